@@ -1,0 +1,163 @@
+"""One document: load → validate → translate → render HTML → render PDF → write.
+
+`render_document` is the pure middle (inputs in, bytes out); `build` adds the first stage
+(reading the inputs) and the last (writing the files).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from .content import load_leaflet
+from .errors import Problem, UserError
+from .fonts import font_dirs
+from .html import RenderOptions, render_html
+from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, check_language, load_catalog,
+                   template_translations, translate_leaflet)
+from .model import Leaflet, Practice
+from .output import copy_if_changed, write_atomic
+from .pdf import render_pdf
+from .practice import load_practice
+from .project import Project
+from .variants import DEFAULT_VARIANT, VARIANTS, output_suffix
+
+ASSETS_DIR = "assets"
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    leaflet: str
+    lang: str = SOURCE_LANGUAGE
+    practice: str | None = None
+    variant: str = DEFAULT_VARIANT
+    bilingual: bool = False
+    allow_draft: bool = False
+
+
+@dataclass
+class Document:
+    """A rendered leaflet: what gets written, and what was noticed on the way."""
+
+    request: BuildRequest
+    leaflet: Leaflet
+    practice: Practice
+    pdf: bytes
+    html: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def draft(self) -> bool:
+        return self.leaflet.is_draft
+
+
+def output_paths(out_dir: Path, practice_id: str, lang: str, leaflet_id: str,
+                 variant: str = DEFAULT_VARIANT, bilingual: bool = False) -> tuple[Path, Path]:
+    """output/<practice>/<lang>/<leaflet-id>[-variant][-bilingual].pdf and .html"""
+    stem = leaflet_id + output_suffix(variant) + ("-bilingual" if bilingual else "")
+    folder = out_dir / practice_id / lang
+    return folder / f"{stem}.pdf", folder / f"{stem}.html"
+
+
+def translate(project: Project, leaflet: Leaflet, lang: str, allow_draft: bool) -> Leaflet:
+    """The leaflet in `lang`; an incomplete catalog is refused unless `allow_draft`."""
+    if lang == SOURCE_LANGUAGE:
+        return leaflet
+    catalog = load_catalog(project, leaflet.id, lang)
+    translated = translate_leaflet(leaflet, catalog, lang)
+    if translated.missing and not allow_draft:
+        file = project.rel(catalog_path(project, leaflet.id, lang))
+        total = len(leaflet.units())
+        problems: list[Problem | str] = [Problem(
+            file, f"translation incomplete: {len(translated.missing)} of {total} units missing or "
+                  f"fuzzy; translate them (or build with --allow-draft for a marked DRAFT)")]
+        problems += [Problem(file, f"untranslated: {_short(text)!r}") for text in translated.missing]
+        raise UserError(problems)
+    return translated
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def allowed_roots(project: Project, practice: Practice) -> tuple[Path, ...]:
+    """What WeasyPrint may read: templates, leaflet images, font packages, the practice's files."""
+    roots = [project.templates_dir, project.leaflets_dir, *font_dirs()]
+    if practice.logo is not None:
+        roots.append(practice.logo.parent)
+    if practice.template_dir is not None:
+        roots.append(practice.template_dir)
+    return tuple(roots)
+
+
+def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
+                    practice: Practice, html_depth: int = 2, extra: dict | None = None) -> Document:
+    """Translate and render one document to PDF bytes and a self-contained HTML string."""
+    if request.variant not in VARIANTS:
+        raise UserError(f"unknown variant {request.variant!r}; known variants: {', '.join(VARIANTS)}")
+    translated = translate(project, leaflet, request.lang, request.allow_draft)
+    translations = template_translations(project, request.lang)
+    source = leaflet if request.bilingual and request.lang != SOURCE_LANGUAGE else None
+    up = "../" * html_depth
+    html_options = RenderOptions(
+        variant=request.variant, bilingual=source is not None, for_pdf=False,
+        asset_url=lambda path: f"{up}{ASSETS_DIR}/fonts/{quote(path.name)}", extra=dict(extra or {}))
+    pdf_options = RenderOptions(variant=request.variant, bilingual=source is not None,
+                                for_pdf=True, extra=dict(extra or {}))
+    html_for_pdf = render_html(project, translated, practice, translations, pdf_options, source)
+    result = render_pdf(html_for_pdf, project.templates_dir, allowed_roots(project, practice))
+    html = render_html(project, translated, practice, translations, html_options, source)
+    warnings = list(practice.notes)
+    warnings += [f"WeasyPrint: {message}" for message in result.warnings]
+    warnings += [f"refused to load {url} (outside the project's asset folders)" for url in result.refused]
+    if translated.missing:
+        warnings.append(f"{leaflet.id} [{request.lang}]: DRAFT, {len(translated.missing)} "
+                        "untranslated unit(s) shown in Dutch")
+    return Document(request, translated, practice, result.pdf, html, warnings)
+
+
+def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Practice]:
+    """The first stage: read and validate the leaflet and the practice (all problems at once)."""
+    problems: list = []
+    leaflet = practice = None
+    try:
+        leaflet = load_leaflet(project, request.leaflet)
+    except UserError as exc:
+        problems += exc.problems
+    try:
+        practice = load_practice(project, request.practice)
+    except UserError as exc:
+        problems += exc.problems
+    try:
+        check_language(project, request.lang)
+    except UserError as exc:
+        problems += exc.problems
+    if problems:
+        raise UserError(problems)
+    return leaflet, practice
+
+
+def write_document(out_dir: Path, document: Document) -> tuple[Path, Path]:
+    """The last stage: PDF and HTML written atomically, fonts for the HTML copied alongside once."""
+    request = document.request
+    pdf_path, html_path = output_paths(out_dir, document.practice.id, request.lang, request.leaflet,
+                                       request.variant, request.bilingual and request.lang != SOURCE_LANGUAGE)
+    write_atomic(pdf_path, document.pdf)
+    for font in font_dirs():
+        for path in sorted(font.glob("*.ttf")):
+            if f"/{quote(path.name)}" in document.html:
+                copy_if_changed(path, out_dir / ASSETS_DIR / "fonts" / path.name)
+    write_atomic(html_path, document.html)
+    return pdf_path, html_path
+
+
+def build(project: Project, request: BuildRequest, out_dir: Path) -> tuple[Document, Path, Path]:
+    leaflet, practice = load_inputs(project, request)
+    document = render_document(project, request, leaflet, practice)
+    pdf_path, html_path = write_document(out_dir, document)
+    return document, pdf_path, html_path
+
+
+__all__ = ["BuildRequest", "Document", "build", "render_document", "output_paths", "TEMPLATE_DOMAIN"]

@@ -1,0 +1,181 @@
+"""The command line. Thin: parses arguments, calls the stages, reports.
+
+Exit status: 0 done; 1 the input was bad or a build failed (one line per problem, no
+traceback unless --debug); 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import UserError
+from .project import Project, find_project
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that reports wrong usage to `main` instead of exiting the process."""
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: error: {message}\n{self.format_usage().strip()}")
+
+
+def _out_dir(project: Project, value: str | None) -> Path:
+    return Path(value).resolve() if value else project.output_dir
+
+
+def cmd_main_job(args, project: Project, out, err) -> int:
+    from .batch import run_main_job
+
+    out_dir = _out_dir(project, args.out)
+    summary = run_main_job(project, out_dir, progress=lambda line: print(line, file=out))
+    for line in summary.skipped:
+        print(line, file=out)
+    for line in summary.warnings:
+        print(f"warning: {line}", file=err)
+    for line in summary.failed:
+        print(f"error: {line}", file=err)
+    print(f"{len(summary.built)} built, {len(summary.skipped)} skipped as incomplete, "
+          f"{len(summary.failed)} problem(s); index: {project.rel(out_dir / 'index.html')}", file=out)
+    if summary.failed:
+        return EXIT_FAILED
+    if args.strict and summary.warnings:
+        print("error: warnings are errors with --strict", file=err)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_build(args, project: Project, out, err) -> int:
+    from .build import BuildRequest, build
+
+    request = BuildRequest(leaflet=args.leaflet, lang=args.lang, practice=args.practice,
+                           variant=args.variant, bilingual=args.bilingual,
+                           allow_draft=args.allow_draft)
+    out_dir = _out_dir(project, args.out)
+    document, pdf_path, html_path = build(project, request, out_dir)
+    for warning in document.warnings:
+        print(f"warning: {warning}", file=err)
+    if args.strict and document.warnings:
+        print("error: warnings are errors with --strict", file=err)
+        return EXIT_FAILED
+    print(f"wrote {project.rel(pdf_path)}", file=out)
+    print(f"wrote {project.rel(html_path)}", file=out)
+    return EXIT_OK
+
+
+def cmd_list(args, project: Project, out, err) -> int:
+    from .content import load_leaflet
+    from .i18n import SOURCE_LANGUAGE, languages, load_catalog, translate_leaflet
+    from .practice import load_practice
+
+    print("Leaflets:", file=out)
+    for leaflet_id in project.leaflet_ids():
+        try:
+            leaflet = load_leaflet(project, leaflet_id)
+        except UserError as exc:
+            print(f"  {leaflet_id}  (invalid: {len(exc.problems)} problem(s); see `build`)", file=out)
+            continue
+        total = len(leaflet.units())
+        parts = []
+        for lang in languages(project):
+            if lang == SOURCE_LANGUAGE:
+                parts.append(f"{lang} 100%")
+                continue
+            missing = translate_leaflet(leaflet, load_catalog(project, leaflet_id, lang), lang).missing
+            parts.append(f"{lang} {100 * (total - len(missing)) // total}%")
+        print(f"  {leaflet_id}  {leaflet.title}  v{leaflet.version}", file=out)
+        print(f"    languages: {', '.join(parts)}", file=out)
+    print("Practices:", file=out)
+    for practice_id in project.practice_ids():
+        try:
+            practice = load_practice(project, practice_id)
+            print(f"  {practice_id}  {practice.name}", file=out)
+        except UserError as exc:
+            print(f"  {practice_id}  (invalid: {len(exc.problems)} problem(s))", file=out)
+    print("  default  (no --practice: neutral, no logo)", file=out)
+    return EXIT_OK
+
+
+def make_parser() -> Parser:
+    parser = Parser(
+        prog="generate.py",
+        description="Turn Dutch patient leaflets into branded, print-ready PDF and HTML leaflets in "
+                    "every language that has a complete translation. With no command: build "
+                    "everything into output/ and write output/index.html.",
+    )
+    parser.add_argument("--version", action="version", version=f"leafletgen {__version__}")
+    _common(parser, top=True)
+    parser.add_argument("--out", metavar="DIR", help="output folder (default: output/)")
+    parser.set_defaults(handler=cmd_main_job)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    build = commands.add_parser(
+        "build", help="build one leaflet in one language for one practice",
+        description="Build one leaflet in one language, for one practice (or the neutral default).")
+    build.add_argument("--leaflet", required=True, metavar="ID", help="leaflet id (file name in leaflets/)")
+    build.add_argument("--lang", default="nl", metavar="LL", help="language code, e.g. nl, tr, ar (default: nl)")
+    build.add_argument("--practice", metavar="ID", help="practice id (file name in practices/); "
+                                                        "default: neutral, without logo")
+    build.add_argument("--out", metavar="DIR", help="output folder (default: output/)")
+    build.add_argument("--variant", default="a4", metavar="NAME", help="print variant (default: a4)")
+    build.add_argument("--bilingual", action="store_true",
+                       help="set the translation and the Dutch side by side, block by block")
+    build.add_argument("--allow-draft", action="store_true",
+                       help="build an incomplete translation: missing parts in Dutch, marked DRAFT")
+    _common(build)
+    build.set_defaults(handler=cmd_build)
+
+    listing = commands.add_parser(
+        "list", help="list leaflets, languages (% translated) and practices",
+        description="List the leaflets with the share translated per language, and the practices.")
+    _common(listing)
+    listing.set_defaults(handler=cmd_list)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # On sub-commands the defaults are SUPPRESS so they do not overwrite the top-level values.
+    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    parser.add_argument("--root", metavar="DIR", default=default(None),
+                        help="project folder (default: the current folder)")
+    parser.add_argument("--strict", action="store_true", default=default(False),
+                        help="treat warnings as errors")
+    parser.add_argument("--debug", action="store_true", default=default(False),
+                        help="show the full traceback of an internal error")
+
+
+def main(argv: list[str] | None = None, out=None, err=None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(str(exc), file=err)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help, --version
+        return int(exc.code or 0)
+    try:
+        project = find_project(args.root)
+        return args.handler(args, project, out, err)
+    except UserError as exc:
+        for line in exc.lines:
+            print(f"error: {line}", file=err)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted; outputs are either the old or the new complete files", file=err)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} — this is a bug in leafletgen; "
+              "run again with --debug for the traceback and report it", file=err)
+        return EXIT_FAILED

@@ -1,0 +1,221 @@
+"""Load and validate a leaflet: YAML front matter + the restricted Markdown of a leaflet.
+
+A leaflet may use: `##`/`###` headings, paragraphs, bullet and numbered lists (one level),
+`> ` callouts (the highlighted key message), **bold**, *italic*, http(s)/mailto/tel links,
+and images in a paragraph of their own with alt text. Everything else (raw HTML, code,
+tables, rules, nested lists) is reported, all problems of a file at once, each with its line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
+
+from .errors import Problem, UserError
+from .inline import inline_problems, parser
+from .model import Block, Leaflet
+from .project import Project
+from .validation import key_lines, validate_model
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class LeafletMeta(BaseModel):
+    """The front matter. Unknown keys are errors: a typo must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: StrictStr = Field(min_length=1)
+    language: Literal["nl"]
+    version: StrictStr = Field(min_length=1)
+    published: dt.date
+    review: dt.date
+    author: StrictStr = Field(min_length=1)
+    source: StrictStr = ""
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_is_text(cls, value):
+        if isinstance(value, (int, float)):
+            raise ValueError(f'write the version in quotes, e.g. version: "{value}"')
+        return value
+
+    @model_validator(mode="after")
+    def _review_after_published(self):
+        if self.review <= self.published:
+            raise ValueError(f"review date {self.review} must come after published {self.published}")
+        return self
+
+
+def split_front_matter(text: str, file: str) -> tuple[str, str, int]:
+    """(front matter, body, line number of the body's first line)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise UserError(Problem(file, "a leaflet starts with YAML front matter between '---' lines", line=1))
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2
+    raise UserError(Problem(file, "the front matter has no closing '---' line", line=1))
+
+
+def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], list[Problem]]:
+    """Markdown body → blocks, with a problem for everything a leaflet does not allow."""
+    tokens = parser().parse(body)
+    blocks: list[Block] = []
+    problems: list[Problem] = []
+
+    def line_of(tok) -> int:
+        return first_line + (tok.map[0] if tok.map else 0)
+
+    def check_inline(tok, line: int) -> None:
+        for message in inline_problems(tok.content):
+            problems.append(Problem(file, message, line=line))
+
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        t = tok.type
+        if t == "heading_open":
+            line, inline = line_of(tok), tokens[i + 1]
+            level = int(tok.tag[1])
+            if level == 1:
+                problems.append(Problem(file, "'# ' is the title, which comes from the front matter; "
+                                              "use '## ' for a heading", line=line))
+            elif level > 3:
+                problems.append(Problem(file, f"heading level {level} is too deep; use '## ' or '### '",
+                                        line=line))
+            check_inline(inline, line)
+            blocks.append(Block("heading", line, text=inline.content, level=min(max(level, 2), 3)))
+            i += 3
+        elif t == "paragraph_open":
+            line, inline = line_of(tok), tokens[i + 1]
+            children = [c for c in inline.children or [] if c.type not in ("softbreak",)]
+            if len(children) == 1 and children[0].type == "image":
+                image = children[0]
+                alt = image.content.strip()
+                src = image.attrGet("src") or ""
+                if not alt:
+                    problems.append(Problem(file, f"image {src!r} needs alt text: ![what it shows]({src})",
+                                            line=line))
+                blocks.append(Block("image", line, text=alt, src=src))
+            else:
+                check_inline(inline, line)
+                blocks.append(Block("paragraph", line, text=inline.content))
+            i += 3
+        elif t in ("bullet_list_open", "ordered_list_open"):
+            line = line_of(tok)
+            items, item_lines = [], []
+            depth = 0
+            j = i
+            while True:
+                cur = tokens[j]
+                if cur.type in ("bullet_list_open", "ordered_list_open"):
+                    depth += 1
+                    if depth == 2:
+                        problems.append(Problem(file, "lists inside lists are not supported; "
+                                                      "keep a list one level deep", line=line_of(cur)))
+                elif cur.type in ("bullet_list_close", "ordered_list_close"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif cur.type == "inline" and depth == 1:
+                    item_line = line_of(cur)
+                    check_inline(cur, item_line)
+                    items.append(cur.content)
+                    item_lines.append(item_line)
+                elif cur.type in ("blockquote_open", "heading_open", "fence", "code_block",
+                                  "html_block", "hr") :
+                    problems.append(Problem(file, f"a list item can hold only text, not {cur.type}",
+                                            line=line_of(cur)))
+                j += 1
+            blocks.append(Block("list", line, items=tuple(items), item_lines=tuple(item_lines),
+                                ordered=t == "ordered_list_open"))
+            i = j + 1
+        elif t == "blockquote_open":
+            line = line_of(tok)
+            texts = []
+            j = i + 1
+            while tokens[j].type != "blockquote_close" or tokens[j].level != tok.level:
+                cur = tokens[j]
+                if cur.type == "inline":
+                    check_inline(cur, line_of(cur))
+                    texts.append(cur.content)
+                elif cur.type not in ("paragraph_open", "paragraph_close"):
+                    problems.append(Problem(file, "a callout ('> ') can hold only text", line=line_of(cur)))
+                j += 1
+            blocks.append(Block("callout", line, text="\n\n".join(texts)))
+            i = j + 1
+        elif t == "html_block":
+            problems.append(Problem(file, "raw HTML is not allowed in a leaflet; use Markdown",
+                                    line=line_of(tok)))
+            i += 1
+        elif t in ("fence", "code_block"):
+            problems.append(Problem(file, "code blocks are not allowed in a leaflet "
+                                          "(an indented line is read as code: remove the indent)",
+                                    line=line_of(tok)))
+            i += 1
+        elif t == "hr":
+            problems.append(Problem(file, "horizontal rules are not supported; start a new part "
+                                          "with a '## ' heading", line=line_of(tok)))
+            i += 1
+        else:  # pragma: no cover - markdown-it commonmark has no other block tokens
+            problems.append(Problem(file, f"unsupported Markdown ({t})", line=line_of(tok)))
+            i += 1
+    return blocks, problems
+
+
+def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:
+    """Read, parse and validate leaflets/<id>.md. Raises UserError with every problem found."""
+    path = project.leaflets_dir / f"{leaflet_id}.md"
+    file = project.rel(path)
+    if not path.is_file():
+        known = ", ".join(project.leaflet_ids()) or "none"
+        raise UserError(f"unknown leaflet {leaflet_id!r}; known leaflets: {known}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(Problem(file, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
+    return parse_leaflet(text, path, file, expected_id=leaflet_id)
+
+
+def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = None) -> Leaflet:
+    front, body, body_line = split_front_matter(text, file)
+    problems: list[Problem] = []
+    lines = key_lines(front)
+
+    def line_of(key: str) -> int | None:
+        return lines[key] + 1 if key in lines else None
+
+    try:
+        data = yaml.safe_load(front) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else None
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UserError(Problem(file, f"front matter is not valid YAML: {reason}", line=line)) from None
+    meta, meta_problems = validate_model(LeafletMeta, data, file, line_of)
+    problems.extend(meta_problems)
+    if meta is not None and expected_id is not None and meta.id != expected_id:
+        problems.append(Problem(file, f"id {meta.id!r} must match the file name ({expected_id!r})",
+                                line=line_of("id"), field="id"))
+    blocks, body_problems = parse_blocks(body, body_line, file)
+    problems.extend(body_problems)
+    if not blocks:
+        problems.append(Problem(file, "the leaflet has no text after the front matter", line=body_line))
+    if meta is not None:
+        for message in inline_problems(meta.title):
+            problems.append(Problem(file, message, line=line_of("title"), field="title"))
+    problems.sort(key=lambda p: (p.line or 0))
+    if problems:
+        raise UserError(problems)
+    assert meta is not None
+    return Leaflet(
+        id=meta.id, title=meta.title, language=meta.language, version=meta.version,
+        published=meta.published, review=meta.review, author=meta.author, source=meta.source,
+        blocks=tuple(blocks), path=path, rel_path=file, title_line=line_of("title") or 1,
+    )

@@ -1,0 +1,47 @@
+"""Error types: problems in the user's input versus bugs in the tool.
+
+Input problems are collected (all of a file's problems at once, like RenderCV) and raised
+together as one `UserError`; the CLI prints one line per problem and exits 1. Anything else
+that escapes is a bug in leafletgen and is reported as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input file, located by line or field."""
+
+    file: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.field:
+            where += f": {self.field}"
+        return f"{where}: {self.message}"
+
+
+class UserError(Exception):
+    """The input was bad: one or more problems, each reportable on one line."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, (Problem, str)):
+            problems = [problems]
+        self.problems: list[Problem | str] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+def raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise UserError(problems)

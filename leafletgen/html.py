@@ -1,0 +1,171 @@
+"""Render a (translated) leaflet for a practice to an HTML string with Jinja2.
+
+Templates live in templates/, one small template per block; a practice may override any of
+them by putting a file with the same name in practices/<id>/templates/ (searched first).
+Everything is autoescaped, translations included.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import gettext as gettext_module
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+from babel.dates import format_date
+from markupsafe import Markup, escape
+
+from . import __version__
+from .colors import mix
+from .fonts import css_family_list, font_face_css, font_stack
+from .i18n import SOURCE_LANGUAGE, text_direction
+from .inline import plain_text, render_inline
+from .model import Block, Leaflet, Practice
+from .project import Project
+from .variants import VARIANTS
+
+# Babel puts U+200E/U+200F direction marks in some dates (Arabic); the page direction
+# already handles ordering, and the marks show up as stray boxes in some PDF viewers.
+_BIDI_MARKS = re.compile("[\u200e\u200f\u061c]")
+
+
+@dataclass
+class RenderOptions:
+    variant: str = "a4"
+    bilingual: bool = False
+    for_pdf: bool = True              # PDF: file: URLs the sandboxed fetcher allows; HTML: self-contained
+    asset_url: Callable[[Path], str] | None = None  # HTML output: how a font file is linked
+    extra: dict = field(default_factory=dict)       # later stages (QR code, …) add context here
+
+
+def format_day(day: dt.date, lang: str) -> str:
+    return _BIDI_MARKS.sub("", format_date(day, format="long", locale=lang))
+
+
+def data_uri(path: Path, mime: str) -> str:
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def environment(project: Project, practice: Practice) -> jinja2.Environment:
+    search = [str(practice.template_dir)] if practice.template_dir else []
+    search.append(str(project.templates_dir))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["inline"] = render_inline
+    env.filters["plain"] = plain_text
+    return env
+
+
+def install_translations(env: jinja2.Environment, translations: gettext_module.NullTranslations) -> None:
+    # Jinja's newstyle gettext marks a translation as safe HTML. A translator's text is not
+    # trusted: escape it first, so `<b>` in a msgstr shows as text. Variables are escaped by Jinja.
+    def gettext(message: str) -> Markup:
+        return escape(translations.gettext(message))
+
+    def ngettext(singular: str, plural: str, n: int) -> Markup:
+        return escape(translations.ngettext(singular, plural, n))
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+
+
+def block_views(leaflet: Leaflet, source: Leaflet | None) -> list[dict]:
+    """What the block templates need: each block with its texts rendered to safe HTML."""
+    views = []
+    blocks = leaflet.blocks
+    source_blocks = source.blocks if source is not None else (None,) * len(blocks)
+    for index, (block, original) in enumerate(zip(blocks, source_blocks)):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        views.append({
+            "kind": block.kind,
+            "level": block.level,
+            "ordered": block.ordered,
+            "html": render_inline(block.text),
+            "items": [render_inline(item) for item in block.items],
+            "alt": plain_text(block.text),
+            "src": block.src,
+            # A paragraph that introduces a list ("Veelvoorkomende symptomen …:") is set as its lead-in.
+            "lead_in": block.kind == "paragraph" and following is not None and following.kind == "list",
+            "source": _source_view(original) if original is not None else None,
+        })
+    return views
+
+
+def _source_view(block: Block) -> dict:
+    return {"html": render_inline(block.text), "items": [render_inline(i) for i in block.items],
+            "alt": plain_text(block.text)}
+
+
+def render_html(project: Project, leaflet: Leaflet, practice: Practice,
+                translations: gettext_module.NullTranslations,
+                options: RenderOptions, source: Leaflet | None = None) -> str:
+    """The leaflet as one HTML document (for WeasyPrint, or to save beside the PDF)."""
+    env = environment(project, practice)
+    install_translations(env, translations)
+    lang = leaflet.language
+    variant = VARIANTS[options.variant]
+    families = font_stack(lang)
+    if options.bilingual and source is not None:
+        families = tuple(dict.fromkeys(families + font_stack(source.language)))
+    if options.for_pdf:
+        url_for = lambda path: path.as_uri()  # noqa: E731 - served by the sandboxed fetcher
+    else:
+        url_for = options.asset_url or (lambda path: path.as_uri())
+    logo_src = ""
+    if practice.logo is not None:
+        logo_src = practice.logo.as_uri() if options.for_pdf else data_uri(practice.logo, practice.logo_type)
+    stylesheet = env.loader.get_source(env, "leaflet.css")[0]
+
+    def image_url(src: str) -> str:
+        """A leaflet image (a file in leaflets/): a file: URL for the PDF, embedded for the HTML."""
+        path = (project.leaflets_dir / src).resolve()
+        if not path.is_relative_to(project.leaflets_dir.resolve()) or not path.is_file():
+            return ""
+        if options.for_pdf:
+            return path.as_uri()
+        from .logo import sniff
+        return data_uri(path, sniff(path.read_bytes()) or "application/octet-stream")
+
+    author = practice.name or leaflet.author
+    context = {
+        "lang": lang,
+        "dir": text_direction(lang),
+        "leaflet": leaflet,
+        "source": source if options.bilingual else None,
+        "source_lang": SOURCE_LANGUAGE,
+        "source_dir": text_direction(SOURCE_LANGUAGE),
+        "blocks": block_views(leaflet, source if options.bilingual else None),
+        "practice": practice,
+        "logo_src": logo_src,
+        "brand": practice.color,
+        "brand_tint": mix(practice.color, "#ffffff", 0.10),
+        "variant": variant,
+        "page_size": variant.page_size,
+        "body_pt": variant.body_pt,
+        "font_css": Markup(font_face_css(families, url_for)),
+        "font_family": Markup(css_family_list(families)),
+        "stylesheet": Markup(stylesheet.replace("</", "<\\/")),
+        "title": plain_text(leaflet.title),
+        "author": author,
+        "published": format_day(leaflet.published, lang),
+        "review": format_day(leaflet.review, lang),
+        "created": leaflet.published.isoformat(),
+        "generator": f"leafletgen {__version__}",
+        # CSS counters in the running footer fill these in on every page.
+        "image_url": image_url,
+        "page_number": Markup('<span class="page-number"></span>'),
+        "page_count": Markup('<span class="page-count"></span>'),
+        "draft": leaflet.is_draft,
+        **options.extra,
+    }
+    return env.get_template("leaflet.html.j2").render(context)

@@ -1,0 +1,106 @@
+"""HTML → PDF with WeasyPrint, sandboxed, tagged (PDF/UA-1) and reproducible.
+
+WeasyPrint is imported lazily: a run with nothing to rebuild never pays for it. One
+FontConfiguration is shared per process (WeasyPrint's own advice for batches).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+_FONT_CONFIG = None
+_CACHE: dict = {}
+
+
+@dataclass
+class RenderResult:
+    pdf: bytes
+    warnings: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def make_fetcher(allowed_roots: tuple[Path, ...], refused: list[str]):
+    """A URLFetcher serving only data: URLs and files inside `allowed_roots`.
+
+    It must be a URLFetcher subclass (WeasyPrint 70 reads attributes of it); the default
+    fetcher would read any local file and reach the network.
+    """
+    import weasyprint
+
+    roots = tuple(root.resolve() for root in allowed_roots)
+
+    class AssetFetcher(weasyprint.URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlparse(url).path))
+                try:
+                    resolved = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    resolved = None
+                if resolved is not None and resolved.is_file() and any(
+                        resolved.is_relative_to(root) for root in roots):
+                    return weasyprint.urls.URLFetcherResponse(
+                        resolved.as_uri(), body=resolved.read_bytes(),
+                        headers={"Content-Type": _mime(resolved)})
+            refused.append(url if len(url) < 200 else url[:200] + "…")
+            raise ValueError(f"refused to fetch {url[:200]!r}: outside the project's asset folders")
+
+    return AssetFetcher()
+
+
+def _mime(path: Path) -> str:
+    return {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+            ".jpeg": "image/jpeg", ".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2",
+            ".css": "text/css"}.get(path.suffix.lower(), "application/octet-stream")
+
+
+def font_config():
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
+               finisher=None) -> RenderResult:
+    """Render `html` to PDF bytes; WeasyPrint's warnings and every refused fetch are returned."""
+    import weasyprint
+
+    refused: list[str] = []
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
+                                   url_fetcher=make_fetcher(allowed_roots, refused))
+        pdf = document.write_pdf(
+            pdf_variant="pdf/ua-1",
+            font_config=font_config(),
+            cache=_CACHE,
+            # No attachments, no forms: nothing but the page content reaches the PDF.
+            attachments=[],
+            pdf_forms=False,
+            finisher=finisher,
+        )
+    finally:
+        logger.removeHandler(handler)
+    return RenderResult(pdf=pdf, warnings=handler.messages, refused=refused)

@@ -1,0 +1,186 @@
+"""Load and validate a practice profile: practices/<id>.toml plus its logo.
+
+Unknown keys are errors (a typo such as `colour = ` must not be silently ignored); every
+problem of a profile is reported at once, each with its line in the TOML file.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+
+from .colors import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
+from .errors import Problem, UserError
+from .logo import LOGO_MAX_BYTES, logo_problems
+from .model import Practice
+from .project import Project
+from .validation import key_lines, validate_model
+from .variants import DEFAULT_VARIANT, VARIANTS
+
+DEFAULT_COLOR = "#1d5e8c"
+DEFAULT_PRACTICE_ID = "default"
+PAPER = "#ffffff"
+
+_URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d+)?(/[^\s\"'<>\\]*)?$")
+_EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
+
+
+class PracticeProfile(BaseModel):
+    """The keys a practice profile may have (DESIGN.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: StrictStr = Field(min_length=1, max_length=120)
+    logo: StrictStr | None = None
+    color: StrictStr = DEFAULT_COLOR
+    address: StrictStr = Field(default="", max_length=300)
+    phone: StrictStr = ""
+    email: StrictStr = ""
+    website: StrictStr = ""
+    variants: list[StrictStr] = Field(default_factory=lambda: [DEFAULT_VARIANT])
+    bilingual: StrictBool = False
+    languages: list[StrictStr] = Field(default_factory=list)
+    qr_url: StrictStr = ""
+
+    @field_validator("name", "address")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if any(ord(c) < 32 and c != "\n" for c in value):
+            raise ValueError("must not contain control characters")
+        return value.strip()
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, value: str) -> str:
+        if not HEX_RE.match(value):
+            raise ValueError("must be a colour written as #rrggbb, e.g. \"#1d5e8c\"")
+        return value.lower()
+
+    @field_validator("website")
+    @classmethod
+    def _website(cls, value: str) -> str:
+        if value and not _URL_RE.match(value):
+            raise ValueError("must be a web address starting with https:// or http://")
+        return value
+
+    @field_validator("qr_url")
+    @classmethod
+    def _qr_url(cls, value: str) -> str:
+        probe = value.replace("{leaflet}", "x").replace("{lang}", "nl").replace("{variant}", "a4")
+        if value and not _URL_RE.match(probe):
+            raise ValueError("must be a web address starting with https:// or http:// "
+                             "(it may contain {leaflet}, {lang} and {variant})")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value and not _EMAIL_RE.match(value):
+            raise ValueError("must be an e-mail address such as info@praktijk.nl")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        if value and not _PHONE_RE.match(value):
+            raise ValueError("must be a phone number of digits, spaces, +, -, ( and ), e.g. 030 123 45 67")
+        return value
+
+    @field_validator("variants")
+    @classmethod
+    def _variants(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in VARIANTS]
+        if unknown:
+            raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
+        if not value:
+            raise ValueError("list at least one variant")
+        return list(dict.fromkeys(value))
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not re.match(r"^[a-z]{2,3}(_[A-Z]{2})?$", v)]
+        if bad:
+            raise ValueError(f"language codes look like 'tr' or 'pt_BR', not {', '.join(bad)}")
+        return value
+
+
+def brand_color(color: str) -> tuple[str, str | None]:
+    """The practice colour, darkened if text in it would not reach 4.5:1 on paper; and a note if so."""
+    fixed = darken_until(color, [PAPER])
+    if fixed == color:
+        return color, None
+    return fixed, (f"color {color} has contrast {contrast_ratio(color, PAPER):.1f}:1 on white, "
+                   f"below {AA_NORMAL}:1 (WCAG AA); text uses the darker {fixed} "
+                   f"({contrast_ratio(fixed, PAPER):.1f}:1)")
+
+
+def default_practice(project: Project) -> Practice:
+    """No --practice: neutral, without logo or contact details."""
+    return Practice(id=DEFAULT_PRACTICE_ID, name="", color=DEFAULT_COLOR)
+
+
+def load_practice(project: Project, practice_id: str | None) -> Practice:
+    if practice_id is None or practice_id == DEFAULT_PRACTICE_ID:
+        return default_practice(project)
+    path = project.practices_dir / f"{practice_id}.toml"
+    file = project.rel(path)
+    if not re.match(r"^[a-z0-9][a-z0-9_-]*$", practice_id) or not path.is_file():
+        known = ", ".join(project.practice_ids()) or "none"
+        raise UserError(f"unknown practice {practice_id!r}; known practices: {known}")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(Problem(file, f"is not valid TOML: {exc}")) from None
+    lines = key_lines(text)
+    profile, problems = validate_model(PracticeProfile, data, file, lines.get)
+    logo_path, logo_type = None, ""
+    if profile is not None and profile.logo:
+        logo_path, logo_type, logo_errs = resolve_logo(project, profile.logo)
+        problems.extend(Problem(file, msg, line=lines.get("logo"), field="logo") for msg in logo_errs)
+    if problems:
+        raise UserError(problems)
+    assert profile is not None
+    color, note = brand_color(profile.color)
+    template_dir = project.practices_dir / practice_id / "templates"
+    return Practice(
+        id=practice_id, name=profile.name, color=color, address=profile.address,
+        phone=profile.phone, email=profile.email, website=profile.website,
+        logo=logo_path, logo_type=logo_type,
+        template_dir=template_dir if template_dir.is_dir() else None,
+        variants=tuple(profile.variants), bilingual=profile.bilingual,
+        languages=tuple(profile.languages), qr_url=profile.qr_url,
+        notes=(f"{file}: {note}",) if note else (),
+    )
+
+
+def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[str]]:
+    """The logo file, checked: inside practices/, a real PNG/JPEG/SVG, within the limits."""
+    root = project.practices_dir.resolve()
+    candidate = (project.practices_dir / logo)
+    try:
+        resolved = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None, "", [f"logo file {logo!r} not found in practices/"]
+    if not resolved.is_relative_to(root):
+        return None, "", [f"logo {logo!r} must be a file inside practices/"]
+    if not resolved.is_file():
+        return None, "", [f"logo {logo!r} is not a file"]
+    if resolved.stat().st_size > LOGO_MAX_BYTES:
+        return None, "", [f"logo {logo!r} is {resolved.stat().st_size:,} bytes; "
+                          f"the limit is {LOGO_MAX_BYTES:,} bytes"]
+    data = resolved.read_bytes()
+    mime, errors = logo_problems(data, logo)
+    return (resolved if not errors else None), mime, errors
+
+
+def all_practices(project: Project) -> list[Practice]:
+    return [load_practice(project, pid) for pid in project.practice_ids()]

@@ -1,0 +1,56 @@
+"""Where a project's inputs live (DESIGN.md's fixed layout)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @property
+    def leaflets_dir(self) -> Path:
+        return self.root / "leaflets"
+
+    @property
+    def practices_dir(self) -> Path:
+        return self.root / "practices"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def translations_dir(self) -> Path:
+        return self.root / "translations"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    def rel(self, path: Path) -> str:
+        """A path as the user sees it: relative to the project root when inside it."""
+        try:
+            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def leaflet_ids(self) -> list[str]:
+        return sorted(p.stem for p in self.leaflets_dir.glob("*.md"))
+
+    def practice_ids(self) -> list[str]:
+        return sorted(p.stem for p in self.practices_dir.glob("*.toml"))
+
+
+def find_project(root: str | Path | None = None) -> Project:
+    """The project in `root`, else the current directory if it has leaflets/, else this checkout."""
+    if root is not None:
+        return Project(Path(root).resolve())
+    cwd = Path.cwd()
+    if (cwd / "leaflets").is_dir():
+        return Project(cwd.resolve())
+    return Project(PACKAGE_ROOT)

@@ -1,0 +1,48 @@
+"""Turn pydantic's validation errors into one plain line per problem."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """Line numbers of top-level `key:` / `key =` entries (YAML front matter or TOML)."""
+    lines = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        match = re.match(r"^([A-Za-z_][\w-]*)\s*[:=]", line)
+        if match and match.group(1) not in lines:
+            lines[match.group(1)] = number
+    return lines
+
+
+def validate_model(model: type[BaseModel], data: object, file: str,
+                   line_of: Callable[[str], int | None] = lambda key: None,
+                   ) -> tuple[BaseModel | None, list[Problem]]:
+    """Validate `data`; return (model or None, every problem found, each with its line)."""
+    if not isinstance(data, dict):
+        return None, [Problem(file, "expected a set of `key: value` entries")]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        allowed = ", ".join(model.model_fields)
+        problems = []
+        for err in exc.errors():
+            loc = ".".join(str(part) for part in err["loc"])
+            top = str(err["loc"][0]) if err["loc"] else ""
+            kind = err["type"]
+            if kind == "extra_forbidden":
+                message = f"unknown key; allowed keys are: {allowed}"
+            elif kind == "missing":
+                message = "this key is required"
+            else:
+                message = err["msg"]
+                if message.startswith("Value error, "):
+                    message = message[len("Value error, "):]
+                message = f"{message} (got {err['input']!r})"
+            problems.append(Problem(file, message, line=line_of(top), field=loc))
+        return None, problems
