@@ -134,7 +134,7 @@ def make_parser() -> Parser:
     build.set_defaults(handler=cmd_build)
 
     listing = commands.add_parser(
-        "list", help="list leaflets, languages (% translated) and practices",
+        "list", help="list leaflets, languages (%% translated) and practices",
         description="List the leaflets with the share translated per language, and the practices.")
     _common(listing)
     listing.set_defaults(handler=cmd_list)
