@@ -9,11 +9,12 @@ tables, rules, nested lists) is reported, all problems of a file at once, each w
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from .errors import Problem, UserError
 from .inline import inline_problems, parser
@@ -22,6 +23,20 @@ from .project import Project
 from .validation import key_lines, validate_model
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader without implicit timestamps: dates stay text for the model to check.
+
+    PyYAML builds `published: 2026-13-01` into a date itself and fails with a bare ValueError
+    that names no file or line; as text, the model reports it like every other bad value.
+    """
+
+
+FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class LeafletMeta(BaseModel):
@@ -45,11 +60,26 @@ class LeafletMeta(BaseModel):
             raise ValueError(f'write the version in quotes, e.g. version: "{value}"')
         return value
 
-    @model_validator(mode="after")
-    def _review_after_published(self):
-        if self.review <= self.published:
-            raise ValueError(f"review date {self.review} must come after published {self.published}")
-        return self
+    @field_validator("published", "review", mode="before")
+    @classmethod
+    def _iso_date(cls, value):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                try:
+                    return dt.date.fromisoformat(value)
+                except ValueError:
+                    pass
+        raise ValueError("must be a real date written as YYYY-MM-DD, e.g. 2026-11-01")
+
+    @field_validator("review")
+    @classmethod
+    def _review_after_published(cls, value, info):
+        published = info.data.get("published")
+        if published is not None and value <= published:
+            raise ValueError(f"the review date must come after the publication date ({published})")
+        return value
 
 
 def split_front_matter(text: str, file: str) -> tuple[str, str, int]:
@@ -154,10 +184,13 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
             problems.append(Problem(file, "raw HTML is not allowed in a leaflet; use Markdown",
                                     line=line_of(tok)))
             i += 1
-        elif t in ("fence", "code_block"):
-            problems.append(Problem(file, "code blocks are not allowed in a leaflet "
-                                          "(an indented line is read as code: remove the indent)",
+        elif t == "fence":
+            problems.append(Problem(file, "code blocks (```) are not allowed in a leaflet",
                                     line=line_of(tok)))
+            i += 1
+        elif t == "code_block":
+            problems.append(Problem(file, "an indented line is read as a code block, which a leaflet "
+                                          "does not allow: remove the indent", line=line_of(tok)))
             i += 1
         elif t == "hr":
             problems.append(Problem(file, "horizontal rules are not supported; start a new part "
@@ -192,13 +225,13 @@ def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = No
         return lines[key] + 1 if key in lines else None
 
     try:
-        data = yaml.safe_load(front) or {}
+        data = yaml.load(front, Loader=FrontMatterLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(Problem(file, f"front matter is not valid YAML: {reason}", line=line)) from None
-    meta, meta_problems = validate_model(LeafletMeta, data, file, line_of)
+    meta, meta_problems = validate_model(LeafletMeta, data, file, line_of, missing_line=1)
     problems.extend(meta_problems)
     if meta is not None and expected_id is not None and meta.id != expected_id:
         problems.append(Problem(file, f"id {meta.id!r} must match the file name ({expected_id!r})",

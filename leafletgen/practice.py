@@ -139,14 +139,20 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
     except UnicodeDecodeError as exc:
         raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(Problem(file, f"is not valid TOML: {exc}")) from None
+        # Python 3.11's TOMLDecodeError has no line attribute; its message ends "(at line N, column M)".
+        match = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
+        raise UserError(Problem(file, f"is not valid TOML: {exc}",
+                                line=int(match.group(1)) if match else None)) from None
     lines = key_lines(text)
-    profile, problems = validate_model(PracticeProfile, data, file, lines.get)
+    profile, problems = validate_model(PracticeProfile, data, file, lines.get, missing_line=1)
     logo_path, logo_type = None, ""
-    if profile is not None and profile.logo:
-        logo_path, logo_type, logo_errs = resolve_logo(project, profile.logo)
+    # The logo is checked even when other keys are wrong: every problem of a profile at once.
+    logo = data.get("logo") if isinstance(data, dict) else None
+    if isinstance(logo, str) and logo:
+        logo_path, logo_type, logo_errs = resolve_logo(project, logo)
         problems.extend(Problem(file, msg, line=lines.get("logo"), field="logo") for msg in logo_errs)
     if problems:
+        problems.sort(key=lambda p: p.line or 0)
         raise UserError(problems)
     assert profile is not None
     color, note = brand_color(profile.color)

@@ -22,8 +22,12 @@ def key_lines(text: str) -> dict[str, int]:
 
 def validate_model(model: type[BaseModel], data: object, file: str,
                    line_of: Callable[[str], int | None] = lambda key: None,
+                   missing_line: int | None = None,
                    ) -> tuple[BaseModel | None, list[Problem]]:
-    """Validate `data`; return (model or None, every problem found, each with its line)."""
+    """Validate `data`; return (model or None, every problem found, each with its line).
+
+    A missing key has no line of its own: it is reported at `missing_line` (where it belongs).
+    """
     if not isinstance(data, dict):
         return None, [Problem(file, "expected a set of `key: value` entries")]
     try:
@@ -39,6 +43,8 @@ def validate_model(model: type[BaseModel], data: object, file: str,
                 message = f"unknown key; allowed keys are: {allowed}"
             elif kind == "missing":
                 message = "this key is required"
+                problems.append(Problem(file, message, line=missing_line, field=loc))
+                continue
             else:
                 message = err["msg"]
                 if message.startswith("Value error, "):
