@@ -93,6 +93,17 @@ def split_front_matter(text: str, file: str) -> tuple[str, str, int]:
     raise UserError(Problem(file, "the front matter has no closing '---' line", line=1))
 
 
+# Block tokens that may not stand inside a list item or a callout, as the editor knows them.
+NOT_IN_A_BLOCK = {
+    "blockquote_open": "a callout ('> ')",
+    "heading_open": "a heading",
+    "fence": "a code block",
+    "code_block": "a code block (an indented line)",
+    "html_block": "raw HTML",
+    "hr": "a horizontal rule",
+}
+
+
 def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], list[Problem]]:
     """Markdown body → blocks, with a problem for everything a leaflet does not allow."""
     tokens = parser().parse(body)
@@ -158,10 +169,9 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
                     check_inline(cur, item_line)
                     items.append(cur.content)
                     item_lines.append(item_line)
-                elif cur.type in ("blockquote_open", "heading_open", "fence", "code_block",
-                                  "html_block", "hr") :
-                    problems.append(Problem(file, f"a list item can hold only text, not {cur.type}",
-                                            line=line_of(cur)))
+                elif cur.type in NOT_IN_A_BLOCK:
+                    problems.append(Problem(file, "a list item can hold only text, not "
+                                                  f"{NOT_IN_A_BLOCK[cur.type]}", line=line_of(cur)))
                 j += 1
             blocks.append(Block("list", line, items=tuple(items), item_lines=tuple(item_lines),
                                 ordered=t == "ordered_list_open"))
@@ -175,8 +185,10 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
                 if cur.type == "inline":
                     check_inline(cur, line_of(cur))
                     texts.append(cur.content)
-                elif cur.type not in ("paragraph_open", "paragraph_close"):
-                    problems.append(Problem(file, "a callout ('> ') can hold only text", line=line_of(cur)))
+                elif cur.type in NOT_IN_A_BLOCK or cur.type.endswith("list_open"):
+                    what = NOT_IN_A_BLOCK.get(cur.type, "a list")
+                    problems.append(Problem(file, f"a callout ('> ') can hold only text, not {what}",
+                                            line=line_of(cur)))
                 j += 1
             blocks.append(Block("callout", line, text="\n\n".join(texts)))
             i = j + 1
@@ -238,7 +250,7 @@ def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = No
                                 line=line_of("id"), field="id"))
     blocks, body_problems = parse_blocks(body, body_line, file)
     problems.extend(body_problems)
-    if not blocks:
+    if not blocks and not body_problems:
         problems.append(Problem(file, "the leaflet has no text after the front matter", line=body_line))
     if meta is not None:
         for message in inline_problems(meta.title):

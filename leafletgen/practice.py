@@ -140,9 +140,15 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
         raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError has no line attribute; its message ends "(at line N, column M)".
-        match = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
-        raise UserError(Problem(file, f"is not valid TOML: {exc}",
-                                line=int(match.group(1)) if match else None)) from None
+        match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
+        if match:
+            reason = f"{str(exc)[:match.start()]} (column {match.group(2)})"
+            raise UserError(Problem(file, f"is not valid TOML: {reason}", line=int(match.group(1)))) from None
+        if str(exc).endswith(" (at end of document)"):
+            reason = str(exc).removesuffix(" (at end of document)")
+            raise UserError(Problem(file, f"is not valid TOML: {reason} (at the end of the file)",
+                                    line=max(1, len(text.splitlines())))) from None
+        raise UserError(Problem(file, f"is not valid TOML: {exc}")) from None
     lines = key_lines(text)
     profile, problems = validate_model(PracticeProfile, data, file, lines.get, missing_line=1)
     logo_path, logo_type = None, ""
