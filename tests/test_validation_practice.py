@@ -121,6 +121,9 @@ def test_toml_syntax_error_names_its_line(plein):
 def test_toml_syntax_error_at_the_end_names_the_last_line(plein):
     assert problems(plein, GOOD + "openingstijden\n") == [
         "practices/plein.toml:8: is not valid TOML: Expected '=' after a key in a key/value pair "
+        "(column 15)"]
+    assert problems(plein, GOOD + "openingstijden") == [
+        "practices/plein.toml:8: is not valid TOML: Expected '=' after a key in a key/value pair "
         "(at the end of the file)"]
 
 
