@@ -7,6 +7,7 @@ traceback unless --debug); 2 wrong usage.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -21,8 +22,19 @@ class UsageError(Exception):
     pass
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Help wrapped at 80 columns whatever the terminal, so the README's copy of it stays exact."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        super().__init__(prog, indent_increment, max_help_position, width=80)
+
+
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser that reports wrong usage to `main` instead of exiting the process."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):
         raise UsageError(f"{self.prog}: error: {message}\n{self.format_usage().strip()}")
@@ -157,7 +169,9 @@ def main(argv: list[str] | None = None, out=None, err=None) -> int:
     err = err or sys.stderr
     parser = make_parser()
     try:
-        args = parser.parse_args(argv)
+        # argparse prints --help and --version to sys.stdout; send them where the caller asked.
+        with contextlib.redirect_stdout(out):
+            args = parser.parse_args(argv)
     except UsageError as exc:
         print(str(exc), file=err)
         return EXIT_USAGE

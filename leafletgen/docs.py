@@ -1,0 +1,91 @@
+"""Parts of the README generated from the code, so they cannot drift from it.
+
+    python -m leafletgen.docs            rewrite the generated parts of README.md
+    python -m leafletgen.docs --check    exit 1 if README.md is out of date (tests/test_docs.py)
+
+A generated part sits between two marker comments; everything outside them is written by hand:
+
+    <!-- generated: cli-reference -->
+    ...
+    <!-- end generated: cli-reference -->
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+from pathlib import Path
+
+from .project import PACKAGE_ROOT
+
+README = PACKAGE_ROOT / "README.md"
+_BLOCK_RE = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end generated: (?P=name) -->)",
+                       re.DOTALL)
+
+
+def command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command of the CLI as the words that call it: (), ("build",), ("translations", "init"), …"""
+    paths = [prefix]
+    for action in parser._actions:  # argparse has no public way to list sub-commands
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                paths += command_paths(sub, prefix + (name,))
+    return paths
+
+
+def help_text(words: tuple[str, ...]) -> str:
+    from .cli import main
+
+    out = io.StringIO()
+    code = main([*words, "--help"], out=out, err=out)
+    if code != 0:
+        raise RuntimeError(f"`generate.py {' '.join(words)} --help` exited {code}: {out.getvalue()}")
+    return out.getvalue()
+
+
+def cli_reference() -> str:
+    """`--help` of every command, in one fenced block per command."""
+    from .cli import make_parser
+
+    parts = []
+    for words in command_paths(make_parser()):
+        command = " ".join(("python generate.py",) + words + ("--help",))
+        parts.append(f"```console\n$ {command}\n{help_text(words).rstrip()}\n```\n")
+    return "\n".join(parts)
+
+
+GENERATORS = {"cli-reference": cli_reference}
+
+
+def regenerate(text: str) -> str:
+    """`text` with every generated part replaced by its current content."""
+    def replace(match: re.Match) -> str:
+        name = match.group("name")
+        if name not in GENERATORS:
+            raise KeyError(f"unknown generated part {name!r}; known: {', '.join(GENERATORS)}")
+        return match.group(1) + GENERATORS[name]() + match.group(4)
+
+    return _BLOCK_RE.sub(replace, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m leafletgen.docs", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check; exit 1 if out of date")
+    parser.add_argument("file", nargs="?", type=Path, default=README)
+    args = parser.parse_args(argv)
+    text = args.file.read_text(encoding="utf-8")
+    new = regenerate(text)
+    if new == text:
+        return 0
+    if args.check:
+        print(f"{args.file} is out of date: run `python -m leafletgen.docs`", file=sys.stderr)
+        return 1
+    args.file.write_text(new, encoding="utf-8")
+    print(f"updated {args.file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

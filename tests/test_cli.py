@@ -1,0 +1,194 @@
+"""The command line, called in-process: exact output, exact exit codes (0 done, 1 bad input, 2 usage)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from leafletgen import __version__
+from leafletgen.cli import make_parser
+from leafletgen.docs import command_paths
+
+from .conftest import REPO, run_cli
+
+LEAFLET = "lage-rugklachten"
+
+
+@pytest.fixture
+def dutch(project):
+    """The project with Dutch only: outputs that do not change as translations are added."""
+    shutil.rmtree(project.translations_dir, ignore_errors=True)
+    return project
+
+
+# ---- Usage (exit 2) and help (exit 0) -----------------------------------------------------------
+
+@pytest.mark.parametrize("words", command_paths(make_parser()), ids=lambda w: " ".join(w) or "top")
+def test_help_of_every_command(words):
+    run = run_cli(*words, "--help")
+    assert (run.code, run.err) == (0, "")
+    assert run.out.startswith("usage: generate.py " + " ".join(words))
+    assert "options:" in run.out
+    assert all(len(line) <= 80 for line in run.out.splitlines())
+
+
+def test_version():
+    run = run_cli("--version")
+    assert (run.code, run.out, run.err) == (0, f"leafletgen {__version__}\n", "")
+
+
+def test_build_without_leaflet_is_a_usage_error():
+    run = run_cli("build")
+    assert (run.code, run.out) == (2, "")
+    lines = run.err.splitlines()
+    assert lines[0] == "generate.py build: error: the following arguments are required: --leaflet"
+    assert lines[1].startswith("usage: generate.py build [-h] --leaflet ID")
+    assert "Traceback" not in run.err
+
+
+def test_unknown_command_is_a_usage_error():
+    run = run_cli("bouw")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.startswith("generate.py: error: argument COMMAND: invalid choice: 'bouw' (choose from ")
+    assert "'build'" in run.err and "'list'" in run.err
+
+
+def test_unknown_option_is_a_usage_error():
+    run = run_cli("build", "--leaflet", LEAFLET, "--taal", "nl")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.splitlines()[0] == "generate.py: error: unrecognized arguments: --taal nl"
+
+
+# ---- Bad input (exit 1): one line per problem, no traceback --------------------------------------
+
+def test_unknown_leaflet_lists_the_known_ones(dutch):
+    run = run_cli("build", "--leaflet", "knieklachten", root=dutch.root)
+    assert (run.code, run.out) == (1, "")
+    assert run.err == "error: unknown leaflet 'knieklachten'; known leaflets: lage-rugklachten\n"
+
+
+def test_unknown_practice_lists_the_known_ones(dutch):
+    run = run_cli("build", "--leaflet", LEAFLET, "--practice", "de-eik", root=dutch.root)
+    assert (run.code, run.out) == (1, "")
+    assert run.err == "error: unknown practice 'de-eik'; known practices: fysio-delinde\n"
+
+
+def test_unknown_language_lists_the_known_ones(dutch):
+    run = run_cli("build", "--leaflet", LEAFLET, "--lang", "xx", root=dutch.root)
+    assert (run.code, run.out) == (1, "")
+    assert run.err == "error: unknown language 'xx'; known languages: nl\n"
+
+
+def test_unknown_variant(dutch, tmp_path):
+    run = run_cli("build", "--leaflet", LEAFLET, "--variant", "poster", "--out", str(tmp_path), root=dutch.root)
+    assert (run.code, run.out) == (1, "")
+    assert run.err.startswith("error: unknown variant 'poster'; known variants: a4")
+
+
+def test_an_internal_error_is_one_line_without_traceback(dutch, monkeypatch):
+    import leafletgen.build
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(leafletgen.build, "build", broken)
+    run = run_cli("build", "--leaflet", LEAFLET, root=dutch.root)
+    assert (run.code, run.out) == (1, "")
+    assert run.err == ("internal error: RuntimeError: boom — this is a bug in leafletgen; run again "
+                       "with --debug for the traceback and report it\n")
+    with pytest.raises(RuntimeError, match="boom"):
+        run_cli("build", "--leaflet", LEAFLET, "--debug", root=dutch.root)
+
+
+# ---- Done (exit 0) ------------------------------------------------------------------------------
+
+def test_list(dutch):
+    run = run_cli("list", root=dutch.root)
+    assert (run.code, run.err) == (0, "")
+    assert run.out == (
+        "Leaflets:\n"
+        "  lage-rugklachten  Lage rugklachten  v1.0\n"
+        "    languages: nl 100%\n"
+        "Practices:\n"
+        "  fysio-delinde  Fysiotherapie De Linde\n"
+        "  default  (no --practice: neutral, no logo)\n")
+
+
+def test_list_names_an_invalid_leaflet_and_practice_without_failing(dutch):
+    (dutch.leaflets_dir / "kapot.md").write_text("geen front matter\n")
+    (dutch.practices_dir / "kapot.toml").write_text('naam = "x"\n')
+    run = run_cli("list", root=dutch.root)
+    assert (run.code, run.err) == (0, "")
+    assert "  kapot  (invalid: 1 problem(s); see `build`)\n" in run.out
+    assert "  kapot  (invalid: 2 problem(s))\n" in run.out
+
+
+def test_build_writes_pdf_and_html(dutch):
+    run = run_cli("build", "--leaflet", LEAFLET, "--practice", "fysio-delinde", root=dutch.root)
+    assert (run.code, run.err) == (0, "")
+    assert run.out == ("wrote output/fysio-delinde/nl/lage-rugklachten.pdf\n"
+                       "wrote output/fysio-delinde/nl/lage-rugklachten.html\n")
+    folder = dutch.output_dir / "fysio-delinde" / "nl"
+    assert (folder / "lage-rugklachten.pdf").read_bytes().startswith(b"%PDF-")
+    assert (folder / "lage-rugklachten.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_build_without_practice_is_neutral(dutch, tmp_path):
+    out = tmp_path / "elders"
+    run = run_cli("build", "--leaflet", LEAFLET, "--out", str(out), root=dutch.root)
+    assert (run.code, run.err) == (0, "")
+    assert run.out == (f"wrote {out}/default/nl/lage-rugklachten.pdf\n"
+                       f"wrote {out}/default/nl/lage-rugklachten.html\n")
+    html = (out / "default" / "nl" / "lage-rugklachten.html").read_text()
+    assert "<img" not in html and 'class="practice"' not in html
+
+
+def test_a_warning_is_printed_and_strict_makes_it_an_error(dutch, tmp_path):
+    (dutch.practices_dir / "geel.toml").write_text('name = "Praktijk Geel"\ncolor = "#ffd500"\n')
+    run = run_cli("build", "--leaflet", LEAFLET, "--practice", "geel", "--out", str(tmp_path), root=dutch.root)
+    assert run.code == 0
+    assert run.err.startswith("warning: practices/geel.toml: color #ffd500 has contrast 1.4:1 on white")
+    strict = run_cli("build", "--leaflet", LEAFLET, "--practice", "geel", "--out", str(tmp_path),
+                     "--strict", root=dutch.root)
+    assert strict.code == 1
+    assert strict.err.splitlines()[-1] == "error: warnings are errors with --strict"
+
+
+def test_main_job_builds_everything_and_an_index(dutch):
+    run = run_cli(root=dutch.root)
+    assert (run.code, run.err) == (0, "")
+    assert run.out == ("built fysio-delinde/nl/lage-rugklachten.pdf\n"
+                       "1 built, 0 skipped as incomplete, 0 problem(s); index: output/index.html\n")
+    index = (dutch.output_dir / "index.html").read_text()
+    assert 'href="fysio-delinde/nl/lage-rugklachten.pdf"' in index
+    assert 'href="fysio-delinde/nl/lage-rugklachten.html"' in index
+    assert "<h2>Lage rugklachten</h2>" in index
+
+
+def test_main_job_reports_a_bad_leaflet_and_still_builds_the_others(dutch, tmp_path):
+    (dutch.leaflets_dir / "kapot.md").write_text("---\nid: kapot\n---\n\nTekst.\n")
+    run = run_cli("--out", str(tmp_path), root=dutch.root)
+    assert run.code == 1
+    assert run.out.splitlines()[0] == "built fysio-delinde/nl/lage-rugklachten.pdf"
+    assert run.out.splitlines()[-1].startswith("1 built, 0 skipped as incomplete, 6 problem(s)")
+    assert run.err.splitlines() == [
+        f"error: leaflets/kapot.md:1: {key}: this key is required"
+        for key in ("title", "language", "version", "published", "review", "author")]
+    assert (tmp_path / "fysio-delinde" / "nl" / "lage-rugklachten.pdf").is_file()
+
+
+# ---- The real entry point, as a user runs it ----------------------------------------------------
+
+def test_generate_py_exit_codes_in_a_real_process():
+    def run(*args):
+        return subprocess.run([sys.executable, "generate.py", *args], cwd=REPO,
+                              capture_output=True, text=True)
+
+    usage, bad, helped = run("build"), run("build", "--leaflet", "bestaat-niet"), run("--help")
+    assert (usage.returncode, bad.returncode, helped.returncode) == (2, 1, 0)
+    assert bad.stderr.startswith("error: unknown leaflet 'bestaat-niet'; known leaflets: ")
+    assert "Traceback" not in usage.stderr + bad.stderr
+    assert helped.stdout.startswith("usage: generate.py")
