@@ -60,3 +60,40 @@ def weasyprint_warnings_fail(caplog):
     messages = [r.getMessage() for r in caplog.records
                 if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
     assert not messages, f"WeasyPrint warned: {messages}"
+
+
+# ---- Golden files ---------------------------------------------------------------------------------
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/* from the current output (then review the diff "
+                          "and look at the rendered page before committing)")
+
+
+@pytest.fixture
+def golden(request):
+    """golden(name, text): compare `text` with tests/golden/<name>; --update-golden rewrites it."""
+    import difflib
+
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.is_file(), f"{path} is missing: run `python -m pytest --update-golden` and review it"
+        expected = path.read_text(encoding="utf-8")
+        if text != expected:
+            diff = "".join(list(difflib.unified_diff(
+                expected.splitlines(keepends=True), text.splitlines(keepends=True),
+                f"tests/golden/{name}", "now", n=2))[:60])
+            pytest.fail(f"output differs from tests/golden/{name}; if the change is intended, run "
+                        f"`python -m pytest --update-golden`, review `git diff` and look at the "
+                        f"rendered page\n{diff}", pytrace=False)
+
+    return check
