@@ -23,6 +23,7 @@ from .project import Project
 from .validation import key_lines, validate_model
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 class FrontMatterLoader(yaml.SafeLoader):
@@ -214,6 +215,33 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
     return blocks, problems
 
 
+def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem]:
+    """An image must be a PNG, JPEG or SVG file (by its content) inside the leaflets folder."""
+    from .logo import sniff
+
+    problems = []
+    root = folder.resolve()
+    for block in blocks:
+        if block.kind != "image":
+            continue
+        if _SCHEME_RE.match(block.src):
+            problems.append(Problem(file, f"image {block.src!r} must be a file in leaflets/, "
+                                          "not an address", line=block.line))
+            continue
+        try:
+            resolved = (folder / block.src).resolve(strict=True)
+        except (OSError, RuntimeError):
+            problems.append(Problem(file, f"image {block.src!r} not found in leaflets/", line=block.line))
+            continue
+        if not resolved.is_relative_to(root) or not resolved.is_file():
+            problems.append(Problem(file, f"image {block.src!r} must be a file inside leaflets/",
+                                    line=block.line))
+        elif not sniff(resolved.read_bytes()[:2048]):
+            problems.append(Problem(file, f"image {block.src!r} is not a PNG, JPEG or SVG image "
+                                          "(judged by its content)", line=block.line))
+    return problems
+
+
 def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:
     """Read, parse and validate leaflets/<id>.md. Raises UserError with every problem found."""
     path = project.leaflets_dir / f"{leaflet_id}.md"
@@ -250,6 +278,7 @@ def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = No
                                 line=line_of("id"), field="id"))
     blocks, body_problems = parse_blocks(body, body_line, file)
     problems.extend(body_problems)
+    problems.extend(image_problems(blocks, path.parent, file))
     if not blocks and not body_problems:
         problems.append(Problem(file, "the leaflet has no text after the front matter", line=body_line))
     if meta is not None:

@@ -27,6 +27,7 @@ author: Redactie
 ---
 """
 BODY = "\nEen gewone zin.\n"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)  # recognised by its signature
 FILE = "leaflets/proef.md"
 
 
@@ -181,10 +182,25 @@ def test_unknown_leaflet_lists_the_known_ones(project):
         "h1", "h4", "nested-list", "quote-in-list", "heading-in-callout", "list-in-callout",
         "image-without-alt", "inline-image", "javascript-link", "file-link", "relative-link", "rule"])
 def test_body_problem(project, body, expected):
+    (project.leaflets_dir / "rug.png").write_bytes(PNG)
     assert problems(project, FRONT + "\n" + body) == expected
 
 
+@pytest.mark.parametrize("src, expected", [
+    ("weg.png", "image 'weg.png' not found in leaflets/"),
+    ("../practices/fysio-delinde/logo.svg", "image '../practices/fysio-delinde/logo.svg' must be a file "
+                                            "inside leaflets/"),
+    ("tekst.png", "image 'tekst.png' is not a PNG, JPEG or SVG image (judged by its content)"),
+    ("https://example.org/rug.png", "image 'https://example.org/rug.png' must be a file in leaflets/, "
+                                    "not an address"),
+], ids=["missing", "outside", "not-an-image", "address"])
+def test_image_file_problem(project, src, expected):
+    (project.leaflets_dir / "tekst.png").write_text("geen plaatje")
+    assert problems(project, FRONT + f"\n![Een rug]({src})\n") == [f"leaflets/proef.md:11: {expected}"]
+
+
 def test_allowed_markdown_passes(project):
+    (project.leaflets_dir / "rug.png").write_bytes(PNG)
     body = """
 ## Kop
 
@@ -257,6 +273,7 @@ Een [link](javascript:alert(1)).
         "leaflets/proef.md:24: link target 'javascript:alert(1)' uses 'javascript:'; "
         "only http, https, mailto and tel links are allowed",
     ]
+    (project.leaflets_dir / "plaatje.png").write_bytes(PNG)
     assert problems(project, text) == expected
     # The CLI prints the same, one line each, and exits 1 without a traceback.
     run = cli("build", "--leaflet", "proef", root=project.root)
