@@ -13,7 +13,9 @@ from leafletgen.cli import main
 from leafletgen.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO.parent / "shared" / "seed" / "000_2532fea382feb2f7.txt"
+# The practice's original text of the first leaflet, byte for byte, kept in the repository so a
+# fresh clone can check that every sentence reaches the PDF.
+SEED = REPO / "tests" / "seed" / "000_2532fea382feb2f7.txt"
 PROJECT_PARTS = ("leaflets", "practices", "templates", "translations")
 
 
