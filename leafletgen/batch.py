@@ -10,7 +10,7 @@ from .content import load_leaflet
 from .errors import UserError
 from .i18n import SOURCE_LANGUAGE, languages, load_catalog, translate_leaflet
 from .index import IndexEntry, write_index
-from .practice import all_practices, default_practice
+from .practice import default_practice, load_practice
 from .project import Project
 
 
@@ -28,11 +28,15 @@ class Summary:
 
 def plan(project: Project, summary: Summary) -> list[BuildRequest]:
     """Every document the main job should build; incomplete languages are skipped and reported."""
+    # A bad profile is reported and skipped; the other practices are still built.
     practices = []
-    try:
-        practices = all_practices(project) or [default_practice(project)]
-    except UserError as exc:
-        summary.failed += exc.lines
+    for practice_id in project.practice_ids():
+        try:
+            practices.append(load_practice(project, practice_id))
+        except UserError as exc:
+            summary.failed += exc.lines
+    if not project.practice_ids():
+        practices = [default_practice(project)]
     requests = []
     for leaflet_id in project.leaflet_ids():
         try:
@@ -70,9 +74,7 @@ def run_main_job(project: Project, out_dir: Path, progress=print) -> Summary:
             if request.leaflet not in leaflets:
                 leaflets[request.leaflet] = load_leaflet(project, request.leaflet)
             if request.practice not in practices:
-                practices[request.practice] = next(
-                    p for p in (all_practices(project) or [default_practice(project)])
-                    if p.id == request.practice)
+                practices[request.practice] = load_practice(project, request.practice)
             document = render_document(project, request, leaflets[request.leaflet],
                                        practices[request.practice])
             pdf_path, html_path = write_document(out_dir, document)

@@ -192,3 +192,22 @@ def test_generate_py_exit_codes_in_a_real_process():
     assert bad.stderr.startswith("error: unknown leaflet 'bestaat-niet'; known leaflets: ")
     assert "Traceback" not in usage.stderr + bad.stderr
     assert helped.stdout.startswith("usage: generate.py")
+
+
+def test_main_job_reports_a_bad_practice_and_still_builds_the_others(dutch, tmp_path):
+    (dutch.practices_dir / "aaa.toml").write_text('name = "Kapot"\ncolour = "#123456"\n')
+    run = run_cli("--out", str(tmp_path), root=dutch.root)
+    assert run.code == 1
+    assert run.out.splitlines() == [
+        "built fysio-delinde/nl/lage-rugklachten.pdf",
+        f"1 built, 0 skipped as incomplete, 1 problem(s); index: {tmp_path}/index.html"]
+    assert run.err.startswith("error: practices/aaa.toml:2: colour: unknown key; ")
+
+
+def test_main_job_without_practices_builds_the_neutral_leaflet(dutch, tmp_path):
+    for profile in dutch.practices_dir.glob("*.toml"):
+        profile.unlink()
+    run = run_cli("--out", str(tmp_path), root=dutch.root)
+    assert (run.code, run.err) == (0, "")
+    assert run.out.splitlines()[0] == "built default/nl/lage-rugklachten.pdf"
+    assert (tmp_path / "default" / "nl" / "lage-rugklachten.html").is_file()
