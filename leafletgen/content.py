@@ -246,11 +246,11 @@ def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:
     """Read, parse and validate leaflets/<id>.md. Raises UserError with every problem found."""
     path = project.leaflets_dir / f"{leaflet_id}.md"
     file = project.rel(path)
-    if not path.is_file():
+    if not re.match(ID_PATTERN, leaflet_id) or not path.is_file():
         known = ", ".join(project.leaflet_ids()) or "none"
         raise UserError(f"unknown leaflet {leaflet_id!r}; known leaflets: {known}")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Windows Notepad) is fine
     except UnicodeDecodeError as exc:
         raise UserError(Problem(file, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
     return parse_leaflet(text, path, file, expected_id=leaflet_id)

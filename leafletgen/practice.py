@@ -134,7 +134,7 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
         raise UserError(f"unknown practice {practice_id!r}; known practices: {known}")
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
         data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None

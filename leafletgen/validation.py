@@ -29,7 +29,7 @@ def validate_model(model: type[BaseModel], data: object, file: str,
     A missing key has no line of its own: it is reported at `missing_line` (where it belongs).
     """
     if not isinstance(data, dict):
-        return None, [Problem(file, "expected a set of `key: value` entries")]
+        return None, [Problem(file, "expected a set of `key: value` entries", line=missing_line)]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:

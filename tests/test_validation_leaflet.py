@@ -288,3 +288,22 @@ def test_raw_html_never_reaches_the_page():
     assert render_inline("[klik](javascript:alert(1))") == "<a>klik</a>"
     assert render_inline("**vet** en *schuin* [site](https://example.org)") == \
         '<strong>vet</strong> en <em>schuin</em> <a href="https://example.org">site</a>'
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_fine(project):
+    (project.leaflets_dir / "proef.md").write_bytes(
+        b"\xef\xbb\xbf" + (FRONT + BODY).replace("\n", "\r\n").encode())
+    assert load_leaflet(project, "proef").blocks[0].text == "Een gewone zin."
+
+
+def test_front_matter_that_is_not_a_mapping(project):
+    assert problems(project, "---\n- id\n- title\n---\n" + BODY) == [
+        "leaflets/proef.md:1: expected a set of `key: value` entries"]
+
+
+@pytest.mark.parametrize("leaflet_id", ["../README", "Lage-Rugklachten", "/etc/passwd", ""])
+def test_a_leaflet_id_is_a_name_in_leaflets_not_a_path(project, leaflet_id):
+    (project.root / "README.md").write_text(FRONT + BODY)
+    with pytest.raises(UserError) as info:
+        load_leaflet(project, leaflet_id)
+    assert info.value.lines == [f"unknown leaflet {leaflet_id!r}; known leaflets: lage-rugklachten"]

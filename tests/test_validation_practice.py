@@ -222,3 +222,8 @@ def test_a_practice_colour_too_light_to_read_is_darkened_with_a_note(plein):
     assert practice.notes == (
         f"practices/plein.toml: color #f5c400 has contrast 1.6:1 on white, below 4.5:1 (WCAG AA); "
         f"text uses the darker {practice.color} ({contrast_ratio(practice.color, '#ffffff'):.1f}:1)",)
+
+
+def test_a_byte_order_mark_is_fine(plein):
+    (plein.practices_dir / "plein.toml").write_bytes(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
+    assert load_practice(plein, "plein").name == "Huisartsenpraktijk Het Plein"
