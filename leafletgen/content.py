@@ -20,6 +20,7 @@ from .errors import Problem, UserError
 from .inline import inline_problems, parser
 from .model import Block, Leaflet
 from .project import Project
+from .textcheck import text_problem
 from .validation import key_lines, validate_model
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -107,9 +108,16 @@ NOT_IN_A_BLOCK = {
 
 def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], list[Problem]]:
     """Markdown body → blocks, with a problem for everything a leaflet does not allow."""
-    tokens = parser().parse(body)
+    env: dict = {}
+    tokens = parser().parse(body, env)
     blocks: list[Block] = []
     problems: list[Problem] = []
+    # A reference definition ("[name]: address") yields no block: its line would vanish silently.
+    for label, ref in (env.get("references") or {}).items():
+        line = first_line + (ref.get("map") or [0])[0]
+        problems.append(Problem(file, "reference-style link definitions ('[name]: address') are not "
+                                      "supported; write the link where it is used: [text](https://...)",
+                                line=line))
 
     def line_of(tok) -> int:
         return first_line + (tok.map[0] if tok.map else 0)
@@ -217,7 +225,7 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
 
 def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem]:
     """An image must be a PNG, JPEG or SVG file (by its content) inside the leaflets folder."""
-    from .logo import sniff
+    from .logo import LOGO_MAX_BYTES, logo_problems, sniff
 
     problems = []
     root = folder.resolve()
@@ -236,9 +244,17 @@ def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem
         if not resolved.is_relative_to(root) or not resolved.is_file():
             problems.append(Problem(file, f"image {block.src!r} must be a file inside leaflets/",
                                     line=block.line))
+        elif resolved.stat().st_size > LOGO_MAX_BYTES:
+            problems.append(Problem(file, f"image {block.src!r} is {resolved.stat().st_size:,} bytes; "
+                                          f"the limit is {LOGO_MAX_BYTES:,} bytes", line=block.line))
         elif not sniff(resolved.read_bytes()[:2048]):
             problems.append(Problem(file, f"image {block.src!r} is not a PNG, JPEG or SVG image "
                                           "(judged by its content)", line=block.line))
+        else:
+            # The same checks as a logo: pixel limit, broken files, a self-contained SVG.
+            _, messages = logo_problems(resolved.read_bytes(), block.src)
+            problems += [Problem(file, "image" + message[len("logo"):] if message.startswith("logo ")
+                                 else message, line=block.line) for message in messages]
     return problems
 
 
@@ -256,7 +272,26 @@ def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:
     return parse_leaflet(text, path, file, expected_id=leaflet_id)
 
 
+LEAFLET_MAX_BYTES = 1024 * 1024
+
+
+def character_problems(text: str, file: str) -> list[Problem]:
+    """Control characters and bidirectional overrides, each line that holds one."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), 1):  # the editor's lines: \n ends one
+        message = text_problem(line)
+        if message:
+            problems.append(Problem(file, message, line=number))
+    return problems
+
+
 def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = None) -> Leaflet:
+    if len(text) > LEAFLET_MAX_BYTES:
+        raise UserError(Problem(file, f"is {len(text):,} characters long; a leaflet may have at most "
+                                      f"{LEAFLET_MAX_BYTES:,}"))
+    char_problems = character_problems(text, file)
+    if char_problems:
+        raise UserError(char_problems)
     front, body, body_line = split_front_matter(text, file)
     problems: list[Problem] = []
     lines = key_lines(front)
@@ -271,6 +306,9 @@ def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = No
         line = mark.line + 2 if mark else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(Problem(file, f"front matter is not valid YAML: {reason}", line=line)) from None
+    except RecursionError:
+        raise UserError(Problem(file, "front matter is nested too deeply; write plain `key: value` "
+                                      "lines", line=2)) from None
     meta, meta_problems = validate_model(LeafletMeta, data, file, line_of, missing_line=1)
     problems.extend(meta_problems)
     if meta is not None and expected_id is not None and meta.id != expected_id:

@@ -50,13 +50,24 @@ def raster_problems(data: bytes, name: str) -> list[str]:
                 img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return [f"logo {name!r} is too large in pixels (decompression bomb refused)"]
+    except Image.UnidentifiedImageError:
+        return [f"logo {name!r} is a broken image file (its header says PNG/JPEG but it cannot "
+                "be decoded)"]
     except Exception as exc:  # Pillow raises many types for broken files
-        return [f"logo {name!r} is a broken image file ({type(exc).__name__}: {exc})"]
+        reason = re.sub(r" at 0x[0-9a-fA-F]+", "", str(exc))[:120]
+        return [f"logo {name!r} is a broken image file ({type(exc).__name__}: {reason})"]
     return []
 
 
-def svg_problems(data: bytes, name: str) -> list[str]:
-    """An SVG logo must be self-contained: no DTD/entities, no scripts, no external references."""
+def svg_problems(data: bytes, name: str, depth: int = 0) -> list[str]:
+    """An SVG logo must be self-contained: no DTD/entities, no scripts, no external references.
+
+    References are looked for wherever SVG can hold one: href attributes, url(...) in any
+    attribute (fill, filter, mask, ...), in style attributes and <style> sheets (parsed as CSS,
+    so escapes such as `u\\72l(` do not hide one), @import, processing instructions such as
+    <?xml-stylesheet?>. Embedded data:image/... pictures are checked like a logo of their own
+    (pixel limit included: a decompression bomb cannot hide inside an SVG).
+    """
     from lxml import etree
 
     if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
@@ -69,19 +80,106 @@ def svg_problems(data: bytes, name: str) -> list[str]:
         return [f"logo {name!r} is not a valid SVG file ({exc})"]
     if root.tag != f"{SVG_NS}svg" and root.tag != "svg":
         return [f"logo {name!r} is not an SVG image (root element <{etree.QName(root).localname}>)"]
-    problems = []
-    for el in root.iter():
+    problems: list[str] = []
+    nodes = list(root.itersiblings(preceding=True)) + list(root.iter()) + \
+        list(root.itersiblings())
+    for el in nodes:
+        if isinstance(el, etree._ProcessingInstruction):
+            problems.append(f"logo {name!r}: SVG processing instruction <?{el.target} ...?> "
+                            "is not allowed")
+            continue
         if not isinstance(el.tag, str):
             continue
         local = etree.QName(el).localname
-        if local in ("script", "foreignObject"):
+        if local in ("script", "foreignObject", "iframe", "embed", "object", "audio", "video"):
             problems.append(f"logo {name!r}: SVG <{local}> is not allowed")
-        for attr in ("href", XLINK_HREF):
-            href = (el.get(attr) or "").strip()
-            if href and not href.startswith("#") and not href.startswith("data:image/"):
-                problems.append(f"logo {name!r}: SVG refers to {href!r}; a logo must be "
-                                "self-contained (embed images as data:image/...)")
-        style = (el.get("style") or "") + (el.text or "" if local == "style" else "")
-        if re.search(r"url\(\s*['\"]?(?!#|data:image/)", style) or "@import" in style:
-            problems.append(f"logo {name!r}: SVG style refers to an outside resource")
+        for attr, value in el.attrib.items():
+            attr_local = etree.QName(attr).localname
+            if attr_local.lower().startswith("on"):
+                problems.append(f"logo {name!r}: SVG event attribute {attr_local!r} is not allowed")
+            elif attr_local == "href" or attr == "{http://www.w3.org/XML/1998/namespace}base":
+                problems += _reference_problems(value, name, depth)
+            elif attr_local == "style":
+                problems += _css_problems(value, name, depth, declarations=True)
+            elif "url" in value.lower() or "\\" in value:
+                problems += _css_problems(value, name, depth, declarations=False)
+        if local == "style":
+            problems += _css_problems("".join(el.itertext()), name, depth, declarations=False,
+                                      sheet=True)
+    return list(dict.fromkeys(problems))
+
+
+_MAX_EMBED_DEPTH = 3
+
+
+def _reference_problems(href: str, name: str, depth: int) -> list[str]:
+    """A reference inside an SVG: a local #fragment, or an embedded data:image/... checked itself."""
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return []
+    if href[:11].lower() == "data:image/":
+        return _embedded_problems(href, name, depth)
+    return [f"logo {name!r}: SVG refers to {href[:80]!r}; a logo must be self-contained "
+            "(embed images as data:image/...)"]
+
+
+def _embedded_problems(url: str, name: str, depth: int) -> list[str]:
+    import base64
+    import binascii
+    from urllib.parse import unquote_to_bytes
+
+    if depth >= _MAX_EMBED_DEPTH:
+        return [f"logo {name!r}: images embedded more than {_MAX_EMBED_DEPTH} levels deep"]
+    header, sep, payload = url.partition(",")
+    if not sep:
+        return [f"logo {name!r}: embedded image {url[:40]!r}… is not a valid data: URL"]
+    try:
+        if header.lower().endswith(";base64"):
+            embedded = base64.b64decode("".join(payload.split()), validate=True)
+        else:
+            embedded = unquote_to_bytes(payload)
+    except (binascii.Error, ValueError):
+        return [f"logo {name!r}: embedded image is not valid base64"]
+    inner = f"{name} (embedded image)"
+    if len(embedded) > LOGO_MAX_BYTES:
+        return [f"logo {inner!r} is {len(embedded):,} bytes; the limit is {LOGO_MAX_BYTES:,} bytes"]
+    mime = sniff(embedded)
+    if not mime:
+        return [f"logo {inner!r} is not a PNG, JPEG or SVG image (judged by its content)"]
+    if mime == "image/svg+xml":
+        return svg_problems(embedded, inner, depth + 1)
+    return raster_problems(embedded, inner)
+
+
+def _css_problems(css: str, name: str, depth: int, declarations: bool, sheet: bool = False) -> list[str]:
+    """url(...) and @import in SVG styles, found by a CSS parser (escapes are decoded)."""
+    import tinycss2
+
+    if sheet:
+        tokens = tinycss2.parse_stylesheet(css)
+    elif declarations:
+        tokens = tinycss2.parse_blocks_contents(css)
+    else:
+        tokens = tinycss2.parse_component_value_list(css)
+    problems: list[str] = []
+
+    def walk(nodes) -> None:
+        for node in nodes or ():
+            kind = getattr(node, "type", "")
+            if kind == "at-rule" and node.lower_at_keyword in ("import", "font-face", "namespace"):
+                problems.append(f"logo {name!r}: SVG style @{node.lower_at_keyword} is not allowed "
+                                "(a logo must be self-contained)")
+            elif kind == "url":
+                problems.extend(_reference_problems(node.value, name, depth))
+            elif kind == "function" and node.lower_name in ("url", "src", "image", "image-set",
+                                                            "-webkit-image-set"):
+                for arg in node.arguments:
+                    if arg.type == "string":
+                        problems.extend(_reference_problems(arg.value, name, depth))
+            for attr in ("prelude", "content", "value", "arguments"):
+                child = getattr(node, attr, None)
+                if isinstance(child, list):
+                    walk(child)
+
+    walk(tokens)
     return problems

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_
 
 from .colors import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
 from .errors import Problem, UserError
+from .textcheck import text_problem
 from .logo import LOGO_MAX_BYTES, logo_problems
 from .model import Practice
 from .project import Project
@@ -46,11 +47,14 @@ class PracticeProfile(BaseModel):
     languages: list[StrictStr] = Field(default_factory=list)
     qr_url: StrictStr = ""
 
-    @field_validator("name", "address")
+    @field_validator("name", "address", "phone", "email", "website", "qr_url", "logo")
     @classmethod
-    def _printable(cls, value: str) -> str:
-        if any(ord(c) < 32 and c != "\n" for c in value):
-            raise ValueError("must not contain control characters")
+    def _printable(cls, value: str | None, info) -> str | None:
+        if value is None:
+            return value
+        problem = text_problem(value, allow_newline=info.field_name == "address")
+        if problem:
+            raise ValueError(problem)
         return value.strip()
 
     @field_validator("color")
@@ -138,6 +142,8 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
         data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None
+    except RecursionError:
+        raise UserError(Problem(file, "is not valid TOML for a profile: values nested too deeply")) from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError has no line attribute; its message ends "(at line N, column M)".
         match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import reprlib
 from typing import Callable
 
 from pydantic import BaseModel, ValidationError
@@ -18,6 +19,15 @@ def key_lines(text: str) -> dict[str, int]:
         if match and match.group(1) not in lines:
             lines[match.group(1)] = number
     return lines
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 2, 60, 60, 4, 4
+
+
+def short_repr(value: object) -> str:
+    """repr() bounded in length and depth: an input (say a YAML alias bomb) cannot blow up a message."""
+    return _REPR.repr(value)
 
 
 def validate_model(model: type[BaseModel], data: object, file: str,
@@ -49,6 +59,6 @@ def validate_model(model: type[BaseModel], data: object, file: str,
                 message = err["msg"]
                 if message.startswith("Value error, "):
                     message = message[len("Value error, "):]
-                message = f"{message} (got {err['input']!r})"
+                message = f"{message} (got {short_repr(err['input'])})"
             problems.append(Problem(file, message, line=line_of(top), field=loc))
         return None, problems

@@ -27,7 +27,15 @@ author: Redactie
 ---
 """
 BODY = "\nEen gewone zin.\n"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)  # recognised by its signature
+def _png() -> bytes:
+    import io
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (40, 90, 140)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()  # a real image: a broken one is refused like a broken logo
 FILE = "leaflets/proef.md"
 
 
