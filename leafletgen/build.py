@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -19,7 +20,7 @@ from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, check_languag
 from .model import Leaflet, Practice
 from .output import copy_if_changed, write_atomic
 from .pdf import render_pdf
-from .practice import load_practice
+from .practice import DEFAULT_PRACTICE_ID, load_practice
 from .project import Project
 from .variants import DEFAULT_VARIANT, VARIANTS, output_suffix
 
@@ -83,13 +84,54 @@ def _short(text: str, limit: int = 70) -> str:
 
 
 def allowed_roots(project: Project, practice: Practice) -> tuple[Path, ...]:
-    """What WeasyPrint may read: templates, leaflet images, font packages, the practice's files."""
+    """What WeasyPrint may read: templates, leaflet images, font packages, the practice's own
+    folder (practices/<id>/) and its logo file, that file only (a logo may lie directly in
+    practices/, beside every other practice's profile). A root may be a file: only it is allowed.
+    """
     roots = [project.templates_dir, project.leaflets_dir, *font_dirs()]
+    if practice.id != DEFAULT_PRACTICE_ID and (project.practices_dir / practice.id).is_dir():
+        roots.append(project.practices_dir / practice.id)
     if practice.logo is not None:
-        roots.append(practice.logo.parent)
-    if practice.template_dir is not None:
-        roots.append(practice.template_dir)
+        roots.append(practice.logo)
     return tuple(roots)
+
+
+@contextmanager
+def practice_template_errors(project: Project, practice: Practice):
+    """An error in a practice's own template (practices/<id>/templates/) is the user's to fix:
+    reported with its file and line, like any other input. One in ours stays a bug."""
+    import jinja2
+
+    try:
+        yield
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError,
+            AttributeError) as exc:
+        if practice.template_dir is None:
+            raise
+        folder = practice.template_dir.resolve()
+        where: tuple[str, int | None] | None = None
+        filename = getattr(exc, "filename", None)
+        if filename and Path(filename).resolve().is_relative_to(folder):
+            where = (filename, getattr(exc, "lineno", None))
+        tb = exc.__traceback__
+        while tb is not None:  # Jinja rewrites tracebacks: template frames carry the template's line
+            code = tb.tb_frame.f_code.co_filename
+            if code.endswith(".j2") and Path(code).resolve().is_relative_to(folder):
+                where = (code, tb.tb_lineno)
+            tb = tb.tb_next
+        if where is None:
+            raise
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            message = f"template syntax error: {message}"
+        elif isinstance(exc, jinja2.TemplateNotFound):
+            message = f"template not found: {message!r} (a template may include only templates of " \
+                      "its own folder or templates/)"
+        elif isinstance(exc, jinja2.exceptions.SecurityError):
+            message = f"not allowed in a template: {message}"
+        else:
+            message = f"template error: {message}"
+        raise UserError(Problem(project.rel(Path(where[0])), message, line=where[1])) from None
 
 
 def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
@@ -106,12 +148,15 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
         asset_url=lambda path: f"{up}{ASSETS_DIR}/fonts/{quote(path.name)}", extra=dict(extra or {}))
     pdf_options = RenderOptions(variant=request.variant, bilingual=source is not None,
                                 for_pdf=True, extra=dict(extra or {}))
-    html_for_pdf = render_html(project, translated, practice, translations, pdf_options, source)
+    with practice_template_errors(project, practice):
+        html_for_pdf = render_html(project, translated, practice, translations, pdf_options, source)
+        html = render_html(project, translated, practice, translations, html_options, source)
     result = render_pdf(html_for_pdf, project.templates_dir, allowed_roots(project, practice))
-    html = render_html(project, translated, practice, translations, html_options, source)
     warnings = list(practice.notes)
     warnings += [f"WeasyPrint: {message}" for message in result.warnings]
     warnings += [f"refused to load {url} (outside the project's asset folders)" for url in result.refused]
+    warnings += [f"removed from the PDF: {what} (only the page and http(s), mailto and tel links "
+                 "may reach it)" for what in result.removed]
     if translated.missing:
         warnings.append(f"{leaflet.id} [{request.lang}]: DRAFT, {len(translated.missing)} "
                         "untranslated unit(s) shown in Dutch")

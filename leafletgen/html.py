@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
@@ -53,7 +54,9 @@ def data_uri(path: Path, mime: str) -> str:
 def environment(project: Project, practice: Practice) -> jinja2.Environment:
     search = [str(practice.template_dir)] if practice.template_dir else []
     search.append(str(project.templates_dir))
-    env = jinja2.Environment(
+    # Sandboxed: a practice's template override cannot reach Python internals (and through them
+    # files or the network): `''.__class__.__mro__` and the like raise a SecurityError.
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(search),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -20,6 +20,7 @@ class RenderResult:
     pdf: bytes
     warnings: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)   # attachments and links kept out of the PDF
 
 
 def make_fetcher(allowed_roots: tuple[Path, ...], refused: list[str]):
@@ -89,18 +90,44 @@ def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
+    options = dict(
+        pdf_variant="pdf/ua-1",
+        cache=_CACHE,
+        # No attachments, no forms: nothing but the page content reaches the PDF.
+        attachments=[],
+        pdf_forms=False,
+    )
     try:
-        document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
-                                   url_fetcher=make_fetcher(allowed_roots, refused))
-        pdf = document.write_pdf(
-            pdf_variant="pdf/ua-1",
-            font_config=font_config(),
-            cache=_CACHE,
-            # No attachments, no forms: nothing but the page content reaches the PDF.
-            attachments=[],
-            pdf_forms=False,
-            finisher=finisher,
-        )
+        source = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
+                                 url_fetcher=make_fetcher(allowed_roots, refused))
+        document = source.render(font_config=font_config(), **options)
+        removed = strip_attachments_and_links(document)
+        pdf = document.write_pdf(finisher=finisher, **options)
     finally:
         logger.removeHandler(handler)
-    return RenderResult(pdf=pdf, warnings=handler.messages, refused=refused)
+    return RenderResult(pdf=pdf, warnings=handler.messages, refused=list(dict.fromkeys(refused)),
+                        removed=list(dict.fromkeys(removed)))
+
+
+def strip_attachments_and_links(document) -> list[str]:
+    """Drop what a template could smuggle into the PDF besides the page: files attached with
+    <link rel=attachment> or <a rel=attachment> (WeasyPrint embeds them, even with
+    attachments=[]), and links to anything but http(s), mailto and tel. Returns what was removed.
+    """
+    from .inline import ALLOWED_LINK_SCHEMES
+
+    removed = ["a file attached with <link rel=attachment>"
+               for _ in document.metadata.attachments or ()]
+    document.metadata.attachments = []
+    for page in document.pages:
+        kept = []
+        for link in page.links:
+            link_type, target = link[0], link[1]
+            scheme = target.split(":", 1)[0].lower() if ":" in target else ""
+            if link_type == "attachment" or (link_type == "external" and scheme not in ALLOWED_LINK_SCHEMES):
+                removed.append(f"{'attachment' if link_type == 'attachment' else 'link to'} "
+                               f"{target[:200]}")
+                continue
+            kept.append(link)
+        page.links[:] = kept
+    return removed
