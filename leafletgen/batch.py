@@ -8,10 +8,11 @@ from pathlib import Path
 from .build import BuildRequest, output_paths, render_document, write_document
 from .content import load_leaflet
 from .errors import UserError
-from .i18n import SOURCE_LANGUAGE, languages, load_catalog, translate_leaflet
+from .i18n import SOURCE_LANGUAGE, language_name, languages
 from .index import IndexEntry, write_index
 from .practice import default_practice, load_practice
 from .project import Project
+from .translations import incomplete_reason
 
 
 @dataclass
@@ -47,10 +48,10 @@ def plan(project: Project, summary: Summary) -> list[BuildRequest]:
         complete = []
         for lang in languages(project):
             if lang != SOURCE_LANGUAGE:
-                missing = translate_leaflet(leaflet, load_catalog(project, leaflet_id, lang), lang).missing
-                if missing:
-                    summary.skipped.append(f"{leaflet_id} [{lang}]: skipped, {len(missing)} of "
-                                           f"{len(leaflet.units())} units not translated")
+                reason = incomplete_reason(project, leaflet, lang)
+                if reason:
+                    summary.skipped.append(f"skipped {leaflet_id} in {language_name(lang, 'en')} "
+                                           f"({lang}): {reason}")
                     continue
             complete.append(lang)
         for practice in practices:

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -65,16 +65,31 @@ def translate(project: Project, leaflet: Leaflet, lang: str, allow_draft: bool) 
     """The leaflet in `lang`; an incomplete catalog is refused unless `allow_draft`."""
     if lang == SOURCE_LANGUAGE:
         return leaflet
+    from .translations import missing_template_strings
+
     catalog = load_catalog(project, leaflet.id, lang)
     translated = translate_leaflet(leaflet, catalog, lang)
-    if translated.missing and not allow_draft:
+    # The template strings (footer, "page 1 of 2", …) count too: Dutch labels in a Turkish
+    # leaflet are as unfinished as a Dutch paragraph.
+    labels = missing_template_strings(project, lang)
+    if (translated.missing or labels) and not allow_draft:
         file = project.rel(catalog_path(project, leaflet.id, lang))
+        labels_file = project.rel(catalog_path(project, TEMPLATE_DOMAIN, lang))
         total = len(leaflet.units())
-        problems: list[Problem | str] = [Problem(
-            file, f"translation incomplete: {len(translated.missing)} of {total} units missing or "
-                  f"fuzzy; translate them (or build with --allow-draft for a marked DRAFT)")]
-        problems += [Problem(file, f"untranslated: {_short(text)!r}") for text in translated.missing]
+        problems: list[Problem | str] = []
+        if translated.missing:
+            problems.append(Problem(
+                file, f"translation incomplete: {len(translated.missing)} of {total} units missing or "
+                      f"fuzzy; translate them (or build with --allow-draft for a marked DRAFT)"))
+            problems += [Problem(file, f"untranslated: {_short(text)!r}") for text in translated.missing]
+        if labels:
+            problems.append(Problem(
+                labels_file, f"template strings incomplete: {len(labels)} missing or fuzzy; "
+                             "translate them (or build with --allow-draft for a marked DRAFT)"))
+            problems += [Problem(labels_file, f"untranslated: {_short(text)!r}") for text in labels]
         raise UserError(problems)
+    if labels:
+        translated = replace(translated, missing=translated.missing + tuple(labels))
     return translated
 
 

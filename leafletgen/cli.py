@@ -150,6 +150,9 @@ def make_parser() -> Parser:
         description="List the leaflets with the share translated per language, and the practices.")
     _common(listing)
     listing.set_defaults(handler=cmd_list)
+
+    from .translations_cli import add_commands as add_translations_commands
+    add_translations_commands(commands, Parser, _common)
     return parser
 
 

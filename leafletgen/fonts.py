@@ -47,6 +47,9 @@ def font_faces() -> tuple[FontFace, ...]:
 # The font stack per script; the first family sets the look, the others fill missing glyphs.
 LATIN_STACK = ("Atkinson Hyperlegible", "Noto Sans")
 STACKS = {
+    # Atkinson Hyperlegible lacks the dotted capital İ: Turkish is set in Noto Sans throughout,
+    # rather than with one letter in another face.
+    "tr": ("Noto Sans",),
     "uk": ("Noto Sans",),
     "ru": ("Noto Sans",),
     "bg": ("Noto Sans",),

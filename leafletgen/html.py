@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from . import __version__
 from .colors import mix
 from .fonts import css_family_list, font_face_css, font_stack
-from .i18n import SOURCE_LANGUAGE, text_direction
+from .i18n import SOURCE_LANGUAGE, language_name, text_direction
 from .inline import plain_text, render_inline
 from .model import Block, Leaflet, Practice
 from .project import Project
@@ -67,7 +67,21 @@ def environment(project: Project, practice: Practice) -> jinja2.Environment:
     )
     env.filters["inline"] = render_inline
     env.filters["plain"] = plain_text
+    env.filters["isolate"] = isolate
     return env
+
+
+@jinja2.pass_context
+def isolate(context, value) -> Markup:
+    """Latin text (a phone number, an address) kept in its own order on a right-to-left page.
+
+    WeasyPrint ignores `unicode-bidi`, so the isolation is written into the text as Unicode's
+    LEFT-TO-RIGHT ISOLATE … POP DIRECTIONAL ISOLATE, which Pango's bidi algorithm honours:
+    "030 123 45 67" after an Arabic label would otherwise come out as "67 45 123 030".
+    """
+    if context.get("dir") != "rtl":
+        return escape(value)
+    return Markup("\u2066") + escape(value) + Markup("\u2069")
 
 
 def install_translations(env: jinja2.Environment, translations: gettext_module.NullTranslations) -> None:
@@ -85,28 +99,37 @@ def install_translations(env: jinja2.Environment, translations: gettext_module.N
 def block_views(leaflet: Leaflet, source: Leaflet | None) -> list[dict]:
     """What the block templates need: each block with its texts rendered to safe HTML."""
     views = []
+    missing = set(leaflet.missing)
+    fallback = Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
+
+    def attrs(text: str) -> Markup:
+        """A unit that fell back to Dutch (a DRAFT) is marked as Dutch, for screen readers and bidi."""
+        return fallback if leaflet.language != SOURCE_LANGUAGE and text in missing else Markup("")
+
     blocks = leaflet.blocks
     source_blocks = source.blocks if source is not None else (None,) * len(blocks)
     for index, (block, original) in enumerate(zip(blocks, source_blocks)):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
-        views.append({
-            "kind": block.kind,
-            "level": block.level,
-            "ordered": block.ordered,
-            "html": render_inline(block.text),
-            "items": [render_inline(item) for item in block.items],
-            "alt": plain_text(block.text),
-            "src": block.src,
-            # A paragraph that introduces a list ("Veelvoorkomende symptomen …:") is set as its lead-in.
-            "lead_in": block.kind == "paragraph" and following is not None and following.kind == "list",
-            "source": _source_view(original) if original is not None else None,
-        })
+        view = _view(block, following, attrs)
+        view["source"] = _view(original, following, lambda text: Markup("")) if original is not None else None
+        views.append(view)
     return views
 
 
-def _source_view(block: Block) -> dict:
-    return {"html": render_inline(block.text), "items": [render_inline(i) for i in block.items],
-            "alt": plain_text(block.text)}
+def _view(block: Block, following: Block | None, attrs) -> dict:
+    return {
+        "kind": block.kind,
+        "level": block.level,
+        "ordered": block.ordered,
+        "html": render_inline(block.text),
+        "items": [render_inline(item) for item in block.items],
+        "alt": plain_text(block.text),
+        "src": block.src,
+        # A paragraph that introduces a list ("Veelvoorkomende symptomen …:") is set as its lead-in.
+        "lead_in": block.kind == "paragraph" and following is not None and following.kind == "list",
+        "attrs": attrs(block.text) if block.kind != "list" else Markup(""),
+        "item_attrs": [attrs(item) for item in block.items],
+    }
 
 
 def render_html(project: Project, leaflet: Leaflet, practice: Practice,
@@ -147,6 +170,9 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         "source": source if options.bilingual else None,
         "source_lang": SOURCE_LANGUAGE,
         "source_dir": text_direction(SOURCE_LANGUAGE),
+        "language_label": language_name(lang),
+        "source_label": language_name(SOURCE_LANGUAGE),
+        "source_font_family": Markup(css_family_list(font_stack(SOURCE_LANGUAGE))),
         "blocks": block_views(leaflet, source if options.bilingual else None),
         "practice": practice,
         "logo_src": logo_src,
@@ -168,7 +194,10 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         "image_url": image_url,
         "page_number": Markup('<span class="page-number"></span>'),
         "page_count": Markup('<span class="page-count"></span>'),
+        "title_attrs": Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
+        if leaflet.language != SOURCE_LANGUAGE and leaflet.title in leaflet.missing else Markup(""),
         "draft": leaflet.is_draft,
+        "missing_count": len(leaflet.missing),
         **options.extra,
     }
     return env.get_template("leaflet.html.j2").render(context)

@@ -1,0 +1,114 @@
+"""Extraction: the translation units of leaflets and the strings of the templates, as Babel catalogs.
+
+`extract_leaflet` is a Babel extractor (registered under the `babel.extractors` entry point as
+`leaflet`), so plain `pybabel extract -F babel.cfg ...` works as well as our own command. One unit
+per block (DESIGN.md, "Translation unit"): the msgid is the Dutch text with its inline Markdown,
+with a `#.` comment saying what the unit is, so a translator knows a heading from a list item.
+Template strings come from Babel's jinja2 extractor (Jinja's `babel_extract`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+
+from . import __version__
+from .content import parse_leaflet
+from .errors import UserError
+from .model import Leaflet
+from .project import Project
+
+PROJECT_NAME = "leafletgen"
+BUGS_ADDRESS = ""
+COPYRIGHT_HOLDER = "the practice"
+# The templates' gettext calls: {{ _("…") }}, {% trans %}…{% endtrans %}, ngettext.
+JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
+TEMPLATE_PATTERNS = ("*.html.j2", "blocks/*.html.j2")
+
+_UNIT_COMMENTS = {
+    "title": "The title of the leaflet.",
+    "heading": "A heading.",
+    "paragraph": "A paragraph.",
+    "list item": "One item of a bulleted list.",
+    "callout": "The key message, printed large in a highlighted box.",
+    "image alt text": "The description of a picture, read aloud to blind readers (alt text).",
+}
+MARKDOWN_NOTE = ("Keep the Markdown: **bold**, *italic*, [link text](address); "
+                 "translate the words, keep the address.")
+
+
+def unit_comments(kind: str, text: str, ordered: bool = False) -> list[str]:
+    comment = _UNIT_COMMENTS.get(kind, kind.capitalize() + ".")
+    if kind == "list item" and ordered:
+        comment = "One item of a numbered list."
+    comments = [comment]
+    if any(mark in text for mark in ("*", "[", "](")):
+        comments.append(MARKDOWN_NOTE)
+    return comments
+
+
+def leaflet_messages(leaflet: Leaflet):
+    """(line, msgid, comments) for every unit of the leaflet, in reading order."""
+    yield leaflet.title_line, leaflet.title, unit_comments("title", leaflet.title)
+    for block in leaflet.blocks:
+        for line, kind, text in block.units():
+            if kind == "heading":
+                comments = [f"A heading (level {block.level})."]
+                if any(mark in text for mark in ("*", "[")):
+                    comments.append(MARKDOWN_NOTE)
+            else:
+                comments = unit_comments(kind, text, block.ordered)
+            yield line, text, comments
+
+
+def extract_leaflet(fileobj, keywords, comment_tags, options):
+    """Babel extractor: a leaflet's Markdown file → (lineno, funcname, message, comments)."""
+    raw = fileobj.read()
+    text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    name = getattr(fileobj, "name", "leaflet.md")
+    path = Path(name)
+    try:
+        leaflet = parse_leaflet(text, path, str(name))
+    except UserError as exc:
+        # Babel has no channel for input errors: say clearly what is wrong with which file.
+        raise ValueError("cannot extract from an invalid leaflet:\n" + "\n".join(exc.lines)) from None
+    for line, message, comments in leaflet_messages(leaflet):
+        yield line, None, message, comments
+
+
+def _new_catalog(domain: str, creation: dt.datetime | None) -> Catalog:
+    return Catalog(domain=domain, project=PROJECT_NAME, version=__version__,
+                   msgid_bugs_address=BUGS_ADDRESS, copyright_holder=COPYRIGHT_HOLDER,
+                   creation_date=creation, fuzzy=False, charset="utf-8")
+
+
+def leaflet_template(project: Project, leaflet: Leaflet) -> Catalog:
+    """The .pot of one leaflet: its domain is the leaflet id."""
+    catalog = _new_catalog(leaflet.id, None)
+    location = project.rel(leaflet.path)
+    for line, message, comments in leaflet_messages(leaflet):
+        catalog.add(message, locations=[(location, line)], auto_comments=comments)
+    return catalog
+
+
+def template_strings(project: Project) -> Catalog:
+    """The .pot of the templates (domain leafletgen), with Babel's jinja2 extractor."""
+    from .i18n import TEMPLATE_DOMAIN
+
+    catalog = _new_catalog(TEMPLATE_DOMAIN, None)
+    paths = sorted({p for pattern in TEMPLATE_PATTERNS for p in project.templates_dir.glob(pattern)})
+    for path in paths:
+        for line, message, comments, context in extract_from_file(
+                "jinja2", str(path), keywords=_KEYWORDS, comment_tags=("Translators:",),
+                options=JINJA_OPTIONS, strip_comment_tags=True):
+            catalog.add(message, locations=[(project.rel(path), line)], auto_comments=comments,
+                        context=context)
+    return catalog
+
+
+# Babel's defaults plus Jinja's newstyle names.
+_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+             "npgettext": ((1, "c"), 2, 3)}

@@ -1,0 +1,321 @@
+"""The gettext workflow: extract, update, init, status — all through Babel's Catalog API.
+
+Domains: one per leaflet (the leaflet id) plus `leafletgen` for the template strings.
+Layout: translations/<domain>.pot and translations/<lang>/LC_MESSAGES/<domain>.po.
+
+Status counts against the *current* sources (the leaflet's units, the templates' strings), not
+against whatever .pot happens to be on disk, and counts a fuzzy entry as not translated (as the
+build does: `pybabel compile --statistics` counts fuzzy entries as translated).
+Files are only rewritten when something besides their dates changed, so the same sources give the
+same bytes. `--previous` is never used: Babel writes broken `#|` lines for multi-line msgids.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from .content import load_leaflet
+from .errors import Problem, UserError
+from .extract import leaflet_template, template_strings
+from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, language_name, languages,
+                   load_catalog, template_path)
+from .inline import inline_problems, inline_signature
+from .model import Leaflet
+from .output import write_atomic
+from .project import Project
+
+_DATE_LINES = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date): [^"]*\\n"\n', re.MULTILINE)
+LANG_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+
+
+# ---- Fresh templates -------------------------------------------------------------------------
+
+
+def fresh_templates(project: Project) -> dict[str, Catalog]:
+    """Domain → template catalog, extracted now from the leaflets and the templates."""
+    templates: dict[str, Catalog] = {}
+    problems: list = []
+    for leaflet_id in project.leaflet_ids():
+        try:
+            leaflet = load_leaflet(project, leaflet_id)
+        except UserError as exc:
+            problems += exc.problems
+            continue
+        templates[leaflet_id] = leaflet_template(project, leaflet)
+    if problems:
+        raise UserError(problems)
+    templates[TEMPLATE_DOMAIN] = template_catalog(project)
+    return templates
+
+
+def _template_stamp(project: Project) -> tuple:
+    files = sorted(project.templates_dir.rglob("*.j2"))
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+@lru_cache(maxsize=16)
+def _template_catalog(root: str, stamp: tuple) -> Catalog:
+    return template_strings(Project(Path(root)))
+
+
+def template_catalog(project: Project) -> Catalog:
+    """The template strings (cached while no template changes)."""
+    return _template_catalog(str(project.root), _template_stamp(project))
+
+
+def template_msgids(project: Project) -> list:
+    return [m.id for m in template_catalog(project) if m.id]
+
+
+# ---- Writing ---------------------------------------------------------------------------------
+
+
+def render_po(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=76, include_previous=False, sort_output=False)
+    return buffer.getvalue()
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` unless the file already says the same apart from its dates."""
+    if path.is_file() and _DATE_LINES.sub(b"", path.read_bytes()) == _DATE_LINES.sub(b"", data):
+        return False
+    write_atomic(path, data)
+    return True
+
+
+def _read(path: Path, project: Project, lang: str | None) -> Catalog:
+    try:
+        with path.open("rb") as fh:
+            return read_po(fh, locale=lang, abort_invalid=True)
+    except Exception as exc:  # PoFileError, UnicodeDecodeError, ValueError, UnknownLocaleError
+        raise UserError(Problem(project.rel(path), f"cannot be read as a .po file: {exc}")) from None
+
+
+# ---- Commands --------------------------------------------------------------------------------
+
+
+def extract(project: Project) -> list[tuple[Path, bool]]:
+    """Write translations/<domain>.pot for every leaflet and the templates: (path, changed)."""
+    results = []
+    for domain, catalog in fresh_templates(project).items():
+        path = template_path(project, domain)
+        results.append((path, write_if_changed(path, render_po(catalog))))
+    return results
+
+
+def check_new_language(lang: str) -> Locale:
+    if not LANG_PATTERN.match(lang):
+        raise UserError(f"{lang!r} is not a language code; use the ISO 639 code, e.g. tr, pl, ar, pt_BR")
+    if lang == SOURCE_LANGUAGE:
+        raise UserError(f"{lang!r} is the source language: the leaflets are written in it")
+    try:
+        return Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        raise UserError(f"{lang!r} is not a language Babel (CLDR) knows; use the ISO 639 code, "
+                        "e.g. tr, pl, ar, pt_BR") from None
+
+
+def new_catalog(template: Catalog, lang: str) -> Catalog:
+    """An empty translation of `template` in `lang`, with that language's Plural-Forms header."""
+    catalog = Catalog(locale=lang, domain=template.domain, project=template.project,
+                      version=template.version, copyright_holder=template.copyright_holder,
+                      msgid_bugs_address=template.msgid_bugs_address,
+                      creation_date=template.creation_date, revision_date=template.creation_date,
+                      language_team=f"{language_name(lang, 'en')} <>", last_translator="",
+                      fuzzy=False, charset="utf-8")
+    for message in template:
+        if message.id:
+            catalog.add(message.id, None, locations=message.locations, flags=message.flags - {"fuzzy"},
+                        auto_comments=message.auto_comments, user_comments=message.user_comments,
+                        context=message.context)
+    return catalog
+
+
+def init(project: Project, lang: str) -> list[Path]:
+    """Start a new language: an empty catalog for every domain (existing ones are kept)."""
+    check_new_language(lang)
+    written = []
+    if (project.translations_dir / lang / "LC_MESSAGES").is_dir() and any(
+            catalog_path(project, domain, lang).is_file() for domain in fresh_templates(project)):
+        raise UserError(f"translations/{lang}/ exists already; run `translations update` to bring "
+                        "it up to date")
+    for domain, template in fresh_templates(project).items():
+        path = catalog_path(project, domain, lang)
+        write_atomic(path, render_po(new_catalog(template, lang)))
+        written.append(path)
+    return written
+
+
+def update(project: Project) -> list[tuple[Path, str]]:
+    """Merge the fresh templates into every language: translations kept, changed ones fuzzy."""
+    templates = fresh_templates(project)
+    results = []
+    for domain, template in templates.items():
+        write_if_changed(template_path(project, domain), render_po(template))
+    for lang in languages(project):
+        if lang == SOURCE_LANGUAGE:
+            continue
+        for domain, template in templates.items():
+            path = catalog_path(project, domain, lang)
+            if not path.is_file():
+                catalog = new_catalog(template, lang)
+                note = "created"
+            else:
+                catalog = _read(path, project, lang)
+                catalog.update(template, no_fuzzy_matching=False, update_creation_date=True)
+                note = "updated"
+            changed = write_if_changed(path, render_po(catalog))
+            results.append((path, note if changed else "unchanged"))
+    return results
+
+
+# ---- Status ----------------------------------------------------------------------------------
+
+
+@dataclass
+class CatalogStatus:
+    domain: str
+    lang: str
+    file: str
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    missing: list[str] = field(default_factory=list)      # msgids fuzzy or untranslated
+    fuzzy_ids: list[str] = field(default_factory=list)    # the fuzzy ones among them
+    warnings: list[str] = field(default_factory=list)     # e.g. a translation dropped a link
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    @property
+    def complete(self) -> bool:
+        return self.translated == self.total
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.update(total=self.total, percent=round(self.percent, 1), complete=self.complete)
+        return data
+
+
+def _is_translated(message) -> bool:
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    return bool(strings) and all(strings)
+
+
+def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> CatalogStatus:
+    path = catalog_path(project, domain, lang)
+    status = CatalogStatus(domain, lang, project.rel(path))
+    catalog = load_catalog(project, domain, lang)
+    for msgid in dict.fromkeys(msgids):
+        message = catalog.get(msgid) if catalog is not None else None
+        singular = msgid if isinstance(msgid, str) else msgid[0]
+        if message is None or not _is_translated(message):
+            status.untranslated += 1
+            status.missing.append(singular)
+        elif message.fuzzy:
+            status.fuzzy += 1
+            status.missing.append(singular)
+            status.fuzzy_ids.append(singular)
+        else:
+            status.translated += 1
+            status.warnings += markup_warnings(msgid, message.string)
+    return status
+
+
+def markup_warnings(msgid, string) -> list[str]:
+    """A translation must keep the source's inline Markdown and links and add no raw HTML."""
+    if not isinstance(msgid, str) or not isinstance(string, str):
+        return []
+    warnings = [f"{_short(msgid)!r}: translation: {p}" for p in inline_problems(string)]
+    if not warnings and inline_signature(msgid) != inline_signature(string):
+        warnings.append(f"{_short(msgid)!r}: the translation's bold/italic/links differ from the Dutch")
+    return warnings
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def leaflet_status(project: Project, leaflet: Leaflet, lang: str) -> CatalogStatus:
+    return catalog_status(project, leaflet.id, lang, [text for _, _, text in leaflet.units()])
+
+
+def templates_status(project: Project, lang: str) -> CatalogStatus:
+    return catalog_status(project, TEMPLATE_DOMAIN, lang, template_msgids(project))
+
+
+def missing_template_strings(project: Project, lang: str) -> list[str]:
+    """Template strings (footer, page numbers, …) with no usable translation in `lang`."""
+    if lang == SOURCE_LANGUAGE:
+        return []
+    return templates_status(project, lang).missing
+
+
+def incomplete_reason(project: Project, leaflet: Leaflet, lang: str) -> str:
+    """Why `leaflet` cannot be built as final in `lang` (empty when it can)."""
+    units = leaflet_status(project, leaflet, lang)
+    labels = missing_template_strings(project, lang)
+    reasons = []
+    if not units.complete:
+        reasons.append(f"{len(units.missing)} of {units.total} units untranslated or fuzzy "
+                       f"in {units.file}")
+    if labels:
+        reasons.append(f"{len(labels)} template string(s) untranslated or fuzzy in "
+                       f"{project.rel(catalog_path(project, TEMPLATE_DOMAIN, lang))}")
+    if not reasons:
+        return ""
+    return "; ".join(reasons) + " (see `python generate.py translations status`)"
+
+
+def status(project: Project) -> list[CatalogStatus]:
+    """Every leaflet × language, then the template strings × language."""
+    rows = []
+    problems: list = []
+    leaflets = []
+    for leaflet_id in project.leaflet_ids():
+        try:
+            leaflets.append(load_leaflet(project, leaflet_id))
+        except UserError as exc:
+            problems += exc.problems
+    if problems:
+        raise UserError(problems)
+    langs = [lang for lang in languages(project) if lang != SOURCE_LANGUAGE]
+    for leaflet in leaflets:
+        rows += [leaflet_status(project, leaflet, lang) for lang in langs]
+    rows += [templates_status(project, lang) for lang in langs]
+    return rows
+
+
+def status_table(rows: list[CatalogStatus]) -> list[str]:
+    """Human-readable status: one line per catalog, then what is missing."""
+    if not rows:
+        return ["no translations yet: start one with `python generate.py translations init LL`"]
+    width = max(len(r.domain) for r in rows)
+    lines = [f"{'domain':<{width}}  lang  language              translated  fuzzy  untranslated      %"]
+    for r in rows:
+        name = language_name(r.lang, "en")
+        lines.append(f"{r.domain:<{width}}  {r.lang:<4}  {name[:20]:<20}  {r.translated:>5}/{r.total:<4}"
+                     f"  {r.fuzzy:>5}  {r.untranslated:>12}  {r.percent:>5.1f}"
+                     + ("" if r.complete else "  INCOMPLETE"))
+    for r in rows:
+        for msgid in r.missing:
+            lines.append(f"{r.file}: not translated{' (fuzzy)' if msgid in r.fuzzy_ids else ''}: "
+                         f"{_short(msgid)!r}")
+        for warning in r.warnings:
+            lines.append(f"{r.file}: warning: {warning}")
+    return lines
