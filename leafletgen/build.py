@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
+from .catalogcheck import check_catalogs
 from .content import load_leaflet
 from .errors import Problem, UserError
 from .fonts import font_dirs
@@ -154,6 +155,9 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     """Translate and render one document to PDF bytes and a self-contained HTML string."""
     if request.variant not in VARIANTS:
         raise UserError(f"unknown variant {request.variant!r}; known variants: {', '.join(VARIANTS)}")
+    if request.lang != SOURCE_LANGUAGE:
+        # A catalog is input too: bad syntax, or a translation that adds a link or HTML, is refused.
+        check_catalogs(project, request.lang, [leaflet.id, TEMPLATE_DOMAIN])
     translated = translate(project, leaflet, request.lang, request.allow_draft)
     translations = template_translations(project, request.lang)
     source = leaflet if request.bilingual and request.lang != SOURCE_LANGUAGE else None
