@@ -217,9 +217,13 @@ def write_document(out_dir: Path, document: Document) -> tuple[Path, Path]:
     return pdf_path, html_path
 
 
-def build(project: Project, request: BuildRequest, out_dir: Path) -> tuple[Document, Path, Path]:
+def build(project: Project, request: BuildRequest, out_dir: Path,
+          strict: bool = False) -> tuple[Document, Path | None, Path | None]:
+    """Load, render, write. With `strict`, a document with warnings is not written (paths None)."""
     leaflet, practice = load_inputs(project, request)
     document = render_document(project, request, leaflet, practice)
+    if strict and document.warnings:
+        return document, None, None
     pdf_path, html_path = write_document(out_dir, document)
     return document, pdf_path, html_path
 

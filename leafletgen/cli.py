@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__
 from .errors import UserError
+from .output import remove_stale_parts
+from .textcheck import printable
 from .project import Project, find_project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -48,13 +52,14 @@ def cmd_main_job(args, project: Project, out, err) -> int:
     from .batch import run_main_job
 
     out_dir = _out_dir(project, args.out)
+    remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
     summary = run_main_job(project, out_dir, progress=lambda line: print(line, file=out))
     for line in summary.skipped:
-        print(line, file=out)
+        print(printable(line), file=out)
     for line in summary.warnings:
-        print(f"warning: {line}", file=err)
-    for line in summary.failed:
-        print(f"error: {line}", file=err)
+        print(f"warning: {printable(line)}", file=err)
+    for line in dict.fromkeys(summary.failed):
+        print(f"error: {printable(line)}", file=err)
     print(f"{len(summary.built)} built, {len(summary.skipped)} skipped as incomplete, "
           f"{len(summary.failed)} problem(s); index: {project.rel(out_dir / 'index.html')}", file=out)
     if summary.failed:
@@ -72,9 +77,9 @@ def cmd_build(args, project: Project, out, err) -> int:
                            variant=args.variant, bilingual=args.bilingual,
                            allow_draft=args.allow_draft)
     out_dir = _out_dir(project, args.out)
-    document, pdf_path, html_path = build(project, request, out_dir)
+    document, pdf_path, html_path = build(project, request, out_dir, strict=args.strict)
     for warning in document.warnings:
-        print(f"warning: {warning}", file=err)
+        print(f"warning: {printable(warning)}", file=err)
     if args.strict and document.warnings:
         print("error: warnings are errors with --strict", file=err)
         return EXIT_FAILED
@@ -180,19 +185,44 @@ def main(argv: list[str] | None = None, out=None, err=None) -> int:
         return EXIT_USAGE
     except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
+    previous = _terminate_as_exception()
     try:
         project = find_project(args.root)
         return args.handler(args, project, out, err)
     except UserError as exc:
         for line in exc.lines:
-            print(f"error: {line}", file=err)
+            print(f"error: {printable(line)}", file=err)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted; outputs are either the old or the new complete files", file=err)
         return 130
+    except Terminated:
+        print("terminated; outputs are either the old or the new complete files", file=err)
+        return 128 + signal.SIGTERM
     except Exception as exc:
         if args.debug:
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} — this is a bug in leafletgen; "
-              "run again with --debug for the traceback and report it", file=err)
+        print(f"internal error: {type(exc).__name__}: {printable(str(exc))} — this is a bug in "
+              "leafletgen; run again with --debug for the traceback and report it", file=err)
         return EXIT_FAILED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that `finally` blocks (temporary files) run."""
+
+
+def _terminate_as_exception():
+    """Turn SIGTERM into `Terminated` for the duration of `main`; the previous handler, or None."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise Terminated()
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError):
+        return None

@@ -1,10 +1,25 @@
-"""The last stage: write files so that a reader only ever sees a complete old or new file."""
+"""The last stage: write files so that a reader only ever sees a complete old or new file.
+
+Every file is written to a temporary file in the target folder, `.NAME.PID.RANDOM.part` (hidden,
+and never linked from the index), flushed to disk, then renamed over NAME: a rename within one
+folder is atomic, so NAME is at every moment either the old complete file or the new one,
+whatever happens to the process (Ctrl-C, SIGTERM, SIGKILL, power loss after the fsync).
+
+An interrupted write cleans up its temporary file when it can (exceptions, Ctrl-C, SIGTERM:
+the CLI turns SIGTERM into an exception). A SIGKILL leaves no chance to: its `.part` file stays
+until the next write of the same NAME, or the next main job, removes it. Only parts of processes
+that are no longer running are removed (the PID in the name says whose it is), so two builds
+writing into one folder at once never delete each other's files.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
+
+_PART_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.part$")
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -12,7 +27,8 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    _remove_dead_parts(path.parent, path.name)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -26,6 +42,21 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         except FileNotFoundError:
             pass
         raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); not possible, and not needed, everywhere."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def copy_if_changed(source: Path, target: Path) -> None:
@@ -35,8 +66,40 @@ def copy_if_changed(source: Path, target: Path) -> None:
     write_atomic(target, data)
 
 
-def remove_stale_parts(folder: Path) -> None:
-    """Temporary files left by a killed build (SIGKILL leaves no chance to clean up)."""
-    if folder.is_dir():
-        for part in folder.rglob(".*.part"):
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # exists (another user's), or cannot tell: keep its file
+    return True
+
+
+def stale_part(path: Path) -> bool:
+    """Whether `path` is a temporary file left by a process that is no longer running."""
+    match = _PART_RE.match(path.name)
+    return bool(match) and not _alive(int(match.group("pid")))
+
+
+def _remove_dead_parts(folder: Path, name: str) -> None:
+    try:
+        candidates = [p for p in folder.iterdir() if p.name.startswith(f".{name}.") and p.name.endswith(".part")]
+    except OSError:
+        return
+    for part in candidates:
+        if stale_part(part):
             part.unlink(missing_ok=True)
+
+
+def remove_stale_parts(folder: Path) -> list[Path]:
+    """Temporary files left in `folder` (recursively) by killed builds; returns what was removed."""
+    removed = []
+    if folder.is_dir():
+        for part in sorted(folder.rglob(".*.part")):
+            if part.is_file() and stale_part(part):
+                part.unlink(missing_ok=True)
+                removed.append(part)
+    return removed
