@@ -27,7 +27,7 @@ from .errors import Problem, UserError
 from .extract import leaflet_template, template_strings
 from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, language_name, languages,
                    load_catalog, template_path)
-from .inline import inline_problems, inline_signature
+from .catalogcheck import catalog_problems
 from .model import Leaflet
 from .output import write_atomic
 from .project import Project
@@ -191,7 +191,7 @@ class CatalogStatus:
     untranslated: int = 0
     missing: list[str] = field(default_factory=list)      # msgids fuzzy or untranslated
     fuzzy_ids: list[str] = field(default_factory=list)    # the fuzzy ones among them
-    warnings: list[str] = field(default_factory=list)     # e.g. a translation dropped a link
+    problems: list[str] = field(default_factory=list)     # e.g. a translation dropped a link
 
     @property
     def total(self) -> int:
@@ -203,7 +203,8 @@ class CatalogStatus:
 
     @property
     def complete(self) -> bool:
-        return self.translated == self.total
+        """Every unit translated and nothing for which the build would refuse the catalog."""
+        return self.translated == self.total and not self.problems
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -232,18 +233,9 @@ def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> Ca
             status.fuzzy_ids.append(singular)
         else:
             status.translated += 1
-            status.warnings += markup_warnings(msgid, message.string)
+    # Checked like any input (catalogcheck): a catalog with problems is refused by the build.
+    status.problems = [str(problem) for problem in catalog_problems(project, domain, lang)]
     return status
-
-
-def markup_warnings(msgid, string) -> list[str]:
-    """A translation must keep the source's inline Markdown and links and add no raw HTML."""
-    if not isinstance(msgid, str) or not isinstance(string, str):
-        return []
-    warnings = [f"{_short(msgid)!r}: translation: {p}" for p in inline_problems(string)]
-    if not warnings and inline_signature(msgid) != inline_signature(string):
-        warnings.append(f"{_short(msgid)!r}: the translation's bold/italic/links differ from the Dutch")
-    return warnings
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -268,15 +260,13 @@ def missing_template_strings(project: Project, lang: str) -> list[str]:
 
 def incomplete_reason(project: Project, leaflet: Leaflet, lang: str) -> str:
     """Why `leaflet` cannot be built as final in `lang` (empty when it can)."""
-    units = leaflet_status(project, leaflet, lang)
-    labels = missing_template_strings(project, lang)
     reasons = []
-    if not units.complete:
-        reasons.append(f"{len(units.missing)} of {units.total} units untranslated or fuzzy "
-                       f"in {units.file}")
-    if labels:
-        reasons.append(f"{len(labels)} template string(s) untranslated or fuzzy in "
-                       f"{project.rel(catalog_path(project, TEMPLATE_DOMAIN, lang))}")
+    for row in (leaflet_status(project, leaflet, lang), templates_status(project, lang)):
+        if row.missing:
+            what = "units" if row.domain == leaflet.id else "template strings"
+            reasons.append(f"{len(row.missing)} of {row.total} {what} untranslated or fuzzy in {row.file}")
+        if row.problems:
+            reasons.append(f"{len(row.problems)} problem(s) in {row.file}")
     if not reasons:
         return ""
     return "; ".join(reasons) + " (see `python generate.py translations status`)"
@@ -316,6 +306,5 @@ def status_table(rows: list[CatalogStatus]) -> list[str]:
         for msgid in r.missing:
             lines.append(f"{r.file}: not translated{' (fuzzy)' if msgid in r.fuzzy_ids else ''}: "
                          f"{_short(msgid)!r}")
-        for warning in r.warnings:
-            lines.append(f"{r.file}: warning: {warning}")
+        lines += [f"error: {problem}" for problem in r.problems]
     return lines

@@ -217,16 +217,16 @@ def test_status_counts_fuzzy_as_not_translated(small):
     assert gate.code == 1 and gate.err.startswith("error: translations incomplete: ")
 
 
-def test_status_warns_when_a_translation_drops_markup_or_adds_html(small):
+def test_status_reports_a_translation_that_adds_html_and_is_then_incomplete(small):
     assert run_cli("translations", "init", "it", root=small.root).code == 0
     path = catalog_path(small, "kleine-folder", "it")
     catalog = fill(path)
     catalog["Een alinea met **vet** en een [link](https://example.org)."].string = "Un paragrafo <b>grassetto</b>."
     save(catalog, path)
-    run = run_cli("translations", "status", root=small.root)
-    assert ("translations/it/LC_MESSAGES/kleine-folder.po: warning: 'Een alinea met **vet** en een "
-            "[link](https://example.org).': translation: raw HTML '<b>' is not allowed; use Markdown "
-            "(**bold**, *italic*)") in run.out
+    run = run_cli("translations", "status", "--json", root=small.root)
+    row = next(r for r in json.loads(run.out)["catalogs"] if (r["domain"], r["lang"]) == ("kleine-folder", "it"))
+    assert row["translated"] == row["total"] and row["complete"] is False
+    assert any("raw HTML '<b>' is not allowed" in problem for problem in row["problems"])
 
 
 # ---- The gate and the DRAFT mark ------------------------------------------------------------------
@@ -306,7 +306,13 @@ def test_main_job_names_the_languages_it_skipped(project, tmp_path):
 
 # ---- Translations are text, never HTML -----------------------------------------------------------
 
-def test_a_translators_html_is_escaped_and_markdown_rendered(project, tmp_path):
+def test_a_translators_html_is_refused_and_would_be_escaped_anyway(project, tmp_path):
+    """The catalog check refuses HTML in a msgstr; should one get through, it is still only text."""
+    from leafletgen.build import load_inputs
+    from leafletgen.html import RenderOptions, render_html
+    from leafletgen.i18n import load_catalog, template_translations, translate_leaflet
+    from leafletgen.build import BuildRequest
+
     partial_english(project, keep=10_000)
     path = catalog_path(project, LEAFLET, "en")
     catalog = po(path)
@@ -316,10 +322,14 @@ def test_a_translators_html_is_escaped_and_markdown_rendered(project, tmp_path):
     labels = po(labels_path)
     labels["Telefoon"].string = "<b>Phone</b>"
     save(labels, labels_path)
-    run = run_cli("build", "--leaflet", LEAFLET, "--lang", "en", "--practice", "fysio-delinde",
-                  "--out", str(tmp_path), root=project.root)
-    assert run.code == 0, run
-    html = (tmp_path / "fysio-delinde" / "en" / f"{LEAFLET}.html").read_text(encoding="utf-8")
+
+    run = run_cli("build", "--leaflet", LEAFLET, "--lang", "en", "--out", str(tmp_path), root=project.root)
+    assert run.code == 1 and "raw HTML" in run.err
+
+    leaflet, practice = load_inputs(project, BuildRequest(LEAFLET, "en", "fysio-delinde"))
+    translated = translate_leaflet(leaflet, load_catalog(project, LEAFLET, "en"), "en")
+    html = render_html(project, translated, practice, template_translations(project, "en"),
+                       RenderOptions(for_pdf=False))
     assert "<li>Being <strong>overweight</strong> &lt;img src=x onerror=alert(1)&gt;</li>" in html
     assert '<span class="label">&lt;b&gt;Phone&lt;/b&gt;</span>' in html
     assert "<img src=x" not in html and "<b>Phone" not in html
