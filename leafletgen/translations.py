@@ -262,7 +262,9 @@ def incomplete_reason(project: Project, leaflet: Leaflet, lang: str) -> str:
     """Why `leaflet` cannot be built as final in `lang` (empty when it can)."""
     reasons = []
     for row in (leaflet_status(project, leaflet, lang), templates_status(project, lang)):
-        if row.missing:
+        if not catalog_path(project, row.domain, lang).is_file():
+            reasons.append(f"not translated yet ({row.file} does not exist)")
+        elif row.missing:
             what = "units" if row.domain == leaflet.id else "template strings"
             reasons.append(f"{len(row.missing)} of {row.total} {what} untranslated or fuzzy in {row.file}")
         if row.problems:
