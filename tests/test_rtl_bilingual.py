@@ -17,6 +17,12 @@ from .conftest import REPO, run_cli
 from .pdfutil import embedded_fonts
 
 LEAFLET = "lage-rugklachten"
+# TEMPORARY (issue 3): the leaflet's catalogs are being committed to main by the translators;
+# until then these tests are skipped. Remove this skip when translations/*/LC_MESSAGES/
+# lage-rugklachten.po are in the repository.
+pytestmark = pytest.mark.skipif(
+    not (REPO / "translations" / "ar" / "LC_MESSAGES" / "lage-rugklachten.po").is_file(),
+    reason="the shipped leaflet catalogs are not committed yet")
 BRAND = (0.121569, 0.435294, 0.360784)  # the example practice's colour, #1f6f5c
 
 
