@@ -55,6 +55,15 @@ class LeafletMeta(BaseModel):
     author: StrictStr = Field(min_length=1)
     source: StrictStr = ""
 
+    @field_validator("title", "version", "author", "source")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # YAML escapes ("\x1b", "\u202e") decode to characters the file's text did not show.
+        problem = text_problem(value, allow_newline=False)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @field_validator("version", mode="before")
     @classmethod
     def _version_is_text(cls, value):

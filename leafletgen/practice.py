@@ -55,6 +55,8 @@ class PracticeProfile(BaseModel):
         problem = text_problem(value, allow_newline=info.field_name == "address")
         if problem:
             raise ValueError(problem)
+        if info.field_name == "name" and not value.strip():
+            raise ValueError("must not be empty: the practice's name as patients know it")
         return value.strip()
 
     @field_validator("color")

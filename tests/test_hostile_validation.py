@@ -147,6 +147,7 @@ FILE = f"practices/{PRACTICE}.toml"
     ('color = "#fff; } body { display: none"',
      f"{FILE}:3: color: must be a colour written as #rrggbb, e.g. \"#1d5e8c\" "
      "(got '#fff; } body { display: none')"),
+    ('name = "   "', f"{FILE}:1: name: must not be empty: the practice's name as patients know it (got '   ')"),
     ('color = "red"', f"{FILE}:3: color: must be a colour written as #rrggbb, e.g. \"#1d5e8c\" (got 'red')"),
     ('name = ' + "[" * 3000 + "]" * 3000,
      f"{FILE}: is not valid TOML for a profile: values nested too deeply"),
