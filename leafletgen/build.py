@@ -20,7 +20,7 @@ from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, check_languag
                    template_translations, translate_leaflet)
 from .model import Leaflet, Practice
 from .output import copy_if_changed, write_atomic
-from .pdf import render_pdf
+from .pdf import FETCH_MAX_BYTES, render_pdf
 from .practice import DEFAULT_PRACTICE_ID, load_practice
 from .project import Project
 from .variants import DEFAULT_VARIANT, VARIANTS, output_suffix
@@ -176,6 +176,8 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     warnings += [f"refused to load {url} (outside the project's asset folders)" for url in result.refused]
     warnings += [f"removed from the PDF: {what} (only the page and http(s), mailto and tel links "
                  "may reach it)" for what in result.removed]
+    warnings += [f"refused to load {url} (larger than {FETCH_MAX_BYTES // (1024 * 1024)} MB)"
+                 for url in result.too_large]
     if translated.missing:
         warnings.append(f"{leaflet.id} [{request.lang}]: DRAFT, {len(translated.missing)} "
                         "untranslated unit(s) shown in Dutch")

@@ -21,9 +21,13 @@ class RenderResult:
     warnings: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)   # attachments and links kept out of the PDF
+    too_large: list[str] = field(default_factory=list)
 
 
-def make_fetcher(allowed_roots: tuple[Path, ...], refused: list[str]):
+FETCH_MAX_BYTES = 16 * 1024 * 1024   # fonts are ~2 MB, logos ≤ 2 MB: nothing legitimate is near this
+
+
+def make_fetcher(allowed_roots: tuple[Path, ...], refused: list[str], too_large: list[str] | None = None):
     """A URLFetcher serving only data: URLs and files inside `allowed_roots`.
 
     It must be a URLFetcher subclass (WeasyPrint 70 reads attributes of it); the default
@@ -49,6 +53,11 @@ def make_fetcher(allowed_roots: tuple[Path, ...], refused: list[str]):
                     resolved = None
                 if resolved is not None and resolved.is_file() and any(
                         resolved.is_relative_to(root) for root in roots):
+                    if resolved.stat().st_size > FETCH_MAX_BYTES:
+                        if too_large is not None:
+                            too_large.append(url[:200])
+                        raise ValueError(f"refused to fetch {url[:200]!r}: larger than "
+                                         f"{FETCH_MAX_BYTES // (1024 * 1024)} MB")
                     return weasyprint.urls.URLFetcherResponse(
                         resolved.as_uri(), body=resolved.read_bytes(),
                         headers={"Content-Type": _mime(resolved)})
@@ -87,6 +96,7 @@ def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
     import weasyprint
 
     refused: list[str] = []
+    too_large: list[str] = []
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
@@ -99,14 +109,14 @@ def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
     )
     try:
         source = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
-                                 url_fetcher=make_fetcher(allowed_roots, refused))
+                                 url_fetcher=make_fetcher(allowed_roots, refused, too_large))
         document = source.render(font_config=font_config(), **options)
         removed = strip_attachments_and_links(document)
         pdf = document.write_pdf(finisher=finisher, **options)
     finally:
         logger.removeHandler(handler)
     return RenderResult(pdf=pdf, warnings=handler.messages, refused=list(dict.fromkeys(refused)),
-                        removed=list(dict.fromkeys(removed)))
+                        removed=list(dict.fromkeys(removed)), too_large=list(dict.fromkeys(too_large)))
 
 
 def strip_attachments_and_links(document) -> list[str]:

@@ -97,3 +97,19 @@ def element_names(html: str) -> list[str]:
 
     Collect().feed(html)
     return names
+
+
+def test_the_index_page_escapes_titles_and_names(project, tmp_path):
+    from .conftest import run_cli
+
+    path = project.leaflets_dir / f"{LEAFLET}.md"
+    path.write_text(path.read_text().replace("title: Lage rugklachten", 'title: "Rug &lt;script&gt;x&lt;/script&gt;"', 1))
+    (project.practices_dir / f"{PRACTICE}.toml").write_text("name = '<img src=x onerror=alert(1)>'\n")
+    import shutil
+    shutil.rmtree(project.translations_dir, ignore_errors=True)   # Dutch only: the titles changed
+    run = run_cli("--out", str(tmp_path), root=project.root)
+    assert run.code == 0, run
+    index = (tmp_path / "index.html").read_text()
+    assert "Rug &lt;script&gt;x&lt;/script&gt;" in index
+    assert "<script>" not in index and "<img src=x" not in index
+    assert "script" not in element_names(index) and "img" not in element_names(index)

@@ -255,3 +255,33 @@ def test_no_symlinked_asset_folder_escapes(project, tmp_path, caplog):
     assert len(weasyprint_messages(caplog)) == 1
     assert any("link/mag.png (outside" in w for w in document.warnings)
     assert magenta_pixels(pdf, tmp_path / "pages") == 0
+
+
+def test_a_huge_file_inside_the_roots_is_not_read(folders):
+    root, _ = folders
+    with open(root / "huge.png", "wb") as fh:   # sparse: takes no disk space
+        fh.truncate(17 * 1024 * 1024)
+    refused: list[str] = []
+    too_large: list[str] = []
+    with pytest.raises(ValueError, match="larger than 16 MB"):
+        make_fetcher((root,), refused, too_large).fetch((root / "huge.png").as_uri())
+    assert too_large == [(root / "huge.png").as_uri()] and refused == []
+
+
+# ---- WeasyPrint's own warnings reach the user; --strict makes them fatal -------------------------
+
+def test_weasyprint_warnings_are_shown_and_fatal_with_strict(project, tmp_path, caplog):
+    css = (project.templates_dir / "leaflet.css").read_text()
+    override(project, "leaflet.css", css + "\nh1 { colour: red; }\n")
+    args = ("build", "--leaflet", LEAFLET, "--practice", PRACTICE)
+    run = run_cli(*args, "--out", str(tmp_path / "a"), root=project.root)
+    assert run.code == 0
+    assert run.err.startswith("warning: WeasyPrint: Ignored `colour: red` at ")
+    assert "unknown property" in run.err
+    assert (tmp_path / "a" / PRACTICE / "nl" / f"{LEAFLET}.pdf").is_file()
+    strict = run_cli(*args, "--out", str(tmp_path / "b"), "--strict", root=project.root)
+    assert (strict.code, strict.out) == (1, "")
+    assert strict.err.splitlines()[0].startswith("warning: WeasyPrint: Ignored `colour: red` at ")
+    assert strict.err.splitlines()[-1] == "error: warnings are errors with --strict"
+    assert not (tmp_path / "b").exists()               # nothing written
+    weasyprint_messages(caplog)
