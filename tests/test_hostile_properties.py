@@ -171,3 +171,57 @@ def test_any_leaflet_text_builds_with_every_word_on_the_page_or_is_refused(base,
     for _, kind, unit in document.leaflet.units():
         assert kind != "image alt text"
         assert normalized(plain_text(unit)) in shown, (kind, unit, shown[:400])
+
+
+# ---- Any bytes in any input file: a clean refusal (or a build), never an internal error ----------
+
+PO_ALPHABET = 'msgidtrcxplu_[]0123 "\\\n#,~|:fzyabnq<>*()'
+
+
+@settings(settings.get_profile(PROFILE), max_examples=200 if PROFILE == "ci" else 3000)
+@given(text=st.one_of(st.text(alphabet=PO_ALPHABET, max_size=300), st.text(max_size=100)))
+def test_the_catalog_checker_never_raises(text):
+    from leafletgen.catalogcheck import check_text
+
+    for problem in check_text(text, "x.po", template_domain=True):
+        assert isinstance(problem, Problem) and problem.message
+
+
+INPUTS = {
+    "leaflet": lambda project: project.leaflets_dir / f"{LEAFLET}.md",
+    "profile": lambda project: project.practices_dir / f"{PRACTICE}.toml",
+    "logo": lambda project: project.practices_dir / PRACTICE / "logo.svg",
+    "catalog": lambda project: project.translations_dir / "en" / "LC_MESSAGES" / f"{LEAFLET}.po",
+}
+
+
+def mangled(original: bytes):
+    """Garbage, and near misses of the real file (a cut, a byte changed, a chunk repeated)."""
+    return st.one_of(
+        st.binary(max_size=300),
+        st.integers(0, len(original)).map(lambda n: original[:n]),
+        st.tuples(st.integers(0, max(len(original) - 1, 0)), st.integers(0, 255)).map(
+            lambda t: original[:t[0]] + bytes([t[1]]) + original[t[0] + 1:]),
+        st.tuples(st.integers(0, len(original)), st.binary(min_size=1, max_size=40)).map(
+            lambda t: original[:t[0]] + t[1] + original[t[0]:]),
+    )
+
+
+@settings(settings.get_profile(PROFILE), max_examples=12 if PROFILE == "ci" else 200)
+@given(data=st.data(), kind=st.sampled_from(sorted(INPUTS)))
+def test_any_bytes_in_any_input_give_a_clean_answer(base, tmp_path_factory, data, kind):
+    from .conftest import run_cli
+
+    path = INPUTS[kind](base)
+    original = (REPO / path.relative_to(base.root)).read_bytes()
+    path.write_bytes(data.draw(mangled(original), label="content"))
+    try:
+        run = run_cli("build", "--leaflet", LEAFLET, "--lang", "en", "--practice", PRACTICE,
+                      "--out", str(tmp_path_factory.mktemp("out")), root=base.root)
+    finally:
+        path.write_bytes(original)
+    assert run.code in (0, 1), run
+    assert "internal error" not in run.err and "Traceback" not in run.err, run
+    event("built" if run.code == 0 else "refused")
+    if run.code == 1:
+        assert all(line.startswith(("error: ", "warning: ")) for line in run.err.splitlines()), run
