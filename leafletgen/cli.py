@@ -199,15 +199,28 @@ def main(argv: list[str] | None = None, out=None, err=None) -> int:
     except Terminated:
         print("terminated; outputs are either the old or the new complete files", file=err)
         return 128 + signal.SIGTERM
+    except OSError as exc:
+        # The machine, not the input nor leafletgen: a folder that cannot be written, a full disk.
+        if args.debug:
+            raise
+        if exc.filename is None:
+            return _internal_error(exc, err)
+        print(f"error: {printable(str(exc.filename))}: {exc.strerror or exc} (check the folder "
+              "exists and can be written, and that the disk is not full)", file=err)
+        return EXIT_FAILED
     except Exception as exc:
         if args.debug:
             raise
-        print(f"internal error: {type(exc).__name__}: {printable(str(exc))} — this is a bug in "
-              "leafletgen; run again with --debug for the traceback and report it", file=err)
-        return EXIT_FAILED
+        return _internal_error(exc, err)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _internal_error(exc: BaseException, err) -> int:
+    print(f"internal error: {type(exc).__name__}: {printable(str(exc))} — this is a bug in "
+          "leafletgen; run again with --debug for the traceback and report it", file=err)
+    return EXIT_FAILED
 
 
 class Terminated(BaseException):

@@ -198,3 +198,11 @@ def test_a_build_killed_part_way_from_outside_leaves_only_complete_files(project
     main_job(project, out)
     assert parts(out) == []
     assert complete_outputs(out).keys() == old.keys()
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_user_error(project, tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    run = run_cli("build", "--leaflet", LEAFLET, "--out", str(tmp_path / "file" / "out"), root=project.root)
+    assert (run.code, run.out) == (1, "")
+    assert run.err == (f"error: {tmp_path}/file/out/default/nl: Not a directory (check the folder exists "
+                       "and can be written, and that the disk is not full)\n")
