@@ -172,6 +172,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
             else:
                 catalog = _read(path, project, lang)
                 catalog.update(template, no_fuzzy_matching=False, update_creation_date=True)
+                catalog.project, catalog.version = template.project, template.version
                 note = "updated"
             changed = write_if_changed(path, render_po(catalog))
             results.append((path, note if changed else "unchanged"))

@@ -19,12 +19,6 @@ from leafletgen.translations import status
 from .conftest import REPO, run_cli
 
 SHIPPED = ["ar", "de", "en", "es", "fr", "pl", "tr", "uk"]
-# TEMPORARY (issue 3): the leaflet's catalogs are being committed to main by the translators;
-# until then these tests are skipped. Remove this skip when translations/*/LC_MESSAGES/
-# lage-rugklachten.po are in the repository.
-pytestmark = pytest.mark.skipif(
-    not (REPO / "translations" / "ar" / "LC_MESSAGES" / "lage-rugklachten.po").is_file(),
-    reason="the shipped leaflet catalogs are not committed yet")
 CATALOGS = sorted((REPO / "translations").glob("*/LC_MESSAGES/*.po")) + sorted(
     (REPO / "translations").glob("*.pot"))
 
