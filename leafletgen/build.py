@@ -24,6 +24,9 @@ from .pdf import FETCH_MAX_BYTES, render_pdf
 from .practice import DEFAULT_PRACTICE_ID, load_practice
 from .project import Project
 from .variants import DEFAULT_VARIANT, VARIANTS, output_suffix
+from .checks import LayoutFacts, document_findings
+from .impose import impose_booklet
+from .qr import qr_context
 
 ASSETS_DIR = "assets"
 
@@ -48,6 +51,7 @@ class Document:
     pdf: bytes
     html: str
     warnings: list[str] = field(default_factory=list)
+    facts: LayoutFacts | None = None     # what the layout used: colours, text sizes (checks.py)
 
     @property
     def draft(self) -> bool:
@@ -162,6 +166,7 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     translations = template_translations(project, request.lang)
     source = leaflet if request.bilingual and request.lang != SOURCE_LANGUAGE else None
     up = "../" * html_depth
+    extra = {**qr_context(practice, leaflet.id, request.lang, request.variant), **(extra or {})}
     html_options = RenderOptions(
         variant=request.variant, bilingual=source is not None, for_pdf=False,
         asset_url=lambda path: f"{up}{ASSETS_DIR}/fonts/{quote(path.name)}", extra=dict(extra or {}))
@@ -170,8 +175,16 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     with practice_template_errors(project, practice):
         html_for_pdf = render_html(project, translated, practice, translations, pdf_options, source)
         html = render_html(project, translated, practice, translations, html_options, source)
-    result = render_pdf(html_for_pdf, project.templates_dir, allowed_roots(project, practice))
+    facts = LayoutFacts()
+    result = render_pdf(html_for_pdf, project.templates_dir, allowed_roots(project, practice),
+                        finisher=facts.collect)
+    variant = VARIANTS[request.variant]
+    if variant.impose == "booklet":
+        result.pdf = impose_booklet(result.pdf)
     warnings = list(practice.notes)
+    # The accessibility checks, on the layout WeasyPrint just made (see `generate.py check`).
+    warnings += [finding.text for finding in document_findings(translated, variant, facts)
+                 if finding.level == "warning"]
     warnings += [f"WeasyPrint: {message}" for message in result.warnings]
     warnings += [f"refused to load {url} (outside the project's asset folders)" for url in result.refused]
     warnings += [f"removed from the PDF: {what} (only the page and http(s), mailto and tel links "
@@ -181,7 +194,7 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     if translated.missing:
         warnings.append(f"{leaflet.id} [{request.lang}]: DRAFT, {len(translated.missing)} "
                         "untranslated unit(s) shown in Dutch")
-    return Document(request, translated, practice, result.pdf, html, warnings)
+    return Document(request, translated, practice, result.pdf, html, warnings, facts)
 
 
 def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Practice]:

@@ -142,7 +142,8 @@ def make_parser() -> Parser:
     build.add_argument("--practice", metavar="ID", help="practice id (file name in practices/); "
                                                         "default: neutral, without logo")
     build.add_argument("--out", metavar="DIR", help="output folder (default: output/)")
-    build.add_argument("--variant", default="a4", metavar="NAME", help="print variant (default: a4)")
+    build.add_argument("--variant", default="a4", metavar="NAME",
+                       help="print variant: a4 (default), a5, booklet, large-print, print-shop")
     build.add_argument("--bilingual", action="store_true",
                        help="set the translation and the Dutch side by side, block by block")
     build.add_argument("--allow-draft", action="store_true",
@@ -158,6 +159,9 @@ def make_parser() -> Parser:
 
     from .translations_cli import add_commands as add_translations_commands
     add_translations_commands(commands, Parser, _common)
+
+    from .checks import add_command as add_check_command
+    add_check_command(commands, _common)
     return parser
 
 

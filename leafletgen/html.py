@@ -43,6 +43,13 @@ class RenderOptions:
     extra: dict = field(default_factory=dict)       # later stages (QR code, …) add context here
 
 
+def can_hyphenate(lang: str) -> bool:
+    """Whether WeasyPrint (through pyphen) has a hyphenation dictionary for `lang`."""
+    import pyphen
+
+    return pyphen.language_fallback(lang.replace("-", "_")) is not None
+
+
 def format_day(day: dt.date, lang: str) -> str:
     return _BIDI_MARKS.sub("", format_date(day, format="long", locale=lang))
 
@@ -180,6 +187,9 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         "brand_tint": mix(practice.color, "#ffffff", 0.10),
         "variant": variant,
         "page_size": variant.page_size,
+        "page_css": Markup(variant.page_css),
+        # hyphens: auto only where a dictionary exists (pyphen has none for tr or ar).
+        "hyphenate": can_hyphenate(lang),
         "body_pt": variant.body_pt,
         "font_css": Markup(font_face_css(families, url_for)),
         "font_family": Markup(css_family_list(families)),

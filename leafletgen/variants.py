@@ -1,4 +1,8 @@
-"""Print variants: page size and type size per variant (issue 4 adds imposition and bleed)."""
+"""Print variants: page size, margins, type size, bleed and imposition per variant.
+
+A variant is chosen with `--variant NAME` or listed in a practice profile (`variants = [...]`);
+its name goes into the output file name (none for the default, a4).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,40 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Variant:
     name: str
-    page_size: str          # CSS @page size
+    page_size: str          # CSS @page size of the rendered pages (before imposition)
     body_pt: float          # body text size
     description: str
+    margin: str = ""        # CSS @page margin; "" keeps the stylesheet's (A4) margin
+    min_text_pt: float = 8.5  # the smallest text the variant may use (footer, colophon)
+    bleed_mm: float = 0     # print-shop bleed around the trimmed page
+    crop_marks: bool = False
+    impose: str = ""        # "booklet": pages imposed two-up in saddle-stitch order
+
+    @property
+    def page_css(self) -> str:
+        """The @page declarations for this variant (values are ours, never user input)."""
+        parts = [f"size: {self.page_size}"]
+        if self.margin:
+            parts.append(f"margin: {self.margin}")
+        if self.bleed_mm:
+            parts.append(f"bleed: {self.bleed_mm:g}mm")
+        if self.crop_marks:
+            parts.append("marks: crop")
+        return "; ".join(parts) + ";"
 
 
 VARIANTS: dict[str, Variant] = {
     "a4": Variant("a4", "A4", 13, "A4 pages, for the office printer (default)"),
+    "a5": Variant("a5", "A5", 12, "A5 pages", margin="13mm 14mm 20mm 14mm", min_text_pt=8),
+    "booklet": Variant("booklet", "A5", 12,
+                       "A5 pages imposed two-up on A4 landscape sheets in saddle-stitch order: "
+                       "print double-sided, flip on the short edge, fold in the middle",
+                       margin="13mm 14mm 20mm 14mm", min_text_pt=8, impose="booklet"),
+    "large-print": Variant("large-print", "A4", 18, "A4 pages, all text at least 18 pt, for low vision",
+                           margin="16mm 18mm 46mm 18mm", min_text_pt=18),
+    "print-shop": Variant("print-shop", "A4", 13,
+                          "A4 pages with 3 mm bleed and crop marks, for a print shop",
+                          bleed_mm=3, crop_marks=True),
 }
 DEFAULT_VARIANT = "a4"
 
