@@ -86,7 +86,10 @@ class LayoutFacts:
                 element = getattr(box, "element", None)
                 if element is not None and element.tag.rsplit("}", 1)[-1] == "img" \
                         and not (element.get("alt") or "").strip():
-                    self.images_without_alt.append((element.get("src") or "")[:60])
+                    src = element.get("src") or ""
+                    name = "an embedded image" if src.startswith("data:") else \
+                        src.rsplit("/", 1)[-1][:80] or "an image without src"
+                    self.images_without_alt.append(name)
             for child in getattr(box, "children", None) or ():
                 walk(child, background)
 
