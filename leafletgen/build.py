@@ -17,7 +17,7 @@ from .errors import Problem, UserError
 from .fonts import font_dirs
 from .html import RenderOptions, render_html
 from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, check_language, load_catalog,
-                   template_translations, translate_leaflet)
+                   template_translations, text_direction, translate_leaflet)
 from .model import Leaflet, Practice
 from .output import copy_if_changed, write_atomic
 from .pdf import FETCH_MAX_BYTES, render_pdf
@@ -180,7 +180,8 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
                         finisher=facts.collect)
     variant = VARIANTS[request.variant]
     if variant.impose == "booklet":
-        result.pdf = impose_booklet(result.pdf)
+        # A right-to-left leaflet is bound on the right, like an Arabic book.
+        result.pdf = impose_booklet(result.pdf, rtl=text_direction(request.lang) == "rtl")
     warnings = list(practice.notes)
     # The accessibility checks, on the layout WeasyPrint just made (see `generate.py check`).
     warnings += [finding.text for finding in document_findings(translated, variant, facts)

@@ -19,11 +19,12 @@ import io
 import re
 
 
-def saddle_stitch_order(pages: int) -> list[tuple[int | None, int | None]]:
+def saddle_stitch_order(pages: int, rtl: bool = False) -> list[tuple[int | None, int | None]]:
     """Sheet sides in print order, each (left page, right page), 0-based; None is a blank half.
 
     For n pages padded to N (a multiple of 4), sheet s has on its front N-1-2s | 2s and on its
-    back 2s+1 | N-2-2s.
+    back 2s+1 | N-2-2s. A right-to-left booklet (Arabic) is bound on the right: every side is
+    mirrored, so the front page is the left half of the outer sheet.
     """
     total = max(4, -(-pages // 4) * 4)
 
@@ -34,6 +35,8 @@ def saddle_stitch_order(pages: int) -> list[tuple[int | None, int | None]]:
     for sheet in range(total // 4):
         sides.append((page(total - 1 - 2 * sheet), page(2 * sheet)))
         sides.append((page(2 * sheet + 1), page(total - 2 - 2 * sheet)))
+    if rtl:
+        sides = [(right, left) for left, right in sides]
     return sides
 
 
@@ -48,7 +51,7 @@ def _plain_xmp(xmp: bytes) -> bytes:
 A4_LANDSCAPE = (841.8898, 595.2756)   # points: 297 × 210 mm
 
 
-def impose_booklet(pdf: bytes, sheet: tuple[float, float] = A4_LANDSCAPE) -> bytes:
+def impose_booklet(pdf: bytes, sheet: tuple[float, float] = A4_LANDSCAPE, rtl: bool = False) -> bytes:
     """The A5 PDF `pdf` imposed two-up on A4 landscape sheets (A5 is 148 mm wide, A4 297 mm:
     the half millimetre left on either side stays blank; the fold is in the middle)."""
     import pikepdf
@@ -68,7 +71,7 @@ def impose_booklet(pdf: bytes, sheet: tuple[float, float] = A4_LANDSCAPE) -> byt
                 if key in form:
                     del form[key]
             forms.append(out.copy_foreign(form))
-        for left, right in saddle_stitch_order(len(source.pages)):
+        for left, right in saddle_stitch_order(len(source.pages), rtl):
             side = out.add_blank_page(page_size=(sheet_width, sheet_height))
             xobjects = pikepdf.Dictionary()
             content = []

@@ -115,6 +115,21 @@ def test_saddle_stitch_order(pages, expected):
     assert saddle_stitch_order(pages) == expected
 
 
+def test_a_right_to_left_booklet_is_bound_on_the_right():
+    assert saddle_stitch_order(8, rtl=True) == [(0, 7), (6, 1), (2, 5), (4, 3)]
+    assert saddle_stitch_order(3, rtl=True) == [(0, None), (2, 1)]
+
+
+def test_arabic_booklet_has_page_1_on_the_left_of_the_first_sheet(tmp_path):
+    """Arabic is read right to left: the booklet opens from the other side."""
+    _, pdf, _ = build(Project(REPO), BuildRequest(LEAFLET, "ar", "fysio-delinde", "booklet"), tmp_path)
+    with pdfplumber.open(pdf) as doc:
+        sheet = doc.pages[0]
+        middle = float(sheet.width) / 2
+        title = [c for c in sheet.chars if c["size"] > 25]   # the title, on page 1 only
+    assert title and max(c["x1"] for c in title) < middle
+
+
 def page_numbers_by_half(path) -> list[tuple[int | None, int | None]]:
     """Each sheet side: the A5 page number ("Pagina N van M" in the footer) in its left and right half."""
     sides = []
