@@ -187,7 +187,7 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         "brand_tint": mix(practice.color, "#ffffff", 0.10),
         "variant": variant,
         "page_size": variant.page_size,
-        "page_css": Markup(variant.page_css),
+        "page_css": Markup(variant.page_css(draft=leaflet.is_draft)),
         # hyphens: auto only where a dictionary exists (pyphen has none for tr or ar).
         "hyphenate": can_hyphenate(lang),
         "body_pt": variant.body_pt,

@@ -20,13 +20,15 @@ class Variant:
     bleed_mm: float = 0     # print-shop bleed around the trimmed page
     crop_marks: bool = False
     impose: str = ""        # "booklet": pages imposed two-up in saddle-stitch order
+    draft_margin_top: str = "24mm"  # room for the DRAFT mark in the top margin of a draft
 
-    @property
-    def page_css(self) -> str:
+    def page_css(self, draft: bool = False) -> str:
         """The @page declarations for this variant (values are ours, never user input)."""
         parts = [f"size: {self.page_size}"]
         if self.margin:
             parts.append(f"margin: {self.margin}")
+        if draft:
+            parts.append(f"margin-top: {self.draft_margin_top}")
         if self.bleed_mm:
             parts.append(f"bleed: {self.bleed_mm:g}mm")
         if self.crop_marks:
@@ -42,7 +44,7 @@ VARIANTS: dict[str, Variant] = {
                        "print double-sided, flip on the short edge, fold in the middle",
                        margin="13mm 14mm 20mm 14mm", min_text_pt=8, impose="booklet"),
     "large-print": Variant("large-print", "A4", 18, "A4 pages, all text at least 18 pt, for low vision",
-                           margin="16mm 18mm 46mm 18mm", min_text_pt=18),
+                           margin="16mm 18mm 46mm 18mm", min_text_pt=18, draft_margin_top="40mm"),
     "print-shop": Variant("print-shop", "A4", 13,
                           "A4 pages with 3 mm bleed and crop marks, for a print shop",
                           bleed_mm=3, crop_marks=True),

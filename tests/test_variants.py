@@ -259,3 +259,28 @@ def test_a_heading_is_never_the_last_line_on_a_page(built, name):
             last = max(above, key=lambda line: line["bottom"])
             size = max(c["size"] for c in last["chars"])
             assert size <= body_size * 1.05, f"page {number} ends with a heading: {last['text']!r}"
+
+
+@pytest.mark.parametrize("name", ["a5", "large-print"])
+def test_the_draft_mark_fits_above_the_page_in_every_variant(project, tmp_path, name):
+    """A draft gets a deeper top margin: the mark (18 pt in large print) is neither cut off at the
+    paper's edge nor drawn over the practice header."""
+    from babel.messages.pofile import read_po, write_po
+
+    path = project.translations_dir / "de" / "LC_MESSAGES" / f"{LEAFLET}.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh)
+    next(m for m in catalog if m.id and m.string).string = ""
+    with path.open("wb") as fh:
+        write_po(fh, catalog)
+    document, pdf, _ = build(project, BuildRequest(LEAFLET, "de", "fysio-delinde", name,
+                                                   allow_draft=True), tmp_path)
+    assert document.draft
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[0]
+        words = page.extract_words()
+        mark = [w for w in words if w["text"] in ("ENTWURF", "CONCEPT")]
+        practice = next(w for w in words if w["text"] == "Fysiotherapie")
+    assert len(mark) == 2
+    assert min(w["top"] for w in mark) > 5 * MM                 # not at the paper's edge
+    assert max(w["bottom"] for w in mark) < practice["top"]     # above the header, not over it
