@@ -332,3 +332,13 @@ def test_a_translators_html_is_refused_and_would_be_escaped_anyway(project, tmp_
     assert "<li>Being <strong>overweight</strong> &lt;img src=x onerror=alert(1)&gt;</li>" in html
     assert '<span class="label">&lt;b&gt;Phone&lt;/b&gt;</span>' in html
     assert "<img src=x" not in html and "<b>Phone" not in html
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (("translations",), "generate.py translations: error: the following arguments are required: ACTION"),
+    (("translations", "init"), "generate.py translations init: error: the following arguments are required: LL"),
+    (("translations", "status", "--csv"), "generate.py: error: unrecognized arguments: --csv"),
+])
+def test_translations_usage_errors_exit_2(argv, expected):
+    run = run_cli(*argv)
+    assert (run.code, run.out) == (2, "") and run.err.splitlines()[0] == expected, run
