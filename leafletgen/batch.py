@@ -1,92 +1,432 @@
-"""The main job: every leaflet × complete language × practice × variant, then output/index.html."""
+"""The main job: every leaflet × complete language × practice × variant, then output/index.html.
+
+1. Plan (light): hash the inputs and compare with output/manifest.json. What a leaflet, a
+   practice and a language's completeness came to is cached in the manifest under the hash of
+   its files, so a run with nothing to do reads files and JSON only: no WeasyPrint, no Jinja2,
+   no Babel, no pydantic.
+2. Remove the outputs of leaflets, languages and practices that are gone.
+3. Build what changed over a process pool (one worker per core by default; `jobs`), with a
+   progress bar or lines. A failing document is reported; the others are built.
+4. Write the manifest and output/index.html (the index only when its content changed).
+"""
 
 from __future__ import annotations
 
+import os
+import time
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import BuildRequest, output_paths, render_document, write_document
-from .content import load_leaflet
 from .errors import UserError
-from .i18n import SOURCE_LANGUAGE, language_name, languages
-from .index import IndexEntry, write_index
-from .practice import default_practice, load_practice
+from .fonts import font_faces, font_stack
+from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
 from .project import Project
-from .translations import incomplete_reason
+from .variants import DEFAULT_VARIANT, output_suffix
+from .worker import Job
+
+SOURCE_LANGUAGE = "nl"          # = i18n.SOURCE_LANGUAGE (not imported: i18n imports Babel)
+TEMPLATE_DOMAIN = "leafletgen"  # = i18n.TEMPLATE_DOMAIN
+DEFAULT_PRACTICE_ID = "default"
+THUMBNAILS_DIR = "thumbnails"
 
 
 @dataclass
 class Summary:
-    built: list[IndexEntry] = field(default_factory=list)
+    built: list = field(default_factory=list)            # IndexEntry of each document built now
+    unchanged: int = 0
     skipped: list[str] = field(default_factory=list)     # incomplete languages, with the reason
     failed: list[str] = field(default_factory=list)      # one line per problem
+    failed_documents: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)     # outputs removed (their source is gone)
+    entries: list = field(default_factory=list)          # IndexEntry of every output listed
+    workers: int = 0
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
 
-def plan(project: Project, summary: Summary) -> list[BuildRequest]:
-    """Every document the main job should build; incomplete languages are skipped and reported."""
-    # A bad profile is reported and skipped; the other practices are still built.
-    practices = []
-    for practice_id in project.practice_ids():
-        try:
-            practices.append(load_practice(project, practice_id))
-        except UserError as exc:
-            summary.failed += exc.lines
-    if not project.practice_ids():
-        practices = [default_practice(project)]
-    requests = []
-    for leaflet_id in project.leaflet_ids():
-        try:
-            leaflet = load_leaflet(project, leaflet_id)
-        except UserError as exc:
-            summary.failed += exc.lines
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+# ---- Plan ---------------------------------------------------------------------------------------
+
+def _languages(project: Project) -> list[str]:
+    """= i18n.languages, without importing Babel."""
+    found = {p.parent.name for p in project.translations_dir.glob("*/LC_MESSAGES")}
+    return [SOURCE_LANGUAGE] + sorted(found - {SOURCE_LANGUAGE})
+
+
+def _catalog(project: Project, domain: str, lang: str) -> Path:
+    return project.translations_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def _practice_digest(project: Project, hasher: Hasher, practice_id: str) -> str:
+    """The profile, everything in practices/<id>/ and the logo file wherever it lies."""
+    profile = project.practices_dir / f"{practice_id}.toml"
+    parts = [hasher.file(profile), hasher.tree(project.practices_dir / practice_id)]
+    try:
+        logo = tomllib.loads(profile.read_text(encoding="utf-8-sig")).get("logo")
+    except (OSError, ValueError):
+        logo = None
+    if isinstance(logo, str) and logo:
+        parts.append(hasher.file(project.practices_dir / logo))
+    return combine(*parts)
+
+
+def _fonts_digest(hasher: Hasher, families: tuple[str, ...]) -> str:
+    return combine(*[f"{face.family} {face.weight} {face.style} {hasher.file(face.path)}"
+                     for face in font_faces() if face.family in families])
+
+
+@dataclass
+class Plan:
+    jobs: list[Job] = field(default_factory=list)
+    wanted: dict = field(default_factory=dict)        # manifest key → new entry (key, deps, paths)
+    keep: set = field(default_factory=set)            # old keys kept as they are (input unreadable)
+    unchanged: list = field(default_factory=list)
+
+
+def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Summary,
+              force: bool = False) -> Plan:
+    tool = tool_digest(hasher)
+    out_dir = manifest.path.parent
+    templates = hasher.tree(project.templates_dir)
+    langs = _languages(project)
+    plan = Plan()
+
+    # Practices: a profile unchanged since the last run is not parsed again.
+    practices: dict[str, dict] = {}
+    broken_practices: set[str] = set()
+    practice_ids = project.practice_ids()
+    for practice_id in practice_ids:
+        digest = combine(_practice_digest(project, hasher, practice_id), tool)
+        cached = manifest.practices.get(practice_id)
+        if cached and cached.get("digest") == digest:
+            practices[practice_id] = cached
             continue
-        complete = []
-        for lang in languages(project):
-            if lang != SOURCE_LANGUAGE:
-                reason = incomplete_reason(project, leaflet, lang)
-                if reason:
-                    summary.skipped.append(f"skipped {leaflet_id} in {language_name(lang, 'en')} "
-                                           f"({lang}): {reason}")
+        try:
+            info = _practice_info(project, practice_id)
+        except UserError as exc:
+            summary.failed += exc.lines
+            broken_practices.add(practice_id)
+            manifest.practices.pop(practice_id, None)
+            continue
+        practices[practice_id] = manifest.practices[practice_id] = {"digest": digest, **info}
+    for practice_id in list(manifest.practices):
+        if practice_id not in practice_ids:
+            del manifest.practices[practice_id]
+    if not practice_ids:
+        practices[DEFAULT_PRACTICE_ID] = {"digest": combine("default", tool), "name": "",
+                                          "variants": [DEFAULT_VARIANT], "bilingual": False,
+                                          "languages": []}
+
+    # Leaflets: a source unchanged since the last run is not parsed again.
+    leaflet_ids = project.leaflet_ids()
+    leaflets: dict[str, dict] = {}
+    broken_leaflets: set[str] = set()
+    loaded: dict = {}
+    for leaflet_id in leaflet_ids:
+        source = project.leaflets_dir / f"{leaflet_id}.md"
+        digest = combine(hasher.file(source), tool)
+        cached = manifest.leaflets.get(leaflet_id)
+        if not (cached and cached.get("digest") == digest):
+            from .content import load_leaflet
+            try:
+                loaded[leaflet_id] = leaflet = load_leaflet(project, leaflet_id)
+            except UserError as exc:
+                summary.failed += exc.lines
+                broken_leaflets.add(leaflet_id)
+                manifest.leaflets.pop(leaflet_id, None)
+                continue
+            images = sorted({block.src for block in leaflet.blocks if block.kind == "image" and block.src})
+            cached = manifest.leaflets[leaflet_id] = {"digest": digest, "images": images}
+        leaflets[leaflet_id] = {
+            **cached,
+            "content": combine(hasher.file(source), *[
+                f"{src} {hasher.file(project.leaflets_dir / src)}" for src in cached["images"]]),
+        }
+    for leaflet_id in list(manifest.leaflets):
+        if leaflet_id not in leaflet_ids:
+            del manifest.leaflets[leaflet_id]
+
+    # Complete languages per leaflet (cached under the hash of everything the answer depends on).
+    complete: dict[str, list[str]] = {}
+    seen_completeness = set()
+    for leaflet_id in leaflets:
+        complete[leaflet_id] = [SOURCE_LANGUAGE]
+        for lang in langs[1:]:
+            key = f"{leaflet_id}/{lang}"
+            seen_completeness.add(key)
+            digest = combine(leaflets[leaflet_id]["digest"], templates, tool,
+                             hasher.file(_catalog(project, leaflet_id, lang)),
+                             hasher.file(_catalog(project, TEMPLATE_DOMAIN, lang)))
+            cached = manifest.completeness.get(key)
+            if not (cached and cached.get("digest") == digest):
+                reason = _incomplete_reason(project, loaded, leaflet_id, lang)
+                cached = manifest.completeness[key] = {
+                    "digest": digest, "reason": reason,
+                    "skipped": f"skipped {leaflet_id} in {_english_name(lang)} ({lang}): {reason}"
+                    if reason else ""}
+            reason = cached["reason"]
+            if reason:
+                summary.skipped.append(cached["skipped"])
+            else:
+                complete[leaflet_id].append(lang)
+    for key in list(manifest.completeness):
+        if key not in seen_completeness:
+            del manifest.completeness[key]
+
+    # The matrix, each output with its key.
+    font_digests: dict[tuple, str] = {}
+    thumbnails_taken: set[tuple[str, str]] = set()
+    for leaflet_id in leaflets:
+        for practice_id, practice in practices.items():
+            for lang in complete[leaflet_id]:
+                if practice["languages"] and lang not in practice["languages"] and lang != SOURCE_LANGUAGE:
                     continue
-            complete.append(lang)
-        for practice in practices:
-            for lang in complete:
-                if practice.languages and lang not in practice.languages and lang != SOURCE_LANGUAGE:
-                    continue
-                for variant in practice.variants:
-                    requests.append(BuildRequest(leaflet_id, lang, practice.id, variant))
-                    if practice.bilingual and lang != SOURCE_LANGUAGE:
-                        requests.append(BuildRequest(leaflet_id, lang, practice.id, variant, bilingual=True))
-    return requests
+                for variant in practice["variants"]:
+                    for bilingual in (False, True):
+                        if bilingual and not (practice["bilingual"] and lang != SOURCE_LANGUAGE):
+                            continue
+                        families = font_stack(lang)
+                        if bilingual:
+                            families = tuple(dict.fromkeys(families + font_stack(SOURCE_LANGUAGE)))
+                        if families not in font_digests:
+                            font_digests[families] = _fonts_digest(hasher, families)
+                        catalogs = "" if lang == SOURCE_LANGUAGE else combine(
+                            hasher.file(_catalog(project, leaflet_id, lang)),
+                            hasher.file(_catalog(project, TEMPLATE_DOMAIN, lang)))
+                        deps = {
+                            "leaflet": leaflets[leaflet_id]["content"],
+                            "catalogs": catalogs,
+                            "practice": practice["digest"],
+                            "templates": templates,
+                            "fonts": font_digests[families],
+                            "tool": tool,
+                        }
+                        stem = leaflet_id + output_suffix(variant) + ("-bilingual" if bilingual else "")
+                        key = f"{practice_id}/{lang}/{stem}"
+                        thumbnail = ""
+                        if not bilingual and (leaflet_id, lang) not in thumbnails_taken:
+                            thumbnails_taken.add((leaflet_id, lang))
+                            thumbnail = f"{THUMBNAILS_DIR}/{leaflet_id}.{lang}.png"
+                        digest = combine(key, thumbnail, *[f"{k}={v}" for k, v in sorted(deps.items())])
+                        plan.wanted[key] = {"digest": digest, "deps": deps}
+                        old = manifest.outputs.get(key)
+                        if (not force and old and old.get("digest") == digest
+                                and (old.get("thumbnail") or "") == thumbnail
+                                and output_exists(out_dir, old)):
+                            plan.unchanged.append(key)
+                            continue
+                        plan.jobs.append(Job(key, leaflet_id, lang, practice_id, variant, bilingual,
+                                             thumbnail))
+
+    # Outputs of a leaflet or practice that cannot be read now are kept: a typo in a profile
+    # must not delete that practice's leaflets. Everything else not wanted any more goes.
+    for key, entry in manifest.outputs.items():
+        if key in plan.wanted:
+            continue
+        request = entry.get("request", {})
+        if request.get("leaflet") in broken_leaflets or request.get("practice") in broken_practices:
+            plan.keep.add(key)
+    manifest.tool = tool
+    return plan
 
 
-def run_main_job(project: Project, out_dir: Path, progress=print) -> Summary:
+def _practice_info(project: Project, practice_id: str) -> dict:
+    from .practice import load_practice
+
+    practice = load_practice(project, practice_id)
+    return {"name": practice.name, "variants": list(practice.variants),
+            "bilingual": practice.bilingual, "languages": list(practice.languages)}
+
+
+def _incomplete_reason(project: Project, loaded: dict, leaflet_id: str, lang: str) -> str:
+    from .content import load_leaflet
+    from .translations import incomplete_reason
+
+    if leaflet_id not in loaded:
+        loaded[leaflet_id] = load_leaflet(project, leaflet_id)
+    return incomplete_reason(project, loaded[leaflet_id], lang)
+
+
+def _english_name(lang: str) -> str:
+    from .i18n import language_name
+
+    return language_name(lang, "en")
+
+
+def plan(project: Project, summary: Summary) -> list:
+    """Every document the main job should build (as BuildRequests), ignoring the manifest."""
+    from .build import BuildRequest
+
+    manifest = Manifest(project.output_dir / "manifest.json")
+    jobs = make_plan(project, manifest, Hasher(), summary, force=True).jobs
+    return [BuildRequest(job.leaflet, job.lang, job.practice, job.variant, job.bilingual) for job in jobs]
+
+
+# ---- Remove -------------------------------------------------------------------------------------
+
+def remove_output(out_dir: Path, entry: dict) -> list[str]:
+    """Delete an output's files (only files the manifest names) and folders left empty."""
+    removed = []
+    for kind in ("pdf", "html", "thumbnail"):
+        relative = entry.get(kind)
+        if not relative:
+            continue
+        path = out_dir / relative
+        if path.resolve().is_relative_to(out_dir.resolve()) and path.is_file():
+            path.unlink()
+            removed.append(relative)
+            folder = path.parent
+            while folder != out_dir and folder.is_relative_to(out_dir):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+                folder = folder.parent
+    return removed
+
+
+def index_digest(manifest: Manifest, templates_digest: str) -> str:
+    """What output/index.html is made of: the entries, the templates and the tool."""
+    import json
+
+    entries = [output.get("entry") for _, output in sorted(manifest.outputs.items())]
+    return combine(json.dumps(entries, sort_keys=True, ensure_ascii=False), templates_digest,
+                   manifest.tool)
+
+
+# ---- Build --------------------------------------------------------------------------------------
+
+def _run_jobs(project: Project, out_dir: Path, jobs: list[Job], workers: int, progress, on_result):
+    from .fonts import missing_instances
+
+    faces = font_faces()
+    instances = [faces.index(face) for face in missing_instances()]
+    if workers <= 1:
+        from .worker import init_worker, make_instance_job, run_job
+
+        for index in instances:
+            make_instance_job(index)
+        init_worker(str(project.root), str(out_dir), in_pool=False)
+        progress.start(len(jobs), 1)
+        for job in jobs:
+            on_result(job, run_job(job))
+        return
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    from .worker import init_worker, make_instance_job, run_job
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
+                             initargs=(str(project.root), str(out_dir))) as pool:
+        # Variable fonts not yet instantiated on this machine: once, in parallel, before any
+        # document needs them.
+        for future in [pool.submit(make_instance_job, index) for index in instances]:
+            future.result()
+        progress.start(len(jobs), workers)
+        futures = {pool.submit(run_job, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                result = {"key": job.key, "ok": False, "warnings": [], "errors": [
+                    f"{job.key}: a worker process died (out of memory?); run again"]}
+            on_result(job, result)
+
+
+def run_main_job(project: Project, out_dir: Path, progress=None, jobs: int | None = None,
+                 force: bool = False, reporter=None) -> Summary:
+    """Build what changed; `progress` is a line printer (old interface) or use `reporter`."""
+    from .progress import PlainProgress
+
+    started = time.perf_counter()
+    if reporter is None:
+        reporter = PlainProgress(write=progress or (lambda line: None))
     summary = Summary()
-    requests = plan(project, summary)
-    practices = {}
-    leaflets = {}
-    for request in requests:
-        try:
-            if request.leaflet not in leaflets:
-                leaflets[request.leaflet] = load_leaflet(project, request.leaflet)
-            if request.practice not in practices:
-                practices[request.practice] = load_practice(project, request.practice)
-            document = render_document(project, request, leaflets[request.leaflet],
-                                       practices[request.practice])
-            pdf_path, html_path = write_document(out_dir, document)
-        except UserError as exc:
-            summary.failed += exc.lines
+    out_dir = Path(out_dir)
+    manifest = Manifest.load(out_dir)
+    hasher = Hasher(manifest.files)
+    the_plan = make_plan(project, manifest, hasher, summary, force=force)
+    summary.unchanged = len(the_plan.unchanged)
+
+    changed = False
+    for key in list(manifest.outputs):
+        if key in the_plan.wanted or key in the_plan.keep:
             continue
-        summary.warnings += [w for w in document.warnings if w not in summary.warnings]
-        summary.built.append(IndexEntry.from_document(document, out_dir, pdf_path, html_path))
-        progress(f"built {pdf_path.relative_to(out_dir).as_posix()}")
-    write_index(project, out_dir, summary.built)
+        summary.removed += remove_output(out_dir, manifest.outputs.pop(key))
+        changed = True
+
+    for key in the_plan.unchanged:
+        summary.warnings += [w for w in manifest.outputs[key].get("warnings", [])
+                             if w not in summary.warnings]
+
+    if the_plan.jobs:
+        changed = True
+        # Until a document is rebuilt its entry is gone: a run killed half-way rebuilds it.
+        previous = {job.key: manifest.outputs.pop(job.key, None) for job in the_plan.jobs}
+        manifest.files = hasher.used
+        manifest.save()
+        workers = max(1, min(jobs or default_jobs(), len(the_plan.jobs)))
+        summary.workers = workers
+
+        def on_result(job: Job, result: dict) -> None:
+            from .index import IndexEntry
+
+            label = job.key + ".pdf"
+            if result["ok"]:
+                entry = {**the_plan.wanted[job.key],
+                         "request": {"leaflet": job.leaflet, "lang": job.lang,
+                                     "practice": job.practice, "variant": job.variant,
+                                     "bilingual": job.bilingual}}
+                for name in ("pdf", "html", "thumbnail", "pdf_size", "html_size",
+                             "thumbnail_size", "entry", "warnings"):
+                    entry[name] = result.get(name)
+                manifest.outputs[job.key] = entry
+                summary.built.append(IndexEntry.from_dict(result["entry"]))
+            else:
+                summary.failed_documents.append(label)
+                summary.failed += [line for line in result["errors"] if line not in summary.failed]
+                old = previous.get(job.key)
+                if old:   # the last good build stays, marked to be built again
+                    manifest.outputs[job.key] = {**old, "digest": ""}
+            summary.warnings += [w for w in result.get("warnings", []) if w not in summary.warnings]
+            reporter.advance(label, result["ok"])
+
+        try:
+            _run_jobs(project, out_dir, the_plan.jobs, workers, reporter, on_result)
+        finally:
+            reporter.close()
+            manifest.files = hasher.used
+            manifest.save()
+
+    digest = index_digest(manifest, hasher.tree(project.templates_dir))
+    index_path = out_dir / "index.html"
+    if changed or digest != manifest.index or not index_path.is_file():
+        from .index import write_index_from_manifest
+        write_index_from_manifest(project, out_dir, manifest)
+        manifest.index = digest
+        manifest.files = hasher.used
+        manifest.save()
+    elif manifest.files != hasher.used:
+        manifest.files = hasher.used
+        manifest.save()
+    summary.seconds = time.perf_counter() - started
     return summary
 
 
-__all__ = ["Summary", "plan", "run_main_job", "output_paths"]
+__all__ = ["Summary", "plan", "run_main_job", "default_jobs"]

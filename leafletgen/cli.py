@@ -50,24 +50,41 @@ def _out_dir(project: Project, value: str | None) -> Path:
 
 def cmd_main_job(args, project: Project, out, err) -> int:
     from .batch import run_main_job
+    from .progress import make_progress
 
     out_dir = _out_dir(project, args.out)
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
-    summary = run_main_job(project, out_dir, progress=lambda line: print(line, file=out))
+    summary = run_main_job(project, out_dir, jobs=args.jobs, force=args.force,
+                           reporter=make_progress(out))
     for line in summary.skipped:
         print(printable(line), file=out)
     for line in summary.warnings:
         print(f"warning: {printable(line)}", file=err)
     for line in dict.fromkeys(summary.failed):
         print(f"error: {printable(line)}", file=err)
-    print(f"{len(summary.built)} built, {len(summary.skipped)} skipped as incomplete, "
-          f"{len(summary.failed)} problem(s); index: {project.rel(out_dir / 'index.html')}", file=out)
+    if summary.removed:
+        print(f"removed {len(summary.removed)} file(s) of leaflets, languages or practices "
+              "no longer built", file=out)
+    problems = f", {len(summary.failed)} problem(s)" if summary.failed else ""
+    print(f"{len(summary.built)} built, {summary.unchanged} unchanged, {len(summary.skipped)} "
+          f"skipped as incomplete, {len(summary.failed_documents)} failed{problems} "
+          f"in {summary.seconds:.1f} s; index: {project.rel(out_dir / 'index.html')}", file=out)
     if summary.failed:
         return EXIT_FAILED
     if args.strict and summary.warnings:
         print("error: warnings are errors with --strict", file=err)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return jobs
 
 
 def cmd_build(args, project: Project, out, err) -> int:
@@ -131,6 +148,10 @@ def make_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"leafletgen {__version__}")
     _common(parser, top=True)
     parser.add_argument("--out", metavar="DIR", help="output folder (default: output/)")
+    parser.add_argument("--jobs", "-j", type=_jobs, metavar="N",
+                        help="documents built at once (default: one per core)")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every document, also those unchanged since the last run")
     parser.set_defaults(handler=cmd_main_job)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 

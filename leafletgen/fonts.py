@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import struct
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -62,8 +67,108 @@ def font_stack(lang: str) -> tuple[str, ...]:
 
 
 def font_dirs() -> tuple[Path, ...]:
-    """Folders the PDF renderer may read fonts from."""
-    return tuple(sorted({face.path.parent for face in font_faces()}))
+    """Folders the PDF renderer may read fonts from: the font packages and the instance cache."""
+    return tuple(sorted({face.path.parent for face in font_faces()} | {instance_dir()}))
+
+
+# ---- Variable fonts → static instances ---------------------------------------------------------
+# A variable face (Noto Sans has wght and wdth axes) written to a PDF makes WeasyPrint instantiate
+# it for every document (about 0.2 s each). We instantiate each weight the templates use once,
+# with fontTools, and keep the static file in a cache folder keyed by the source's hash, the
+# weight and the style; @font-face then points at the static file.
+
+INSTANCE_FORMAT = 1   # bump when the way instances are made changes
+
+
+def instance_dir() -> Path:
+    """$LEAFLETGEN_CACHE/fonts, else $XDG_CACHE_HOME/leafletgen/fonts, else ~/.cache/leafletgen/fonts."""
+    base = os.environ.get("LEAFLETGEN_CACHE")
+    if base:
+        return Path(base).resolve() / "fonts"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    root = Path(xdg) if xdg else Path.home() / ".cache"
+    return root.resolve() / "leafletgen" / "fonts"
+
+
+@lru_cache(maxsize=64)
+def _table_tags(path: Path, size: int, mtime_ns: int) -> frozenset[str]:
+    """The table tags of a TrueType/OpenType file, read from its table directory (no fontTools)."""
+    with path.open("rb") as fh:
+        header = fh.read(12)
+        if len(header) < 12:
+            return frozenset()
+        (count,) = struct.unpack(">H", header[4:6])
+        directory = fh.read(16 * count)
+    return frozenset(directory[i:i + 4].decode("latin-1") for i in range(0, len(directory), 16))
+
+
+def is_variable(path: Path) -> bool:
+    stat = path.stat()
+    return "fvar" in _table_tags(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    stat = path.stat()
+    return _file_digest(path, stat.st_size, stat.st_mtime_ns)
+
+
+def instance_path(face: FontFace) -> Path:
+    """Where the static instance of a variable face lives (made or not)."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "", face.path.stem.split("[")[0]) or "font"
+    key = hashlib.sha256(f"{file_digest(face.path)} {INSTANCE_FORMAT}".encode()).hexdigest()[:16]
+    return instance_dir() / f"{stem}-{face.weight}-{face.style}-{key}.ttf"
+
+
+def make_instance(face: FontFace) -> Path:
+    """The static instance of a variable face, made with fontTools if not cached yet.
+
+    Every axis is pinned: wght to the face's weight, ital/slnt by its style, the others (wdth)
+    to their default. Written atomically: two workers making the same instance is harmless.
+    """
+    target = instance_path(face)
+    if target.is_file():
+        return target
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib.instancer import instantiateVariableFont
+
+    font = TTFont(face.path)
+    location = {}
+    for axis in font["fvar"].axes:
+        value = axis.defaultValue
+        if axis.axisTag == "wght":
+            value = face.weight
+        elif axis.axisTag == "ital":
+            value = 1 if face.style == "italic" else 0
+        location[axis.axisTag] = min(max(value, axis.minValue), axis.maxValue)
+    static = instantiateVariableFont(font, location, static=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            static.save(fh)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def face_file(face: FontFace) -> Path:
+    """The file @font-face points at: the face itself, or its static instance if it is variable."""
+    return make_instance(face) if is_variable(face.path) else face.path
+
+
+def missing_instances(families: tuple[str, ...] | None = None) -> list[FontFace]:
+    """Variable faces (of `families`, or all) whose static instance is not cached yet."""
+    return [face for face in font_faces()
+            if (families is None or face.family in families) and is_variable(face.path)
+            and not instance_path(face).is_file()]
 
 
 def font_face_css(families: tuple[str, ...], url_for) -> str:
@@ -73,7 +178,7 @@ def font_face_css(families: tuple[str, ...], url_for) -> str:
         if face.family in families:
             rules.append(
                 "@font-face { font-family: \"%s\"; font-weight: %d; font-style: %s; src: url(\"%s\"); }"
-                % (face.family, face.weight, face.style, url_for(face.path)))
+                % (face.family, face.weight, face.style, url_for(face_file(face))))
     return "\n".join(rules)
 
 

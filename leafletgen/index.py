@@ -24,6 +24,11 @@ class IndexEntry:
     bilingual: bool
     pdf: str             # relative to the output folder
     html: str
+    thumbnail: str | None = None   # PNG of the first page, relative to the output folder
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "IndexEntry":
+        return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
 
     @classmethod
     def from_document(cls, document, out_dir: Path, pdf: Path, html: Path) -> "IndexEntry":
@@ -35,28 +40,43 @@ class IndexEntry:
             html=html.relative_to(out_dir).as_posix())
 
 
+def _sort_key(entry: IndexEntry):
+    return (entry.leaflet, entry.lang != SOURCE_LANGUAGE, entry.lang, entry.practice,
+            entry.variant, entry.bilingual)
+
+
 def render_index(project: Project, entries: list[IndexEntry]) -> str:
+    """One section per leaflet, one block per language (name in its own script and in Dutch,
+    the title in that language, a thumbnail of page 1), one row per practice × variant."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(project.templates_dir)),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     leaflets: dict[str, dict] = {}
-    for entry in sorted(entries, key=lambda e: (e.leaflet, e.lang != SOURCE_LANGUAGE, e.lang,
-                                                 e.practice, e.variant, e.bilingual)):
-        item = leaflets.setdefault(entry.leaflet, {"id": entry.leaflet, "title": None, "rows": []})
+    for entry in sorted(entries, key=_sort_key):
+        item = leaflets.setdefault(entry.leaflet, {"id": entry.leaflet, "title": None, "rows": [],
+                                                   "languages": {}})
         if entry.lang == SOURCE_LANGUAGE and item["title"] is None:
             item["title"] = entry.title
-        item["rows"].append({
-            "entry": entry,
-            "language": language_name(entry.lang),
-            "language_nl": language_name(entry.lang, SOURCE_LANGUAGE),
-            "dir": text_direction(entry.lang),
-        })
+        language = item["languages"].setdefault(entry.lang, {
+            "lang": entry.lang, "name": language_name(entry.lang),
+            "name_nl": language_name(entry.lang, SOURCE_LANGUAGE), "dir": text_direction(entry.lang),
+            "title": entry.title, "thumbnail": None, "rows": []})
+        language["thumbnail"] = language["thumbnail"] or entry.thumbnail
+        row = {"entry": entry, "language": language["name"], "language_nl": language["name_nl"],
+               "dir": language["dir"]}
+        language["rows"].append(row)
+        item["rows"].append(row)
     for item in leaflets.values():
         item["title"] = item["title"] or item["rows"][0]["entry"].title
-    languages = sorted({e.lang for e in entries})
+        item["languages"] = list(item["languages"].values())
+        item["langs"] = " ".join(language["lang"] for language in item["languages"])
+    languages = sorted({e.lang for e in entries}, key=lambda lang: (lang != SOURCE_LANGUAGE, lang))
+    practices = sorted({(e.practice_name, e.practice) for e in entries})
     return env.get_template("index.html.j2").render(
         leaflets=list(leaflets.values()),
-        languages=[(lang, language_name(lang), language_name(lang, SOURCE_LANGUAGE)) for lang in languages],
+        languages=[(lang, language_name(lang), language_name(lang, SOURCE_LANGUAGE),
+                    text_direction(lang)) for lang in languages],
+        practices=practices,
         count=len(entries))
 
 
@@ -64,3 +84,13 @@ def write_index(project: Project, out_dir: Path, entries: list[IndexEntry]) -> P
     path = out_dir / "index.html"
     write_atomic(path, render_index(project, entries))
     return path
+
+
+def manifest_entries(manifest) -> list[IndexEntry]:
+    """Every output the manifest lists (built now, unchanged, or kept from an earlier run)."""
+    return sorted((IndexEntry.from_dict(output["entry"]) for output in manifest.outputs.values()
+                   if output.get("entry")), key=_sort_key)
+
+
+def write_index_from_manifest(project: Project, out_dir: Path, manifest) -> Path:
+    return write_index(project, out_dir, manifest_entries(manifest))

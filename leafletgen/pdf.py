@@ -76,9 +76,35 @@ def _mime(path: Path) -> str:
 def font_config():
     global _FONT_CONFIG
     if _FONT_CONFIG is None:
+        import atexit
+
         from weasyprint.text.fonts import FontConfiguration
         _FONT_CONFIG = FontConfiguration()
+        atexit.register(cleanup_font_config)
     return _FONT_CONFIG
+
+
+def cleanup_font_config() -> None:
+    """Remove the temporary folder WeasyPrint copies @font-face files into (/tmp/weasyprint-*).
+
+    FontConfiguration removes it in __del__, which does not run when a process exits (pool
+    workers leave through os._exit), so each process calls this on its way out.
+    """
+    global _FONT_CONFIG
+    config, _FONT_CONFIG = _FONT_CONFIG, None
+    folder = getattr(config, "_folder", None)
+    if folder:
+        import shutil
+        shutil.rmtree(folder, ignore_errors=True)
+        config._folder = None
+
+
+def forget_inherited_font_config() -> None:
+    """In a forked worker: drop the parent's FontConfiguration without removing its folder."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is not None:
+        _FONT_CONFIG._folder = None   # the parent's folder: the parent removes it
+        _FONT_CONFIG = None
 
 
 class _Collect(logging.Handler):

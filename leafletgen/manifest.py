@@ -1,0 +1,162 @@
+"""output/manifest.json: what each output was built from, so an unchanged output is not rebuilt.
+
+Per output it records one key: a hash over everything the document depends on (the leaflet
+source and its images, the catalogs of its language, the practice profile and every file of
+the practice's folder, the templates and CSS, the font files of its language, and the tool:
+leafletgen's version and source plus the versions of the libraries that shape the PDF). The
+parts are kept too, so a rebuild can say what changed.
+
+This module is deliberately light (hashlib, json, os): a run with nothing to do must not
+import WeasyPrint, Jinja2, Babel or pydantic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from . import __version__
+from .output import write_atomic
+
+MANIFEST_NAME = "manifest.json"
+FORMAT = 1
+# Files at least this big (fonts) are hashed once and then recognised by size and mtime.
+BIG_FILE = 256 * 1024
+# The libraries whose version changes what a PDF looks like.
+LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "pyphen", "jinja2",
+             "babel", "markdown-it-py", "segno", "pypdfium2", "pillow")
+
+
+def combine(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class Hasher:
+    """sha256 of files and folders, each file read at most once per run."""
+
+    def __init__(self, stat_cache: dict | None = None):
+        self.memo: dict[Path, str] = {}
+        self.stat_cache: dict[str, list] = dict(stat_cache or {})
+        self.used: dict[str, list] = {}
+
+    def file(self, path: Path) -> str:
+        """The file's digest; "-" when it does not exist (its appearing is then a change too)."""
+        path = Path(path)
+        if path in self.memo:
+            return self.memo[path]
+        try:
+            stat = path.stat()
+        except OSError:
+            self.memo[path] = "-"
+            return "-"
+        digest = None
+        if stat.st_size >= BIG_FILE:
+            cached = self.stat_cache.get(str(path))
+            if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
+                digest = cached[2]
+        if digest is None:
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                digest = "-"
+        if stat.st_size >= BIG_FILE and digest != "-":
+            self.used[str(path)] = [stat.st_size, stat.st_mtime_ns, digest]
+        self.memo[path] = digest
+        return digest
+
+    def tree(self, folder: Path) -> str:
+        """Every file under `folder` (names and contents), hidden files and caches left out."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            return "-"
+        parts = []
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+                continue
+            if path.is_file():
+                parts += [relative.as_posix(), self.file(path)]
+        return combine(*parts)
+
+
+def library_versions() -> str:
+    from importlib import metadata
+
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}=-")
+    return " ".join(versions)
+
+
+def tool_digest(hasher: Hasher) -> str:
+    """leafletgen's version, its own source (a code change is a change) and its libraries."""
+    package = Path(__file__).resolve().parent
+    parts = [__version__, library_versions()]
+    for path in sorted(package.glob("*.py")):
+        parts += [path.name, hasher.file(path)]
+    return combine(*parts)
+
+
+class Manifest:
+    """The JSON file, read at the start of a run and written at its end."""
+
+    def __init__(self, path: Path, data: dict | None = None):
+        self.path = path
+        data = data if isinstance(data, dict) and data.get("format") == FORMAT else {}
+        self.tool: str = data.get("tool", "")
+        self.files: dict = data.get("files", {}) if isinstance(data.get("files"), dict) else {}
+        self.leaflets: dict = data.get("leaflets", {})
+        self.practices: dict = data.get("practices", {})
+        self.completeness: dict = data.get("completeness", {})
+        self.outputs: dict = data.get("outputs", {})
+        self.index: str = data.get("index", "")
+
+    @classmethod
+    def load(cls, out_dir: Path) -> "Manifest":
+        path = out_dir / MANIFEST_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = None   # none yet, or unreadable: everything is built again
+        return cls(path, data)
+
+    def to_json(self) -> str:
+        data = {
+            "format": FORMAT,
+            "generator": f"leafletgen {__version__}",
+            "tool": self.tool,
+            "index": self.index,
+            "leaflets": dict(sorted(self.leaflets.items())),
+            "practices": dict(sorted(self.practices.items())),
+            "completeness": dict(sorted(self.completeness.items())),
+            "outputs": dict(sorted(self.outputs.items())),
+            "files": dict(sorted(self.files.items())),
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+    def save(self) -> None:
+        write_atomic(self.path, self.to_json())
+
+
+def output_exists(out_dir: Path, entry: dict) -> bool:
+    """The files an entry names are there, with the sizes they were written with."""
+    for kind in ("pdf", "html", "thumbnail"):
+        relative = entry.get(kind)
+        if not relative:
+            continue
+        try:
+            size = os.stat(out_dir / relative).st_size
+        except OSError:
+            return False
+        if entry.get(f"{kind}_size") is not None and size != entry[f"{kind}_size"]:
+            return False
+    return True
