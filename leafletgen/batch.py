@@ -339,14 +339,21 @@ def _run_jobs(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
             future.result()
         progress.start(len(jobs), workers)
         futures = {pool.submit(run_job, job): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                result = {"key": job.key, "ok": False, "warnings": [], "errors": [
-                    f"{job.key}: a worker process died (out of memory?); run again"]}
-            on_result(job, result)
+        try:
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    result = {"key": job.key, "ok": False, "warnings": [], "errors": [
+                        f"{job.key}: a worker process died (out of memory?); run again"]}
+                on_result(job, result)
+        except BaseException:
+            # Ctrl-C or SIGTERM: do not wait for the remaining documents.
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+            raise
 
 
 def run_main_job(project: Project, out_dir: Path, progress=None, jobs: int | None = None,

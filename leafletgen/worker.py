@@ -39,6 +39,12 @@ def init_worker(root: str, out_dir: str, in_pool: bool = True) -> None:
     _STATE.clear()
     _STATE.update(project=Project(Path(root)), out_dir=Path(out_dir), leaflets={}, practices={})
     if in_pool:
+        import signal
+        # Ctrl-C reaches the whole process group: the parent stops the pool, workers stay quiet.
+        # SIGTERM (from the parent stopping the pool) ends a worker at once; the temporary files
+        # it leaves carry its PID and are removed by the next run.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         pdf.forget_inherited_font_config()
         import multiprocessing.util
         # Pool workers leave through os._exit: atexit does not run, multiprocessing's finalizers do.
