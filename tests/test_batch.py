@@ -1,0 +1,377 @@
+"""The main job as a batch: incremental builds (manifest), removal, failure isolation, the pool,
+the index page, and static instances of variable fonts. Real renders throughout; no timing."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+
+from leafletgen import fonts, manifest as manifest_module
+from leafletgen.batch import run_main_job
+from leafletgen.progress import BarProgress, PlainProgress, make_progress
+from leafletgen.project import Project
+
+from .conftest import REPO, run_cli
+
+LEAFLET = "lage-rugklachten"
+COPY = "rugklachten-kopie"
+
+
+def complete_catalog(project: Project, leaflet_id: str, lang: str) -> Path:
+    """A complete catalog for a test: every unit 'translated' as its Dutch text, marked."""
+    pot = project.translations_dir / f"{LEAFLET}.pot"
+    with pot.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    for message in catalog:
+        if message.id:
+            message.string = message.id
+    path = project.translations_dir / lang / "LC_MESSAGES" / f"{leaflet_id}.po"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        write_po(fh, catalog)
+    return path
+
+
+def outputs(out: Path) -> set[str]:
+    """Every PDF and HTML file under `out`, relative."""
+    return {p.relative_to(out).as_posix() for p in out.rglob("*")
+            if p.suffix in (".pdf", ".html") and p.name != "index.html"}
+
+
+def mtimes(out: Path) -> dict[str, int]:
+    return {name: (out / name).stat().st_mtime_ns for name in outputs(out)}
+
+
+def summary_numbers(text: str) -> dict[str, int]:
+    line = text.strip().splitlines()[-1]
+    return {word: int(n) for n, word in re.findall(r"(\d+) (built|unchanged|failed)", line)}
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> Path:
+    """A project with 2 leaflets, 2 practices, nl + de complete, built once: 6 documents."""
+    root = tmp_path_factory.mktemp("batch") / "project"
+    root.mkdir()
+    for part in ("leaflets", "practices", "templates", "translations"):
+        shutil.copytree(REPO / part, root / part)
+    project = Project(root)
+    source = (project.leaflets_dir / f"{LEAFLET}.md").read_text()
+    (project.leaflets_dir / f"{COPY}.md").write_text(source.replace(f"id: {LEAFLET}", f"id: {COPY}"))
+    (project.practices_dir / "huisarts-oost.toml").write_text(
+        'name = "Huisartsenpraktijk Oost"\ncolor = "#7a2e8c"\nphone = "020 765 43 21"\n')
+    complete_catalog(project, LEAFLET, "de")
+    run = run_cli("--jobs", "2", root=root)
+    assert run.code == 0, run
+    return root
+
+
+@pytest.fixture
+def built(built_once, tmp_path) -> Project:
+    """A private copy of the built project (inputs and output/)."""
+    root = tmp_path / "project"
+    shutil.copytree(built_once, root)
+    return Project(root)
+
+
+ALL = {f"{practice}/{lang}/{leaflet}.{ext}"
+       for practice in ("fysio-delinde", "huisarts-oost")
+       for lang, leaflet in (("nl", LEAFLET), ("de", LEAFLET), ("nl", COPY))
+       for ext in ("pdf", "html")}
+
+
+def test_the_first_run_builds_the_matrix_and_a_copied_project_builds_nothing(built):
+    out = built.output_dir
+    assert outputs(out) == ALL
+    before = mtimes(out)
+    run = run_cli(root=built.root)
+    assert run.code == 0, run
+    assert summary_numbers(run.out) == {"built": 0, "unchanged": 6, "failed": 0}
+    assert "built " not in run.out.replace("0 built", "")
+    assert mtimes(out) == before
+
+
+def test_a_run_with_nothing_to_do_does_not_import_weasyprint(built):
+    code = ("import sys\nfrom leafletgen.cli import main\n"
+            f"code = main(['--root', {str(built.root)!r}])\n"
+            "heavy = [m for m in ('weasyprint', 'jinja2', 'babel', 'pydantic', 'markdown_it', 'pypdfium2')"
+            " if m in sys.modules]\n"
+            "print('HEAVY', heavy, code)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY [] 0" in done.stdout
+    assert "0 built, 6 unchanged" in done.stdout
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def _change_leaflet(project):          # front matter: no translation unit changes
+    _edit(project.leaflets_dir / f"{LEAFLET}.md", 'version: "1.0"', 'version: "1.1"')
+
+
+def _change_catalog(project):
+    path = project.translations_dir / "de" / "LC_MESSAGES" / f"{LEAFLET}.po"
+    _edit(path, 'msgstr "Lage rugklachten"', 'msgstr "Rückenschmerzen"')
+
+
+def _change_template_catalog(project):
+    path = project.translations_dir / "de" / "LC_MESSAGES" / "leafletgen.po"
+    path.write_text(path.read_text() + "\n")
+
+
+def _change_profile(project):
+    _edit(project.practices_dir / "huisarts-oost.toml", "020 765 43 21", "020 765 43 22")
+
+
+def _change_logo(project):
+    logo = project.practices_dir / "fysio-delinde" / "logo.svg"
+    logo.write_text(logo.read_text().replace("</svg>", "<!-- new logo --></svg>"))
+
+
+def _change_css(project):
+    css = project.templates_dir / "leaflet.css"
+    css.write_text(css.read_text() + "\n/* changed */\n")
+
+
+def _change_block_template(project):
+    path = project.templates_dir / "blocks" / "callout.html.j2"
+    path.write_text(path.read_text() + "\n")
+
+
+ONLY = {
+    "leaflet source": (_change_leaflet, {f"{p}/{l}/{LEAFLET}.pdf" for p in ("fysio-delinde", "huisarts-oost")
+                                         for l in ("nl", "de")}),
+    "catalog": (_change_catalog, {f"{p}/de/{LEAFLET}.pdf" for p in ("fysio-delinde", "huisarts-oost")}),
+    "template catalog": (_change_template_catalog,
+                         {f"{p}/de/{LEAFLET}.pdf" for p in ("fysio-delinde", "huisarts-oost")}),
+    "practice profile": (_change_profile, {n for n in ALL if n.startswith("huisarts-oost/") and n.endswith(".pdf")}),
+    "practice logo": (_change_logo, {n for n in ALL if n.startswith("fysio-delinde/") and n.endswith(".pdf")}),
+    "css": (_change_css, {n for n in ALL if n.endswith(".pdf")}),
+    "block template": (_change_block_template, {n for n in ALL if n.endswith(".pdf")}),
+}
+
+
+@pytest.mark.parametrize("kind", list(ONLY))
+def test_a_change_rebuilds_exactly_what_depends_on_it(built, kind):
+    change, expected = ONLY[kind]
+    change(built)
+    run = run_cli(root=built.root)
+    assert run.code == 0, run
+    rebuilt = {line.removeprefix("built ") for line in run.out.splitlines() if line.startswith("built ")}
+    assert rebuilt == expected
+    assert summary_numbers(run.out) == {"built": len(expected), "unchanged": 6 - len(expected), "failed": 0}
+    again = run_cli(root=built.root)
+    assert summary_numbers(again.out)["built"] == 0
+
+
+def test_a_changed_font_file_rebuilds(built, monkeypatch, tmp_path):
+    """The fonts of a document's language are part of its key (a copy stands in for the package's
+    file: the installed font packages are not ours to change)."""
+    faces = list(fonts.font_faces())
+    regular = faces[0]
+    copy = tmp_path / regular.path.name
+    shutil.copy(regular.path, copy)
+    faces[0] = fonts.FontFace(regular.family, regular.weight, regular.style, copy)
+    monkeypatch.setattr("leafletgen.batch.font_faces", lambda: tuple(faces))
+    first = run_cli(root=built.root)
+    assert summary_numbers(first.out)["built"] == 0            # same bytes, same key
+    with copy.open("ab") as fh:
+        fh.write(b"\0")
+    second = run_cli("--jobs", "1", root=built.root)
+    assert summary_numbers(second.out) == {"built": 6, "unchanged": 0, "failed": 0}
+
+
+def test_a_new_tool_version_rebuilds_everything(built, monkeypatch):
+    monkeypatch.setattr(manifest_module, "__version__", "99.0")
+    run = run_cli("--jobs", "1", root=built.root)
+    assert summary_numbers(run.out) == {"built": 6, "unchanged": 0, "failed": 0}
+
+
+def test_force_rebuilds_everything(built):
+    run = run_cli("--force", root=built.root)
+    assert summary_numbers(run.out) == {"built": 6, "unchanged": 0, "failed": 0}
+
+
+def test_a_deleted_output_is_built_again(built):
+    (built.output_dir / "huisarts-oost" / "nl" / f"{COPY}.html").unlink()
+    run = run_cli(root=built.root)
+    assert run.out.splitlines()[0] == f"built huisarts-oost/nl/{COPY}.pdf"
+    assert outputs(built.output_dir) == ALL
+
+
+def test_a_removed_leaflet_language_and_practice_lose_their_outputs(built):
+    out = built.output_dir
+    (built.leaflets_dir / f"{COPY}.md").unlink()
+    run = run_cli(root=built.root)
+    assert run.code == 0, run
+    assert outputs(out) == {n for n in ALL if COPY not in n}
+    assert not list(out.rglob(f"{COPY}*"))                         # thumbnails too
+    assert COPY not in (out / "index.html").read_text()
+    assert summary_numbers(run.out) == {"built": 0, "unchanged": 4, "failed": 0}
+    assert "removed 5 file(s)" in run.out                          # 2 × (pdf + html) + thumbnail
+
+    shutil.rmtree(built.translations_dir / "de")
+    run_cli(root=built.root)
+    assert outputs(out) == {n for n in ALL if COPY not in n and "/de/" not in n}
+    assert not (out / "fysio-delinde" / "de").exists()              # empty folders go too
+
+    (built.practices_dir / "huisarts-oost.toml").unlink()
+    run = run_cli(root=built.root)
+    assert outputs(out) == {f"fysio-delinde/nl/{LEAFLET}.pdf", f"fysio-delinde/nl/{LEAFLET}.html"}
+    assert not (out / "huisarts-oost").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["outputs"]) == [f"fysio-delinde/nl/{LEAFLET}"]
+
+
+def test_an_unreadable_profile_keeps_its_practices_outputs(built):
+    (built.practices_dir / "huisarts-oost.toml").write_text('name = "Oost"\ncolour = "#123456"\n')
+    run = run_cli(root=built.root)
+    assert run.code == 1
+    assert "practices/huisarts-oost.toml:2: colour: unknown key" in run.err
+    assert outputs(built.output_dir) == ALL
+
+
+def test_one_failing_document_does_not_stop_the_others(built):
+    """A practice template that breaks in German only: that document fails, with file and line;
+    the practice's other documents and the other practice's are built; exit status 1."""
+    folder = built.practices_dir / "fysio-delinde" / "templates" / "blocks"
+    folder.mkdir(parents=True)
+    original = (built.templates_dir / "blocks" / "title.html.j2").read_text()
+    (folder / "title.html.j2").write_text('{% if lang == "de" %}{{ 1 // 0 }}{% endif %}\n' + original)
+    before = (built.output_dir / "fysio-delinde" / "de" / f"{LEAFLET}.pdf").read_bytes()
+    run = run_cli("--jobs", "2", root=built.root)
+    assert run.code == 1
+    assert "failed fysio-delinde/de/lage-rugklachten.pdf" in run.out.splitlines()
+    assert summary_numbers(run.out) == {"built": 2, "unchanged": 3, "failed": 1}
+    assert run.err.splitlines() == [
+        "error: practices/fysio-delinde/templates/blocks/title.html.j2:1: template error: "
+        "integer division or modulo by zero"]
+    # The last good build of the failed document stays (and is listed), and is tried again.
+    assert (built.output_dir / "fysio-delinde" / "de" / f"{LEAFLET}.pdf").read_bytes() == before
+    (folder / "title.html.j2").write_text(original)
+    fixed = run_cli(root=built.root)
+    assert fixed.code == 0
+    assert summary_numbers(fixed.out) == {"built": 3, "unchanged": 3, "failed": 0}
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.images, self.options = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a":
+            self.hrefs.append(attrs["href"])
+        elif tag == "img":
+            self.images.append(attrs)
+        elif tag == "option":
+            self.options.append(attrs["value"])
+
+
+def test_the_index_lists_every_built_file(built):
+    out = built.output_dir
+    html = (out / "index.html").read_text()
+    links = _Links()
+    links.feed(html)
+    assert set(links.hrefs) == outputs(out)
+    assert all(not href.startswith(("/", "file:", "http")) for href in links.hrefs)  # opens from disk
+    thumbnails = {image["src"] for image in links.images}
+    assert thumbnails == {f"thumbnails/{LEAFLET}.nl.png", f"thumbnails/{LEAFLET}.de.png",
+                          f"thumbnails/{COPY}.nl.png"}
+    for src in thumbnails:
+        assert (out / src).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert all(image["alt"].startswith("Eerste pagina van ") for image in links.images)
+    # Languages named in their own script and in Dutch; a filter by language.
+    assert '<span lang="de" dir="ltr">Deutsch</span> <span class="dutch">— Duits</span>' in html
+    assert links.options == ["", "nl", "de", "", "fysio-delinde", "huisarts-oost"]
+    assert html.count('<section class="leaflet"') == 2
+
+
+def test_a_thumbnail_shows_the_first_page(built):
+    from PIL import Image
+
+    with Image.open(built.output_dir / "thumbnails" / f"{LEAFLET}.nl.png") as image:
+        width, height = image.size
+        assert width == 240 and 330 < height < 345                  # A4's proportions
+        colours = image.convert("RGB").getcolors(1 << 16)
+    assert len(colours) > 20                                        # text and logo, not blank
+
+
+def test_pool_workers_remove_weasyprints_temporary_font_folders(project, tmp_path):
+    complete_catalog(project, LEAFLET, "de")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    done = subprocess.run([sys.executable, "generate.py", "--root", str(project.root), "--jobs", "2"],
+                          cwd=REPO, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "2 built" in done.stdout
+    assert not list(tmp.glob("weasyprint-*"))
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert isinstance(make_progress(Terminal()), BarProgress)
+    assert isinstance(make_progress(io.StringIO()), PlainProgress)
+    lines = []
+    plain = PlainProgress(write=lines.append)
+    plain.advance("a/nl/x.pdf", True)
+    plain.advance("a/de/x.pdf", False)
+    assert lines == ["built a/nl/x.pdf", "failed a/de/x.pdf"]
+
+
+def test_run_main_job_in_process_matches_the_pool(project, tmp_path):
+    """One worker in-process and two in a pool write the same bytes."""
+    complete_catalog(project, LEAFLET, "de")
+    one, two = tmp_path / "one", tmp_path / "two"
+    first = run_main_job(project, one, jobs=1)
+    second = run_main_job(project, two, jobs=2)
+    assert (len(first.built), len(second.built), second.workers) == (2, 2, 2)
+    for name in outputs(one) | {"index.html", "manifest.json"}:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+# ---- Variable fonts ------------------------------------------------------------------------------
+
+def test_a_variable_face_is_written_as_a_cached_static_instance():
+    from fontTools.ttLib import TTFont
+
+    bold = next(face for face in fonts.font_faces() if face.family == "Noto Sans" and face.weight == 700)
+    assert fonts.is_variable(bold.path)
+    path = fonts.face_file(bold)
+    assert path.parent == fonts.instance_dir() and path.is_file()
+    assert fonts.face_file(bold) == path and path.name == fonts.instance_path(bold).name
+    font = TTFont(path)
+    assert "fvar" not in font and "gvar" not in font
+    assert font["OS/2"].usWeightClass == 700
+    css = fonts.font_face_css(("Noto Sans",), lambda p: p.name)
+    assert f'font-weight: 700; font-style: normal; src: url("{path.name}")' in css
+    assert "[wdth,wght]" not in css
+    atkinson = fonts.font_faces()[0]
+    assert not fonts.is_variable(atkinson.path) and fonts.face_file(atkinson) == atkinson.path
+
+
+def test_instances_are_made_in_the_cache_folder_named_by_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAFLETGEN_CACHE", str(tmp_path / "cache"))
+    assert fonts.instance_dir() == (tmp_path / "cache" / "fonts").resolve()
+    assert fonts.instance_dir() in fonts.font_dirs()
+    italic = next(face for face in fonts.font_faces() if face.style == "italic" and fonts.is_variable(face.path))
+    assert fonts.missing_instances(("Noto Sans",))[-1] == italic
