@@ -67,8 +67,9 @@ def font_stack(lang: str) -> tuple[str, ...]:
 
 
 def font_dirs() -> tuple[Path, ...]:
-    """Folders the PDF renderer may read fonts from: the font packages and the instance cache."""
-    return tuple(sorted({face.path.parent for face in font_faces()} | {instance_dir()}))
+    """Folders the PDF renderer may read fonts from: the font packages and the instances'."""
+    instances = {instance_path(face).parent for face in font_faces() if is_variable(face.path)}
+    return tuple(sorted({face.path.parent for face in font_faces()} | instances))
 
 
 # ---- Variable fonts → static instances ---------------------------------------------------------
@@ -119,9 +120,10 @@ def file_digest(path: Path) -> str:
 
 def instance_path(face: FontFace) -> Path:
     """Where the static instance of a variable face lives (made or not)."""
-    stem = re.sub(r"[^A-Za-z0-9]+", "", face.path.stem.split("[")[0]) or "font"
+    stem = re.sub(r"[^A-Za-z0-9-]+", "", face.path.stem.split("[")[0]) or "font"
     key = hashlib.sha256(f"{file_digest(face.path)} {INSTANCE_FORMAT}".encode()).hexdigest()[:16]
-    return instance_dir() / f"{stem}-{face.weight}-{face.style}-{key}.ttf"
+    # The folder carries the key, the name stays the same (the HTML links the name).
+    return instance_dir() / key / f"{stem}-{face.weight}-{face.style}.ttf"
 
 
 def make_instance(face: FontFace) -> Path:

@@ -1,0 +1,222 @@
+"""Speed of the main job against plain WeasyPrint, on this machine, in one run (not a test).
+
+    python benchmarks/bench.py [--practices 5] [--rounds 2] [--fill] [--keep DIR]
+
+It copies this project's inputs (leaflets, practices, templates, translations) to a temporary
+folder, adds practices until there are --practices of them, and measures, alternating, round
+after round:
+
+  (a) the main job from a cold start: a new `python generate.py --force` process, all cores;
+  (b) the same documents' HTML, one `weasyprint` command per document, one after the other;
+  (c) an in-process loop of plain `weasyprint.HTML(...).write_pdf()` over that HTML, one core,
+      one shared FontConfiguration (WeasyPrint's import not counted);
+  (1) our main job in-process on one core (`jobs=1`, `force=True`; imports not counted):
+      everything it does per document (plan, hashing, Jinja2, PDF/UA, HTML, thumbnail, manifest,
+      index) against (c);
+  (d) a no-change rerun of the main job: a new `python generate.py` process, start to end.
+
+It prints documents per second, the ratios with their targets, and the peak memory (max RSS)
+of the largest process of each. With --fill, languages whose leaflet catalog is incomplete get
+the Dutch text as their "translation" (only to reach a matrix size; said so in the output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PARTS = ("leaflets", "practices", "templates", "translations")
+COLOURS = ("#1d5e8c", "#7a2e8c", "#8c3b1d", "#2e6b1f", "#5c4a00", "#004f6e", "#6e0040")
+
+PLAIN_LOOP = r"""
+import resource, sys, time
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+files = sys.argv[2:]
+options = {} if sys.argv[1] == "plain" else {"pdf_variant": "pdf/ua-1"}
+fc = FontConfiguration()
+t = time.perf_counter()
+for name in files:
+    weasyprint.HTML(filename=name).write_pdf(font_config=fc, **options)
+wall = time.perf_counter() - t
+print(wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+OURS_ONE_CORE = r"""
+import resource, sys, time
+from pathlib import Path
+import weasyprint  # imports are not counted, as in (c)
+import leafletgen.batch, leafletgen.build, leafletgen.worker, leafletgen.index, pypdfium2
+from leafletgen.project import Project
+t = time.perf_counter()
+summary = leafletgen.batch.run_main_job(Project(Path(sys.argv[1])), Path(sys.argv[2]), jobs=1, force=True)
+wall = time.perf_counter() - t
+assert not summary.failed, summary.failed
+print(wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, len(summary.built))
+"""
+
+
+def make_project(root: Path, practices: int, fill: bool) -> list[str]:
+    """The project copy with `practices` practices; returns notes about what was added."""
+    notes = []
+    for part in PARTS:
+        shutil.copytree(REPO / part, root / part)
+    have = sorted(root.joinpath("practices").glob("*.toml"))
+    template = have[0].read_text() if have else 'name = "Praktijk"\n'
+    for number in range(len(have) + 1, practices + 1):
+        text = re.sub(r'^name = ".*"', f'name = "Benchmarkpraktijk {number}"', template, flags=re.M)
+        text = re.sub(r'^color = ".*"', f'color = "{COLOURS[number % len(COLOURS)]}"', text, flags=re.M)
+        (root / "practices" / f"bench-{number:02d}.toml").write_text(text)
+    if fill:
+        from babel.messages.pofile import read_po, write_po
+
+        for pot in sorted((root / "translations").glob("*.pot")):
+            for folder in sorted((root / "translations").glob("*/LC_MESSAGES")):
+                po = folder / f"{pot.stem}.po"
+                with (po if po.is_file() else pot).open("rb") as fh:
+                    catalog = read_po(fh, locale=folder.parent.name)
+                empty = [m for m in catalog if m.id and (not m.string or m.fuzzy)]
+                if not empty:
+                    continue
+                for message in empty:
+                    message.string, message.flags = message.id, set()
+                with po.open("wb") as fh:
+                    write_po(fh, catalog)
+                notes.append(f"{po.relative_to(root)}: {len(empty)} unit(s) filled with the Dutch text")
+    return notes
+
+
+def measure(*command: str) -> tuple[float, int]:
+    """Wall time, and the peak RSS (KiB) of the largest process of the command's process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()}")
+    process.stderr.close()
+    return wall, usage.ru_maxrss
+
+
+def python(code: str, *args: str) -> list[str]:
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          check=True, cwd=REPO).stdout.split()
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import weasyprint
+    memory = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, AttributeError):
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--practices", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--fill", action="store_true",
+                        help="fill incomplete catalogs with the Dutch text to reach the matrix size")
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temp folder)")
+    args = parser.parse_args()
+
+    work = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="leafletgen-bench-"))
+    if work.exists() and args.keep:
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    root, out = work / "project", work / "project" / "output"
+    root.mkdir()
+    notes = make_project(root, args.practices, args.fill)
+    generate = [sys.executable, str(REPO / "generate.py"), "--root", str(root)]
+    weasyprint_cli = shutil.which("weasyprint") or "weasyprint"
+
+    # A first build: the document list, the HTML for (b)/(c), and font instances in the cache.
+    subprocess.run(generate + ["--force"], check=True, capture_output=True)
+    htmls = sorted(str(p) for p in out.rglob("*.html") if p.name != "index.html")
+    n = len(htmls)
+    langs = sorted({Path(h).parent.name for h in htmls})
+    print(f"machine: {machine()}")
+    print(f"matrix: {n} documents = {len(list((root / 'leaflets').glob('*.md')))} leaflet(s) × "
+          f"{len(langs)} language(s) ({' '.join(langs)}) × {args.practices} practices")
+    for note in notes:
+        print(f"note: {note}")
+    if n < 40:
+        print(f"warning: only {n} documents (the issue asks for at least 40); try --fill or more --practices")
+
+    results: dict[str, list[tuple[float, int]]] = {k: [] for k in ("a", "b", "c", "c_ua", "one", "d")}
+    pdf_dir = work / "plain"
+    pdf_dir.mkdir()
+    for round_number in range(1, args.rounds + 1):
+        results["a"].append(measure(*generate, "--force"))
+        started, peak = time.perf_counter(), 0
+        for index, html in enumerate(htmls):
+            _, rss = measure(weasyprint_cli, "--pdf-variant", "pdf/ua-1", html, str(pdf_dir / f"{index}.pdf"))
+            peak = max(peak, rss)
+        results["b"].append((time.perf_counter() - started, peak))
+        wall, rss = python(PLAIN_LOOP, "plain", *htmls)
+        results["c"].append((float(wall), int(rss)))
+        wall, rss = python(PLAIN_LOOP, "ua", *htmls)
+        results["c_ua"].append((float(wall), int(rss)))
+        wall, rss, built = python(OURS_ONE_CORE, str(root), str(work / "one-core"))
+        assert int(built) == n, (built, n)
+        results["one"].append((float(wall), int(rss)))
+        results["d"].append(measure(*generate))
+        print(f"round {round_number}: " + ", ".join(f"{k} {v[-1][0]:.2f} s" for k, v in results.items()))
+
+    def seconds(key):
+        return statistics.median(wall for wall, _ in results[key])
+
+    def peak(key):
+        return max(rss for _, rss in results[key]) / 1024
+
+    rate = {k: n / seconds(k) for k in ("a", "b", "c", "c_ua", "one")}
+    print()
+    print(f"{'':44} {'seconds':>8} {'docs/s':>8} {'peak RSS/process':>17}")
+    rows = [("a", f"(a) main job, cold start, --force, {os.cpu_count()} workers"),
+            ("b", "(b) one `weasyprint` command per document"),
+            ("c", "(c) plain write_pdf() loop, one core"),
+            ("c_ua", "(c') the same loop with pdf_variant=pdf/ua-1"),
+            ("one", "(1) our main job in-process, one core"),
+            ("d", "(d) no-change rerun, new process")]
+    for key, label in rows:
+        docs = f"{rate[key]:8.1f}" if key in rate else f"{'—':>8}"
+        print(f"{label:44} {seconds(key):8.2f} {docs} {peak(key):13.0f} MiB")
+    print()
+    ab = rate["a"] / rate["b"]
+    one_c = seconds("one") / seconds("c")
+    one_cua = seconds("one") / seconds("c_ua")
+    print(f"(a) / (b): {ab:.1f}× faster (target ≥ 8×) {'OK' if ab >= 8 else 'MISSED'}")
+    print(f"(1) / (c): {one_c:.2f}× the time per document (target ≤ 1.15×) "
+          f"{'OK' if one_c <= 1.15 else 'MISSED'}; against (c') with PDF/UA as ours: {one_cua:.2f}×")
+    print(f"(d): {seconds('d'):.2f} s (target < 0.5 s) {'OK' if seconds('d') < 0.5 else 'MISSED'}")
+    print(f"medians of {args.rounds} round(s); work folder: {work}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
