@@ -351,8 +351,14 @@ def _run_jobs(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
         except BaseException:
             # Ctrl-C or SIGTERM: do not wait for the remaining documents.
             pool.shutdown(wait=False, cancel_futures=True)
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            for process in processes:
                 process.terminate()
+            for process in processes:
+                process.join(timeout=5)
+            # Temporary files of the workers just stopped (their PIDs are dead now).
+            from .output import remove_stale_parts
+            remove_stale_parts(out_dir)
             raise
 
 

@@ -121,12 +121,12 @@ def main_job(project, out: Path) -> None:
     assert run.code == 0, run
 
 
-def start_main_job(project, out: Path, before: str = "") -> subprocess.Popen:
+def start_main_job(project, out: Path, before: str = "", args: tuple[str, ...] = ()) -> subprocess.Popen:
     """The main job in a process of its own (its own process group, so a kill takes any workers too)."""
     script = textwrap.dedent(before) + textwrap.dedent(f"""
         import sys
         from leafletgen.cli import main
-        sys.exit(main(["--root", {str(project.root)!r}, "--out", {str(out)!r}]))
+        sys.exit(main(["--root", {str(project.root)!r}, "--out", {str(out)!r}, *{list(args)!r}]))
     """)
     env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(REPO))
     return subprocess.Popen([sys.executable, "-c", script], cwd=REPO, env=env, stdout=subprocess.PIPE,
@@ -153,7 +153,7 @@ def test_a_build_killed_between_writing_and_renaming_leaves_only_complete_files(
                 if len(calls) == 2:
                     os.kill(os.getpid(), signal.SIGKILL)
         output.os.fsync = fsync_then_die
-    """)
+    """, args=("--jobs", "1"))   # one process: the kill lands in the process that counts the writes
     process.communicate(timeout=300)
     assert process.returncode == -signal.SIGKILL
     [part] = parts(out)
