@@ -159,6 +159,7 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
 
     # Complete languages per leaflet (cached under the hash of everything the answer depends on).
     complete: dict[str, list[str]] = {}
+    incomplete: set[tuple[str, str]] = set()
     seen_completeness = set()
     for leaflet_id in leaflets:
         complete[leaflet_id] = [SOURCE_LANGUAGE]
@@ -178,6 +179,8 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
             reason = cached["reason"]
             if reason:
                 summary.skipped.append(cached["skipped"])
+                if _catalog(project, leaflet_id, lang).is_file():
+                    incomplete.add((leaflet_id, lang))
             else:
                 complete[leaflet_id].append(lang)
     for key in list(manifest.completeness):
@@ -229,14 +232,20 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
                         plan.jobs.append(Job(key, leaflet_id, lang, practice_id, variant, bilingual,
                                              thumbnail))
 
-    # Outputs of a leaflet or practice that cannot be read now are kept: a typo in a profile
-    # must not delete that practice's leaflets. Everything else not wanted any more goes.
+    # Kept as they are: outputs of a leaflet or practice that cannot be read now (a typo in a
+    # profile must not delete that practice's leaflets), and translations that fell behind the
+    # Dutch text (the last complete version stays available, marked as older in the index).
+    # Everything else not wanted any more goes: its leaflet, language or practice is gone.
     for key, entry in manifest.outputs.items():
         if key in plan.wanted:
             continue
         request = entry.get("request", {})
         if request.get("leaflet") in broken_leaflets or request.get("practice") in broken_practices:
             plan.keep.add(key)
+        elif (request.get("leaflet"), request.get("lang")) in incomplete \
+                and request.get("practice") in practices:
+            plan.keep.add(key)
+            entry["outdated"] = True
     manifest.tool = tool
     return plan
 
@@ -300,7 +309,8 @@ def index_digest(manifest: Manifest, templates_digest: str) -> str:
     """What output/index.html is made of: the entries, the templates and the tool."""
     import json
 
-    entries = [output.get("entry") for _, output in sorted(manifest.outputs.items())]
+    entries = [(output.get("entry"), bool(output.get("outdated")))
+               for _, output in sorted(manifest.outputs.items())]
     return combine(json.dumps(entries, sort_keys=True, ensure_ascii=False), templates_digest,
                    manifest.tool)
 

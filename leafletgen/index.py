@@ -25,6 +25,7 @@ class IndexEntry:
     pdf: str             # relative to the output folder
     html: str
     thumbnail: str | None = None   # PNG of the first page, relative to the output folder
+    outdated: bool = False         # a translation behind the Dutch text: the last complete version
 
     @classmethod
     def from_dict(cls, data: dict) -> "IndexEntry":
@@ -88,8 +89,8 @@ def write_index(project: Project, out_dir: Path, entries: list[IndexEntry]) -> P
 
 def manifest_entries(manifest) -> list[IndexEntry]:
     """Every output the manifest lists (built now, unchanged, or kept from an earlier run)."""
-    return sorted((IndexEntry.from_dict(output["entry"]) for output in manifest.outputs.values()
-                   if output.get("entry")), key=_sort_key)
+    return sorted((IndexEntry.from_dict({**output["entry"], "outdated": bool(output.get("outdated"))})
+                   for output in manifest.outputs.values() if output.get("entry")), key=_sort_key)
 
 
 def write_index_from_manifest(project: Project, out_dir: Path, manifest) -> Path:

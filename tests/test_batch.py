@@ -229,6 +229,21 @@ def test_a_removed_leaflet_language_and_practice_lose_their_outputs(built):
     assert sorted(manifest["outputs"]) == [f"fysio-delinde/nl/{LEAFLET}"]
 
 
+def test_a_translation_behind_the_dutch_text_keeps_its_last_version_marked_in_the_index(built):
+    out = built.output_dir
+    german = out / "fysio-delinde" / "de" / f"{LEAFLET}.pdf"
+    before = german.read_bytes()
+    _edit(built.leaflets_dir / f"{LEAFLET}.md", "title: Lage rugklachten", "title: Lage rugpijn")
+    run = run_cli(root=built.root)
+    assert run.code == 0, run
+    assert f"skipped {LEAFLET} in German (de): " in run.out
+    assert summary_numbers(run.out) == {"built": 2, "unchanged": 2, "failed": 0}   # the Dutch ones
+    assert outputs(out) == ALL and german.read_bytes() == before
+    html = (out / "index.html").read_text()
+    assert html.count("(vorige versie: de vertaling wordt bijgewerkt)") == 2
+    assert "<h2>Lage rugpijn</h2>" in html
+
+
 def test_an_unreadable_profile_keeps_its_practices_outputs(built):
     (built.practices_dir / "huisarts-oost.toml").write_text('name = "Oost"\ncolour = "#123456"\n')
     run = run_cli(root=built.root)
@@ -289,7 +304,7 @@ def test_the_index_lists_every_built_file(built):
         assert (out / src).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert all(image["alt"].startswith("Eerste pagina van ") for image in links.images)
     # Languages named in their own script and in Dutch; a filter by language.
-    assert '<span lang="de" dir="ltr">Deutsch</span> <span class="dutch">— Duits</span>' in html
+    assert '<span lang="de" dir="ltr">Deutsch</span> — Duits</h3>' in html
     assert links.options == ["", "nl", "de", "", "fysio-delinde", "huisarts-oost"]
     assert html.count('<section class="leaflet"') == 2
 
