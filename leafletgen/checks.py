@@ -21,11 +21,17 @@ import re
 from dataclasses import dataclass, field
 
 from .colors import AA_NORMAL, contrast_ratio
-from .inline import plain_text
 from .model import Leaflet
 from .variants import Variant
 
 PAPER = "#ffffff"
+
+
+def plain_text(text: str) -> str:
+    # Imported when used: the CLI imports this module for its parser, and a main job with nothing
+    # to do must not pay for markdown-it.
+    from .inline import plain_text as plain
+    return plain(text)
 # Average words a sentence, per language, for plain language (B1). Only Dutch has a target here.
 SENTENCE_TARGET = {"nl": 15}
 LONG_WORD_LETTERS = 6          # a word of more than 6 letters is long (LIX)
