@@ -176,8 +176,13 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
         html_for_pdf = render_html(project, translated, practice, translations, pdf_options, source)
         html = render_html(project, translated, practice, translations, html_options, source)
     facts = LayoutFacts()
-    result = render_pdf(html_for_pdf, project.templates_dir, allowed_roots(project, practice),
-                        finisher=facts.collect)
+    try:
+        result = render_pdf(html_for_pdf, project.templates_dir, allowed_roots(project, practice),
+                            finisher=facts.collect)
+    except RecursionError:
+        # The checks bound what inputs can nest; should a template still nest this deep:
+        raise UserError(f"{leaflet.rel_path}: the page is nested too deeply to lay out (a "
+                        "practice template that nests elements hundreds deep?)") from None
     variant = VARIANTS[request.variant]
     if variant.impose == "booklet":
         # A right-to-left leaflet is bound on the right, like an Arabic book.

@@ -331,7 +331,7 @@ def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = No
     if meta is not None:
         for message in inline_problems(meta.title):
             problems.append(Problem(file, message, line=line_of("title"), field="title"))
-    problems.sort(key=lambda p: (p.line or 0))
+    problems = sorted(dict.fromkeys(problems), key=lambda p: (p.line or 0))   # each once
     if problems:
         raise UserError(problems)
     assert meta is not None

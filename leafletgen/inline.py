@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
 ALLOWED_LINK_SCHEMES = ("http", "https", "mailto", "tel")
+MAX_INLINE_NESTING = 3
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
@@ -45,7 +46,10 @@ def inline_tokens(text: str):
 def inline_problems(text: str) -> list[str]:
     """Everything in `text` that a leaflet's inline Markdown does not allow."""
     problems = []
+    depth = deepest = 0
     for tok in inline_tokens(text):
+        depth += tok.nesting
+        deepest = max(deepest, depth)
         if tok.type == "html_inline":
             problems.append(f"raw HTML {tok.content!r} is not allowed; use Markdown (**bold**, *italic*)")
         elif tok.type == "code_inline":
@@ -56,6 +60,10 @@ def inline_problems(text: str) -> list[str]:
             problem = link_problem(tok.attrGet("href") or "")
             if problem:
                 problems.append(problem)
+    if deepest > MAX_INLINE_NESTING:
+        # Hundreds of nested *…**…** would exhaust the layout engine's recursion.
+        problems.append(f"bold, italic and links are nested {deepest} deep; at most "
+                        f"{MAX_INLINE_NESTING} (e.g. a bold link in italic text)")
     return problems
 
 

@@ -7,6 +7,7 @@ import re
 import warnings
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+SVG_MAX_ELEMENTS = 5_000             # and at most 255 deep (the XML parser's own limit)
 LOGO_MAX_PIXELS = 16_000_000          # 4000 × 4000; a decompression bomb is refused, not rendered
 SVG_NS = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -83,6 +84,10 @@ def svg_problems(data: bytes, name: str, depth: int = 0) -> list[str]:
     problems: list[str] = []
     nodes = list(root.itersiblings(preceding=True)) + list(root.iter()) + \
         list(root.itersiblings())
+    if len(nodes) > SVG_MAX_ELEMENTS:
+        # Each element costs render time: 60,000 rectangles take WeasyPrint 20 s per document.
+        return [f"logo {name!r}: SVG has {len(nodes):,} elements; the limit is {SVG_MAX_ELEMENTS:,} "
+                "(simplify it, or use a PNG)"]
     for el in nodes:
         if isinstance(el, etree._ProcessingInstruction):
             problems.append(f"logo {name!r}: SVG processing instruction <?{el.target} ...?> "

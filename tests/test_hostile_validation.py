@@ -68,6 +68,10 @@ def add_to_leaflet(project, text: str) -> int:
      [(0, "contains characters that cannot be printed: U+0000 (control character); remove them")]),
     ("![](rug.png)\n",
      [(0, "image 'rug.png' needs alt text: ![what it shows](rug.png)")]),
+    ("*a **b " * 300 + "x" + "** b* a" * 300 + "\n",   # crashed WeasyPrint's layout (recursion)
+     [(0, "bold, italic and links are nested 600 deep; at most 3 (e.g. a bold link in italic text)")]),
+    (">" * 30 + " diep\n",
+     [(0, "a callout ('> ') can hold only text, not a callout ('> ')")]),
 ])
 def test_hostile_leaflet_text_is_refused_with_its_line(project, text, expected):
     (project.leaflets_dir / "rug.png").write_bytes(png())
@@ -198,6 +202,8 @@ def test_a_name_that_is_html_is_text_not_markup(project, tmp_path):
     (svg('<image width="9" height="9" href="data:image/svg+xml;base64,'
          + base64.b64encode(svg('<image href="file:///etc/passwd"/>')).decode() + '"/>'),
      "logo 'fysio-delinde/logo.svg (embedded image)': SVG refers to 'file:///etc/passwd'"),
+    (svg('<rect width="1" height="1"/>' * 6000), "SVG has 6,002 elements; the limit is 5,000"),
+    (svg("<g>" * 300 + "</g>" * 300), "is not a valid SVG file (Excessive depth in document: 256"),
     (b"<svg xmlns='http://www.w3.org/2000/svg'><rect", "is not a valid SVG file"),
     (b"<?xml version='1.0'?><html/>", "is not an SVG image (root element <html>)"),
 ])
