@@ -145,7 +145,7 @@ def main() -> int:
     work = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="leafletgen-bench-"))
     if work.exists() and args.keep:
         shutil.rmtree(work)
-    work.mkdir(parents=True)
+    work.mkdir(parents=True, exist_ok=True)
     root, out = work / "project", work / "project" / "output"
     root.mkdir()
     notes = make_project(root, args.practices, args.fill)

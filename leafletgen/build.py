@@ -15,7 +15,8 @@ from .catalogcheck import check_catalogs
 from .content import load_leaflet
 from .errors import Problem, UserError
 from .fonts import font_dirs
-from .html import RenderOptions, render_html
+from .html import RenderOptions, page_stylesheets, render_html
+from .hyphenation import preload as preload_hyphenation
 from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, check_language, load_catalog,
                    template_translations, text_direction, translate_leaflet)
 from .model import Leaflet, Practice
@@ -170,15 +171,20 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     html_options = RenderOptions(
         variant=request.variant, bilingual=source is not None, for_pdf=False,
         asset_url=lambda path: f"{up}{ASSETS_DIR}/fonts/{quote(path.name)}", extra=dict(extra or {}))
+    # The PDF's stylesheets are given to WeasyPrint parsed (once per process), not in the page.
     pdf_options = RenderOptions(variant=request.variant, bilingual=source is not None,
-                                for_pdf=True, extra=dict(extra or {}))
+                                for_pdf=True, extra=dict(extra or {}), inline_css=False)
     with practice_template_errors(project, practice):
         html_for_pdf = render_html(project, translated, practice, translations, pdf_options, source)
+        stylesheets = page_stylesheets(project, translated, practice, pdf_options, source)
         html = render_html(project, translated, practice, translations, html_options, source)
     facts = LayoutFacts()
+    # Dutch is on the page too in a bilingual leaflet, and in a draft's untranslated units.
+    preload_hyphenation({request.lang, SOURCE_LANGUAGE} if source is not None or translated.missing
+                        else {request.lang})
     try:
         result = render_pdf(html_for_pdf, project.templates_dir, allowed_roots(project, practice),
-                            finisher=facts.collect)
+                            finisher=facts.collect, stylesheets=stylesheets)
     except RecursionError:
         # The checks bound what inputs can nest; should a template still nest this deep:
         raise UserError(f"{leaflet.rel_path}: the page is nested too deeply to lay out (a "

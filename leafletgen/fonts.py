@@ -81,14 +81,19 @@ def font_dirs() -> tuple[Path, ...]:
 INSTANCE_FORMAT = 1   # bump when the way instances are made changes
 
 
-def instance_dir() -> Path:
-    """$LEAFLETGEN_CACHE/fonts, else $XDG_CACHE_HOME/leafletgen/fonts, else ~/.cache/leafletgen/fonts."""
+def cache_root() -> Path:
+    """$LEAFLETGEN_CACHE, else $XDG_CACHE_HOME/leafletgen, else ~/.cache/leafletgen."""
     base = os.environ.get("LEAFLETGEN_CACHE")
     if base:
-        return Path(base).resolve() / "fonts"
+        return Path(base).resolve()
     xdg = os.environ.get("XDG_CACHE_HOME")
     root = Path(xdg) if xdg else Path.home() / ".cache"
-    return root.resolve() / "leafletgen" / "fonts"
+    return root.resolve() / "leafletgen"
+
+
+def instance_dir() -> Path:
+    """Where static font instances are kept: <cache root>/fonts."""
+    return cache_root() / "fonts"
 
 
 @lru_cache(maxsize=64)

@@ -41,6 +41,9 @@ class RenderOptions:
     for_pdf: bool = True              # PDF: file: URLs the sandboxed fetcher allows; HTML: self-contained
     asset_url: Callable[[Path], str] | None = None  # HTML output: how a font file is linked
     extra: dict = field(default_factory=dict)       # later stages (QR code, …) add context here
+    # False: the stylesheets are left out of the page, for render_pdf(stylesheets=
+    # page_stylesheets(...)) to apply them parsed once per process (the main pipeline does).
+    inline_css: bool = True
 
 
 def can_hyphenate(lang: str) -> bool:
@@ -160,6 +163,26 @@ def _view(block: Block, following: Block | None, attrs) -> dict:
     }
 
 
+def _families(leaflet: Leaflet, options: RenderOptions, source: Leaflet | None) -> tuple[str, ...]:
+    families = font_stack(leaflet.language)
+    if options.bilingual and source is not None:
+        families = tuple(dict.fromkeys(families + font_stack(source.language)))
+    return families
+
+
+def page_stylesheets(project: Project, leaflet: Leaflet, practice: Practice,
+                     options: RenderOptions, source: Leaflet | None = None) -> tuple[str, str]:
+    """The leaflet's two stylesheets: its @font-face rules, and leaflet.css (the practice's own
+    copy in practices/<id>/templates/ if it has one)."""
+    if options.for_pdf:
+        url_for = lambda path: path.as_uri()  # noqa: E731 - served by the sandboxed fetcher
+    else:
+        url_for = options.asset_url or (lambda path: path.as_uri())
+    env = environment(project, practice)
+    stylesheet = env.loader.get_source(env, "leaflet.css")[0]
+    return font_face_css(_families(leaflet, options, source), url_for), stylesheet
+
+
 def render_html(project: Project, leaflet: Leaflet, practice: Practice,
                 translations: gettext_module.NullTranslations,
                 options: RenderOptions, source: Leaflet | None = None) -> str:
@@ -168,17 +191,12 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
     install_translations(env, translations)
     lang = leaflet.language
     variant = VARIANTS[options.variant]
-    families = font_stack(lang)
-    if options.bilingual and source is not None:
-        families = tuple(dict.fromkeys(families + font_stack(source.language)))
-    if options.for_pdf:
-        url_for = lambda path: path.as_uri()  # noqa: E731 - served by the sandboxed fetcher
-    else:
-        url_for = options.asset_url or (lambda path: path.as_uri())
+    families = _families(leaflet, options, source)
     logo_src = ""
     if practice.logo is not None:
         logo_src = practice.logo.as_uri() if options.for_pdf else data_uri(practice.logo, practice.logo_type)
-    stylesheet = env.loader.get_source(env, "leaflet.css")[0]
+    font_css, stylesheet = page_stylesheets(project, leaflet, practice, options, source) \
+        if options.inline_css else ("", "")
 
     def image_url(src: str) -> str:
         """A leaflet image (a file in leaflets/): a file: URL for the PDF, embedded for the HTML."""
@@ -212,7 +230,7 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         # hyphens: auto only where a dictionary exists (pyphen has none for tr or ar).
         "hyphenate": can_hyphenate(lang),
         "body_pt": variant.body_pt,
-        "font_css": Markup(font_face_css(families, url_for)),
+        "font_css": Markup(font_css),
         "font_family": Markup(css_family_list(families)),
         "stylesheet": Markup(stylesheet.replace("</", "<\\/")),
         "title": plain_text(leaflet.title),

@@ -13,6 +13,11 @@ from urllib.parse import unquote, urlparse
 
 _FONT_CONFIG = None
 _CACHE: dict = {}
+# Parsed stylesheets, per process: (text, base URL, allowed roots) → (weasyprint.CSS, what parsing it
+# logged, refused, too large). Parsing leaflet.css (and compiling its selectors) was a tenth of a
+# document's time; a batch worker renders hundreds of documents with the same few stylesheets.
+_STYLESHEETS: dict = {}
+STYLESHEET_CACHE_SIZE = 32
 
 
 @dataclass
@@ -92,6 +97,7 @@ def cleanup_font_config() -> None:
     """
     global _FONT_CONFIG
     config, _FONT_CONFIG = _FONT_CONFIG, None
+    _STYLESHEETS.clear()   # their @font-face rules live in this configuration
     folder = getattr(config, "_folder", None)
     if folder:
         import shutil
@@ -105,6 +111,7 @@ def forget_inherited_font_config() -> None:
     if _FONT_CONFIG is not None:
         _FONT_CONFIG._folder = None   # the parent's folder: the parent removes it
         _FONT_CONFIG = None
+    _STYLESHEETS.clear()
 
 
 class _Collect(logging.Handler):
@@ -116,14 +123,57 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def compiled_stylesheet(text: str, base_url: str, allowed_roots: tuple[Path, ...]):
+    """`text` parsed by WeasyPrint, once per process: (CSS, warnings, refused, too large).
+
+    What parsing reported (a warning, a refused @font-face or @import) is kept with it and
+    reported again for every document that uses it, as if each had parsed it.
+    """
+    import weasyprint
+
+    key = (text, base_url, allowed_roots)
+    compiled = _STYLESHEETS.get(key)
+    if compiled is None:
+        refused: list[str] = []
+        too_large: list[str] = []
+        handler = _Collect()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(handler)
+        try:
+            css = weasyprint.CSS(string=text, base_url=base_url, font_config=font_config(),
+                                 url_fetcher=make_fetcher(allowed_roots, refused, too_large))
+        finally:
+            logger.removeHandler(handler)
+        compiled = (css, tuple(handler.messages), tuple(refused), tuple(too_large))
+        if len(_STYLESHEETS) >= STYLESHEET_CACHE_SIZE:
+            _STYLESHEETS.clear()
+        _STYLESHEETS[key] = compiled
+    return compiled
+
+
 def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
-               finisher=None) -> RenderResult:
-    """Render `html` to PDF bytes; WeasyPrint's warnings and every refused fetch are returned."""
+               finisher=None, stylesheets: tuple[str, ...] = ()) -> RenderResult:
+    """Render `html` to PDF bytes; WeasyPrint's warnings and every refused fetch are returned.
+
+    `stylesheets` (CSS texts) are parsed once per process and applied as user stylesheets: the
+    document's own <style> rules (author origin) win over them, whatever their order.
+    """
     import weasyprint
 
     refused: list[str] = []
     too_large: list[str] = []
+    base_url = base_dir.resolve().as_uri() + "/"
+    allowed_roots = tuple(allowed_roots)
+    sheets = []
+    parse_warnings: list[str] = []
+    for text in stylesheets:
+        css, logged, css_refused, css_too_large = compiled_stylesheet(text, base_url, allowed_roots)
+        sheets.append(css)
+        parse_warnings += logged
+        refused += css_refused
+        too_large += css_too_large
     handler = _Collect()
+    handler.messages += parse_warnings
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     options = dict(
@@ -134,9 +184,9 @@ def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
         pdf_forms=False,
     )
     try:
-        source = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
+        source = weasyprint.HTML(string=html, base_url=base_url,
                                  url_fetcher=make_fetcher(allowed_roots, refused, too_large))
-        document = source.render(font_config=font_config(), **options)
+        document = source.render(font_config=font_config(), stylesheets=sheets, **options)
         removed = strip_attachments_and_links(document)
         pdf = document.write_pdf(finisher=finisher, **options)
     finally:

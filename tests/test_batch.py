@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -356,6 +357,80 @@ def test_run_main_job_in_process_matches_the_pool(project, tmp_path):
     assert (len(first.built), len(second.built), second.workers) == (2, 2, 2)
     for name in outputs(one) | {"index.html", "manifest.json"}:
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+# ---- A worker that dies ---------------------------------------------------------------------------
+
+from leafletgen import worker as worker_module  # noqa: E402
+from leafletgen.batch import JobQueue  # noqa: E402
+from leafletgen.worker import Job, run_job as real_run_job  # noqa: E402
+
+KILL: dict = {}   # set before the pool forks: {"lang": LL, "once": marker path or None}
+
+
+def run_job_killing_its_worker(job):
+    """run_job, except that the worker is SIGKILLed (as the kernel's OOM killer would) on a
+    document in KILL["lang"]: every time, or only the first time if KILL["once"] is a path."""
+    if job.lang == KILL.get("lang"):
+        marker = KILL.get("once")
+        if marker is None or not os.path.exists(marker):
+            if marker:
+                Path(marker).touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real_run_job(job)
+
+
+@pytest.fixture
+def killing(monkeypatch):
+    monkeypatch.setattr(worker_module, "run_job", run_job_killing_its_worker)
+    yield KILL
+    KILL.clear()
+
+
+def test_a_document_that_kills_its_worker_fails_alone_and_the_rest_is_built(project, tmp_path, killing):
+    only_languages(project, "de", "en", "fr")
+    killing.update(lang="de", once=None)
+    summary = run_main_job(project, tmp_path / "out", jobs=2)
+    assert summary.failed_documents == ["fysio-delinde/de/lage-rugklachten.pdf"]
+    assert summary.failed == [
+        "fysio-delinde/de/lage-rugklachten: the worker process building it died (out of memory, "
+        "or a crash in a library it uses); the other documents were built. Build it alone with "
+        "`build --debug` to see more"]
+    assert sorted(entry.lang for entry in summary.built) == ["en", "fr", "nl"]
+    assert outputs(tmp_path / "out") == {f"fysio-delinde/{lang}/{LEAFLET}.{ext}"
+                                         for lang in ("en", "fr", "nl") for ext in ("pdf", "html")}
+    assert not list((tmp_path / "out").rglob("*.part"))
+
+
+def test_a_worker_killed_once_by_something_else_costs_no_document(project, tmp_path, killing):
+    only_languages(project, "de", "en", "fr")
+    killing.update(lang="de", once=str(tmp_path / "killed-once"))
+    summary = run_main_job(project, tmp_path / "out", jobs=2)
+    assert (tmp_path / "killed-once").exists()       # a worker did die
+    assert summary.failed == [] and len(summary.built) == 4
+
+
+def test_each_worker_keeps_to_its_languages():
+    """Nine languages × five practices over two workers: every job once, and each worker
+    meets about half the languages (all nine each if jobs went round-robin)."""
+    langs = ["nl", "ar", "de", "en", "es", "fr", "pl", "tr", "uk"]
+    jobs = [Job(f"p{n}/{lang}/x", "x", lang, f"p{n}", "a4", False) for n in range(5) for lang in langs]
+    queue = JobQueue(jobs)
+    seen: dict[int, list[str]] = {0: [], 1: []}
+    taken = []
+    current = {0: queue.take(), 1: queue.take()}
+    while any(current.values()):
+        for worker in (0, 1):   # the workers finish in turn
+            job = current[worker]
+            if job is None:
+                continue
+            taken.append(job)
+            seen[worker].append(job.lang)
+            queue.done(job)
+            current[worker] = queue.take(job.lang)
+    assert sorted(taken, key=jobs.index) == jobs
+    assert [len(set(seen[w])) for w in (0, 1)] == [5, 5]
+    assert len(queue) == 0 and queue.take() is None
 
 
 # ---- Variable fonts ------------------------------------------------------------------------------

@@ -39,11 +39,11 @@ def set_profile(project, **values):
 def test_qr_code_decodes_to_the_practice_website_printed_beside_it(project, tmp_path):
     _, pdf, html = build(project, BuildRequest(LEAFLET, "nl", "fysio-delinde"), tmp_path)
     assert decoded_qr_codes(pdf, tmp_path) == ["https://fysio-delinde.example"]
-    # The address beside the code (without https://), and in the HTML as an embedded SVG.
+    # The address beside the code (without https://), and in the HTML as an embedded PNG.
     text = pdf_text(pdf)
     assert text.count("fysio-delinde.example") >= 2
     page = html.read_text()
-    assert '<img class="qr-code" src="data:image/svg+xml' in page
+    assert '<img class="qr-code" src="data:image/png;base64,' in page
     assert 'alt="QR: https://fysio-delinde.example"' in page
 
 
