@@ -1,6 +1,6 @@
 """Speed of the main job against plain WeasyPrint, on this machine, in one run (not a test).
 
-    python benchmarks/bench.py [--practices 5] [--rounds 2] [--fill] [--keep DIR]
+    python benchmarks/bench.py [--practices 5] [--rounds 3] [--fill] [--keep DIR]
 
 It copies this project's inputs (leaflets, practices, templates, translations) to a temporary
 folder, adds practices until there are --practices of them, and measures, alternating, round
@@ -136,7 +136,7 @@ def machine() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--practices", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--fill", action="store_true",
                         help="fill incomplete catalogs with the Dutch text to reach the matrix size")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temp folder)")
@@ -209,12 +209,19 @@ def main() -> int:
         docs = f"{rate[key]:8.1f}" if key in rate else f"{'—':>8}"
         print(f"{label:44} {seconds(key):8.2f} {docs} {peak(key):13.0f} MiB")
     print()
-    ab = rate["a"] / rate["b"]
+    # Each round measures (a) and (b) minutes apart on a machine whose speed drifts; the ratio
+    # within each round, and its median over rounds, is the fairer figure; best/best is shown too.
+    per_round = [b_wall / a_wall for (a_wall, _), (b_wall, _) in zip(results["a"], results["b"])]
+    ab = sorted(per_round)[len(per_round) // 2] if len(per_round) % 2 else \
+        sum(sorted(per_round)[len(per_round) // 2 - 1:len(per_round) // 2 + 1]) / 2
+    best_ab = rate["a"] / rate["b"]
     one_c = min(cpu_seconds["one"]) / min(cpu_seconds["c"])
     one_cua = min(cpu_seconds["one"]) / min(cpu_seconds["c_ua"])
     print(f"CPU seconds per document on one core: (c) {min(cpu_seconds['c']) / n:.3f}, "
           f"(c') {min(cpu_seconds['c_ua']) / n:.3f}, (1) {min(cpu_seconds['one']) / n:.3f}")
-    print(f"(a) / (b): {ab:.1f}× faster (target ≥ 8×) {'OK' if ab >= 8 else 'MISSED'}")
+    print(f"(a) / (b) per round: {', '.join(f'{r:.1f}×' for r in per_round)}; best against best: "
+          f"{best_ab:.1f}×")
+    print(f"(a) / (b): {ab:.1f}× faster, median of the rounds (target ≥ 8×) {'OK' if ab >= 8 else 'MISSED'}")
     print(f"(1) / (c): {one_c:.2f}× the CPU time per document (target ≤ 1.15×) "
           f"{'OK' if one_c <= 1.15 else 'MISSED'}; against (c') with PDF/UA as ours: {one_cua:.2f}×")
     print(f"(d): {seconds('d'):.2f} s (target < 0.5 s) {'OK' if seconds('d') < 0.5 else 'MISSED'}")

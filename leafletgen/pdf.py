@@ -12,7 +12,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 _FONT_CONFIG = None
+# WeasyPrint's image cache, shared by a process's documents (the logo, a practice's QR code):
+# keyed by URL, so a data: URI unique to one document (a QR code per leaflet and language) adds
+# an entry for good. Emptied between documents once it holds IMAGE_CACHE_SIZE entries.
 _CACHE: dict = {}
+IMAGE_CACHE_SIZE = 512
 # Parsed stylesheets, per process: (text, base URL, allowed roots) → (weasyprint.CSS, what parsing it
 # logged, refused, too large). Parsing leaflet.css (and compiling its selectors) was a tenth of a
 # document's time; a batch worker renders hundreds of documents with the same few stylesheets.
@@ -160,6 +164,8 @@ def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
     """
     import weasyprint
 
+    if len(_CACHE) >= IMAGE_CACHE_SIZE:
+        _CACHE.clear()   # between documents: no image of a finished document is still in use
     refused: list[str] = []
     too_large: list[str] = []
     base_url = base_dir.resolve().as_uri() + "/"

@@ -11,6 +11,7 @@ path of hundreds of segments; the PNG is about a kilobyte.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote
 
 
@@ -27,7 +28,11 @@ def qr_target(practice: Practice, leaflet: str, lang: str, variant: str) -> str:
     return practice.website
 
 
+@lru_cache(maxsize=256)
 def qr_png_data_uri(url: str) -> str:
+    """The code for `url` as a data: URI. Cached: without a `qr_url` pattern every leaflet and
+    language of a practice carries the same code (its website), and WeasyPrint's image cache,
+    keyed by the URI, then decodes it once per process too."""
     import segno
 
     # Error correction M (15 %): robust against a smudge or a fold, still a small code.
