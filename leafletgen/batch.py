@@ -16,7 +16,7 @@ import os
 import time
 import tomllib
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import UserError
@@ -464,8 +464,11 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
 
 
 def run_main_job(project: Project, out_dir: Path, progress=None, jobs: int | None = None,
-                 force: bool = False, reporter=None) -> Summary:
-    """Build what changed; `progress` is a line printer (old interface) or use `reporter`."""
+                 force: bool = False, reporter=None, strict: bool = False) -> Summary:
+    """Build what changed; `progress` is a line printer (old interface) or use `reporter`.
+
+    With `strict`, a document with warnings is not written: it fails, with its warnings.
+    """
     from .progress import PlainProgress
 
     started = time.perf_counter()
@@ -477,6 +480,8 @@ def run_main_job(project: Project, out_dir: Path, progress=None, jobs: int | Non
     hasher = Hasher(manifest.files)
     the_plan = make_plan(project, manifest, hasher, summary, force=force)
     summary.unchanged = len(the_plan.unchanged)
+    if strict:
+        the_plan.jobs = [replace(job, strict=True) for job in the_plan.jobs]
 
     changed = False
     for key in list(manifest.outputs):

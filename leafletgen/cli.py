@@ -55,7 +55,7 @@ def cmd_main_job(args, project: Project, out, err) -> int:
     out_dir = _out_dir(project, args.out)
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
     summary = run_main_job(project, out_dir, jobs=args.jobs, force=args.force,
-                           reporter=make_progress(out))
+                           reporter=make_progress(out), strict=args.strict)
     for line in summary.skipped:
         print(printable(line), file=out)
     for line in summary.warnings:
@@ -197,9 +197,60 @@ def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
                         help="show the full traceback of an internal error")
 
 
+class ReaderGone:
+    """Standard output whose reader may stop early (`generate.py list | head -3`).
+
+    Once the pipe is closed, the rest of the output is dropped and the work goes on: a build is
+    not stopped half-way because nobody reads its log any more, and it is not an internal error.
+    """
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                self.stream.write(text)
+            except BrokenPipeError:
+                self.gone = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self.gone = True
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def silence(self) -> None:
+        """After main: point the real stdout at /dev/null, so Python's own flush at exit does
+        not report the closed pipe either (the recipe of Python's signal documentation)."""
+        if self.gone:
+            import os
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.stream.fileno())
+                os.close(devnull)
+            except (OSError, ValueError, AttributeError):
+                pass
+
+
 def main(argv: list[str] | None = None, out=None, err=None) -> int:
-    out = out or sys.stdout
+    if out is None:
+        out = ReaderGone(sys.stdout)
     err = err or sys.stderr
+    try:
+        return _main(argv, out, err)
+    finally:
+        if isinstance(out, ReaderGone):
+            out.silence()
+
+
+def _main(argv: list[str] | None, out, err) -> int:
     parser = make_parser()
     try:
         # argparse prints --help and --version to sys.stdout; send them where the caller asked.

@@ -26,6 +26,7 @@ class Job:
     variant: str
     bilingual: bool
     thumbnail: str = ""      # where to write the first page's PNG (relative to out), or ""
+    strict: bool = False     # --strict: a document with warnings is not written, and fails
 
 
 _STATE: dict = {}
@@ -80,6 +81,10 @@ def run_job(job: Job) -> dict:
         leaflet, practice = _inputs(job)
         request = BuildRequest(job.leaflet, job.lang, job.practice, job.variant, job.bilingual)
         document = render_document(project, request, leaflet, practice)
+        if job.strict and document.warnings:
+            result["errors"] = [f"{job.key}: {warning} (not written: warnings are errors with "
+                                "--strict)" for warning in document.warnings]
+            return result
         pdf_path, html_path = write_document(out_dir, document)
         entry = IndexEntry.from_document(document, out_dir, pdf_path, html_path)
         if job.thumbnail:

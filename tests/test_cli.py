@@ -158,6 +158,38 @@ def test_a_warning_is_printed_and_strict_makes_it_an_error(dutch, tmp_path):
     assert strict.err.splitlines()[-1] == "error: warnings are errors with --strict"
 
 
+def test_the_main_job_with_strict_writes_no_document_that_has_warnings(dutch, tmp_path):
+    """--strict in the main job: the practice whose colour warns gets no files, and the run fails;
+    the other practice's leaflet is built (as with one failing document)."""
+    (dutch.practices_dir / "geel.toml").write_text('name = "Praktijk Geel"\ncolor = "#ffd500"\n')
+    run = run_cli("--strict", root=dutch.root)
+    assert run.code == 1
+    assert "failed geel/nl/lage-rugklachten.pdf" in run.out.splitlines()
+    assert (dutch.output_dir / "fysio-delinde" / "nl" / f"{LEAFLET}.pdf").is_file()
+    assert not (dutch.output_dir / "geel").exists()
+    assert run.err.splitlines()[0].startswith(
+        "error: geel/nl/lage-rugklachten: practices/geel.toml: color #ffd500 has contrast 1.4:1")
+    assert run.err.splitlines()[0].endswith("(not written: warnings are errors with --strict)")
+    # Without --strict the same document is written, with its warning.
+    relaxed = run_cli(root=dutch.root)
+    assert relaxed.code == 0 and (dutch.output_dir / "geel" / "nl" / f"{LEAFLET}.pdf").is_file()
+
+
+def test_a_reader_that_stops_early_does_not_stop_the_build(dutch):
+    """`python generate.py | head -1`: the pipe closes after one line; the build goes on, all
+    documents are written, and there is no error (no "internal error: BrokenPipeError")."""
+    (dutch.practices_dir / "tweede.toml").write_text('name = "Tweede praktijk"\n')
+    process = subprocess.Popen([sys.executable, str(REPO / "generate.py"), "--root", str(dutch.root)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()                 # what `head -1` does after its line
+    err = process.stderr.read()
+    assert process.wait(timeout=120) == 0, err
+    assert first.startswith(b"built ") and err == b""
+    for practice in ("fysio-delinde", "tweede"):
+        assert (dutch.output_dir / practice / "nl" / f"{LEAFLET}.pdf").is_file()
+
+
 def untimed(text: str) -> str:
     """The main job's summary with its time (which varies) replaced by T."""
     return re.sub(r" in \d+\.\d s;", " in T s;", text)
