@@ -404,6 +404,8 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
             running: dict = {}            # future → job
             alone: list[Job] = []         # the suspect running by itself, if one is
             crashed: list[Job] = []
+            broke_on_submit: list[Job] = []
+            results = 0
 
             def refill(previous: str | None = None) -> None:
                 if crashed:
@@ -411,14 +413,26 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
                 if suspects or alone:
                     if not running and suspects:
                         alone[:] = [suspects.popleft()]
-                        running[pool.submit(run_job, alone[0])] = alone[0]
+                        try:
+                            running[pool.submit(run_job, alone[0])] = alone[0]
+                        except BrokenProcessPool:
+                            suspects.appendleft(alone.pop())
+                            broke_on_submit.append(suspects[0])
                     return
                 while len(running) < workers:
                     job = queue.take(previous)
                     previous = None
                     if job is None:
                         return
-                    running[pool.submit(run_job, job)] = job
+                    try:
+                        running[pool.submit(run_job, job)] = job
+                    except BrokenProcessPool:
+                        # Broken by a job whose future is still to be looked at: this one never
+                        # ran, and goes back to the front of its language for the next pool.
+                        queue.done(job)
+                        queue.groups[job.lang].appendleft(job)
+                        broke_on_submit.append(job)
+                        return
 
             try:
                 refill()
@@ -438,6 +452,7 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
                         # is the idle one, and it takes the next job of its language.
                         refill(job.lang)
                         on_result(job, result)
+                        results += 1
             except BaseException:
                 # Ctrl-C or SIGTERM: do not wait for the remaining documents.
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -450,6 +465,10 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
                 from .output import remove_stale_parts
                 remove_stale_parts(out_dir)
                 raise
+        if broke_on_submit and not crashed and not results:
+            # A pool that breaks before it builds anything (and not on a document): starting
+            # another would do the same.
+            raise RuntimeError("the worker processes stopped before building any document")
         if crashed:
             from .output import remove_stale_parts
             remove_stale_parts(out_dir)

@@ -1,0 +1,107 @@
+"""What a worker keeps between documents must not change a document: the hyphenation patterns
+cached on disk hyphenate exactly as pyphen's own parse, and a stylesheet parsed once per process
+gives the same PDF as one parsed in the page, and reports its warnings for every document."""
+
+from __future__ import annotations
+
+import re
+
+import pyphen
+import pytest
+
+from leafletgen import hyphenation
+from leafletgen.build import BuildRequest, allowed_roots, build, load_inputs, translate
+from leafletgen.html import RenderOptions, render_html
+from leafletgen.i18n import template_translations
+from leafletgen.pdf import render_pdf
+from leafletgen.qr import qr_context
+
+from .hostile import LEAFLET, PRACTICE, weasyprint_messages
+
+HYPHENATED = ["nl", "en", "de", "fr", "es", "pl", "uk"]   # tr and ar: pyphen has no patterns
+
+
+@pytest.fixture
+def cache_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAFLETGEN_CACHE", str(tmp_path / "cache"))
+    saved = dict(pyphen.hdcache)
+    pyphen.hdcache.clear()
+    yield tmp_path / "cache"
+    pyphen.hdcache.clear()
+    pyphen.hdcache.update(saved)
+
+
+def leaflet_words(project, lang: str) -> list[str]:
+    leaflet, _ = load_inputs(project, BuildRequest(LEAFLET, lang, PRACTICE))
+    text = " ".join(text for _, _, text in translate(project, leaflet, lang, False).units())
+    return sorted(set(re.findall(r"[^\W\d_]{4,}", text)))
+
+
+@pytest.mark.parametrize("lang", HYPHENATED)
+def test_cached_patterns_hyphenate_every_word_of_the_leaflet_as_pyphen_does(project, cache_folder, lang):
+    path = hyphenation.dictionary_path(lang)
+    parsed = hyphenation.load_dictionary(path)          # parsed by pyphen, and written to the cache
+    assert hyphenation.cache_file(path).is_file()
+    assert hyphenation.cache_file(path).is_relative_to(cache_folder / "hyphenation")
+    cached = hyphenation.load_dictionary(path)          # read back from the cache
+    assert type(parsed) is type(cached) is pyphen.HyphDict
+    assert cached is not parsed and cached.maxlen == parsed.maxlen
+    words = leaflet_words(project, lang)
+    assert len(words) > 100
+    assert [cached.positions(word) for word in words] == [parsed.positions(word) for word in words]
+    assert any(parsed.positions(word) for word in words)   # the comparison compared something
+
+
+def test_preload_puts_the_patterns_where_weasyprint_looks(cache_folder):
+    hyphenation.preload(["de", "tr", "ar"])            # Turkish and Arabic: nothing to load
+    assert list(pyphen.hdcache) == [hyphenation.dictionary_path("de")]
+    assert pyphen.Pyphen(lang="de").inserted("Rückenschmerzen") == "Rü-cken-schmer-zen"
+
+
+@pytest.mark.parametrize("damage", [b"", b"not marshal data", b"\xe9\x00\x00"])
+def test_a_damaged_cache_file_is_parsed_again_and_replaced(cache_folder, damage):
+    path = hyphenation.dictionary_path("nl")
+    hyphenation.load_dictionary(path)
+    hyphenation.cache_file(path).write_bytes(damage)
+    dictionary = hyphenation.load_dictionary(path)
+    assert dictionary.positions("lettergrepen") == [3, 6, 9]
+    assert hyphenation.cache_file(path).read_bytes() != damage   # written again
+    assert hyphenation.load_dictionary(path).positions("lettergrepen") == [3, 6, 9]
+
+
+def test_an_unwritable_cache_folder_only_costs_time(cache_folder):
+    cache_folder.mkdir(parents=True)
+    (cache_folder / "hyphenation").write_text("a file where the folder should be")
+    dictionary = hyphenation.load_dictionary(hyphenation.dictionary_path("nl"))
+    assert dictionary.positions("lettergrepen") == [3, 6, 9]
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar"])
+def test_a_stylesheet_parsed_once_gives_the_pdf_of_one_parsed_in_the_page(project, tmp_path, lang):
+    """The pipeline hands leaflet.css and the @font-face rules to WeasyPrint parsed (user
+    stylesheets); the page with them inline (author stylesheets) gives the same bytes."""
+    document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, PRACTICE), tmp_path)
+    leaflet, practice = load_inputs(project, BuildRequest(LEAFLET, lang, PRACTICE))
+    translated = translate(project, leaflet, lang, False)
+    options = RenderOptions(for_pdf=True, inline_css=True, extra=qr_context(practice, LEAFLET, lang, "a4"))
+    html = render_html(project, translated, practice, template_translations(project, lang), options)
+    assert "@font-face" in html and "header.practice {" in html
+    inline = render_pdf(html, project.templates_dir, allowed_roots(project, practice))
+    assert inline.pdf == pdf.read_bytes()
+
+
+def test_what_parsing_a_stylesheet_reported_is_reported_for_every_document(project, tmp_path, caplog):
+    """A practice stylesheet with an unknown property and an @import from outside the project:
+    parsed once, reported by each of the practice's documents, not only the first."""
+    outside = tmp_path / "outside.css"
+    outside.write_text("h1 { color: red; }")
+    folder = project.practices_dir / PRACTICE / "templates"
+    folder.mkdir(parents=True)
+    css = (project.templates_dir / "leaflet.css").read_text()
+    (folder / "leaflet.css").write_text(f'@import url("{outside.as_uri()}");\n{css}\nh1 {{ colour: red; }}\n')
+    for lang in ("nl", "de", "nl"):
+        document, _, _ = build(project, BuildRequest(LEAFLET, lang, PRACTICE), tmp_path / lang)
+        assert f"refused to load {outside.as_uri()} (outside the project's asset folders)" \
+            in document.warnings, lang
+        assert any(w.startswith("WeasyPrint: Ignored `colour: red`") for w in document.warnings), lang
+    weasyprint_messages(caplog)
