@@ -117,6 +117,17 @@ def allowed_roots(project: Project, practice: Practice) -> tuple[Path, ...]:
     return tuple(roots)
 
 
+def pdf_stylesheets(project: Project, practice: Practice, font_css: str,
+                    stylesheet: str) -> tuple[tuple[str, tuple[Path, ...]], ...]:
+    """The stylesheets for render_pdf, each with what it may read while parsed. The @font-face
+    rules and our leaflet.css need no practice's files: every practice shares one parsed copy
+    per worker (pdf.compiled_stylesheet is keyed by text and roots). A practice's own leaflet.css
+    may read its folder, as its templates may."""
+    common = (project.templates_dir, project.leaflets_dir, *font_dirs())
+    own = practice.template_dir is not None and (practice.template_dir / "leaflet.css").is_file()
+    return ((font_css, common), (stylesheet, allowed_roots(project, practice) if own else common))
+
+
 @contextmanager
 def practice_template_errors(project: Project, practice: Practice):
     """An error in a practice's own template (practices/<id>/templates/) is the user's to fix:
@@ -184,7 +195,8 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
                         else {request.lang})
     try:
         result = render_pdf(html_for_pdf, project.templates_dir, allowed_roots(project, practice),
-                            finisher=facts.collect, stylesheets=stylesheets)
+                            finisher=facts.collect,
+                            stylesheets=pdf_stylesheets(project, practice, *stylesheets))
     except RecursionError:
         # The checks bound what inputs can nest; should a template still nest this deep:
         raise UserError(f"{leaflet.rel_path}: the page is nested too deeply to lay out (a "

@@ -19,7 +19,9 @@ _CACHE: dict = {}
 IMAGE_CACHE_SIZE = 512
 # Parsed stylesheets, per process: (text, base URL, allowed roots) → (weasyprint.CSS, what parsing it
 # logged, refused, too large). Parsing leaflet.css (and compiling its selectors) was a tenth of a
-# document's time; a batch worker renders hundreds of documents with the same few stylesheets.
+# document's time; a batch worker renders hundreds of documents with the same few stylesheets
+# (one leaflet.css, one set of @font-face rules per font stack, and a practice's own leaflet.css;
+# about 280 KiB each).
 _STYLESHEETS: dict = {}
 STYLESHEET_CACHE_SIZE = 32
 
@@ -155,12 +157,13 @@ def compiled_stylesheet(text: str, base_url: str, allowed_roots: tuple[Path, ...
     return compiled
 
 
-def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
-               finisher=None, stylesheets: tuple[str, ...] = ()) -> RenderResult:
+def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...], finisher=None,
+               stylesheets: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> RenderResult:
     """Render `html` to PDF bytes; WeasyPrint's warnings and every refused fetch are returned.
 
-    `stylesheets` (CSS texts) are parsed once per process and applied as user stylesheets: the
-    document's own <style> rules (author origin) win over them, whatever their order.
+    `stylesheets`: CSS texts, each with the roots it may read while parsed (@import,
+    @font-face); parsed once per process and applied as user stylesheets, so the document's own
+    <style> rules (author origin) win over them, whatever their order.
     """
     import weasyprint
 
@@ -169,11 +172,10 @@ def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
     refused: list[str] = []
     too_large: list[str] = []
     base_url = base_dir.resolve().as_uri() + "/"
-    allowed_roots = tuple(allowed_roots)
     sheets = []
     parse_warnings: list[str] = []
-    for text in stylesheets:
-        css, logged, css_refused, css_too_large = compiled_stylesheet(text, base_url, allowed_roots)
+    for text, css_roots in stylesheets:
+        css, logged, css_refused, css_too_large = compiled_stylesheet(text, base_url, tuple(css_roots))
         sheets.append(css)
         parse_warnings += logged
         refused += css_refused

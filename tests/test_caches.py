@@ -105,3 +105,25 @@ def test_what_parsing_a_stylesheet_reported_is_reported_for_every_document(proje
             in document.warnings, lang
         assert any(w.startswith("WeasyPrint: Ignored `colour: red`") for w in document.warnings), lang
     weasyprint_messages(caplog)
+
+
+def test_practices_share_one_parsed_stylesheet_unless_they_have_their_own(project, tmp_path):
+    """Our leaflet.css and the @font-face rules are parsed once per worker for every practice;
+    a practice with its own leaflet.css gets its own copy, parsed with its own folder allowed."""
+    from leafletgen import pdf
+
+    (project.practices_dir / "tweede.toml").write_text('name = "Tweede praktijk"\n')
+    pdf._STYLESHEETS.clear()
+    for practice in (PRACTICE, "tweede"):
+        build(project, BuildRequest(LEAFLET, "nl", practice), tmp_path / practice)
+    assert len(pdf._STYLESHEETS) == 2                       # leaflet.css and the @font-face rules
+    folder = project.practices_dir / PRACTICE / "templates"
+    folder.mkdir(parents=True)
+    (folder / "own.css").write_text("h1 { letter-spacing: 0.01em; }")
+    css = (project.templates_dir / "leaflet.css").read_text()
+    (folder / "leaflet.css").write_text(f'@import url("../practices/{PRACTICE}/templates/own.css");\n{css}')
+    document, _, _ = build(project, BuildRequest(LEAFLET, "nl", PRACTICE), tmp_path / "own")
+    assert not [w for w in document.warnings if "refused" in w]   # its own folder: allowed
+    assert len(pdf._STYLESHEETS) == 3
+    other, _, _ = build(project, BuildRequest(LEAFLET, "nl", "tweede"), tmp_path / "again")
+    assert len(pdf._STYLESHEETS) == 3 and other.warnings == []
