@@ -60,15 +60,17 @@ def load_dictionary(path: Path):
     """A pyphen.HyphDict for `path`: from the cache folder, else parsed (and then cached)."""
     import pyphen
 
+    file = cached = None
     try:
         file = cache_file(path)
         cached = _valid(marshal.loads(file.read_bytes()))
     except (OSError, ValueError, EOFError, TypeError):
-        cached = None
+        pass
     if cached is None:
         parsed = pyphen.HyphDict(path)
         plain = {key: (start, tuple(values)) for key, (start, values) in parsed.patterns.items()}
-        if all(type(value) is int for _, values in plain.values() for value in values):
+        if file is not None and all(type(value) is int for _, values in plain.values()
+                                    for value in values):
             try:
                 from .output import write_atomic
                 write_atomic(file, marshal.dumps((CACHE_FORMAT, parsed.maxlen, plain)))

@@ -6,7 +6,7 @@ HTML beside the PDF stays one self-contained file). Ten pixels a module: about 3
 code's 24 mm, so a module stays a sharp square even in viewers that smooth images (poppler
 does, whatever the PDF asks); the stylesheet also sets `image-rendering: pixelated` (/Interpolate
 false in the PDF). An SVG of the same code cost WeasyPrint about 20 ms a document to parse its
-path of hundreds of segments; the PNG is about a kilobyte.
+path of hundreds of segments; the PNG is about 500 bytes.
 """
 
 from __future__ import annotations
