@@ -20,15 +20,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import UserError
-from .fonts import font_faces, font_stack
+from .fonts import font_faces, page_families
 from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
-from .project import Project
-from .variants import DEFAULT_VARIANT, output_suffix
+from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from .variants import DEFAULT_VARIANT, output_stem
 from .worker import Job
 
-SOURCE_LANGUAGE = "nl"          # = i18n.SOURCE_LANGUAGE (not imported: i18n imports Babel)
-TEMPLATE_DOMAIN = "leafletgen"  # = i18n.TEMPLATE_DOMAIN
-DEFAULT_PRACTICE_ID = "default"
 THUMBNAILS_DIR = "thumbnails"
 
 
@@ -58,16 +55,6 @@ def default_jobs() -> int:
 
 
 # ---- Plan ---------------------------------------------------------------------------------------
-
-def _languages(project: Project) -> list[str]:
-    """= i18n.languages, without importing Babel."""
-    found = {p.parent.name for p in project.translations_dir.glob("*/LC_MESSAGES")}
-    return [SOURCE_LANGUAGE] + sorted(found - {SOURCE_LANGUAGE})
-
-
-def _catalog(project: Project, domain: str, lang: str) -> Path:
-    return project.translations_dir / lang / "LC_MESSAGES" / f"{domain}.po"
-
 
 def _practice_digest(project: Project, hasher: Hasher, practice_id: str) -> str:
     """The profile, everything in practices/<id>/ and the logo file wherever it lies."""
@@ -100,7 +87,7 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
     tool = tool_digest(hasher)
     out_dir = manifest.path.parent
     templates = hasher.tree(project.templates_dir)
-    langs = _languages(project)
+    langs = project.languages()
     plan = Plan()
 
     # Practices: a profile unchanged since the last run is not parsed again.
@@ -168,8 +155,8 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
             key = f"{leaflet_id}/{lang}"
             seen_completeness.add(key)
             digest = combine(leaflets[leaflet_id]["digest"], templates, tool,
-                             hasher.file(_catalog(project, leaflet_id, lang)),
-                             hasher.file(_catalog(project, TEMPLATE_DOMAIN, lang)))
+                             hasher.file(project.catalog_path(leaflet_id, lang)),
+                             hasher.file(project.catalog_path(TEMPLATE_DOMAIN, lang)))
             cached = manifest.completeness.get(key)
             if not (cached and cached.get("digest") == digest):
                 reason = _incomplete_reason(project, loaded, leaflet_id, lang)
@@ -180,7 +167,7 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
             reason = cached["reason"]
             if reason:
                 summary.skipped.append(cached["skipped"])
-                if _catalog(project, leaflet_id, lang).is_file():
+                if project.catalog_path(leaflet_id, lang).is_file():
                     incomplete.add((leaflet_id, lang))
             else:
                 complete[leaflet_id].append(lang)
@@ -200,14 +187,12 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
                     for bilingual in (False, True):
                         if bilingual and not (practice["bilingual"] and lang != SOURCE_LANGUAGE):
                             continue
-                        families = font_stack(lang)
-                        if bilingual:
-                            families = tuple(dict.fromkeys(families + font_stack(SOURCE_LANGUAGE)))
+                        families = page_families(lang, SOURCE_LANGUAGE if bilingual else None)
                         if families not in font_digests:
                             font_digests[families] = _fonts_digest(hasher, families)
                         catalogs = "" if lang == SOURCE_LANGUAGE else combine(
-                            hasher.file(_catalog(project, leaflet_id, lang)),
-                            hasher.file(_catalog(project, TEMPLATE_DOMAIN, lang)))
+                            hasher.file(project.catalog_path(leaflet_id, lang)),
+                            hasher.file(project.catalog_path(TEMPLATE_DOMAIN, lang)))
                         deps = {
                             "leaflet": leaflets[leaflet_id]["content"],
                             "catalogs": catalogs,
@@ -216,8 +201,7 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
                             "fonts": font_digests[families],
                             "tool": tool,
                         }
-                        stem = leaflet_id + output_suffix(variant) + ("-bilingual" if bilingual else "")
-                        key = f"{practice_id}/{lang}/{stem}"
+                        key = f"{practice_id}/{lang}/{output_stem(leaflet_id, variant, bilingual)}"
                         thumbnail = ""
                         if not bilingual and (leaflet_id, lang) not in thumbnails_taken:
                             thumbnails_taken.add((leaflet_id, lang))

@@ -24,7 +24,7 @@ from .output import copy_if_changed, write_atomic
 from .pdf import FETCH_MAX_BYTES, render_pdf
 from .practice import DEFAULT_PRACTICE_ID, load_practice
 from .project import Project
-from .variants import DEFAULT_VARIANT, VARIANTS, output_suffix
+from .variants import DEFAULT_VARIANT, VARIANTS, output_stem
 from .checks import LayoutFacts, document_findings
 from .impose import impose_booklet
 from .qr import qr_context
@@ -62,7 +62,7 @@ class Document:
 def output_paths(out_dir: Path, practice_id: str, lang: str, leaflet_id: str,
                  variant: str = DEFAULT_VARIANT, bilingual: bool = False) -> tuple[Path, Path]:
     """output/<practice>/<lang>/<leaflet-id>[-variant][-bilingual].pdf and .html"""
-    stem = leaflet_id + output_suffix(variant) + ("-bilingual" if bilingual else "")
+    stem = output_stem(leaflet_id, variant, bilingual)
     folder = out_dir / practice_id / lang
     return folder / f"{stem}.pdf", folder / f"{stem}.html"
 

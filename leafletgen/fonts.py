@@ -66,6 +66,15 @@ def font_stack(lang: str) -> tuple[str, ...]:
     return STACKS.get(lang.split("_")[0], LATIN_STACK)
 
 
+def page_families(lang: str, source_lang: str | None = None) -> tuple[str, ...]:
+    """The font families a page uses: its language's stack, then the source language's when
+    the page is bilingual (`source_lang`), without repeats."""
+    families = font_stack(lang)
+    if source_lang is not None:
+        families = tuple(dict.fromkeys(families + font_stack(source_lang)))
+    return families
+
+
 def font_dirs() -> tuple[Path, ...]:
     """Folders the PDF renderer may read fonts from: the font packages and the instances'."""
     instances = {instance_path(face).parent for face in font_faces() if is_variable(face.path)}

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from . import __version__
 from .colors import mix
-from .fonts import css_family_list, font_face_css, font_stack
+from .fonts import css_family_list, font_face_css, font_stack, page_families
 from .i18n import SOURCE_LANGUAGE, language_name, text_direction
 from .inline import plain_text, render_inline
 from .model import Block, Leaflet, Practice
@@ -81,13 +81,18 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
 _BYTECODE = _MemoryBytecodeCache()
 
 
-def environment(project: Project, practice: Practice) -> jinja2.Environment:
+def template_loader(project: Project, practice: Practice) -> jinja2.FileSystemLoader:
+    """The practice's own templates (practices/<id>/templates/) first, then ours."""
     search = [str(practice.template_dir)] if practice.template_dir else []
     search.append(str(project.templates_dir))
+    return jinja2.FileSystemLoader(search)
+
+
+def environment(project: Project, practice: Practice) -> jinja2.Environment:
     # Sandboxed: a practice's template override cannot reach Python internals (and through them
     # files or the network): `''.__class__.__mro__` and the like raise a SecurityError.
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(search),
+        loader=template_loader(project, practice),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -164,10 +169,8 @@ def _view(block: Block, following: Block | None, attrs) -> dict:
 
 
 def _families(leaflet: Leaflet, options: RenderOptions, source: Leaflet | None) -> tuple[str, ...]:
-    families = font_stack(leaflet.language)
-    if options.bilingual and source is not None:
-        families = tuple(dict.fromkeys(families + font_stack(source.language)))
-    return families
+    bilingual = options.bilingual and source is not None
+    return page_families(leaflet.language, source.language if bilingual else None)
 
 
 def page_stylesheets(project: Project, leaflet: Leaflet, practice: Practice,
@@ -178,8 +181,7 @@ def page_stylesheets(project: Project, leaflet: Leaflet, practice: Practice,
         url_for = lambda path: path.as_uri()  # noqa: E731 - served by the sandboxed fetcher
     else:
         url_for = options.asset_url or (lambda path: path.as_uri())
-    env = environment(project, practice)
-    stylesheet = env.loader.get_source(env, "leaflet.css")[0]
+    stylesheet = template_loader(project, practice).get_source(None, "leaflet.css")[0]
     return font_face_css(_families(leaflet, options, source), url_for), stylesheet
 
 

@@ -20,10 +20,8 @@ from babel.messages.pofile import PoFileError, read_po
 
 from .errors import Problem, UserError
 from .model import Leaflet
-from .project import Project
+from .project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 
-SOURCE_LANGUAGE = "nl"
-TEMPLATE_DOMAIN = "leafletgen"
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
@@ -32,7 +30,7 @@ def text_direction(lang: str) -> str:
 
 
 def catalog_path(project: Project, domain: str, lang: str) -> Path:
-    return project.translations_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+    return project.catalog_path(domain, lang)
 
 
 def template_path(project: Project, domain: str) -> Path:
@@ -41,8 +39,7 @@ def template_path(project: Project, domain: str) -> Path:
 
 def languages(project: Project) -> list[str]:
     """Every language with a translations/<lang>/LC_MESSAGES folder, plus Dutch, the source."""
-    found = {p.parent.name for p in project.translations_dir.glob("*/LC_MESSAGES")}
-    return [SOURCE_LANGUAGE] + sorted(found - {SOURCE_LANGUAGE})
+    return project.languages()
 
 
 def check_language(project: Project, lang: str) -> None:

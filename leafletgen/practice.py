@@ -17,12 +17,11 @@ from .errors import Problem, UserError
 from .textcheck import text_problem
 from .logo import LOGO_MAX_BYTES, logo_problems
 from .model import Practice
-from .project import Project
+from .project import DEFAULT_PRACTICE_ID, Project
 from .validation import key_lines, validate_model
 from .variants import DEFAULT_VARIANT, VARIANTS
 
 DEFAULT_COLOR = "#1d5e8c"
-DEFAULT_PRACTICE_ID = "default"
 PAPER = "#ffffff"
 
 _URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d+)?(/[^\s\"'<>\\]*)?$")

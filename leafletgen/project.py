@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_LANGUAGE = "nl"           # the language every leaflet is written in
+TEMPLATE_DOMAIN = "leafletgen"   # the gettext domain of the template strings
+DEFAULT_PRACTICE_ID = "default"  # the neutral "practice" when none is given
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,15 @@ class Project:
 
     def practice_ids(self) -> list[str]:
         return sorted(p.stem for p in self.practices_dir.glob("*.toml"))
+
+    def catalog_path(self, domain: str, lang: str) -> Path:
+        """translations/<lang>/LC_MESSAGES/<domain>.po (Babel's layout)."""
+        return self.translations_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+
+    def languages(self) -> list[str]:
+        """Every language with a translations/<lang>/LC_MESSAGES folder, plus Dutch, the source."""
+        found = {p.parent.name for p in self.translations_dir.glob("*/LC_MESSAGES")}
+        return [SOURCE_LANGUAGE] + sorted(found - {SOURCE_LANGUAGE})
 
 
 def find_project(root: str | Path | None = None) -> Project:

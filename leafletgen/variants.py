@@ -55,3 +55,8 @@ DEFAULT_VARIANT = "a4"
 def output_suffix(variant: str) -> str:
     """File-name suffix: none for the default, so output/<practice>/<lang>/<id>.pdf stays the contract."""
     return "" if variant == DEFAULT_VARIANT else f"-{variant}"
+
+
+def output_stem(leaflet_id: str, variant: str, bilingual: bool) -> str:
+    """<leaflet-id>[-variant][-bilingual]: the name of a document's PDF and HTML, without suffix."""
+    return leaflet_id + output_suffix(variant) + ("-bilingual" if bilingual else "")
