@@ -446,7 +446,7 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
                 for process in processes:
                     process.join(timeout=5)
                 # Temporary files of the workers just stopped (their PIDs are dead now).
-                from .output import remove_stale_parts
+                from .atomic_write import remove_stale_parts
                 remove_stale_parts(out_dir)
                 raise
         if broke_on_submit and not crashed and not results:
@@ -454,7 +454,7 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
             # another would do the same.
             raise RuntimeError("the worker processes stopped before building any document")
         if crashed:
-            from .output import remove_stale_parts
+            from .atomic_write import remove_stale_parts
             remove_stale_parts(out_dir)
             if alone and crashed == alone:
                 job = alone[0]

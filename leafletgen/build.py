@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
-from .catalogcheck import check_catalogs
+from .catalog_validation import check_catalogs
 from .content import load_leaflet
 from .errors import Problem, UserError
 from .fonts import font_dirs
@@ -20,12 +20,12 @@ from .hyphenation import preload as preload_hyphenation
 from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, check_language, load_catalog,
                    template_translations, text_direction, translate_leaflet)
 from .model import Leaflet, Practice
-from .output import copy_if_changed, write_atomic
+from .atomic_write import copy_if_changed, write_atomic
 from .pdf import FETCH_MAX_BYTES, render_pdf
 from .practice import DEFAULT_PRACTICE_ID, load_practice
 from .project import Project
 from .variants import DEFAULT_VARIANT, VARIANTS, output_stem
-from .checks import LayoutFacts, document_findings
+from .accessibility import LayoutFacts, document_findings
 from .impose import impose_booklet
 from .qr import qr_context
 
@@ -52,7 +52,7 @@ class Document:
     pdf: bytes
     html: str
     warnings: list[str] = field(default_factory=list)
-    facts: LayoutFacts | None = None     # what the layout used: colours, text sizes (checks.py)
+    facts: LayoutFacts | None = None     # what the layout used: colours, text sizes (accessibility.py)
 
     @property
     def draft(self) -> bool:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UserError
-from .output import remove_stale_parts
-from .textcheck import printable
+from .atomic_write import remove_stale_parts
+from .unprintable import printable
 from .project import Project, find_project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -181,7 +181,7 @@ def make_parser() -> Parser:
     from .translations_cli import add_commands as add_translations_commands
     add_translations_commands(commands, Parser, _common)
 
-    from .checks import add_command as add_check_command
+    from .accessibility import add_command as add_check_command
     add_check_command(commands, _common)
     return parser
 

@@ -9,7 +9,7 @@ import jinja2
 
 from .i18n import SOURCE_LANGUAGE, language_name, text_direction
 from .inline import plain_text
-from .output import write_atomic
+from .atomic_write import write_atomic
 from .project import Project
 
 

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from . import __version__
-from .output import write_atomic
+from .atomic_write import write_atomic
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1

@@ -27,9 +27,9 @@ from .errors import Problem, UserError
 from .extract import leaflet_template, template_strings
 from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, language_name, languages,
                    load_catalog, template_path)
-from .catalogcheck import catalog_problems
+from .catalog_validation import catalog_problems
 from .model import Leaflet
-from .output import write_atomic
+from .atomic_write import write_atomic
 from .project import Project
 
 _DATE_LINES = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date): [^"]*\\n"\n', re.MULTILINE)
@@ -234,7 +234,7 @@ def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> Ca
             status.fuzzy_ids.append(singular)
         else:
             status.translated += 1
-    # Checked like any input (catalogcheck): a catalog with problems is refused by the build.
+    # Checked like any input (catalog_validation): a catalog with problems is refused by the build.
     status.problems = [str(problem) for problem in catalog_problems(project, domain, lang)]
     return status
 

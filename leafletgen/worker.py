@@ -72,7 +72,7 @@ def run_job(job: Job) -> dict:
     from .build import BuildRequest, render_document, write_document
     from .errors import UserError
     from .index import IndexEntry
-    from .output import write_atomic
+    from .atomic_write import write_atomic
 
     started = time.perf_counter()
     project, out_dir = _STATE["project"], _STATE["out_dir"]

@@ -181,7 +181,7 @@ PO_ALPHABET = 'msgidtrcxplu_[]0123 "\\\n#,~|:fzyabnq<>*()'
 @settings(settings.get_profile(PROFILE), max_examples=200 if PROFILE == "ci" else 3000)
 @given(text=st.one_of(st.text(alphabet=PO_ALPHABET, max_size=300), st.text(max_size=100)))
 def test_the_catalog_checker_never_raises(text):
-    from leafletgen.catalogcheck import check_text
+    from leafletgen.catalog_validation import check_text
 
     for problem in check_text(text, "x.po", template_domain=True):
         assert isinstance(problem, Problem) and problem.message

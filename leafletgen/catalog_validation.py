@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .errors import Problem, UserError
 from .inline import inline_problems, inline_tokens
-from .textcheck import text_problem
+from .unprintable import text_problem
 
 from .i18n import TEMPLATE_DOMAIN  # noqa: E402  (the templates' strings: %-formatted by Jinja)
 

@@ -335,7 +335,7 @@ def add_command(commands, common) -> None:
 def cmd_check(args, project, out, err) -> int:
     from .i18n import check_language
     from .practice import DEFAULT_PRACTICE_ID
-    from .textcheck import printable
+    from .unprintable import printable
 
     if args.lang:
         check_language(project, args.lang)
