@@ -16,17 +16,15 @@ import os
 import time
 import tomllib
 from collections import Counter, deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UserError
 from .fonts import font_faces, page_families
 from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
-from .variants import DEFAULT_VARIANT, output_stem
-from .worker import Job
-
-THUMBNAILS_DIR = "thumbnails"
+from .request import THUMBNAIL_WIDTH, BuildRequest, DocumentOptions
+from .variants import DEFAULT_VARIANT
 
 
 @dataclass
@@ -76,7 +74,7 @@ def _fonts_digest(hasher: Hasher, families: tuple[str, ...]) -> str:
 
 @dataclass
 class Plan:
-    jobs: list[Job] = field(default_factory=list)
+    jobs: list[BuildRequest] = field(default_factory=list)
     wanted: dict = field(default_factory=dict)        # manifest key → new entry (key, deps, paths)
     keep: set = field(default_factory=set)            # old keys kept as they are (input unreadable)
     unchanged: list = field(default_factory=list)
@@ -201,11 +199,13 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
                             "fonts": font_digests[families],
                             "tool": tool,
                         }
-                        key = f"{practice_id}/{lang}/{output_stem(leaflet_id, variant, bilingual)}"
-                        thumbnail = ""
+                        options = DocumentOptions()
                         if not bilingual and (leaflet_id, lang) not in thumbnails_taken:
                             thumbnails_taken.add((leaflet_id, lang))
-                            thumbnail = f"{THUMBNAILS_DIR}/{leaflet_id}.{lang}.png"
+                            options = DocumentOptions(thumbnail_width=THUMBNAIL_WIDTH)
+                        request = BuildRequest(leaflet_id, lang, practice_id, variant, bilingual,
+                                               options=options)
+                        key, thumbnail = request.key, request.thumbnail_name
                         digest = combine(key, thumbnail, *[f"{k}={v}" for k, v in sorted(deps.items())])
                         plan.wanted[key] = {"digest": digest, "deps": deps}
                         old = manifest.outputs.get(key)
@@ -214,8 +214,7 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
                                 and output_exists(out_dir, old)):
                             plan.unchanged.append(key)
                             continue
-                        plan.jobs.append(Job(key, leaflet_id, lang, practice_id, variant, bilingual,
-                                             thumbnail))
+                        plan.jobs.append(request)
 
     # Kept as they are: outputs of a leaflet or practice that cannot be read now (a typo in a
     # profile must not delete that practice's leaflets), and translations that fell behind the
@@ -258,15 +257,6 @@ def _english_name(lang: str) -> str:
     return language_name(lang, "en")
 
 
-def plan(project: Project, summary: Summary) -> list:
-    """Every document the main job should build (as BuildRequests), ignoring the manifest."""
-    from .build import BuildRequest
-
-    manifest = Manifest(project.output_dir / "manifest.json")
-    jobs = make_plan(project, manifest, Hasher(), summary, force=True).jobs
-    return [BuildRequest(job.leaflet, job.lang, job.practice, job.variant, job.bilingual) for job in jobs]
-
-
 # ---- Remove -------------------------------------------------------------------------------------
 
 def remove_output(out_dir: Path, entry: dict) -> list[str]:
@@ -302,7 +292,8 @@ def index_digest(manifest: Manifest, templates_digest: str) -> str:
 
 # ---- Build --------------------------------------------------------------------------------------
 
-def _run_jobs(project: Project, out_dir: Path, jobs: list[Job], workers: int, progress, on_result):
+def _run_jobs(project: Project, out_dir: Path, jobs: list[BuildRequest], workers: int, progress, on_result,
+              strict: bool = False):
     from .fonts import missing_instances
 
     faces = font_faces()
@@ -312,13 +303,13 @@ def _run_jobs(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
 
         for index in instances:
             make_instance_job(index)
-        init_worker(str(project.root), str(out_dir), in_pool=False)
+        init_worker(str(project.root), str(out_dir), in_pool=False, strict=strict)
         progress.start(len(jobs), 1)
         for job in jobs:
             on_result(job, run_job(job))
         return
 
-    _run_pool(project, out_dir, jobs, workers, progress, on_result, instances)
+    _run_pool(project, out_dir, jobs, workers, progress, on_result, instances, strict)
 
 
 class JobQueue:
@@ -331,8 +322,8 @@ class JobQueue:
     Two workers and nine languages: each loads about five languages, not all nine.
     """
 
-    def __init__(self, jobs: list[Job]):
-        self.groups: dict[str, deque[Job]] = {}
+    def __init__(self, jobs: list[BuildRequest]):
+        self.groups: dict[str, deque[BuildRequest]] = {}
         for job in jobs:
             self.groups.setdefault(job.lang, deque()).append(job)
         self.busy: Counter[str] = Counter()   # language → its documents being built now
@@ -340,7 +331,7 @@ class JobQueue:
     def __len__(self) -> int:
         return sum(len(group) for group in self.groups.values())
 
-    def take(self, previous: str | None = None) -> Job | None:
+    def take(self, previous: str | None = None) -> BuildRequest | None:
         """The next job for a worker that last built a document in `previous` (None: a new one)."""
         if previous is None or not self.groups.get(previous):
             waiting = [lang for lang, group in self.groups.items() if group]
@@ -350,13 +341,13 @@ class JobQueue:
         self.busy[previous] += 1
         return self.groups[previous].popleft()
 
-    def done(self, job: Job) -> None:
+    def done(self, job: BuildRequest) -> None:
         if self.busy[job.lang] > 0:
             self.busy[job.lang] -= 1
 
 
-def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, progress,
-              on_result, instances: list[int]) -> None:
+def _run_pool(project: Project, out_dir: Path, jobs: list[BuildRequest], workers: int, progress,
+              on_result, instances: list[int], strict: bool = False) -> None:
     """The jobs over a process pool, fed one job per idle worker (see JobQueue).
 
     A worker that dies outright (killed for memory, a crash inside a C library) breaks the whole
@@ -373,11 +364,11 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     queue = JobQueue(jobs)
-    suspects: deque[Job] = deque()     # in flight when a worker died: built again, each alone
+    suspects: deque[BuildRequest] = deque()     # in flight when a worker died: built again, each alone
     started = False
     while not started or len(queue) or suspects:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
-                                 initargs=(str(project.root), str(out_dir))) as pool:
+                                 initargs=(str(project.root), str(out_dir), True, strict)) as pool:
             if not started:
                 # Variable fonts not yet instantiated on this machine: once, in parallel, before
                 # any document needs them.
@@ -386,9 +377,9 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
                 progress.start(len(jobs), workers)
                 started = True
             running: dict = {}            # future → job
-            alone: list[Job] = []         # the suspect running by itself, if one is
-            crashed: list[Job] = []
-            broke_on_submit: list[Job] = []
+            alone: list[BuildRequest] = []         # the suspect running by itself, if one is
+            crashed: list[BuildRequest] = []
+            broke_on_submit: list[BuildRequest] = []
             results = 0
 
             def refill(previous: str | None = None) -> None:
@@ -483,8 +474,6 @@ def run_main_job(project: Project, out_dir: Path, progress=None, jobs: int | Non
     hasher = Hasher(manifest.files)
     the_plan = make_plan(project, manifest, hasher, summary, force=force)
     summary.unchanged = len(the_plan.unchanged)
-    if strict:
-        the_plan.jobs = [replace(job, strict=True) for job in the_plan.jobs]
 
     changed = False
     for key in list(manifest.outputs):
@@ -506,7 +495,7 @@ def run_main_job(project: Project, out_dir: Path, progress=None, jobs: int | Non
         workers = max(1, min(jobs or default_jobs(), len(the_plan.jobs)))
         summary.workers = workers
 
-        def on_result(job: Job, result: dict) -> None:
+        def on_result(job: BuildRequest, result: dict) -> None:
             from .index import IndexEntry
 
             label = job.key + ".pdf"
@@ -530,7 +519,7 @@ def run_main_job(project: Project, out_dir: Path, progress=None, jobs: int | Non
             reporter.advance(label, result["ok"])
 
         try:
-            _run_jobs(project, out_dir, the_plan.jobs, workers, reporter, on_result)
+            _run_jobs(project, out_dir, the_plan.jobs, workers, reporter, on_result, strict)
         finally:
             reporter.close()
             manifest.files = hasher.used
@@ -551,4 +540,4 @@ def run_main_job(project: Project, out_dir: Path, progress=None, jobs: int | Non
     return summary
 
 
-__all__ = ["Summary", "plan", "run_main_job", "default_jobs"]
+__all__ = ["Summary", "run_main_job", "default_jobs"]

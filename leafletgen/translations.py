@@ -23,7 +23,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from .content import load_leaflet
-from .errors import Problem, UserError
+from .errors import Problem, UserError, shorten
 from .extract import leaflet_template, template_strings
 from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, language_name, languages,
                    load_catalog, template_path)
@@ -239,11 +239,6 @@ def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> Ca
     return status
 
 
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 def leaflet_status(project: Project, leaflet: Leaflet, lang: str) -> CatalogStatus:
     return catalog_status(project, leaflet.id, lang, [text for _, _, text in leaflet.units()])
 
@@ -308,6 +303,6 @@ def status_table(rows: list[CatalogStatus]) -> list[str]:
     for r in rows:
         for msgid in r.missing:
             lines.append(f"{r.file}: not translated{' (fuzzy)' if msgid in r.fuzzy_ids else ''}: "
-                         f"{_short(msgid)!r}")
+                         f"{shorten(msgid)!r}")
         lines += [f"error: {problem}" for problem in r.problems]
     return lines

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Do two revisions of leafletgen write the same bytes? (A refactoring must not change a leaflet.)
 
-    python scripts/compare_outputs.py [REV_A] [REV_B]      default: main and the work tree
+    python scripts/compare_outputs.py [REV_A] [REV_B]
+
+Default: where this branch left main (`git merge-base main HEAD`) against the work tree.
 
 For each revision (a git commit, or WORKTREE for the files as they are now) it takes the
 revision's own code and inputs and builds, in one process per revision:
@@ -127,12 +129,14 @@ def build(rev: str, keep: bool) -> dict[str, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("a", nargs="?", default="main", help="a git revision (default: main)")
+    parser.add_argument("a", nargs="?", help="a git revision (default: git merge-base main HEAD)")
     parser.add_argument("b", nargs="?", default=WORKTREE,
                         help=f"a git revision, or {WORKTREE} (default) for the files as they are")
     parser.add_argument("--keep", action="store_true", help="keep the work folders")
     args = parser.parse_args()
-    revs = [resolve(args.a), resolve(args.b)]
+    base = args.a or subprocess.run(["git", "-C", str(REPO), "merge-base", "main", "HEAD"],
+                                    capture_output=True, text=True, check=True).stdout.strip()
+    revs = [resolve(base), resolve(args.b)]
     first, second = (build(rev, args.keep) for rev in revs)
     differ = sorted(name for name in first.keys() & second.keys() if first[name] != second[name])
     only = sorted(first.keys() ^ second.keys())

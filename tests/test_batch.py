@@ -363,7 +363,8 @@ def test_run_main_job_in_process_matches_the_pool(project, tmp_path):
 
 from leafletgen import worker as worker_module  # noqa: E402
 from leafletgen.batch import JobQueue  # noqa: E402
-from leafletgen.worker import Job, run_job as real_run_job  # noqa: E402
+from leafletgen.request import BuildRequest  # noqa: E402
+from leafletgen.worker import run_job as real_run_job  # noqa: E402
 
 KILL: dict = {}   # set before the pool forks: {"lang": LL, "once": marker path or None}
 
@@ -414,7 +415,7 @@ def test_each_worker_keeps_to_its_languages():
     """Nine languages × five practices over two workers: every job once, and each worker
     meets about half the languages (all nine each if jobs went round-robin)."""
     langs = ["nl", "ar", "de", "en", "es", "fr", "pl", "tr", "uk"]
-    jobs = [Job(f"p{n}/{lang}/x", "x", lang, f"p{n}", "a4", False) for n in range(5) for lang in langs]
+    jobs = [BuildRequest("x", lang, f"p{n}", "a4", False) for n in range(5) for lang in langs]
     queue = JobQueue(jobs)
     seen: dict[int, list[str]] = {0: [], 1: []}
     taken = []

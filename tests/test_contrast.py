@@ -12,7 +12,7 @@ import pytest
 import weasyprint
 from weasyprint.formatting_structure import boxes
 
-from leafletgen.build import BuildRequest, allowed_roots, load_inputs
+from leafletgen.render import BuildRequest, allowed_roots, load_inputs
 from leafletgen.colors import AA_NORMAL, contrast_ratio
 from leafletgen.html import RenderOptions, render_html
 from leafletgen.i18n import template_translations
