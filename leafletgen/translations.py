@@ -6,7 +6,7 @@ Layout: translations/<domain>.pot and translations/<lang>/LC_MESSAGES/<domain>.p
 Status counts against the *current* sources (the leaflet's units, the templates' strings), not
 against whatever .pot happens to be on disk, and counts a fuzzy entry as not translated (as the
 build does: `pybabel compile --statistics` counts fuzzy entries as translated).
-Files are only rewritten when something besides their dates changed, so the same sources give the
+Files are only rewritten when something besides their dates (and Babel's version) changed, so the same sources give the
 same bytes. `--previous` is never used: Babel writes broken `#|` lines for multi-line msgids.
 """
 
@@ -32,7 +32,10 @@ from .model import Leaflet
 from .output import write_atomic
 from .project import Project
 
-_DATE_LINES = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date): [^"]*\\n"\n', re.MULTILINE)
+# Header lines that change without the messages changing: the dates, and the Babel version that
+# wrote the file (a newer Babel must not rewrite every catalog).
+_VOLATILE_LINES = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date|Generated-By): [^"]*\\n"\n',
+                             re.MULTILINE)
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 
 
@@ -85,8 +88,8 @@ def render_po(catalog: Catalog) -> bytes:
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` unless the file already says the same apart from its dates."""
-    if path.is_file() and _DATE_LINES.sub(b"", path.read_bytes()) == _DATE_LINES.sub(b"", data):
+    """Write `data` unless the file already says the same apart from its dates and generator."""
+    if path.is_file() and _VOLATILE_LINES.sub(b"", path.read_bytes()) == _VOLATILE_LINES.sub(b"", data):
         return False
     write_atomic(path, data)
     return True
