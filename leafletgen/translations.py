@@ -6,7 +6,7 @@ Layout: translations/<domain>.pot and translations/<lang>/LC_MESSAGES/<domain>.p
 Status counts against the *current* sources (the leaflet's units, the templates' strings), not
 against whatever .pot happens to be on disk, and counts a fuzzy entry as not translated (as the
 build does: `pybabel compile --statistics` counts fuzzy entries as translated).
-Files are only rewritten when something besides their dates changed, so the same sources give the
+Files are only rewritten when something besides their dates (and Babel's version) changed, so the same sources give the
 same bytes. `--previous` is never used: Babel writes broken `#|` lines for multi-line msgids.
 """
 
@@ -98,7 +98,7 @@ def render_po(catalog: Catalog) -> bytes:
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` unless the file already says the same apart from its dates."""
+    """Write `data` unless the file already says the same apart from its dates and generator."""
     if path.is_file() and _DATE_LINES.sub(b"", path.read_bytes()) == _DATE_LINES.sub(b"", data):
         return False
     write_atomic(path, data)
