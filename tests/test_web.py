@@ -555,3 +555,35 @@ def test_serve_set_password_from_standard_input(project, monkeypatch):
     from leafletgen.web.login import password_matches
     assert password_matches(project, "a long enough password")
     assert not password_matches(project, "a long enough passwore")
+
+
+# ---- The app's own words ------------------------------------------------------------------------
+
+def test_every_word_of_the_app_is_translated_into_english():
+    """A page string added without `translations update` and a translation fails here."""
+    from babel.messages.pofile import read_po
+
+    from leafletgen.web.catalog import web_template
+
+    catalog = read_po(open(REPO / "translations" / "en" / "LC_MESSAGES" / "leafletgen_web.po", "rb"))
+    missing = [message.id for message in web_template() if message.id and (
+        catalog.get(message.id) is None or catalog.get(message.id).fuzzy or not all(
+            catalog.get(message.id).string if isinstance(message.id, tuple) else [catalog.get(message.id).string]))]
+    assert missing == []
+
+
+def test_the_translations_commands_keep_the_apps_catalog(project):
+    pot = project.translations_dir / "leafletgen_web.pot"
+    pot.unlink()
+    run = run_cli("translations", "extract", root=project.root)
+    assert run.code == 0 and pot.is_file()
+    assert 'msgid "Folder maken"' in pot.read_text(encoding="utf-8")
+    po = project.translations_dir / "en" / "LC_MESSAGES" / "leafletgen_web.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgid "Folder maken"\nmsgstr "Make a leaflet"',
+                                                         'msgid "Folder bouwen"\nmsgstr "Make a leaflet"'),
+                  encoding="utf-8")
+    run = run_cli("translations", "update", root=project.root)
+    assert run.code == 0
+    text = po.read_text(encoding="utf-8")
+    assert '#, fuzzy\nmsgid "Folder maken"\nmsgstr "Make a leaflet"' in text   # the old one, to confirm
+    assert not (project.translations_dir / "de" / "LC_MESSAGES" / "leafletgen_web.po").exists()

@@ -2,11 +2,8 @@
 
 The pages are written in Dutch (the msgids, as in the leaflet templates); their translations are
 one more gettext domain, `leafletgen_web`, in the project's usual layout:
-translations/<lang>/LC_MESSAGES/leafletgen_web.po. A translator gets a standard .po file, and the
-commands are Babel's own (see the README):
-
-    pybabel extract -F leafletgen/web/babel.cfg -o translations/leafletgen_web.pot leafletgen/web
-    pybabel update -D leafletgen_web -i translations/leafletgen_web.pot -d translations -l en
+translations/<lang>/LC_MESSAGES/leafletgen_web.po. A translator gets a standard .po file, kept up
+to date by the project's own commands (`translations extract`, `translations update`).
 
 The language of a page is the browser's first choice among Dutch and those catalogs.
 """
@@ -21,7 +18,7 @@ from markupsafe import escape
 
 from ..project import SOURCE_LANGUAGE, Project
 
-WEB_DOMAIN = "leafletgen_web"    # an underscore: no leaflet id (a-z, 0-9, -) can take this name
+from .catalog import WEB_DOMAIN
 
 
 def ui_languages(project: Project) -> list[str]:
