@@ -50,12 +50,11 @@ def _out_dir(project: Project, value: str | None) -> Path:
 
 def cmd_main_job(args, project: Project, out, err) -> int:
     from .batch import run_main_job
-    from .progress import make_progress
 
     out_dir = _out_dir(project, args.out)
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
     summary = run_main_job(project, out_dir, jobs=args.jobs, force=args.force,
-                           reporter=make_progress(out), strict=args.strict)
+                           out=out, strict=args.strict)
     for line in summary.skipped:
         print(printable(line), file=out)
     for line in summary.warnings:

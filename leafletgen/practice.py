@@ -208,7 +208,3 @@ def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[st
     data = resolved.read_bytes()
     mime, errors = logo_problems(data, logo)
     return (resolved if not errors else None), mime, errors
-
-
-def all_practices(project: Project) -> list[Practice]:
-    return [load_practice(project, pid) for pid in project.practice_ids()]

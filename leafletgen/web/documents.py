@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import UserError
-from ..manifest import Hasher, combine, tool_digest
+from ..batch.manifest import Hasher, combine, tool_digest
 from ..atomic_write import write_atomic
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 from ..request import BuildRequest
@@ -94,9 +94,9 @@ class RenderFailed(Exception):
 # ---- The worker side ------------------------------------------------------------------------------
 
 def _init_worker(root: str) -> None:
-    from ..worker import init_worker
+    from ..batch.worker import prepare_process
 
-    init_worker(root, os.devnull, in_pool=True)
+    prepare_process()
 
 
 def render_in_worker(root: str, request: DocumentRequest, preview_width: int) -> dict:
@@ -171,7 +171,7 @@ class StatHasher(Hasher):
 def input_digest(project: Project, request: DocumentRequest, hasher: Hasher,
                  leaflet_images: tuple[str, ...]) -> str:
     """What the document is made of, hashed as the main job's manifest hashes an output."""
-    from ..batch import _fonts_digest, _practice_digest
+    from ..batch.plan import fonts_digest as _fonts_digest, practice_digest as _practice_digest
     from ..fonts import page_families
 
     tool = tool_digest(hasher)
@@ -228,7 +228,7 @@ class DocumentService:
             context = multiprocessing.get_context("forkserver")
             # Workers fork from a server that has imported WeasyPrint already: a recycled worker
             # is warm in a fraction of a second.
-            context.set_forkserver_preload(["leafletgen.render", "leafletgen.worker", "weasyprint"])
+            context.set_forkserver_preload(["leafletgen.render", "leafletgen.batch.worker", "weasyprint"])
             return context
         return multiprocessing.get_context("spawn")   # Windows
 
@@ -243,7 +243,7 @@ class DocumentService:
     def start(self) -> None:
         """Start the workers now (and warm them), not at the first request."""
         from ..fonts import font_faces, missing_instances
-        from ..worker import make_instance_job
+        from ..batch.worker import make_instance_job
 
         pool = self.pool()
         # Static instances of variable fonts not yet made on this machine: once, in parallel,
