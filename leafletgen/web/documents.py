@@ -75,6 +75,7 @@ class Rendered:
     pages: int
     draft: bool
     warnings: list[str] = field(default_factory=list)
+    fresh: bool = False              # rendered for this request (not served from the cache)
 
     @property
     def pdf_path(self) -> Path:
@@ -100,7 +101,7 @@ def _init_worker(root: str) -> None:
     init_worker(root, os.devnull, in_pool=True)
 
 
-def render_in_worker(root: str, request: DocumentRequest, preview_width: int) -> dict:
+def render_in_worker(root: str, request: DocumentRequest) -> dict:
     """The adapter to the one render path: a request in; PDF bytes, HTML, warnings, facts out."""
     from ..build import load_inputs, render_document
     from ..inline import plain_text
@@ -112,31 +113,40 @@ def render_in_worker(root: str, request: DocumentRequest, preview_width: int) ->
         document = render_document(project, build_request, leaflet, practice)
     except UserError as exc:
         return {"ok": False, "errors": exc.lines}
-    pages = page_images(document.pdf, preview_width)
     return {"ok": True, "pdf": document.pdf, "html": document.html, "warnings": document.warnings,
-            "title": plain_text(document.leaflet.title), "draft": document.draft, "pages": pages,
-            "pid": os.getpid()}
+            "title": plain_text(document.leaflet.title), "draft": document.draft,
+            "pages": page_count(document.pdf), "pid": os.getpid()}
 
 
-def page_images(pdf: bytes, width: int) -> list[bytes]:
-    """Every page as a PNG `width` pixels wide (PDFium; not thread-safe, so only in workers)."""
+def page_count(pdf: bytes) -> int:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def write_page_images(pdf_path: str, width: int, targets: list[str]) -> int:
+    """Worker task: every page of a cached PDF as a PNG `width` pixels wide, written to `targets`
+    (PDFium is not thread-safe: it runs only in worker processes, never in the server's threads)."""
     import io
 
     import pypdfium2
 
-    images = []
-    document = pypdfium2.PdfDocument(pdf)
+    document = pypdfium2.PdfDocument(pdf_path)
     try:
-        for index in range(len(document)):
+        for index, target in enumerate(targets):
             page = document[index]
             bitmap = page.render(scale=width / page.get_width())
             buffer = io.BytesIO()
             bitmap.to_pil().save(buffer, format="PNG")
-            images.append(buffer.getvalue())
             page.close()
+            write_atomic(Path(target), buffer.getvalue())
     finally:
         document.close()
-    return images
+    return len(targets)
 
 
 # ---- Input digests ----------------------------------------------------------------------------------
@@ -315,11 +325,10 @@ class DocumentService:
     def _store(self, digest: str, request: DocumentRequest, result: dict) -> Rendered:
         folder = self._folder(digest)
         rendered = Rendered(digest=digest, folder=folder, title=result["title"], lang=request.lang,
-                            pages=len(result["pages"]), draft=result["draft"], warnings=result["warnings"])
+                            pages=result["pages"], draft=result["draft"], warnings=result["warnings"],
+                            fresh=True)
         write_atomic(rendered.pdf_path, result["pdf"])
         write_atomic(rendered.html_path, result["html"])
-        for number, png in enumerate(result["pages"], 1):
-            write_atomic(rendered.page_path(number), png)
         # The metadata last: a document is in the cache once its .json is.
         meta = {"title": rendered.title, "lang": rendered.lang, "pages": rendered.pages,
                 "draft": rendered.draft, "warnings": rendered.warnings}
@@ -375,22 +384,7 @@ class DocumentService:
 
     def _render(self, digest: str, request: DocumentRequest) -> Rendered:
         started = time.perf_counter()
-        pool = self.pool()
-        try:
-            task = pool.submit(render_in_worker, str(self.project.root), request, self.preview_width)
-        except BrokenProcessPool:
-            self._replace_pool(pool)
-            pool = self.pool()
-            task = pool.submit(render_in_worker, str(self.project.root), request, self.preview_width)
-        try:
-            result = task.result(timeout=self.time_limit)
-        except FutureTimeout:
-            self._replace_pool(pool)
-            raise RenderFailed(f"took longer than {self.time_limit:g} s to make; it was stopped") from None
-        except BrokenProcessPool:
-            self._replace_pool(pool)
-            raise RenderFailed("the process making it stopped (out of memory, or a crash in a "
-                               "library); the other documents are not affected") from None
+        result = self._run(render_in_worker, str(self.project.root), request)
         if not result["ok"]:
             raise UserError(result["errors"])
         self.rendered += 1
@@ -398,6 +392,52 @@ class DocumentService:
         log.info("rendered %s/%s practice=%s variant=%s in %.2f s", request.leaflet, request.lang,
                  request.practice, request.variant, time.perf_counter() - started)
         return self._store(digest, request, result)
+
+    def _run(self, function, *args):
+        """`function(*args)` in a worker, within the time limit; a worker that overruns or dies
+        is replaced (with the others of its pool), and the caller gets RenderFailed."""
+        pool = self.pool()
+        try:
+            task = pool.submit(function, *args)
+        except BrokenProcessPool:
+            self._replace_pool(pool)
+            pool = self.pool()
+            task = pool.submit(function, *args)
+        try:
+            return task.result(timeout=self.time_limit)
+        except FutureTimeout:
+            self._replace_pool(pool)
+            raise RenderFailed(f"took longer than {self.time_limit:g} s to make; it was stopped") from None
+        except BrokenProcessPool:
+            self._replace_pool(pool)
+            raise RenderFailed("the process making it stopped (out of memory, or a crash in a "
+                               "library); the other documents are not affected") from None
+
+    def page_image(self, rendered: Rendered, number: int) -> Path:
+        """Page `number` of a document as a PNG (made on first asking, for all its pages at once)."""
+        path = rendered.page_path(number)
+        if path.is_file():
+            return path
+        key = f"{rendered.digest}/pages"
+        with self._inflight_lock:
+            future = self._inflight.get(key)
+            owner = future is None
+            if owner:
+                future = self._inflight[key] = Future()
+        if not owner:
+            _wait(future, self.time_limit + 30)
+            return path
+        try:
+            targets = [str(rendered.page_path(n)) for n in range(1, rendered.pages + 1)]
+            self._run(write_page_images, str(rendered.pdf_path), self.preview_width, targets)
+            future.set_result(None)
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        finally:
+            with self._inflight_lock:
+                self._inflight.pop(key, None)
+        return path
 
 
 def _warm() -> int:
