@@ -35,7 +35,6 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..manifest import Hasher, combine, tool_digest
-from ..output import write_atomic
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 
 log = logging.getLogger("leafletgen.web")
@@ -95,10 +94,23 @@ class RenderFailed(Exception):
 
 # ---- The worker side ------------------------------------------------------------------------------
 
-def _init_worker(root: str) -> None:
+def _init_worker(root: str, warm: bool) -> None:
+    """A new worker: WeasyPrint imported, its font configuration made (the main job's worker
+    initialiser), and with `warm`, one document rendered in every language, so that the first
+    document a member of staff asks of this worker does not pay for loading fonts, hyphenation
+    patterns, catalogs and stylesheets. A recycled worker warms up before it takes any request;
+    the others serve meanwhile."""
     from ..worker import init_worker
 
     init_worker(root, os.devnull, in_pool=True)
+    if warm:
+        project = Project(Path(root))
+        leaflets = project.leaflet_ids()
+        for lang in project.languages() if leaflets else ():
+            try:
+                render_in_worker(root, DocumentRequest(leaflets[0], lang, draft=True))
+            except Exception:  # a broken input: the request that needs it will say so
+                log.debug("warming %s failed", lang, exc_info=True)
 
 
 def render_in_worker(root: str, request: DocumentRequest) -> dict:
@@ -143,10 +155,25 @@ def write_page_images(pdf_path: str, width: int, targets: list[str]) -> int:
             buffer = io.BytesIO()
             bitmap.to_pil().save(buffer, format="PNG")
             page.close()
-            write_atomic(Path(target), buffer.getvalue())
+            write_quick(Path(target), buffer.getvalue())
     finally:
         document.close()
     return len(targets)
+
+
+def write_quick(path: Path, data: bytes | str) -> None:
+    """A cache file, written whole under a temporary name and renamed: a reader never sees half
+    of one. Not flushed to disk (unlike the outputs): a cache file lost in a crash is made again."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 # ---- Input digests ----------------------------------------------------------------------------------
@@ -181,12 +208,11 @@ class StatHasher(Hasher):
 
 
 def input_digest(project: Project, request: DocumentRequest, hasher: Hasher,
-                 leaflet_images: tuple[str, ...]) -> str:
+                 leaflet_images: tuple[str, ...], tool: str) -> str:
     """What the document is made of, hashed as the main job's manifest hashes an output."""
     from ..batch import _fonts_digest, _practice_digest
     from ..fonts import page_families
 
-    tool = tool_digest(hasher)
     source = project.leaflets_dir / f"{request.leaflet}.md"
     leaflet = combine(hasher.file(source), *[f"{src} {hasher.file(project.leaflets_dir / src)}"
                                              for src in leaflet_images])
@@ -213,7 +239,7 @@ class DocumentService:
 
     def __init__(self, project: Project, cache_dir: Path, workers: int = 2, recycle_after: int = 200,
                  time_limit: float = 60.0, cache_max_bytes: int = CACHE_MAX_BYTES,
-                 preview_width: int = PREVIEW_WIDTH):
+                 preview_width: int = PREVIEW_WIDTH, warm: bool = False):
         self.project = project
         self.cache_dir = Path(cache_dir)
         self.workers = max(1, workers)
@@ -221,6 +247,10 @@ class DocumentService:
         self.time_limit = time_limit
         self.cache_max_bytes = cache_max_bytes
         self.preview_width = preview_width
+        self.warm = warm
+        # The tool's own part of every digest (leafletgen's source and library versions): the code
+        # this process runs cannot change under it, so it is hashed once (it costs 20 ms).
+        self.tool = tool_digest(Hasher())
         self._pool: ProcessPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._inflight: dict[str, Future] = {}
@@ -249,7 +279,7 @@ class DocumentService:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=self._context(), initializer=_init_worker,
-                    initargs=(str(self.project.root),), max_tasks_per_child=self.recycle_after)
+                    initargs=(str(self.project.root), self.warm), max_tasks_per_child=self.recycle_after)
             return self._pool
 
     def start(self) -> None:
@@ -304,7 +334,8 @@ class DocumentService:
 
     def digest(self, request: DocumentRequest) -> str:
         hasher = self.hasher()
-        return input_digest(self.project, request, hasher, self.leaflet_images(request.leaflet, hasher))
+        return input_digest(self.project, request, hasher, self.leaflet_images(request.leaflet, hasher),
+                            self.tool)
 
     # -- the cache
 
@@ -327,12 +358,12 @@ class DocumentService:
         rendered = Rendered(digest=digest, folder=folder, title=result["title"], lang=request.lang,
                             pages=result["pages"], draft=result["draft"], warnings=result["warnings"],
                             fresh=True)
-        write_atomic(rendered.pdf_path, result["pdf"])
-        write_atomic(rendered.html_path, result["html"])
+        write_quick(rendered.pdf_path, result["pdf"])
+        write_quick(rendered.html_path, result["html"])
         # The metadata last: a document is in the cache once its .json is.
         meta = {"title": rendered.title, "lang": rendered.lang, "pages": rendered.pages,
                 "draft": rendered.draft, "warnings": rendered.warnings}
-        write_atomic(folder / f"{digest}.json", json.dumps(meta, ensure_ascii=False))
+        write_quick(folder / f"{digest}.json", json.dumps(meta, ensure_ascii=False))
         self._written += 1
         if self._written % 50 == 0:
             self.evict()

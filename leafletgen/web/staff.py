@@ -99,7 +99,8 @@ def unknown_page(error: Unknown):
     proj = project()
     lists = {
         "leaflets": [(info.id, info.title) for info in library.leaflets(proj)],
-        "languages": [(info.lang, f"{info.name} — {info.name_nl}") for info in library.languages(proj)],
+        "languages": [(info.lang, info.name if info.lang == SOURCE_LANGUAGE else f"{info.name} — {info.name_nl}")
+                      for info in library.languages(proj)],
         "practices": [(DEFAULT_PRACTICE_ID, _("neutraal, zonder logo"))] +
                      [(info.id, info.name) for info in library.practices(proj)],
         "variants": [(name, _(VARIANT_TEXTS[name][0])) for name in VARIANTS],
