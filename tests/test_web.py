@@ -224,8 +224,9 @@ def test_cached_documents_and_changes_on_disk(fresh):
     client = app.test_client()
     url = f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}"
     first = client.get(url)
-    assert service.rendered == 1
-    assert client.get(url).data == first.data and service.rendered == 1      # from the cache
+    assert service.rendered == 1 and first.headers["X-Cache"] == "miss"
+    second = client.get(url)
+    assert second.data == first.data and service.rendered == 1 and second.headers["X-Cache"] == "hit"
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"].strip('"')}).status_code == 304
     # A changed profile is a new document, without a restart.
     profile = project.practices_dir / f"{PRACTICE}.toml"

@@ -118,7 +118,11 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     workers = workers or default_jobs()
-    app = create_app(project, require_login=require_login, workers=workers)
+    from ..fonts import cache_root
+    from .documents import DocumentService
+
+    documents = DocumentService(project, cache_root() / "web", workers=workers, warm=True)
+    app = create_app(project, require_login=require_login, documents=documents)
     service = app.extensions["leafletgen.documents"]
     service.start()
     shown = f"[{host}]" if ":" in host else host
