@@ -70,112 +70,137 @@ def _unescape(body: str) -> tuple[str, str | None]:
     return "".join(out), None
 
 
-def parse_po(text: str, file: str) -> tuple[list[Entry], list[Problem]]:
-    """The entries of a .po file and its syntax problems, each with its line."""
-    entries: list[Entry] = []
-    problems: list[Problem] = []
-    entry: Entry | None = None
-    current: str | None = None      # the keyword the next "..." continues
-    flags: set[str] = set()
+class _PoReader:
+    """A .po file read line by line into entries, with every syntax problem at its line."""
 
-    def finish() -> None:
-        nonlocal entry
-        if entry is not None:
-            if entry.msgid is None:
-                problems.append(Problem(file, "msgstr or msgctxt without a msgid before it", line=entry.line))
-            elif not entry.msgstr:
-                problems.append(Problem(file, "msgid without a msgstr after it", line=entry.line))
-            elif entry.msgid_plural is None and set(entry.msgstr) != {-1}:
-                problems.append(Problem(file, "msgstr[n] needs a msgid_plural; a single form is "
-                                              "written msgstr \"...\"", line=entry.msgstr_line))
-            elif entry.msgid_plural is not None and (-1 in entry.msgstr or
-                                                     sorted(entry.msgstr) != list(range(len(entry.msgstr)))):
-                problems.append(Problem(file, "a plural message needs msgstr[0], msgstr[1], … "
-                                              "in order", line=entry.msgstr_line))
-            else:
-                entries.append(entry)
-        entry = None
+    def __init__(self, file: str):
+        self.file = file
+        self.entries: list[Entry] = []
+        self.problems: list[Problem] = []
+        self.entry: Entry | None = None
+        self.current: str | None = None      # the keyword the next "..." line continues
+        self.flags: set[str] = set()         # the flags (#, fuzzy) of the entry to come
 
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.rstrip("\r").strip()
-        if not line:
-            finish()
-            current = None
-            continue
-        if line.startswith("#"):
-            if line.startswith("#,"):
-                flags |= {flag.strip() for flag in line[2:].split(",") if flag.strip()}
-            # "#~" obsolete entries, "#|" previous msgids, "#:" references, "# " comments: not used.
-            continue
-        match = _KEYWORD_RE.match(line)
-        if match:
-            keyword, index, rest = match.group(1), match.group(2), match.group(3)
-            base = "msgstr" if keyword.startswith("msgstr") else keyword
-            if base in ("msgctxt", "msgid") and entry is not None and (entry.msgstr or (
-                    base == "msgctxt" and entry.msgid is not None) or (base == "msgid" and entry.msgid is not None)):
-                finish()
-            if entry is None:
-                entry = Entry(line=number, flags=flags)
-                flags = set()
-            if base == "msgid":
-                entry.line = number
-            elif base == "msgid_plural" and entry.msgid is None:
-                problems.append(Problem(file, "msgid_plural without a msgid before it", line=number))
-            elif base == "msgstr" and entry.msgid is None:
-                problems.append(Problem(file, "msgstr without a msgid before it", line=number))
-                entry = None
-                current = None
-                continue
-            string = _STRING_RE.match(rest)
-            if not string:
-                problems.append(Problem(file, f"{keyword} must be followed by a string in double "
-                                              "quotes, closed on the same line", line=number))
-                value = ""
+    def problem(self, message: str, line: int | None) -> None:
+        self.problems.append(Problem(self.file, message, line=line))
+
+    def read(self, text: str) -> None:
+        for number, raw in enumerate(text.split("\n"), 1):
+            line = raw.rstrip("\r").strip()
+            if not line:
+                self.finish()
+                self.current = None
+            elif line.startswith("#"):
+                if line.startswith("#,"):
+                    self.flags |= {flag.strip() for flag in line[2:].split(",") if flag.strip()}
+                # "#~" obsolete entries, "#|" previous msgids, "#:" references, "# " comments: not used.
+            elif _KEYWORD_RE.match(line):
+                self.keyword(_KEYWORD_RE.match(line), number)
+            elif _STRING_RE.match(line) and self.current is not None and self.entry is not None:
+                self.continuation(_STRING_RE.match(line), number)
             else:
-                value, problem = _unescape(string.group(1))
-                if problem:
-                    problems.append(Problem(file, problem, line=number))
-            current = keyword if base != "msgstr" else f"msgstr:{-1 if index is None else int(index)}"
-            if base == "msgstr":
-                slot = -1 if index is None else int(index)
-                if slot in entry.msgstr:
-                    problems.append(Problem(file, f"{keyword} appears twice in one message", line=number))
-                entry.msgstr[slot] = value
-                entry.msgstr_line = entry.msgstr_line or number
-            elif getattr(entry, base) is not None:
-                problems.append(Problem(file, f"{keyword} appears twice in one message", line=number))
-            else:
-                setattr(entry, base, value)
-            continue
-        string = _STRING_RE.match(line)
-        if string and current is not None and entry is not None:
-            value, problem = _unescape(string.group(1))
-            if problem:
-                problems.append(Problem(file, problem, line=number))
-            if current.startswith("msgstr:"):
-                slot = int(current.split(":")[1])
-                entry.msgstr[slot] += value
-            else:
-                setattr(entry, current, (getattr(entry, current) or "") + value)
-            continue
+                self.not_po(line, number)
+        self.finish()
+        self.duplicates()
+
+    def finish(self) -> None:
+        """The entry read so far is complete: keep it, or say what it lacks."""
+        entry, self.entry = self.entry, None
+        if entry is None:
+            return
+        if entry.msgid is None:
+            self.problem("msgstr or msgctxt without a msgid before it", entry.line)
+        elif not entry.msgstr:
+            self.problem("msgid without a msgstr after it", entry.line)
+        elif entry.msgid_plural is None and set(entry.msgstr) != {-1}:
+            self.problem("msgstr[n] needs a msgid_plural; a single form is written msgstr \"...\"",
+                         entry.msgstr_line)
+        elif entry.msgid_plural is not None and (
+                -1 in entry.msgstr or sorted(entry.msgstr) != list(range(len(entry.msgstr)))):
+            self.problem("a plural message needs msgstr[0], msgstr[1], … in order", entry.msgstr_line)
+        else:
+            self.entries.append(entry)
+
+    def keyword(self, match: re.Match, number: int) -> None:
+        """msgctxt, msgid, msgid_plural or msgstr[n], followed by its first string."""
+        keyword, index, rest = match.group(1), match.group(2), match.group(3)
+        base = "msgstr" if keyword.startswith("msgstr") else keyword
+        entry = self.entry
+        if base in ("msgctxt", "msgid") and entry is not None and (
+                entry.msgstr or entry.msgid is not None):
+            self.finish()
+        if self.entry is None:
+            self.entry = Entry(line=number, flags=self.flags)
+            self.flags = set()
+        entry = self.entry
+        if base == "msgid":
+            entry.line = number
+        elif base == "msgid_plural" and entry.msgid is None:
+            self.problem("msgid_plural without a msgid before it", number)
+        elif base == "msgstr" and entry.msgid is None:
+            self.problem("msgstr without a msgid before it", number)
+            self.entry = self.current = None
+            return
+        value = self.string(_STRING_RE.match(rest), number,
+                            f"{keyword} must be followed by a string in double quotes, closed on "
+                            "the same line")
+        if base == "msgstr":
+            slot = -1 if index is None else int(index)
+            self.current = f"msgstr:{slot}"
+            if slot in entry.msgstr:
+                self.problem(f"{keyword} appears twice in one message", number)
+            entry.msgstr[slot] = value
+            entry.msgstr_line = entry.msgstr_line or number
+            return
+        self.current = keyword
+        if getattr(entry, base) is not None:
+            self.problem(f"{keyword} appears twice in one message", number)
+        else:
+            setattr(entry, base, value)
+
+    def string(self, match: re.Match | None, number: int, missing: str) -> str:
+        """The text of a "..." string, unescaped; "" (and a problem) when it is not one."""
+        if not match:
+            self.problem(missing, number)
+            return ""
+        value, problem = _unescape(match.group(1))
+        if problem:
+            self.problem(problem, number)
+        return value
+
+    def continuation(self, match: re.Match, number: int) -> None:
+        """A "..." line continuing the string of the keyword before it."""
+        value = self.string(match, number, "")
+        if self.current.startswith("msgstr:"):
+            self.entry.msgstr[int(self.current.split(":")[1])] += value
+        else:
+            setattr(self.entry, self.current, (getattr(self.entry, self.current) or "") + value)
+
+    def not_po(self, line: str, number: int) -> None:
         if line.startswith('"'):
             reason = ("a string that is not closed on its line (or has an unescaped \")"
-                      if current is not None else "a string that belongs to no msgid or msgstr")
+                      if self.current is not None else "a string that belongs to no msgid or msgstr")
         else:
             reason = f"unknown keyword {line.split()[0][:30]!r}; expected msgid, msgstr, msgctxt or a comment"
-        problems.append(Problem(file, f"is not a valid .po file: {reason}", line=number))
-        current = None
-    finish()
+        self.problem(f"is not a valid .po file: {reason}", number)
+        self.current = None
 
-    seen: dict[tuple[str | None, str], int] = {}
-    for item in entries:
-        key = (item.msgctxt, item.msgid or "")
-        if key in seen:
-            problems.append(Problem(file, f"msgid {shorten(item.msgid or '')!r} appears twice (first "
-                                          f"on line {seen[key]})", line=item.line))
-        else:
-            seen[key] = item.line
-    return entries, problems
+    def duplicates(self) -> None:
+        seen: dict[tuple[str | None, str], int] = {}
+        for item in self.entries:
+            key = (item.msgctxt, item.msgid or "")
+            if key in seen:
+                self.problem(f"msgid {shorten(item.msgid or '')!r} appears twice (first on line "
+                             f"{seen[key]})", item.line)
+            else:
+                seen[key] = item.line
+
+
+def parse_po(text: str, file: str) -> tuple[list[Entry], list[Problem]]:
+    """The entries of a .po file and its syntax problems, each with its line."""
+    reader = _PoReader(file)
+    reader.read(text)
+    return reader.entries, reader.problems
 
 
 def _markup(text: str) -> tuple[Counter, list[str]]:
