@@ -20,18 +20,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from weasyprint.formatting_structure import boxes
+
 from .colors import AA_NORMAL, contrast_ratio
+from .inline import plain_text
 from .model import Leaflet
 from .variants import Variant
 
 PAPER = "#ffffff"
 
 
-def plain_text(text: str) -> str:
-    # Imported when used: the CLI imports this module for its parser, and a main job with nothing
-    # to do must not pay for markdown-it.
-    from .inline import plain_text as plain
-    return plain(text)
 # Average words a sentence, per language, for plain language (B1). Only Dutch has a target here.
 SENTENCE_TARGET = {"nl": 15}
 LONG_WORD_LETTERS = 6          # a word of more than 6 letters is long (LIX)
@@ -76,8 +74,6 @@ class LayoutFacts:
     images_without_alt: list[str] = field(default_factory=list)
 
     def collect(self, document, pdf=None) -> None:
-        from weasyprint.formatting_structure import boxes
-
         def walk(box, background):
             own = _hex(box.style["background_color"], background)
             background = own or background

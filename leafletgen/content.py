@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from .errors import Problem, UserError
 from .inline import inline_problems, parser
+from .logo import LOGO_MAX_BYTES, logo_problems, sniff
 from .model import Block, Leaflet
 from .project import Project
 from .unprintable import text_problem
@@ -246,8 +247,6 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
 
 def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem]:
     """An image must be a PNG, JPEG or SVG file (by its content) inside the leaflets folder."""
-    from .logo import LOGO_MAX_BYTES, logo_problems, sniff
-
     problems = []
     root = folder.resolve()
     for block in blocks:

@@ -20,7 +20,7 @@ from .content import parse_leaflet
 from .errors import UserError
 from .inline import plain_text
 from .model import Leaflet
-from .project import Project
+from .project import TEMPLATE_DOMAIN, Project
 
 PROJECT_NAME = "leafletgen"
 BUGS_ADDRESS = ""
@@ -135,8 +135,6 @@ def leaflet_template(project: Project, leaflet: Leaflet) -> Catalog:
 
 def template_strings(project: Project) -> Catalog:
     """The .pot of the templates (domain leafletgen), with Babel's jinja2 extractor."""
-    from .i18n import TEMPLATE_DOMAIN
-
     catalog = _new_catalog(TEMPLATE_DOMAIN, None, TEMPLATES_HEADER)
     paths = sorted({p for pattern in TEMPLATE_PATTERNS for p in project.templates_dir.glob(pattern)})
     for path in paths:

@@ -16,15 +16,18 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+import pyphen
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from . import __version__
 from .colors import mix
-from .fonts import css_family_list, font_face_css, font_stack, page_families
+from .font_instances import font_face_css
+from .fonts import css_family_list, font_stack, page_families
 from .i18n import SOURCE_LANGUAGE, date_locale, language_name, text_direction
 from .inline import plain_text, render_inline
+from .logo import sniff
 from .model import Block, Leaflet, Practice
 from .project import Project
 from .variants import VARIANTS
@@ -48,8 +51,6 @@ class RenderOptions:
 
 def can_hyphenate(lang: str) -> bool:
     """Whether WeasyPrint (through pyphen) has a hyphenation dictionary for `lang`."""
-    import pyphen
-
     return pyphen.language_fallback(lang.replace("-", "_")) is not None
 
 
@@ -207,7 +208,6 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
             return ""
         if options.for_pdf:
             return path.as_uri()
-        from .logo import sniff
         return data_uri(path, sniff(path.read_bytes()) or "application/octet-stream")
 
     author = practice.name or leaflet.author

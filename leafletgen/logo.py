@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import re
 import warnings
+from urllib.parse import unquote_to_bytes
+
+import tinycss2
+from lxml import etree
+from PIL import Image
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 SVG_MAX_ELEMENTS = 5_000             # and at most 255 deep (the XML parser's own limit)
@@ -35,8 +42,6 @@ def logo_problems(data: bytes, name: str) -> tuple[str, list[str]]:
 
 
 def raster_problems(data: bytes, name: str) -> list[str]:
-    from PIL import Image
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -68,7 +73,6 @@ def svg_problems(data: bytes, name: str, depth: int = 0) -> list[str]:
     <?xml-stylesheet?>. Embedded data:image/... pictures are checked like a logo of their own
     (pixel limit included: a decompression bomb cannot hide inside an SVG).
     """
-    from lxml import etree
 
     if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
         return [f"logo {name!r}: SVG with a DOCTYPE or ENTITY declaration is refused"]
@@ -128,10 +132,6 @@ def _reference_problems(href: str, name: str, depth: int) -> list[str]:
 
 
 def _embedded_problems(url: str, name: str, depth: int) -> list[str]:
-    import base64
-    import binascii
-    from urllib.parse import unquote_to_bytes
-
     if depth >= _MAX_EMBED_DEPTH:
         return [f"logo {name!r}: images embedded more than {_MAX_EMBED_DEPTH} levels deep"]
     header, sep, payload = url.partition(",")
@@ -157,7 +157,6 @@ def _embedded_problems(url: str, name: str, depth: int) -> list[str]:
 
 def _css_problems(css: str, name: str, depth: int, declarations: bool, sheet: bool = False) -> list[str]:
     """url(...) and @import in SVG styles, found by a CSS parser (escapes are decoded)."""
-    import tinycss2
 
     if sheet:
         tokens = tinycss2.parse_stylesheet(css)

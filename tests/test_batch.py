@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen import fonts
+from leafletgen import font_instances, fonts
 from leafletgen.batch import manifest as manifest_module
 from leafletgen.batch import run_main_job
 from leafletgen.batch.progress import BarProgress, PlainProgress, make_progress
@@ -442,18 +442,18 @@ def test_a_variable_face_is_written_as_a_cached_static_instance():
 
     bold = next(face for face in fonts.font_faces() if face.family == "Noto Sans" and face.weight == 700)
     assert fonts.is_variable(bold.path)
-    path = fonts.face_file(bold)
+    path = font_instances.face_file(bold)
     assert path.parent.parent == fonts.instance_dir() and path.is_file()
     assert path.name == "NotoSans-700-normal.ttf"
-    assert fonts.face_file(bold) == path and path.name == fonts.instance_path(bold).name
+    assert font_instances.face_file(bold) == path and path.name == fonts.instance_path(bold).name
     font = TTFont(path)
     assert "fvar" not in font and "gvar" not in font
     assert font["OS/2"].usWeightClass == 700
-    css = fonts.font_face_css(("Noto Sans",), lambda p: p.name)
+    css = font_instances.font_face_css(("Noto Sans",), lambda p: p.name)
     assert f'font-weight: 700; font-style: normal; src: url("{path.name}")' in css
     assert "[wdth,wght]" not in css
     atkinson = fonts.font_faces()[0]
-    assert not fonts.is_variable(atkinson.path) and fonts.face_file(atkinson) == atkinson.path
+    assert not fonts.is_variable(atkinson.path) and font_instances.face_file(atkinson) == atkinson.path
 
 
 def test_instances_are_made_in_the_cache_folder_named_by_the_environment(tmp_path, monkeypatch):

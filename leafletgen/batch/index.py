@@ -7,7 +7,6 @@ from pathlib import Path
 import jinja2
 
 from ..i18n import SOURCE_LANGUAGE, language_name, text_direction
-from ..inline import plain_text
 from ..atomic_write import write_atomic
 from ..project import Project
 from .outcome import IndexEntry

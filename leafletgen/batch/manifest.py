@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from importlib import metadata
 from pathlib import Path
 
 from .. import __version__
@@ -86,8 +87,6 @@ class Hasher:
 
 
 def library_versions() -> str:
-    from importlib import metadata
-
     versions = []
     for name in LIBRARIES:
         try:
