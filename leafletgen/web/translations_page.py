@@ -168,7 +168,13 @@ def _receive(lang: str, domain: str):
     problems = upload_problems(lang, domain, raw, name)
     if problems:
         return _refused(lang, domain, [str(p) for p in problems])
-    write_atomic(catalog_path(proj, domain, lang), raw.decode("utf-8-sig").encode("utf-8"))
+    target = catalog_path(proj, domain, lang)
+    inside = proj.translations_dir.resolve()
+    if any(part.is_symlink() for part in (target, target.parent, target.parent.parent)) or \
+            not target.parent.resolve().is_relative_to(inside):
+        return _refused(lang, domain, [f"{proj.rel(target)} is reached through a link; a catalog "
+                                       "is only saved into a real folder inside translations/"])
+    write_atomic(target, raw.decode("utf-8-sig").encode("utf-8"))
     flash(_("De vertaling is opgeslagen: %(file)s.", file=proj.rel(catalog_path(proj, domain, lang))), "saved")
     return redirect(url_for("translations.index"))
 
