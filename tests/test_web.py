@@ -627,3 +627,16 @@ def test_uploads_are_not_written_through_links(fresh, tmp_path):
         "csrf_token": token, "catalog": (io.BytesIO(good.replace(b"Fazla kilo", b"Asiri kilo")), "tr.po")})
     assert response.status_code == 422 and "reached through a link" in response.get_data(as_text=True)
     assert (outside / "tr-messages" / f"{LEAFLET}.po").read_bytes() == good
+
+
+def test_a_worker_that_dies_is_replaced_and_the_document_made_again(fresh):
+    import os
+    import signal
+
+    app, service, project = fresh
+    client = app.test_client()
+    assert client.get(f"/leaflets/{LEAFLET}/nl.pdf").status_code == 200
+    os.kill(service.last_worker, signal.SIGKILL)            # killed between two requests
+    response = client.get(f"/leaflets/{LEAFLET}/de.pdf")
+    assert response.status_code == 200 and response.headers["X-Cache"] == "miss"
+    assert service.last_worker != 0
