@@ -90,6 +90,7 @@ def test_the_staff_page_is_dutch_and_english_when_the_browser_asks(client):
     english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,nl;q=0.5"})
     text = english.get_data(as_text=True)
     assert '<html lang="en">' in text and "Make a leaflet" in text and "Folder maken" not in text
+    assert "Türkçe — Turkish" in text and "Nederlands — Dutch" in text
     # A language without a catalog of the app's words: Dutch.
     assert '<html lang="nl">' in client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
 
