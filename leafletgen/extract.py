@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_file
+from babel.messages.extract import extract
 
 from . import __version__
 from .content import parse_leaflet
@@ -99,10 +99,17 @@ def template_strings(project: Project) -> Catalog:
     from .i18n import TEMPLATE_DOMAIN
 
     catalog = _new_catalog(TEMPLATE_DOMAIN, None)
+    import io
+
+    from .files import read_input
+    from .html import TEMPLATE_MAX_BYTES
+
     paths = sorted({p for pattern in TEMPLATE_PATTERNS for p in project.templates_dir.glob(pattern)})
     for path in paths:
-        for line, message, comments, context in extract_from_file(
-                "jinja2", str(path), keywords=_KEYWORDS, comment_tags=("Translators:",),
+        relative = f"templates/{path.relative_to(project.templates_dir).as_posix()}"
+        source = io.BytesIO(read_input(project.root, relative, TEMPLATE_MAX_BYTES))  # no links
+        for line, message, comments, context in extract(
+                "jinja2", source, keywords=_KEYWORDS, comment_tags=("Translators:",),
                 options=JINJA_OPTIONS, strip_comment_tags=True):
             catalog.add(message, locations=[(project.rel(path), line)], auto_comments=comments,
                         context=context)

@@ -63,7 +63,9 @@ def add_to_leaflet(project, text: str) -> int:
     ("Een\x0bverticale tab.\n\nVolgende regel.\n",
      [(0, "contains characters that cannot be printed: U+000B (control character); remove them")]),
     ("Lees \u202eseton\u202c omgekeerd.\n",
-     [(0, "contains characters that cannot be printed: U+202E (RIGHT-TO-LEFT OVERRIDE); remove them")]),
+     [(0, "contains invisible or direction-changing characters: U+202E (RIGHT-TO-LEFT OVERRIDE), "
+          "U+202C (POP DIRECTIONAL FORMATTING); remove them (they change the direction of the text "
+          "around them, so numbers and words can be shown in another order than written)")]),
     ("Nul\x00teken.\n",
      [(0, "contains characters that cannot be printed: U+0000 (control character); remove them")]),
     ("![](rug.png)\n",
