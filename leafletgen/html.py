@@ -26,7 +26,7 @@ from .colors import mix
 from .errors import Problem, UserError
 from .files import InputFileError, inside, read_file, read_input, relative_parts
 from .fonts import css_family_list, font_face_css, font_stack, page_families
-from .i18n import SOURCE_LANGUAGE, language_name, text_direction
+from .i18n import SOURCE_LANGUAGE, date_locale, language_name, text_direction
 from .inline import plain_text, render_inline
 from .model import Block, Leaflet, Practice
 from .project import Project
@@ -58,7 +58,7 @@ def can_hyphenate(lang: str) -> bool:
 
 
 def format_day(day: dt.date, lang: str) -> str:
-    return _BIDI_MARKS.sub("", format_date(day, format="long", locale=lang))
+    return _BIDI_MARKS.sub("", format_date(day, format="long", locale=date_locale(lang)))
 
 
 def data_uri(project: Project, path: Path, mime: str) -> str:
