@@ -291,7 +291,10 @@ def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:
     return parse_leaflet(text.replace("\r\n", "\n").replace("\r", "\n"), path, file, expected_id=leaflet_id)
 
 
-LEAFLET_MAX_BYTES = 1024 * 1024
+# A patient leaflet is a few pages (the shipped one is 4 kB); 256 KiB is some 40,000 words. The
+# limit also bounds the time a hostile one takes to parse before any time limit applies (Markdown
+# made of nothing but emphasis marks parses at about 30 µs a character: 7 s at the limit).
+LEAFLET_MAX_BYTES = 256 * 1024
 
 
 def character_problems(text: str, file: str) -> list[Problem]:

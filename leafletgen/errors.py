@@ -85,6 +85,10 @@ def machine_error(exc: OSError, path, action: str = "cannot write") -> MachineEr
     if name == "EISDIR":
         return MachineError(path, "is a folder where a file is to be written; move it out of the way")
     if name in ("ENOTDIR", "EEXIST") and action == "cannot write":
+        for parent in path.parents:   # the file that stands in the way
+            if parent.exists() and not parent.is_dir():
+                return MachineError(parent, "is a file where a folder is needed for the output; "
+                                            "move it out of the way")
         return MachineError(path.parent, "a file stands where a folder is needed on this path")
     cause = _CAUSES.get(name) or (exc.strerror or str(exc)).lower()
     return MachineError(path.parent, f"{action} {path.name}: {cause}")

@@ -73,7 +73,8 @@ class Hasher:
                 digest = cached[2]
         if digest is None:
             try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                with open(path, "rb") as fh:      # in pieces: a file of any size in a practice's folder
+                    digest = hashlib.file_digest(fh, "sha256").hexdigest()
             except OSError:
                 digest = "-"
         if stat.st_size >= BIG_FILE and digest != "-":

@@ -99,7 +99,8 @@ def render_po(catalog: Catalog) -> bytes:
 
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write `data` unless the file already says the same apart from its dates."""
-    if path.is_file() and _DATE_LINES.sub(b"", path.read_bytes()) == _DATE_LINES.sub(b"", data):
+    if not path.is_symlink() and path.is_file() and \
+            _DATE_LINES.sub(b"", path.read_bytes()) == _DATE_LINES.sub(b"", data):
         return False
     write_atomic(path, data)
     return True
