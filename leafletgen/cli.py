@@ -66,9 +66,9 @@ def cmd_main_job(args, project: Project, out, err) -> int:
         print(f"removed {len(summary.removed)} file(s) of leaflets, languages or practices "
               "no longer built", file=out)
     if summary.stopped:
-        print(f"error: {printable(summary.stopped)}; stopped: no further document was started "
-              f"({summary.not_started} not built; the files written before are complete and "
-              "unchanged)", file=err)
+        left = f", {summary.not_started} not started" if summary.not_started else ""
+        print(f"error: {printable(summary.stopped)}; stopped: no further document was started"
+              f"{left} (the files written before are complete and unchanged)", file=err)
     problems = f", {len(summary.failed)} problem(s)" if summary.failed else ""
     print(f"{len(summary.built)} built, {summary.unchanged} unchanged, {len(summary.skipped)} "
           f"skipped as incomplete, {len(summary.failed_documents)} failed{problems} "

@@ -90,12 +90,25 @@ def load_catalog(project: Project, domain: str, lang: str) -> Catalog | None:
         return None
     if report.fatal:
         raise UserError(list(report.problems))
+    if not known_language(lang):
+        raise UserError(Problem(f"translations/{lang}", f"{lang!r} is not a language Babel (CLDR) "
+                                                        "knows (its dates and plural rules are needed); "
+                                                        "use the ISO 639 code, e.g. tr, pl, pt_BR"))
     try:
         info = file_stat(project.root, report.file)
     except InputFileError as exc:
         raise UserError(Problem(report.file, exc.reason)) from None
     return _cached_catalog(str(project.root), report.file, info.st_ino, info.st_mtime_ns,
                            info.st_size, lang)
+
+
+@lru_cache(maxsize=64)
+def known_language(lang: str) -> bool:
+    try:
+        Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 def lookup(catalog: Catalog | None, msgid: str) -> str | None:
