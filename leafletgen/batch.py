@@ -291,7 +291,11 @@ def remove_output(out_dir: Path, entry: dict) -> list[str]:
             continue
         path = out_dir / relative
         if path.resolve().is_relative_to(out_dir.resolve()) and path.is_file():
-            path.unlink()
+            try:
+                path.unlink()
+            except OSError as exc:
+                from .errors import machine_error
+                raise machine_error(exc, path, "cannot remove") from exc
             removed.append(relative)
             folder = path.parent
             while folder != out_dir and folder.is_relative_to(out_dir):
