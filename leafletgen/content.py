@@ -280,8 +280,7 @@ def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:
         known = ", ".join(project.leaflet_ids()) or "none"
         raise UserError(f"unknown leaflet {leaflet_id!r}; known leaflets: {known}")
     try:
-        # Read as bytes up to four times the limit in characters (UTF-8), then counted in characters.
-        raw = read_file(project.root, file, 4 * LEAFLET_MAX_BYTES)
+        raw = read_file(project.root, file, LEAFLET_MAX_BYTES)
     except InputFileError as exc:
         raise UserError(Problem(file, exc.reason)) from None
     try:

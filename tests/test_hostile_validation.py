@@ -105,7 +105,7 @@ def test_a_huge_leaflet_is_refused(project):
     path.write_text(path.read_text() + ("Heel lange tekst. " * 70_000))
     [line] = refused(build_cli(project))
     assert line.startswith(f"error: leaflets/{LEAFLET}.md: is 1,")
-    assert line.endswith("characters long; a leaflet may have at most 262,144")
+    assert line.endswith(" bytes; the limit is 262,144 bytes")
 
 
 @pytest.mark.parametrize("name, data, expected", [
