@@ -151,6 +151,14 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
         text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
     except UnicodeDecodeError as exc:
         raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None
+    return parse_practice(project, practice_id, text, file)
+
+
+def parse_practice(project: Project, practice_id: str, text: str, file: str) -> Practice:
+    """A profile's TOML text, validated (every problem at once, each with its line and key).
+
+    `load_practice` reads practices/<id>.toml through this; the web app's settings form checks the
+    profile it is about to save through it too, so both give the same messages."""
     # Invisible and direction-changing characters, in values and comments alike, with their line.
     characters = line_problems(text)
     if characters:
