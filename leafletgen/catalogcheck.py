@@ -237,17 +237,26 @@ def placeholders(text: str) -> Counter:
     return Counter(_PLACEHOLDER_RE.findall(text))
 
 
-def translation_problems(msgid: str, msgstr: str, formatted: bool = False) -> list[str]:
+def translation_problems(msgid: str, msgstr: str, formatted: bool = False,
+                         markdown: bool = True) -> list[str]:
     """What is wrong with `msgstr` as a translation of `msgid` (empty when fine).
 
     `formatted`: the string goes through Python's % formatting (the template domain). A
     placeholder is only %(name)s; any other % is text there too (html.install_translations
     escapes it before Jinja formats the string), so a translator's "50 %" is never an error.
+    `markdown`: False for the web app's words, plain text escaped on its pages ("<naam>" is text
+    there): only the characters and the placeholders are checked.
     """
     problems = []
     bad = text_problem(msgstr)
     if bad:
         problems.append(bad)
+    if not markdown:
+        if placeholders(msgid) != placeholders(msgstr):
+            problems.append(f"the placeholders differ from the Dutch: the Dutch has "
+                            f"{', '.join(sorted(placeholders(msgid).elements())) or 'none'}, the "
+                            f"translation {', '.join(sorted(placeholders(msgstr).elements())) or 'none'}")
+        return problems
     source_problems = set(inline_problems(msgid))
     problems += [p for p in inline_problems(msgstr) if p not in source_problems]
     kinds_id, links_id = _markup(msgid)
@@ -288,7 +297,8 @@ class CatalogReport:
         return not self.problems
 
 
-def analyse_text(text: str, file: str, template_domain: bool = False) -> CatalogReport:
+def analyse_text(text: str, file: str, template_domain: bool = False,
+                 markdown: bool = True) -> CatalogReport:
     """Every problem of a catalog's text: characters first, then syntax, then the header; the
     translations only if those are sound."""
     characters = [Problem(file, message, line=number) for number, message in line_problems(text)]
@@ -316,7 +326,8 @@ def analyse_text(text: str, file: str, template_domain: bool = False) -> Catalog
             if not msgstr:
                 continue
             msgid = sources[min(max(slot, 0), len(sources) - 1)]
-            for message in translation_problems(msgid, msgstr, formatted=template_domain):
+            for message in translation_problems(msgid, msgstr, formatted=template_domain,
+                                                markdown=markdown):
                 refused.add(entry.msgid)
                 problems.append(Problem(file, f"msgstr of {_short(entry.msgid)!r}: {message}",
                                         line=entry.msgstr_line))
@@ -348,9 +359,14 @@ def _header(header: Entry | None, file: str) -> tuple[PluralRule, list[Problem]]
     return plural, problems
 
 
-def check_text(text: str, file: str, template_domain: bool = False) -> list[Problem]:
+def check_text(text: str, file: str, template_domain: bool = False,
+               markdown: bool = True) -> list[Problem]:
     """Every problem of a catalog's text (see analyse_text)."""
-    return list(analyse_text(text, file, template_domain).problems)
+    return list(analyse_text(text, file, template_domain, markdown).problems)
+
+
+# The staff web app's words (web/catalog.py): plain text on its pages, not leaflet Markdown.
+PLAIN_TEXT_DOMAINS = frozenset({"leafletgen_web"})
 
 
 # A leaflet may hold 256 KiB; its catalog holds it twice (msgid and msgstr, a translation in
@@ -374,12 +390,12 @@ def catalog_report(project, domain: str, lang: str) -> CatalogReport | None:
             return None
         return CatalogReport(relative, (Problem(relative, exc.reason),), fatal=True)
     return _report_cached(str(project.root), relative, info.st_ino, info.st_mtime_ns, info.st_size,
-                          domain == TEMPLATE_DOMAIN)
+                          domain == TEMPLATE_DOMAIN, domain not in PLAIN_TEXT_DOMAINS)
 
 
 @lru_cache(maxsize=256)
 def _report_cached(root: str, relative: str, inode: int, mtime_ns: int, size: int,
-                   template_domain: bool) -> CatalogReport:
+                   template_domain: bool, markdown: bool) -> CatalogReport:
     try:
         raw = read_catalog_bytes(Path(root), relative)
     except UserError as exc:
@@ -390,7 +406,7 @@ def _report_cached(root: str, relative: str, inode: int, mtime_ns: int, size: in
         line = raw[:exc.start].count(b"\n") + 1
         return CatalogReport(relative, (Problem(relative, f"is not UTF-8 text (byte {exc.start}); "
                                                           "save it as UTF-8", line=line),), fatal=True)
-    return analyse_text(text, relative, template_domain)
+    return analyse_text(text, relative, template_domain, markdown)
 
 
 def read_catalog_bytes(root: Path, relative: str) -> bytes:

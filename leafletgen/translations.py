@@ -220,7 +220,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
     write_if_changed(template_path(project, WEB_DOMAIN), render_po(web))
     for path in sorted(project.translations_dir.glob(f"*/LC_MESSAGES/{WEB_DOMAIN}.po")):
         lang = path.parent.parent.name
-        catalog = _read(path, project, lang)
+        catalog = _read(project, WEB_DOMAIN, lang)
         catalog.update(web, no_fuzzy_matching=False, update_creation_date=True)
         catalog.project, catalog.version = web.project, web.version
         results.append((path, "updated" if write_if_changed(path, render_po(catalog)) else "unchanged"))
