@@ -87,7 +87,7 @@ def font_dirs() -> tuple[Path, ...]:
 # with fontTools, and keep the static file in a cache folder keyed by the source's hash, the
 # weight and the style; @font-face then points at the static file.
 
-INSTANCE_FORMAT = 1   # bump when the way instances are made changes
+INSTANCE_FORMAT = 2   # bump when the way instances are made changes (2: reproducible bytes)
 
 
 def cache_root() -> Path:
@@ -152,7 +152,10 @@ def make_instance(face: FontFace) -> Path:
     from fontTools.ttLib import TTFont
     from fontTools.varLib.instancer import instantiateVariableFont
 
-    font = TTFont(face.path)
+    # recalcTimestamp=False: the instance keeps the source's `head.modified` instead of the time it
+    # was made, which the subset embedded in every PDF carries. Otherwise two machines (a
+    # cluster's workers, CI and a laptop) make different PDFs from the same input.
+    font = TTFont(face.path, recalcTimestamp=False)
     location = {}
     for axis in font["fvar"].axes:
         value = axis.defaultValue
@@ -162,6 +165,7 @@ def make_instance(face: FontFace) -> Path:
             value = 1 if face.style == "italic" else 0
         location[axis.axisTag] = min(max(value, axis.minValue), axis.maxValue)
     static = instantiateVariableFont(font, location, static=True)
+    static.recalcTimestamp = False
     from .errors import machine_error
 
     try:

@@ -588,3 +588,42 @@ def test_the_translations_commands_keep_the_apps_catalog(project):
     text = po.read_text(encoding="utf-8")
     assert '#, fuzzy\nmsgid "Folder maken"\nmsgstr "Make a leaflet"' in text   # the old one, to confirm
     assert not (project.translations_dir / "de" / "LC_MESSAGES" / "leafletgen_web.po").exists()
+
+
+def test_without_login_only_this_computers_names_reach_the_app(site, guarded):
+    """DNS rebinding: a page of another site, under a name that resolves to 127.0.0.1."""
+    client = site[0].test_client()
+    assert client.get("/", headers={"Host": "evil.example:8000"}).status_code == 400
+    assert client.get("/healthz", base_url="http://127.0.0.1:8000").status_code == 200
+    assert client.get("/healthz", base_url="http://[::1]:8000").status_code == 200
+    # With a login (reachable from elsewhere) the machine's own names are not known in advance.
+    app, project = guarded
+    assert app.test_client().get("/healthz", headers={"Host": "praktijk-pc.local:8000"}).status_code == 200
+
+
+def test_serve_behind_a_proxy_requires_a_login(project):
+    run = run_cli("serve", "--proxy", "127.0.0.1", root=project.root)
+    assert run.code == 1 and "behind the proxy 127.0.0.1" in run.err
+
+
+def test_uploads_are_not_written_through_links(fresh, tmp_path):
+    app, service, project = fresh
+    client = app.test_client()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = project.practices_dir / PRACTICE
+    shutil.move(folder, outside / PRACTICE)
+    folder.symlink_to(outside / PRACTICE)
+    token = csrf(client, f"/practices/{PRACTICE}")
+    response = client.post(f"/practices/{PRACTICE}", content_type="multipart/form-data", data={
+        **_form(project), "csrf_token": token, "logo": (io.BytesIO(PNG_1PX), "x.png")})
+    assert response.status_code == 422 and "is a link or not a folder" in response.get_data(as_text=True)
+    assert sorted(p.name for p in (outside / PRACTICE).iterdir()) == ["logo.svg"]
+    messages = project.translations_dir / "tr" / "LC_MESSAGES"
+    shutil.move(messages, outside / "tr-messages")
+    messages.symlink_to(outside / "tr-messages")
+    good = (outside / "tr-messages" / f"{LEAFLET}.po").read_bytes()
+    response = client.post(f"/translations/tr/{LEAFLET}.po", content_type="multipart/form-data", data={
+        "csrf_token": token, "catalog": (io.BytesIO(good.replace(b"Fazla kilo", b"Asiri kilo")), "tr.po")})
+    assert response.status_code == 422 and "reached through a link" in response.get_data(as_text=True)
+    assert (outside / "tr-messages" / f"{LEAFLET}.po").read_bytes() == good

@@ -45,17 +45,16 @@ def _known(lang: str, domain: str) -> None:
         abort(404)
 
 
-def review_state(lang: str, domain: str) -> dict | None:
-    """The review record's state for a leaflet catalog, where the project keeps review records."""
+def review_state(lang: str, domain: str):
+    """The review state of a leaflet's catalog (state, by, date), where the project keeps review
+    records (leafletgen.review); None where it does not."""
     try:
-        from .. import review   # the translation-review records, where present
+        from .. import review   # the translation-review records
     except ImportError:
         return None
-    state = getattr(review, "review_state", None)
-    if state is None:
-        return None
     try:
-        return state(project(), domain, lang)
+        leaflet = library.load_leaflet_cached(project(), domain)
+        return review.review_state(project(), leaflet, lang)
     except (UserError, OSError, ValueError):
         return None
 
@@ -132,7 +131,6 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
         catalog = read_po(io.BytesIO(text.encode("utf-8")), locale=lang, abort_invalid=True)
     except Exception as exc:  # Babel's reader: PoFileError, ValueError, UnknownLocaleError
         return [Problem(file, f"cannot be read as a .po file: {exc}")]
-    declared = (catalog.locale_identifier or "") if catalog.locale is not None else ""
     header_lang = re.search(r'^"Language: *([A-Za-z_@-]*)\\n"', text, re.M)
     if header_lang and header_lang.group(1) and header_lang.group(1).replace("-", "_") != lang:
         line = text[:header_lang.start()].count("\n") + 1
@@ -144,7 +142,6 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
     if wanted and not wanted & given:
         return [Problem(file, f"has none of the texts of {domain!r}: is it the catalog of another "
                               "leaflet?")]
-    del declared
     return []
 
 
@@ -178,7 +175,13 @@ def _receive(lang: str, domain: str):
     problems = upload_problems(lang, domain, raw, name)
     if problems:
         return _refused(lang, domain, [str(p) for p in problems])
-    write_atomic(catalog_path(proj, domain, lang), raw.decode("utf-8-sig").encode("utf-8"))
+    target = catalog_path(proj, domain, lang)
+    inside = proj.translations_dir.resolve()
+    if any(part.is_symlink() for part in (target, target.parent, target.parent.parent)) or \
+            not target.parent.resolve().is_relative_to(inside):
+        return _refused(lang, domain, [f"{proj.rel(target)} is reached through a link; a catalog "
+                                       "is only saved into a real folder inside translations/"])
+    write_atomic(target, raw.decode("utf-8-sig").encode("utf-8"))
     flash(_("De vertaling is opgeslagen: %(file)s.", file=proj.rel(catalog_path(proj, domain, lang))), "saved")
     return redirect(url_for("translations.index"))
 
