@@ -90,6 +90,7 @@ def test_the_staff_page_is_dutch_and_english_when_the_browser_asks(client):
     english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,nl;q=0.5"})
     text = english.get_data(as_text=True)
     assert '<html lang="en">' in text and "Make a leaflet" in text and "Folder maken" not in text
+    assert "Türkçe — Turkish" in text and "Nederlands — Dutch" in text
     # A language without a catalog of the app's words: Dutch.
     assert '<html lang="nl">' in client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
 
@@ -627,3 +628,16 @@ def test_uploads_are_not_written_through_links(fresh, tmp_path):
         "csrf_token": token, "catalog": (io.BytesIO(good.replace(b"Fazla kilo", b"Asiri kilo")), "tr.po")})
     assert response.status_code == 422 and "reached through a link" in response.get_data(as_text=True)
     assert (outside / "tr-messages" / f"{LEAFLET}.po").read_bytes() == good
+
+
+def test_a_worker_that_dies_is_replaced_and_the_document_made_again(fresh):
+    import os
+    import signal
+
+    app, service, project = fresh
+    client = app.test_client()
+    assert client.get(f"/leaflets/{LEAFLET}/nl.pdf").status_code == 200
+    os.kill(service.last_worker, signal.SIGKILL)            # killed between two requests
+    response = client.get(f"/leaflets/{LEAFLET}/de.pdf")
+    assert response.status_code == 200 and response.headers["X-Cache"] == "miss"
+    assert service.last_worker != 0
