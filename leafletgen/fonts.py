@@ -166,15 +166,22 @@ def make_instance(face: FontFace) -> Path:
         location[axis.axisTag] = min(max(value, axis.minValue), axis.maxValue)
     static = instantiateVariableFont(font, location, static=True)
     static.recalcTimestamp = False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    from .errors import machine_error
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:     # the cache folder cannot be written: say which, and why
+        raise machine_error(exc, target) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             static.save(fh)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise machine_error(exc, target) from exc
         raise
     return target
 
