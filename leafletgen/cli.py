@@ -23,7 +23,7 @@ from pathlib import Path
 from . import __version__
 from .atomic_write import remove_stale_parts
 from .batch import run_main_job
-from .errors import STRICT_ERROR, UserError
+from .errors import STRICT_ERROR, MachineError, UserError
 from .project import Project, find_project
 from .unprintable import printable
 from .variants import VARIANTS
@@ -72,11 +72,15 @@ def cmd_main_job(args, project: Project, out, err) -> int:
     if summary.removed:
         print(f"removed {len(summary.removed)} file(s) of leaflets, languages or practices "
               "no longer built", file=out)
+    if summary.stopped:
+        left = f", {summary.not_started} not started" if summary.not_started else ""
+        print(f"error: {printable(summary.stopped)}; stopped: no further document was started"
+              f"{left} (the files written before are complete and unchanged)", file=err)
     problems = f", {len(summary.failed)} problem(s)" if summary.failed else ""
     print(f"{len(summary.built)} built, {summary.unchanged} unchanged, {len(summary.skipped)} "
           f"skipped as incomplete, {len(summary.failed_documents)} failed{problems} "
           f"in {summary.seconds:.1f} s; index: {project.rel(out_dir / 'index.html')}", file=out)
-    return EXIT_FAILED if summary.failed else EXIT_OK
+    return EXIT_FAILED if summary.failed or summary.stopped else EXIT_OK
 
 
 def _jobs(value: str) -> int:
@@ -301,6 +305,7 @@ def _main(argv: list[str] | None, out, err) -> int:
         return int(exc.code or 0)
     previous = _terminate_as_exception()
     messages = Messages(err)
+    project = None
     try:
         project = find_project(args.root)
         code = _handler(args.handler)(args, project, out, messages)
@@ -311,6 +316,11 @@ def _main(argv: list[str] | None, out, err) -> int:
     except UserError as exc:
         for line in exc.lines:
             print(f"error: {printable(line)}", file=err)
+        return EXIT_FAILED
+    except MachineError as exc:
+        if args.debug:
+            raise
+        print(f"error: {printable(exc.line(project.rel if project else str))}", file=err)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted; outputs are either the old or the new complete files", file=err)

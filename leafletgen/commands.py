@@ -68,6 +68,8 @@ def cmd_list(args, project: Project, out, err) -> int:
         except UserError as exc:
             print(f"  {practice_id}  (invalid: {len(exc.problems)} problem(s))", file=out)
     print("  default  (no --practice: neutral, no logo)", file=out)
+    for line in project.odd_names():
+        err.warning(line)
     return EXIT_OK
 
 
@@ -76,7 +78,13 @@ def translated_shares(project: Project, leaflet: Leaflet) -> list[str]:
     total = len(leaflet.units())
     shares = []
     for lang in languages(project):
-        missing = translate_leaflet(leaflet, load_catalog(project, leaflet.id, lang), lang).missing
+        try:
+            catalog = load_catalog(project, leaflet.id, lang)
+        except UserError as exc:
+            shares.append(f"{lang} (catalog has {len(exc.problems)} problem(s); see "
+                          "`translations status`)")
+            continue
+        missing = translate_leaflet(leaflet, catalog, lang).missing
         shares.append(f"{lang} {100 * (total - len(missing)) // total}%")
     return shares
 
@@ -198,6 +206,8 @@ def cmd_init(args, project: Project, out, err) -> int:
 def cmd_status(args, project: Project, out, err) -> int:
     rows = status(project)
     complete = all(row.complete for row in rows)
+    for line in project.odd_names():
+        err.warning(line)
     if args.json:
         print(json.dumps({"complete": complete, "catalogs": [row.as_dict() for row in rows]},
                          ensure_ascii=False, indent=2), file=out)

@@ -13,6 +13,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 from fontTools.varLib.instancer import instantiateVariableFont
 
+from .errors import machine_error
 from .fonts import FontFace, font_faces, instance_path, is_variable
 
 
@@ -25,7 +26,10 @@ def make_instance(face: FontFace) -> Path:
     target = instance_path(face)
     if target.is_file():
         return target
-    font = TTFont(face.path)
+    # recalcTimestamp=False: the instance keeps the source's `head.modified` instead of the time it
+    # was made, which the subset embedded in every PDF carries. Otherwise two machines (a
+    # cluster's workers, CI and a laptop) make different PDFs from the same input.
+    font = TTFont(face.path, recalcTimestamp=False)
     location = {}
     for axis in font["fvar"].axes:
         value = axis.defaultValue
@@ -35,15 +39,21 @@ def make_instance(face: FontFace) -> Path:
             value = 1 if face.style == "italic" else 0
         location[axis.axisTag] = min(max(value, axis.minValue), axis.maxValue)
     static = instantiateVariableFont(font, location, static=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    static.recalcTimestamp = False
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:     # the cache folder cannot be written: say which, and why
+        raise machine_error(exc, target) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             static.save(fh)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise machine_error(exc, target) from exc
         raise
     return target
 

@@ -87,7 +87,7 @@ def font_dirs() -> tuple[Path, ...]:
 # source's hash, the weight and the style; @font-face then points at the static file. Finding out
 # which instances are missing stays light (no fontTools): the main job's plan asks it.
 
-INSTANCE_FORMAT = 1   # bump when the way instances are made changes
+INSTANCE_FORMAT = 2   # bump when the way instances are made changes (2: reproducible bytes)
 
 
 def cache_root() -> Path:

@@ -28,6 +28,7 @@ from typing import Iterable
 import pyphen
 
 from .atomic_write import write_atomic
+from .errors import MachineError
 from .fonts import cache_root
 
 CACHE_FORMAT = 1            # bump when the cached form changes
@@ -79,7 +80,7 @@ def load_dictionary(path: Path):
                                     for value in values):
             try:
                 write_atomic(file, marshal.dumps((CACHE_FORMAT, parsed.maxlen, plain)))
-            except OSError:
+            except (OSError, MachineError):
                 pass   # a read-only cache folder: no cache, same hyphenation
         return parsed
     dictionary = pyphen.HyphDict.__new__(pyphen.HyphDict)

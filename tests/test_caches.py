@@ -157,3 +157,20 @@ def test_an_untested_pyphen_parses_as_usual(cache_folder, monkeypatch):
     hyphenation.preload(["de"])
     assert not pyphen.hdcache                                 # left to pyphen itself
     assert pyphen.Pyphen(lang="de").inserted("Rückenschmerzen") == "Rü-cken-schmer-zen"
+
+
+def test_a_static_font_instance_has_the_same_bytes_whenever_and_wherever_it_is_made(
+        tmp_path, monkeypatch):
+    """A cluster worker, CI and a laptop each make their own instances: the time one is made
+    must not reach it (fontTools stamps `head.modified` on save), nor the PDFs that embed it."""
+    from fontTools.ttLib.tables import _h_e_a_d
+
+    from leafletgen import font_instances, fonts
+
+    face = next(face for face in fonts.font_faces() if fonts.is_variable(face.path))
+    made = []
+    for stamp in (0, 86_400 * 365):
+        monkeypatch.setenv("LEAFLETGEN_CACHE", str(tmp_path / f"machine-{stamp}"))
+        monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda stamp=stamp: 3_900_000_000 + stamp)
+        made.append(font_instances.make_instance(face).read_bytes())
+    assert made[0] == made[1]

@@ -8,6 +8,7 @@ import jinja2
 
 from ..i18n import SOURCE_LANGUAGE, language_name, text_direction
 from ..atomic_write import write_atomic
+from ..html import TemplateLoader
 from ..project import Project
 from .outcome import IndexEntry
 
@@ -20,7 +21,7 @@ def _sort_key(entry: IndexEntry):
 def render_index(project: Project, entries: list[IndexEntry]) -> str:
     """One section per leaflet, one block per language (name in its own script and in Dutch,
     the title in that language, a thumbnail of page 1), one row per practice × variant."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(project.templates_dir)),
+    env = jinja2.Environment(loader=TemplateLoader(project.root, ("templates",)),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     leaflets: dict[str, dict] = {}

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import UserError
+from ..files import InputFileError, read_file
 from ..fonts import font_faces, page_families
-from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from ..project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN,
+                       Project)
 from ..request import THUMBNAIL_WIDTH, BuildRequest, DocumentOptions
 from ..variants import DEFAULT_VARIANT
 from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
@@ -33,6 +35,7 @@ class Plan:
     keep: set = field(default_factory=set)         # old keys kept as they are (input unreadable)
     unchanged: list = field(default_factory=list)  # keys whose outputs are up to date
     failed: list[str] = field(default_factory=list)     # inputs that cannot be read
+    warnings: list[str] = field(default_factory=list)   # names skipped: they cannot be an input
     skipped: list[str] = field(default_factory=list)    # incomplete languages, with the reason
 
 
@@ -53,7 +56,9 @@ class Sources:
 def make_plan(project: Project, manifest: Manifest, hasher: Hasher, readers,
               force: bool = False) -> Plan:
     """Every phase in turn. `readers` parses an input the manifest does not know yet."""
-    plan = Plan()
+    # Names that cannot be a leaflet, a profile or a language: reported, skipped, never a reason
+    # for the others not to be built.
+    plan = Plan(warnings=project.odd_names())
     sources = Sources(tool=tool_digest(hasher), templates=hasher.tree(project.templates_dir))
     plan_practices(project, manifest, hasher, readers, sources, plan)
     plan_leaflets(project, manifest, hasher, readers, sources, plan)
@@ -224,11 +229,12 @@ def practice_digest(project: Project, hasher: Hasher, practice_id: str) -> str:
     """The profile, everything in practices/<id>/ and the logo file wherever it lies."""
     profile = project.practices_dir / f"{practice_id}.toml"
     parts = [hasher.file(profile), hasher.tree(project.practices_dir / practice_id)]
-    try:
-        logo = tomllib.loads(profile.read_text(encoding="utf-8-sig")).get("logo")
-    except (OSError, ValueError):
+    try:   # not through a link, not beyond the size of a profile (practice.load_practice says why)
+        raw = read_file(project.root, f"practices/{practice_id}.toml", PROFILE_MAX_BYTES)
+        logo = tomllib.loads(raw.decode("utf-8-sig")).get("logo")
+    except (InputFileError, ValueError, RecursionError):
         logo = None
-    if isinstance(logo, str) and logo:
+    if isinstance(logo, str) and logo and ".." not in logo.replace("\\", "/").split("/"):
         parts.append(hasher.file(project.practices_dir / logo))
     return combine(*parts)
 

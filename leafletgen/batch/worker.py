@@ -27,7 +27,7 @@ import weasyprint  # noqa: F401  (the 0.7 s import: paid once, before the worker
 from .. import pdf
 from ..atomic_write import write_atomic
 from ..build import withheld, write_document
-from ..errors import UserError
+from ..errors import MachineError, UserError
 from ..font_instances import make_instance
 from ..fonts import font_faces
 from ..project import Project
@@ -124,6 +124,10 @@ def run_document(project: Project, out_dir: Path, request: BuildRequest, strict:
         entry = index_entry(document, out_dir, pdf_path, html_path, thumbnail or None)
     except UserError as exc:
         return Outcome(request.key, ok=False, errors=exc.lines)
+    except MachineError as exc:
+        # The output cannot be written (disk full, no permission, read-only): not this
+        # document's fault, and the next one would fail the same way: the main job stops.
+        return Outcome(request.key, ok=False, errors=[exc.line(project.rel)], fatal=True)
     except Exception as exc:  # a bug, but it stays this document's failure
         return Outcome(request.key, ok=False, errors=[
             f"internal error building {request.key}: {type(exc).__name__}: {exc} (a bug in "
