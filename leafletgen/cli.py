@@ -313,37 +313,33 @@ def _main(argv: list[str] | None, out, err) -> int:
             print(f"error: {STRICT_ERROR}", file=err)
             return EXIT_FAILED
         return code
-    except UserError as exc:
-        for line in exc.lines:
-            print(f"error: {printable(line)}", file=err)
-        return EXIT_FAILED
-    except MachineError as exc:
-        if args.debug:
-            raise
-        print(f"error: {printable(exc.line(project.rel if project else str))}", file=err)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        print("interrupted; outputs are either the old or the new complete files", file=err)
-        return 130
-    except Terminated:
-        print("terminated; outputs are either the old or the new complete files", file=err)
-        return 128 + signal.SIGTERM
-    except OSError as exc:
-        # The machine, not the input nor leafletgen: a folder that cannot be written, a full disk.
-        if args.debug:
-            raise
-        if exc.filename is None:
-            return _internal_error(exc, err)
-        print(f"error: {printable(str(exc.filename))}: {exc.strerror or exc} (check the folder "
-              "exists and can be written, and that the disk is not full)", file=err)
-        return EXIT_FAILED
+    except (KeyboardInterrupt, Terminated) as exc:
+        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+        print(f"{what}; outputs are either the old or the new complete files", file=err)
+        return 130 if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM
     except Exception as exc:
-        if args.debug:
+        if args.debug and not isinstance(exc, UserError):
             raise
-        return _internal_error(exc, err)
+        return _report(exc, project, err)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _report(exc: Exception, project: Project | None, err) -> int:
+    """The one place a failure becomes lines on standard error and an exit status."""
+    if isinstance(exc, UserError):            # the input: one line per problem
+        for line in exc.lines:
+            print(f"error: {printable(line)}", file=err)
+        return EXIT_FAILED
+    if isinstance(exc, MachineError):         # the machine: a folder that cannot be written
+        print(f"error: {printable(exc.line(project.rel if project else str))}", file=err)
+        return EXIT_FAILED
+    if isinstance(exc, OSError) and exc.filename is not None:
+        print(f"error: {printable(str(exc.filename))}: {exc.strerror or exc} (check the folder "
+              "exists and can be written, and that the disk is not full)", file=err)
+        return EXIT_FAILED
+    return _internal_error(exc, err)          # leafletgen itself: a bug
 
 
 def _internal_error(exc: BaseException, err) -> int:
