@@ -25,6 +25,7 @@ from .atomic_write import remove_stale_parts
 from .batch import run_main_job
 from .errors import STRICT_ERROR, MachineError, UserError
 from .project import Project, find_project
+from .signals import Terminated
 from .unprintable import printable
 from .variants import VARIANTS
 from .web.serve import add_command as add_serve_command
@@ -346,10 +347,6 @@ def _internal_error(exc: BaseException, err) -> int:
     print(f"internal error: {type(exc).__name__}: {printable(str(exc))} — this is a bug in "
           "leafletgen; run again with --debug for the traceback and report it", file=err)
     return EXIT_FAILED
-
-
-class Terminated(BaseException):
-    """SIGTERM, raised where the program is, so that `finally` blocks (temporary files) run."""
 
 
 def _terminate_as_exception():

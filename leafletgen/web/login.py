@@ -103,7 +103,7 @@ def _failed(address: str) -> None:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login():
-    from .app import project
+    from .context import project
 
     form = LoginForm()
     error = ""

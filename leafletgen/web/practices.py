@@ -23,7 +23,7 @@ from ..practice import PracticeProfile, parse_practice
 from ..project import SOURCE_LANGUAGE
 from ..variants import VARIANTS
 from . import library
-from .app import project
+from .context import project
 from .i18n import _
 from .staff import VARIANT_TEXTS, Choice
 

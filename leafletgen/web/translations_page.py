@@ -20,7 +20,7 @@ from ..i18n import catalog_path
 from ..atomic_write import write_atomic
 from ..project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN
 from . import library
-from .app import project
+from .context import project
 from .i18n import _
 
 blueprint = Blueprint("translations", __name__)
