@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -463,3 +464,92 @@ def test_instances_are_made_in_the_cache_folder_named_by_the_environment(tmp_pat
                for face in fonts.font_faces() if fonts.is_variable(face.path))
     italic = next(face for face in fonts.font_faces() if face.style == "italic" and fonts.is_variable(face.path))
     assert fonts.missing_instances(("Noto Sans",))[-1] == italic
+
+
+# ---- Workers end with the main job, however it ends -----------------------------------------------
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_for(condition, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_kill_9_of_the_main_job_leaves_no_worker_behind(project, tmp_path):
+    """The main job SIGKILLed while its two workers build: they end too (the kernel's parent-death
+    signal), and remove WeasyPrint's temporary font folders on their way out."""
+    only_languages(project, "de", "en", "fr", "es")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    main_job = subprocess.Popen([sys.executable, "generate.py", "--root", str(project.root), "--jobs", "2"],
+                                cwd=REPO, env={**os.environ, "TMPDIR": str(tmp)},
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert main_job.stdout.readline().startswith("built "), "no document was built"
+        workers = children_of(main_job.pid)
+        assert len(workers) == 2 and all(alive(pid) for pid in workers)
+        main_job.kill()
+        main_job.wait()
+        assert wait_for(lambda: not any(alive(pid) for pid in workers), 10), \
+            [pid for pid in workers if alive(pid)]
+        assert not list(tmp.glob("weasyprint-*"))
+    finally:
+        main_job.kill()
+        main_job.wait()
+
+
+def test_without_the_kernels_signal_a_worker_watches_its_parent(tmp_path):
+    """Where PR_SET_PDEATHSIG is not there (not Linux), a thread notices the parent is gone."""
+    script = textwrap.dedent(f"""
+        import ctypes, os, sys, time
+        sys.path.insert(0, {str(REPO)!r})
+        from leafletgen.batch import worker
+        worker.PARENT_WATCH_SECONDS = 0.1
+        parent = os.getpid()
+        child = os.fork()
+        if child == 0:
+            def no_prctl(*args, **kwargs):
+                raise OSError("no prctl here")
+            ctypes.CDLL = no_prctl
+            worker.die_with_parent(parent)
+            time.sleep(60)
+            os._exit(0)
+        print(child, flush=True)
+        time.sleep(60)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert alive(child)
+        parent.kill()
+        parent.wait()
+        assert wait_for(lambda: not alive(child), 10)
+    finally:
+        parent.kill()
+        parent.wait()
