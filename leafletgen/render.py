@@ -132,10 +132,12 @@ LEAFLET_CACHE_SIZE = 64
 
 
 def _contents_digest(paths) -> str:
+    """The files' contents, and whether each is a link: a file replaced by a link (which the
+    loader refuses) is a change even if the link leads to the same bytes."""
     digest = hashlib.sha256()
     for path in paths:
         try:
-            digest.update(Path(path).read_bytes())
+            digest.update(b"link" if Path(path).is_symlink() else Path(path).read_bytes())
         except OSError:
             digest.update(b"\0(missing)")
         digest.update(b"\0")
