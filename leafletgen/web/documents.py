@@ -169,14 +169,21 @@ def write_quick(path: Path, data: bytes | str) -> None:
     of one. Not flushed to disk (unlike the outputs): a cache file lost in a crash is made again."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    for attempt in (1, 2):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+            return
+        except FileNotFoundError:
+            # The cache folder was emptied meanwhile (by hand, or another process): once more.
+            temporary.unlink(missing_ok=True)
+            if attempt == 2:
+                raise
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
 
 
 # ---- Input digests ----------------------------------------------------------------------------------
@@ -264,6 +271,7 @@ class DocumentService:
         self._written = 0
         self.rendered = 0                # documents rendered (not served from the cache)
         self.last_worker = 0             # the process that rendered the last one
+        self.previews = 0                # documents whose page previews were made
 
     # -- the pool
 
@@ -466,6 +474,7 @@ class DocumentService:
         try:
             targets = [str(rendered.page_path(n)) for n in range(1, rendered.pages + 1)]
             self._run(write_page_images, str(rendered.pdf_path), self.preview_width, targets)
+            self.previews += 1
             future.set_result(None)
         except BaseException as exc:
             future.set_exception(exc)

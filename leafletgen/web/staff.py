@@ -243,7 +243,8 @@ def font(name: str):
 @blueprint.route("/healthz")
 def healthz():
     return {"status": "ok", "leaflets": len(project().leaflet_ids()),
-            "practices": len(project().practice_ids())}
+            "practices": len(project().practice_ids()), "rendered": documents().rendered,
+            "previews": documents().previews}
 
 
 # ---- The patient pack --------------------------------------------------------------------------
