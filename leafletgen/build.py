@@ -27,6 +27,7 @@ from .project import Project
 from .variants import DEFAULT_VARIANT, VARIANTS, output_stem
 from .checks import LayoutFacts, document_findings
 from .impose import impose_booklet
+from .layout import LayoutReport, measure as measure_layout
 from .qr import qr_context
 
 ASSETS_DIR = "assets"
@@ -53,6 +54,7 @@ class Document:
     html: str
     warnings: list[str] = field(default_factory=list)
     facts: LayoutFacts | None = None     # what the layout used: colours, text sizes (checks.py)
+    layout: LayoutReport | None = None   # pages and their fill, broken words, logo size (layout.py)
 
     @property
     def draft(self) -> bool:
@@ -190,12 +192,17 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
         stylesheets = page_stylesheets(project, translated, practice, pdf_options, source)
         html = render_html(project, translated, practice, translations, html_options, source)
     facts = LayoutFacts()
+    measured: list[LayoutReport] = []
+
+    def finisher(document, pdf):
+        facts.collect(document, pdf)
+        measured.append(measure_layout(document))
     # Dutch is on the page too in a bilingual leaflet, and in a draft's untranslated units.
     preload_hyphenation({request.lang, SOURCE_LANGUAGE} if source is not None or translated.missing
                         else {request.lang})
     try:
         result = render_pdf(html_for_pdf, project.templates_dir, allowed_roots(project, practice),
-                            finisher=facts.collect,
+                            finisher=finisher,
                             stylesheets=pdf_stylesheets(project, practice, *stylesheets))
     except RecursionError:
         # The checks bound what inputs can nest; should a template still nest this deep:
@@ -218,7 +225,8 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     if translated.missing:
         warnings.append(f"{leaflet.id} [{request.lang}]: DRAFT, {len(translated.missing)} "
                         "untranslated unit(s) shown in Dutch")
-    return Document(request, translated, practice, result.pdf, html, warnings, facts)
+    return Document(request, translated, practice, result.pdf, html, warnings, facts,
+                    measured[-1] if measured else None)
 
 
 def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Practice]:

@@ -22,9 +22,10 @@ from markupsafe import Markup, escape
 
 from . import __version__
 from .colors import mix
-from .fonts import css_family_list, font_face_css, font_stack, page_families
+from .fonts import css_family_list, font_face_css, font_stack, page_families, paired_fonts
 from .i18n import SOURCE_LANGUAGE, language_name, text_direction
 from .inline import plain_text, render_inline
+from .logo import LogoShape, logo_box
 from .model import Block, Leaflet, Practice
 from .project import Project
 from .variants import VARIANTS
@@ -101,10 +102,22 @@ def environment(project: Project, practice: Practice) -> jinja2.Environment:
         keep_trailing_newline=True,
         bytecode_cache=_BYTECODE,
     )
-    env.filters["inline"] = render_inline
+    env.filters["inline"] = inline_filter
     env.filters["plain"] = plain_text
     env.filters["isolate"] = isolate
     return env
+
+
+@jinja2.pass_context
+def inline_filter(context, text: str, lang: str | None = None) -> Markup:
+    """`{{ text | inline }}`: inline Markdown with the typographic finish of the page's language
+    (or `lang`), as the block templates get it."""
+    return render_inline(text, lang or context.get("lang"))
+
+
+def nobreak(text: str) -> Markup:
+    """Text that must not be broken across lines: a date, "page 1 of 2"."""
+    return Markup('<span class="nobreak">{}</span>').format(text)
 
 
 @jinja2.pass_context
@@ -132,8 +145,50 @@ def install_translations(env: jinja2.Environment, translations: gettext_module.N
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
 
 
-def block_views(leaflet: Leaflet, source: Leaflet | None) -> list[dict]:
+@dataclass(frozen=True)
+class Typesetting:
+    """How texts are finished for one page (typography.py): the column they are set in and the
+    body size, for binding the last words of headings and the key message; whether words joined
+    by a hyphen stay whole (large print)."""
+
+    column_mm: float
+    body_pt: float
+    large_print: bool = False
+
+    def bind_limit(self, em: float) -> int:
+        """Characters two bound words may have in text of `em` times the body size: 60 % of a
+        line of the column (bold text, taken as 0.6 em a character, more than it is), so a bound
+        pair never overflows it."""
+        return int(self.column_mm / MM_PER_PT / (0.6 * em * self.body_pt) * 0.6)
+
+    def heading_em(self, level: int) -> float:
+        return (LARGE_PRINT_HEADING_EM if self.large_print else HEADING_EM).get(level, 1.0)
+
+
+MM_PER_PT = 25.4 / 72
+# The sizes of leaflet.css (h1 is the title; the key message is 1.2 em): used only to decide
+# whether the last two words of a heading are short enough to bind.
+HEADING_EM = {1: 2.1, 2: 1.3, 3: 1.12}
+LARGE_PRINT_HEADING_EM = {1: 1.9, 2: 1.4, 3: 1.2}
+CALLOUT_EM = 1.2
+MEASURE_EM = 30          # main { max-width: 30em }: about 65 characters a line
+BILINGUAL_GAP_MM = 8     # .pair { gap: 8mm }
+
+
+def typesetting(variant, bilingual: bool) -> Typesetting:
+    large_print = variant.name == "large-print"
+    width = variant.text_width_mm
+    if bilingual and variant.bilingual_columns:
+        width = (width - BILINGUAL_GAP_MM) / 2
+    elif not large_print:
+        width = min(width, MEASURE_EM * variant.body_pt * MM_PER_PT)
+    return Typesetting(width, variant.body_pt, large_print)
+
+
+def block_views(leaflet: Leaflet, source: Leaflet | None,
+                setting: Typesetting | None = None) -> list[dict]:
     """What the block templates need: each block with its texts rendered to safe HTML."""
+    setting = setting or Typesetting(column_mm=140, body_pt=13)
     views = []
     missing = set(leaflet.missing)
     fallback = Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
@@ -142,23 +197,35 @@ def block_views(leaflet: Leaflet, source: Leaflet | None) -> list[dict]:
         """A unit that fell back to Dutch (a DRAFT) is marked as Dutch, for screen readers and bidi."""
         return fallback if leaflet.language != SOURCE_LANGUAGE and text in missing else Markup("")
 
+    def lang_of(text: str) -> str:
+        """The language a unit is shown in: Dutch where a DRAFT fell back to it (its quotes too)."""
+        return SOURCE_LANGUAGE if text in missing else leaflet.language
+
     blocks = leaflet.blocks
     source_blocks = source.blocks if source is not None else (None,) * len(blocks)
     for index, (block, original) in enumerate(zip(blocks, source_blocks)):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
-        view = _view(block, following, attrs)
-        view["source"] = _view(original, following, lambda text: Markup("")) if original is not None else None
+        view = _view(block, following, attrs, lang_of, setting)
+        view["source"] = _view(original, following, lambda text: Markup(""),
+                               lambda text: SOURCE_LANGUAGE, setting) if original is not None else None
         views.append(view)
     return views
 
 
-def _view(block: Block, following: Block | None, attrs) -> dict:
+def _view(block: Block, following: Block | None, attrs, lang_of, setting: Typesetting) -> dict:
+    bind = 0
+    if block.kind == "heading":
+        bind = setting.bind_limit(setting.heading_em(block.level))
+    elif block.kind == "callout":
+        bind = setting.bind_limit(CALLOUT_EM)
+    compounds = setting.large_print
     return {
         "kind": block.kind,
         "level": block.level,
         "ordered": block.ordered,
-        "html": render_inline(block.text),
-        "items": [render_inline(item) for item in block.items],
+        "html": render_inline(block.text, lang_of(block.text), bind=bind,
+                              keep_compounds=compounds and block.kind != "image"),
+        "items": [render_inline(item, lang_of(item), keep_compounds=compounds) for item in block.items],
         "alt": plain_text(block.text),
         "src": block.src,
         # A paragraph that introduces a list ("Veelvoorkomende symptomen …:") is set as its lead-in.
@@ -166,6 +233,11 @@ def _view(block: Block, following: Block | None, attrs) -> dict:
         "attrs": attrs(block.text) if block.kind != "list" else Markup(""),
         "item_attrs": [attrs(item) for item in block.items],
     }
+
+
+def source_text(leaflet: Leaflet) -> str:
+    """Every text of the leaflet, for the characters a font must have to set it."""
+    return " ".join(text for _, _, text in leaflet.units()) + " ‘’“”"
 
 
 def _families(leaflet: Leaflet, options: RenderOptions, source: Leaflet | None) -> tuple[str, ...]:
@@ -211,6 +283,12 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         return data_uri(path, sniff(path.read_bytes()) or "application/octet-stream")
 
     author = practice.name or leaflet.author
+    bilingual = source is not None and options.bilingual
+    setting = typesetting(variant, bilingual)
+    paired = paired_fonts(lang, SOURCE_LANGUAGE, source_text(source)) if bilingual else None
+    title_lang = SOURCE_LANGUAGE if leaflet.title in leaflet.missing else lang
+    title_bind = setting.bind_limit(setting.heading_em(1))
+    logo_width, logo_height = logo_box(LogoShape(*practice.logo_shape), variant.logo)
     context = {
         "lang": lang,
         "dir": text_direction(lang),
@@ -220,25 +298,34 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         "source_dir": text_direction(SOURCE_LANGUAGE),
         "language_label": language_name(lang),
         "source_label": language_name(SOURCE_LANGUAGE),
-        "source_font_family": Markup(css_family_list(font_stack(SOURCE_LANGUAGE))),
-        "blocks": block_views(leaflet, source if options.bilingual else None),
+        "source_font_family": Markup(css_family_list(paired.source_stack if paired
+                                                      else font_stack(SOURCE_LANGUAGE))),
+        "source_scale": paired.source_scale if paired else 1.0,
+        "blocks": block_views(leaflet, source if bilingual else None, setting),
+        "title_html": render_inline(leaflet.title, title_lang, bind=title_bind),
+        "source_title_html": render_inline(source.title, SOURCE_LANGUAGE, bind=title_bind)
+        if bilingual else "",
         "practice": practice,
         "logo_src": logo_src,
+        "logo_width": f"{logo_width:g}mm",
+        "logo_height": f"{logo_height:g}mm",
         "brand": practice.color,
         "brand_tint": mix(practice.color, "#ffffff", 0.10),
         "variant": variant,
         "page_size": variant.page_size,
         "page_css": Markup(variant.page_css(draft=leaflet.is_draft)),
         # hyphens: auto only where a dictionary exists (pyphen has none for tr or ar).
-        "hyphenate": can_hyphenate(lang),
+        "hyphenate": can_hyphenate(lang) and variant.hyphenate,
+        "hyphenate_source": variant.hyphenate,
         "body_pt": variant.body_pt,
         "font_css": Markup(font_css),
         "font_family": Markup(css_family_list(families)),
         "stylesheet": Markup(stylesheet.replace("</", "<\\/")),
         "title": plain_text(leaflet.title),
         "author": author,
-        "published": format_day(leaflet.published, lang),
-        "review": format_day(leaflet.review, lang),
+        # A date is never broken across lines ("1 november / 2027").
+        "published": nobreak(format_day(leaflet.published, lang)),
+        "review": nobreak(format_day(leaflet.review, lang)),
         "created": leaflet.published.isoformat(),
         "generator": f"leafletgen {__version__}",
         # CSS counters in the running footer fill these in on every page.

@@ -13,6 +13,11 @@ from .output import write_atomic
 from .project import Project
 
 
+# The index is for practice staff, in Dutch: the variants by what they are, not by option name.
+VARIANT_LABELS = {"a4": "A4", "a5": "A5", "booklet": "boekje (A5)", "large-print": "grote letters",
+                  "print-shop": "drukkerij (A4)"}
+
+
 @dataclass(frozen=True)
 class IndexEntry:
     leaflet: str
@@ -48,7 +53,8 @@ def _sort_key(entry: IndexEntry):
 
 def render_index(project: Project, entries: list[IndexEntry]) -> str:
     """One section per leaflet, one block per language (name in its own script and in Dutch,
-    the title in that language, a thumbnail of page 1), one row per practice × variant."""
+    the title in that language), in it one row per practice with a thumbnail of its own page 1
+    and a link per variant."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(project.templates_dir)),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
@@ -61,15 +67,21 @@ def render_index(project: Project, entries: list[IndexEntry]) -> str:
         language = item["languages"].setdefault(entry.lang, {
             "lang": entry.lang, "name": language_name(entry.lang),
             "name_nl": language_name(entry.lang, SOURCE_LANGUAGE), "dir": text_direction(entry.lang),
-            "title": entry.title, "thumbnail": None, "rows": []})
-        language["thumbnail"] = language["thumbnail"] or entry.thumbnail
+            "title": entry.title, "practices": {}, "rows": []})
+        # Per practice its own thumbnail (its logo and colour) and its variants.
+        practice = language["practices"].setdefault(entry.practice, {
+            "id": entry.practice, "name": entry.practice_name, "thumbnail": None, "rows": []})
+        practice["thumbnail"] = practice["thumbnail"] or entry.thumbnail
         row = {"entry": entry, "language": language["name"], "language_nl": language["name_nl"],
                "dir": language["dir"]}
+        practice["rows"].append(row)
         language["rows"].append(row)
         item["rows"].append(row)
     for item in leaflets.values():
         item["title"] = item["title"] or item["rows"][0]["entry"].title
         item["languages"] = list(item["languages"].values())
+        for language in item["languages"]:
+            language["practices"] = list(language["practices"].values())
         item["langs"] = " ".join(language["lang"] for language in item["languages"])
     languages = sorted({e.lang for e in entries}, key=lambda lang: (lang != SOURCE_LANGUAGE, lang))
     practices = sorted({(e.practice_name, e.practice) for e in entries})
@@ -78,6 +90,7 @@ def render_index(project: Project, entries: list[IndexEntry]) -> str:
         languages=[(lang, language_name(lang), language_name(lang, SOURCE_LANGUAGE),
                     text_direction(lang)) for lang in languages],
         practices=practices,
+        variant_labels=VARIANT_LABELS,
         count=len(entries))
 
 

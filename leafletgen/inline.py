@@ -13,6 +13,8 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
+from .typography import COMPOUND, last_two_words, smart_quotes
+
 ALLOWED_LINK_SCHEMES = ("http", "https", "mailto", "tel")
 MAX_INLINE_NESTING = 3
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -81,13 +83,34 @@ def inline_signature(text: str) -> tuple[list[str], list[str]]:
     return sorted(kinds), sorted(links)
 
 
-def render_inline(text: str) -> Markup:
-    """Inline Markdown → safe HTML. Everything not allowed is escaped, never passed through."""
+def render_inline(text: str, lang: str | None = None, bind: int = 0,
+                  keep_compounds: bool = False) -> Markup:
+    """Inline Markdown → safe HTML. Everything not allowed is escaped, never passed through.
+
+    The typographic finish (typography.py) is applied to the text only, never to the markup:
+    with `lang`, straight quotes become that language's; with `bind`, the last two words are
+    kept together if they fit in `bind` characters; with `keep_compounds`, words joined by a
+    hyphen or slash are not broken across lines.
+    """
+    tokens = inline_tokens(text)
+    texts = [tok.content for tok in tokens if tok.type == "text"]
+    if lang:
+        texts = smart_quotes(texts, lang)
+    pair = last_two_words(texts, bind) if bind else None
     out: list[str] = []
-    for tok in inline_tokens(text):
+    index = 0
+    for tok in tokens:
         t = tok.type
         if t == "text":
-            out.append(escape(tok.content))
+            content = texts[index]
+            if pair is not None and pair[0] == index:
+                words = content[pair[1]:].rstrip()
+                out.append(_finish(content[:pair[1]], keep_compounds))
+                out.append(Markup('<span class="nobreak">{}</span>').format(words))
+                out.append(escape(content[pair[1] + len(words):]))
+            else:
+                out.append(_finish(content, keep_compounds))
+            index += 1
         elif t == "softbreak":
             out.append(" ")
         elif t == "hardbreak":
@@ -107,6 +130,22 @@ def render_inline(text: str) -> Markup:
             # html_inline, code_inline, image, …: shown as the text that was written.
             out.append(escape(tok.content))
     return Markup("").join(out)
+
+
+def _finish(text: str, keep_compounds: bool) -> Markup:
+    if keep_compounds and COMPOUND.search(text):
+        return _keep_compounds(text)
+    return escape(text)
+
+
+def _keep_compounds(text: str) -> Markup:
+    parts, position = [], 0
+    for match in COMPOUND.finditer(text):
+        parts.append(escape(text[position:match.start()]))
+        parts.append(Markup('<span class="nobreak">{}</span>').format(match.group()))
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
 
 
 def plain_text(text: str) -> str:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_
 from .colors import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
 from .errors import Problem, UserError
 from .textcheck import text_problem
-from .logo import LOGO_MAX_BYTES, logo_problems
+from .logo import LOGO_MAX_BYTES, LogoShape, logo_problems, logo_shape
 from .model import Practice
 from .project import DEFAULT_PRACTICE_ID, Project
 from .validation import key_lines, validate_model
@@ -170,10 +170,12 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
     assert profile is not None
     color, note = brand_color(profile.color)
     template_dir = project.practices_dir / practice_id / "templates"
+    shape = logo_shape(logo_path.read_bytes(), logo_type) if logo_path is not None else LogoShape()
     return Practice(
         id=practice_id, name=profile.name, color=color, address=profile.address,
         phone=profile.phone, email=profile.email, website=profile.website,
         logo=logo_path, logo_type=logo_type,
+        logo_shape=(shape.aspect, shape.ink_width, shape.ink_height),
         template_dir=template_dir if template_dir.is_dir() else None,
         variants=tuple(profile.variants), bilingual=profile.bilingual,
         languages=tuple(profile.languages), qr_url=profile.qr_url,
