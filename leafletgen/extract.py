@@ -18,12 +18,14 @@ from babel.messages.extract import extract_from_file
 from . import __version__
 from .content import parse_leaflet
 from .errors import UserError
+from .inline import plain_text
 from .model import Leaflet
 from .project import Project
 
 PROJECT_NAME = "leafletgen"
 BUGS_ADDRESS = ""
 COPYRIGHT_HOLDER = "the practice"
+TEMPLATES_YEAR = 2026            # the year the template strings were first written
 # The templates' gettext calls: {{ _("…") }}, {% trans %}…{% endtrans %}, ngettext.
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
 TEMPLATE_PATTERNS = ("*.html.j2", "blocks/*.html.j2")
@@ -79,15 +81,52 @@ def extract_leaflet(fileobj, keywords, comment_tags, options):
         yield line, None, message, comments
 
 
-def _new_catalog(domain: str, creation: dt.datetime | None) -> Catalog:
-    return Catalog(domain=domain, project=PROJECT_NAME, version=__version__,
-                   msgid_bugs_address=BUGS_ADDRESS, copyright_holder=COPYRIGHT_HOLDER,
-                   creation_date=creation, fuzzy=False, charset="utf-8")
+def _new_catalog(domain: str, creation: dt.datetime | None, header: str) -> Catalog:
+    catalog = Catalog(domain=domain, project=PROJECT_NAME, version=__version__,
+                      copyright_holder=COPYRIGHT_HOLDER, header_comment=header,
+                      creation_date=creation, fuzzy=False, charset="utf-8")
+    return honest_header(catalog)
+
+
+def honest_header(catalog: Catalog) -> Catalog:
+    """No placeholders where nobody has filled anything in: Babel writes "FULL NAME
+    <EMAIL@ADDRESS>", "LANGUAGE <LL@li.org>" and "YEAR-MO-DA" for an empty value (a .pot and a
+    new catalog have no translator, no team and no revision yet)."""
+    catalog.msgid_bugs_address = BUGS_ADDRESS
+    catalog.last_translator = ""
+    catalog.language_team = ""
+    catalog.revision_date = ""
+    return catalog
+
+
+def header_comment(lines: list[str]) -> str:
+    """A header comment as Babel writes it. Babel replaces the upper-case words PROJECT,
+    VERSION, YEAR and ORGANIZATION in it (the year with the current one): none may occur."""
+    return "\n".join(f"# {line}".rstrip() for line in lines) + "\n#"
+
+
+def leaflet_header_comment(leaflet: Leaflet) -> str:
+    return header_comment([
+        f"The Dutch text of the leaflet \u201c{plain_text(leaflet.title)}\u201d (domain {leaflet.id}),",
+        "one unit per block, extracted by leafletgen. A new language starts from it",
+        "with `python generate.py translations init LL`.",
+        f"Copyright (C) {leaflet.published.year} {COPYRIGHT_HOLDER}",
+        "This file is distributed under the same license as the leafletgen project.",
+    ])
+
+
+TEMPLATES_HEADER = header_comment([
+    "The Dutch template strings of leafletgen (domain leafletgen): labels, page",
+    "numbers and notes printed on every leaflet. A new language starts from it",
+    "with `python generate.py translations init LL`.",
+    f"Copyright (C) {TEMPLATES_YEAR} the leafletgen contributors",
+    "This file is distributed under the same license as the leafletgen project.",
+])
 
 
 def leaflet_template(project: Project, leaflet: Leaflet) -> Catalog:
     """The .pot of one leaflet: its domain is the leaflet id."""
-    catalog = _new_catalog(leaflet.id, None)
+    catalog = _new_catalog(leaflet.id, None, leaflet_header_comment(leaflet))
     location = project.rel(leaflet.path)
     for line, message, comments in leaflet_messages(leaflet):
         catalog.add(message, locations=[(location, line)], auto_comments=comments)
@@ -98,7 +137,7 @@ def template_strings(project: Project) -> Catalog:
     """The .pot of the templates (domain leafletgen), with Babel's jinja2 extractor."""
     from .i18n import TEMPLATE_DOMAIN
 
-    catalog = _new_catalog(TEMPLATE_DOMAIN, None)
+    catalog = _new_catalog(TEMPLATE_DOMAIN, None, TEMPLATES_HEADER)
     paths = sorted({p for pattern in TEMPLATE_PATTERNS for p in project.templates_dir.glob(pattern)})
     for path in paths:
         for line, message, comments, context in extract_from_file(

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from . import __version__
 from .colors import mix
 from .fonts import css_family_list, font_face_css, font_stack, page_families, paired_fonts
-from .i18n import SOURCE_LANGUAGE, language_name, text_direction
+from .i18n import SOURCE_LANGUAGE, date_locale, language_name, text_direction
 from .inline import plain_text, render_inline
 from .logo import LogoShape, logo_box
 from .model import Block, Leaflet, Practice
@@ -55,7 +55,7 @@ def can_hyphenate(lang: str) -> bool:
 
 
 def format_day(day: dt.date, lang: str) -> str:
-    return _BIDI_MARKS.sub("", format_date(day, format="long", locale=lang))
+    return _BIDI_MARKS.sub("", format_date(day, format="long", locale=date_locale(lang)))
 
 
 def data_uri(path: Path, mime: str) -> str:

@@ -25,8 +25,19 @@ from .project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
+# The locale dates are written in, where it is not the language's own default: the English
+# leaflet is British ("GP", "physiotherapist"), so its dates are too ("1 November 2026", not
+# Babel's American default "November 1, 2026").
+DATE_LOCALES = {"en": "en_GB"}
+
+
 def text_direction(lang: str) -> str:
     return "rtl" if lang.split("_")[0] in RTL_LANGUAGES else "ltr"
+
+
+def date_locale(lang: str) -> str:
+    """The Babel locale for dates in a leaflet in `lang` (en → en_GB)."""
+    return DATE_LOCALES.get(lang, lang)
 
 
 def catalog_path(project: Project, domain: str, lang: str) -> Path:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +25,10 @@ from babel.messages.pofile import read_po, write_po
 
 from .content import load_leaflet
 from .errors import Problem, UserError
-from .extract import leaflet_template, template_strings
+from .extract import (COPYRIGHT_HOLDER, header_comment, honest_header, leaflet_template,
+                      template_strings)
+from .inline import plain_text
+from .plurals import plural_forms
 from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, language_name, languages,
                    load_catalog, template_path)
 from .catalogcheck import catalog_problems
@@ -32,7 +36,9 @@ from .model import Leaflet
 from .output import write_atomic
 from .project import Project
 
-_DATE_LINES = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date): [^"]*\\n"\n', re.MULTILINE)
+# Lines that alone are no reason to rewrite a file: its dates, and the Babel version that wrote it.
+_DATE_LINES = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date|Generated-By): [^"]*\\n"\n',
+                         re.MULTILINE)
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 
 
@@ -41,7 +47,13 @@ LANG_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 
 def fresh_templates(project: Project) -> dict[str, Catalog]:
     """Domain → template catalog, extracted now from the leaflets and the templates."""
+    return _fresh(project)[0]
+
+
+def _fresh(project: Project) -> tuple[dict[str, Catalog], dict[str, str]]:
+    """(domain → template catalog, leaflet domain → its Dutch title as plain text)."""
     templates: dict[str, Catalog] = {}
+    titles: dict[str, str] = {}
     problems: list = []
     for leaflet_id in project.leaflet_ids():
         try:
@@ -50,10 +62,11 @@ def fresh_templates(project: Project) -> dict[str, Catalog]:
             problems += exc.problems
             continue
         templates[leaflet_id] = leaflet_template(project, leaflet)
+        titles[leaflet_id] = plain_text(leaflet.title)
     if problems:
         raise UserError(problems)
     templates[TEMPLATE_DOMAIN] = template_catalog(project)
-    return templates
+    return templates, titles
 
 
 def _template_stamp(project: Project) -> tuple:
@@ -124,14 +137,31 @@ def check_new_language(lang: str) -> Locale:
                         "e.g. tr, pl, ar, pt_BR") from None
 
 
-def new_catalog(template: Catalog, lang: str) -> Catalog:
-    """An empty translation of `template` in `lang`, with that language's Plural-Forms header."""
+def translation_header_comment(domain: str, lang: str, title: str | None) -> str:
+    """The header comment of a new catalog: what it is, and where the translator states the
+    register (how the reader is addressed) once, for every later translator and reviewer."""
+    name = language_name(lang, "en")
+    what = (f"{name} translation of the leaflet \u201c{title}\u201d (domain {domain})." if title
+            else f"{name} translation of the template strings of leafletgen (domain {domain}).")
+    holder = COPYRIGHT_HOLDER if title else "the leafletgen contributors"
+    return header_comment([
+        *textwrap.wrap(what, 74),
+        f"Copyright (C) {holder}",
+        "This file is distributed under the same license as the leafletgen project.",
+        "Register: not stated yet. State here, once, how the reader is addressed",
+        "(formal or informal, and why), for every later translator and reviewer.",
+    ])
+
+
+def new_catalog(template: Catalog, lang: str, title: str | None = None) -> Catalog:
+    """An empty translation of `template` in `lang`: the language's Plural-Forms header (GNU's,
+    plurals.py), no translator or team yet, and a header comment asking for the register."""
     catalog = Catalog(locale=lang, domain=template.domain, project=template.project,
                       version=template.version, copyright_holder=template.copyright_holder,
-                      msgid_bugs_address=template.msgid_bugs_address,
-                      creation_date=template.creation_date, revision_date=template.creation_date,
-                      language_team=f"{language_name(lang, 'en')} <>", last_translator="",
-                      fuzzy=False, charset="utf-8")
+                      header_comment=translation_header_comment(template.domain, lang, title),
+                      creation_date=template.creation_date, fuzzy=False, charset="utf-8")
+    honest_header(catalog)
+    catalog.mime_headers = [("Plural-Forms", plural_forms(lang))]
     for message in template:
         if message.id:
             catalog.add(message.id, None, locations=message.locations, flags=message.flags - {"fuzzy"},
@@ -148,16 +178,17 @@ def init(project: Project, lang: str) -> list[Path]:
             catalog_path(project, domain, lang).is_file() for domain in fresh_templates(project)):
         raise UserError(f"translations/{lang}/ exists already; run `translations update` to bring "
                         "it up to date")
-    for domain, template in fresh_templates(project).items():
+    templates, titles = _fresh(project)
+    for domain, template in templates.items():
         path = catalog_path(project, domain, lang)
-        write_atomic(path, render_po(new_catalog(template, lang)))
+        write_atomic(path, render_po(new_catalog(template, lang, titles.get(domain))))
         written.append(path)
     return written
 
 
 def update(project: Project) -> list[tuple[Path, str]]:
     """Merge the fresh templates into every language: translations kept, changed ones fuzzy."""
-    templates = fresh_templates(project)
+    templates, titles = _fresh(project)
     results = []
     for domain, template in templates.items():
         write_if_changed(template_path(project, domain), render_po(template))
@@ -167,7 +198,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
         for domain, template in templates.items():
             path = catalog_path(project, domain, lang)
             if not path.is_file():
-                catalog = new_catalog(template, lang)
+                catalog = new_catalog(template, lang, titles.get(domain))
                 note = "created"
             else:
                 catalog = _read(path, project, lang)
