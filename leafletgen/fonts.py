@@ -62,6 +62,15 @@ STACKS = {
 }
 
 
+# The measure (main's width) per typeface, for about 65 characters a line: Noto Sans and IBM Plex
+# Sans Arabic set more and fewer characters to the em than Atkinson Hyperlegible.
+MEASURE_EM = {"Atkinson Hyperlegible": 31, "Noto Sans": 34.5, "IBM Plex Sans Arabic": 28}
+
+
+def measure_em(lang: str) -> float:
+    return MEASURE_EM.get(font_stack(lang)[0], 31)
+
+
 def font_stack(lang: str) -> tuple[str, ...]:
     return STACKS.get(lang.split("_")[0], LATIN_STACK)
 

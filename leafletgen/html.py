@@ -22,7 +22,8 @@ from markupsafe import Markup, escape
 
 from . import __version__
 from .colors import mix
-from .fonts import css_family_list, font_face_css, font_stack, page_families, paired_fonts
+from .fit import FitSettings
+from .fonts import css_family_list, font_face_css, font_stack, measure_em, page_families, paired_fonts
 from .i18n import SOURCE_LANGUAGE, date_locale, language_name, text_direction
 from .inline import plain_text, render_inline
 from .logo import LogoShape, logo_box
@@ -45,6 +46,7 @@ class RenderOptions:
     # False: the stylesheets are left out of the page, for render_pdf(stylesheets=
     # page_stylesheets(...)) to apply them parsed once per process (the main pipeline does).
     inline_css: bool = True
+    fit: FitSettings | None = None   # copy-fitting's setting of this layout (None: as designed)
 
 
 def can_hyphenate(lang: str) -> bool:
@@ -116,8 +118,9 @@ def inline_filter(context, text: str, lang: str | None = None) -> Markup:
 
 
 def nobreak(text: str) -> Markup:
-    """Text that must not be broken across lines: a date, "page 1 of 2"."""
-    return Markup('<span class="nobreak">{}</span>').format(text)
+    """Text that must not be broken across lines (a date): its spaces as no-break spaces, not a
+    nowrap span, which WeasyPrint may push to the next line leaving the line before it short."""
+    return Markup(str(escape(text)).replace(" ", "\u00a0"))
 
 
 @jinja2.pass_context
@@ -145,15 +148,29 @@ def install_translations(env: jinja2.Environment, translations: gettext_module.N
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
 
 
+MM_PER_PT = 25.4 / 72
+# The sizes of leaflet.css (h1 is the title; the key message is 1.2 em): used only to decide
+# whether the last two words of a heading are short enough to bind.
+HEADING_EM = {1: 2.1, 2: 1.3, 3: 1.12}
+HEADING_EM_TITLE = HEADING_EM[1]
+LARGE_PRINT_HEADING_EM = {1: 1.9, 2: 1.4, 3: 1.2}
+BILINGUAL_TITLE_EM = 1.75   # .columns .pair h1
+CALLOUT_EM = 1.2
+BILINGUAL_GAP_MM = 8        # the gap between the columns
+
+
 @dataclass(frozen=True)
 class Typesetting:
     """How texts are finished for one page (typography.py): the column they are set in and the
     body size, for binding the last words of headings and the key message; whether words joined
-    by a hyphen stay whole (large print)."""
+    by a hyphen stay whole (large print); headings and key messages (their text) whose last two
+    words copy-fitting found left alone and measured room for."""
 
     column_mm: float
     body_pt: float
     large_print: bool = False
+    binds: frozenset[str] = frozenset()
+    title_em: float = HEADING_EM_TITLE
 
     def bind_limit(self, em: float) -> int:
         """Characters two bound words may have in text of `em` times the body size: 60 % of a
@@ -165,24 +182,27 @@ class Typesetting:
         return (LARGE_PRINT_HEADING_EM if self.large_print else HEADING_EM).get(level, 1.0)
 
 
-MM_PER_PT = 25.4 / 72
-# The sizes of leaflet.css (h1 is the title; the key message is 1.2 em): used only to decide
-# whether the last two words of a heading are short enough to bind.
-HEADING_EM = {1: 2.1, 2: 1.3, 3: 1.12}
-LARGE_PRINT_HEADING_EM = {1: 1.9, 2: 1.4, 3: 1.2}
-CALLOUT_EM = 1.2
-MEASURE_EM = 30          # main { max-width: 30em }: about 65 characters a line
-BILINGUAL_GAP_MM = 8     # .pair { gap: 8mm }
-
-
-def typesetting(variant, bilingual: bool) -> Typesetting:
+def typesetting(variant, bilingual: bool, lang: str, body_pt: float,
+                binds: tuple[str, ...] = ()) -> Typesetting:
     large_print = variant.name == "large-print"
     width = variant.text_width_mm
+    title_em = LARGE_PRINT_HEADING_EM[1] if large_print else HEADING_EM[1]
     if bilingual and variant.bilingual_columns:
         width = (width - BILINGUAL_GAP_MM) / 2
+        title_em = BILINGUAL_TITLE_EM
     elif not large_print:
-        width = min(width, MEASURE_EM * variant.body_pt * MM_PER_PT)
-    return Typesetting(width, variant.body_pt, large_print)
+        width = min(width, measure_em(lang) * body_pt * MM_PER_PT)
+    return Typesetting(width, body_pt, large_print, frozenset(binds), title_em)
+
+
+def finished(text: str, lang: str, setting: Typesetting, em: float) -> Markup:
+    """A heading, title or key message: its last two words bound where they fit the column,
+    or where copy-fitting measured that they do."""
+    keep = setting.large_print
+    html = render_inline(text, lang, bind=setting.bind_limit(em), keep_compounds=keep)
+    if setting.binds and html.striptags() in setting.binds:
+        html = render_inline(text, lang, bind=10_000, keep_compounds=keep)
+    return html
 
 
 def block_views(leaflet: Leaflet, source: Leaflet | None,
@@ -213,18 +233,19 @@ def block_views(leaflet: Leaflet, source: Leaflet | None,
 
 
 def _view(block: Block, following: Block | None, attrs, lang_of, setting: Typesetting) -> dict:
-    bind = 0
-    if block.kind == "heading":
-        bind = setting.bind_limit(setting.heading_em(block.level))
-    elif block.kind == "callout":
-        bind = setting.bind_limit(CALLOUT_EM)
     compounds = setting.large_print
+    if block.kind == "heading":
+        html = finished(block.text, lang_of(block.text), setting, setting.heading_em(block.level))
+    elif block.kind == "callout":
+        html = finished(block.text, lang_of(block.text), setting, CALLOUT_EM)
+    else:
+        html = render_inline(block.text, lang_of(block.text),
+                             keep_compounds=compounds and block.kind != "image")
     return {
         "kind": block.kind,
         "level": block.level,
         "ordered": block.ordered,
-        "html": render_inline(block.text, lang_of(block.text), bind=bind,
-                              keep_compounds=compounds and block.kind != "image"),
+        "html": html,
         "items": [render_inline(item, lang_of(item), keep_compounds=compounds) for item in block.items],
         "alt": plain_text(block.text),
         "src": block.src,
@@ -284,10 +305,11 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
 
     author = practice.name or leaflet.author
     bilingual = source is not None and options.bilingual
-    setting = typesetting(variant, bilingual)
+    fit = options.fit or FitSettings()
+    body_pt = fit.body_pt(variant)
+    setting = typesetting(variant, bilingual, lang, body_pt, fit.binds)
     paired = paired_fonts(lang, SOURCE_LANGUAGE, source_text(source)) if bilingual else None
     title_lang = SOURCE_LANGUAGE if leaflet.title in leaflet.missing else lang
-    title_bind = setting.bind_limit(setting.heading_em(1))
     logo_width, logo_height = logo_box(LogoShape(*practice.logo_shape), variant.logo)
     context = {
         "lang": lang,
@@ -302,8 +324,8 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
                                                       else font_stack(SOURCE_LANGUAGE))),
         "source_scale": paired.source_scale if paired else 1.0,
         "blocks": block_views(leaflet, source if bilingual else None, setting),
-        "title_html": render_inline(leaflet.title, title_lang, bind=title_bind),
-        "source_title_html": render_inline(source.title, SOURCE_LANGUAGE, bind=title_bind)
+        "title_html": finished(leaflet.title, title_lang, setting, setting.title_em),
+        "source_title_html": finished(source.title, SOURCE_LANGUAGE, setting, setting.title_em)
         if bilingual else "",
         "practice": practice,
         "logo_src": logo_src,
@@ -317,7 +339,10 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         # hyphens: auto only where a dictionary exists (pyphen has none for tr or ar).
         "hyphenate": can_hyphenate(lang) and variant.hyphenate,
         "hyphenate_source": variant.hyphenate,
-        "body_pt": variant.body_pt,
+        "body_pt": f"{body_pt:g}",
+        "space": f"{fit.space():g}",
+        "measure": f"{measure_em(lang):g}em",
+        "fit_rules": Markup(fit.css_rules()),
         "font_css": Markup(font_css),
         "font_family": Markup(css_family_list(families)),
         "stylesheet": Markup(stylesheet.replace("</", "<\\/")),

@@ -13,7 +13,8 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
-from .typography import COMPOUND, last_two_words, smart_quotes
+from .project import RTL_LANGUAGES
+from .typography import COMPOUND, NBSP, last_two_words, smart_quotes
 
 ALLOWED_LINK_SCHEMES = ("http", "https", "mailto", "tel")
 MAX_INLINE_NESTING = 3
@@ -93,6 +94,7 @@ def render_inline(text: str, lang: str | None = None, bind: int = 0,
     hyphen or slash are not broken across lines.
     """
     tokens = inline_tokens(text)
+    rtl = bool(lang) and lang.split("_")[0] in RTL_LANGUAGES
     texts = [tok.content for tok in tokens if tok.type == "text"]
     if lang:
         texts = smart_quotes(texts, lang)
@@ -103,13 +105,20 @@ def render_inline(text: str, lang: str | None = None, bind: int = 0,
         t = tok.type
         if t == "text":
             content = texts[index]
-            if pair is not None and pair[0] == index:
+            if pair is not None and pair[0] == index and not rtl:
+                # A no-break space, not a nowrap span: WeasyPrint breaks a line badly before a
+                # nowrap box that does not fit ("What / is the best thing … back pain?").
+                words = content[pair[1]:].rstrip()
+                bound = re.sub(r"\s+", NBSP, words, count=1)
+                content = content[:pair[1]] + bound + content[pair[1] + len(words):]
+            elif pair is not None and pair[0] == index:
+                # Right to left, two words joined by a no-break space come out of the PDF's text
+                # in drawing order (reversed); a nowrap span keeps them in reading order.
                 words = content[pair[1]:].rstrip()
                 out.append(_finish(content[:pair[1]], keep_compounds))
                 out.append(Markup('<span class="nobreak">{}</span>').format(words))
-                out.append(escape(content[pair[1] + len(words):]))
-            else:
-                out.append(_finish(content, keep_compounds))
+                content = content[pair[1] + len(words):]
+            out.append(_finish(content, keep_compounds))
             index += 1
         elif t == "softbreak":
             out.append(" ")

@@ -24,6 +24,19 @@ class PageFacts:
     text_height_mm: float
 
 
+@dataclass(frozen=True)
+class BlockPlace:
+    """Where a block of <main> (its 1-based child index) starts: page (0-based) and the share of
+    the page's text area above it; whether it is a heading and whether a page break may go
+    before it (not right after a heading or the lead-in of a list)."""
+
+    index: int
+    page: int
+    top: float
+    heading: bool
+    may_break_before: bool
+
+
 @dataclass
 class LayoutReport:
     pages: list[PageFacts] = field(default_factory=list)
@@ -36,6 +49,10 @@ class LayoutReport:
     line_chars: list[int] = field(default_factory=list)      # characters of each full line of body text
     text_lines: int = 0                                      # lines of text in the page area
     lines: list[str] = field(default_factory=list)           # every line as set, footers included
+    blocks: list[BlockPlace] = field(default_factory=list)   # where each block of <main> starts
+    # Headings and key messages with a word alone on their last line whose last two words would
+    # fit on one line of their column (their text, as in `lone_words`).
+    bindable: list[str] = field(default_factory=list)
     body_pt: float = 0.0
 
     @property
@@ -126,7 +143,9 @@ def measure(document) -> LayoutReport:
     root_style = None
     # Lines of each block that holds text, in order over all pages: block element → lines.
     blocks: dict = {}
-    for page in document.pages:
+    main_children: dict | None = None
+    seen: set[int] = set()
+    for number, page in enumerate(document.pages):
         page_box = page._page_box
         top, height = page_box.content_box_y(), page_box.height
         bottom = top
@@ -138,21 +157,30 @@ def measure(document) -> LayoutReport:
                 continue
             if root_style is None:
                 root_style = child.style
+                main_children = _main_children(child)
             bottom = max(bottom, _ink_bottom(child))
             _collect(child, blocks, facts)
+            if main_children:
+                _places(child, main_children, seen, facts, number, top, height)
         facts.pages.append(PageFacts(round(max(0.0, bottom - top) / height, 4),
                                      round(height / PX_PER_MM, 1)))
     if root_style is not None:
         facts.body_pt = round(root_style["font_size"] / PX_PER_PT, 2)
-    for element, (kind, lines) in blocks.items():
-        texts = [_line_text(line).strip() for line in lines]
-        texts = [text for text in texts if text]
+    for element, (kind, all_lines) in blocks.items():
+        lines, texts = [], []
+        for line, width in all_lines:
+            text = _line_text(line).strip()
+            if text:
+                lines.append((line, width))
+                texts.append(text)
         facts.text_lines += len(texts)
         facts.lines += texts
         if kind == "body" and len(texts) > 1:
             facts.line_chars += [len(text) for text in texts[:-1]]
         if kind == "display" and len(texts) > 1 and len(texts[-1].split()) == 1:
             facts.lone_words.append(_element_text(element))
+            if _room_for_two(lines, texts):
+                facts.bindable.append(_element_text(element))
         broken = _broken(texts, _element_text(element))
         facts.broken_words += broken
         if kind != "body":
@@ -181,7 +209,7 @@ def _margin_lines(margin_box, texts: list[str]) -> int:
     return len(tops)
 
 
-def _collect(box, blocks: dict, facts: LayoutReport, kind: str = "") -> None:
+def _collect(box, blocks: dict, facts: LayoutReport, kind: str = "", width: float = 0.0) -> None:
     """Gather the line boxes of every block of text, and the logo's size."""
     from weasyprint.formatting_structure import boxes
 
@@ -197,10 +225,12 @@ def _collect(box, blocks: dict, facts: LayoutReport, kind: str = "") -> None:
     if isinstance(box, boxes.LineBox):
         element = _block_element(box)
         if element is not None:
-            blocks.setdefault(element, (kind or "body", []))[1].append(box)
+            blocks.setdefault(element, (kind or "body", []))[1].append((box, width))
         return
+    if isinstance(box, boxes.BlockContainerBox) and box.width is not None:
+        width = box.width
     for child in getattr(box, "children", None) or ():
-        _collect(child, blocks, facts, kind)
+        _collect(child, blocks, facts, kind, width)
 
 
 def _block_element(line):
@@ -228,3 +258,72 @@ def _broken(lines: list[str], text: str) -> list[str]:
                 and f"{head.group(1)} {tail.group(1)}" not in text:
             broken.append(f"{head.group(1)}{tail.group(1)}".strip(".,:;!?()"))
     return broken
+
+
+def _main_children(root_box) -> dict | None:
+    """<main>'s child elements → their 1-based index (as :nth-child counts them)."""
+    def find(box):
+        if _tag(box) == "main":
+            return box.element
+        for child in getattr(box, "children", None) or ():
+            found = find(child)
+            if found is not None:
+                return found
+        return None
+
+    main = find(root_box)
+    if main is None:
+        return None
+    return {child: index for index, child in enumerate(
+        (c for c in main if isinstance(c.tag, str)), start=1)}
+
+
+def _places(box, children: dict, seen: set[int], facts: LayoutReport, page: int, top: float,
+            height: float) -> None:
+    """Record where each block of <main> starts (its first box, on the first page it is on)."""
+    element = getattr(box, "element", None)
+    index = children.get(element) if element is not None else None
+    if index is not None and index not in seen and box.position_y is not None:
+        seen.add(index)
+        previous = _previous_element(children, index)
+        after_heading = previous is not None and (
+            _element_tag(previous) in HEADING_TAGS or "lead-in" in (previous.get("class") or "")
+            or "pair-heading" in (previous.get("class") or ""))
+        classes = set((element.get("class") or "").split())
+        heading = _element_tag(element) in HEADING_TAGS or "pair-heading" in classes
+        facts.blocks.append(BlockPlace(index, page, round((box.position_y - top) / height, 4),
+                                       heading, not after_heading))
+        return
+    for child in getattr(box, "children", None) or ():
+        _places(child, children, seen, facts, page, top, height)
+
+
+def _previous_element(children: dict, index: int):
+    for element, number in children.items():
+        if number == index - 1:
+            return element
+    return None
+
+
+def _element_tag(element) -> str:
+    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+
+
+def _line_width(line) -> float:
+    """The width the line's content takes (not the width available to it)."""
+    right = line.position_x
+    for child in line.children:
+        right = max(right, child.position_x + child.margin_width())
+    return right - line.position_x
+
+
+def _room_for_two(lines: list, texts: list[str]) -> bool:
+    """Whether the word before a lone last word would fit beside it on the last line."""
+    if len(lines) < 2 or len(texts) < 2:
+        return False
+    (last, width), (before, _) = lines[-1], lines[-2]
+    words = texts[-2].split()
+    if not words or not width:
+        return False
+    word = _line_width(before) * (len(words[-1]) + 1) / len(texts[-2])
+    return _line_width(last) + word <= 0.97 * width

@@ -32,6 +32,11 @@ class Variant:
     hyphenate: bool = True          # large print: never a word broken at a line end
     logo: LogoRules = field(default=A4_LOGO)
     bilingual_columns: bool = True  # bilingual side by side; False: each Dutch block under its translation
+    # Copy-fitting (fit.py): the body sizes it may use, and the share of the content's height
+    # its tightest and loosest settings come to (estimates for its first step; it measures).
+    body_range: tuple[float, float] = (12, 14)
+    tightest_ratio: float = 0.85
+    loosest_ratio: float = 1.16
 
     def page_css(self, draft: bool = False) -> str:
         """The @page declarations for this variant (values are ours, never user input)."""
@@ -50,16 +55,19 @@ class Variant:
 VARIANTS: dict[str, Variant] = {
     "a4": Variant("a4", "A4", 13, "A4 pages, for the office printer (default)"),
     "a5": Variant("a5", "A5", 12, "A5 pages", margin="13mm 14mm 20mm 14mm", min_text_pt=8, text_width_mm=120,
-                  logo=A5_LOGO, bilingual_columns=False),
+                  logo=A5_LOGO, bilingual_columns=False, body_range=(12, 13),
+                  tightest_ratio=0.92, loosest_ratio=1.17),
     "booklet": Variant("booklet", "A5", 12,
                        "A5 pages imposed two-up on A4 landscape sheets in saddle-stitch order: "
                        "print double-sided, flip on the short edge, fold in the middle",
                        margin="13mm 14mm 20mm 14mm", min_text_pt=8, impose="booklet",
-                       text_width_mm=120, logo=A5_LOGO, bilingual_columns=False),
+                       text_width_mm=120, logo=A5_LOGO, bilingual_columns=False,
+                       body_range=(12, 13), tightest_ratio=0.92, loosest_ratio=1.17),
     "large-print": Variant("large-print", "A4", 18, "A4 pages, all text at least 18 pt, for low vision",
                            margin="16mm 18mm 32mm 18mm", min_text_pt=18, draft_margin_top="40mm",
                            text_width_mm=174, hyphenate=False, logo=LARGE_LOGO,
-                           bilingual_columns=False),
+                           bilingual_columns=False, body_range=(18, 20), tightest_ratio=0.92,
+                           loosest_ratio=1.3),
     "print-shop": Variant("print-shop", "A4", 13,
                           "A4 pages with 3 mm bleed and crop marks, for a print shop",
                           bleed_mm=3, crop_marks=True),

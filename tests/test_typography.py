@@ -48,7 +48,7 @@ def test_quotes_are_set_in_text_never_in_link_targets():
 
 def test_the_last_two_words_are_kept_together_only_when_they_fit():
     assert render_inline("Acute lage rugklachten gaan vaak vanzelf over", "nl", bind=16) == \
-        'Acute lage rugklachten gaan vaak <span class="nobreak">vanzelf over</span>'
+        f"Acute lage rugklachten gaan vaak vanzelf{NBSP}over"
     assert last_two_words(["Acute lage rugklachten gaan vaak vanzelf over"], 10) is None   # too long
     assert last_two_words(["Lage rugklachten"], 40) is None                               # two words
     assert last_two_words(["gaan ", "vanzelf", " over"], 40) is None                      # across markup
