@@ -140,9 +140,18 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
-        data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None
+    return parse_practice(project, practice_id, text, file)
+
+
+def parse_practice(project: Project, practice_id: str, text: str, file: str) -> Practice:
+    """A profile's TOML text, validated (every problem at once, each with its line and key).
+
+    `load_practice` reads practices/<id>.toml through this; the web app's settings form checks the
+    profile it is about to save through it too, so both give the same messages."""
+    try:
+        data = tomllib.loads(text)
     except RecursionError:
         raise UserError(Problem(file, "is not valid TOML for a profile: values nested too deeply")) from None
     except tomllib.TOMLDecodeError as exc:

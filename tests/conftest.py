@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from leafletgen.build import BuildRequest, build
 from leafletgen.cli import main
 from leafletgen.project import Project
 
@@ -17,6 +20,20 @@ REPO = Path(__file__).resolve().parent.parent
 # fresh clone can check that every sentence reaches the PDF.
 SEED = REPO / "tests" / "seed" / "000_2532fea382feb2f7.txt"
 PROJECT_PARTS = ("leaflets", "practices", "templates", "translations")
+
+
+def pytest_configure(config):
+    """The tests' own cache folder (static font instances, parsed hyphenation patterns), never
+    the user's ~/.cache/leafletgen: $LEAFLETGEN_TEST_CACHE if set (CI points it at the cache its
+    fresh main job has just filled), else a folder in pytest's cache directory, kept between runs
+    so that a developer's second run is warm. Subprocesses inherit it through the environment;
+    tests of the caches themselves set a temporary one of their own."""
+    folder = os.environ.get("LEAFLETGEN_TEST_CACHE")
+    if not folder:
+        cache = getattr(config, "cache", None)
+        folder = str(cache.mkdir("leafletgen") if cache is not None
+                     else REPO / ".pytest_cache" / "leafletgen")
+    os.environ["LEAFLETGEN_CACHE"] = folder
 
 
 @pytest.fixture
@@ -28,6 +45,16 @@ def project(tmp_path) -> Project:
         if (REPO / part).exists():
             shutil.copytree(REPO / part, root / part)
     return Project(root)
+
+
+@pytest.fixture(scope="session")
+def dutch_leaflet(tmp_path_factory) -> SimpleNamespace:
+    """The shipped Dutch leaflet for the example practice, A4, rendered once per test session,
+    for the many tests that only read facts of it (they must not write into its folder):
+    .document, .pdf and .html (the written files), .out (their output folder)."""
+    out = tmp_path_factory.mktemp("dutch-leaflet")
+    document, pdf, html = build(Project(REPO), BuildRequest("lage-rugklachten", "nl", "fysio-delinde"), out)
+    return SimpleNamespace(document=document, pdf=pdf, html=html, out=out)
 
 
 class Run:
