@@ -6,7 +6,8 @@ first layout the pages are measured (layout.measure, on WeasyPrint's own boxes) 
 they do not come out right, the leaflet is set again, tighter or looser, within the clear-print
 limits:
 
-- the space between blocks (`--space`, a factor from 0.6 to 1.4 of the design);
+- the space between blocks (`--space`, a factor from 0.6 to 1.4 of the design; large print up
+  to 1.7);
 - the body size, never below the variant's minimum (A4: 12 pt; large print: 18 pt) and only a
   little above its design size (A4: 14 pt);
 - where even the loosest setting leaves the last page less than a third full, a page break before
@@ -30,7 +31,6 @@ from typing import Callable
 from .layout import LayoutReport
 from .variants import Variant
 
-SPACE_RANGE = (0.6, 1.4)     # factor on the space between blocks
 LAST_PAGE_MIN = 1 / 3        # no page of a reading PDF less than a third full
 GAP_MAX_LARGE_PRINT = 0.25   # large print: no page before the last more than a quarter empty
 SAFETY = 0.04                # aim this far below a page boundary (page breaks are not fluid)
@@ -40,11 +40,11 @@ MAX_LAYOUTS = 4
 @dataclass(frozen=True)
 class FitSettings:
     """How one layout is set: `level` from -1 (tightest) over 0 (as designed) to +1 (loosest);
-    blocks of <main> (1-based child index) that start a new page; headings and key messages
-    (their text) whose last two words are kept together."""
+    blocks that start a new page (CSS selectors made by layout.measure, never from input);
+    headings and key messages (their text) whose last two words are kept together."""
 
     level: float = 0.0
-    breaks: tuple[int, ...] = ()
+    breaks: tuple[str, ...] = ()
     binds: tuple[str, ...] = ()
 
     def body_pt(self, variant: Variant) -> float:
@@ -53,18 +53,17 @@ class FitSettings:
             size = variant.body_pt + (high - variant.body_pt) * self.level
         else:   # tighter: first the spacing (down to level -0.5), then the body size
             size = variant.body_pt - (variant.body_pt - low) * max(0.0, -2 * self.level - 1)
-        return round(size, 2)
+        return round(size * 4) / 4          # in quarter points: 12.5 pt, not 12.44 pt
 
-    def space(self) -> float:
-        low, high = SPACE_RANGE
+    def space(self, variant: Variant) -> float:
+        low, high = variant.space_range
         if self.level >= 0:
             return round(1 + (high - 1) * self.level, 3)
         return round(1 - (1 - low) * min(1.0, -2 * self.level), 3)
 
     def css_rules(self) -> str:
         """Page breaks before the chosen blocks (values are ours: integers)."""
-        return "".join(f"main > :nth-child({index}) {{ break-before: page; }}\n"
-                       for index in self.breaks)
+        return "".join(f"{selector} {{ break-before: page; }}\n" for selector in self.breaks)
 
 
 @dataclass
@@ -144,11 +143,14 @@ def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutR
         loosened = _search(attempt, variant, best_settings, current, target, tighten=False)
         if loosened is not None:
             current = loosened
-        if problems(current, variant) and len(tried) < MAX_LAYOUTS:
-            base = tried[[r for _, _, r in tried].index(current)][0]
+        base = tried[[r for _, _, r in tried].index(current)][0]
+        while problems(current, variant) and len(tried) < MAX_LAYOUTS:
+            # Measured again with the breaks in place (a forced break keeps the margin a natural
+            # one drops), the shares come out a little different: a second pass evens them.
             breaks = balancing_breaks(current, target, variant)
-            if breaks:
-                attempt(replace(base, breaks=breaks))
+            if not breaks or breaks == [s for s, _, r in tried if r is current][0].breaks:
+                break
+            current = attempt(replace(base, breaks=breaks))
 
     # 3. A word alone on the last line of a heading or the key message: bind its last two words.
     chosen = _best(tried, variant)
@@ -216,7 +218,7 @@ PAGE_CAPACITY = 0.96        # a page shared out is filled to at most this (keep 
 FULL_ENOUGH = 0.6           # a page before the last, shared out, is at least this full if it can be
 
 
-def balancing_breaks(report: LayoutReport, target: int, variant: Variant) -> tuple[int, ...]:
+def balancing_breaks(report: LayoutReport, target: int, variant: Variant) -> tuple[str, ...]:
     """Page breaks that share the text out over `target` pages: the blocks of <main> that start
     a page, chosen so every page is as far as it can be above what it needs (a page before the
     last: FULL_ENOUGH, or in large print no more than a quarter empty; the last: a third), each
@@ -224,6 +226,15 @@ def balancing_breaks(report: LayoutReport, target: int, variant: Variant) -> tup
     blocks a break may precede (not right after a heading or a list's lead-in)."""
     need = 1 - GAP_MAX_LARGE_PRINT if variant.name == "large-print" else FULL_ENOUGH
     places = sorted(report.blocks, key=lambda place: (place.page, place.top))
+    # Only the last page short, by a little: one break on the page before it may do, keeping
+    # the natural flow everywhere else.
+    if report.page_count == target >= 2 and \
+            all(page.fill >= need for page in report.pages[:-1]) and report.pages[-1].fill < LAST_PAGE_MIN:
+        before, last = report.pages[-2].fill, report.pages[-1].fill
+        fits = [place for place in places if place.page == target - 2 and place.may_break_before
+                and need <= place.top <= before - (LAST_PAGE_MIN - last)]
+        if fits:
+            return (max(fits, key=lambda place: (place.heading, place.top)).selector,)
     if target < 2 or len(places) < target or not report.pages:
         return ()
     # Each block's height in "content" units: the text between its start and the next one's,
@@ -271,8 +282,8 @@ def balancing_breaks(report: LayoutReport, target: int, variant: Variant) -> tup
     breaks, j = [], count
     for k in range(target, 1, -1):
         j = choice[k][j]
-        breaks.append(places[j].index)
-    return tuple(sorted(breaks))
+        breaks.append(places[j].selector)
+    return tuple(reversed(breaks))
 
 
 def _best(tried, variant: Variant):
@@ -282,3 +293,56 @@ def _best(tried, variant: Variant):
         return (sheets(report, variant), sum(weight for _, weight in _problems(report, variant)),
                 len(report.lone_words), abs(settings.level), len(settings.breaks))
     return min(tried, key=key)
+
+
+# ---- In words a practice understands (`generate.py check`) ---------------------------------------
+
+def describe(report: LayoutReport, variant: Variant, settings: FitSettings | None = None) -> str:
+    """"2 pages, one sheet printed double-sided; full 99 % and 73 %; body 13 pt, about 65
+    characters a line; logo 22 × 22 mm" — and what copy-fitting changed, if anything."""
+    unit = sheet_pages(variant)
+    count = sheets(report, variant)
+    how = "folded as a booklet" if unit == 4 else "printed double-sided"
+    sheet_words = f"{_number(count)} sheet{'s' if count != 1 else ''} {how}"
+    fills = [f"{page.fill:.0%}" for page in report.pages]
+    full = fills[0] if len(fills) == 1 else ", ".join(fills[:-1]) + " and " + fills[-1]
+    parts = [f"{report.page_count} page{'s' if report.page_count != 1 else ''}, {sheet_words}",
+             f"pages {full} full"]
+    body = f"body {report.body_pt:g} pt"
+    if report.median_line_chars:
+        body += f", about {report.median_line_chars:.0f} characters a line"
+    parts.append(body)
+    if report.logo_mm:
+        parts.append(f"logo {report.logo_mm[0]:g} × {report.logo_mm[1]:g} mm")
+    if settings is not None:
+        changed = []
+        if settings.level < 0:
+            changed.append("set closer to fit fewer sheets")
+        elif settings.level > 0:
+            changed.append("set more openly to fill its pages")
+        if settings.breaks:
+            changed.append(f"{len(settings.breaks)} page break{'s' if len(settings.breaks) > 1 else ''} "
+                           "placed to share the text out")
+        if changed:
+            parts.append(" and ".join(changed))
+    return "; ".join(parts)
+
+
+def _number(count: int) -> str:
+    return {1: "one", 2: "two", 3: "three", 4: "four"}.get(count, str(count))
+
+
+def findings(report: LayoutReport, variant: Variant) -> list[str]:
+    """What a practice should hear about a layout: pages left (nearly) empty, words broken in
+    large print, a word alone on the last line of a heading, a logo too small to read."""
+    found = list(problems(report, variant))
+    if variant.name == "large-print" and report.broken_words:
+        words = ", ".join(repr(word) for word in report.broken_words[:5])
+        found.append(f"{len(report.broken_words)} word(s) broken at a line end in large print: {words}")
+    for text in report.lone_words:
+        short = text if len(text) <= 60 else text[:59] + "…"
+        found.append(f"a word alone on the last line of {short!r}")
+    if report.logo_mm and report.logo_mm[1] < variant.logo.min_height_mm - 0.05:
+        found.append(f"the logo is only {report.logo_mm[1]:g} mm high (its shape is very wide): "
+                     "its lettering may be hard to read; a less wide version of the logo would do better")
+    return found

@@ -26,11 +26,13 @@ class PageFacts:
 
 @dataclass(frozen=True)
 class BlockPlace:
-    """Where a block of <main> (its 1-based child index) starts: page (0-based) and the share of
-    the page's text area above it; whether it is a heading and whether a page break may go
-    before it (not right after a heading or the lead-in of a list)."""
+    """Where a block starts: a child of <main> or an item of a list in it, named by a CSS
+    selector ("main > :nth-child(4) > :nth-child(2)"); page (0-based) and the share of the
+    page's text area above it; whether it is a heading and whether a page break may go before
+    it (not right after a heading or a list's lead-in, not inside the first or last two items
+    of a list)."""
 
-    index: int
+    selector: str
     page: int
     top: float
     heading: bool
@@ -49,7 +51,7 @@ class LayoutReport:
     line_chars: list[int] = field(default_factory=list)      # characters of each full line of body text
     text_lines: int = 0                                      # lines of text in the page area
     lines: list[str] = field(default_factory=list)           # every line as set, footers included
-    blocks: list[BlockPlace] = field(default_factory=list)   # where each block of <main> starts
+    blocks: list[BlockPlace] = field(default_factory=list)   # where blocks and list items start
     # Headings and key messages with a word alone on their last line whose last two words would
     # fit on one line of their column (their text, as in `lone_words`).
     bindable: list[str] = field(default_factory=list)
@@ -144,7 +146,7 @@ def measure(document) -> LayoutReport:
     # Lines of each block that holds text, in order over all pages: block element → lines.
     blocks: dict = {}
     main_children: dict | None = None
-    seen: set[int] = set()
+    seen: set = set()
     for number, page in enumerate(document.pages):
         page_box = page._page_box
         top, height = page_box.content_box_y(), page_box.height
@@ -261,7 +263,8 @@ def _broken(lines: list[str], text: str) -> list[str]:
 
 
 def _main_children(root_box) -> dict | None:
-    """<main>'s child elements → their 1-based index (as :nth-child counts them)."""
+    """The places a page may break before: <main>'s child elements and the items of its lists,
+    each → (selector, heading, may a break go before it)."""
     def find(box):
         if _tag(box) == "main":
             return box.element
@@ -274,35 +277,39 @@ def _main_children(root_box) -> dict | None:
     main = find(root_box)
     if main is None:
         return None
-    return {child: index for index, child in enumerate(
-        (c for c in main if isinstance(c.tag, str)), start=1)}
-
-
-def _places(box, children: dict, seen: set[int], facts: LayoutReport, page: int, top: float,
-            height: float) -> None:
-    """Record where each block of <main> starts (its first box, on the first page it is on)."""
-    element = getattr(box, "element", None)
-    index = children.get(element) if element is not None else None
-    if index is not None and index not in seen and box.position_y is not None:
-        seen.add(index)
-        previous = _previous_element(children, index)
+    places: dict = {}
+    children = [c for c in main if isinstance(c.tag, str)]
+    previous = None
+    for number, child in enumerate(children, start=1):
+        classes = set((child.get("class") or "").split())
+        heading = _element_tag(child) in HEADING_TAGS or "pair-heading" in classes
         after_heading = previous is not None and (
             _element_tag(previous) in HEADING_TAGS or "lead-in" in (previous.get("class") or "")
             or "pair-heading" in (previous.get("class") or ""))
-        classes = set((element.get("class") or "").split())
-        heading = _element_tag(element) in HEADING_TAGS or "pair-heading" in classes
-        facts.blocks.append(BlockPlace(index, page, round((box.position_y - top) / height, 4),
-                                       heading, not after_heading))
-        return
+        selector = f"main > :nth-child({number})"
+        places[child] = (selector, heading, not after_heading)
+        if _element_tag(child) in ("ul", "ol"):
+            items = [item for item in child if isinstance(item.tag, str)]
+            for position, item in enumerate(items, start=1):
+                # Never before the first item, and keep two together at either end of a list.
+                allowed = 3 <= position <= len(items) - 1
+                places[item] = (f"{selector} > :nth-child({position})", False, allowed)
+        previous = child
+    return places
+
+
+def _places(box, places: dict, seen: set, facts: LayoutReport, page: int, top: float,
+            height: float) -> None:
+    """Record where each place starts (its first box, on the first page it is on)."""
+    element = getattr(box, "element", None)
+    place = places.get(element) if element is not None else None
+    if place is not None and element not in seen and box.position_y is not None:
+        seen.add(element)
+        selector, heading, allowed = place
+        facts.blocks.append(BlockPlace(selector, page, round((box.position_y - top) / height, 4),
+                                       heading, allowed))
     for child in getattr(box, "children", None) or ():
-        _places(child, children, seen, facts, page, top, height)
-
-
-def _previous_element(children: dict, index: int):
-    for element, number in children.items():
-        if number == index - 1:
-            return element
-    return None
+        _places(child, places, seen, facts, page, top, height)
 
 
 def _element_tag(element) -> str:

@@ -35,6 +35,7 @@ class Variant:
     # Copy-fitting (fit.py): the body sizes it may use, and the share of the content's height
     # its tightest and loosest settings come to (estimates for its first step; it measures).
     body_range: tuple[float, float] = (12, 14)
+    space_range: tuple[float, float] = (0.6, 1.4)   # factor on the space between blocks
     tightest_ratio: float = 0.85
     loosest_ratio: float = 1.16
 
@@ -66,8 +67,8 @@ VARIANTS: dict[str, Variant] = {
     "large-print": Variant("large-print", "A4", 18, "A4 pages, all text at least 18 pt, for low vision",
                            margin="16mm 18mm 32mm 18mm", min_text_pt=18, draft_margin_top="40mm",
                            text_width_mm=174, hyphenate=False, logo=LARGE_LOGO,
-                           bilingual_columns=False, body_range=(18, 20), tightest_ratio=0.92,
-                           loosest_ratio=1.3),
+                           bilingual_columns=False, body_range=(18, 20), space_range=(0.6, 1.7),
+                           tightest_ratio=0.92, loosest_ratio=1.33),
     "print-shop": Variant("print-shop", "A4", 13,
                           "A4 pages with 3 mm bleed and crop marks, for a print shop",
                           bleed_mm=3, crop_marks=True),
