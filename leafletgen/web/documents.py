@@ -36,6 +36,7 @@ from pathlib import Path
 from ..errors import UserError
 from ..manifest import Hasher, combine, tool_digest
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from .forkserver import SERVER_PID
 
 log = logging.getLogger("leafletgen.web")
 
@@ -101,7 +102,9 @@ def _init_worker(root: str, warm: bool) -> None:
     patterns, catalogs and stylesheets. A recycled worker warms up before it takes any request;
     the others serve meanwhile."""
     from ..worker import init_worker
+    from .forkserver import die_with_parent
 
+    die_with_parent()      # the fork server (or, spawned, the server itself)
     init_worker(root, os.devnull, in_pool=True)
     if warm:
         project = Project(Path(root))
@@ -269,8 +272,10 @@ class DocumentService:
         if "forkserver" in methods:
             context = multiprocessing.get_context("forkserver")
             # Workers fork from a server that has imported WeasyPrint already: a recycled worker
-            # is warm in a fraction of a second.
-            context.set_forkserver_preload(["leafletgen.build", "leafletgen.worker", "weasyprint"])
+            # is warm in a fraction of a second. The fork server ends with this process.
+            os.environ[SERVER_PID] = str(os.getpid())
+            context.set_forkserver_preload(["leafletgen.web.forkserver", "leafletgen.build",
+                                            "leafletgen.worker", "weasyprint"])
             return context
         return multiprocessing.get_context("spawn")   # Windows
 
@@ -425,24 +430,24 @@ class DocumentService:
         return self._store(digest, request, result)
 
     def _run(self, function, *args):
-        """`function(*args)` in a worker, within the time limit; a worker that overruns or dies
-        is replaced (with the others of its pool), and the caller gets RenderFailed."""
-        pool = self.pool()
-        try:
-            task = pool.submit(function, *args)
-        except BrokenProcessPool:
-            self._replace_pool(pool)
+        """`function(*args)` in a worker, within the time limit. A task that overruns has its
+        pool replaced (the standard pool cannot stop one worker alone) and fails with
+        RenderFailed; a task whose worker died, or that was in the pool replaced because of
+        another, is tried once more in the new pool, and fails only if that dies too."""
+        for attempt in (1, 2):
             pool = self.pool()
-            task = pool.submit(function, *args)
-        try:
-            return task.result(timeout=self.time_limit)
-        except FutureTimeout:
-            self._replace_pool(pool)
-            raise RenderFailed(f"took longer than {self.time_limit:g} s to make; it was stopped") from None
-        except BrokenProcessPool:
-            self._replace_pool(pool)
-            raise RenderFailed("the process making it stopped (out of memory, or a crash in a "
-                               "library); the other documents are not affected") from None
+            try:
+                task = pool.submit(function, *args)
+                return task.result(timeout=self.time_limit)
+            except FutureTimeout:
+                self._replace_pool(pool)
+                raise RenderFailed(f"took longer than {self.time_limit:g} s to make; it was stopped") from None
+            except BrokenProcessPool:
+                self._replace_pool(pool)
+                if attempt == 2:
+                    raise RenderFailed("the process making it stopped (out of memory, or a crash in a "
+                                       "library); the other documents are not affected") from None
+        raise AssertionError("unreachable")
 
     def page_image(self, rendered: Rendered, number: int) -> Path:
         """Page `number` of a document as a PNG (made on first asking, for all its pages at once)."""

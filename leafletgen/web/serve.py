@@ -87,9 +87,11 @@ def cmd_serve(args, project: Project, out, err) -> int:
             raise UserError(str(exc)) from None
         print(f"password set (stored hashed in {project.rel(password_path(project))})", file=out)
         return 0
-    require_login = not is_loopback(args.host)
+    # Behind a proxy the app is reachable from elsewhere whatever address it listens on.
+    require_login = not is_loopback(args.host) or bool(args.proxy)
     if require_login and not has_password(project):
-        raise UserError(f"serving on {args.host} makes the app reachable from other computers, which "
+        where = f"behind the proxy {args.proxy}" if args.proxy and is_loopback(args.host) else f"on {args.host}"
+        raise UserError(f"serving {where} makes the app reachable from other computers, which "
                         "requires a login: set the practice's password first with "
                         "`python generate.py serve --set-password`")
     return run(project, args.host, args.port, require_login=require_login, workers=args.workers,

@@ -99,8 +99,7 @@ def unknown_page(error: Unknown):
     proj = project()
     lists = {
         "leaflets": [(info.id, info.title) for info in library.leaflets(proj)],
-        "languages": [(info.lang, info.name if info.lang == SOURCE_LANGUAGE else f"{info.name} — {info.name_nl}")
-                      for info in library.languages(proj)],
+        "languages": [(info.lang, language_label(info)) for info in library.languages(proj)],
         "practices": [(DEFAULT_PRACTICE_ID, _("neutraal, zonder logo"))] +
                      [(info.id, info.name) for info in library.practices(proj)],
         "variants": [(name, _(VARIANT_TEXTS[name][0])) for name in VARIANTS],
@@ -402,6 +401,12 @@ def index():
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         template = "staff_main.html"
     return render_template(template, **context)
+
+
+@blueprint.app_template_filter("language_label")
+def language_label(info: library.LanguageInfo) -> str:
+    """"Türkçe — Turks": the name in its own script, then in the page's language if different."""
+    return info.name if info.name_ui == info.name else f"{info.name} — {info.name_ui}"
 
 
 @blueprint.app_template_filter("doc_url")
