@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
@@ -30,6 +29,7 @@ from .i18n import SOURCE_LANGUAGE, date_locale, language_name, text_direction
 from .inline import plain_text, render_inline
 from .model import Block, Leaflet, Practice
 from .project import Project
+from .sandbox import FrozenMap, TemplateEnvironment, freeze
 from .textcheck import line_problems
 from .variants import VARIANTS
 
@@ -138,9 +138,10 @@ def template_loader(project: Project, practice: Practice) -> TemplateLoader:
 
 
 def environment(project: Project, practice: Practice) -> jinja2.Environment:
-    # Sandboxed: a practice's template override cannot reach Python internals (and through them
-    # files or the network): `''.__class__.__mro__` and the like raise a SecurityError.
-    env = ImmutableSandboxedEnvironment(
+    # Sandboxed with an allow-list (sandbox.py): a template, ours or a practice's, reads plain data
+    # and the few attributes listed there; `''.__class__.__mro__`, a path's read_text() and the
+    # like raise a SecurityError.
+    env = TemplateEnvironment(
         loader=template_loader(project, practice),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -188,10 +189,14 @@ def install_translations(env: jinja2.Environment, translations: gettext_module.N
         return escape(percent_as_text(translations.ngettext(singular, plural, n)))
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    if isinstance(env, TemplateEnvironment):
+        env.allow_globals("gettext", "_", "ngettext")
 
 
-def block_views(leaflet: Leaflet, source: Leaflet | None) -> list[dict]:
-    """What the block templates need: each block with its texts rendered to safe HTML."""
+def block_views(leaflet: Leaflet, source: Leaflet | None,
+                image_url: Callable[[str], str] = lambda src: "") -> list[dict]:
+    """What the block templates need: each block with its texts rendered to safe HTML, and an
+    image's address already made (`image_url`: a file: URL for the PDF, a data: URL for the HTML)."""
     views = []
     missing = set(leaflet.missing)
     fallback = Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
@@ -204,13 +209,14 @@ def block_views(leaflet: Leaflet, source: Leaflet | None) -> list[dict]:
     source_blocks = source.blocks if source is not None else (None,) * len(blocks)
     for index, (block, original) in enumerate(zip(blocks, source_blocks)):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
-        view = _view(block, following, attrs)
-        view["source"] = _view(original, following, lambda text: Markup("")) if original is not None else None
+        view = _view(block, following, attrs, image_url)
+        view["source"] = _view(original, following, lambda text: Markup(""), image_url) \
+            if original is not None else None
         views.append(view)
     return views
 
 
-def _view(block: Block, following: Block | None, attrs) -> dict:
+def _view(block: Block, following: Block | None, attrs, image_url) -> dict:
     return {
         "kind": block.kind,
         "level": block.level,
@@ -219,6 +225,7 @@ def _view(block: Block, following: Block | None, attrs) -> dict:
         "items": [render_inline(item) for item in block.items],
         "alt": plain_text(block.text),
         "src": block.src,
+        "url": image_url(block.src) if block.kind == "image" else "",
         # A paragraph that introduces a list ("Veelvoorkomende symptomen …:") is set as its lead-in.
         "lead_in": block.kind == "paragraph" and following is not None and following.kind == "list",
         "attrs": attrs(block.text) if block.kind != "list" else Markup(""),
@@ -249,6 +256,29 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
     """The leaflet as one HTML document (for WeasyPrint, or to save beside the PDF)."""
     env = environment(project, practice)
     install_translations(env, translations)
+    context = template_context(project, leaflet, practice, options, source)
+    return env.get_template("leaflet.html.j2").render(context)
+
+
+def leaflet_view(leaflet: Leaflet) -> dict:
+    """What templates may know of a leaflet: its texts and dates (no path, no methods)."""
+    return {"id": leaflet.id, "title": leaflet.title, "language": leaflet.language,
+            "version": leaflet.version, "published": leaflet.published, "review": leaflet.review,
+            "author": leaflet.author, "source": leaflet.source}
+
+
+def practice_view(practice: Practice) -> dict:
+    """What templates may know of a practice: its name, colour and contact details. Not its logo
+    file or its folder: the page gets the logo as `logo_src`, an address already made."""
+    return {"id": practice.id, "name": practice.name, "color": practice.color,
+            "address": practice.address, "phone": practice.phone, "email": practice.email,
+            "website": practice.website}
+
+
+def template_context(project: Project, leaflet: Leaflet, practice: Practice,
+                     options: RenderOptions, source: Leaflet | None = None) -> FrozenMap:
+    """Everything a leaflet's templates receive: plain, read-only data (sandbox.freeze refuses
+    anything else, a path or an object with methods, before a template runs)."""
     lang = leaflet.language
     variant = VARIANTS[options.variant]
     families = _families(leaflet, options, source)
@@ -275,22 +305,23 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
                                       base64.b64encode(data).decode("ascii"))
 
     author = practice.name or leaflet.author
+    bilingual = source if options.bilingual else None
     context = {
         "lang": lang,
         "dir": text_direction(lang),
-        "leaflet": leaflet,
-        "source": source if options.bilingual else None,
+        "leaflet": leaflet_view(leaflet),
+        "source": leaflet_view(bilingual) if bilingual is not None else None,
         "source_lang": SOURCE_LANGUAGE,
         "source_dir": text_direction(SOURCE_LANGUAGE),
         "language_label": language_name(lang),
         "source_label": language_name(SOURCE_LANGUAGE),
         "source_font_family": Markup(css_family_list(font_stack(SOURCE_LANGUAGE))),
-        "blocks": block_views(leaflet, source if options.bilingual else None),
-        "practice": practice,
+        "blocks": block_views(leaflet, bilingual, image_url),
+        "practice": practice_view(practice),
         "logo_src": logo_src,
         "brand": practice.color,
         "brand_tint": mix(practice.color, "#ffffff", 0.10),
-        "variant": variant,
+        "variant": {"name": variant.name, "page_size": variant.page_size, "body_pt": variant.body_pt},
         "page_size": variant.page_size,
         "page_css": Markup(variant.page_css(draft=leaflet.is_draft)),
         # hyphens: auto only where a dictionary exists (pyphen has none for tr or ar).
@@ -306,7 +337,6 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         "created": leaflet.published.isoformat(),
         "generator": f"leafletgen {__version__}",
         # CSS counters in the running footer fill these in on every page.
-        "image_url": image_url,
         "page_number": Markup('<span class="page-number"></span>'),
         "page_count": Markup('<span class="page-count"></span>'),
         "title_attrs": Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
@@ -315,4 +345,4 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         "missing_count": len(leaflet.missing),
         **options.extra,
     }
-    return env.get_template("leaflet.html.j2").render(context)
+    return freeze(context)
