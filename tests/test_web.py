@@ -641,3 +641,46 @@ def test_a_worker_that_dies_is_replaced_and_the_document_made_again(fresh):
     response = client.get(f"/leaflets/{LEAFLET}/de.pdf")
     assert response.status_code == 200 and response.headers["X-Cache"] == "miss"
     assert service.last_worker != 0
+
+
+def test_the_workers_end_when_the_server_is_killed(tmp_path):
+    """kill -9 of the server leaves no fork server and no worker behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    project = copy_project(tmp_path / "project")
+    code = ("import sys, time; from pathlib import Path; from leafletgen.project import Project; "
+            "from leafletgen.web.documents import DocumentService; "
+            "s = DocumentService(Project(Path(sys.argv[1])), Path(sys.argv[2]), workers=2); s.start(); "
+            "print('ready', flush=True); time.sleep(600)")
+    server = subprocess.Popen([sys.executable, "-c", code, str(project.root), str(tmp_path / "cache")],
+                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert server.stdout.readline().strip() == "ready"
+
+        def children(pid):
+            found = []
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                try:
+                    found += [int(c) for c in (task / "children").read_text().split()]
+                except OSError:
+                    pass
+            return found + [grandchild for child in found for grandchild in children(child)]
+
+        family = children(server.pid)
+        assert len(family) >= 3          # the fork server and two workers (and the resource tracker)
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait()
+        deadline = time.monotonic() + 20
+        alive = family
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.2)
+            alive = [pid for pid in family if Path(f"/proc/{pid}").exists()
+                     and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[:1]]
+        assert alive == []
+    finally:
+        if server.poll() is None:
+            server.kill()

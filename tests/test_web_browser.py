@@ -97,6 +97,11 @@ def test_a_receptionist_prints_the_turkish_back_pain_leaflet(server, browser, tm
     view = Page(browser, 1280)
     page = view.page
     page.goto(base + "/")
+    page.get_by_label("Zoeken").fill("knie")              # searched as one types (htmx), no button
+    page.get_by_text("Geen folder gevonden voor “knie”.").wait_for()
+    assert "q=knie" in page.url
+    page.get_by_label("Zoeken").fill("şikâyet")           # the Turkish title finds it too
+    page.get_by_role("radio", name="Lage rugklachten").wait_for()
     page.get_by_label("Zoeken").fill("rug")
     page.get_by_role("radio", name="Lage rugklachten").check()
     page.get_by_label("Taal van de folder").select_option("tr")

@@ -36,6 +36,7 @@ from pathlib import Path
 from ..errors import UserError
 from ..manifest import Hasher, combine, tool_digest
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from .forkserver import SERVER_PID
 
 log = logging.getLogger("leafletgen.web")
 
@@ -101,7 +102,9 @@ def _init_worker(root: str, warm: bool) -> None:
     patterns, catalogs and stylesheets. A recycled worker warms up before it takes any request;
     the others serve meanwhile."""
     from ..worker import init_worker
+    from .forkserver import die_with_parent
 
+    die_with_parent()      # the fork server (or, spawned, the server itself)
     init_worker(root, os.devnull, in_pool=True)
     if warm:
         project = Project(Path(root))
@@ -269,8 +272,10 @@ class DocumentService:
         if "forkserver" in methods:
             context = multiprocessing.get_context("forkserver")
             # Workers fork from a server that has imported WeasyPrint already: a recycled worker
-            # is warm in a fraction of a second.
-            context.set_forkserver_preload(["leafletgen.build", "leafletgen.worker", "weasyprint"])
+            # is warm in a fraction of a second. The fork server ends with this process.
+            os.environ[SERVER_PID] = str(os.getpid())
+            context.set_forkserver_preload(["leafletgen.web.forkserver", "leafletgen.build",
+                                            "leafletgen.worker", "weasyprint"])
             return context
         return multiprocessing.get_context("spawn")   # Windows
 
