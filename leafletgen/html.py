@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
@@ -32,6 +31,7 @@ from .inline import plain_text, render_inline
 from .logo import LogoShape, logo_box
 from .model import Block, Leaflet, Practice
 from .project import Project
+from .sandbox import FrozenMap, TemplateEnvironment, freeze
 from .textcheck import line_problems
 from .variants import VARIANTS
 
@@ -141,9 +141,10 @@ def template_loader(project: Project, practice: Practice) -> TemplateLoader:
 
 
 def environment(project: Project, practice: Practice) -> jinja2.Environment:
-    # Sandboxed: a practice's template override cannot reach Python internals (and through them
-    # files or the network): `''.__class__.__mro__` and the like raise a SecurityError.
-    env = ImmutableSandboxedEnvironment(
+    # Sandboxed with an allow-list (sandbox.py): a template, ours or a practice's, reads plain data
+    # and the few attributes listed there; `''.__class__.__mro__`, a path's read_text() and the
+    # like raise a SecurityError.
+    env = TemplateEnvironment(
         loader=template_loader(project, practice),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -204,6 +205,8 @@ def install_translations(env: jinja2.Environment, translations: gettext_module.N
         return escape(percent_as_text(translations.ngettext(singular, plural, n)))
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    if isinstance(env, TemplateEnvironment):
+        env.allow_globals("gettext", "_", "ngettext")
 
 
 MM_PER_PT = 25.4 / 72
@@ -264,8 +267,11 @@ def finished(text: str, lang: str, setting: Typesetting, em: float) -> Markup:
 
 
 def block_views(leaflet: Leaflet, source: Leaflet | None,
+                image_url: Callable[[str], str] = lambda src: "",
                 setting: Typesetting | None = None) -> list[dict]:
-    """What the block templates need: each block with its texts rendered to safe HTML."""
+    """What the block templates need: each block with its texts rendered to safe HTML (with the
+    typographic finish of `setting`), and an image's address already made (`image_url`: a file:
+    URL for the PDF, a data: URL for the HTML)."""
     setting = setting or Typesetting(column_mm=140, body_pt=13)
     views = []
     missing = set(leaflet.missing)
@@ -283,14 +289,16 @@ def block_views(leaflet: Leaflet, source: Leaflet | None,
     source_blocks = source.blocks if source is not None else (None,) * len(blocks)
     for index, (block, original) in enumerate(zip(blocks, source_blocks)):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
-        view = _view(block, following, attrs, lang_of, setting)
+        view = _view(block, following, attrs, lang_of, setting, image_url)
         view["source"] = _view(original, following, lambda text: Markup(""),
-                               lambda text: SOURCE_LANGUAGE, setting) if original is not None else None
+                               lambda text: SOURCE_LANGUAGE, setting, image_url) \
+            if original is not None else None
         views.append(view)
     return views
 
 
-def _view(block: Block, following: Block | None, attrs, lang_of, setting: Typesetting) -> dict:
+def _view(block: Block, following: Block | None, attrs, lang_of, setting: Typesetting,
+          image_url) -> dict:
     compounds = setting.large_print
     if block.kind == "heading":
         html = finished(block.text, lang_of(block.text), setting, setting.heading_em(block.level))
@@ -307,6 +315,7 @@ def _view(block: Block, following: Block | None, attrs, lang_of, setting: Typese
         "items": [render_inline(item, lang_of(item), keep_compounds=compounds) for item in block.items],
         "alt": plain_text(block.text),
         "src": block.src,
+        "url": image_url(block.src) if block.kind == "image" else "",
         # A paragraph that introduces a list ("Veelvoorkomende symptomen …:") is set as its lead-in.
         "lead_in": block.kind == "paragraph" and following is not None and following.kind == "list",
         "attrs": attrs(block.text) if block.kind != "list" else Markup(""),
@@ -342,6 +351,29 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
     """The leaflet as one HTML document (for WeasyPrint, or to save beside the PDF)."""
     env = environment(project, practice)
     install_translations(env, translations)
+    context = template_context(project, leaflet, practice, options, source)
+    return env.get_template("leaflet.html.j2").render(context)
+
+
+def leaflet_view(leaflet: Leaflet) -> dict:
+    """What templates may know of a leaflet: its texts and dates (no path, no methods)."""
+    return {"id": leaflet.id, "title": leaflet.title, "language": leaflet.language,
+            "version": leaflet.version, "published": leaflet.published, "review": leaflet.review,
+            "author": leaflet.author, "source": leaflet.source}
+
+
+def practice_view(practice: Practice) -> dict:
+    """What templates may know of a practice: its name, colour and contact details. Not its logo
+    file or its folder: the page gets the logo as `logo_src`, an address already made."""
+    return {"id": practice.id, "name": practice.name, "color": practice.color,
+            "address": practice.address, "phone": practice.phone, "email": practice.email,
+            "website": practice.website}
+
+
+def template_context(project: Project, leaflet: Leaflet, practice: Practice,
+                     options: RenderOptions, source: Leaflet | None = None) -> FrozenMap:
+    """Everything a leaflet's templates receive: plain, read-only data (sandbox.freeze refuses
+    anything else, a path or an object with methods, before a template runs)."""
     lang = leaflet.language
     variant = VARIANTS[options.variant]
     families = _families(leaflet, options, source)
@@ -368,18 +400,18 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
                                       base64.b64encode(data).decode("ascii"))
 
     author = practice.name or leaflet.author
-    bilingual = source is not None and options.bilingual
+    bilingual = source if options.bilingual else None
     fit = options.fit or FitSettings()
     body_pt = fit.body_pt(variant)
-    setting = typesetting(variant, bilingual, lang, body_pt, fit.binds)
+    setting = typesetting(variant, bilingual is not None, lang, body_pt, fit.binds)
     paired = paired_fonts(lang, SOURCE_LANGUAGE, source_text(source)) if bilingual else None
     title_lang = SOURCE_LANGUAGE if leaflet.title in leaflet.missing else lang
     logo_width, logo_height = logo_box(LogoShape(*practice.logo_shape), variant.logo)
     context = {
         "lang": lang,
         "dir": text_direction(lang),
-        "leaflet": leaflet,
-        "source": source if options.bilingual else None,
+        "leaflet": leaflet_view(leaflet),
+        "source": leaflet_view(bilingual) if bilingual is not None else None,
         "source_lang": SOURCE_LANGUAGE,
         "source_dir": text_direction(SOURCE_LANGUAGE),
         "language_label": language_name(lang),
@@ -387,17 +419,18 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         "source_font_family": Markup(css_family_list(paired.source_stack if paired
                                                       else font_stack(SOURCE_LANGUAGE))),
         "source_scale": paired.source_scale if paired else 1.0,
-        "blocks": block_views(leaflet, source if bilingual else None, setting),
+        "blocks": block_views(leaflet, bilingual, image_url, setting),
         "title_html": finished(leaflet.title, title_lang, setting, setting.title_em),
         "source_title_html": finished(source.title, SOURCE_LANGUAGE, setting, setting.title_em)
         if bilingual else "",
-        "practice": practice,
+        "practice": practice_view(practice),
         "logo_src": logo_src,
         "logo_width": f"{logo_width:g}mm",
         "logo_height": f"{logo_height:g}mm",
         "brand": practice.color,
         "brand_tint": mix(practice.color, "#ffffff", 0.10),
-        "variant": variant,
+        "variant": {"name": variant.name, "page_size": variant.page_size, "body_pt": variant.body_pt,
+                    "bilingual_columns": variant.bilingual_columns},
         "page_size": variant.page_size,
         "page_css": Markup(variant.page_css(draft=leaflet.is_draft)),
         # hyphens: auto only where a dictionary exists (pyphen has none for tr or ar).
@@ -418,7 +451,6 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         "created": leaflet.published.isoformat(),
         "generator": f"leafletgen {__version__}",
         # CSS counters in the running footer fill these in on every page.
-        "image_url": image_url,
         "page_number": Markup('<span class="page-number"></span>'),
         "page_count": Markup('<span class="page-count"></span>'),
         "title_attrs": Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
@@ -427,4 +459,4 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         "missing_count": len(leaflet.missing),
         **options.extra,
     }
-    return env.get_template("leaflet.html.j2").render(context)
+    return freeze(context)
