@@ -189,8 +189,12 @@ def add_check_command(commands) -> None:
                     "background with the practice's colours (WCAG AA, 4.5:1), the smallest text "
                     "size against the variant's minimum, images without alt text, readability "
                     "per leaflet and language (Dutch B1: at most 15 words a sentence on average), "
-                    "and review dates that have passed. Builds run the same checks (except "
-                    "readability) and warn; --strict makes warnings errors.")
+                    "and review dates that have passed. Every language and variant is laid out "
+                    "as it will be printed: its pages, how full they are, sheets, body size, line "
+                    "length and logo size, with a warning for a page left nearly empty, a word "
+                    "broken in large print or a word alone on the last line of a heading. Builds "
+                    "run the same checks (except readability and pages) and warn; --strict makes "
+                    "warnings errors.")
     check.add_argument("--leaflet", metavar="ID", help="only this leaflet (default: all)")
     check.add_argument("--lang", metavar="LL", help="only this language (default: Dutch and every "
                                                     "complete translation)")

@@ -21,11 +21,12 @@ from .build import build
 from .colors import AA_NORMAL, contrast_ratio
 from .content import load_leaflet
 from .errors import UserError
+from .fit import describe as describe_pages, findings as page_findings
 from .i18n import check_language, languages, load_catalog, translate_leaflet
 from .model import Leaflet, Practice
 from .practice import load_practice
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
-from .render import render_document
+from .render import Document, render_document
 from .request import BuildRequest
 from .translations import extract, incomplete_reason, init, status, status_table, update
 from .unprintable import printable
@@ -120,60 +121,102 @@ def run_checks(project: Project, practice_ids: list[str | None], leaflet_ids: li
                langs: list[str] | None, variant_names: list[str] | None,
                today: dt.date | None = None) -> CheckReport:
     """Every check, for the given practices (None: the neutral default), leaflets, languages
-    (None: Dutch and every complete translation) and variants (None: each practice's own)."""
+    (None: Dutch and every complete translation) and variants (None: each practice's own).
+
+    Every language and variant is laid out as it will be printed, and its pages reported: how
+    many, how full, the body size and line length, the logo's size; a page left (nearly) empty,
+    a word broken in large print, a word alone on the last line of a heading are warnings.
+    Contrast is listed for each leaflet in Dutch once per practice and variant (the colours do
+    not depend on the language); text sizes and alt texts are checked in every language.
+    """
     report = CheckReport()
     practices = [load_practice(project, pid) for pid in practice_ids]
     leaflets = [load_leaflet(project, lid) for lid in leaflet_ids]
     report.lines.append("Readability (running text; Dutch B1 target: at most "
                         f"{SENTENCE_TARGET['nl']} words a sentence on average):")
+    complete: dict[str, list[str]] = {}
     for leaflet in leaflets:
         report.findings += leaflet_findings(leaflet, today)
-        check_readability(project, leaflet, langs or languages(project), report)
-    report.lines.append(f"Layout (each leaflet in {SOURCE_LANGUAGE}; contrast WCAG AA at least "
-                        f"{AA_NORMAL}:1):")
-    for practice in practices:
-        for variant_name in variant_names or practice.variants:
-            for leaflet in leaflets:
-                check_layout(project, leaflet, practice, variant_name, report)
+        complete[leaflet.id] = check_readability(project, leaflet, langs or languages(project), report)
+    # Pages: every language and variant laid out as it will be printed (copy-fitting included).
+    report.lines.append("Pages (each leaflet, language and variant, as printed):")
+    dutch: dict[tuple[str, str, str], Document] = {}     # reused for the contrast below
+    for practice, variant_name, leaflet in matrix(practices, variant_names, leaflets):
+        for lang in complete[leaflet.id]:
+            document = check_pages(project, leaflet, lang, practice, variant_name, report)
+            if lang == SOURCE_LANGUAGE:
+                dutch[practice.id, variant_name, leaflet.id] = document
+    report.lines.append(f"Contrast and text sizes (each leaflet in {SOURCE_LANGUAGE}; WCAG AA at "
+                        f"least {AA_NORMAL}:1):")
+    for practice, variant_name, leaflet in matrix(practices, variant_names, leaflets):
+        document = dutch.get((practice.id, variant_name, leaflet.id)) or render_document(
+            project, BuildRequest(leaflet.id, SOURCE_LANGUAGE, practice.id, variant_name))
+        check_contrast(document, practice, variant_name, leaflet, report)
     # One finding once (the review date is the same for every practice and variant).
     report.findings = list(dict.fromkeys(report.findings))
     return report
 
 
-def check_readability(project: Project, leaflet: Leaflet, langs: list[str], report: CheckReport) -> None:
-    """Readability of the leaflet in each language it is complete in."""
+def matrix(practices: list[Practice], variant_names: list[str] | None, leaflets: list[Leaflet]):
+    for practice in practices:
+        for variant_name in variant_names or practice.variants:
+            for leaflet in leaflets:
+                yield practice, variant_name, leaflet
+
+
+def check_readability(project: Project, leaflet: Leaflet, langs: list[str],
+                      report: CheckReport) -> list[str]:
+    """Readability of the leaflet in each language it is complete in; returns those languages."""
+    complete = []
     for lang in langs:
         if lang != SOURCE_LANGUAGE:
             reason = incomplete_reason(project, leaflet, lang)
             if reason:
                 report.lines.append(f"  {leaflet.id} [{lang}]: not checked, {reason}")
                 continue
+        complete.append(lang)
         translated = translate_leaflet(leaflet, load_catalog(project, leaflet.id, lang), lang)
         finding = readability_finding(translated)
         report.lines.append(f"  {finding.text}")
         if finding.level == "warning":
             report.findings.append(finding)
+    return complete
 
 
-def check_layout(project: Project, leaflet: Leaflet, practice: Practice, variant_name: str,
-                 report: CheckReport) -> None:
-    """Contrast, text sizes and alt texts, read from the pages the one render path lays out:
-    the leaflet in Dutch (colours and sizes do not depend on the language)."""
+def check_pages(project: Project, leaflet: Leaflet, lang: str, practice: Practice,
+                variant_name: str, report: CheckReport) -> Document:
+    """The leaflet in `lang` (and bilingual, where the practice prints it so) laid out through
+    the one render path: its pages described, their problems and the text sizes and alt texts
+    found; returns the plain one."""
     variant = VARIANTS[variant_name]
-    document = render_document(project, BuildRequest(leaflet.id, SOURCE_LANGUAGE, practice.id,
-                                                     variant_name))
+    documents = []
+    for bilingual in ((False, True) if practice.bilingual and lang != SOURCE_LANGUAGE else (False,)):
+        document = render_document(project, BuildRequest(leaflet.id, lang, practice.id,
+                                                         variant_name, bilingual))
+        subject = f"{practice.id} {variant_name} {leaflet.id} [{lang}]" + (" bilingual" if bilingual else "")
+        report.lines.append(f"  {subject}: " + describe_pages(document.layout, variant, document.fit))
+        report.findings += [Finding("warning", subject, problem)
+                            for problem in page_findings(document.layout, variant)]
+        report.findings += layout_findings(subject, variant, document.facts)
+        documents.append(document)
+    return documents[0]
+
+
+def check_contrast(document: Document, practice: Practice, variant_name: str, leaflet: Leaflet,
+                   report: CheckReport) -> None:
+    """Every text colour on its background in the leaflet's Dutch pages, and the smallest text."""
+    variant = VARIANTS[variant_name]
     facts = document.facts
     subject = f"{practice.id} {variant_name} {leaflet.id}"
     pairs = sorted(((contrast_ratio(t, b), t, b) for t, b in facts.pairs), reverse=True)
     report.lines.append(
         f"  {subject}: smallest text {facts.min_text_pt:g} pt (minimum {variant.min_text_pt:g} pt), "
-        f"body {variant.body_pt:g} pt; {len(pairs)} text/background pairs, lowest contrast "
-        f"{pairs[-1][0]:.2f}:1")
+        f"body {document.layout.body_pt:g} pt; {len(pairs)} text/background pairs, lowest "
+        f"contrast {pairs[-1][0]:.2f}:1")
     for ratio, text, background in pairs:
         mark = "ok" if ratio >= AA_NORMAL else "FAIL"
         report.lines.append(f"    {ratio:5.2f}:1 {mark:4} {text} on {background}  "
                             f"e.g. {facts.pairs[(text, background)]!r}")
-    report.findings += layout_findings(subject, variant, facts)
     report.findings += [Finding("warning", practice.id, note) for note in practice.notes]
 
 

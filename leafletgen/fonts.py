@@ -61,6 +61,15 @@ STACKS = {
 }
 
 
+# The measure (main's width) per typeface, for about 65 characters a line: Noto Sans and IBM Plex
+# Sans Arabic set more and fewer characters to the em than Atkinson Hyperlegible.
+MEASURE_EM = {"Atkinson Hyperlegible": 31, "Noto Sans": 34.5, "IBM Plex Sans Arabic": 28}
+
+
+def measure_em(lang: str) -> float:
+    return MEASURE_EM.get(font_stack(lang)[0], 31)
+
+
 def font_stack(lang: str) -> tuple[str, ...]:
     return STACKS.get(lang.split("_")[0], LATIN_STACK)
 
@@ -83,7 +92,7 @@ def font_dirs() -> tuple[Path, ...]:
 # ---- Variable fonts → static instances ---------------------------------------------------------
 # A variable face (Noto Sans has wght and wdth axes) written to a PDF makes WeasyPrint instantiate
 # it for every document (about 0.2 s each). We instantiate each weight the templates use once,
-# with fontTools (font_instances.py), and keep the static file in a cache folder keyed by the
+# with fontTools (font_files.py), and keep the static file in a cache folder keyed by the
 # source's hash, the weight and the style; @font-face then points at the static file. Finding out
 # which instances are missing stays light (no fontTools): the main job's plan asks it.
 

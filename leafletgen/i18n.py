@@ -23,9 +23,8 @@ from .errors import Problem, UserError
 from .files import InputFileError, file_stat
 from .model import Leaflet
 from .plural import PluralFormsError
-from .project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from .project import RTL_LANGUAGES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 
-RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
 # The locale dates are written in, where it is not the language's own default: the English

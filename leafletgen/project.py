@@ -10,6 +10,8 @@ from .files import file_kind
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_LANGUAGE = "nl"           # the language every leaflet is written in
+# Languages written right to left (laid out with dir="rtl").
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 TEMPLATE_DOMAIN = "leafletgen"   # the gettext domain of the template strings
 PROFILE_MAX_BYTES = 64 * 1024   # a practice profile is a dozen lines
 DEFAULT_PRACTICE_ID = "default"  # the neutral "practice" when none is given

@@ -165,12 +165,12 @@ def test_a_static_font_instance_has_the_same_bytes_whenever_and_wherever_it_is_m
     must not reach it (fontTools stamps `head.modified` on save), nor the PDFs that embed it."""
     from fontTools.ttLib.tables import _h_e_a_d
 
-    from leafletgen import font_instances, fonts
+    from leafletgen import font_files, fonts
 
     face = next(face for face in fonts.font_faces() if fonts.is_variable(face.path))
     made = []
     for stamp in (0, 86_400 * 365):
         monkeypatch.setenv("LEAFLETGEN_CACHE", str(tmp_path / f"machine-{stamp}"))
         monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda stamp=stamp: 3_900_000_000 + stamp)
-        made.append(font_instances.make_instance(face).read_bytes())
+        made.append(font_files.make_instance(face).read_bytes())
     assert made[0] == made[1]

@@ -158,13 +158,15 @@ def plan_outputs(project: Project, manifest: Manifest, hasher: Hasher, sources: 
     """Every document of the matrix, with the hash of what it is made of: unchanged, or a job."""
     out_dir = manifest.path.parent
     fonts: dict[tuple[str, ...], str] = {}
-    thumbnails: set[tuple[str, str]] = set()     # the first document of a leaflet and language
+    # One thumbnail per practice, leaflet and language: of its first document.
+    thumbnails: set[tuple[str, str, str]] = set()
     for request in matrix(sources):
         families = page_families(request.lang, SOURCE_LANGUAGE if request.side_by_side else None)
         if families not in fonts:
             fonts[families] = fonts_digest(hasher, families)
-        if not request.side_by_side and (request.leaflet, request.lang) not in thumbnails:
-            thumbnails.add((request.leaflet, request.lang))
+        if not request.side_by_side \
+                and (request.leaflet, request.lang, request.practice) not in thumbnails:
+            thumbnails.add((request.leaflet, request.lang, request.practice))
             request = BuildRequest(request.leaflet, request.lang, request.practice, request.variant,
                                    options=DocumentOptions(thumbnail_width=THUMBNAIL_WIDTH))
         deps = {

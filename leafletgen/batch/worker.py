@@ -28,7 +28,7 @@ from .. import pdf
 from ..atomic_write import write_atomic
 from ..build import withheld, write_document
 from ..errors import MachineError, UserError
-from ..font_instances import make_instance
+from ..font_files import make_instance
 from ..fonts import font_faces
 from ..project import Project
 from ..request import BuildRequest
