@@ -29,7 +29,7 @@ from .extract import (COPYRIGHT_HOLDER, header_comment, honest_header, leaflet_t
                       template_strings)
 from .inline import plain_text
 from .plurals import plural_forms
-from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, _read_catalog, catalog_path, language_name,
+from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, _read_catalog, filled, language_name,
                    languages, load_catalog, template_path)
 from .catalog_validation import catalog_file, catalog_report, read_catalog_bytes
 from .model import Leaflet
@@ -180,12 +180,12 @@ def init(project: Project, lang: str) -> list[Path]:
     check_new_language(lang)
     written = []
     if (project.translations_dir / lang / "LC_MESSAGES").is_dir() and any(
-            catalog_path(project, domain, lang).is_file() for domain in fresh_templates(project)):
+            project.catalog_path(domain, lang).is_file() for domain in fresh_templates(project)):
         raise UserError(f"translations/{lang}/ exists already; run `translations update` to bring "
                         "it up to date")
     templates, titles = _fresh(project)
     for domain, template in templates.items():
-        path = catalog_path(project, domain, lang)
+        path = project.catalog_path(domain, lang)
         write_atomic(path, render_po(new_catalog(template, lang, titles.get(domain))))
         written.append(path)
     return written
@@ -201,7 +201,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
         if lang == SOURCE_LANGUAGE:
             continue
         for domain, template in templates.items():
-            path = catalog_path(project, domain, lang)
+            path = project.catalog_path(domain, lang)
             if not path.is_file():
                 catalog = new_catalog(template, lang, titles.get(domain))
                 note = "created"
@@ -258,13 +258,8 @@ class CatalogStatus:
         return data
 
 
-def _is_translated(message) -> bool:
-    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-    return bool(strings) and all(strings)
-
-
 def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> CatalogStatus:
-    path = catalog_path(project, domain, lang)
+    path = project.catalog_path(domain, lang)
     status = CatalogStatus(domain, lang, project.rel(path))
     # Checked like any input (catalog_validation): a catalog with problems is refused by the build.
     # One that cannot be used at all counts as untranslated; a unit whose translation has a
@@ -286,7 +281,7 @@ def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> Ca
         singular = msgid if isinstance(msgid, str) else msgid[0]
         if singular in refused and message is not None and not message.fuzzy:
             status.untranslated += 1        # translated, but refused: its problem is listed
-        elif message is None or not _is_translated(message):
+        elif message is None or not filled(message):
             status.untranslated += 1
             status.missing.append(singular)
         elif message.fuzzy:
@@ -317,7 +312,7 @@ def incomplete_reason(project: Project, leaflet: Leaflet, lang: str) -> str:
     """Why `leaflet` cannot be built as final in `lang` (empty when it can)."""
     reasons = []
     for row in (leaflet_status(project, leaflet, lang), templates_status(project, lang)):
-        if not catalog_path(project, row.domain, lang).is_file():
+        if not project.catalog_path(row.domain, lang).is_file():
             reasons.append(f"not translated yet ({row.file} does not exist)")
         elif row.missing:
             what = "units" if row.domain == leaflet.id else "template strings"
