@@ -28,6 +28,7 @@ from .variants import DEFAULT_VARIANT, VARIANTS, output_stem
 from .checks import LayoutFacts, document_findings
 from .impose import impose_booklet
 from .qr import qr_context
+from .review import document_review, index_fields
 
 ASSETS_DIR = "assets"
 
@@ -53,6 +54,7 @@ class Document:
     html: str
     warnings: list[str] = field(default_factory=list)
     facts: LayoutFacts | None = None     # what the layout used: colours, text sizes (checks.py)
+    review: dict = field(default_factory=dict)   # review.index_fields: the translation's review
 
     @property
     def draft(self) -> bool:
@@ -178,7 +180,11 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     translations = template_translations(project, request.lang)
     source = leaflet if request.bilingual and request.lang != SOURCE_LANGUAGE else None
     up = "../" * html_depth
-    extra = {**qr_context(practice, leaflet.id, request.lang, request.variant), **(extra or {})}
+    # How it was translated and whether a person reviewed it (the colophon says so); a practice
+    # that requires reviewed translations gets no other.
+    review, note = document_review(project, leaflet, practice, request.lang, request.allow_draft)
+    extra = {**qr_context(practice, leaflet.id, request.lang, request.variant), "translation": note,
+             **(extra or {})}
     html_options = RenderOptions(
         variant=request.variant, bilingual=source is not None, for_pdf=False,
         asset_url=lambda path: f"{up}{ASSETS_DIR}/fonts/{quote(path.name)}", extra=dict(extra or {}))
@@ -218,7 +224,7 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     if translated.missing:
         warnings.append(f"{leaflet.id} [{request.lang}]: DRAFT, {len(translated.missing)} "
                         "untranslated unit(s) shown in Dutch")
-    return Document(request, translated, practice, result.pdf, html, warnings, facts)
+    return Document(request, translated, practice, result.pdf, html, warnings, facts, index_fields(review))
 
 
 def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Practice]:

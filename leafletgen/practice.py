@@ -7,7 +7,6 @@ problem of a profile is reported at once, each with its line in the TOML file.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
@@ -18,7 +17,7 @@ from .textcheck import text_problem
 from .logo import LOGO_MAX_BYTES, logo_problems
 from .model import Practice
 from .project import DEFAULT_PRACTICE_ID, Project
-from .validation import key_lines, validate_model
+from .validation import key_lines, load_toml, validate_model
 from .variants import DEFAULT_VARIANT, VARIANTS
 
 DEFAULT_COLOR = "#1d5e8c"
@@ -45,6 +44,7 @@ class PracticeProfile(BaseModel):
     bilingual: StrictBool = False
     languages: list[StrictStr] = Field(default_factory=list)
     qr_url: StrictStr = ""
+    require_review: StrictBool = False
 
     @field_validator("name", "address", "phone", "email", "website", "qr_url", "logo")
     @classmethod
@@ -137,25 +137,7 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
     if not re.match(r"^[a-z0-9][a-z0-9_-]*$", practice_id) or not path.is_file():
         known = ", ".join(project.practice_ids()) or "none"
         raise UserError(f"unknown practice {practice_id!r}; known practices: {known}")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
-        data = tomllib.loads(text)
-    except UnicodeDecodeError as exc:
-        raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None
-    except RecursionError:
-        raise UserError(Problem(file, "is not valid TOML for a profile: values nested too deeply")) from None
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11's TOMLDecodeError has no line attribute; its message ends "(at line N, column M)".
-        match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
-        if match:
-            reason = f"{str(exc)[:match.start()]} (column {match.group(2)})"
-            raise UserError(Problem(file, f"is not valid TOML: {reason}", line=int(match.group(1)))) from None
-        if str(exc).endswith(" (at end of document)"):
-            reason = str(exc).removesuffix(" (at end of document)")
-            raise UserError(Problem(file, f"is not valid TOML: {reason} (at the end of the file)",
-                                    line=max(1, len(text.splitlines())))) from None
-        raise UserError(Problem(file, f"is not valid TOML: {exc}")) from None
+    text, data = load_toml(path, file, "a profile")
     lines = key_lines(text)
     profile, problems = validate_model(PracticeProfile, data, file, lines.get, missing_line=1)
     logo_path, logo_type = None, ""
@@ -177,6 +159,7 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
         template_dir=template_dir if template_dir.is_dir() else None,
         variants=tuple(profile.variants), bilingual=profile.bilingual,
         languages=tuple(profile.languages), qr_url=profile.qr_url,
+        require_review=profile.require_review,
         notes=(f"{file}: {note}",) if note else (),
     )
 
