@@ -23,6 +23,7 @@ from .errors import UserError
 from .fonts import font_faces, page_families
 from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from .signals import POLL_SECONDS, deferred_stop_signals
 from .variants import DEFAULT_VARIANT, output_stem
 from .worker import Job
 
@@ -357,7 +358,8 @@ def _run_jobs(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
             on_result(job, run_job(job))
         return
 
-    _run_pool(project, out_dir, jobs, workers, progress, on_result, instances)
+    with deferred_stop_signals() as check_stop:
+        _run_pool(project, out_dir, jobs, workers, progress, on_result, instances, check_stop)
 
 
 class JobQueue:
@@ -395,8 +397,9 @@ class JobQueue:
 
 
 def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, progress,
-              on_result, instances: list[int]) -> None:
-    """The jobs over a process pool, fed one job per idle worker (see JobQueue).
+              on_result, instances: list[int], check_stop) -> None:
+    """The jobs over a process pool, fed one job per idle worker (see JobQueue). `check_stop`
+    raises a Ctrl-C or SIGTERM received meanwhile (see signals.py); it is called between waits.
 
     A worker that dies outright (killed for memory, a crash inside a C library) breaks the whole
     pool: every document in flight then fails with it. The pool is started again, and the
@@ -420,8 +423,12 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
             if not started:
                 # Variable fonts not yet instantiated on this machine: once, in parallel, before
                 # any document needs them.
-                for future in [pool.submit(make_instance_job, index) for index in instances]:
-                    future.result()
+                pending = {pool.submit(make_instance_job, index) for index in instances}
+                while pending:
+                    done, pending = wait(pending, timeout=POLL_SECONDS)
+                    check_stop()
+                    for future in done:
+                        future.result()
                 progress.start(len(jobs), workers)
                 started = True
             running: dict = {}            # future → job
@@ -460,7 +467,8 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
             try:
                 refill()
                 while running:
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    done, _ = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                    check_stop()   # Ctrl-C or SIGTERM, raised here: no lock of the pool is held
                     for future in done:
                         job = running.pop(future)
                         queue.done(job)
@@ -477,9 +485,10 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
                         on_result(job, result)
                         results += 1
             except BaseException:
-                # Ctrl-C or SIGTERM: do not wait for the remaining documents.
-                pool.shutdown(wait=False, cancel_futures=True)
+                # Ctrl-C or SIGTERM: do not wait for the remaining documents. The workers are
+                # taken before shutdown(), which forgets them.
                 processes = list((getattr(pool, "_processes", None) or {}).values())
+                pool.shutdown(wait=False, cancel_futures=True)
                 for process in processes:
                     process.terminate()
                 for process in processes:

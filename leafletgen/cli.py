@@ -185,6 +185,9 @@ def make_parser() -> Parser:
 
     from .checks import add_command as add_check_command
     add_check_command(commands, _common)
+
+    from .web.serve import add_command as add_serve_command
+    add_serve_command(commands, _common)
     return parser
 
 

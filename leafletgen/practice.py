@@ -17,7 +17,7 @@ from .textcheck import text_problem
 from .logo import LOGO_MAX_BYTES, logo_problems
 from .model import Practice
 from .project import DEFAULT_PRACTICE_ID, Project
-from .validation import key_lines, load_toml, validate_model
+from .validation import key_lines, parse_toml, validate_model
 from .variants import DEFAULT_VARIANT, VARIANTS
 
 DEFAULT_COLOR = "#1d5e8c"
@@ -137,7 +137,20 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
     if not re.match(r"^[a-z0-9][a-z0-9_-]*$", practice_id) or not path.is_file():
         known = ", ".join(project.practice_ids()) or "none"
         raise UserError(f"unknown practice {practice_id!r}; known practices: {known}")
-    text, data = load_toml(path, file, "a profile")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
+    except UnicodeDecodeError as exc:
+        raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None
+    return parse_practice(project, practice_id, text, file)
+
+
+def parse_practice(project: Project, practice_id: str, text: str, file: str) -> Practice:
+    """A profile's TOML text, validated (every problem at once, each with its line and key).
+
+    `load_practice` reads practices/<id>.toml through this; the web app's settings form checks the
+    profile it is about to save through it too, so both give the same messages."""
+    data = parse_toml(text, file, "a profile")
     lines = key_lines(text)
     profile, problems = validate_model(PracticeProfile, data, file, lines.get, missing_line=1)
     logo_path, logo_type = None, ""

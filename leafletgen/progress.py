@@ -53,12 +53,8 @@ class BarProgress:
 
 
 def make_progress(out):
-    """A bar when `out` is a terminal (and rich is installed), plain lines otherwise."""
+    """A bar when `out` is a terminal, plain lines otherwise."""
     isatty = getattr(out, "isatty", None)
     if isatty is not None and isatty():
-        try:
-            import rich  # noqa: F401
-        except ImportError:
-            return PlainProgress(out)
         return BarProgress(out)
     return PlainProgress(out)

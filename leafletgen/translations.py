@@ -6,9 +6,9 @@ Layout: translations/<domain>.pot and translations/<lang>/LC_MESSAGES/<domain>.p
 Status counts against the *current* sources (the leaflet's units, the templates' strings), not
 against whatever .pot happens to be on disk, and counts a fuzzy entry as not translated (as the
 build does: `pybabel compile --statistics` counts fuzzy entries as translated).
-Files are only rewritten when something besides their dates changed, so the same sources give the
-same bytes. A fuzzy unit gets `#|` lines with its previous msgid (render_po writes them: Babel's own
-are broken for multi-line msgids).
+Files are only rewritten when something besides their dates (and Babel's version) changed, so the
+same sources give the same bytes. A fuzzy unit gets `#|` lines with its previous msgid (render_po
+writes them: Babel's own are broken for multi-line msgids).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from .catalogcheck import catalog_problems
 from .model import Leaflet
 from .output import write_atomic
 from .project import Project
+from .web.catalog import WEB_DOMAIN, web_template
 
 # Lines that alone are no reason to rewrite a file: its dates, and the Babel version that wrote it.
 _DATE_LINES = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date|Generated-By): [^"]*\\n"\n',
@@ -167,7 +168,7 @@ def take_previous(catalog: Catalog) -> Catalog:
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` unless the file already says the same apart from its dates."""
+    """Write `data` unless the file already says the same apart from its dates and generator."""
     if path.is_file() and _DATE_LINES.sub(b"", path.read_bytes()) == _DATE_LINES.sub(b"", data):
         return False
     write_atomic(path, data)
@@ -192,6 +193,8 @@ def extract(project: Project) -> list[tuple[Path, bool]]:
     for domain, catalog in fresh_templates(project).items():
         path = template_path(project, domain)
         results.append((path, write_if_changed(path, render_po(catalog))))
+    path = template_path(project, WEB_DOMAIN)     # the staff web app's own words
+    results.append((path, write_if_changed(path, render_po(web_template()))))
     return results
 
 
@@ -287,6 +290,15 @@ def update(project: Project) -> list[tuple[Path, str]]:
                 note = "updated"
             changed = write_if_changed(path, render_po(catalog))
             results.append((path, note if changed else "unchanged"))
+    # The staff web app's words: merged into the languages it speaks (those with a catalog).
+    web = web_template()
+    write_if_changed(template_path(project, WEB_DOMAIN), render_po(web))
+    for path in sorted(project.translations_dir.glob(f"*/LC_MESSAGES/{WEB_DOMAIN}.po")):
+        lang = path.parent.parent.name
+        catalog = _read(path, project, lang)
+        catalog.update(web, no_fuzzy_matching=False, update_creation_date=True)
+        catalog.project, catalog.version = web.project, web.version
+        results.append((path, "updated" if write_if_changed(path, render_po(catalog)) else "unchanged"))
     return results
 
 

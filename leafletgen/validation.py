@@ -67,14 +67,19 @@ def validate_model(model: type[BaseModel], data: object, file: str,
 
 
 def load_toml(path: Path, file: str, what: str = "") -> tuple[str, object]:
-    """(text, data) of a TOML file (`what` it is for the messages: "a profile"); a file that
-    cannot be read is one problem, with its line."""
+    """(text, data) of a TOML file (`what` it is, for the messages: "a profile")."""
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
-        return text, tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None
+    return text, parse_toml(text, file, what)
+
+
+def parse_toml(text: str, file: str, what: str = "") -> object:
+    """TOML text's data; text that is not TOML is one problem, with its line."""
+    try:
+        return tomllib.loads(text)
     except RecursionError:
         raise UserError(Problem(file, f"is not valid TOML{' for ' + what if what else ''}: values "
                                       "nested too deeply")) from None

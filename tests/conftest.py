@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -17,6 +18,20 @@ REPO = Path(__file__).resolve().parent.parent
 # fresh clone can check that every sentence reaches the PDF.
 SEED = REPO / "tests" / "seed" / "000_2532fea382feb2f7.txt"
 PROJECT_PARTS = ("leaflets", "practices", "templates", "translations")
+
+
+def pytest_configure(config):
+    """The tests' own cache folder (static font instances, parsed hyphenation patterns), never
+    the user's ~/.cache/leafletgen: $LEAFLETGEN_TEST_CACHE if set (CI points it at the cache its
+    fresh main job has just filled), else a folder in pytest's cache directory, kept between runs
+    so that a developer's second run is warm. Subprocesses inherit it through the environment;
+    tests of the caches themselves set a temporary one of their own."""
+    folder = os.environ.get("LEAFLETGEN_TEST_CACHE")
+    if not folder:
+        cache = getattr(config, "cache", None)
+        folder = str(cache.mkdir("leafletgen") if cache is not None
+                     else REPO / ".pytest_cache" / "leafletgen")
+    os.environ["LEAFLETGEN_CACHE"] = folder
 
 
 @pytest.fixture

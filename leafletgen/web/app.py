@@ -1,0 +1,145 @@
+"""The Flask application: configuration, login, security headers, errors.
+
+Pages are rendered on the server (Jinja2, autoescaped) and work without JavaScript; htmx (one
+vendored file) only saves page loads. Every form is a WTForms form with a CSRF token; a POST
+without one is refused with 400. Bound to anything but the loopback address, every page but the
+login page and /healthz asks for the practice's password (stored hashed, see `login.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from ..project import Project
+from . import i18n
+from .documents import DocumentService
+
+log = logging.getLogger("leafletgen.web")
+
+MAX_UPLOAD_BYTES = 3 * 1024 * 1024     # a request body: a logo (2 MB at most) or a .po file, and the form
+
+# The pages load scripts, styles, fonts and images only from this server (no inline script or
+# style, no eval: htmx is configured not to need them), and only this server may frame them.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'self'")
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over https (directly, or through a
+    trusted proxy that says so): the same server works on http://127.0.0.1 and behind https."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def create_app(project: Project, *, require_login: bool = False, documents: DocumentService | None = None,
+               cache_dir: Path | None = None, workers: int = 2, secret_key: bytes | None = None,
+               testing: bool = False) -> Flask:
+    """The web app for `project`. `require_login`: the server is reachable from other machines."""
+    from ..fonts import cache_root
+
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(
+        SECRET_KEY=secret_key or secrets.token_bytes(32),   # sessions end when the server stops
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        SESSION_COOKIE_NAME="leafletgen_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=12 * 3600,
+        WTF_CSRF_SSL_STRICT=True,
+        TESTING=testing,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        LEAFLETGEN_REQUIRE_LOGIN=require_login,
+    )
+    app.session_interface = SessionInterface()
+    app.extensions["leafletgen.project"] = project
+    app.extensions["leafletgen.documents"] = documents or DocumentService(
+        project, cache_dir or cache_root() / "web", workers=workers)
+    CSRFProtect(app)
+    i18n.install(app.jinja_env)
+    app.jinja_env.globals.update(ui_lang=lambda: g.get("ui_lang", "nl"))
+
+    from . import login, practices, staff, translations_page
+    app.register_blueprint(login.blueprint)
+    app.register_blueprint(staff.blueprint)
+    app.register_blueprint(practices.blueprint)
+    app.register_blueprint(translations_page.blueprint)
+
+    @app.before_request
+    def language_and_login():
+        g.ui_lang = i18n.negotiate(project)
+        g.translations = i18n.ui_translations(project, g.ui_lang)
+        return login.check(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_page(400, i18n._("Het formulier is verlopen of niet vanaf deze pagina verstuurd. "
+                                      "Laad de pagina opnieuw en probeer het nog eens.")), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        messages = {
+            400: i18n._("Deze vraag begrijpt de server niet."),
+            403: i18n._("Dit mag niet."),
+            404: i18n._("Deze pagina bestaat niet."),
+            405: i18n._("Deze pagina kan zo niet gebruikt worden."),
+            413: i18n._("Het bestand is te groot: samen met het formulier hoogstens %(mb)s MB.",
+                        mb=MAX_UPLOAD_BYTES // (1024 * 1024)),
+            429: i18n._("Te veel pogingen. Wacht een minuut en probeer het dan opnieuw."),
+        }
+        code = error.code or 500
+        if code == 404 and request.path.startswith("/leaflets/"):
+            # An address of a document that matches no route (a name with a slash): the known ones.
+            from .staff import Unknown, unknown_page
+            return unknown_page(Unknown("leaflet", request.path.split("/")[2] or "?"))
+        return error_page(code, messages.get(code, error.description or "")), code
+
+    @app.errorhandler(Exception)
+    def internal_error(error):
+        # The traceback is for the log; the page says what happened and what to do.
+        log.exception("internal error on %s %s", request.method, request.path)
+        return error_page(500, i18n._("Er ging iets mis in leafletgen zelf (een fout in het programma). "
+                                      "De details staan in het logboek van de server.")), 500
+
+    return app
+
+
+def error_page(code: int, message: str, lines: list[str] | None = None):
+    return render_template("error.html", code=code, message=message, lines=lines or [])
+
+
+def project() -> Project:
+    from flask import current_app
+
+    return current_app.extensions["leafletgen.project"]
+
+
+def documents() -> DocumentService:
+    from flask import current_app
+
+    return current_app.extensions["leafletgen.documents"]

@@ -1,0 +1,411 @@
+"""Documents on demand for the web app: the one render path, in warm worker processes, cached.
+
+A request for a document is answered in this order:
+
+1. its *input digest* is computed: a hash of everything the document is made from (the leaflet
+   and its images, the catalogs of its language, the practice profile and its folder, the
+   templates, the fonts, the tool), the same inputs the main job's manifest hashes. Files are
+   recognised by size, modification time and inode, so a request reads no file that did not
+   change; a change on disk is a new digest, and a practice added while the server runs is
+   simply a new input.
+2. a document with that digest in the cache folder is served from there;
+3. otherwise it is rendered by a worker process, through `render_in_worker` — the one place this
+   package calls the render path — and written to the cache. Two requests for the same document
+   at once render it once.
+
+Workers import WeasyPrint once and keep their font configuration warm; each is replaced after
+`recycle_after` documents (a long-lived process must not grow), and one that takes longer than
+`time_limit` seconds, or dies, is replaced too: that document fails with a message, the others
+are served.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..errors import UserError
+from ..manifest import Hasher, combine, tool_digest
+from ..output import write_atomic
+from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+
+log = logging.getLogger("leafletgen.web")
+
+PREVIEW_WIDTH = 700          # pixels: a page preview, about 85 dpi for A4
+CACHE_MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    """One document, as the web app asks for it (every name already checked against the known ones)."""
+
+    leaflet: str
+    lang: str = SOURCE_LANGUAGE
+    practice: str = DEFAULT_PRACTICE_ID
+    variant: str = "a4"
+    bilingual: bool = False
+    draft: bool = False
+
+    def build_request(self):
+        from ..build import BuildRequest
+
+        practice = None if self.practice == DEFAULT_PRACTICE_ID else self.practice
+        return BuildRequest(leaflet=self.leaflet, lang=self.lang, practice=practice,
+                            variant=self.variant, bilingual=self.bilingual and self.lang != SOURCE_LANGUAGE,
+                            allow_draft=self.draft)
+
+
+@dataclass
+class Rendered:
+    """A document in the cache: its files and what the pages need to show about it."""
+
+    digest: str
+    folder: Path
+    title: str
+    lang: str
+    pages: int
+    draft: bool
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def pdf_path(self) -> Path:
+        return self.folder / f"{self.digest}.pdf"
+
+    @property
+    def html_path(self) -> Path:
+        return self.folder / f"{self.digest}.html"
+
+    def page_path(self, number: int) -> Path:
+        return self.folder / f"{self.digest}.page{number}.png"
+
+
+class RenderFailed(Exception):
+    """The document could not be made: the worker died or ran out of time (a message for staff)."""
+
+
+# ---- The worker side ------------------------------------------------------------------------------
+
+def _init_worker(root: str) -> None:
+    from ..worker import init_worker
+
+    init_worker(root, os.devnull, in_pool=True)
+
+
+def render_in_worker(root: str, request: DocumentRequest, preview_width: int) -> dict:
+    """The adapter to the one render path: a request in; PDF bytes, HTML, warnings, facts out."""
+    from ..build import load_inputs, render_document
+    from ..inline import plain_text
+
+    project = Project(Path(root))
+    build_request = request.build_request()
+    try:
+        leaflet, practice = load_inputs(project, build_request)
+        document = render_document(project, build_request, leaflet, practice)
+    except UserError as exc:
+        return {"ok": False, "errors": exc.lines}
+    pages = page_images(document.pdf, preview_width)
+    return {"ok": True, "pdf": document.pdf, "html": document.html, "warnings": document.warnings,
+            "title": plain_text(document.leaflet.title), "draft": document.draft, "pages": pages,
+            "pid": os.getpid()}
+
+
+def page_images(pdf: bytes, width: int) -> list[bytes]:
+    """Every page as a PNG `width` pixels wide (PDFium; not thread-safe, so only in workers)."""
+    import io
+
+    import pypdfium2
+
+    images = []
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            bitmap = page.render(scale=width / page.get_width())
+            buffer = io.BytesIO()
+            bitmap.to_pil().save(buffer, format="PNG")
+            images.append(buffer.getvalue())
+            page.close()
+    finally:
+        document.close()
+    return images
+
+
+# ---- Input digests ----------------------------------------------------------------------------------
+
+class StatHasher(Hasher):
+    """A Hasher that remembers every file's digest by (size, mtime, inode) across requests."""
+
+    def __init__(self, memo: dict, lock: threading.Lock):
+        super().__init__()
+        self._shared, self._lock = memo, lock
+
+    def file(self, path: Path) -> str:
+        path = Path(path)
+        try:
+            stat = path.stat()
+        except OSError:
+            return "-"
+        key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        with self._lock:
+            digest = self._shared.get(key)
+        if digest is None:
+            try:
+                import hashlib
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                return "-"
+            with self._lock:
+                if len(self._shared) > 20_000:
+                    self._shared.clear()
+                self._shared[key] = digest
+        return digest
+
+
+def input_digest(project: Project, request: DocumentRequest, hasher: Hasher,
+                 leaflet_images: tuple[str, ...]) -> str:
+    """What the document is made of, hashed as the main job's manifest hashes an output."""
+    from ..batch import _fonts_digest, _practice_digest
+    from ..fonts import page_families
+
+    tool = tool_digest(hasher)
+    source = project.leaflets_dir / f"{request.leaflet}.md"
+    leaflet = combine(hasher.file(source), *[f"{src} {hasher.file(project.leaflets_dir / src)}"
+                                             for src in leaflet_images])
+    bilingual = request.bilingual and request.lang != SOURCE_LANGUAGE
+    catalogs = "" if request.lang == SOURCE_LANGUAGE else combine(
+        hasher.file(project.catalog_path(request.leaflet, request.lang)),
+        hasher.file(project.catalog_path(TEMPLATE_DOMAIN, request.lang)))
+    practice = combine("default", tool) if request.practice == DEFAULT_PRACTICE_ID else \
+        combine(_practice_digest(project, hasher, request.practice), tool)
+    deps = {
+        "leaflet": leaflet, "catalogs": catalogs, "practice": practice,
+        "templates": hasher.tree(project.templates_dir),
+        "fonts": _fonts_digest(hasher, page_families(request.lang, SOURCE_LANGUAGE if bilingual else None)),
+        "tool": tool,
+    }
+    return combine("web", json.dumps(asdict(request), sort_keys=True),
+                   *[f"{k}={v}" for k, v in sorted(deps.items())])
+
+
+# ---- The service ----------------------------------------------------------------------------------
+
+class DocumentService:
+    """Warm workers, a cache folder, and single flight for documents requested twice at once."""
+
+    def __init__(self, project: Project, cache_dir: Path, workers: int = 2, recycle_after: int = 200,
+                 time_limit: float = 60.0, cache_max_bytes: int = CACHE_MAX_BYTES,
+                 preview_width: int = PREVIEW_WIDTH):
+        self.project = project
+        self.cache_dir = Path(cache_dir)
+        self.workers = max(1, workers)
+        self.recycle_after = recycle_after
+        self.time_limit = time_limit
+        self.cache_max_bytes = cache_max_bytes
+        self.preview_width = preview_width
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        self._inflight: dict[str, Future] = {}
+        self._inflight_lock = threading.Lock()
+        self._memo: dict = {}
+        self._memo_lock = threading.Lock()
+        self._images: dict = {}          # leaflet file digest → its images (parsed once)
+        self._written = 0
+        self.rendered = 0                # documents rendered (not served from the cache)
+        self.last_worker = 0             # the process that rendered the last one
+
+    # -- the pool
+
+    def _context(self):
+        methods = multiprocessing.get_all_start_methods()
+        if "forkserver" in methods:
+            context = multiprocessing.get_context("forkserver")
+            # Workers fork from a server that has imported WeasyPrint already: a recycled worker
+            # is warm in a fraction of a second.
+            context.set_forkserver_preload(["leafletgen.build", "leafletgen.worker", "weasyprint"])
+            return context
+        return multiprocessing.get_context("spawn")   # Windows
+
+    def pool(self) -> ProcessPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=self._context(), initializer=_init_worker,
+                    initargs=(str(self.project.root),), max_tasks_per_child=self.recycle_after)
+            return self._pool
+
+    def start(self) -> None:
+        """Start the workers now (and warm them), not at the first request."""
+        from ..fonts import font_faces, missing_instances
+        from ..worker import make_instance_job
+
+        pool = self.pool()
+        # Static instances of variable fonts not yet made on this machine: once, in parallel,
+        # before a document needs them (the main job does the same).
+        faces = font_faces()
+        for future in [pool.submit(make_instance_job, faces.index(face)) for face in missing_instances()]:
+            future.result()
+        for future in [pool.submit(_warm) for _ in range(self.workers)]:
+            future.result()
+
+    def _replace_pool(self, broken: ProcessPoolExecutor) -> None:
+        with self._pool_lock:
+            if self._pool is not broken:
+                return
+            self._pool = None
+        processes = list((getattr(broken, "_processes", None) or {}).values())
+        broken.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+        for process in processes:
+            process.join(timeout=5)
+
+    def close(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    # -- digests
+
+    def hasher(self) -> StatHasher:
+        return StatHasher(self._memo, self._memo_lock)
+
+    def leaflet_images(self, leaflet_id: str, hasher: Hasher) -> tuple[str, ...]:
+        from ..content import load_leaflet
+
+        digest = hasher.file(self.project.leaflets_dir / f"{leaflet_id}.md")
+        images = self._images.get(digest)
+        if images is None:
+            leaflet = load_leaflet(self.project, leaflet_id)
+            images = tuple(sorted({b.src for b in leaflet.blocks if b.kind == "image" and b.src}))
+            if len(self._images) > 256:
+                self._images.clear()
+            self._images[digest] = images
+        return images
+
+    def digest(self, request: DocumentRequest) -> str:
+        hasher = self.hasher()
+        return input_digest(self.project, request, hasher, self.leaflet_images(request.leaflet, hasher))
+
+    # -- the cache
+
+    def _folder(self, digest: str) -> Path:
+        return self.cache_dir / digest[:2]
+
+    def cached(self, digest: str) -> Rendered | None:
+        folder = self._folder(digest)
+        try:
+            meta = json.loads((folder / f"{digest}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        rendered = Rendered(digest=digest, folder=folder, **meta)
+        if not rendered.pdf_path.is_file():
+            return None
+        return rendered
+
+    def _store(self, digest: str, request: DocumentRequest, result: dict) -> Rendered:
+        folder = self._folder(digest)
+        rendered = Rendered(digest=digest, folder=folder, title=result["title"], lang=request.lang,
+                            pages=len(result["pages"]), draft=result["draft"], warnings=result["warnings"])
+        write_atomic(rendered.pdf_path, result["pdf"])
+        write_atomic(rendered.html_path, result["html"])
+        for number, png in enumerate(result["pages"], 1):
+            write_atomic(rendered.page_path(number), png)
+        # The metadata last: a document is in the cache once its .json is.
+        meta = {"title": rendered.title, "lang": rendered.lang, "pages": rendered.pages,
+                "draft": rendered.draft, "warnings": rendered.warnings}
+        write_atomic(folder / f"{digest}.json", json.dumps(meta, ensure_ascii=False))
+        self._written += 1
+        if self._written % 50 == 0:
+            self.evict()
+        return rendered
+
+    def evict(self) -> None:
+        """Remove the least recently written documents beyond the cache's size limit."""
+        files = []
+        total = 0
+        for path in self.cache_dir.glob("*/*"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            files.append((stat.st_mtime, path, stat.st_size))
+            total += stat.st_size
+        for _, path, size in sorted(files):
+            if total <= self.cache_max_bytes * 0.8:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+
+    # -- documents
+
+    def document(self, request: DocumentRequest) -> Rendered:
+        """The document, from the cache or rendered now. UserError: the input is bad;
+        RenderFailed: the worker died or ran out of time."""
+        digest = self.digest(request)
+        rendered = self.cached(digest)
+        if rendered is not None:
+            return rendered
+        with self._inflight_lock:
+            future = self._inflight.get(digest)
+            owner = future is None
+            if owner:
+                future = self._inflight[digest] = Future()
+        if not owner:
+            return _wait(future, self.time_limit + 30)
+        try:
+            rendered = self._render(digest, request)
+            future.set_result(rendered)
+            return rendered
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        finally:
+            with self._inflight_lock:
+                self._inflight.pop(digest, None)
+
+    def _render(self, digest: str, request: DocumentRequest) -> Rendered:
+        started = time.perf_counter()
+        pool = self.pool()
+        try:
+            task = pool.submit(render_in_worker, str(self.project.root), request, self.preview_width)
+        except BrokenProcessPool:
+            self._replace_pool(pool)
+            pool = self.pool()
+            task = pool.submit(render_in_worker, str(self.project.root), request, self.preview_width)
+        try:
+            result = task.result(timeout=self.time_limit)
+        except FutureTimeout:
+            self._replace_pool(pool)
+            raise RenderFailed(f"took longer than {self.time_limit:g} s to make; it was stopped") from None
+        except BrokenProcessPool:
+            self._replace_pool(pool)
+            raise RenderFailed("the process making it stopped (out of memory, or a crash in a "
+                               "library); the other documents are not affected") from None
+        if not result["ok"]:
+            raise UserError(result["errors"])
+        self.rendered += 1
+        self.last_worker = result["pid"]
+        log.info("rendered %s/%s practice=%s variant=%s in %.2f s", request.leaflet, request.lang,
+                 request.practice, request.variant, time.perf_counter() - started)
+        return self._store(digest, request, result)
+
+
+def _warm() -> int:
+    return os.getpid()
+
+
+def _wait(future: Future, timeout: float) -> Rendered:
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout:
+        raise RenderFailed("is still being made; try again in a moment") from None

@@ -1,0 +1,162 @@
+"""What the web app offers: the leaflets, languages, practices and variants on disk right now.
+
+Every name that comes in with a URL or a form is looked up here, in lists read from the project
+folder, before anything else happens: a name not in the list is unknown (404), never a path.
+Everything is read again on each request (cheaply: parsed results are kept per file version), so
+a leaflet, a catalog or a practice added while the server runs is there at the next request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from ..errors import UserError
+from ..i18n import language_name, text_direction
+from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
+from ..variants import VARIANTS
+
+_lock = threading.Lock()
+_leaflets: dict = {}
+_practices: dict = {}
+
+
+@dataclass(frozen=True)
+class LeafletInfo:
+    id: str
+    title: str                       # Dutch, plain text
+    units: int
+    problem: str = ""                # the leaflet cannot be read: the first problem
+
+
+@dataclass(frozen=True)
+class LanguageInfo:
+    lang: str
+    name: str                        # in its own script
+    name_nl: str                     # in Dutch
+    dir: str
+
+
+@dataclass
+class Completeness:
+    """A leaflet in one language: how much is translated, and what stops it being final."""
+
+    lang: str
+    percent: int = 100
+    missing: list[str] = field(default_factory=list)      # untranslated or fuzzy units
+    labels_missing: list[str] = field(default_factory=list)  # template strings
+    problems: list[str] = field(default_factory=list)     # catalog problems: refused even as a draft
+    file: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.labels_missing and not self.problems
+
+
+@dataclass(frozen=True)
+class PracticeInfo:
+    id: str
+    name: str
+    problem: str = ""                # the profile cannot be read: the first problem
+
+
+def _stamp(path) -> tuple:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def load_leaflet_cached(project: Project, leaflet_id: str):
+    """The parsed leaflet (kept while its file is unchanged); UserError when it is bad."""
+    from ..content import load_leaflet
+
+    key = _stamp(project.leaflets_dir / f"{leaflet_id}.md")
+    with _lock:
+        hit = _leaflets.get(key)
+    if hit is None:
+        try:
+            hit = (load_leaflet(project, leaflet_id), None)
+        except UserError as exc:
+            hit = (None, exc)
+        with _lock:
+            if len(_leaflets) > 256:
+                _leaflets.clear()
+            _leaflets[key] = hit
+    if hit[1] is not None:
+        raise hit[1]
+    return hit[0]
+
+
+def leaflets(project: Project) -> list[LeafletInfo]:
+    from ..inline import plain_text
+
+    found = []
+    for leaflet_id in project.leaflet_ids():
+        try:
+            leaflet = load_leaflet_cached(project, leaflet_id)
+        except UserError as exc:
+            found.append(LeafletInfo(leaflet_id, leaflet_id, 0, exc.lines[0]))
+            continue
+        found.append(LeafletInfo(leaflet_id, plain_text(leaflet.title), len(leaflet.units())))
+    return found
+
+
+def languages(project: Project) -> list[LanguageInfo]:
+    return [LanguageInfo(lang, language_name(lang), language_name(lang, SOURCE_LANGUAGE),
+                         text_direction(lang)) for lang in project.languages()]
+
+
+def practices(project: Project) -> list[PracticeInfo]:
+    from ..practice import load_practice
+
+    found = []
+    for practice_id in project.practice_ids():
+        key = _stamp(project.practices_dir / f"{practice_id}.toml")
+        with _lock:
+            hit = _practices.get(key)
+        if hit is None:
+            try:
+                hit = PracticeInfo(practice_id, load_practice(project, practice_id).name)
+            except UserError as exc:
+                hit = PracticeInfo(practice_id, practice_id, exc.lines[0])
+            with _lock:
+                if len(_practices) > 256:
+                    _practices.clear()
+                _practices[key] = hit
+        found.append(hit)
+    return found
+
+
+def forget_practice(project: Project, practice_id: str) -> None:
+    """Drop what is kept of a profile (its logo changed, which its file's stamp does not show)."""
+    prefix = str(project.practices_dir / f"{practice_id}.toml")
+    with _lock:
+        for key in [key for key in _practices if key[0] == prefix]:
+            del _practices[key]
+
+
+def completeness(project: Project, leaflet_id: str, lang: str) -> Completeness:
+    """The share of the leaflet translated into `lang`, and what is missing (catalogs are read
+    through the build's own cached readers and checks)."""
+    from ..translations import leaflet_status, templates_status
+
+    if lang == SOURCE_LANGUAGE:
+        return Completeness(lang)
+    leaflet = load_leaflet_cached(project, leaflet_id)
+    row = leaflet_status(project, leaflet, lang)
+    labels = templates_status(project, lang)
+    total = row.total + labels.total
+    done = row.translated + labels.translated
+    return Completeness(lang, percent=100 * done // total if total else 100, missing=list(row.missing),
+                        labels_missing=list(labels.missing),
+                        problems=list(row.problems) + list(labels.problems), file=row.file)
+
+
+def known_practice(project: Project, practice_id: str | None) -> bool:
+    return practice_id in (None, "", DEFAULT_PRACTICE_ID) or practice_id in project.practice_ids()
+
+
+def known_variant(variant: str) -> bool:
+    return variant in VARIANTS

@@ -1,0 +1,143 @@
+"""`python generate.py serve`: the staff web app on waitress (a production WSGI server that also
+runs on Windows, where most practice PCs are).
+
+Bound to the loopback address (the default, 127.0.0.1) only this computer can reach it, and no
+login is asked. Bound to any other address it requires the practice's password, set once with
+`serve --set-password`; without one it does not start.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import sys
+
+from ..errors import UserError
+from ..project import Project
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def add_command(commands, common) -> None:
+    serve = commands.add_parser(
+        "serve", help="the staff web app: pick, preview and print leaflets in a browser",
+        description="Start the staff web app: search a leaflet, pick the language, the practice and "
+                    "the variant, preview it and print it, in a browser. Bound to 127.0.0.1 (this "
+                    "computer only) unless --host says otherwise; any other address requires the "
+                    "practice's password (set it with --set-password).")
+    serve.add_argument("--host", default=DEFAULT_HOST, metavar="H",
+                       help=f"address to listen on (default: {DEFAULT_HOST}, this computer only; "
+                            "0.0.0.0 for every network, which requires a login)")
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="P",
+                       help=f"port (default: {DEFAULT_PORT})")
+    serve.add_argument("--workers", type=_positive, default=None, metavar="N",
+                       help="documents rendered at once (default: one per core)")
+    serve.add_argument("--proxy", metavar="ADDRESS",
+                       help="address of a reverse proxy in front of the app that terminates https; "
+                            "its X-Forwarded-* headers are trusted (session cookies become Secure)")
+    serve.add_argument("--set-password", action="store_true",
+                       help="set the password staff log in with when the app is reachable from "
+                            "other computers (asked twice; stored hashed), then exit")
+    common(serve)
+    serve.set_defaults(handler=cmd_serve)
+
+
+def _port(value: str) -> int:
+    import argparse
+
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError("must be between 1 and 65535")
+    return port
+
+
+def _positive(value: str) -> int:
+    import argparse
+
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def cmd_serve(args, project: Project, out, err) -> int:
+    from .login import has_password, password_path, set_password
+
+    if args.set_password:
+        password = _ask_password(err)
+        try:
+            set_password(project, password)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        print(f"password set (stored hashed in {project.rel(password_path(project))})", file=out)
+        return 0
+    require_login = not is_loopback(args.host)
+    if require_login and not has_password(project):
+        raise UserError(f"serving on {args.host} makes the app reachable from other computers, which "
+                        "requires a login: set the practice's password first with "
+                        "`python generate.py serve --set-password`")
+    return run(project, args.host, args.port, require_login=require_login, workers=args.workers,
+               proxy=args.proxy, out=out)
+
+
+def _ask_password(err) -> str:
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("New password for staff (at least 10 characters): ", stream=err)
+    second = getpass.getpass("The same password again: ", stream=err)
+    if first != second:
+        raise UserError("the two passwords differ; nothing was changed")
+    return first
+
+
+def run(project: Project, host: str, port: int, require_login: bool, workers: int | None = None,
+        proxy: str | None = None, out=sys.stdout) -> int:
+    import waitress
+
+    from ..batch import default_jobs
+    from .app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    workers = workers or default_jobs()
+    app = create_app(project, require_login=require_login, workers=workers)
+    service = app.extensions["leafletgen.documents"]
+    service.start()
+    shown = f"[{host}]" if ":" in host else host
+    print(f"leafletgen staff app: http://{shown}:{port}/  (Ctrl-C to stop)", file=out, flush=True)
+    if require_login:
+        print("reachable from other computers: staff log in with the practice's password", file=out,
+              flush=True)
+    options = dict(host=host, port=port, threads=max(8, 4 * workers), ident="leafletgen",
+                   channel_timeout=120, max_request_body_size=8 * 1024 * 1024)
+    if proxy:
+        options.update(trusted_proxy=proxy, trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-for",
+                                                                 "x-forwarded-host"},
+                       clear_untrusted_proxy_headers=True)
+    from ..cli import Terminated
+
+    try:
+        waitress.serve(app, **options)
+    except (KeyboardInterrupt, Terminated):
+        print("stopped", file=out, flush=True)
+    finally:
+        service.close()
+    return 0

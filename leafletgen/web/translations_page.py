@@ -1,0 +1,182 @@
+"""Translations: how far each leaflet is translated, the .po file for a translator, and the
+translated file back.
+
+An uploaded catalog goes through the build's own catalog checks (syntax line by line, every
+translation against its Dutch) before it replaces anything: a file with problems is refused with
+its line numbers and the catalog in use stays as it was. One that passes is written atomically.
+"""
+
+from __future__ import annotations
+
+import re
+
+from babel.messages.pofile import read_po
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+
+from ..catalogcheck import check_text
+from ..errors import Problem, UserError
+from ..i18n import catalog_path
+from ..output import write_atomic
+from ..project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN
+from . import library
+from .app import project
+from .i18n import _
+
+blueprint = Blueprint("translations", __name__)
+
+CATALOG_MAX_BYTES = 1024 * 1024     # as a leaflet: the shipped catalogs are about 10 KB
+
+
+class CsrfForm(FlaskForm):
+    pass
+
+
+def _domains() -> list[tuple[str, str]]:
+    """(domain, what it is): every readable leaflet, then the template strings."""
+    return [(info.id, info.title) for info in library.leaflets(project()) if not info.problem] + \
+        [(TEMPLATE_DOMAIN, _("Vaste teksten van de folders (voettekst, paginanummers)"))]
+
+
+def _languages() -> list[library.LanguageInfo]:
+    return [info for info in library.languages(project()) if info.lang != SOURCE_LANGUAGE]
+
+
+def _known(lang: str, domain: str) -> None:
+    if lang not in [info.lang for info in _languages()] or domain not in [d for d, _t in _domains()]:
+        abort(404)
+
+
+def review_state(lang: str, domain: str) -> dict | None:
+    """The review record's state for a leaflet catalog, where the project keeps review records."""
+    try:
+        from .. import review   # the translation-review records, where present
+    except ImportError:
+        return None
+    state = getattr(review, "review_state", None)
+    if state is None:
+        return None
+    try:
+        return state(project(), domain, lang)
+    except (UserError, OSError, ValueError):
+        return None
+
+
+def _rows():
+    from ..translations import leaflet_status, templates_status
+
+    rows = []
+    proj = project()
+    for domain, title in _domains():
+        cells = []
+        for info in _languages():
+            if domain == TEMPLATE_DOMAIN:
+                status = templates_status(proj, info.lang)
+            else:
+                status = leaflet_status(proj, library.load_leaflet_cached(proj, domain), info.lang)
+            cells.append({"lang": info.lang, "status": status, "percent": int(status.percent),
+                          "exists": catalog_path(proj, domain, info.lang).is_file(),
+                          "review": review_state(info.lang, domain) if domain != TEMPLATE_DOMAIN else None})
+        rows.append({"domain": domain, "title": title, "cells": cells})
+    return rows
+
+
+@blueprint.route("/translations")
+def index():
+    return render_template("translations.html", rows=_rows(), languages=_languages(), form=CsrfForm(),
+                           domains=_domains(), max_kb=CATALOG_MAX_BYTES // 1024)
+
+
+@blueprint.route("/translations/<lang>/<domain>.po", methods=["GET"])
+def download(lang: str, domain: str):
+    """The catalog as it is, or, for a language not started yet, an empty one to translate."""
+    from flask import Response
+
+    from ..translations import fresh_templates, new_catalog, render_po
+
+    _known(lang, domain)
+    path = catalog_path(project(), domain, lang)
+    if path.is_file():
+        data = path.read_bytes()
+    else:
+        data = render_po(new_catalog(fresh_templates(project())[domain], lang))
+    response = Response(data, mimetype="text/x-gettext-translation")
+    response.headers["Content-Disposition"] = f'attachment; filename="{domain}.{lang}.po"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Problem]:
+    """Everything wrong with an uploaded catalog, each with its line ([] when it may be used)."""
+    proj = project()
+    file = name
+    if len(raw) > CATALOG_MAX_BYTES:
+        return [Problem(file, f"is {len(raw):,} bytes; a catalog may be at most {CATALOG_MAX_BYTES:,}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [Problem(file, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8",
+                        line=raw[:exc.start].count(b"\n") + 1)]
+    problems = check_text(text, file, template_domain=domain == TEMPLATE_DOMAIN)
+    if problems:
+        return problems
+    import io
+    try:
+        catalog = read_po(io.BytesIO(text.encode("utf-8")), locale=lang, abort_invalid=True)
+    except Exception as exc:  # Babel's reader: PoFileError, ValueError, UnknownLocaleError
+        return [Problem(file, f"cannot be read as a .po file: {exc}")]
+    declared = (catalog.locale_identifier or "") if catalog.locale is not None else ""
+    header_lang = re.search(r'^"Language: *([A-Za-z_@-]*)\\n"', text, re.M)
+    if header_lang and header_lang.group(1) and header_lang.group(1).replace("-", "_") != lang:
+        line = text[:header_lang.start()].count("\n") + 1
+        return [Problem(file, f"is a catalog for language {header_lang.group(1)!r}, not {lang!r}", line=line)]
+    from ..translations import fresh_templates
+
+    wanted = {message.id for message in fresh_templates(proj)[domain] if message.id}
+    given = {message.id for message in catalog if message.id}
+    if wanted and not wanted & given:
+        return [Problem(file, f"has none of the texts of {domain!r}: is it the catalog of another "
+                              "leaflet?")]
+    del declared
+    return []
+
+
+@blueprint.route("/translations/<lang>/<domain>.po", methods=["POST"])
+def upload(lang: str, domain: str):
+    _known(lang, domain)
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _receive(lang, domain)
+
+
+@blueprint.route("/translations/upload", methods=["POST"])
+def upload_form():
+    """The page's one upload form: the leaflet and language chosen in it."""
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    lang, domain = request.form.get("lang", ""), request.form.get("domain", "")
+    _known(lang, domain)
+    return _receive(lang, domain)
+
+
+def _receive(lang: str, domain: str):
+    proj = project()
+    upload = request.files.get("catalog")
+    if upload is None or not upload.filename:
+        return _refused(lang, domain, [_("Kies eerst een .po-bestand.")])
+    raw = upload.stream.read(CATALOG_MAX_BYTES + 1)
+    name = re.sub(r"[^\w. -]+", "_", upload.filename)[-80:] or "upload.po"
+    problems = upload_problems(lang, domain, raw, name)
+    if problems:
+        return _refused(lang, domain, [str(p) for p in problems])
+    write_atomic(catalog_path(proj, domain, lang), raw.decode("utf-8-sig").encode("utf-8"))
+    flash(_("De vertaling is opgeslagen: %(file)s.", file=proj.rel(catalog_path(proj, domain, lang))), "saved")
+    return redirect(url_for("translations.index"))
+
+
+def _refused(lang: str, domain: str, lines: list[str]):
+    return render_template("translations.html", rows=_rows(), languages=_languages(), form=CsrfForm(),
+                           domains=_domains(), max_kb=CATALOG_MAX_BYTES // 1024,
+                           refused={"lang": lang, "domain": domain, "lines": lines}), 422

@@ -1,0 +1,222 @@
+"""The staff web app end to end, in a real browser: Debian's chromium driven by Playwright, with
+axe-core (axe-playwright-python) checking every page for accessibility.
+
+The server is the real one (waitress, the app, its worker processes) on a free port of 127.0.0.1,
+over a private copy of the project. Playwright's own browser download is not used: chromium is
+the system's (`.ci/run` installs Debian's package).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import threading
+
+import pytest
+from pypdf import PdfReader
+
+from .test_web import LEAFLET, PRACTICE, TURKISH_TITLE, copy_project, make_app
+
+CHROMIUM = os.environ.get("LEAFLETGEN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason="Debian's chromium is not installed (.ci/run installs it)")
+WIDTHS = (375, 1280)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import waitress
+
+    base = tmp_path_factory.mktemp("browser")
+    project = copy_project(base / "project")
+    # A second practice, and an incomplete language (for the marked-draft pages).
+    (project.practices_dir / "plein.toml").write_text('name = "Huisartsen Het Plein"\ncolor = "#7a2d8c"\n',
+                                                     encoding="utf-8")
+    catalog = project.catalog_path(LEAFLET, "pl")
+    catalog.write_text(re.sub(r'(msgid "Overgewicht"\nmsgstr )"[^"]*"', r'\1""',
+                              catalog.read_text(encoding="utf-8")), encoding="utf-8")
+    app, service = make_app(project, base / "cache")
+    service.start()
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}", project
+    server.close()
+    service.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        yield browser
+        browser.close()
+
+
+class Page:
+    """A browser page that records console errors and failed requests."""
+
+    def __init__(self, browser, width: int, tmp_path=None):
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, locale="nl-NL",
+                                           accept_downloads=True)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _console(self, message):
+        # Chromium logs a page's own 4xx status (a 404 page, a form sent back with its messages)
+        # as a console error; that is the status we mean to send, not an error of the page.
+        own = message.location.get("url") == self.page.url and re.search(r"status of 4\d\d", message.text)
+        if message.type == "error" and not own:
+            self.errors.append(f"{message.text} at {message.location.get('url')}")
+
+    def close(self):
+        self.context.close()
+
+
+def axe_problems(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_a_receptionist_prints_the_turkish_back_pain_leaflet(server, browser, tmp_path):
+    base, project = server
+    view = Page(browser, 1280)
+    page = view.page
+    page.goto(base + "/")
+    page.get_by_label("Zoeken").fill("rug")
+    page.get_by_role("radio", name="Lage rugklachten").check()
+    page.get_by_label("Taal van de folder").select_option("tr")
+    page.wait_for_selector(f"img[src*='/{LEAFLET}/tr/page-1.png']")
+    page.get_by_label("Met logo en gegevens van").select_option(PRACTICE)
+    page.wait_for_selector(f"img[src*='/{LEAFLET}/tr/page-1.png'][src*='practice={PRACTICE}']")
+    page.wait_for_load_state("networkidle")
+    assert TURKISH_TITLE in page.locator(".doc-title").inner_text()
+    widths = page.eval_on_selector_all(".pages img", "images => images.map(i => i.naturalWidth)")
+    assert widths and all(width > 0 for width in widths)        # every page of the preview shown
+    assert page.url.endswith(f"lang=tr&practice={PRACTICE}&variant=a4") or "lang=tr" in page.url
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF downloaden").click()
+    pdf = download.value
+    assert pdf.suggested_filename == f"{TURKISH_TITLE} (tr).pdf"
+    reader = PdfReader(io.BytesIO(open(pdf.path(), "rb").read()))
+    assert reader.trailer["/Root"]["/Lang"] == "tr"
+    assert reader.metadata.title == TURKISH_TITLE
+    assert reader.metadata.author == "Fysiotherapie De Linde"
+    assert page.get_by_role("link", name="Printen").get_attribute("href").startswith(f"/leaflets/{LEAFLET}/tr.pdf")
+    assert view.errors == []
+    view.close()
+
+
+def test_a_new_logo_shows_in_the_preview_and_a_bad_one_gets_a_clear_message(server, browser, tmp_path):
+    from PIL import Image
+
+    base, project = server
+    view = Page(browser, 1280)
+    page = view.page
+    page.goto(base + "/")
+    page.get_by_role("link", name="Praktijken").click()
+    page.get_by_role("link", name="Fysiotherapie De Linde").click()
+    page.wait_for_load_state("networkidle")
+    before = page.locator("#practice-preview").screenshot()
+    logo = tmp_path / "nieuw-logo.png"
+    Image.new("RGB", (400, 160), (214, 40, 40)).save(logo)
+    page.get_by_label("Nieuw logo").set_input_files(str(logo))
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_load_state("networkidle")
+    assert "Opgeslagen." in page.locator(".flash").inner_text()
+    after = page.locator("#practice-preview").screenshot()
+    assert after != before
+    preview_url = base + page.locator("#practice-preview").get_attribute("src")
+    served = page.request.get(preview_url).body()
+    colours = Image.open(io.BytesIO(after)).convert("RGB").getcolors(maxcolors=1 << 20)
+    assert any(r > 180 and g < 80 and b < 80 for _count, (r, g, b) in colours)   # the red logo
+    assert page.locator("img.logo").evaluate("image => image.naturalWidth") > 0
+    # A bad file: a clear message beside the field, and the good logo still in use.
+    bad = tmp_path / "logo.png"
+    bad.write_bytes(b"this is not a picture")
+    page.get_by_label("Nieuw logo").set_input_files(str(bad))
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_load_state("networkidle")
+    message = page.locator("#logo-error").inner_text()
+    assert "logo 'logo.png' is not a PNG, JPEG or SVG image (judged by its content)" in message
+    assert page.get_by_label("Nieuw logo").get_attribute("aria-describedby") == "logo-error"
+    assert "Niet opgeslagen" in page.locator("#form-errors").inner_text()
+    page.goto(base + f"/practices/{PRACTICE}")
+    page.wait_for_load_state("networkidle")
+    assert page.request.get(preview_url).body() == served     # the good logo's preview, unchanged
+    assert view.errors == []
+    view.close()
+
+
+PAGES = [
+    "/",
+    "/?lang=tr&practice=fysio-delinde",
+    "/?lang=ar&bilingual=1",
+    "/?lang=pl",                       # incomplete: marked, only as a draft
+    "/?lang=pl&draft=1",
+    "/?q=zzzz",                        # nothing found
+    "/practices",
+    f"/practices/{PRACTICE}",
+    "/translations",
+    "/login",
+    f"/leaflets/{LEAFLET}/xx.pdf",     # 404 with the known names
+    f"/leaflets/{LEAFLET}/pl.pdf",     # 409 naming what is missing
+    "/pack.pdf?lang=tr",               # an error page
+]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_is_accessible_and_fits_the_screen(server, browser, width):
+    base, project = server
+    view = Page(browser, width)
+    page = view.page
+    problems = {}
+    for url in PAGES:
+        view.errors.clear()
+        page.goto(base + url)
+        page.wait_for_load_state("networkidle")
+        found = axe_problems(page)
+        if found:
+            problems[url] = found
+        if not no_horizontal_scroll(page):
+            problems.setdefault(url, []).append(f"wider than the screen at {width} px")
+        if view.errors:
+            problems.setdefault(url, []).append(f"console: {view.errors}")
+    # The settings form with messages beside its fields.
+    page.goto(base + f"/practices/{PRACTICE}")
+    page.get_by_label("Kleur (#rrggbb)").fill("groen")
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_load_state("networkidle")
+    assert "must be a colour written as #rrggbb" in page.locator("#color-error").inner_text()
+    found = axe_problems(page) + ([] if no_horizontal_scroll(page) else [f"wider than {width} px"])
+    if found:
+        problems["settings with errors"] = found
+    assert problems == {}
+    view.close()
+
+
+def test_the_pages_in_english(server, browser):
+    base, project = server
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
+                                  extra_http_headers={"Accept-Language": "en-GB,en;q=0.9"})
+    page = context.new_page()
+    page.goto(base + "/?lang=tr")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Make a leaflet").is_visible()
+    assert page.get_by_role("link", name="Download PDF").is_visible()
+    assert axe_problems(page) == []
+    context.close()
