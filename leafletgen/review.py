@@ -34,7 +34,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -165,9 +165,12 @@ def _cached_record(path: str, mtime_ns: int, size: int, file: str, leaflet_id: s
     if size > RECORD_MAX_BYTES:
         raise UserError(Problem(file, f"is {size:,} bytes; a review record may have at most "
                                       f"{RECORD_MAX_BYTES:,}"))
-    text, data = load_toml(Path(path), file)
+    text, data = load_toml(Path(path), file, "a review record")
     lines = key_lines(text)
     model, problems = validate_model(_models(), data, file, lines.get, missing_line=1)
+    # A key inside a table ([translation], [[review.units]]) is reported at its own line.
+    paths = _key_paths(text)
+    problems = [replace(p, line=paths.get(p.field or "", p.line)) for p in problems]
     if model is not None:
         if model.leaflet != leaflet_id:
             problems.append(Problem(file, f"leaflet {model.leaflet!r} does not match the file name "
@@ -186,6 +189,29 @@ def _cached_record(path: str, mtime_ns: int, size: int, file: str, leaflet_id: s
         units=tuple(ReviewedUnit(u.domain, u.source, u.translation, u.nl) for u in review.units)
         if review else (),
     )
+
+
+def _key_paths(text: str) -> dict[str, int]:
+    """Line of every `key = ` by its dotted path ("translation.method", "review.units.0.source")
+    in a TOML file of plain tables and arrays of tables, as this record is."""
+    paths: dict[str, int] = {}
+    table = ""
+    counts: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        header = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?", line)
+        if header:
+            name = header.group(2)
+            if header.group(1) == "[[":
+                counts[name] = counts.get(name, -1) + 1
+                table = f"{name}.{counts[name]}"
+            else:
+                table = name
+            paths.setdefault(table, number)
+            continue
+        key = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", line)
+        if key:
+            paths.setdefault(f"{table}.{key.group(1)}" if table else key.group(1), number)
+    return paths
 
 
 def _toml_string(value: str) -> str:

@@ -259,6 +259,25 @@ def init(project: Project, lang: str) -> list[Path]:
     return written
 
 
+def merge(catalog: Catalog, template: Catalog) -> Catalog:
+    """`template` merged into a language's catalog, as msgmerge --previous does: translations
+    kept, a changed Dutch text fuzzy with the msgid its translation was made for as the
+    previous one; a unit still fuzzy keeps the previous msgid it had, one no longer fuzzy loses
+    it."""
+    before = {message.id: list(message.previous_id) for message in catalog
+              if message.id and message.fuzzy and message.previous_id}
+    catalog.update(template, no_fuzzy_matching=False, update_creation_date=True)
+    catalog.project, catalog.version = template.project, template.version
+    for message in catalog:
+        if not message.id:
+            continue
+        if not message.fuzzy:
+            message.previous_id = []
+        elif not message.previous_id and message.id in before:
+            message.previous_id = before[message.id]
+    return catalog
+
+
 def update(project: Project) -> list[tuple[Path, str]]:
     """Merge the fresh templates into every language: translations kept, changed ones fuzzy."""
     templates, titles = _fresh(project)
@@ -274,19 +293,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
                 catalog = new_catalog(template, lang, titles.get(domain))
                 note = "created"
             else:
-                catalog = _read(path, project, lang)
-                # A unit still fuzzy keeps the previous msgid it had (msgmerge does the same).
-                before = {message.id: list(message.previous_id) for message in catalog
-                          if message.id and message.fuzzy and message.previous_id}
-                catalog.update(template, no_fuzzy_matching=False, update_creation_date=True)
-                catalog.project, catalog.version = template.project, template.version
-                for message in catalog:
-                    if not message.id:
-                        continue
-                    if not message.fuzzy:
-                        message.previous_id = []
-                    elif not message.previous_id and message.id in before:
-                        message.previous_id = before[message.id]
+                catalog = merge(_read(path, project, lang), template)
                 note = "updated"
             changed = write_if_changed(path, render_po(catalog))
             results.append((path, note if changed else "unchanged"))
@@ -295,9 +302,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
     write_if_changed(template_path(project, WEB_DOMAIN), render_po(web))
     for path in sorted(project.translations_dir.glob(f"*/LC_MESSAGES/{WEB_DOMAIN}.po")):
         lang = path.parent.parent.name
-        catalog = _read(path, project, lang)
-        catalog.update(web, no_fuzzy_matching=False, update_creation_date=True)
-        catalog.project, catalog.version = web.project, web.version
+        catalog = merge(_read(path, project, lang), web)
         results.append((path, "updated" if write_if_changed(path, render_po(catalog)) else "unchanged"))
     return results
 
