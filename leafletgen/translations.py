@@ -223,6 +223,8 @@ def translation_header_comment(domain: str, lang: str, title: str | None) -> str
         "This file is distributed under the same license as the leafletgen project.",
         "Register: not stated yet. State here, once, how the reader is addressed",
         "(formal or informal, and why), for every later translator and reviewer.",
+        *(["Who translated it and how, and whether a person has reviewed it:",
+           f"{domain}.review.toml, beside this file."] if title else []),
     ])
 
 
