@@ -7,9 +7,11 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from leafletgen.build import BuildRequest, build
 from leafletgen.cli import main
 from leafletgen.project import Project
 
@@ -43,6 +45,16 @@ def project(tmp_path) -> Project:
         if (REPO / part).exists():
             shutil.copytree(REPO / part, root / part)
     return Project(root)
+
+
+@pytest.fixture(scope="session")
+def dutch_leaflet(tmp_path_factory) -> SimpleNamespace:
+    """The shipped Dutch leaflet for the example practice, A4, rendered once per test session,
+    for the many tests that only read facts of it (they must not write into its folder):
+    .document, .pdf and .html (the written files), .out (their output folder)."""
+    out = tmp_path_factory.mktemp("dutch-leaflet")
+    document, pdf, html = build(Project(REPO), BuildRequest("lage-rugklachten", "nl", "fysio-delinde"), out)
+    return SimpleNamespace(document=document, pdf=pdf, html=html, out=out)
 
 
 class Run:

@@ -17,8 +17,8 @@ def _build_html(tmp_path, practice):
     return html.read_text(encoding="utf-8")
 
 
-def test_dutch_leaflet_html_matches_golden(tmp_path, golden):
-    golden("lage-rugklachten.nl.fysio-delinde.html", _build_html(tmp_path, "fysio-delinde"))
+def test_dutch_leaflet_html_matches_golden(dutch_leaflet, golden):
+    golden("lage-rugklachten.nl.fysio-delinde.html", dutch_leaflet.html.read_text(encoding="utf-8"))
 
 
 def test_dutch_leaflet_html_without_practice_matches_golden(tmp_path, golden):

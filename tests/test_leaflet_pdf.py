@@ -37,12 +37,9 @@ def seed_sentences() -> list[str]:
     return sentences
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    from leafletgen.project import Project
-    out = tmp_path_factory.mktemp("out")
-    document, pdf, html = build(Project(REPO), BuildRequest("lage-rugklachten", "nl", "fysio-delinde"), out)
-    return document, pdf, html, out
+@pytest.fixture
+def built(dutch_leaflet):
+    return dutch_leaflet.document, dutch_leaflet.pdf, dutch_leaflet.html, dutch_leaflet.out
 
 
 def test_seed_has_the_expected_size():

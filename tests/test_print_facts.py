@@ -8,19 +8,13 @@ from collections import Counter
 import pdfplumber
 import pytest
 
-from leafletgen.build import BuildRequest, build
-from leafletgen.project import Project
-
-from .conftest import REPO
 
 
 @pytest.fixture(scope="module")
-def body_lines(tmp_path_factory):
+def body_lines(dutch_leaflet):
     """Every line of body text (13 pt) on every page: (x0, x1, top, size, text)."""
-    out = tmp_path_factory.mktemp("print")
-    _, pdf, _ = build(Project(REPO), BuildRequest("lage-rugklachten", "nl", "fysio-delinde"), out)
     lines, sizes = [], Counter()
-    with pdfplumber.open(pdf) as doc:
+    with pdfplumber.open(dutch_leaflet.pdf) as doc:
         for number, page in enumerate(doc.pages):
             sizes.update(round(c["size"], 1) for c in page.chars)
             for line in page.extract_text_lines():

@@ -36,8 +36,8 @@ def set_profile(project, **values):
     path.write_text("\n".join(lines) + "\n")
 
 
-def test_qr_code_decodes_to_the_practice_website_printed_beside_it(project, tmp_path):
-    _, pdf, html = build(project, BuildRequest(LEAFLET, "nl", "fysio-delinde"), tmp_path)
+def test_qr_code_decodes_to_the_practice_website_printed_beside_it(dutch_leaflet, tmp_path):
+    pdf, html = dutch_leaflet.pdf, dutch_leaflet.html
     assert decoded_qr_codes(pdf, tmp_path) == ["https://fysio-delinde.example"]
     # The address beside the code (without https://), and in the HTML as an embedded PNG.
     text = pdf_text(pdf)
