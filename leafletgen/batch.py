@@ -19,7 +19,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .errors import UserError
+from .errors import MachineError, UserError
 from .fonts import font_faces, page_families
 from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
@@ -44,6 +44,8 @@ class Summary:
     entries: list = field(default_factory=list)          # IndexEntry of every output listed
     workers: int = 0
     seconds: float = 0.0
+    stopped: str = ""       # the output could not be written: why (one line); nothing more was started
+    not_started: int = 0
 
     @property
     def ok(self) -> bool:
@@ -61,13 +63,16 @@ def default_jobs() -> int:
 
 def _practice_digest(project: Project, hasher: Hasher, practice_id: str) -> str:
     """The profile, everything in practices/<id>/ and the logo file wherever it lies."""
+    from .files import InputFileError, read_file
+
     profile = project.practices_dir / f"{practice_id}.toml"
     parts = [hasher.file(profile), hasher.tree(project.practices_dir / practice_id)]
-    try:
-        logo = tomllib.loads(profile.read_text(encoding="utf-8-sig")).get("logo")
-    except (OSError, ValueError):
+    try:   # not through a link, not beyond the size of a profile (practice.load_practice says why)
+        raw = read_file(project.root, f"practices/{practice_id}.toml", 64 * 1024)
+        logo = tomllib.loads(raw.decode("utf-8-sig")).get("logo")
+    except (InputFileError, ValueError, RecursionError):
         logo = None
-    if isinstance(logo, str) and logo:
+    if isinstance(logo, str) and logo and ".." not in logo.replace("\\", "/").split("/"):
         parts.append(hasher.file(project.practices_dir / logo))
     return combine(*parts)
 
@@ -92,6 +97,9 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
     templates = hasher.tree(project.templates_dir)
     langs = project.languages()
     plan = Plan()
+    # Names that cannot be a leaflet, a profile or a language: reported, skipped, never a reason
+    # for the others not to be built.
+    summary.warnings += [line for line in project.odd_names() if line not in summary.warnings]
 
     # Practices: a profile unchanged since the last run is not parsed again.
     practices: dict[str, dict] = {}
@@ -163,7 +171,12 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
                              _catalogs_digest(project, hasher, leaflet_id, lang))
             cached = manifest.completeness.get(key)
             if not (cached and cached.get("digest") == digest):
-                reason, review = _incomplete_reason(project, loaded, leaflet_id, lang)
+                try:
+                    reason, review = _incomplete_reason(project, loaded, leaflet_id, lang)
+                except UserError as exc:
+                    # A catalog that cannot be read (a link, too large, a language Babel does not
+                    # know): this language is skipped with the reason; the others are built.
+                    reason, review = "; ".join(exc.lines), {}
                 cached = manifest.completeness[key] = {
                     "digest": digest, "reason": reason, "review": review,
                     "skipped": f"skipped {leaflet_id} in {_english_name(lang)} ({lang}): {reason}"
@@ -318,7 +331,11 @@ def remove_output(out_dir: Path, entry: dict) -> list[str]:
             continue
         path = out_dir / relative
         if path.resolve().is_relative_to(out_dir.resolve()) and path.is_file():
-            path.unlink()
+            try:
+                path.unlink()
+            except OSError as exc:
+                from .errors import machine_error
+                raise machine_error(exc, path, "cannot remove") from exc
             removed.append(relative)
             folder = path.parent
             while folder != out_dir and folder.is_relative_to(out_dir):
@@ -342,7 +359,10 @@ def index_digest(manifest: Manifest, templates_digest: str) -> str:
 
 # ---- Build --------------------------------------------------------------------------------------
 
-def _run_jobs(project: Project, out_dir: Path, jobs: list[Job], workers: int, progress, on_result):
+def _run_jobs(project: Project, out_dir: Path, jobs: list[Job], workers: int, progress,
+              on_result) -> list[Job]:
+    """Build `jobs`; returns those not started because the output could not be written (a
+    result marked "fatal": no space left, no permission, a read-only folder)."""
     from .fonts import missing_instances
 
     faces = font_faces()
@@ -354,12 +374,15 @@ def _run_jobs(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
             make_instance_job(index)
         init_worker(str(project.root), str(out_dir), in_pool=False)
         progress.start(len(jobs), 1)
-        for job in jobs:
-            on_result(job, run_job(job))
-        return
+        for index, job in enumerate(jobs):
+            result = run_job(job)
+            on_result(job, result)
+            if result.get("fatal"):
+                return jobs[index + 1:]
+        return []
 
     with deferred_stop_signals() as check_stop:
-        _run_pool(project, out_dir, jobs, workers, progress, on_result, instances, check_stop)
+        return _run_pool(project, out_dir, jobs, workers, progress, on_result, instances, check_stop)
 
 
 class JobQueue:
@@ -395,6 +418,12 @@ class JobQueue:
         if self.busy[job.lang] > 0:
             self.busy[job.lang] -= 1
 
+    def clear(self) -> list[Job]:
+        """Every job not yet taken, removed: none is started any more."""
+        left = [job for group in self.groups.values() for job in group]
+        self.groups.clear()
+        return left
+
 
 def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, progress,
               on_result, instances: list[int], check_stop) -> None:
@@ -416,6 +445,7 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     queue = JobQueue(jobs)
     suspects: deque[Job] = deque()     # in flight when a worker died: built again, each alone
+    not_started: list[Job] = []        # after a result marked fatal (the output cannot be written)
     started = False
     while not started or len(queue) or suspects:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
@@ -479,6 +509,12 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
                             continue
                         if alone and job is alone[0]:
                             alone.clear()
+                        if result.get("fatal"):
+                            # The output cannot be written: no document is started any more;
+                            # those running finish (or fail the same way).
+                            not_started.extend(queue.clear())
+                            not_started.extend(suspects)
+                            suspects.clear()
                         # Submitted before the result is handled: the worker that just finished
                         # is the idle one, and it takes the next job of its language.
                         refill(job.lang)
@@ -510,8 +546,11 @@ def _run_pool(project: Project, out_dir: Path, jobs: list[Job], workers: int, pr
                     f"{job.key}: the worker process building it died (out of memory, or a crash "
                     "in a library it uses); the other documents were built. Build it alone with "
                     "`build --debug` to see more"]})
+            elif not_started:
+                not_started.extend(crashed)      # stopped: the output cannot be written
             else:
                 suspects.extend(crashed)
+    return not_started
 
 
 def run_main_job(project: Project, out_dir: Path, progress=None, jobs: int | None = None,
@@ -570,7 +609,10 @@ def run_main_job(project: Project, out_dir: Path, progress=None, jobs: int | Non
                 summary.built.append(IndexEntry.from_dict(result["entry"]))
             else:
                 summary.failed_documents.append(label)
-                summary.failed += [line for line in result["errors"] if line not in summary.failed]
+                if result.get("fatal"):
+                    summary.stopped = summary.stopped or result["errors"][0]
+                else:
+                    summary.failed += [line for line in result["errors"] if line not in summary.failed]
                 old = previous.get(job.key)
                 if old:   # the last good build stays, marked to be built again
                     manifest.outputs[job.key] = {**old, "digest": ""}
@@ -578,11 +620,26 @@ def run_main_job(project: Project, out_dir: Path, progress=None, jobs: int | Non
             reporter.advance(label, result["ok"])
 
         try:
-            _run_jobs(project, out_dir, the_plan.jobs, workers, reporter, on_result)
+            not_started = _run_jobs(project, out_dir, the_plan.jobs, workers, reporter, on_result)
+            # Stopped because the output cannot be written: what was there stays as it was, and
+            # stays listed (marked to be built again).
+            for job in not_started:
+                old = previous.get(job.key)
+                if old:
+                    manifest.outputs[job.key] = {**old, "digest": ""}
+            summary.not_started = len(not_started)
         finally:
             reporter.close()
             manifest.files = hasher.used
-            manifest.save()
+            try:
+                manifest.save()
+            except MachineError:
+                if not summary.stopped:
+                    raise
+                # The same fault, reported once: the manifest of the last good save stays.
+        if summary.stopped:
+            summary.seconds = time.perf_counter() - started
+            return summary
 
     digest = index_digest(manifest, hasher.tree(project.templates_dir))
     index_path = out_dir / "index.html"

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from . import __version__
-from .errors import UserError
+from .errors import MachineError, UserError
 from .output import remove_stale_parts
 from .textcheck import printable
 from .project import Project, find_project
@@ -65,13 +65,17 @@ def cmd_main_job(args, project: Project, out, err) -> int:
     if summary.removed:
         print(f"removed {len(summary.removed)} file(s) of leaflets, languages or practices "
               "no longer built", file=out)
+    if summary.stopped:
+        left = f", {summary.not_started} not started" if summary.not_started else ""
+        print(f"error: {printable(summary.stopped)}; stopped: no further document was started"
+              f"{left} (the files written before are complete and unchanged)", file=err)
     problems = f", {len(summary.failed)} problem(s)" if summary.failed else ""
     unreviewed = (f", {len(summary.skipped_unreviewed)} skipped as unreviewed"
                   if summary.skipped_unreviewed else "")
     print(f"{len(summary.built)} built, {summary.unchanged} unchanged, {len(summary.skipped)} "
           f"skipped as incomplete{unreviewed}, {len(summary.failed_documents)} failed{problems} "
           f"in {summary.seconds:.1f} s; index: {project.rel(out_dir / 'index.html')}", file=out)
-    if summary.failed:
+    if summary.failed or summary.stopped:
         return EXIT_FAILED
     if args.strict and summary.warnings:
         print("error: warnings are errors with --strict", file=err)
@@ -125,7 +129,13 @@ def cmd_list(args, project: Project, out, err) -> int:
             if lang == SOURCE_LANGUAGE:
                 parts.append(f"{lang} 100%")
                 continue
-            missing = translate_leaflet(leaflet, load_catalog(project, leaflet_id, lang), lang).missing
+            try:
+                catalog = load_catalog(project, leaflet_id, lang)
+            except UserError as exc:
+                parts.append(f"{lang} (catalog has {len(exc.problems)} problem(s); see "
+                             "`translations status`)")
+                continue
+            missing = translate_leaflet(leaflet, catalog, lang).missing
             parts.append(f"{lang} {100 * (total - len(missing)) // total}%")
         print(f"  {leaflet_id}  {leaflet.title}  v{leaflet.version}", file=out)
         print(f"    languages: {', '.join(parts)}", file=out)
@@ -137,6 +147,8 @@ def cmd_list(args, project: Project, out, err) -> int:
         except UserError as exc:
             print(f"  {practice_id}  (invalid: {len(exc.problems)} problem(s))", file=out)
     print("  default  (no --practice: neutral, no logo)", file=out)
+    for line in project.odd_names():
+        print(f"warning: {printable(line)}", file=err)
     return EXIT_OK
 
 
@@ -267,12 +279,18 @@ def _main(argv: list[str] | None, out, err) -> int:
     except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
     previous = _terminate_as_exception()
+    project = None
     try:
         project = find_project(args.root)
         return args.handler(args, project, out, err)
     except UserError as exc:
         for line in exc.lines:
             print(f"error: {printable(line)}", file=err)
+        return EXIT_FAILED
+    except MachineError as exc:
+        if args.debug:
+            raise
+        print(f"error: {printable(exc.line(project.rel if project else str))}", file=err)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted; outputs are either the old or the new complete files", file=err)

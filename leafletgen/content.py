@@ -20,7 +20,8 @@ from .errors import Problem, UserError
 from .inline import inline_problems, parser
 from .model import Block, Leaflet
 from .project import Project
-from .textcheck import text_problem
+from .files import InputFileError, read_file, relative_parts
+from .textcheck import line_problems, text_problem
 from .validation import key_lines, validate_model
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -161,6 +162,9 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
                 if not alt:
                     problems.append(Problem(file, f"image {src!r} needs alt text: ![what it shows]({src})",
                                             line=line))
+                elif text_problem(alt):
+                    problems.append(Problem(file, f"image {src!r}: its alt text {text_problem(alt)}",
+                                            line=line))
                 blocks.append(Block("image", line, text=alt, src=src))
             else:
                 check_inline(inline, line)
@@ -233,11 +237,11 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
 
 
 def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem]:
-    """An image must be a PNG, JPEG or SVG file (by its content) inside the leaflets folder."""
+    """An image must be a PNG, JPEG or SVG file (by its content) inside the leaflets folder,
+    reached without a symbolic link."""
     from .logo import LOGO_MAX_BYTES, logo_problems, sniff
 
     problems = []
-    root = folder.resolve()
     for block in blocks:
         if block.kind != "image":
             continue
@@ -246,22 +250,23 @@ def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem
                                           "not an address", line=block.line))
             continue
         try:
-            resolved = (folder / block.src).resolve(strict=True)
-        except (OSError, RuntimeError):
-            problems.append(Problem(file, f"image {block.src!r} not found in leaflets/", line=block.line))
+            relative_parts(block.src)
+            data = read_file(folder, block.src, LOGO_MAX_BYTES)
+        except InputFileError as exc:
+            if exc.missing:
+                message = f"image {block.src!r} not found in leaflets/"
+            elif exc.kind == "outside":
+                message = f"image {block.src!r} must be a file inside leaflets/"
+            else:
+                message = f"image {block.src!r} {exc.reason}"
+            problems.append(Problem(file, message, line=block.line))
             continue
-        if not resolved.is_relative_to(root) or not resolved.is_file():
-            problems.append(Problem(file, f"image {block.src!r} must be a file inside leaflets/",
-                                    line=block.line))
-        elif resolved.stat().st_size > LOGO_MAX_BYTES:
-            problems.append(Problem(file, f"image {block.src!r} is {resolved.stat().st_size:,} bytes; "
-                                          f"the limit is {LOGO_MAX_BYTES:,} bytes", line=block.line))
-        elif not sniff(resolved.read_bytes()[:2048]):
+        if not sniff(data[:2048]):
             problems.append(Problem(file, f"image {block.src!r} is not a PNG, JPEG or SVG image "
                                           "(judged by its content)", line=block.line))
         else:
             # The same checks as a logo: pixel limit, broken files, a self-contained SVG.
-            _, messages = logo_problems(resolved.read_bytes(), block.src)
+            _, messages = logo_problems(data, block.src)
             problems += [Problem(file, "image" + message[len("logo"):] if message.startswith("logo ")
                                  else message, line=block.line) for message in messages]
     return problems
@@ -270,28 +275,30 @@ def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem
 def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:
     """Read, parse and validate leaflets/<id>.md. Raises UserError with every problem found."""
     path = project.leaflets_dir / f"{leaflet_id}.md"
-    file = project.rel(path)
-    if not re.match(ID_PATTERN, leaflet_id) or not path.is_file():
+    file = f"leaflets/{leaflet_id}.md"
+    if not re.match(ID_PATTERN, leaflet_id) or leaflet_id not in project.leaflet_ids():
         known = ", ".join(project.leaflet_ids()) or "none"
         raise UserError(f"unknown leaflet {leaflet_id!r}; known leaflets: {known}")
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a BOM (Windows Notepad) is fine
+        raw = read_file(project.root, file, LEAFLET_MAX_BYTES)
+    except InputFileError as exc:
+        raise UserError(Problem(file, exc.reason)) from None
+    try:
+        text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
     except UnicodeDecodeError as exc:
         raise UserError(Problem(file, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
-    return parse_leaflet(text, path, file, expected_id=leaflet_id)
+    return parse_leaflet(text.replace("\r\n", "\n").replace("\r", "\n"), path, file, expected_id=leaflet_id)
 
 
-LEAFLET_MAX_BYTES = 1024 * 1024
+# A patient leaflet is a few pages (the shipped one is 4 kB); 256 KiB is some 40,000 words. The
+# limit also bounds the time a hostile one takes to parse before any time limit applies (Markdown
+# made of nothing but emphasis marks parses at about 30 µs a character: 7 s at the limit).
+LEAFLET_MAX_BYTES = 256 * 1024
 
 
 def character_problems(text: str, file: str) -> list[Problem]:
-    """Control characters and bidirectional overrides, each line that holds one."""
-    problems = []
-    for number, line in enumerate(text.split("\n"), 1):  # the editor's lines: \n ends one
-        message = text_problem(line)
-        if message:
-            problems.append(Problem(file, message, line=number))
-    return problems
+    """Control, invisible and direction-changing characters, each line that holds one."""
+    return [Problem(file, message, line=number) for number, message in line_problems(text)]
 
 
 def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = None) -> Leaflet:

@@ -87,7 +87,7 @@ def font_dirs() -> tuple[Path, ...]:
 # with fontTools, and keep the static file in a cache folder keyed by the source's hash, the
 # weight and the style; @font-face then points at the static file.
 
-INSTANCE_FORMAT = 1   # bump when the way instances are made changes
+INSTANCE_FORMAT = 2   # bump when the way instances are made changes (2: reproducible bytes)
 
 
 def cache_root() -> Path:
@@ -152,7 +152,10 @@ def make_instance(face: FontFace) -> Path:
     from fontTools.ttLib import TTFont
     from fontTools.varLib.instancer import instantiateVariableFont
 
-    font = TTFont(face.path)
+    # recalcTimestamp=False: the instance keeps the source's `head.modified` instead of the time it
+    # was made, which the subset embedded in every PDF carries. Otherwise two machines (a
+    # cluster's workers, CI and a laptop) make different PDFs from the same input.
+    font = TTFont(face.path, recalcTimestamp=False)
     location = {}
     for axis in font["fvar"].axes:
         value = axis.defaultValue
@@ -162,15 +165,23 @@ def make_instance(face: FontFace) -> Path:
             value = 1 if face.style == "italic" else 0
         location[axis.axisTag] = min(max(value, axis.minValue), axis.maxValue)
     static = instantiateVariableFont(font, location, static=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    static.recalcTimestamp = False
+    from .errors import machine_error
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:     # the cache folder cannot be written: say which, and why
+        raise machine_error(exc, target) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             static.save(fh)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise machine_error(exc, target) from exc
         raise
     return target
 

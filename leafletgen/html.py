@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import gettext as gettext_module
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +23,14 @@ from markupsafe import Markup, escape
 
 from . import __version__
 from .colors import mix
+from .errors import Problem, UserError
+from .files import InputFileError, inside, read_file, read_input, relative_parts
 from .fonts import css_family_list, font_face_css, font_stack, page_families
 from .i18n import SOURCE_LANGUAGE, date_locale, language_name, text_direction
 from .inline import plain_text, render_inline
 from .model import Block, Leaflet, Practice
 from .project import Project
+from .textcheck import line_problems
 from .variants import VARIANTS
 
 # Babel puts U+200E/U+200F direction marks in some dates (Arabic); the page direction
@@ -57,8 +61,13 @@ def format_day(day: dt.date, lang: str) -> str:
     return _BIDI_MARKS.sub("", format_date(day, format="long", locale=date_locale(lang)))
 
 
-def data_uri(path: Path, mime: str) -> str:
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+def data_uri(project: Project, path: Path, mime: str) -> str:
+    """A file of the project embedded as a data: URL (read without following a link)."""
+    from .logo import LOGO_MAX_BYTES
+
+    relative = inside(path, project.root.resolve())
+    data = read_input(project.root, relative or "", LOGO_MAX_BYTES, project.rel(path))
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -81,11 +90,51 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
 _BYTECODE = _MemoryBytecodeCache()
 
 
-def template_loader(project: Project, practice: Practice) -> jinja2.FileSystemLoader:
+TEMPLATE_MAX_BYTES = 1024 * 1024     # ours are a few kB; leaflet.css about 10 kB
+
+
+class TemplateLoader(jinja2.BaseLoader):
+    """Templates from folders of the project, searched in order (a practice's own first).
+
+    Each file is read through `files.read_file`: a template or stylesheet that is a symbolic link,
+    or lies in a linked folder (a linked `blocks/`, a linked `templates/`), is refused with its
+    name, never followed; `..` in a name is not found. Its text is checked like every other input:
+    no invisible or direction-changing characters, with the line."""
+
+    def __init__(self, root: Path, folders: tuple[str, ...]):
+        self.root = Path(root).resolve()
+        self.folders = folders
+
+    def get_source(self, environment, template):
+        from jinja2.loaders import split_template_path
+
+        parts = split_template_path(template)
+        for folder in self.folders:
+            relative = f"{folder}/{'/'.join(parts)}"
+            try:
+                data = read_file(self.root, relative, TEMPLATE_MAX_BYTES)
+            except InputFileError as exc:
+                if exc.missing:
+                    continue
+                raise UserError(Problem(relative, exc.reason)) from None
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = data[:exc.start].count(b"\n") + 1
+                raise UserError(Problem(relative, f"is not UTF-8 text (byte {exc.start})", line=line)) from None
+            problems = line_problems(text)
+            if problems:
+                raise UserError([Problem(relative, message, line=number) for number, message in problems])
+            # Each environment lives for one document: what it loaded stays valid while it lives.
+            return text, str(self.root / relative), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+def template_loader(project: Project, practice: Practice) -> TemplateLoader:
     """The practice's own templates (practices/<id>/templates/) first, then ours."""
-    search = [str(practice.template_dir)] if practice.template_dir else []
-    search.append(str(project.templates_dir))
-    return jinja2.FileSystemLoader(search)
+    search = [f"practices/{practice.id}/templates"] if practice.template_dir else []
+    search.append("templates")
+    return TemplateLoader(project.root, tuple(search))
 
 
 def environment(project: Project, practice: Practice) -> jinja2.Environment:
@@ -156,14 +205,23 @@ def isolate_name(context, value) -> Markup:
     return Markup("\u2068") + escape(value) + Markup("\u2069")
 
 
+_LONE_PERCENT = re.compile(r"%(?!\(\w+\)s|%)")
+
+
+def percent_as_text(text: str) -> str:
+    """A template string with every % that is not a placeholder %(name)s (or %%) doubled: Jinja's
+    newstyle gettext %-formats every string, and a translator's "50 %" is text, not a format."""
+    return _LONE_PERCENT.sub("%%", text)
+
+
 def install_translations(env: jinja2.Environment, translations: gettext_module.NullTranslations) -> None:
     # Jinja's newstyle gettext marks a translation as safe HTML. A translator's text is not
     # trusted: escape it first, so `<b>` in a msgstr shows as text. Variables are escaped by Jinja.
     def gettext(message: str) -> Markup:
-        return escape(translations.gettext(message))
+        return escape(percent_as_text(translations.gettext(message)))
 
     def ngettext(singular: str, plural: str, n: int) -> Markup:
-        return escape(translations.ngettext(singular, plural, n))
+        return escape(percent_as_text(translations.ngettext(singular, plural, n)))
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
 
@@ -238,19 +296,25 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
     families = _families(leaflet, options, source)
     logo_src = ""
     if practice.logo is not None:
-        logo_src = practice.logo.as_uri() if options.for_pdf else data_uri(practice.logo, practice.logo_type)
+        logo_src = practice.logo.as_uri() if options.for_pdf else data_uri(project, practice.logo,
+                                                                            practice.logo_type)
     font_css, stylesheet = page_stylesheets(project, leaflet, practice, options, source) \
         if options.inline_css else ("", "")
 
     def image_url(src: str) -> str:
-        """A leaflet image (a file in leaflets/): a file: URL for the PDF, embedded for the HTML."""
-        path = (project.leaflets_dir / src).resolve()
-        if not path.is_relative_to(project.leaflets_dir.resolve()) or not path.is_file():
+        """A leaflet image (a file in leaflets/): a file: URL for the PDF, embedded for the HTML.
+        Read without following a link (the leaflet's checks refused one already)."""
+        from .logo import LOGO_MAX_BYTES, sniff
+
+        try:
+            data = read_file(project.root, "leaflets/" + "/".join(relative_parts(src)), LOGO_MAX_BYTES)
+        except InputFileError:
             return ""
+        path = Path(os.path.normpath(project.root.resolve() / "leaflets" / src))
         if options.for_pdf:
             return path.as_uri()
-        from .logo import sniff
-        return data_uri(path, sniff(path.read_bytes()) or "application/octet-stream")
+        return "data:%s;base64,%s" % (sniff(data) or "application/octet-stream",
+                                      base64.b64encode(data).decode("ascii"))
 
     author = practice.name or leaflet.author
     context = {

@@ -71,10 +71,11 @@ def load_dictionary(path: Path):
         plain = {key: (start, tuple(values)) for key, (start, values) in parsed.patterns.items()}
         if file is not None and all(type(value) is int for _, values in plain.values()
                                     for value in values):
+            from .errors import MachineError
+            from .output import write_atomic
             try:
-                from .output import write_atomic
                 write_atomic(file, marshal.dumps((CACHE_FORMAT, parsed.maxlen, plain)))
-            except OSError:
+            except (OSError, MachineError):
                 pass   # a read-only cache folder: no cache, same hyphenation
         return parsed
     dictionary = pyphen.HyphDict.__new__(pyphen.HyphDict)

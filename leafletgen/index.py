@@ -69,7 +69,9 @@ def _sort_key(entry: IndexEntry):
 def render_index(project: Project, entries: list[IndexEntry]) -> str:
     """One section per leaflet, one block per language (name in its own script and in Dutch,
     the title in that language, a thumbnail of page 1), one row per practice × variant."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(project.templates_dir)),
+    from .html import TemplateLoader
+
+    env = jinja2.Environment(loader=TemplateLoader(project.root, ("templates",)),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     leaflets: dict[str, dict] = {}

@@ -40,17 +40,34 @@ def link_problem(href: str) -> str | None:
 
 
 def inline_tokens(text: str):
-    return parser().parseInline(text)[0].children or []
+    return _inline_tokens(text)
+
+
+@lru_cache(maxsize=512)
+def _inline_tokens(text: str) -> tuple:
+    # Parsed once per text: checking a catalog looks at each msgid and msgstr several times
+    # (problems, markup, links), and markdown-it takes up to 15 µs a character on input made of
+    # emphasis marks. The tokens are only read, never changed.
+    return tuple(parser().parseInline(text)[0].children or ())
 
 
 def inline_problems(text: str) -> list[str]:
     """Everything in `text` that a leaflet's inline Markdown does not allow."""
+    from .textcheck import text_problem
+
     problems = []
     depth = deepest = 0
+    # Characters written as entities (&#x202E;) or escapes reach the page decoded: checked as
+    # decoded (the text as written is checked line by line before it is parsed).
+    decoded = text_problem(text) is None
     for tok in inline_tokens(text):
         depth += tok.nesting
         deepest = max(deepest, depth)
-        if tok.type == "html_inline":
+        if decoded and tok.type == "text" and text_problem(tok.content):
+            problems.append(f"{text_problem(tok.content)} (written as a character reference "
+                            "such as &#x202E;)")
+            decoded = False
+        elif tok.type == "html_inline":
             problems.append(f"raw HTML {tok.content!r} is not allowed; use Markdown (**bold**, *italic*)")
         elif tok.type == "code_inline":
             problems.append(f"code `{tok.content}` is not allowed in a leaflet")

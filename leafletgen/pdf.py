@@ -7,6 +7,7 @@ FontConfiguration is shared per process (WeasyPrint's own advice for batches).
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -46,6 +47,8 @@ def make_fetcher(allowed_roots: tuple[Path, ...], refused: list[str], too_large:
     """
     import weasyprint
 
+    from .files import InputFileError, inside, read_file
+
     roots = tuple(root.resolve() for root in allowed_roots)
 
     class AssetFetcher(weasyprint.URLFetcher):
@@ -57,21 +60,27 @@ def make_fetcher(allowed_roots: tuple[Path, ...], refused: list[str], too_large:
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme == "file":
-                path = Path(unquote(urlparse(url).path))
-                try:
-                    resolved = path.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    resolved = None
-                if resolved is not None and resolved.is_file() and any(
-                        resolved.is_relative_to(root) for root in roots):
-                    if resolved.stat().st_size > FETCH_MAX_BYTES:
-                        if too_large is not None:
-                            too_large.append(url[:200])
-                        raise ValueError(f"refused to fetch {url[:200]!r}: larger than "
-                                         f"{FETCH_MAX_BYTES // (1024 * 1024)} MB")
+                # Judged by name, `..` collapsed; then opened below its root without following
+                # a link (files.read_file): a link inside a root, to a file outside, is refused.
+                path = Path(os.path.normpath(unquote(urlparse(url).path) or "/"))
+                for root in roots:
+                    if path == root and not root.is_dir():        # a root that is one file
+                        base, relative = root.parent, root.name
+                    else:
+                        base, relative = root, inside(path, root)
+                        if relative is None:
+                            continue
+                    try:
+                        body = read_file(base, relative, FETCH_MAX_BYTES)
+                    except InputFileError as exc:
+                        if exc.kind == "too large":
+                            if too_large is not None:
+                                too_large.append(url[:200])
+                            raise ValueError(f"refused to fetch {url[:200]!r}: larger than "
+                                             f"{FETCH_MAX_BYTES // (1024 * 1024)} MB") from None
+                        break
                     return weasyprint.urls.URLFetcherResponse(
-                        resolved.as_uri(), body=resolved.read_bytes(),
-                        headers={"Content-Type": _mime(resolved)})
+                        path.as_uri(), body=body, headers={"Content-Type": _mime(path)})
             refused.append(url if len(url) < 200 else url[:200] + "…")
             raise ValueError(f"refused to fetch {url[:200]!r}: outside the project's asset folders")
 

@@ -6,6 +6,7 @@ problem of a profile is reported at once, each with its line in the TOML file.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -13,10 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_
 
 from .colors import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
 from .errors import Problem, UserError
-from .textcheck import text_problem
+from .files import InputFileError, file_kind, read_file, relative_parts
+from .textcheck import line_problems, text_problem
 from .logo import LOGO_MAX_BYTES, logo_problems
 from .model import Practice
-from .project import DEFAULT_PRACTICE_ID, Project
+from .project import DEFAULT_PRACTICE_ID, PRACTICE_ID, Project
 from .validation import key_lines, parse_toml, validate_model
 from .variants import DEFAULT_VARIANT, VARIANTS
 
@@ -129,15 +131,22 @@ def default_practice(project: Project) -> Practice:
     return Practice(id=DEFAULT_PRACTICE_ID, name="", color=DEFAULT_COLOR)
 
 
+PROFILE_MAX_BYTES = 64 * 1024   # a profile is a dozen lines
+
+
 def load_practice(project: Project, practice_id: str | None) -> Practice:
     if practice_id is None or practice_id == DEFAULT_PRACTICE_ID:
         return default_practice(project)
     path = project.practices_dir / f"{practice_id}.toml"
-    file = project.rel(path)
-    if not re.match(r"^[a-z0-9][a-z0-9_-]*$", practice_id) or not path.is_file():
+    file = f"practices/{practice_id}.toml"
+    if not PRACTICE_ID.match(practice_id) or practice_id not in project.practice_ids():
         known = ", ".join(project.practice_ids()) or "none"
         raise UserError(f"unknown practice {practice_id!r}; known practices: {known}")
-    raw = path.read_bytes()
+    try:
+        # Not through a link: a profile linked to a file elsewhere is neither read nor echoed.
+        raw = read_file(project.root, file, PROFILE_MAX_BYTES)
+    except InputFileError as exc:
+        raise UserError(Problem(file, exc.reason)) from None
     try:
         text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
     except UnicodeDecodeError as exc:
@@ -150,6 +159,10 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
 
     `load_practice` reads practices/<id>.toml through this; the web app's settings form checks the
     profile it is about to save through it too, so both give the same messages."""
+    # Invisible and direction-changing characters, in values and comments alike, with their line.
+    characters = line_problems(text)
+    if characters:
+        raise UserError([Problem(file, message, line=number) for number, message in characters])
     data = parse_toml(text, file, "a profile")
     lines = key_lines(text)
     profile, problems = validate_model(PracticeProfile, data, file, lines.get, missing_line=1)
@@ -163,6 +176,11 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
         problems.sort(key=lambda p: p.line or 0)
         raise UserError(problems)
     assert profile is not None
+    # The practice's folder and its templates: real folders, not links to somewhere else.
+    for folder in (f"practices/{practice_id}", f"practices/{practice_id}/templates"):
+        if file_kind(project.root, folder) == "symlink":
+            raise UserError(Problem(folder, "is a symbolic link; a practice's folder and its "
+                                            "templates must be real folders inside practices/"))
     color, note = brand_color(profile.color)
     template_dir = project.practices_dir / practice_id / "templates"
     return Practice(
@@ -178,23 +196,24 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
 
 
 def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[str]]:
-    """The logo file, checked: inside practices/, a real PNG/JPEG/SVG, within the limits."""
-    root = project.practices_dir.resolve()
-    candidate = (project.practices_dir / logo)
+    """The logo file, checked: inside practices/ (no `..`, no link), a real PNG/JPEG/SVG, within
+    the limits."""
     try:
-        resolved = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None, "", [f"logo file {logo!r} not found in practices/"]
-    if not resolved.is_relative_to(root):
+        parts = relative_parts(logo)
+    except InputFileError:
         return None, "", [f"logo {logo!r} must be a file inside practices/"]
-    if not resolved.is_file():
-        return None, "", [f"logo {logo!r} is not a file"]
-    if resolved.stat().st_size > LOGO_MAX_BYTES:
-        return None, "", [f"logo {logo!r} is {resolved.stat().st_size:,} bytes; "
-                          f"the limit is {LOGO_MAX_BYTES:,} bytes"]
-    data = resolved.read_bytes()
+    relative = "practices/" + "/".join(parts)
+    try:
+        data = read_file(project.root, relative, LOGO_MAX_BYTES)
+    except InputFileError as exc:
+        if exc.missing:
+            return None, "", [f"logo file {logo!r} not found in practices/"]
+        if exc.kind == "not a file":
+            return None, "", [f"logo {logo!r} is not a file"]
+        return None, "", [f"logo {logo!r} {exc.reason}"]
     mime, errors = logo_problems(data, logo)
-    return (resolved if not errors else None), mime, errors
+    path = Path(os.path.normpath(project.root.resolve() / relative))
+    return (path if not errors else None), mime, errors
 
 
 def all_practices(project: Project) -> list[Practice]:

@@ -149,23 +149,41 @@ def _models():
     return RecordFile
 
 
+def record_file(leaflet_id: str, lang: str) -> str:
+    """The record's path relative to the project, as users see it."""
+    return f"translations/{lang}/LC_MESSAGES/{leaflet_id}{RECORD_SUFFIX}"
+
+
 def read_record(project: Project, leaflet_id: str, lang: str) -> Record | None:
-    """The record of `leaflet_id` in `lang`, checked; None when there is none."""
-    path = record_path(project, leaflet_id, lang)
-    if not path.is_file():
-        return None
-    stat = path.stat()
-    return _cached_record(str(path), stat.st_mtime_ns, stat.st_size, project.rel(path), leaflet_id, lang)
+    """The record of `leaflet_id` in `lang`, checked; None when there is none. Read like every
+    input (files.read_input): never through a link, never more than RECORD_MAX_BYTES."""
+    from .files import InputFileError, file_stat
+
+    file = record_file(leaflet_id, lang)
+    try:
+        stat = file_stat(project.root, file)
+    except InputFileError as exc:
+        if exc.missing:
+            return None
+        raise UserError(Problem(file, exc.reason)) from None
+    return _cached_record(str(project.root), stat.st_mtime_ns, stat.st_size, file, leaflet_id, lang)
 
 
 @lru_cache(maxsize=256)
-def _cached_record(path: str, mtime_ns: int, size: int, file: str, leaflet_id: str, lang: str) -> Record:
-    from .validation import key_lines, load_toml, validate_model
+def _cached_record(root: str, mtime_ns: int, size: int, file: str, leaflet_id: str, lang: str) -> Record:
+    from .files import read_input
+    from .textcheck import line_problems
+    from .validation import key_lines, parse_toml, validate_model
 
-    if size > RECORD_MAX_BYTES:
-        raise UserError(Problem(file, f"is {size:,} bytes; a review record may have at most "
-                                      f"{RECORD_MAX_BYTES:,}"))
-    text, data = load_toml(Path(path), file, "a review record")
+    raw = read_input(Path(root), file, RECORD_MAX_BYTES, file)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None
+    characters = line_problems(text)
+    if characters:
+        raise UserError([Problem(file, message, line=number) for number, message in characters])
+    data = parse_toml(text, file, "a review record")
     lines = key_lines(text)
     model, problems = validate_model(_models(), data, file, lines.get, missing_line=1)
     # A key inside a table ([translation], [[review.units]]) is reported at its own line.

@@ -32,7 +32,7 @@ from .inline import plain_text
 from .plurals import plural_forms
 from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, language_name, languages,
                    load_catalog, template_path)
-from .catalogcheck import catalog_problems
+from .catalogcheck import catalog_report
 from .model import Leaflet
 from .output import write_atomic
 from .project import Project
@@ -169,19 +169,23 @@ def take_previous(catalog: Catalog) -> Catalog:
 
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write `data` unless the file already says the same apart from its dates and generator."""
-    if path.is_file() and _DATE_LINES.sub(b"", path.read_bytes()) == _DATE_LINES.sub(b"", data):
+    if not path.is_symlink() and path.is_file() and \
+            _DATE_LINES.sub(b"", path.read_bytes()) == _DATE_LINES.sub(b"", data):
         return False
     write_atomic(path, data)
     return True
 
 
-def _read(path: Path, project: Project, lang: str | None) -> Catalog:
-    try:
-        with path.open("rb") as fh:
-            catalog = read_po(fh, locale=lang, abort_invalid=True)
-    except Exception as exc:  # PoFileError, UnicodeDecodeError, ValueError, UnknownLocaleError
-        raise UserError(Problem(project.rel(path), f"cannot be read as a .po file: {exc}")) from None
-    return take_previous(catalog)
+def _read(project: Project, domain: str, lang: str) -> Catalog:
+    """A fresh copy of a catalog, to be changed and written (checked first, like every read)."""
+    from .catalogcheck import catalog_file, catalog_report, read_catalog_bytes
+    from .i18n import _read_catalog
+
+    report = catalog_report(project, domain, lang)
+    if report is not None and report.fatal:
+        raise UserError(list(report.problems))
+    file = catalog_file(domain, lang)
+    return take_previous(_read_catalog(read_catalog_bytes(project.root, file), file, lang))
 
 
 # ---- Commands --------------------------------------------------------------------------------
@@ -295,7 +299,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
                 catalog = new_catalog(template, lang, titles.get(domain))
                 note = "created"
             else:
-                catalog = merge(_read(path, project, lang), template)
+                catalog = merge(_read(project, domain, lang), template)
                 note = "updated"
             changed = write_if_changed(path, render_po(catalog))
             results.append((path, note if changed else "unchanged"))
@@ -304,7 +308,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
     write_if_changed(template_path(project, WEB_DOMAIN), render_po(web))
     for path in sorted(project.translations_dir.glob(f"*/LC_MESSAGES/{WEB_DOMAIN}.po")):
         lang = path.parent.parent.name
-        catalog = merge(_read(path, project, lang), web)
+        catalog = merge(_read(project, WEB_DOMAIN, lang), web)
         results.append((path, "updated" if write_if_changed(path, render_po(catalog)) else "unchanged"))
     return results
 
@@ -355,11 +359,27 @@ def _is_translated(message) -> bool:
 def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> CatalogStatus:
     path = catalog_path(project, domain, lang)
     status = CatalogStatus(domain, lang, project.rel(path))
-    catalog = load_catalog(project, domain, lang)
+    # Checked like any input (catalogcheck): a catalog with problems is refused by the build.
+    # One that cannot be used at all counts as untranslated; a unit whose translation has a
+    # problem counts as not translated: a broken catalog is never 100 %.
+    report = catalog_report(project, domain, lang)
+    refused = report.refused if report is not None else frozenset()
+    status.problems = [str(problem) for problem in (report.problems if report is not None else ())]
+    catalog = None
+    if report is not None and not report.fatal:
+        try:
+            catalog = load_catalog(project, domain, lang)
+        except UserError as exc:      # Babel refused it (say, a language it does not know)
+            status.problems += exc.lines
+    if report is not None and (report.fatal or catalog is None):
+        status.untranslated = len(dict.fromkeys(msgids))     # nothing of it can be used
+        return status
     for msgid in dict.fromkeys(msgids):
         message = catalog.get(msgid) if catalog is not None else None
         singular = msgid if isinstance(msgid, str) else msgid[0]
-        if message is None or not _is_translated(message):
+        if singular in refused and message is not None and not message.fuzzy:
+            status.untranslated += 1        # translated, but refused: its problem is listed
+        elif message is None or not _is_translated(message):
             status.untranslated += 1
             status.missing.append(singular)
         elif message.fuzzy:
@@ -368,8 +388,6 @@ def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> Ca
             status.fuzzy_ids.append(singular)
         else:
             status.translated += 1
-    # Checked like any input (catalogcheck): a catalog with problems is refused by the build.
-    status.problems = [str(problem) for problem in catalog_problems(project, domain, lang)]
     return status
 
 

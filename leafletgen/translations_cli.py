@@ -42,8 +42,12 @@ def cmd_init(args, project: Project, out, err) -> int:
 def cmd_status(args, project: Project, out, err) -> int:
     from .translations import status, status_table
 
+    from .textcheck import printable
+
     rows = status(project)
     complete = all(row.complete for row in rows)
+    for line in project.odd_names():
+        print(f"warning: {printable(line)}", file=err)
     if args.json:
         print(json.dumps({"complete": complete, "catalogs": [row.as_dict() for row in rows]},
                          ensure_ascii=False, indent=2), file=out)

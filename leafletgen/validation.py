@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import reprlib
 import tomllib
-from pathlib import Path
 from typing import Callable
 
 from pydantic import BaseModel, ValidationError
@@ -64,16 +63,6 @@ def validate_model(model: type[BaseModel], data: object, file: str,
                 message = f"{message} (got {short_repr(err['input'])})"
             problems.append(Problem(file, message, line=line_of(top), field=loc))
         return None, problems
-
-
-def load_toml(path: Path, file: str, what: str = "") -> tuple[str, object]:
-    """(text, data) of a TOML file (`what` it is, for the messages: "a profile")."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
-    except UnicodeDecodeError as exc:
-        raise UserError(Problem(file, f"is not UTF-8 text (byte {exc.start})")) from None
-    return text, parse_toml(text, file, what)
 
 
 def parse_toml(text: str, file: str, what: str = "") -> object:

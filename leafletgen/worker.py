@@ -70,7 +70,7 @@ def _inputs(job: Job):
 def run_job(job: Job) -> dict:
     """Render and write one document. Returns what the manifest and the summary need."""
     from .build import BuildRequest, render_document, write_document
-    from .errors import UserError
+    from .errors import MachineError, UserError
     from .index import IndexEntry
     from .output import write_atomic
 
@@ -92,6 +92,12 @@ def run_job(job: Job) -> dict:
             entry = IndexEntry(**{**asdict(entry), "thumbnail": job.thumbnail})
     except UserError as exc:
         result["errors"] = exc.lines
+        return result
+    except MachineError as exc:
+        # The output cannot be written (disk full, no permission, read-only): not this
+        # document's fault, and the next one would fail the same way: the main job stops.
+        result["errors"] = [exc.line(project.rel)]
+        result["fatal"] = True
         return result
     except Exception as exc:  # a bug, but it stays this document's failure
         result["errors"] = [f"internal error building {job.key}: {type(exc).__name__}: {exc} "

@@ -130,3 +130,20 @@ def test_practices_share_one_parsed_stylesheet_unless_they_have_their_own(projec
     assert len(pdf._STYLESHEETS) == 3
     other, _, _ = build(project, BuildRequest(LEAFLET, "nl", "tweede"), tmp_path / "again")
     assert len(pdf._STYLESHEETS) == 3 and other.warnings == []
+
+
+def test_a_static_font_instance_has_the_same_bytes_whenever_and_wherever_it_is_made(
+        tmp_path, monkeypatch):
+    """A cluster worker, CI and a laptop each make their own instances: the time one is made
+    must not reach it (fontTools stamps `head.modified` on save), nor the PDFs that embed it."""
+    from fontTools.ttLib.tables import _h_e_a_d
+
+    from leafletgen import fonts
+
+    face = next(face for face in fonts.font_faces() if fonts.is_variable(face.path))
+    made = []
+    for stamp in (0, 86_400 * 365):
+        monkeypatch.setenv("LEAFLETGEN_CACHE", str(tmp_path / f"machine-{stamp}"))
+        monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda stamp=stamp: 3_900_000_000 + stamp)
+        made.append(fonts.make_instance(face).read_bytes())
+    assert made[0] == made[1]

@@ -90,6 +90,7 @@ def test_the_staff_page_is_dutch_and_english_when_the_browser_asks(client):
     english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,nl;q=0.5"})
     text = english.get_data(as_text=True)
     assert '<html lang="en">' in text and "Make a leaflet" in text and "Folder maken" not in text
+    assert "Türkçe — Turkish" in text and "Nederlands — Dutch" in text
     # A language without a catalog of the app's words: Dutch.
     assert '<html lang="nl">' in client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
 
@@ -224,8 +225,9 @@ def test_cached_documents_and_changes_on_disk(fresh):
     client = app.test_client()
     url = f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}"
     first = client.get(url)
-    assert service.rendered == 1
-    assert client.get(url).data == first.data and service.rendered == 1      # from the cache
+    assert service.rendered == 1 and first.headers["X-Cache"] == "miss"
+    second = client.get(url)
+    assert second.data == first.data and service.rendered == 1 and second.headers["X-Cache"] == "hit"
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"].strip('"')}).status_code == 304
     # A changed profile is a new document, without a restart.
     profile = project.practices_dir / f"{PRACTICE}.toml"
@@ -587,3 +589,98 @@ def test_the_translations_commands_keep_the_apps_catalog(project):
     text = po.read_text(encoding="utf-8")
     assert '#, fuzzy\nmsgid "Folder maken"\nmsgstr "Make a leaflet"' in text   # the old one, to confirm
     assert not (project.translations_dir / "de" / "LC_MESSAGES" / "leafletgen_web.po").exists()
+
+
+def test_without_login_only_this_computers_names_reach_the_app(site, guarded):
+    """DNS rebinding: a page of another site, under a name that resolves to 127.0.0.1."""
+    client = site[0].test_client()
+    assert client.get("/", headers={"Host": "evil.example:8000"}).status_code == 400
+    assert client.get("/healthz", base_url="http://127.0.0.1:8000").status_code == 200
+    assert client.get("/healthz", base_url="http://[::1]:8000").status_code == 200
+    # With a login (reachable from elsewhere) the machine's own names are not known in advance.
+    app, project = guarded
+    assert app.test_client().get("/healthz", headers={"Host": "praktijk-pc.local:8000"}).status_code == 200
+
+
+def test_serve_behind_a_proxy_requires_a_login(project):
+    run = run_cli("serve", "--proxy", "127.0.0.1", root=project.root)
+    assert run.code == 1 and "behind the proxy 127.0.0.1" in run.err
+
+
+def test_uploads_are_not_written_through_links(fresh, tmp_path):
+    app, service, project = fresh
+    client = app.test_client()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = project.practices_dir / PRACTICE
+    shutil.move(folder, outside / PRACTICE)
+    folder.symlink_to(outside / PRACTICE)
+    token = csrf(client, f"/practices/{PRACTICE}")
+    response = client.post(f"/practices/{PRACTICE}", content_type="multipart/form-data", data={
+        **_form(project), "csrf_token": token, "logo": (io.BytesIO(PNG_1PX), "x.png")})
+    assert response.status_code == 422 and "is a link or not a folder" in response.get_data(as_text=True)
+    assert sorted(p.name for p in (outside / PRACTICE).iterdir()) == ["logo.svg"]
+    messages = project.translations_dir / "tr" / "LC_MESSAGES"
+    shutil.move(messages, outside / "tr-messages")
+    messages.symlink_to(outside / "tr-messages")
+    good = (outside / "tr-messages" / f"{LEAFLET}.po").read_bytes()
+    response = client.post(f"/translations/tr/{LEAFLET}.po", content_type="multipart/form-data", data={
+        "csrf_token": token, "catalog": (io.BytesIO(good.replace(b"Fazla kilo", b"Asiri kilo")), "tr.po")})
+    assert response.status_code == 422 and "reached through a link" in response.get_data(as_text=True)
+    assert (outside / "tr-messages" / f"{LEAFLET}.po").read_bytes() == good
+
+
+def test_a_worker_that_dies_is_replaced_and_the_document_made_again(fresh):
+    import os
+    import signal
+
+    app, service, project = fresh
+    client = app.test_client()
+    assert client.get(f"/leaflets/{LEAFLET}/nl.pdf").status_code == 200
+    os.kill(service.last_worker, signal.SIGKILL)            # killed between two requests
+    response = client.get(f"/leaflets/{LEAFLET}/de.pdf")
+    assert response.status_code == 200 and response.headers["X-Cache"] == "miss"
+    assert service.last_worker != 0
+
+
+def test_the_workers_end_when_the_server_is_killed(tmp_path):
+    """kill -9 of the server leaves no fork server and no worker behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    project = copy_project(tmp_path / "project")
+    code = ("import sys, time; from pathlib import Path; from leafletgen.project import Project; "
+            "from leafletgen.web.documents import DocumentService; "
+            "s = DocumentService(Project(Path(sys.argv[1])), Path(sys.argv[2]), workers=2); s.start(); "
+            "print('ready', flush=True); time.sleep(600)")
+    server = subprocess.Popen([sys.executable, "-c", code, str(project.root), str(tmp_path / "cache")],
+                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert server.stdout.readline().strip() == "ready"
+
+        def children(pid):
+            found = []
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                try:
+                    found += [int(c) for c in (task / "children").read_text().split()]
+                except OSError:
+                    pass
+            return found + [grandchild for child in found for grandchild in children(child)]
+
+        family = children(server.pid)
+        assert len(family) >= 3          # the fork server and two workers (and the resource tracker)
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait()
+        deadline = time.monotonic() + 20
+        alive = family
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.2)
+            alive = [pid for pid in family if Path(f"/proc/{pid}").exists()
+                     and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[:1]]
+        assert alive == []
+    finally:
+        if server.poll() is None:
+            server.kill()

@@ -13,10 +13,10 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..project import Project
 from . import i18n
@@ -41,10 +41,17 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
+
+
 def create_app(project: Project, *, require_login: bool = False, documents: DocumentService | None = None,
                cache_dir: Path | None = None, workers: int = 2, secret_key: bytes | None = None,
                testing: bool = False) -> Flask:
-    """The web app for `project`. `require_login`: the server is reachable from other machines."""
+    """The web app for `project`. `require_login`: the server is reachable from other machines.
+
+    Without a login (this computer only) a request must name this computer in its Host header:
+    a web page elsewhere cannot reach the app through a name that resolves to 127.0.0.1 (DNS
+    rebinding) and read or change what only staff at this computer may."""
     from ..fonts import cache_root
 
     app = Flask(__name__, static_folder="static", template_folder="templates")
@@ -61,6 +68,7 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
         TESTING=testing,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         LEAFLETGEN_REQUIRE_LOGIN=require_login,
+        TRUSTED_HOSTS=None if require_login else LOOPBACK_HOSTS,
     )
     app.session_interface = SessionInterface()
     app.extensions["leafletgen.project"] = project
@@ -100,6 +108,12 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
     def csrf_error(error):
         return error_page(400, i18n._("Het formulier is verlopen of niet vanaf deze pagina verstuurd. "
                                       "Laad de pagina opnieuw en probeer het nog eens.")), 400
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # Nothing of the app (not even its page layout) for a name that is not this computer's.
+        return Response("400 Bad Request: this app answers only to 127.0.0.1 and localhost\n", 400,
+                        mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -35,8 +35,8 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..manifest import Hasher, combine, tool_digest
-from ..output import write_atomic
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
+from .forkserver import SERVER_PID
 
 log = logging.getLogger("leafletgen.web")
 
@@ -75,6 +75,7 @@ class Rendered:
     pages: int
     draft: bool
     warnings: list[str] = field(default_factory=list)
+    fresh: bool = False              # rendered for this request (not served from the cache)
 
     @property
     def pdf_path(self) -> Path:
@@ -94,13 +95,28 @@ class RenderFailed(Exception):
 
 # ---- The worker side ------------------------------------------------------------------------------
 
-def _init_worker(root: str) -> None:
+def _init_worker(root: str, warm: bool) -> None:
+    """A new worker: WeasyPrint imported, its font configuration made (the main job's worker
+    initialiser), and with `warm`, one document rendered in every language, so that the first
+    document a member of staff asks of this worker does not pay for loading fonts, hyphenation
+    patterns, catalogs and stylesheets. A recycled worker warms up before it takes any request;
+    the others serve meanwhile."""
     from ..worker import init_worker
+    from .forkserver import die_with_parent
 
+    die_with_parent()      # the fork server (or, spawned, the server itself)
     init_worker(root, os.devnull, in_pool=True)
+    if warm:
+        project = Project(Path(root))
+        leaflets = project.leaflet_ids()
+        for lang in project.languages() if leaflets else ():
+            try:
+                render_in_worker(root, DocumentRequest(leaflets[0], lang, draft=True))
+            except Exception:  # a broken input: the request that needs it will say so
+                log.debug("warming %s failed", lang, exc_info=True)
 
 
-def render_in_worker(root: str, request: DocumentRequest, preview_width: int) -> dict:
+def render_in_worker(root: str, request: DocumentRequest) -> dict:
     """The adapter to the one render path: a request in; PDF bytes, HTML, warnings, facts out."""
     from ..build import load_inputs, render_document
     from ..inline import plain_text
@@ -112,31 +128,55 @@ def render_in_worker(root: str, request: DocumentRequest, preview_width: int) ->
         document = render_document(project, build_request, leaflet, practice)
     except UserError as exc:
         return {"ok": False, "errors": exc.lines}
-    pages = page_images(document.pdf, preview_width)
     return {"ok": True, "pdf": document.pdf, "html": document.html, "warnings": document.warnings,
-            "title": plain_text(document.leaflet.title), "draft": document.draft, "pages": pages,
-            "pid": os.getpid()}
+            "title": plain_text(document.leaflet.title), "draft": document.draft,
+            "pages": page_count(document.pdf), "pid": os.getpid()}
 
 
-def page_images(pdf: bytes, width: int) -> list[bytes]:
-    """Every page as a PNG `width` pixels wide (PDFium; not thread-safe, so only in workers)."""
+def page_count(pdf: bytes) -> int:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def write_page_images(pdf_path: str, width: int, targets: list[str]) -> int:
+    """Worker task: every page of a cached PDF as a PNG `width` pixels wide, written to `targets`
+    (PDFium is not thread-safe: it runs only in worker processes, never in the server's threads)."""
     import io
 
     import pypdfium2
 
-    images = []
-    document = pypdfium2.PdfDocument(pdf)
+    document = pypdfium2.PdfDocument(pdf_path)
     try:
-        for index in range(len(document)):
+        for index, target in enumerate(targets):
             page = document[index]
             bitmap = page.render(scale=width / page.get_width())
             buffer = io.BytesIO()
             bitmap.to_pil().save(buffer, format="PNG")
-            images.append(buffer.getvalue())
             page.close()
+            write_quick(Path(target), buffer.getvalue())
     finally:
         document.close()
-    return images
+    return len(targets)
+
+
+def write_quick(path: Path, data: bytes | str) -> None:
+    """A cache file, written whole under a temporary name and renamed: a reader never sees half
+    of one. Not flushed to disk (unlike the outputs): a cache file lost in a crash is made again."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 # ---- Input digests ----------------------------------------------------------------------------------
@@ -171,12 +211,11 @@ class StatHasher(Hasher):
 
 
 def input_digest(project: Project, request: DocumentRequest, hasher: Hasher,
-                 leaflet_images: tuple[str, ...]) -> str:
+                 leaflet_images: tuple[str, ...], tool: str) -> str:
     """What the document is made of, hashed as the main job's manifest hashes an output."""
     from ..batch import _catalogs_digest, _fonts_digest, _practice_digest
     from ..fonts import page_families
 
-    tool = tool_digest(hasher)
     source = project.leaflets_dir / f"{request.leaflet}.md"
     leaflet = combine(hasher.file(source), *[f"{src} {hasher.file(project.leaflets_dir / src)}"
                                              for src in leaflet_images])
@@ -203,7 +242,7 @@ class DocumentService:
 
     def __init__(self, project: Project, cache_dir: Path, workers: int = 2, recycle_after: int = 200,
                  time_limit: float = 60.0, cache_max_bytes: int = CACHE_MAX_BYTES,
-                 preview_width: int = PREVIEW_WIDTH):
+                 preview_width: int = PREVIEW_WIDTH, warm: bool = False):
         self.project = project
         self.cache_dir = Path(cache_dir)
         self.workers = max(1, workers)
@@ -211,6 +250,10 @@ class DocumentService:
         self.time_limit = time_limit
         self.cache_max_bytes = cache_max_bytes
         self.preview_width = preview_width
+        self.warm = warm
+        # The tool's own part of every digest (leafletgen's source and library versions): the code
+        # this process runs cannot change under it, so it is hashed once (it costs 20 ms).
+        self.tool = tool_digest(Hasher())
         self._pool: ProcessPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._inflight: dict[str, Future] = {}
@@ -229,8 +272,10 @@ class DocumentService:
         if "forkserver" in methods:
             context = multiprocessing.get_context("forkserver")
             # Workers fork from a server that has imported WeasyPrint already: a recycled worker
-            # is warm in a fraction of a second.
-            context.set_forkserver_preload(["leafletgen.build", "leafletgen.worker", "weasyprint"])
+            # is warm in a fraction of a second. The fork server ends with this process.
+            os.environ[SERVER_PID] = str(os.getpid())
+            context.set_forkserver_preload(["leafletgen.web.forkserver", "leafletgen.build",
+                                            "leafletgen.worker", "weasyprint"])
             return context
         return multiprocessing.get_context("spawn")   # Windows
 
@@ -239,7 +284,7 @@ class DocumentService:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=self._context(), initializer=_init_worker,
-                    initargs=(str(self.project.root),), max_tasks_per_child=self.recycle_after)
+                    initargs=(str(self.project.root), self.warm), max_tasks_per_child=self.recycle_after)
             return self._pool
 
     def start(self) -> None:
@@ -294,7 +339,8 @@ class DocumentService:
 
     def digest(self, request: DocumentRequest) -> str:
         hasher = self.hasher()
-        return input_digest(self.project, request, hasher, self.leaflet_images(request.leaflet, hasher))
+        return input_digest(self.project, request, hasher, self.leaflet_images(request.leaflet, hasher),
+                            self.tool)
 
     # -- the cache
 
@@ -315,15 +361,14 @@ class DocumentService:
     def _store(self, digest: str, request: DocumentRequest, result: dict) -> Rendered:
         folder = self._folder(digest)
         rendered = Rendered(digest=digest, folder=folder, title=result["title"], lang=request.lang,
-                            pages=len(result["pages"]), draft=result["draft"], warnings=result["warnings"])
-        write_atomic(rendered.pdf_path, result["pdf"])
-        write_atomic(rendered.html_path, result["html"])
-        for number, png in enumerate(result["pages"], 1):
-            write_atomic(rendered.page_path(number), png)
+                            pages=result["pages"], draft=result["draft"], warnings=result["warnings"],
+                            fresh=True)
+        write_quick(rendered.pdf_path, result["pdf"])
+        write_quick(rendered.html_path, result["html"])
         # The metadata last: a document is in the cache once its .json is.
         meta = {"title": rendered.title, "lang": rendered.lang, "pages": rendered.pages,
                 "draft": rendered.draft, "warnings": rendered.warnings}
-        write_atomic(folder / f"{digest}.json", json.dumps(meta, ensure_ascii=False))
+        write_quick(folder / f"{digest}.json", json.dumps(meta, ensure_ascii=False))
         self._written += 1
         if self._written % 50 == 0:
             self.evict()
@@ -375,22 +420,7 @@ class DocumentService:
 
     def _render(self, digest: str, request: DocumentRequest) -> Rendered:
         started = time.perf_counter()
-        pool = self.pool()
-        try:
-            task = pool.submit(render_in_worker, str(self.project.root), request, self.preview_width)
-        except BrokenProcessPool:
-            self._replace_pool(pool)
-            pool = self.pool()
-            task = pool.submit(render_in_worker, str(self.project.root), request, self.preview_width)
-        try:
-            result = task.result(timeout=self.time_limit)
-        except FutureTimeout:
-            self._replace_pool(pool)
-            raise RenderFailed(f"took longer than {self.time_limit:g} s to make; it was stopped") from None
-        except BrokenProcessPool:
-            self._replace_pool(pool)
-            raise RenderFailed("the process making it stopped (out of memory, or a crash in a "
-                               "library); the other documents are not affected") from None
+        result = self._run(render_in_worker, str(self.project.root), request)
         if not result["ok"]:
             raise UserError(result["errors"])
         self.rendered += 1
@@ -398,6 +428,52 @@ class DocumentService:
         log.info("rendered %s/%s practice=%s variant=%s in %.2f s", request.leaflet, request.lang,
                  request.practice, request.variant, time.perf_counter() - started)
         return self._store(digest, request, result)
+
+    def _run(self, function, *args):
+        """`function(*args)` in a worker, within the time limit. A task that overruns has its
+        pool replaced (the standard pool cannot stop one worker alone) and fails with
+        RenderFailed; a task whose worker died, or that was in the pool replaced because of
+        another, is tried once more in the new pool, and fails only if that dies too."""
+        for attempt in (1, 2):
+            pool = self.pool()
+            try:
+                task = pool.submit(function, *args)
+                return task.result(timeout=self.time_limit)
+            except FutureTimeout:
+                self._replace_pool(pool)
+                raise RenderFailed(f"took longer than {self.time_limit:g} s to make; it was stopped") from None
+            except BrokenProcessPool:
+                self._replace_pool(pool)
+                if attempt == 2:
+                    raise RenderFailed("the process making it stopped (out of memory, or a crash in a "
+                                       "library); the other documents are not affected") from None
+        raise AssertionError("unreachable")
+
+    def page_image(self, rendered: Rendered, number: int) -> Path:
+        """Page `number` of a document as a PNG (made on first asking, for all its pages at once)."""
+        path = rendered.page_path(number)
+        if path.is_file():
+            return path
+        key = f"{rendered.digest}/pages"
+        with self._inflight_lock:
+            future = self._inflight.get(key)
+            owner = future is None
+            if owner:
+                future = self._inflight[key] = Future()
+        if not owner:
+            _wait(future, self.time_limit + 30)
+            return path
+        try:
+            targets = [str(rendered.page_path(n)) for n in range(1, rendered.pages + 1)]
+            self._run(write_page_images, str(rendered.pdf_path), self.preview_width, targets)
+            future.set_result(None)
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        finally:
+            with self._inflight_lock:
+                self._inflight.pop(key, None)
+        return path
 
 
 def _warm() -> int:

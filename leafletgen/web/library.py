@@ -33,7 +33,7 @@ class LeafletInfo:
 class LanguageInfo:
     lang: str
     name: str                        # in its own script
-    name_nl: str                     # in Dutch
+    name_ui: str                     # in the page's language (Dutch, or the browser's)
     dir: str
 
 
@@ -104,8 +104,12 @@ def leaflets(project: Project) -> list[LeafletInfo]:
 
 
 def languages(project: Project) -> list[LanguageInfo]:
-    return [LanguageInfo(lang, language_name(lang), language_name(lang, SOURCE_LANGUAGE),
-                         text_direction(lang)) for lang in project.languages()]
+    """Every language, named in its own script and in the language of the page being made."""
+    from flask import g, has_request_context
+
+    ui = g.get("ui_lang", SOURCE_LANGUAGE) if has_request_context() else SOURCE_LANGUAGE
+    return [LanguageInfo(lang, language_name(lang), language_name(lang, ui), text_direction(lang))
+            for lang in project.languages()]
 
 
 def practices(project: Project) -> list[PracticeInfo]:

@@ -58,14 +58,20 @@ def toml_text(data: dict) -> str:
 
 def _raw_profile(practice_id: str) -> tuple[dict, list[Problem]]:
     """What the profile file says now (for the form), and its problems if it is not valid."""
+    from ..files import InputFileError, read_file
+    from ..practice import PROFILE_MAX_BYTES
+
     path = project().practices_dir / f"{practice_id}.toml"
+    try:   # never through a link: a profile linked to a file elsewhere is not shown in the form
+        raw = read_file(project().root, f"practices/{practice_id}.toml", PROFILE_MAX_BYTES)
+    except InputFileError as exc:
+        return {}, [Problem(f"practices/{practice_id}.toml", exc.reason)]
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         data = {}
     try:
-        parse_practice(project(), practice_id, path.read_bytes().decode("utf-8-sig", "replace"),
-                       project().rel(path))
+        parse_practice(project(), practice_id, raw.decode("utf-8-sig", "replace"), project().rel(path))
         problems = []
     except UserError as exc:
         problems = [p if isinstance(p, Problem) else Problem(project().rel(path), str(p)) for p in exc.problems]
@@ -175,7 +181,11 @@ def save(practice_id: str):
     errors: dict[str, list[str]] = {}
     new_logo = None
     upload = request.files.get("logo")
-    if upload is not None and upload.filename:
+    folder = proj.practices_dir / practice_id
+    if upload is not None and upload.filename and (folder.is_symlink() or (folder.exists() and not folder.is_dir())):
+        errors["logo"] = [f"practices/{practice_id} is a link or not a folder; a logo is only saved "
+                          "into a real folder inside practices/"]
+    elif upload is not None and upload.filename:
         content = upload.stream.read(LOGO_MAX_BYTES + 1)
         name = upload.filename[-80:]
         if len(content) > LOGO_MAX_BYTES:
@@ -213,15 +223,16 @@ def save(practice_id: str):
     library.forget_practice(proj, practice_id)
     previous = old.get("logo")
     if isinstance(previous, str) and previous != data.get("logo"):
-        _discard(proj.practices_dir / previous, data.get("logo"), only_uploaded=True)
+        _discard(proj.practices_dir / previous, data.get("logo"), only_uploaded=practice_id)
     flash(_("Opgeslagen."), "saved")
     for note in practice.notes:
         flash(note, "note")
     return redirect(url_for("practices.edit", practice_id=practice_id))
 
 
-def _discard(path, keep: str | None, only_uploaded: bool = False) -> None:
-    """Remove a logo this page uploaded and that no profile now names."""
+def _discard(path, keep: str | None, only_uploaded: str = "") -> None:
+    """Remove a logo this page uploaded (into practices/<only_uploaded>/) that the profile no
+    longer names; or, without `only_uploaded`, the file just written for a refused profile."""
     if path is None:
         return
     proj = project()
@@ -232,7 +243,7 @@ def _discard(path, keep: str | None, only_uploaded: bool = False) -> None:
         return
     if not resolved.is_relative_to(folder) or (keep and resolved == (proj.practices_dir / keep).resolve()):
         return
-    if only_uploaded and not (resolved.name.startswith("logo-") and resolved.parent != folder):
+    if only_uploaded and not (resolved.name.startswith("logo-") and resolved.parent == folder / only_uploaded):
         return
     if resolved.is_file() and not resolved.is_symlink():
         resolved.unlink(missing_ok=True)

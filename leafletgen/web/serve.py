@@ -87,9 +87,11 @@ def cmd_serve(args, project: Project, out, err) -> int:
             raise UserError(str(exc)) from None
         print(f"password set (stored hashed in {project.rel(password_path(project))})", file=out)
         return 0
-    require_login = not is_loopback(args.host)
+    # Behind a proxy the app is reachable from elsewhere whatever address it listens on.
+    require_login = not is_loopback(args.host) or bool(args.proxy)
     if require_login and not has_password(project):
-        raise UserError(f"serving on {args.host} makes the app reachable from other computers, which "
+        where = f"behind the proxy {args.proxy}" if args.proxy and is_loopback(args.host) else f"on {args.host}"
+        raise UserError(f"serving {where} makes the app reachable from other computers, which "
                         "requires a login: set the practice's password first with "
                         "`python generate.py serve --set-password`")
     return run(project, args.host, args.port, require_login=require_login, workers=args.workers,
@@ -118,7 +120,11 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     workers = workers or default_jobs()
-    app = create_app(project, require_login=require_login, workers=workers)
+    from ..fonts import cache_root
+    from .documents import DocumentService
+
+    documents = DocumentService(project, cache_root() / "web", workers=workers, warm=True)
+    app = create_app(project, require_login=require_login, documents=documents)
     service = app.extensions["leafletgen.documents"]
     service.start()
     shown = f"[{host}]" if ":" in host else host

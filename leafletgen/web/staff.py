@@ -99,7 +99,7 @@ def unknown_page(error: Unknown):
     proj = project()
     lists = {
         "leaflets": [(info.id, info.title) for info in library.leaflets(proj)],
-        "languages": [(info.lang, f"{info.name} — {info.name_nl}") for info in library.languages(proj)],
+        "languages": [(info.lang, language_label(info)) for info in library.languages(proj)],
         "practices": [(DEFAULT_PRACTICE_ID, _("neutraal, zonder logo"))] +
                      [(info.id, info.name) for info in library.practices(proj)],
         "variants": [(name, _(VARIANT_TEXTS[name][0])) for name in VARIANTS],
@@ -176,6 +176,7 @@ def _document_response(leaflet_id: str, lang: str, kind: str):
                              as_attachment=_flag(request.args.get("download")),
                              download_name=_file_name(rendered.title, choice, "pdf"))
         response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        response.headers["X-Cache"] = "miss" if rendered.fresh else "hit"
         return response
     html = rendered.html_path.read_text(encoding="utf-8")
     response = Response(html, mimetype="text/html")
@@ -185,6 +186,7 @@ def _document_response(leaflet_id: str, lang: str, kind: str):
         f"default-src 'none'; style-src {hashes or chr(39) + 'none' + chr(39)}; img-src data: 'self'; "
         "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
     response.headers["Content-Disposition"] = f"inline; filename=\"{choice.leaflet}-{choice.lang}.html\""
+    response.headers["X-Cache"] = "miss" if rendered.fresh else "hit"
     response.set_etag(rendered.digest)
     return response.make_conditional(request)
 
@@ -214,10 +216,15 @@ def leaflet_page(leaflet_id: str, lang: str, number: int):
     rendered, issue = _render(choice)
     if issue is not None:
         return issue_response(choice, issue)
-    if not 1 <= number <= rendered.pages or not rendered.page_path(number).is_file():
+    if not 1 <= number <= rendered.pages:
         abort(404)
-    return send_file(rendered.page_path(number), mimetype="image/png", conditional=True,
-                     etag=f"{rendered.digest}-{number}", max_age=0)
+    try:
+        path = documents().page_image(rendered, number)
+    except RenderFailed as exc:
+        return issue_response(choice, Issue(503, _("De folder kon niet gemaakt worden: %(reason)s",
+                                                   reason=str(exc)), []))
+    return send_file(path, mimetype="image/png", conditional=True, etag=f"{rendered.digest}-{number}",
+                     max_age=0)
 
 
 @blueprint.route("/assets/fonts/<name>")
@@ -394,6 +401,12 @@ def index():
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         template = "staff_main.html"
     return render_template(template, **context)
+
+
+@blueprint.app_template_filter("language_label")
+def language_label(info: library.LanguageInfo) -> str:
+    """"Türkçe — Turks": the name in its own script, then in the page's language if different."""
+    return info.name if info.name_ui == info.name else f"{info.name} — {info.name_ui}"
 
 
 @blueprint.app_template_filter("doc_url")

@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
-from ..catalogcheck import check_text
+from ..catalogcheck import CATALOG_MAX_BYTES, check_text   # the shipped catalogs are about 10 KB
 from ..errors import Problem, UserError
 from ..i18n import catalog_path
 from ..output import write_atomic
@@ -24,8 +24,6 @@ from .app import project
 from .i18n import _
 
 blueprint = Blueprint("translations", __name__)
-
-CATALOG_MAX_BYTES = 1024 * 1024     # as a leaflet: the shipped catalogs are about 10 KB
 
 
 class CsrfForm(FlaskForm):
@@ -47,17 +45,16 @@ def _known(lang: str, domain: str) -> None:
         abort(404)
 
 
-def review_state(lang: str, domain: str) -> dict | None:
-    """The review record's state for a leaflet catalog, where the project keeps review records."""
+def review_state(lang: str, domain: str):
+    """The review state of a leaflet's catalog (state, by, date), where the project keeps review
+    records (leafletgen.review); None where it does not."""
     try:
-        from .. import review   # the translation-review records, where present
+        from .. import review   # the translation-review records
     except ImportError:
         return None
-    state = getattr(review, "review_state", None)
-    if state is None:
-        return None
     try:
-        return state(project(), domain, lang)
+        leaflet = library.load_leaflet_cached(project(), domain)
+        return review.review_state(project(), leaflet, lang)
     except (UserError, OSError, ValueError):
         return None
 
@@ -95,9 +92,15 @@ def download(lang: str, domain: str):
     from ..translations import fresh_templates, new_catalog, render_po
 
     _known(lang, domain)
+    from ..catalogcheck import catalog_file, read_catalog_bytes
+    from ..files import file_kind
+
     path = catalog_path(project(), domain, lang)
-    if path.is_file():
-        data = path.read_bytes()
+    if file_kind(project().root, catalog_file(domain, lang)) != "missing":
+        try:   # never through a link, never more than a catalog may hold
+            data = read_catalog_bytes(project().root, catalog_file(domain, lang))
+        except UserError as exc:
+            abort(409, "; ".join(exc.lines))
     else:
         data = render_po(new_catalog(fresh_templates(project())[domain], lang))
     response = Response(data, mimetype="text/x-gettext-translation")
@@ -117,7 +120,10 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
     except UnicodeDecodeError as exc:
         return [Problem(file, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8",
                         line=raw[:exc.start].count(b"\n") + 1)]
-    problems = check_text(text, file, template_domain=domain == TEMPLATE_DOMAIN)
+    from ..catalogcheck import PLAIN_TEXT_DOMAINS
+
+    problems = check_text(text, file, template_domain=domain == TEMPLATE_DOMAIN,
+                          markdown=domain not in PLAIN_TEXT_DOMAINS)
     if problems:
         return problems
     import io
@@ -125,7 +131,6 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
         catalog = read_po(io.BytesIO(text.encode("utf-8")), locale=lang, abort_invalid=True)
     except Exception as exc:  # Babel's reader: PoFileError, ValueError, UnknownLocaleError
         return [Problem(file, f"cannot be read as a .po file: {exc}")]
-    declared = (catalog.locale_identifier or "") if catalog.locale is not None else ""
     header_lang = re.search(r'^"Language: *([A-Za-z_@-]*)\\n"', text, re.M)
     if header_lang and header_lang.group(1) and header_lang.group(1).replace("-", "_") != lang:
         line = text[:header_lang.start()].count("\n") + 1
@@ -137,7 +142,6 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
     if wanted and not wanted & given:
         return [Problem(file, f"has none of the texts of {domain!r}: is it the catalog of another "
                               "leaflet?")]
-    del declared
     return []
 
 
@@ -171,7 +175,13 @@ def _receive(lang: str, domain: str):
     problems = upload_problems(lang, domain, raw, name)
     if problems:
         return _refused(lang, domain, [str(p) for p in problems])
-    write_atomic(catalog_path(proj, domain, lang), raw.decode("utf-8-sig").encode("utf-8"))
+    target = catalog_path(proj, domain, lang)
+    inside = proj.translations_dir.resolve()
+    if any(part.is_symlink() for part in (target, target.parent, target.parent.parent)) or \
+            not target.parent.resolve().is_relative_to(inside):
+        return _refused(lang, domain, [f"{proj.rel(target)} is reached through a link; a catalog "
+                                       "is only saved into a real folder inside translations/"])
+    write_atomic(target, raw.decode("utf-8-sig").encode("utf-8"))
     flash(_("De vertaling is opgeslagen: %(file)s.", file=proj.rel(catalog_path(proj, domain, lang))), "saved")
     return redirect(url_for("translations.index"))
 
