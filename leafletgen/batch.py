@@ -195,7 +195,7 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
 
     # The matrix, each output with its key.
     font_digests: dict[tuple, str] = {}
-    thumbnails_taken: set[tuple[str, str]] = set()
+    thumbnails_taken: set[tuple[str, str, str]] = set()
     for leaflet_id in leaflets:
         for practice_id, practice in practices.items():
             for lang in complete[leaflet_id]:
@@ -231,9 +231,10 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
                         }
                         key = f"{practice_id}/{lang}/{output_stem(leaflet_id, variant, bilingual)}"
                         thumbnail = ""
-                        if not bilingual and (leaflet_id, lang) not in thumbnails_taken:
-                            thumbnails_taken.add((leaflet_id, lang))
-                            thumbnail = f"{THUMBNAILS_DIR}/{leaflet_id}.{lang}.png"
+                        # One per practice: each practice sees its own branded leaflet.
+                        if not bilingual and (leaflet_id, lang, practice_id) not in thumbnails_taken:
+                            thumbnails_taken.add((leaflet_id, lang, practice_id))
+                            thumbnail = f"{THUMBNAILS_DIR}/{practice_id}/{leaflet_id}.{lang}.png"
                         digest = combine(key, thumbnail, *[f"{k}={v}" for k, v in sorted(deps.items())])
                         plan.wanted[key] = {"digest": digest, "deps": deps}
                         old = manifest.outputs.get(key)

@@ -21,9 +21,8 @@ from babel.messages.pofile import PoFileError, read_po
 from .errors import Problem, UserError
 from .plural import PluralFormsError
 from .model import Leaflet
-from .project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from .project import RTL_LANGUAGES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 
-RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
 # The locale dates are written in, where it is not the language's own default: the English

@@ -13,6 +13,9 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
+from .project import RTL_LANGUAGES
+from .typography import COMPOUND, NBSP, last_two_words, smart_quotes
+
 ALLOWED_LINK_SCHEMES = ("http", "https", "mailto", "tel")
 MAX_INLINE_NESTING = 3
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -98,13 +101,42 @@ def inline_signature(text: str) -> tuple[list[str], list[str]]:
     return sorted(kinds), sorted(links)
 
 
-def render_inline(text: str) -> Markup:
-    """Inline Markdown → safe HTML. Everything not allowed is escaped, never passed through."""
+def render_inline(text: str, lang: str | None = None, bind: int = 0,
+                  keep_compounds: bool = False) -> Markup:
+    """Inline Markdown → safe HTML. Everything not allowed is escaped, never passed through.
+
+    The typographic finish (typography.py) is applied to the text only, never to the markup:
+    with `lang`, straight quotes become that language's; with `bind`, the last two words are
+    kept together if they fit in `bind` characters; with `keep_compounds`, words joined by a
+    hyphen or slash are not broken across lines.
+    """
+    tokens = inline_tokens(text)
+    rtl = bool(lang) and lang.split("_")[0] in RTL_LANGUAGES
+    texts = [tok.content for tok in tokens if tok.type == "text"]
+    if lang:
+        texts = smart_quotes(texts, lang)
+    pair = last_two_words(texts, bind) if bind else None
     out: list[str] = []
-    for tok in inline_tokens(text):
+    index = 0
+    for tok in tokens:
         t = tok.type
         if t == "text":
-            out.append(escape(tok.content))
+            content = texts[index]
+            if pair is not None and pair[0] == index and not rtl:
+                # A no-break space, not a nowrap span: WeasyPrint breaks a line badly before a
+                # nowrap box that does not fit ("What / is the best thing … back pain?").
+                words = content[pair[1]:].rstrip()
+                bound = re.sub(r"\s+", NBSP, words, count=1)
+                content = content[:pair[1]] + bound + content[pair[1] + len(words):]
+            elif pair is not None and pair[0] == index:
+                # Right to left, two words joined by a no-break space come out of the PDF's text
+                # in drawing order (reversed); a nowrap span keeps them in reading order.
+                words = content[pair[1]:].rstrip()
+                out.append(_finish(content[:pair[1]], keep_compounds))
+                out.append(Markup('<span class="nobreak">{}</span>').format(words))
+                content = content[pair[1] + len(words):]
+            out.append(_finish(content, keep_compounds))
+            index += 1
         elif t == "softbreak":
             out.append(" ")
         elif t == "hardbreak":
@@ -124,6 +156,22 @@ def render_inline(text: str) -> Markup:
             # html_inline, code_inline, image, …: shown as the text that was written.
             out.append(escape(tok.content))
     return Markup("").join(out)
+
+
+def _finish(text: str, keep_compounds: bool) -> Markup:
+    if keep_compounds and COMPOUND.search(text):
+        return _keep_compounds(text)
+    return escape(text)
+
+
+def _keep_compounds(text: str) -> Markup:
+    parts, position = [], 0
+    for match in COMPOUND.finditer(text):
+        parts.append(escape(text[position:match.start()]))
+        parts.append(Markup('<span class="nobreak">{}</span>').format(match.group()))
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
 
 
 def plain_text(text: str) -> str:

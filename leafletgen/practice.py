@@ -16,7 +16,7 @@ from .colors import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
 from .errors import Problem, UserError
 from .files import InputFileError, file_kind, read_file, relative_parts
 from .textcheck import line_problems, text_problem
-from .logo import LOGO_MAX_BYTES, logo_problems
+from .logo import LOGO_MAX_BYTES, LogoShape, logo_problems, logo_shape
 from .model import Practice
 from .project import DEFAULT_PRACTICE_ID, PRACTICE_ID, Project
 from .validation import key_lines, parse_toml, validate_model
@@ -166,11 +166,11 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
     data = parse_toml(text, file, "a profile")
     lines = key_lines(text)
     profile, problems = validate_model(PracticeProfile, data, file, lines.get, missing_line=1)
-    logo_path, logo_type = None, ""
+    logo_path, logo_type, shape = None, "", LogoShape()
     # The logo is checked even when other keys are wrong: every problem of a profile at once.
     logo = data.get("logo") if isinstance(data, dict) else None
     if isinstance(logo, str) and logo:
-        logo_path, logo_type, logo_errs = resolve_logo(project, logo)
+        logo_path, logo_type, logo_errs, shape = resolve_logo(project, logo)
         problems.extend(Problem(file, msg, line=lines.get("logo"), field="logo") for msg in logo_errs)
     if problems:
         problems.sort(key=lambda p: p.line or 0)
@@ -187,6 +187,7 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
         id=practice_id, name=profile.name, color=color, address=profile.address,
         phone=profile.phone, email=profile.email, website=profile.website,
         logo=logo_path, logo_type=logo_type,
+        logo_shape=(shape.aspect, shape.ink_width, shape.ink_height),
         template_dir=template_dir if template_dir.is_dir() else None,
         variants=tuple(profile.variants), bilingual=profile.bilingual,
         languages=tuple(profile.languages), qr_url=profile.qr_url,
@@ -195,25 +196,27 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
     )
 
 
-def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[str]]:
+def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[str], LogoShape]:
     """The logo file, checked: inside practices/ (no `..`, no link), a real PNG/JPEG/SVG, within
-    the limits."""
+    the limits; and its proportions, for sizing it by area (logo.logo_box)."""
     try:
         parts = relative_parts(logo)
     except InputFileError:
-        return None, "", [f"logo {logo!r} must be a file inside practices/"]
+        return None, "", [f"logo {logo!r} must be a file inside practices/"], LogoShape()
     relative = "practices/" + "/".join(parts)
     try:
         data = read_file(project.root, relative, LOGO_MAX_BYTES)
     except InputFileError as exc:
         if exc.missing:
-            return None, "", [f"logo file {logo!r} not found in practices/"]
+            return None, "", [f"logo file {logo!r} not found in practices/"], LogoShape()
         if exc.kind == "not a file":
-            return None, "", [f"logo {logo!r} is not a file"]
-        return None, "", [f"logo {logo!r} {exc.reason}"]
+            return None, "", [f"logo {logo!r} is not a file"], LogoShape()
+        return None, "", [f"logo {logo!r} {exc.reason}"], LogoShape()
     mime, errors = logo_problems(data, logo)
+    if errors:
+        return None, mime, errors, LogoShape()
     path = Path(os.path.normpath(project.root.resolve() / relative))
-    return (path if not errors else None), mime, errors
+    return path, mime, errors, logo_shape(data, mime)
 
 
 def all_practices(project: Project) -> list[Practice]:
