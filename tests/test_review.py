@@ -284,6 +284,12 @@ def test_every_translation_says_in_its_language_that_it_is_machine_assisted_and_
         assert units[dutch] != dutch
         if lang != "ar":
             assert folded(units[dutch]) in text
+        else:   # every word, from pypdf or poppler (see tests/test_rtl_bilingual.py); "المرضى"
+            # at the end of the author line comes out of neither whole (pypdf moves its final
+            # ligature "ضى" to the line's start, poppler swaps its two letters)
+            words = set(text.split()) | set(folded(layout).replace("\u202a", " ").replace(
+                "\u202b", " ").replace("\u202c", " ").split())
+            assert set(folded(units[dutch]).split()) - words <= {"المرضى"}, units[dutch]
     assert "Redactie patiëntenvoorlichting" not in text and "Patiëntenvoorlichting" not in text
     assert "000_2532fea382feb2f7" in text
 
@@ -385,7 +391,7 @@ def test_require_review_skips_unreviewed_and_outdated_languages_like_incomplete_
             "translations status`)") in run.out.splitlines()
     assert (tmp_path / "fysio-delinde" / "de" / f"{LEAFLET}.pdf").read_bytes() == reviewed_pdf
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert "(vorige versie: de vertaling wordt bijgewerkt)" in index.split('data-lang="de"')[1]
+    assert "vorige versie: de vertaling wordt bijgewerkt" in index.split('data-lang="de"')[1]
 
     # Building it by hand is refused too, in one line; --allow-draft builds it to look at.
     run = run_cli("build", "--leaflet", LEAFLET, "--lang", "de", "--practice", "fysio-delinde",
