@@ -148,11 +148,11 @@ def index_entry(document: Document, out_dir: Path, pdf: Path, html: Path,
         practice=document.practice.id, practice_name=document.practice.name or "—",
         variant=request.variant, bilingual=request.bilingual,
         pdf=pdf.relative_to(out_dir).as_posix(), html=html.relative_to(out_dir).as_posix(),
-        thumbnail=thumbnail)
+        thumbnail=thumbnail, **document.review)
 
 
 def make_instance_job(face_index: int) -> str:
-    """The static instance of one variable font face (fonts.make_instance), made in a worker."""
+    """The static instance of one variable font face (font_files.make_instance), made in a worker."""
     return str(make_instance(font_faces()[face_index]))
 
 
