@@ -171,18 +171,6 @@ def add_translations_commands(commands) -> None:
     init.add_argument("lang", metavar="LL", help="ISO 639 language code, e.g. pt or pt_BR")
     _common(init)
     init.set_defaults(handler="cmd_init")
-    status = sub.add_parser(
-        "status", help="translated, fuzzy, untranslated and review state per leaflet and language",
-        description="Per leaflet (and the template strings) and language: translated, fuzzy and "
-                    "untranslated units, and the share translated. A fuzzy unit counts as not "
-                    "translated, as it does when building. Then per leaflet and language whether "
-                    "a person reviewed the translation: reviewed (by whom, when), unreviewed, or "
-                    "outdated (a unit changed since the review; each change is listed).")
-    status.add_argument("--json", action="store_true", help="machine-readable output")
-    status.add_argument("--require-complete", action="store_true",
-                        help="exit 1 when any unit of any language is untranslated or fuzzy")
-    _common(status)
-    status.set_defaults(handler="cmd_status")
     review = sub.add_parser(
         "review", help="record that a person reviewed a leaflet's translation",
         description="Record, after reading the translation of a leaflet against the Dutch, that "
@@ -202,6 +190,18 @@ def add_translations_commands(commands) -> None:
                         help="how it was translated (default: as already recorded)")
     _common(review)
     review.set_defaults(handler="cmd_review")
+    status = sub.add_parser(
+        "status", help="translated, fuzzy, untranslated and review state per leaflet and language",
+        description="Per leaflet (and the template strings) and language: translated, fuzzy and "
+                    "untranslated units, and the share translated. A fuzzy unit counts as not "
+                    "translated, as it does when building. Then per leaflet and language whether "
+                    "a person reviewed the translation: reviewed (by whom, when), unreviewed, or "
+                    "outdated (a unit changed since the review; each change is listed).")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--require-complete", action="store_true",
+                        help="exit 1 when any unit of any language is untranslated or fuzzy")
+    _common(status)
+    status.set_defaults(handler="cmd_status")
 
 
 def add_check_command(commands) -> None:
