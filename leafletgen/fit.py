@@ -120,10 +120,14 @@ def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutR
     again, tighter or looser (see the module's description). `lay_out(settings)` returns the
     layout (a WeasyPrint document) and its measured report."""
     tried: list[tuple[FitSettings, object, LayoutReport]] = []
+    binds: set[str] = set(settings.binds)
 
     def attempt(candidate: FitSettings) -> LayoutReport:
+        # Headings found with a word alone (and room to bind) are bound in every later layout.
+        candidate = replace(candidate, binds=tuple(sorted(binds | set(candidate.binds))))
         layout, report = lay_out(candidate)
         tried.append((candidate, layout, report))
+        binds.update(report.bindable)
         return report
 
     first = attempt(settings)
@@ -232,13 +236,16 @@ def balancing_breaks(report: LayoutReport, target: int, variant: Variant) -> tup
     if single:
         return single
     header, heights = _heights(report, places)
-    return _partition(places, header, heights, target, need)
+    # Shared out over all pages; failing that (a block taller than a page must break where the
+    # flow takes it), one break that leaves the page before the last at least a third full.
+    return _partition(places, header, heights, target, need) or \
+        _one_break(report, places, target, LAST_PAGE_MIN)
 
 
 def _one_break(report: LayoutReport, places, target: int, need: float) -> tuple[str, ...]:
     """Only the last page short, by a little: one break on the page before it may do, keeping
     the natural flow everywhere else."""
-    if report.page_count != target or report.pages[-1].fill >= LAST_PAGE_MIN or \
+    if report.page_count != target or target < 2 or report.pages[-1].fill >= LAST_PAGE_MIN or \
             any(page.fill < need for page in report.pages[:-1]):
         return ()
     before, last = report.pages[-2].fill, report.pages[-1].fill

@@ -244,13 +244,15 @@ def _view(block: Block, following: Block | None, attrs, lang_of, setting: Typese
         html = finished(block.text, lang_of(block.text), setting, CALLOUT_EM)
     else:
         html = render_inline(block.text, lang_of(block.text),
-                             keep_compounds=compounds and block.kind != "image")
+                             keep_compounds=compounds and block.kind != "image",
+                             whole_last_word=block.kind == "paragraph")
     return {
         "kind": block.kind,
         "level": block.level,
         "ordered": block.ordered,
         "html": html,
-        "items": [render_inline(item, lang_of(item), keep_compounds=compounds) for item in block.items],
+        "items": [render_inline(item, lang_of(item), keep_compounds=compounds, whole_last_word=True)
+                  for item in block.items],
         "alt": plain_text(block.text),
         "src": block.src,
         "url": image_url(block.src) if block.kind == "image" else "",
@@ -336,6 +338,10 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
     bilingual = source if options.bilingual else None
     fit = options.fit or FitSettings()
     body_pt = fit.body_pt(variant)
+    if bilingual is not None and variant.bilingual_columns:
+        # Two columns of about 32 characters: larger type would make them narrower still (and
+        # hyphenate more); they are set more openly by their spacing only.
+        body_pt = min(body_pt, variant.body_pt)
     setting = typesetting(variant, bilingual is not None, lang, body_pt, fit.binds)
     paired = paired_fonts(lang, SOURCE_LANGUAGE, source_text(source)) if bilingual else None
     title_lang = SOURCE_LANGUAGE if leaflet.title in leaflet.missing else lang

@@ -102,13 +102,14 @@ def inline_signature(text: str) -> tuple[list[str], list[str]]:
 
 
 def render_inline(text: str, lang: str | None = None, bind: int = 0,
-                  keep_compounds: bool = False) -> Markup:
+                  keep_compounds: bool = False, whole_last_word: bool = False) -> Markup:
     """Inline Markdown → safe HTML. Everything not allowed is escaped, never passed through.
 
     The typographic finish (typography.py) is applied to the text only, never to the markup:
     with `lang`, straight quotes become that language's; with `bind`, the last two words are
     kept together if they fit in `bind` characters; with `keep_compounds`, words joined by a
-    hyphen or slash are not broken across lines.
+    hyphen or slash are not broken across lines; with `whole_last_word`, the last word is never
+    hyphenated (a fragment such as "-ten" alone on a paragraph's last line).
     """
     tokens = inline_tokens(text)
     rtl = bool(lang) and lang.split("_")[0] in RTL_LANGUAGES
@@ -116,12 +117,16 @@ def render_inline(text: str, lang: str | None = None, bind: int = 0,
     if lang:
         texts = smart_quotes(texts, lang)
     pair = last_two_words(texts, bind) if bind else None
+    last = max((i for i, text in enumerate(texts) if text.strip()), default=-1) if whole_last_word else -1
     out: list[str] = []
     index = 0
     for tok in tokens:
         if tok.type == "text":
             start = pair[1] if pair is not None and pair[0] == index else None
-            out.append(_text(texts[index], start, rtl, keep_compounds))
+            if index == last and start is None:
+                out.append(_whole_last_word(texts[index], keep_compounds))
+            else:
+                out.append(_text(texts[index], start, rtl, keep_compounds))
             index += 1
         else:
             out.append(_markup(tok))
@@ -142,6 +147,14 @@ def _text(content: str, bind_from: int | None, rtl: bool, keep_compounds: bool) 
     # order (reversed); a nowrap span keeps them in reading order.
     return _finish(content[:bind_from], keep_compounds) + \
         Markup('<span class="nobreak">{}</span>').format(words) + _finish(rest, keep_compounds)
+
+
+def _whole_last_word(content: str, keep_compounds: bool) -> Markup:
+    match = re.search(r"(\S+)(\s*)$", content)
+    if not match or " " not in content.strip():
+        return _finish(content, keep_compounds)
+    return _finish(content[:match.start()], keep_compounds) + \
+        Markup('<span class="whole">{}</span>').format(match.group(1)) + match.group(2)
 
 
 def _markup(tok) -> Markup:
