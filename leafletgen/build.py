@@ -30,6 +30,7 @@ from .checks import LayoutFacts, document_findings
 from .impose import impose_booklet
 from .layout import LayoutReport, measure as measure_layout
 from .qr import qr_context
+from .review import document_review, index_fields
 
 ASSETS_DIR = "assets"
 
@@ -58,6 +59,7 @@ class Document:
     layout: LayoutReport | None = None   # pages and their fill, broken words, logo size (layout.py)
     fit: FitSettings | None = None       # how copy-fitting set it (fit.py)
     layouts: int = 1                     # layouts it took to fit
+    review: dict = field(default_factory=dict)   # review.index_fields: the translation's review
 
     @property
     def draft(self) -> bool:
@@ -183,7 +185,11 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     translations = template_translations(project, request.lang)
     source = leaflet if request.bilingual and request.lang != SOURCE_LANGUAGE else None
     up = "../" * html_depth
-    extra = {**qr_context(practice, leaflet.id, request.lang, request.variant), **(extra or {})}
+    # How it was translated and whether a person reviewed it (the colophon says so); a practice
+    # that requires reviewed translations gets no other.
+    review, note = document_review(project, leaflet, practice, request.lang, request.allow_draft)
+    extra = {**qr_context(practice, leaflet.id, request.lang, request.variant), "translation": note,
+             **(extra or {})}
     html_options = RenderOptions(
         variant=request.variant, bilingual=source is not None, for_pdf=False,
         asset_url=lambda path: f"{up}{ASSETS_DIR}/fonts/{quote(path.name)}", extra=dict(extra or {}))
@@ -233,7 +239,7 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
         warnings.append(f"{leaflet.id} [{request.lang}]: DRAFT, {len(translated.missing)} "
                         "untranslated unit(s) shown in Dutch")
     return Document(request, translated, practice, result.pdf, html, warnings, facts,
-                    fitted.report, fitted.settings, fitted.layouts)
+                    fitted.report, fitted.settings, fitted.layouts, index_fields(review))
 
 
 def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Practice]:

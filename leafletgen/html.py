@@ -157,6 +157,8 @@ def environment(project: Project, practice: Practice) -> jinja2.Environment:
     env.filters["inline"] = inline_filter
     env.filters["plain"] = plain_text
     env.filters["isolate"] = isolate
+    env.filters["identifiers"] = identifiers
+    env.filters["isolate_name"] = isolate_name
     return env
 
 
@@ -184,6 +186,40 @@ def isolate(context, value) -> Markup:
     if context.get("dir") != "rtl":
         return escape(value)
     return Markup("\u2066") + escape(value) + Markup("\u2069")
+
+
+# A run that names something in the small print: a text number such as 000_2532fea382feb2f7, a
+# code, a web address (Latin letters and digits, at least one digit or a dot).
+_IDENTIFIER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_./:#-]*[A-Za-z0-9])?")
+
+
+@jinja2.pass_context
+def identifiers(context, value) -> Markup:
+    """`value` with each identifier in it kept whole: never hyphenated or broken across lines
+    ("000_2532fe-a382feb2f7"), and on a right-to-left page kept in its own order (see
+    `isolate`: "000_2532fea382feb2f7" at the end of an Arabic line otherwise comes out as
+    "2532fea382feb2f7_000"). Words are left as they are."""
+    rtl = context.get("dir") == "rtl"
+    out, last = [], 0
+    for match in _IDENTIFIER.finditer(str(value)):
+        run = match.group(0)
+        if not any(char.isdigit() or char in "._/:#" for char in run):
+            continue   # a word
+        out += [escape(value[last:match.start()]), Markup('<span class="nobreak">')]
+        out += [Markup("\u2066"), escape(run), Markup("\u2069")] if rtl else [escape(run)]
+        out.append(Markup("</span>"))
+        last = match.end()
+    out.append(escape(value[last:]))
+    return Markup("").join(out)
+
+
+@jinja2.pass_context
+def isolate_name(context, value) -> Markup:
+    """A person's name on a right-to-left page, in its own direction, whatever its script
+    (FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE): "A. de Vries" in an Arabic line."""
+    if context.get("dir") != "rtl":
+        return escape(value)
+    return Markup("\u2068") + escape(value) + Markup("\u2069")
 
 
 _LONE_PERCENT = re.compile(r"%(?!\(\w+\)s|%)")
@@ -323,6 +359,12 @@ def _view(block: Block, following: Block | None, attrs, lang_of, setting: Typese
     }
 
 
+def _fallback_attrs(leaflet: Leaflet, text: str) -> Markup:
+    if leaflet.language != SOURCE_LANGUAGE and text and text in leaflet.missing:
+        return Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
+    return Markup("")
+
+
 def source_text(leaflet: Leaflet) -> str:
     """Every text of the leaflet, for the characters a font must have to set it."""
     return " ".join(text for _, _, text in leaflet.units()) + " ‘’“”"
@@ -457,6 +499,11 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
         if leaflet.language != SOURCE_LANGUAGE and leaflet.title in leaflet.missing else Markup(""),
         "draft": leaflet.is_draft,
         "missing_count": len(leaflet.missing),
+        # The colophon's author and source lines are units too: marked Dutch when they fell back.
+        "author_attrs": _fallback_attrs(leaflet, leaflet.author),
+        "source_attrs": _fallback_attrs(leaflet, leaflet.source),
+        # How it was translated and whether it was reviewed (review.translation_note); None in Dutch.
+        "translation": None,
         **options.extra,
     }
     return freeze(context)

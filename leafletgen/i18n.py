@@ -136,7 +136,10 @@ def translate_leaflet(leaflet: Leaflet, catalog: Catalog | None, lang: str) -> L
     title = tr(leaflet.title)
     blocks = tuple(block.with_texts([tr(text) for _, _, text in block.units()])
                    for block in leaflet.blocks)
-    return replace(leaflet, title=title, blocks=blocks, language=lang, missing=tuple(missing))
+    author = tr(leaflet.author)
+    source = tr(leaflet.source) if leaflet.source else ""
+    return replace(leaflet, title=title, blocks=blocks, author=author, source=source, language=lang,
+                   missing=tuple(missing))
 
 
 def template_translations(project: Project, lang: str) -> gettext.NullTranslations:

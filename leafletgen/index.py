@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from pathlib import Path
 
 import jinja2
@@ -31,10 +31,15 @@ class IndexEntry:
     html: str
     thumbnail: str | None = None   # PNG of the first page, relative to the output folder
     outdated: bool = False         # a translation behind the Dutch text: the last complete version
+    review: str = ""               # a translation's review: reviewed | unreviewed | outdated ("" in Dutch)
+    reviewed_by: str = ""
+    reviewed_on: str = ""          # YYYY-MM-DD
 
     @classmethod
     def from_dict(cls, data: dict) -> "IndexEntry":
-        return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
+        # An entry of an older manifest lacks the newer fields: they keep their defaults.
+        return cls(**{name: data.get(name) for name, spec in cls.__dataclass_fields__.items()
+                      if name in data or spec.default is MISSING})
 
     @classmethod
     def from_document(cls, document, out_dir: Path, pdf: Path, html: Path) -> "IndexEntry":
@@ -43,7 +48,22 @@ class IndexEntry:
             lang=document.request.lang, practice=document.practice.id,
             practice_name=document.practice.name or "—", variant=document.request.variant,
             bilingual=document.request.bilingual, pdf=pdf.relative_to(out_dir).as_posix(),
-            html=html.relative_to(out_dir).as_posix())
+            html=html.relative_to(out_dir).as_posix(), **document.review)
+
+
+_REVIEW_RANK = {"": 0, "reviewed": 1, "unreviewed": 2, "outdated": 3}
+
+
+def _dutch_date(iso: str) -> str:
+    """"2026-11-28" as staff read it: "28 november 2026"."""
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    try:
+        return format_date(dt.date.fromisoformat(iso), "long", locale=SOURCE_LANGUAGE)
+    except ValueError:
+        return iso
 
 
 def _sort_key(entry: IndexEntry):
@@ -78,6 +98,10 @@ def render_index(project: Project, entries: list[IndexEntry]) -> str:
         practice = language["practices"].setdefault(entry.practice, {
             "id": entry.practice, "name": entry.practice_name, "thumbnail": None, "rows": []})
         practice["thumbnail"] = practice["thumbnail"] or entry.thumbnail
+        # The language's review as its documents show it: the least reviewed one counts.
+        if _REVIEW_RANK.get(entry.review or "", 0) >= _REVIEW_RANK.get(language.get("review") or "", 0):
+            language.update(review=entry.review or "", reviewed_by=entry.reviewed_by or "",
+                            reviewed_on=_dutch_date(entry.reviewed_on or ""))
         row = {"entry": asdict(entry), "language": language["name"], "language_nl": language["name_nl"],
                "variant": VARIANT_LABELS.get(entry.variant, entry.variant),
                "dir": language["dir"]}

@@ -587,7 +587,8 @@ def test_the_translations_commands_keep_the_apps_catalog(project):
     run = run_cli("translations", "update", root=project.root)
     assert run.code == 0
     text = po.read_text(encoding="utf-8")
-    assert '#, fuzzy\nmsgid "Folder maken"\nmsgstr "Make a leaflet"' in text   # the old one, to confirm
+    # the old translation, to confirm, under the Dutch it was made for (#| previous msgid)
+    assert '#, fuzzy\n#| msgid "Folder bouwen"\nmsgid "Folder maken"\nmsgstr "Make a leaflet"' in text
     assert not (project.translations_dir / "de" / "LC_MESSAGES" / "leafletgen_web.po").exists()
 
 
