@@ -255,24 +255,32 @@ def run_checks(project, practice_ids: list[str | None], leaflet_ids: list[str],
     Contrast is listed for each leaflet in Dutch once per practice and variant (the colours do
     not depend on the language); text sizes and alt texts are checked in every language.
     """
-    from .build import BuildRequest, render_document
-    from .fit import describe as describe_pages, findings as page_findings
     from .content import load_leaflet
-    from .i18n import SOURCE_LANGUAGE, languages as all_languages, load_catalog, translate_leaflet
     from .practice import load_practice
-    from .translations import incomplete_reason
-    from .variants import VARIANTS
 
     report = CheckReport()
     practices = [load_practice(project, pid) for pid in practice_ids]
     leaflets = [load_leaflet(project, lid) for lid in leaflet_ids]
+    complete = _readability_section(report, project, leaflets, languages, today)
+    dutch = _pages_section(report, project, practices, leaflets, complete, variant_names)
+    _contrast_section(report, project, practices, leaflets, variant_names, dutch)
+    # One finding once (the review date is the same for every practice and variant).
+    report.findings = list(dict.fromkeys(report.findings))
+    return report
+
+
+def _readability_section(report: CheckReport, project, leaflets, languages,
+                         today: dt.date | None) -> dict[str, list[str]]:
+    """Readability per leaflet and language; returns the languages complete enough to check."""
+    from .i18n import SOURCE_LANGUAGE, languages as all_languages, load_catalog, translate_leaflet
+    from .translations import incomplete_reason
 
     report.lines.append("Readability (running text; Dutch B1 target: at most "
                         f"{SENTENCE_TARGET['nl']} words a sentence on average):")
-    complete_languages: dict[str, list[str]] = {}
+    complete: dict[str, list[str]] = {}
     for leaflet in leaflets:
         report.findings += leaflet_findings(leaflet, today)
-        complete_languages[leaflet.id] = []
+        complete[leaflet.id] = []
         for lang in languages or all_languages(project):
             if lang == SOURCE_LANGUAGE:
                 translated = leaflet
@@ -282,20 +290,30 @@ def run_checks(project, practice_ids: list[str | None], leaflet_ids: list[str],
                     report.lines.append(f"  {leaflet.id} [{lang}]: not checked, {reason}")
                     continue
                 translated = translate_leaflet(leaflet, load_catalog(project, leaflet.id, lang), lang)
-            complete_languages[leaflet.id].append(lang)
+            complete[leaflet.id].append(lang)
             finding = readability_finding(translated)
             report.lines.append(f"  {finding.text}")
             if finding.level == "warning":
                 report.findings.append(finding)
+    return complete
 
-    # Pages: every language and variant laid out as it will be printed (copy-fitting included).
+
+def _pages_section(report: CheckReport, project, practices, leaflets,
+                   complete: dict[str, list[str]], variant_names) -> dict:
+    """Every language and variant (and bilingual, where the practice has it) laid out as it will
+    be printed, copy-fitting included; returns the Dutch documents, for the contrast."""
+    from .build import BuildRequest, render_document
+    from .fit import describe as describe_pages, findings as page_findings
+    from .i18n import SOURCE_LANGUAGE
+    from .variants import VARIANTS
+
     report.lines.append("Pages (each leaflet, language and variant, as printed):")
-    dutch: dict[tuple[str, str, str], object] = {}     # reused for the contrast below
+    dutch: dict = {}
     for practice in practices:
         for variant_name in variant_names or practice.variants:
             variant = VARIANTS[variant_name]
             for leaflet in leaflets:
-                for lang in complete_languages[leaflet.id]:
+                for lang in complete[leaflet.id]:
                     for bilingual in ((False, True) if practice.bilingual and lang != SOURCE_LANGUAGE
                                       else (False,)):
                         request = BuildRequest(leaflet.id, lang, practice.id, variant_name, bilingual)
@@ -304,11 +322,21 @@ def run_checks(project, practice_ids: list[str | None], leaflet_ids: list[str],
                                    + (" bilingual" if bilingual else ""))
                         report.lines.append(f"  {subject}: "
                                             + describe_pages(document.layout, variant, document.fit))
-                        for problem in page_findings(document.layout, variant):
-                            report.findings.append(Finding("warning", subject, problem))
+                        report.findings += [Finding("warning", subject, problem)
+                                            for problem in page_findings(document.layout, variant)]
                         report.findings += layout_findings(subject, variant, document.facts)
                         if lang == SOURCE_LANGUAGE and not bilingual:
                             dutch[practice.id, variant_name, leaflet.id] = document
+    return dutch
+
+
+def _contrast_section(report: CheckReport, project, practices, leaflets, variant_names,
+                      dutch: dict) -> None:
+    """Every text colour on its background, per practice and variant (in Dutch: the colours do
+    not depend on the language)."""
+    from .build import BuildRequest, render_document
+    from .i18n import SOURCE_LANGUAGE
+    from .variants import VARIANTS
 
     report.lines.append(f"Contrast and text sizes (each leaflet in {SOURCE_LANGUAGE}; WCAG AA at "
                         f"least {AA_NORMAL}:1):")
@@ -332,9 +360,6 @@ def run_checks(project, practice_ids: list[str | None], leaflet_ids: list[str],
                     report.lines.append(f"    {ratio:5.2f}:1 {mark:4} {text} on {background}  "
                                         f"e.g. {sample!r}")
                 report.findings += [Finding("warning", practice.id, note) for note in practice.notes]
-    # One finding once (the review date is the same for every practice and variant).
-    report.findings = list(dict.fromkeys(report.findings))
-    return report
 
 
 def add_command(commands, common) -> None:
