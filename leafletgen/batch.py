@@ -35,6 +35,8 @@ class Summary:
     built: list = field(default_factory=list)            # IndexEntry of each document built now
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)     # incomplete languages, with the reason
+    # languages a practice with require_review = true does not get: unreviewed or outdated
+    skipped_unreviewed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)      # one line per problem
     failed_documents: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -157,6 +159,8 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
     # Complete languages per leaflet (cached under the hash of everything the answer depends on).
     complete: dict[str, list[str]] = {}
     incomplete: set[tuple[str, str]] = set()
+    reviews: dict[tuple[str, str], dict] = {}          # (leaflet, lang) → review.index_fields
+    unreviewed: set[tuple[str, str, str]] = set()      # (leaflet, lang, practice) skipped for it
     seen_completeness = set()
     for leaflet_id in leaflets:
         complete[leaflet_id] = [SOURCE_LANGUAGE]
@@ -164,20 +168,20 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
             key = f"{leaflet_id}/{lang}"
             seen_completeness.add(key)
             digest = combine(leaflets[leaflet_id]["digest"], templates, tool,
-                             hasher.file(project.catalog_path(leaflet_id, lang)),
-                             hasher.file(project.catalog_path(TEMPLATE_DOMAIN, lang)))
+                             _catalogs_digest(project, hasher, leaflet_id, lang))
             cached = manifest.completeness.get(key)
             if not (cached and cached.get("digest") == digest):
                 try:
-                    reason = _incomplete_reason(project, loaded, leaflet_id, lang)
+                    reason, review = _incomplete_reason(project, loaded, leaflet_id, lang)
                 except UserError as exc:
                     # A catalog that cannot be read (a link, too large, a language Babel does not
                     # know): this language is skipped with the reason; the others are built.
-                    reason = "; ".join(exc.lines)
+                    reason, review = "; ".join(exc.lines), {}
                 cached = manifest.completeness[key] = {
-                    "digest": digest, "reason": reason,
+                    "digest": digest, "reason": reason, "review": review,
                     "skipped": f"skipped {leaflet_id} in {_english_name(lang)} ({lang}): {reason}"
                     if reason else ""}
+            reviews[(leaflet_id, lang)] = cached.get("review") or {}
             reason = cached["reason"]
             if reason:
                 summary.skipped.append(cached["skipped"])
@@ -191,11 +195,22 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
 
     # The matrix, each output with its key.
     font_digests: dict[tuple, str] = {}
-    thumbnails_taken: set[tuple[str, str]] = set()
+    thumbnails_taken: set[tuple[str, str, str]] = set()
     for leaflet_id in leaflets:
         for practice_id, practice in practices.items():
             for lang in complete[leaflet_id]:
                 if practice["languages"] and lang not in practice["languages"] and lang != SOURCE_LANGUAGE:
+                    continue
+                review = reviews.get((leaflet_id, lang), {})
+                if practice.get("require_review") and lang != SOURCE_LANGUAGE \
+                        and review.get("review") != "reviewed":
+                    unreviewed.add((leaflet_id, lang, practice_id))
+                    what = "its review is outdated" if review.get("review") == "outdated" else \
+                        "it is unreviewed"
+                    summary.skipped_unreviewed.append(
+                        f"skipped {leaflet_id} in {_english_name(lang)} ({lang}) for {practice_id}: "
+                        f"{what}, and the practice requires reviewed translations (require_review = "
+                        f"true; see `python generate.py translations status`)")
                     continue
                 for variant in practice["variants"]:
                     for bilingual in (False, True):
@@ -204,9 +219,8 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
                         families = page_families(lang, SOURCE_LANGUAGE if bilingual else None)
                         if families not in font_digests:
                             font_digests[families] = _fonts_digest(hasher, families)
-                        catalogs = "" if lang == SOURCE_LANGUAGE else combine(
-                            hasher.file(project.catalog_path(leaflet_id, lang)),
-                            hasher.file(project.catalog_path(TEMPLATE_DOMAIN, lang)))
+                        catalogs = "" if lang == SOURCE_LANGUAGE else \
+                            _catalogs_digest(project, hasher, leaflet_id, lang)
                         deps = {
                             "leaflet": leaflets[leaflet_id]["content"],
                             "catalogs": catalogs,
@@ -217,9 +231,10 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
                         }
                         key = f"{practice_id}/{lang}/{output_stem(leaflet_id, variant, bilingual)}"
                         thumbnail = ""
-                        if not bilingual and (leaflet_id, lang) not in thumbnails_taken:
-                            thumbnails_taken.add((leaflet_id, lang))
-                            thumbnail = f"{THUMBNAILS_DIR}/{leaflet_id}.{lang}.png"
+                        # One per practice: each practice sees its own branded leaflet.
+                        if not bilingual and (leaflet_id, lang, practice_id) not in thumbnails_taken:
+                            thumbnails_taken.add((leaflet_id, lang, practice_id))
+                            thumbnail = f"{THUMBNAILS_DIR}/{practice_id}/{leaflet_id}.{lang}.png"
                         digest = combine(key, thumbnail, *[f"{k}={v}" for k, v in sorted(deps.items())])
                         plan.wanted[key] = {"digest": digest, "deps": deps}
                         old = manifest.outputs.get(key)
@@ -245,6 +260,12 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, summary: Sum
                 and request.get("practice") in practices:
             plan.keep.add(key)
             entry["outdated"] = True
+        elif (request.get("leaflet"), request.get("lang"), request.get("practice")) in unreviewed \
+                and (entry.get("entry") or {}).get("review") == "reviewed":
+            # A practice that requires reviews keeps the last version a person reviewed, marked
+            # as older; an unreviewed one goes.
+            plan.keep.add(key)
+            entry["outdated"] = True
     manifest.tool = tool
     return plan
 
@@ -254,16 +275,35 @@ def _practice_info(project: Project, practice_id: str) -> dict:
 
     practice = load_practice(project, practice_id)
     return {"name": practice.name, "variants": list(practice.variants),
-            "bilingual": practice.bilingual, "languages": list(practice.languages)}
+            "bilingual": practice.bilingual, "languages": list(practice.languages),
+            "require_review": practice.require_review}
 
 
-def _incomplete_reason(project: Project, loaded: dict, leaflet_id: str, lang: str) -> str:
+def _catalogs_digest(project: Project, hasher: Hasher, leaflet_id: str, lang: str) -> str:
+    """A language's catalogs for one leaflet, and its review record (the colophon says whether
+    a person reviewed the translation, and a practice may require it)."""
+    from .review import record_path
+
+    return combine(hasher.file(project.catalog_path(leaflet_id, lang)),
+                   hasher.file(project.catalog_path(TEMPLATE_DOMAIN, lang)),
+                   hasher.file(record_path(project, leaflet_id, lang)))
+
+
+def _incomplete_reason(project: Project, loaded: dict, leaflet_id: str, lang: str) -> tuple[str, dict]:
+    """(why the language cannot be built as final, or ""; its review, review.index_fields)."""
     from .content import load_leaflet
+    from .review import index_fields, review_state
     from .translations import incomplete_reason
 
     if leaflet_id not in loaded:
         loaded[leaflet_id] = load_leaflet(project, leaflet_id)
-    return incomplete_reason(project, loaded[leaflet_id], lang)
+    reason = incomplete_reason(project, loaded[leaflet_id], lang)
+    try:
+        review = index_fields(review_state(project, loaded[leaflet_id], lang))
+    except UserError as exc:   # a review record that cannot be read: nothing is built from it
+        review = index_fields(None)
+        reason = "; ".join(filter(None, [reason, *exc.lines]))
+    return reason, review
 
 
 def _english_name(lang: str) -> str:

@@ -21,13 +21,16 @@ from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, check_languag
                    template_translations, text_direction, translate_leaflet)
 from .model import Leaflet, Practice
 from .output import copy_if_changed, write_atomic
-from .pdf import FETCH_MAX_BYTES, render_pdf
+from .fit import FitSettings, fit
+from .pdf import FETCH_MAX_BYTES, lay_out, write_pdf
 from .practice import DEFAULT_PRACTICE_ID, load_practice
 from .project import Project
 from .variants import DEFAULT_VARIANT, VARIANTS, output_stem
 from .checks import LayoutFacts, document_findings
 from .impose import impose_booklet
+from .layout import LayoutReport, measure as measure_layout
 from .qr import qr_context
+from .review import document_review, index_fields
 
 ASSETS_DIR = "assets"
 
@@ -53,6 +56,10 @@ class Document:
     html: str
     warnings: list[str] = field(default_factory=list)
     facts: LayoutFacts | None = None     # what the layout used: colours, text sizes (checks.py)
+    layout: LayoutReport | None = None   # pages and their fill, broken words, logo size (layout.py)
+    fit: FitSettings | None = None       # how copy-fitting set it (fit.py)
+    layouts: int = 1                     # layouts it took to fit
+    review: dict = field(default_factory=dict)   # review.index_fields: the translation's review
 
     @property
     def draft(self) -> bool:
@@ -178,7 +185,11 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     translations = template_translations(project, request.lang)
     source = leaflet if request.bilingual and request.lang != SOURCE_LANGUAGE else None
     up = "../" * html_depth
-    extra = {**qr_context(practice, leaflet.id, request.lang, request.variant), **(extra or {})}
+    # How it was translated and whether a person reviewed it (the colophon says so); a practice
+    # that requires reviewed translations gets no other.
+    review, note = document_review(project, leaflet, practice, request.lang, request.allow_draft)
+    extra = {**qr_context(practice, leaflet.id, request.lang, request.variant), "translation": note,
+             **(extra or {})}
     html_options = RenderOptions(
         variant=request.variant, bilingual=source is not None, for_pdf=False,
         asset_url=lambda path: f"{up}{ASSETS_DIR}/fonts/{quote(path.name)}", extra=dict(extra or {}))
@@ -186,22 +197,31 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     pdf_options = RenderOptions(variant=request.variant, bilingual=source is not None,
                                 for_pdf=True, extra=dict(extra or {}), inline_css=False)
     with practice_template_errors(project, practice):
-        html_for_pdf = render_html(project, translated, practice, translations, pdf_options, source)
         stylesheets = page_stylesheets(project, translated, practice, pdf_options, source)
         html = render_html(project, translated, practice, translations, html_options, source)
+    sheets = pdf_stylesheets(project, practice, *stylesheets)
+    roots = allowed_roots(project, practice)
+    variant = VARIANTS[request.variant]
+
+    def lay_out_with(settings: FitSettings):
+        """The page for one copy-fitting setting, laid out and measured (fit.py)."""
+        with practice_template_errors(project, practice):
+            page = render_html(project, translated, practice, translations,
+                               replace(pdf_options, fit=settings), source)
+        laid_out = lay_out(page, project.templates_dir, roots, sheets)
+        return laid_out, measure_layout(laid_out.document)
+
     facts = LayoutFacts()
     # Dutch is on the page too in a bilingual leaflet, and in a draft's untranslated units.
     preload_hyphenation({request.lang, SOURCE_LANGUAGE} if source is not None or translated.missing
                         else {request.lang})
     try:
-        result = render_pdf(html_for_pdf, project.templates_dir, allowed_roots(project, practice),
-                            finisher=facts.collect,
-                            stylesheets=pdf_stylesheets(project, practice, *stylesheets))
+        fitted = fit(variant, lay_out_with)
+        result = write_pdf(fitted.layout, finisher=facts.collect)
     except RecursionError:
         # The checks bound what inputs can nest; should a template still nest this deep:
         raise UserError(f"{leaflet.rel_path}: the page is nested too deeply to lay out (a "
                         "practice template that nests elements hundreds deep?)") from None
-    variant = VARIANTS[request.variant]
     if variant.impose == "booklet":
         # A right-to-left leaflet is bound on the right, like an Arabic book.
         result.pdf = impose_booklet(result.pdf, rtl=text_direction(request.lang) == "rtl")
@@ -218,7 +238,8 @@ def render_document(project: Project, request: BuildRequest, leaflet: Leaflet,
     if translated.missing:
         warnings.append(f"{leaflet.id} [{request.lang}]: DRAFT, {len(translated.missing)} "
                         "untranslated unit(s) shown in Dutch")
-    return Document(request, translated, practice, result.pdf, html, warnings, facts)
+    return Document(request, translated, practice, result.pdf, html, warnings, facts,
+                    fitted.report, fitted.settings, fitted.layouts, index_fields(review))
 
 
 def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Practice]:

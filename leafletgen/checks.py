@@ -249,24 +249,38 @@ def run_checks(project, practice_ids: list[str | None], leaflet_ids: list[str],
     """Every check, for the given practices (None: the neutral default), leaflets, languages
     (None: Dutch and every complete translation) and variants (None: each practice's own).
 
-    The layout checks (contrast, text size, alt text) render each leaflet in Dutch once per
-    practice and variant: colours and sizes do not depend on the language.
+    Every language and variant is laid out as it will be printed, and its pages reported:
+    how many, how full, the body size and line length, the logo's size; a page left (nearly)
+    empty, a word broken in large print, a word alone on the last line of a heading are warnings.
+    Contrast is listed for each leaflet in Dutch once per practice and variant (the colours do
+    not depend on the language); text sizes and alt texts are checked in every language.
     """
-    from .build import BuildRequest, render_document
     from .content import load_leaflet
-    from .i18n import SOURCE_LANGUAGE, languages as all_languages, load_catalog, translate_leaflet
     from .practice import load_practice
-    from .translations import incomplete_reason
-    from .variants import VARIANTS
 
     report = CheckReport()
     practices = [load_practice(project, pid) for pid in practice_ids]
     leaflets = [load_leaflet(project, lid) for lid in leaflet_ids]
+    complete = _readability_section(report, project, leaflets, languages, today)
+    dutch = _pages_section(report, project, practices, leaflets, complete, variant_names)
+    _contrast_section(report, project, practices, leaflets, variant_names, dutch)
+    # One finding once (the review date is the same for every practice and variant).
+    report.findings = list(dict.fromkeys(report.findings))
+    return report
+
+
+def _readability_section(report: CheckReport, project, leaflets, languages,
+                         today: dt.date | None) -> dict[str, list[str]]:
+    """Readability per leaflet and language; returns the languages complete enough to check."""
+    from .i18n import SOURCE_LANGUAGE, languages as all_languages, load_catalog, translate_leaflet
+    from .translations import incomplete_reason
 
     report.lines.append("Readability (running text; Dutch B1 target: at most "
                         f"{SENTENCE_TARGET['nl']} words a sentence on average):")
+    complete: dict[str, list[str]] = {}
     for leaflet in leaflets:
         report.findings += leaflet_findings(leaflet, today)
+        complete[leaflet.id] = []
         for lang in languages or all_languages(project):
             if lang == SOURCE_LANGUAGE:
                 translated = leaflet
@@ -276,36 +290,76 @@ def run_checks(project, practice_ids: list[str | None], leaflet_ids: list[str],
                     report.lines.append(f"  {leaflet.id} [{lang}]: not checked, {reason}")
                     continue
                 translated = translate_leaflet(leaflet, load_catalog(project, leaflet.id, lang), lang)
+            complete[leaflet.id].append(lang)
             finding = readability_finding(translated)
             report.lines.append(f"  {finding.text}")
             if finding.level == "warning":
                 report.findings.append(finding)
+    return complete
 
-    report.lines.append(f"Layout (each leaflet in {SOURCE_LANGUAGE}; contrast WCAG AA at least "
-                        f"{AA_NORMAL}:1):")
+
+def _pages_section(report: CheckReport, project, practices, leaflets,
+                   complete: dict[str, list[str]], variant_names) -> dict:
+    """Every language and variant (and bilingual, where the practice has it) laid out as it will
+    be printed, copy-fitting included; returns the Dutch documents, for the contrast."""
+    from .build import BuildRequest, render_document
+    from .fit import describe as describe_pages, findings as page_findings
+    from .i18n import SOURCE_LANGUAGE
+    from .variants import VARIANTS
+
+    report.lines.append("Pages (each leaflet, language and variant, as printed):")
+    dutch: dict = {}
     for practice in practices:
         for variant_name in variant_names or practice.variants:
             variant = VARIANTS[variant_name]
             for leaflet in leaflets:
-                request = BuildRequest(leaflet.id, SOURCE_LANGUAGE, practice.id, variant_name)
-                document = render_document(project, request, leaflet, practice)
+                for lang in complete[leaflet.id]:
+                    for bilingual in ((False, True) if practice.bilingual and lang != SOURCE_LANGUAGE
+                                      else (False,)):
+                        request = BuildRequest(leaflet.id, lang, practice.id, variant_name, bilingual)
+                        document = render_document(project, request, leaflet, practice)
+                        subject = (f"{practice.id} {variant_name} {leaflet.id} [{lang}]"
+                                   + (" bilingual" if bilingual else ""))
+                        report.lines.append(f"  {subject}: "
+                                            + describe_pages(document.layout, variant, document.fit))
+                        report.findings += [Finding("warning", subject, problem)
+                                            for problem in page_findings(document.layout, variant)]
+                        report.findings += layout_findings(subject, variant, document.facts)
+                        if lang == SOURCE_LANGUAGE and not bilingual:
+                            dutch[practice.id, variant_name, leaflet.id] = document
+    return dutch
+
+
+def _contrast_section(report: CheckReport, project, practices, leaflets, variant_names,
+                      dutch: dict) -> None:
+    """Every text colour on its background, per practice and variant (in Dutch: the colours do
+    not depend on the language)."""
+    from .build import BuildRequest, render_document
+    from .i18n import SOURCE_LANGUAGE
+    from .variants import VARIANTS
+
+    report.lines.append(f"Contrast and text sizes (each leaflet in {SOURCE_LANGUAGE}; WCAG AA at "
+                        f"least {AA_NORMAL}:1):")
+    for practice in practices:
+        for variant_name in variant_names or practice.variants:
+            variant = VARIANTS[variant_name]
+            for leaflet in leaflets:
+                document = dutch.get((practice.id, variant_name, leaflet.id)) or render_document(
+                    project, BuildRequest(leaflet.id, SOURCE_LANGUAGE, practice.id, variant_name),
+                    leaflet, practice)
                 facts = document.facts
                 subject = f"{practice.id} {variant_name} {leaflet.id}"
                 pairs = sorted(((contrast_ratio(t, b), t, b) for t, b in facts.pairs), reverse=True)
                 report.lines.append(
                     f"  {subject}: smallest text {facts.min_text_pt:g} pt (minimum "
-                    f"{variant.min_text_pt:g} pt), body {variant.body_pt:g} pt; "
+                    f"{variant.min_text_pt:g} pt), body {document.layout.body_pt:g} pt; "
                     f"{len(pairs)} text/background pairs, lowest contrast {pairs[-1][0]:.2f}:1")
                 for ratio, text, background in pairs:
                     sample = facts.pairs[(text, background)]
                     mark = "ok" if ratio >= AA_NORMAL else "FAIL"
                     report.lines.append(f"    {ratio:5.2f}:1 {mark:4} {text} on {background}  "
                                         f"e.g. {sample!r}")
-                report.findings += layout_findings(subject, variant, facts)
                 report.findings += [Finding("warning", practice.id, note) for note in practice.notes]
-    # One finding once (the review date is the same for every practice and variant).
-    report.findings = list(dict.fromkeys(report.findings))
-    return report
 
 
 def add_command(commands, common) -> None:
@@ -318,8 +372,12 @@ def add_command(commands, common) -> None:
                     "background with the practice's colours (WCAG AA, 4.5:1), the smallest text "
                     "size against the variant's minimum, images without alt text, readability "
                     "per leaflet and language (Dutch B1: at most 15 words a sentence on average), "
-                    "and review dates that have passed. Builds run the same checks (except "
-                    "readability) and warn; --strict makes warnings errors.")
+                    "and review dates that have passed. Every language and variant is laid out "
+                    "as it will be printed: its pages, how full they are, sheets, body size, line "
+                    "length and logo size, with a warning for a page left nearly empty, a word "
+                    "broken in large print or a word alone on the last line of a heading. Builds "
+                    "run the same checks (except readability and pages) and warn; --strict makes "
+                    "warnings errors.")
     check.add_argument("--leaflet", metavar="ID", help="only this leaflet (default: all)")
     check.add_argument("--lang", metavar="LL", help="only this language (default: Dutch and every "
                                                     "complete translation)")

@@ -56,7 +56,7 @@ def cmd_main_job(args, project: Project, out, err) -> int:
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
     summary = run_main_job(project, out_dir, jobs=args.jobs, force=args.force,
                            reporter=make_progress(out), strict=args.strict)
-    for line in summary.skipped:
+    for line in summary.skipped + summary.skipped_unreviewed:
         print(printable(line), file=out)
     for line in summary.warnings:
         print(f"warning: {printable(line)}", file=err)
@@ -70,8 +70,10 @@ def cmd_main_job(args, project: Project, out, err) -> int:
         print(f"error: {printable(summary.stopped)}; stopped: no further document was started"
               f"{left} (the files written before are complete and unchanged)", file=err)
     problems = f", {len(summary.failed)} problem(s)" if summary.failed else ""
+    unreviewed = (f", {len(summary.skipped_unreviewed)} skipped as unreviewed"
+                  if summary.skipped_unreviewed else "")
     print(f"{len(summary.built)} built, {summary.unchanged} unchanged, {len(summary.skipped)} "
-          f"skipped as incomplete, {len(summary.failed_documents)} failed{problems} "
+          f"skipped as incomplete{unreviewed}, {len(summary.failed_documents)} failed{problems} "
           f"in {summary.seconds:.1f} s; index: {project.rel(out_dir / 'index.html')}", file=out)
     if summary.failed or summary.stopped:
         return EXIT_FAILED

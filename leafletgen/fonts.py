@@ -62,6 +62,15 @@ STACKS = {
 }
 
 
+# The measure (main's width) per typeface, for about 65 characters a line: Noto Sans and IBM Plex
+# Sans Arabic set more and fewer characters to the em than Atkinson Hyperlegible.
+MEASURE_EM = {"Atkinson Hyperlegible": 31, "Noto Sans": 34.5, "IBM Plex Sans Arabic": 28}
+
+
+def measure_em(lang: str) -> float:
+    return MEASURE_EM.get(font_stack(lang)[0], 31)
+
+
 def font_stack(lang: str) -> tuple[str, ...]:
     return STACKS.get(lang.split("_")[0], LATIN_STACK)
 
@@ -211,3 +220,63 @@ def font_face_css(families: tuple[str, ...], url_for) -> str:
 
 def css_family_list(families: tuple[str, ...]) -> str:
     return ", ".join(f'"{family}"' for family in families)
+
+
+# ---- Two languages on one page -----------------------------------------------------------------
+
+@lru_cache(maxsize=32)
+def _font_metrics(path: Path, size: int, mtime_ns: int) -> tuple[frozenset[int], float]:
+    """The characters a font file has, and its x-height as a share of the em."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, lazy=True)
+    try:
+        characters = frozenset(font.getBestCmap() or {})
+        x_height = getattr(font["OS/2"], "sxHeight", 0) or 0
+        units = font["head"].unitsPerEm
+    finally:
+        font.close()
+    return characters, x_height / units if units else 0.0
+
+
+def font_metrics(path: Path) -> tuple[frozenset[int], float]:
+    stat = path.stat()
+    return _font_metrics(path, stat.st_size, stat.st_mtime_ns)
+
+
+def covers(family: str, text: str) -> bool:
+    """Whether every face of `family` has every visible character of `text`."""
+    needed = {ord(char) for char in text if not char.isspace() and ord(char) >= 0x20}
+    faces = [face for face in font_faces() if face.family == family]
+    return bool(faces) and all(needed <= font_metrics(face.path)[0] for face in faces)
+
+
+def x_height(family: str) -> float:
+    """The x-height of `family`'s regular face, as a share of the em (0 if unknown)."""
+    for face in font_faces():
+        if face.family == family and face.weight == 400 and face.style == "normal":
+            return font_metrics(face.path)[1]
+    return 0.0
+
+
+@dataclass(frozen=True)
+class PairedFonts:
+    """The fonts of a bilingual page: the translation's stack, the source's, and the size of
+    the source column relative to the body (1 when both columns share a family)."""
+
+    stack: tuple[str, ...]
+    source_stack: tuple[str, ...]
+    source_scale: float = 1.0
+
+
+def paired_fonts(lang: str, source_lang: str, source_text: str) -> PairedFonts:
+    """Both columns in one family where the translation's face also has every character of the
+    source text (Noto Sans sets Dutch as well as Ukrainian, IBM Plex Sans Arabic has a Latin
+    alphabet): side by side, two faces of different proportions look like two sizes. Otherwise
+    each keeps its own face and the source column is sized to the same x-height."""
+    stack, source_stack = font_stack(lang), font_stack(source_lang)
+    if stack[0] == source_stack[0] or covers(stack[0], source_text):
+        return PairedFonts(stack, stack)
+    ours, theirs = x_height(stack[0]), x_height(source_stack[0])
+    scale = round(ours / theirs, 3) if ours and theirs else 1.0
+    return PairedFonts(stack, source_stack, max(0.85, min(1.15, scale)))

@@ -24,9 +24,12 @@ from . import __version__
 from .colors import mix
 from .errors import Problem, UserError
 from .files import InputFileError, inside, read_file, read_input, relative_parts
-from .fonts import css_family_list, font_face_css, font_stack, page_families
+from .fit import FitSettings
+from .fonts import css_family_list, font_face_css, font_stack, measure_em, page_families, paired_fonts
+from .typesetting import CALLOUT_EM, Typesetting, finished, nobreak, source_text, typesetting
 from .i18n import SOURCE_LANGUAGE, date_locale, language_name, text_direction
 from .inline import plain_text, render_inline
+from .logo import LogoShape, logo_box
 from .model import Block, Leaflet, Practice
 from .project import Project
 from .sandbox import FrozenMap, TemplateEnvironment, freeze
@@ -48,6 +51,7 @@ class RenderOptions:
     # False: the stylesheets are left out of the page, for render_pdf(stylesheets=
     # page_stylesheets(...)) to apply them parsed once per process (the main pipeline does).
     inline_css: bool = True
+    fit: FitSettings | None = None   # copy-fitting's setting of this layout (None: as designed)
 
 
 def can_hyphenate(lang: str) -> bool:
@@ -151,10 +155,19 @@ def environment(project: Project, practice: Practice) -> jinja2.Environment:
         keep_trailing_newline=True,
         bytecode_cache=_BYTECODE,
     )
-    env.filters["inline"] = render_inline
+    env.filters["inline"] = inline_filter
     env.filters["plain"] = plain_text
     env.filters["isolate"] = isolate
+    env.filters["identifiers"] = identifiers
+    env.filters["isolate_name"] = isolate_name
     return env
+
+
+@jinja2.pass_context
+def inline_filter(context, text: str, lang: str | None = None) -> Markup:
+    """`{{ text | inline }}`: inline Markdown with the typographic finish of the page's language
+    (or `lang`), as the block templates get it."""
+    return render_inline(text, lang or context.get("lang"))
 
 
 @jinja2.pass_context
@@ -168,6 +181,40 @@ def isolate(context, value) -> Markup:
     if context.get("dir") != "rtl":
         return escape(value)
     return Markup("\u2066") + escape(value) + Markup("\u2069")
+
+
+# A run that names something in the small print: a text number such as 000_2532fea382feb2f7, a
+# code, a web address (Latin letters and digits, at least one digit or a dot).
+_IDENTIFIER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_./:#-]*[A-Za-z0-9])?")
+
+
+@jinja2.pass_context
+def identifiers(context, value) -> Markup:
+    """`value` with each identifier in it kept whole: never hyphenated or broken across lines
+    ("000_2532fe-a382feb2f7"), and on a right-to-left page kept in its own order (see
+    `isolate`: "000_2532fea382feb2f7" at the end of an Arabic line otherwise comes out as
+    "2532fea382feb2f7_000"). Words are left as they are."""
+    rtl = context.get("dir") == "rtl"
+    out, last = [], 0
+    for match in _IDENTIFIER.finditer(str(value)):
+        run = match.group(0)
+        if not any(char.isdigit() or char in "._/:#" for char in run):
+            continue   # a word
+        out += [escape(value[last:match.start()]), Markup('<span class="nobreak">')]
+        out += [Markup("\u2066"), escape(run), Markup("\u2069")] if rtl else [escape(run)]
+        out.append(Markup("</span>"))
+        last = match.end()
+    out.append(escape(value[last:]))
+    return Markup("").join(out)
+
+
+@jinja2.pass_context
+def isolate_name(context, value) -> Markup:
+    """A person's name on a right-to-left page, in its own direction, whatever its script
+    (FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE): "A. de Vries" in an Arabic line."""
+    if context.get("dir") != "rtl":
+        return escape(value)
+    return Markup("\u2068") + escape(value) + Markup("\u2069")
 
 
 _LONE_PERCENT = re.compile(r"%(?!\(\w+\)s|%)")
@@ -194,9 +241,12 @@ def install_translations(env: jinja2.Environment, translations: gettext_module.N
 
 
 def block_views(leaflet: Leaflet, source: Leaflet | None,
-                image_url: Callable[[str], str] = lambda src: "") -> list[dict]:
-    """What the block templates need: each block with its texts rendered to safe HTML, and an
-    image's address already made (`image_url`: a file: URL for the PDF, a data: URL for the HTML)."""
+                image_url: Callable[[str], str] = lambda src: "",
+                setting: Typesetting | None = None) -> list[dict]:
+    """What the block templates need: each block with its texts rendered to safe HTML (with the
+    typographic finish of `setting`), and an image's address already made (`image_url`: a file:
+    URL for the PDF, a data: URL for the HTML)."""
+    setting = setting or Typesetting(column_mm=140, body_pt=13)
     views = []
     missing = set(leaflet.missing)
     fallback = Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
@@ -205,24 +255,40 @@ def block_views(leaflet: Leaflet, source: Leaflet | None,
         """A unit that fell back to Dutch (a DRAFT) is marked as Dutch, for screen readers and bidi."""
         return fallback if leaflet.language != SOURCE_LANGUAGE and text in missing else Markup("")
 
+    def lang_of(text: str) -> str:
+        """The language a unit is shown in: Dutch where a DRAFT fell back to it (its quotes too)."""
+        return SOURCE_LANGUAGE if text in missing else leaflet.language
+
     blocks = leaflet.blocks
     source_blocks = source.blocks if source is not None else (None,) * len(blocks)
     for index, (block, original) in enumerate(zip(blocks, source_blocks)):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
-        view = _view(block, following, attrs, image_url)
-        view["source"] = _view(original, following, lambda text: Markup(""), image_url) \
+        view = _view(block, following, attrs, lang_of, setting, image_url)
+        view["source"] = _view(original, following, lambda text: Markup(""),
+                               lambda text: SOURCE_LANGUAGE, setting, image_url) \
             if original is not None else None
         views.append(view)
     return views
 
 
-def _view(block: Block, following: Block | None, attrs, image_url) -> dict:
+def _view(block: Block, following: Block | None, attrs, lang_of, setting: Typesetting,
+          image_url) -> dict:
+    compounds = setting.large_print
+    if block.kind == "heading":
+        html = finished(block.text, lang_of(block.text), setting, setting.heading_em(block.level))
+    elif block.kind == "callout":
+        html = finished(block.text, lang_of(block.text), setting, CALLOUT_EM)
+    else:
+        html = render_inline(block.text, lang_of(block.text),
+                             keep_compounds=compounds and block.kind != "image",
+                             whole_last_word=block.kind == "paragraph")
     return {
         "kind": block.kind,
         "level": block.level,
         "ordered": block.ordered,
-        "html": render_inline(block.text),
-        "items": [render_inline(item) for item in block.items],
+        "html": html,
+        "items": [render_inline(item, lang_of(item), keep_compounds=compounds, whole_last_word=True)
+                  for item in block.items],
         "alt": plain_text(block.text),
         "src": block.src,
         "url": image_url(block.src) if block.kind == "image" else "",
@@ -231,6 +297,12 @@ def _view(block: Block, following: Block | None, attrs, image_url) -> dict:
         "attrs": attrs(block.text) if block.kind != "list" else Markup(""),
         "item_attrs": [attrs(item) for item in block.items],
     }
+
+
+def _fallback_attrs(leaflet: Leaflet, text: str) -> Markup:
+    if leaflet.language != SOURCE_LANGUAGE and text and text in leaflet.missing:
+        return Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
+    return Markup("")
 
 
 def _families(leaflet: Leaflet, options: RenderOptions, source: Leaflet | None) -> tuple[str, ...]:
@@ -306,6 +378,16 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
 
     author = practice.name or leaflet.author
     bilingual = source if options.bilingual else None
+    fit = options.fit or FitSettings()
+    body_pt = fit.body_pt(variant)
+    if bilingual is not None and variant.bilingual_columns:
+        # Two columns of about 32 characters: larger type would make them narrower still (and
+        # hyphenate more); they are set more openly by their spacing only.
+        body_pt = min(body_pt, variant.body_pt)
+    setting = typesetting(variant, bilingual is not None, lang, body_pt, fit.binds)
+    paired = paired_fonts(lang, SOURCE_LANGUAGE, source_text(source)) if bilingual else None
+    title_lang = SOURCE_LANGUAGE if leaflet.title in leaflet.missing else lang
+    logo_width, logo_height = logo_box(LogoShape(*practice.logo_shape), variant.logo)
     context = {
         "lang": lang,
         "dir": text_direction(lang),
@@ -315,25 +397,38 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
         "source_dir": text_direction(SOURCE_LANGUAGE),
         "language_label": language_name(lang),
         "source_label": language_name(SOURCE_LANGUAGE),
-        "source_font_family": Markup(css_family_list(font_stack(SOURCE_LANGUAGE))),
-        "blocks": block_views(leaflet, bilingual, image_url),
+        "source_font_family": Markup(css_family_list(paired.source_stack if paired
+                                                      else font_stack(SOURCE_LANGUAGE))),
+        "source_scale": paired.source_scale if paired else 1.0,
+        "blocks": block_views(leaflet, bilingual, image_url, setting),
+        "title_html": finished(leaflet.title, title_lang, setting, setting.title_em),
+        "source_title_html": finished(source.title, SOURCE_LANGUAGE, setting, setting.title_em)
+        if bilingual else "",
         "practice": practice_view(practice),
         "logo_src": logo_src,
+        "logo_width": f"{logo_width:g}mm",
+        "logo_height": f"{logo_height:g}mm",
         "brand": practice.color,
         "brand_tint": mix(practice.color, "#ffffff", 0.10),
-        "variant": {"name": variant.name, "page_size": variant.page_size, "body_pt": variant.body_pt},
+        "variant": {"name": variant.name, "page_size": variant.page_size, "body_pt": variant.body_pt,
+                    "bilingual_columns": variant.bilingual_columns},
         "page_size": variant.page_size,
         "page_css": Markup(variant.page_css(draft=leaflet.is_draft)),
         # hyphens: auto only where a dictionary exists (pyphen has none for tr or ar).
-        "hyphenate": can_hyphenate(lang),
-        "body_pt": variant.body_pt,
+        "hyphenate": can_hyphenate(lang) and variant.hyphenate,
+        "hyphenate_source": variant.hyphenate,
+        "body_pt": f"{body_pt:g}",
+        "space": f"{fit.space(variant):g}",
+        "measure": f"{measure_em(lang):g}em",
+        "fit_rules": Markup(fit.css_rules()),
         "font_css": Markup(font_css),
         "font_family": Markup(css_family_list(families)),
         "stylesheet": Markup(stylesheet.replace("</", "<\\/")),
         "title": plain_text(leaflet.title),
         "author": author,
-        "published": format_day(leaflet.published, lang),
-        "review": format_day(leaflet.review, lang),
+        # A date is never broken across lines ("1 november / 2027").
+        "published": nobreak(format_day(leaflet.published, lang)),
+        "review": nobreak(format_day(leaflet.review, lang)),
         "created": leaflet.published.isoformat(),
         "generator": f"leafletgen {__version__}",
         # CSS counters in the running footer fill these in on every page.
@@ -343,6 +438,11 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
         if leaflet.language != SOURCE_LANGUAGE and leaflet.title in leaflet.missing else Markup(""),
         "draft": leaflet.is_draft,
         "missing_count": len(leaflet.missing),
+        # The colophon's author and source lines are units too: marked Dutch when they fell back.
+        "author_attrs": _fallback_attrs(leaflet, leaflet.author),
+        "source_attrs": _fallback_attrs(leaflet, leaflet.source),
+        # How it was translated and whether it was reviewed (review.translation_note); None in Dutch.
+        "translation": None,
         **options.extra,
     }
     return freeze(context)

@@ -21,9 +21,8 @@ from babel.messages.pofile import PoFileError, read_po
 from .errors import Problem, UserError
 from .plural import PluralFormsError
 from .model import Leaflet
-from .project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from .project import RTL_LANGUAGES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 
-RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
 # The locale dates are written in, where it is not the language's own default: the English
@@ -137,7 +136,10 @@ def translate_leaflet(leaflet: Leaflet, catalog: Catalog | None, lang: str) -> L
     title = tr(leaflet.title)
     blocks = tuple(block.with_texts([tr(text) for _, _, text in block.units()])
                    for block in leaflet.blocks)
-    return replace(leaflet, title=title, blocks=blocks, language=lang, missing=tuple(missing))
+    author = tr(leaflet.author)
+    source = tr(leaflet.source) if leaflet.source else ""
+    return replace(leaflet, title=title, blocks=blocks, author=author, source=source, language=lang,
+                   missing=tuple(missing))
 
 
 def template_translations(project: Project, lang: str) -> gettext.NullTranslations:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from pathlib import Path
 
 import jinja2
@@ -11,6 +11,11 @@ from .i18n import SOURCE_LANGUAGE, language_name, text_direction
 from .inline import plain_text
 from .output import write_atomic
 from .project import Project
+
+
+# The index is for practice staff, in Dutch: the variants by what they are, not by option name.
+VARIANT_LABELS = {"a4": "A4", "a5": "A5", "booklet": "boekje (A5)", "large-print": "grote letters",
+                  "print-shop": "drukkerij (A4)"}
 
 
 @dataclass(frozen=True)
@@ -26,10 +31,15 @@ class IndexEntry:
     html: str
     thumbnail: str | None = None   # PNG of the first page, relative to the output folder
     outdated: bool = False         # a translation behind the Dutch text: the last complete version
+    review: str = ""               # a translation's review: reviewed | unreviewed | outdated ("" in Dutch)
+    reviewed_by: str = ""
+    reviewed_on: str = ""          # YYYY-MM-DD
 
     @classmethod
     def from_dict(cls, data: dict) -> "IndexEntry":
-        return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
+        # An entry of an older manifest lacks the newer fields: they keep their defaults.
+        return cls(**{name: data.get(name) for name, spec in cls.__dataclass_fields__.items()
+                      if name in data or spec.default is MISSING})
 
     @classmethod
     def from_document(cls, document, out_dir: Path, pdf: Path, html: Path) -> "IndexEntry":
@@ -38,7 +48,22 @@ class IndexEntry:
             lang=document.request.lang, practice=document.practice.id,
             practice_name=document.practice.name or "—", variant=document.request.variant,
             bilingual=document.request.bilingual, pdf=pdf.relative_to(out_dir).as_posix(),
-            html=html.relative_to(out_dir).as_posix())
+            html=html.relative_to(out_dir).as_posix(), **document.review)
+
+
+_REVIEW_RANK = {"": 0, "reviewed": 1, "unreviewed": 2, "outdated": 3}
+
+
+def _dutch_date(iso: str) -> str:
+    """"2026-11-28" as staff read it: "28 november 2026"."""
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    try:
+        return format_date(dt.date.fromisoformat(iso), "long", locale=SOURCE_LANGUAGE)
+    except ValueError:
+        return iso
 
 
 def _sort_key(entry: IndexEntry):
@@ -48,7 +73,8 @@ def _sort_key(entry: IndexEntry):
 
 def render_index(project: Project, entries: list[IndexEntry]) -> str:
     """One section per leaflet, one block per language (name in its own script and in Dutch,
-    the title in that language, a thumbnail of page 1), one row per practice × variant."""
+    the title in that language), in it one row per practice with a thumbnail of its own page 1
+    and a link per variant."""
     from dataclasses import asdict
 
     from .html import TemplateLoader
@@ -67,15 +93,26 @@ def render_index(project: Project, entries: list[IndexEntry]) -> str:
         language = item["languages"].setdefault(entry.lang, {
             "lang": entry.lang, "name": language_name(entry.lang),
             "name_nl": language_name(entry.lang, SOURCE_LANGUAGE), "dir": text_direction(entry.lang),
-            "title": entry.title, "thumbnail": None, "rows": []})
-        language["thumbnail"] = language["thumbnail"] or entry.thumbnail
+            "title": entry.title, "practices": {}, "rows": []})
+        # Per practice its own thumbnail (its logo and colour) and its variants.
+        practice = language["practices"].setdefault(entry.practice, {
+            "id": entry.practice, "name": entry.practice_name, "thumbnail": None, "rows": []})
+        practice["thumbnail"] = practice["thumbnail"] or entry.thumbnail
+        # The language's review as its documents show it: the least reviewed one counts.
+        if _REVIEW_RANK.get(entry.review or "", 0) >= _REVIEW_RANK.get(language.get("review") or "", 0):
+            language.update(review=entry.review or "", reviewed_by=entry.reviewed_by or "",
+                            reviewed_on=_dutch_date(entry.reviewed_on or ""))
         row = {"entry": asdict(entry), "language": language["name"], "language_nl": language["name_nl"],
+               "variant": VARIANT_LABELS.get(entry.variant, entry.variant),
                "dir": language["dir"]}
+        practice["rows"].append(row)
         language["rows"].append(row)
         item["rows"].append(row)
     for item in leaflets.values():
         item["title"] = item["title"] or item["rows"][0]["entry"]["title"]
         item["languages"] = list(item["languages"].values())
+        for language in item["languages"]:
+            language["practices"] = list(language["practices"].values())
         item["langs"] = " ".join(language["lang"] for language in item["languages"])
     languages = sorted({e.lang for e in entries}, key=lambda lang: (lang != SOURCE_LANGUAGE, lang))
     practices = sorted({(e.practice_name, e.practice) for e in entries})

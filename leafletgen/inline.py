@@ -13,6 +13,9 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
 
+from .project import RTL_LANGUAGES
+from .typography import COMPOUND, NBSP, last_two_words, smart_quotes
+
 ALLOWED_LINK_SCHEMES = ("http", "https", "mailto", "tel")
 MAX_INLINE_NESTING = 3
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -98,32 +101,95 @@ def inline_signature(text: str) -> tuple[list[str], list[str]]:
     return sorted(kinds), sorted(links)
 
 
-def render_inline(text: str) -> Markup:
-    """Inline Markdown → safe HTML. Everything not allowed is escaped, never passed through."""
+def render_inline(text: str, lang: str | None = None, bind: int = 0,
+                  keep_compounds: bool = False, whole_last_word: bool = False) -> Markup:
+    """Inline Markdown → safe HTML. Everything not allowed is escaped, never passed through.
+
+    The typographic finish (typography.py) is applied to the text only, never to the markup:
+    with `lang`, straight quotes become that language's; with `bind`, the last two words are
+    kept together if they fit in `bind` characters; with `keep_compounds`, words joined by a
+    hyphen or slash are not broken across lines; with `whole_last_word`, the last word is never
+    hyphenated (a fragment such as "-ten" alone on a paragraph's last line).
+    """
+    tokens = inline_tokens(text)
+    rtl = bool(lang) and lang.split("_")[0] in RTL_LANGUAGES
+    texts = [tok.content for tok in tokens if tok.type == "text"]
+    if lang:
+        texts = smart_quotes(texts, lang)
+    pair = last_two_words(texts, bind) if bind else None
+    last = max((i for i, text in enumerate(texts) if text.strip()), default=-1) if whole_last_word else -1
     out: list[str] = []
-    for tok in inline_tokens(text):
-        t = tok.type
-        if t == "text":
-            out.append(escape(tok.content))
-        elif t == "softbreak":
-            out.append(" ")
-        elif t == "hardbreak":
-            out.append(Markup("<br>"))
-        elif t in ("strong_open", "strong_close", "em_open", "em_close"):
-            tag = "strong" if t.startswith("strong") else "em"
-            out.append(Markup(f"<{tag}>" if t.endswith("open") else f"</{tag}>"))
-        elif t == "link_open":
-            href = tok.attrGet("href") or ""
-            if link_problem(href):
-                out.append(Markup('<a>'))
+    index = 0
+    for tok in tokens:
+        if tok.type == "text":
+            start = pair[1] if pair is not None and pair[0] == index else None
+            if index == last and start is None:
+                out.append(_whole_last_word(texts[index], keep_compounds))
             else:
-                out.append(Markup('<a href="{}">').format(href))
-        elif t == "link_close":
-            out.append(Markup("</a>"))
+                out.append(_text(texts[index], start, rtl, keep_compounds))
+            index += 1
         else:
-            # html_inline, code_inline, image, …: shown as the text that was written.
-            out.append(escape(tok.content))
+            out.append(_markup(tok))
     return Markup("").join(out)
+
+
+def _text(content: str, bind_from: int | None, rtl: bool, keep_compounds: bool) -> Markup:
+    """A text token, finished; its last two words (from `bind_from`) kept on one line."""
+    if bind_from is None:
+        return _finish(content, keep_compounds)
+    words = content[bind_from:].rstrip()
+    rest = content[bind_from + len(words):]
+    if not rtl:
+        # A no-break space, not a nowrap span: WeasyPrint breaks a line badly before a nowrap
+        # box that does not fit ("What / is the best thing … back pain?").
+        return _finish(content[:bind_from] + re.sub(r"\s+", NBSP, words, count=1) + rest, keep_compounds)
+    # Right to left, two words joined by a no-break space come out of the PDF's text in drawing
+    # order (reversed); a nowrap span keeps them in reading order.
+    return _finish(content[:bind_from], keep_compounds) + \
+        Markup('<span class="nobreak">{}</span>').format(words) + _finish(rest, keep_compounds)
+
+
+def _whole_last_word(content: str, keep_compounds: bool) -> Markup:
+    match = re.search(r"(\S+)(\s*)$", content)
+    if not match or " " not in content.strip():
+        return _finish(content, keep_compounds)
+    return _finish(content[:match.start()], keep_compounds) + \
+        Markup('<span class="whole">{}</span>').format(match.group(1)) + match.group(2)
+
+
+def _markup(tok) -> Markup:
+    """Any token but text: bold, italic, links and line breaks; the rest escaped as written."""
+    t = tok.type
+    if t == "softbreak":
+        return Markup(" ")
+    if t == "hardbreak":
+        return Markup("<br>")
+    if t in ("strong_open", "strong_close", "em_open", "em_close"):
+        tag = "strong" if t.startswith("strong") else "em"
+        return Markup(f"<{tag}>" if t.endswith("open") else f"</{tag}>")
+    if t == "link_open":
+        href = tok.attrGet("href") or ""
+        return Markup('<a>') if link_problem(href) else Markup('<a href="{}">').format(href)
+    if t == "link_close":
+        return Markup("</a>")
+    # html_inline, code_inline, image, …: shown as the text that was written.
+    return escape(tok.content)
+
+
+def _finish(text: str, keep_compounds: bool) -> Markup:
+    if keep_compounds and COMPOUND.search(text):
+        return _keep_compounds(text)
+    return escape(text)
+
+
+def _keep_compounds(text: str) -> Markup:
+    parts, position = [], 0
+    for match in COMPOUND.finditer(text):
+        parts.append(escape(text[position:match.start()]))
+        parts.append(Markup('<span class="nobreak">{}</span>').format(match.group()))
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
 
 
 def plain_text(text: str) -> str:

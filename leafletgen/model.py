@@ -50,15 +50,21 @@ class Leaflet:
     path: Path                     # the .md file
     rel_path: str                  # as shown to users, e.g. leaflets/lage-rugklachten.md
     title_line: int = 1
+    author_line: int = 1
+    source_line: int = 1
     # Filled in by translation: units that fell back to Dutch (empty when complete).
     missing: tuple[str, ...] = ()
     source_language: str = "nl"
 
     def units(self) -> list[tuple[int, str, str]]:
-        """Every translation unit in reading order: the title first, then each block's."""
+        """Every translation unit in reading order: the title first, then each block's, then
+        the colophon's author and source lines."""
         out = [(self.title_line, "title", self.title)]
         for block in self.blocks:
             out.extend(block.units())
+        out.append((self.author_line, "author", self.author))
+        if self.source:
+            out.append((self.source_line, "source", self.source))
         return out
 
     @property
@@ -77,9 +83,12 @@ class Practice:
     website: str = ""
     logo: Path | None = None       # resolved file inside practices/
     logo_type: str = ""            # image/svg+xml, image/png, image/jpeg
+    # The logo's proportions (logo.LogoShape): width/height, and the share of each its picture covers.
+    logo_shape: tuple[float, float, float] = (1.0, 1.0, 1.0)
     template_dir: Path | None = None
     variants: tuple[str, ...] = ("a4",)
     bilingual: bool = False
     languages: tuple[str, ...] = ()  # empty: every complete language
     qr_url: str = ""               # URL pattern for the QR code; {leaflet} and {lang} filled in
+    require_review: bool = False   # only translations a person has reviewed (review.py)
     notes: tuple[str, ...] = field(default=(), compare=False)  # warnings, e.g. colour darkened

@@ -166,9 +166,28 @@ def compiled_stylesheet(text: str, base_url: str, allowed_roots: tuple[Path, ...
     return compiled
 
 
-def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...], finisher=None,
-               stylesheets: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> RenderResult:
-    """Render `html` to PDF bytes; WeasyPrint's warnings and every refused fetch are returned.
+@dataclass
+class LaidOut:
+    """A document laid out by WeasyPrint (its pages and boxes), not yet written: copy-fitting
+    measures it and may lay the page out again before one is written."""
+
+    document: object                                   # weasyprint.Document
+    warnings: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    too_large: list[str] = field(default_factory=list)
+
+
+PDF_OPTIONS = dict(
+    pdf_variant="pdf/ua-1",
+    # No attachments, no forms: nothing but the page content reaches the PDF.
+    attachments=[],
+    pdf_forms=False,
+)
+
+
+def lay_out(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
+            stylesheets: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> LaidOut:
+    """Lay `html` out into pages (WeasyPrint's `render`); warnings and refused fetches kept.
 
     `stylesheets`: CSS texts, each with the roots it may read while parsed (@import,
     @font-face); parsed once per process and applied as user stylesheets, so the document's own
@@ -193,23 +212,37 @@ def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...], finis
     handler.messages += parse_warnings
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
-    options = dict(
-        pdf_variant="pdf/ua-1",
-        cache=_CACHE,
-        # No attachments, no forms: nothing but the page content reaches the PDF.
-        attachments=[],
-        pdf_forms=False,
-    )
     try:
         source = weasyprint.HTML(string=html, base_url=base_url,
                                  url_fetcher=make_fetcher(allowed_roots, refused, too_large))
-        document = source.render(font_config=font_config(), stylesheets=sheets, **options)
-        removed = strip_attachments_and_links(document)
-        pdf = document.write_pdf(finisher=finisher, **options)
+        document = source.render(font_config=font_config(), stylesheets=sheets, cache=_CACHE,
+                                 **PDF_OPTIONS)
     finally:
         logger.removeHandler(handler)
-    return RenderResult(pdf=pdf, warnings=handler.messages, refused=list(dict.fromkeys(refused)),
-                        removed=list(dict.fromkeys(removed)), too_large=list(dict.fromkeys(too_large)))
+    return LaidOut(document, handler.messages, refused, too_large)
+
+
+def write_pdf(laid_out: LaidOut, finisher=None) -> RenderResult:
+    """The PDF bytes of a laid-out document (tagged, PDF/UA-1), attachments and links other
+    than http(s), mailto and tel removed first."""
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        removed = strip_attachments_and_links(laid_out.document)
+        pdf = laid_out.document.write_pdf(finisher=finisher, cache=_CACHE, **PDF_OPTIONS)
+    finally:
+        logger.removeHandler(handler)
+    return RenderResult(pdf=pdf, warnings=laid_out.warnings + handler.messages,
+                        refused=list(dict.fromkeys(laid_out.refused)),
+                        removed=list(dict.fromkeys(removed)),
+                        too_large=list(dict.fromkeys(laid_out.too_large)))
+
+
+def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...], finisher=None,
+               stylesheets: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> RenderResult:
+    """Render `html` to PDF bytes in one go (no copy-fitting); see `lay_out` and `write_pdf`."""
+    return write_pdf(lay_out(html, base_dir, allowed_roots, stylesheets), finisher)
 
 
 def strip_attachments_and_links(document) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
@@ -17,10 +16,10 @@ from .colors import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
 from .errors import Problem, UserError
 from .files import InputFileError, file_kind, read_file, relative_parts
 from .textcheck import line_problems, text_problem
-from .logo import LOGO_MAX_BYTES, logo_problems
+from .logo import LOGO_MAX_BYTES, LogoShape, logo_problems, logo_shape
 from .model import Practice
 from .project import DEFAULT_PRACTICE_ID, PRACTICE_ID, Project
-from .validation import key_lines, validate_model
+from .validation import key_lines, parse_toml, validate_model
 from .variants import DEFAULT_VARIANT, VARIANTS
 
 DEFAULT_COLOR = "#1d5e8c"
@@ -47,6 +46,7 @@ class PracticeProfile(BaseModel):
     bilingual: StrictBool = False
     languages: list[StrictStr] = Field(default_factory=list)
     qr_url: StrictStr = ""
+    require_review: StrictBool = False
 
     @field_validator("name", "address", "phone", "email", "website", "qr_url", "logo")
     @classmethod
@@ -163,28 +163,14 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
     characters = line_problems(text)
     if characters:
         raise UserError([Problem(file, message, line=number) for number, message in characters])
-    try:
-        data = tomllib.loads(text)
-    except RecursionError:
-        raise UserError(Problem(file, "is not valid TOML for a profile: values nested too deeply")) from None
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11's TOMLDecodeError has no line attribute; its message ends "(at line N, column M)".
-        match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
-        if match:
-            reason = f"{str(exc)[:match.start()]} (column {match.group(2)})"
-            raise UserError(Problem(file, f"is not valid TOML: {reason}", line=int(match.group(1)))) from None
-        if str(exc).endswith(" (at end of document)"):
-            reason = str(exc).removesuffix(" (at end of document)")
-            raise UserError(Problem(file, f"is not valid TOML: {reason} (at the end of the file)",
-                                    line=max(1, len(text.splitlines())))) from None
-        raise UserError(Problem(file, f"is not valid TOML: {exc}")) from None
+    data = parse_toml(text, file, "a profile")
     lines = key_lines(text)
     profile, problems = validate_model(PracticeProfile, data, file, lines.get, missing_line=1)
-    logo_path, logo_type = None, ""
+    logo_path, logo_type, shape = None, "", LogoShape()
     # The logo is checked even when other keys are wrong: every problem of a profile at once.
     logo = data.get("logo") if isinstance(data, dict) else None
     if isinstance(logo, str) and logo:
-        logo_path, logo_type, logo_errs = resolve_logo(project, logo)
+        logo_path, logo_type, logo_errs, shape = resolve_logo(project, logo)
         problems.extend(Problem(file, msg, line=lines.get("logo"), field="logo") for msg in logo_errs)
     if problems:
         problems.sort(key=lambda p: p.line or 0)
@@ -201,32 +187,36 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
         id=practice_id, name=profile.name, color=color, address=profile.address,
         phone=profile.phone, email=profile.email, website=profile.website,
         logo=logo_path, logo_type=logo_type,
+        logo_shape=(shape.aspect, shape.ink_width, shape.ink_height),
         template_dir=template_dir if template_dir.is_dir() else None,
         variants=tuple(profile.variants), bilingual=profile.bilingual,
         languages=tuple(profile.languages), qr_url=profile.qr_url,
+        require_review=profile.require_review,
         notes=(f"{file}: {note}",) if note else (),
     )
 
 
-def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[str]]:
+def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[str], LogoShape]:
     """The logo file, checked: inside practices/ (no `..`, no link), a real PNG/JPEG/SVG, within
-    the limits."""
+    the limits; and its proportions, for sizing it by area (logo.logo_box)."""
     try:
         parts = relative_parts(logo)
     except InputFileError:
-        return None, "", [f"logo {logo!r} must be a file inside practices/"]
+        return None, "", [f"logo {logo!r} must be a file inside practices/"], LogoShape()
     relative = "practices/" + "/".join(parts)
     try:
         data = read_file(project.root, relative, LOGO_MAX_BYTES)
     except InputFileError as exc:
         if exc.missing:
-            return None, "", [f"logo file {logo!r} not found in practices/"]
+            return None, "", [f"logo file {logo!r} not found in practices/"], LogoShape()
         if exc.kind == "not a file":
-            return None, "", [f"logo {logo!r} is not a file"]
-        return None, "", [f"logo {logo!r} {exc.reason}"]
+            return None, "", [f"logo {logo!r} is not a file"], LogoShape()
+        return None, "", [f"logo {logo!r} {exc.reason}"], LogoShape()
     mime, errors = logo_problems(data, logo)
+    if errors:
+        return None, mime, errors, LogoShape()
     path = Path(os.path.normpath(project.root.resolve() / relative))
-    return (path if not errors else None), mime, errors
+    return path, mime, errors, logo_shape(data, mime)
 
 
 def all_practices(project: Project) -> list[Practice]:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_LANGUAGE = "nl"           # the language every leaflet is written in
+# Languages written right to left (laid out with dir="rtl").
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 TEMPLATE_DOMAIN = "leafletgen"   # the gettext domain of the template strings
 DEFAULT_PRACTICE_ID = "default"  # the neutral "practice" when none is given
 # What a name in leaflets/, practices/ and translations/ must look like; anything else is

@@ -215,7 +215,7 @@ def test_a_removed_leaflet_language_and_practice_lose_their_outputs(built):
     assert not list(out.rglob(f"{COPY}*"))                         # thumbnails too
     assert COPY not in (out / "index.html").read_text()
     assert summary_numbers(run.out) == {"built": 0, "unchanged": 4, "failed": 0}
-    assert "removed 5 file(s)" in run.out                          # 2 × (pdf + html) + thumbnail
+    assert "removed 6 file(s)" in run.out                  # 2 × (pdf + html + own thumbnail)
 
     shutil.rmtree(built.translations_dir / "de")
     run_cli(root=built.root)
@@ -241,7 +241,7 @@ def test_a_translation_behind_the_dutch_text_keeps_its_last_version_marked_in_th
     assert summary_numbers(run.out) == {"built": 2, "unchanged": 2, "failed": 0}   # the Dutch ones
     assert outputs(out) == ALL and german.read_bytes() == before
     html = (out / "index.html").read_text()
-    assert html.count("(vorige versie: de vertaling wordt bijgewerkt)") == 2
+    assert html.count(">vorige versie: de vertaling wordt bijgewerkt<") == 2
     assert "<h2>Lage rugpijn</h2>" in html
 
 
@@ -299,8 +299,10 @@ def test_the_index_lists_every_built_file(built):
     assert set(links.hrefs) == outputs(out)
     assert all(not href.startswith(("/", "file:", "http")) for href in links.hrefs)  # opens from disk
     thumbnails = {image["src"] for image in links.images}
-    assert thumbnails == {f"thumbnails/{LEAFLET}.nl.png", f"thumbnails/{LEAFLET}.de.png",
-                          f"thumbnails/{COPY}.nl.png"}
+    # One per practice: each practice sees its own branded leaflet.
+    assert thumbnails == {f"thumbnails/{practice}/{name}.png"
+                          for practice in ("fysio-delinde", "huisarts-oost")
+                          for name in (f"{LEAFLET}.nl", f"{LEAFLET}.de", f"{COPY}.nl")}
     for src in thumbnails:
         assert (out / src).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert all(image["alt"].startswith("Eerste pagina van ") for image in links.images)
@@ -308,12 +310,31 @@ def test_the_index_lists_every_built_file(built):
     assert '<span lang="de" dir="ltr">Deutsch</span> — Duits</h3>' in html
     assert links.options == ["", "nl", "de", "", "fysio-delinde", "huisarts-oost"]
     assert html.count('<section class="leaflet"') == 2
+    assert "<p>6 folders. Open de PDF" in html
+
+
+def test_the_index_shows_each_practice_its_own_thumbnail_and_counts_in_dutch(built):
+    from PIL import Image
+
+    from leafletgen.index import IndexEntry, render_index
+
+    out = built.output_dir
+    # De Linde's thumbnail has its green; Huisartsenpraktijk Oost's its purple, not De Linde's.
+    def has(path, colour):
+        with Image.open(out / "thumbnails" / path) as image:
+            colours = {rgb for _, rgb in image.convert("RGB").getcolors(1 << 16)}
+        return any(all(abs(a - b) <= 12 for a, b in zip(rgb, colour)) for rgb in colours)
+    assert has(f"fysio-delinde/{LEAFLET}.nl.png", (0x1f, 0x6f, 0x5c))
+    assert has(f"huisarts-oost/{LEAFLET}.nl.png", (0x7a, 0x2e, 0x8c))
+    assert not has(f"huisarts-oost/{LEAFLET}.nl.png", (0x1f, 0x6f, 0x5c))
+    entry = IndexEntry(LEAFLET, "Lage rugklachten", "nl", "p", "Praktijk", "a4", False, "a.pdf", "a.html")
+    assert "<p>1 folder. Open de PDF" in render_index(built, [entry])
 
 
 def test_a_thumbnail_shows_the_first_page(built):
     from PIL import Image
 
-    with Image.open(built.output_dir / "thumbnails" / f"{LEAFLET}.nl.png") as image:
+    with Image.open(built.output_dir / "thumbnails" / "fysio-delinde" / f"{LEAFLET}.nl.png") as image:
         width, height = image.size
         assert width == 240 and 330 < height < 345                  # A4's proportions
         colours = image.convert("RGB").getcolors(1 << 16)

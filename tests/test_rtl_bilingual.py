@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import unicodedata
 
 import pdfplumber
@@ -64,9 +65,18 @@ def test_arabic_text_comes_out_of_the_pdf_as_written(built):
     units = [plain_text(msgstr) for msgstr in catalog("ar").values()]
     arabic = re.compile(r"[\u0621-\u064a\u064b-\u0652]+")
     want = {word for unit in units for word in arabic.findall(unit)}
-    assert want and not want - set(arabic.findall(text)), sorted(want - set(arabic.findall(text)))
+    # pypdf orders a line's glyphs by position: a ligature at the line's left end ("ضى" of a
+    # line ending in "المرضى") can come out before its first word; poppler gives such a line in
+    # reading order (and has ligature slips of its own). A word comes out right if either gives it.
+    poppler = subprocess.run(["pdftotext", str(built / "ar" / f"{LEAFLET}.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+    found = set(arabic.findall(text)) | set(arabic.findall(poppler))
+    assert want and not want - found, sorted(want - found)
     mirrored_or_latin = re.compile(r"[()\[\]«»A-Za-z]")
-    plain = [fold(unit) for unit in units if not mirrored_or_latin.search(unit)]
+    # The small print's author line ends in such a ligature at the column's edge (its words are
+    # checked above; the line itself in tests/test_review.py).
+    small_print = plain_text(catalog("ar")["Redactie patiëntenvoorlichting"])
+    plain = [fold(unit) for unit in units if not mirrored_or_latin.search(unit) and unit != small_print]
     assert len(plain) >= 20
     assert [unit for unit in plain if unit not in text] == []
 
@@ -76,8 +86,8 @@ def test_latin_contact_details_keep_their_order_in_arabic(built):
     assert "030 123 45 67" in text
     assert "Lindelaan 12, 3581 AB Utrecht" in text
     html = (built / "ar" / f"{LEAFLET}.html").read_text(encoding="utf-8")
-    # The footer's date in Arabic, without Babel's right-to-left marks.
-    assert "الإصدار 1.0، 1 نوفمبر 2026" in html
+    # The footer's date in Arabic, without Babel's right-to-left marks (and kept on one line).
+    assert "الإصدار 1.0، 1\u00a0نوفمبر\u00a02026" in html
 
 
 def _page(path, index=0):
@@ -132,7 +142,7 @@ def test_bilingual_sets_each_block_beside_its_dutch(built):
     # Side by side: the English title on the left, the Dutch one on the right, at the same height.
     with pdfplumber.open(built / "en" / f"{LEAFLET}-bilingual.pdf") as doc:
         page = doc.pages[0]
-        titles = [w for w in page.extract_words(extra_attrs=["size"]) if w["size"] > 25]
+        titles = [w for w in page.extract_words(extra_attrs=["size"]) if w["size"] > 20]
         first_en = plain_text(english["Lage rugklachten"]).split()[0]
         en = next(w for w in titles if w["text"] == first_en)
         nl = next(w for w in titles if w["text"] == "Lage")
@@ -146,7 +156,7 @@ def test_bilingual_arabic_puts_arabic_on_the_right_and_dutch_left_to_right(built
     with pdfplumber.open(built / "ar" / f"{LEAFLET}-bilingual.pdf") as doc:
         page = doc.pages[0]
         lage = next(w for w in page.extract_words() if w["text"] == "Lage" and w["top"] < 250)
-        arabic = [c for c in page.chars if "\u0600" <= c["text"][:1] <= "\u06ff" and c["size"] > 25]
+        arabic = [c for c in page.chars if "\u0600" <= c["text"][:1] <= "\u06ff" and c["size"] > 20]
         assert arabic and min(c["x0"] for c in arabic) > lage["x1"]
         # The Dutch column's bullets are on the left of its items, the Arabic column's on the right.
         bullets = sorted(_bullets(page) + _bullets(doc.pages[1]))

@@ -104,6 +104,10 @@ def test_extractor_gives_one_unit_per_block_with_line_and_kind(small):
         (21, "Het gaat vaak vanzelf over", ["The key message, printed large in a highlighted box."]),
         (23, "Een rug van opzij gezien",
          ["The description of a picture, read aloud to blind readers (alt text)."]),
+        # The colophon's author line is a unit too (this leaflet has no source line).
+        (8, "Redactie", ["The author line in the small print at the end of the leaflet: who wrote "
+                         "the Dutch text. Translate a description (an editorial team); keep a "
+                         "person's name as it is."]),
     ]
 
 
@@ -117,7 +121,7 @@ def test_plain_pybabel_extract_works_with_the_shipped_mapping(small, tmp_path, m
     text = out.read_text(encoding="utf-8")
     assert "#. The key message, printed large in a highlighted box.\n#: " in text
     assert 'msgid "Het gaat vaak vanzelf over"' in text
-    assert text.count("msgid ") == 10  # the header and nine units
+    assert text.count("msgid ") == 11  # the header and ten units (nine blocks, the author line)
 
 
 def test_extract_command_writes_a_pot_per_leaflet_and_one_for_the_templates(small):
@@ -128,7 +132,7 @@ def test_extract_command_writes_a_pot_per_leaflet_and_one_for_the_templates(smal
     message = pot["Een alinea met **vet** en een [link](https://example.org)."]
     assert message.locations == [("leaflets/kleine-folder.md", 11)]
     templates = po(template_path(small, "leafletgen"))
-    assert templates["Pagina %(page)s van %(pages)s"].locations == [("templates/blocks/footer.html.j2", 7)]
+    assert templates["Pagina %(page)s van %(pages)s"].locations == [("templates/blocks/footer.html.j2", 8)]
     plural = templates["%(count)s tekstdeel staat nog in het Nederlands"]
     assert plural.id == ("%(count)s tekstdeel staat nog in het Nederlands",
                          "%(count)s tekstdelen staan nog in het Nederlands")
@@ -192,11 +196,14 @@ def test_update_keeps_translations_marks_changed_fuzzy_and_adds_new(small):
     changed = catalog["Rust niet te lang in bed"]
     assert changed.fuzzy and changed.string == "[it] Rust niet te lang"
     assert catalog["Een geheel nieuwe alinea."].string == ""
-    assert "#|" not in path.read_text(encoding="utf-8")     # never --previous
+    # The changed unit shows the translator the Dutch its translation was made for (see
+    # tests/test_review.py for the `#|` lines in detail).
+    assert '#, fuzzy\n#| msgid "Rust niet te lang"\nmsgid "Rust niet te lang in bed"\n' in \
+        path.read_text(encoding="utf-8")
     assert msgfmt_check(path).returncode == 0, msgfmt_check(path).stderr
 
     row = next(r for r in status(small) if (r.domain, r.lang) == ("kleine-folder", "it"))
-    assert (row.translated, row.fuzzy, row.untranslated, row.total) == (8, 1, 1, 10)
+    assert (row.translated, row.fuzzy, row.untranslated, row.total) == (9, 1, 1, 11)
     assert row.missing == ["Rust niet te lang in bed", "Een geheel nieuwe alinea."]
 
 
@@ -213,14 +220,14 @@ def test_status_counts_fuzzy_as_not_translated(small):
     data = json.loads(run.out)
     row = next(r for r in data["catalogs"] if (r["domain"], r["lang"]) == ("kleine-folder", "it"))
     assert {k: row[k] for k in ("translated", "fuzzy", "untranslated", "total", "percent", "complete")} == {
-        "translated": 7, "fuzzy": 1, "untranslated": 1, "total": 9, "percent": 77.8, "complete": False}
+        "translated": 8, "fuzzy": 1, "untranslated": 1, "total": 10, "percent": 80.0, "complete": False}
     assert row["missing"] == ["Blijf bewegen", "Dan dat"] and row["fuzzy_ids"] == ["Blijf bewegen"]
     assert row["file"] == "translations/it/LC_MESSAGES/kleine-folder.po"
     assert data["complete"] is False
 
     text = run_cli("translations", "status", root=small.root)
     line = next(l for l in text.out.splitlines() if re.match(r"kleine-folder +it ", l))
-    assert re.search(r"Italian\s+7/9\s+1\s+1\s+77\.8  INCOMPLETE$", line), line
+    assert re.search(r"Italian\s+8/10\s+1\s+1\s+80\.0  INCOMPLETE$", line), line
     assert ("translations/it/LC_MESSAGES/kleine-folder.po: not translated (fuzzy): 'Blijf bewegen'"
             in text.out.splitlines())
 
@@ -303,14 +310,16 @@ def test_allow_draft_marks_every_page_in_the_language_and_in_dutch(project, tmp_
         assert f"{len(dropped)} passages are still in Dutch" in text
     html = (tmp_path / "fysio-delinde" / "en" / f"{LEAFLET}.html").read_text(encoding="utf-8")
     # A unit that fell back to Dutch says so, for screen readers.
-    assert '<p class="lead-in" lang="nl" dir="ltr">Veelvoorkomende symptomen van lage rugpijn:</p>' in html
+    # (The paragraph's last word is in a span that keeps it from being hyphenated.)
+    assert '<p class="lead-in" lang="nl" dir="ltr">Veelvoorkomende symptomen van lage ' \
+        '<span class="whole">rugpijn:</span></p>' in html
 
 
 def test_main_job_names_the_languages_it_skipped(project, tmp_path):
     partial_english(project)
     run = run_cli("--out", str(tmp_path), root=project.root)
     assert run.code == 0, run
-    assert (f"skipped {LEAFLET} in English (en): 21 of 24 units untranslated or fuzzy in "
+    assert (f"skipped {LEAFLET} in English (en): 23 of 26 units untranslated or fuzzy in "
             f"translations/en/LC_MESSAGES/{LEAFLET}.po (see `python generate.py translations status`)"
             in run.out.splitlines())
     assert not (tmp_path / "fysio-delinde" / "en").exists()

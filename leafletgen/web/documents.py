@@ -35,7 +35,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..manifest import Hasher, combine, tool_digest
-from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from .forkserver import SERVER_PID
 
 log = logging.getLogger("leafletgen.web")
@@ -116,6 +116,33 @@ def _init_worker(root: str, warm: bool) -> None:
                 log.debug("warming %s failed", lang, exc_info=True)
 
 
+class _TimeUp(Exception):
+    pass
+
+
+def _time_up(signum, frame):
+    raise _TimeUp()
+
+
+def render_limited(root: str, request: DocumentRequest, seconds: float) -> dict:
+    """`render_in_worker` within `seconds` of wall time (SIGALRM, where the system has it): a
+    document over the limit is a message, and the worker goes on serving."""
+    import signal
+
+    if not hasattr(signal, "setitimer"):
+        return render_in_worker(root, request)
+    previous = signal.signal(signal.SIGALRM, _time_up)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return render_in_worker(root, request)
+    except _TimeUp:
+        return {"ok": False, "timeout": True,
+                "errors": [f"took longer than {seconds:g} s to make; it was stopped"]}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def render_in_worker(root: str, request: DocumentRequest) -> dict:
     """The adapter to the one render path: a request in; PDF bytes, HTML, warnings, facts out."""
     from ..build import load_inputs, render_document
@@ -169,14 +196,21 @@ def write_quick(path: Path, data: bytes | str) -> None:
     of one. Not flushed to disk (unlike the outputs): a cache file lost in a crash is made again."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    for attempt in (1, 2):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+            return
+        except FileNotFoundError:
+            # The cache folder was emptied meanwhile (by hand, or another process): once more.
+            temporary.unlink(missing_ok=True)
+            if attempt == 2:
+                raise
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
 
 
 # ---- Input digests ----------------------------------------------------------------------------------
@@ -213,16 +247,16 @@ class StatHasher(Hasher):
 def input_digest(project: Project, request: DocumentRequest, hasher: Hasher,
                  leaflet_images: tuple[str, ...], tool: str) -> str:
     """What the document is made of, hashed as the main job's manifest hashes an output."""
-    from ..batch import _fonts_digest, _practice_digest
+    from ..batch import _catalogs_digest, _fonts_digest, _practice_digest
     from ..fonts import page_families
 
     source = project.leaflets_dir / f"{request.leaflet}.md"
     leaflet = combine(hasher.file(source), *[f"{src} {hasher.file(project.leaflets_dir / src)}"
                                              for src in leaflet_images])
     bilingual = request.bilingual and request.lang != SOURCE_LANGUAGE
-    catalogs = "" if request.lang == SOURCE_LANGUAGE else combine(
-        hasher.file(project.catalog_path(request.leaflet, request.lang)),
-        hasher.file(project.catalog_path(TEMPLATE_DOMAIN, request.lang)))
+    # The catalogs and the review record (the colophon says whether a person reviewed it).
+    catalogs = "" if request.lang == SOURCE_LANGUAGE else \
+        _catalogs_digest(project, hasher, request.leaflet, request.lang)
     practice = combine("default", tool) if request.practice == DEFAULT_PRACTICE_ID else \
         combine(_practice_digest(project, hasher, request.practice), tool)
     deps = {
@@ -257,6 +291,7 @@ class DocumentService:
         self._pool: ProcessPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._inflight: dict[str, Future] = {}
+        self._slots = threading.BoundedSemaphore(self.workers)
         self._inflight_lock = threading.Lock()
         self._memo: dict = {}
         self._memo_lock = threading.Lock()
@@ -264,6 +299,7 @@ class DocumentService:
         self._written = 0
         self.rendered = 0                # documents rendered (not served from the cache)
         self.last_worker = 0             # the process that rendered the last one
+        self.previews = 0                # documents whose page previews were made
 
     # -- the pool
 
@@ -420,7 +456,9 @@ class DocumentService:
 
     def _render(self, digest: str, request: DocumentRequest) -> Rendered:
         started = time.perf_counter()
-        result = self._run(render_in_worker, str(self.project.root), request)
+        result = self._run(render_limited, str(self.project.root), request, self.time_limit)
+        if result.get("timeout"):
+            raise RenderFailed(result["errors"][0])
         if not result["ok"]:
             raise UserError(result["errors"])
         self.rendered += 1
@@ -436,17 +474,24 @@ class DocumentService:
         another, is tried once more in the new pool, and fails only if that dies too."""
         for attempt in (1, 2):
             pool = self.pool()
-            try:
-                task = pool.submit(function, *args)
-                return task.result(timeout=self.time_limit)
-            except FutureTimeout:
-                self._replace_pool(pool)
-                raise RenderFailed(f"took longer than {self.time_limit:g} s to make; it was stopped") from None
-            except BrokenProcessPool:
-                self._replace_pool(pool)
-                if attempt == 2:
-                    raise RenderFailed("the process making it stopped (out of memory, or a crash in a "
-                                       "library); the other documents are not affected") from None
+            # At most one task per worker is handed to the pool: the others wait here, so the
+            # clock below runs while a worker has the task, not while it queues behind others.
+            with self._slots:
+                try:
+                    task = pool.submit(function, *args)
+                    # The worker stops a document at the time limit itself; this is for a worker
+                    # that hangs where it cannot (inside a C library), with room for a recycled
+                    # worker's warm-up.
+                    return task.result(timeout=2 * self.time_limit + 30)
+                except FutureTimeout:
+                    self._replace_pool(pool)
+                    raise RenderFailed(f"took longer than {self.time_limit:g} s to make; it was "
+                                       "stopped") from None
+                except BrokenProcessPool:
+                    self._replace_pool(pool)
+                    if attempt == 2:
+                        raise RenderFailed("the process making it stopped (out of memory, or a crash "
+                                           "in a library); the other documents are not affected") from None
         raise AssertionError("unreachable")
 
     def page_image(self, rendered: Rendered, number: int) -> Path:
@@ -466,6 +511,7 @@ class DocumentService:
         try:
             targets = [str(rendered.page_path(n)) for n in range(1, rendered.pages + 1)]
             self._run(write_page_images, str(rendered.pdf_path), self.preview_width, targets)
+            self.previews += 1
             future.set_result(None)
         except BaseException as exc:
             future.set_exception(exc)

@@ -170,15 +170,23 @@ def _document_response(leaflet_id: str, lang: str, kind: str):
     rendered, issue = _render(choice)
     if issue is not None:
         return issue_response(choice, issue)
+    try:
+        content = (rendered.pdf_path if kind == "pdf" else rendered.html_path).read_bytes()
+    except FileNotFoundError:
+        # Removed from the cache in the meantime (the cache's size limit, or by hand): made again.
+        rendered, issue = _render(choice)
+        if issue is not None:
+            return issue_response(choice, issue)
+        content = (rendered.pdf_path if kind == "pdf" else rendered.html_path).read_bytes()
     if kind == "pdf":
-        response = send_file(rendered.pdf_path, mimetype="application/pdf", conditional=True,
+        response = send_file(io.BytesIO(content), mimetype="application/pdf", conditional=True,
                              etag=rendered.digest, max_age=0,
                              as_attachment=_flag(request.args.get("download")),
                              download_name=_file_name(rendered.title, choice, "pdf"))
         response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
         response.headers["X-Cache"] = "miss" if rendered.fresh else "hit"
         return response
-    html = rendered.html_path.read_text(encoding="utf-8")
+    html = content.decode("utf-8")
     response = Response(html, mimetype="text/html")
     # The leaflet's own stylesheet is in the page: allowed by its hash, nothing else inline.
     hashes = " ".join(f"'sha256-{_b64sha256(css)}'" for css in re.findall(r"<style>(.*?)</style>", html, re.S))
@@ -243,7 +251,8 @@ def font(name: str):
 @blueprint.route("/healthz")
 def healthz():
     return {"status": "ok", "leaflets": len(project().leaflet_ids()),
-            "practices": len(project().practice_ids())}
+            "practices": len(project().practice_ids()), "rendered": documents().rendered,
+            "previews": documents().previews}
 
 
 # ---- The patient pack --------------------------------------------------------------------------
