@@ -4,10 +4,12 @@ A practice's template can loop (two nested `range(100000)` loops are ten billion
 catalog or leaflet can be made to parse slowly, and WeasyPrint lays out whatever HTML it is given
 (a table of a million rows). So a document is always rendered in a process that carries limits:
 
-- **memory**: the process's address space is limited (RLIMIT_AS, `memory_mb`; a worker uses about
-  400 MB of address space and 130 MB of memory for the shipped leaflet, 230 MB for a leaflet at its
-  256 KiB limit). An allocation beyond it fails (MemoryError), or the process dies; either way that
-  document is reported, the others are built, and the machine is not exhausted.
+- **memory**: the process's address space may grow by `memory_mb` at most from when it takes the
+  limits on (RLIMIT_AS set to what it has then plus that much: what a forked process inherits
+  counts in its address space; a worker uses about 400 MB of address space and 130 MB of memory
+  for the shipped leaflet, 230 MB for a leaflet at its 256 KiB limit). An allocation beyond it
+  fails (MemoryError), or the process dies; either way that document is reported, the others are
+  built, and the machine is not exhausted.
 - **wall time**: `seconds` for the whole of one document. Inside the process a timer (SIGALRM)
   stops Python code at the limit (a template's loop); the process that started it kills it
   `GRACE` seconds later if it is still busy (a long computation inside a C library cannot be
@@ -114,18 +116,46 @@ _ENTERED: Limits | None = None
 
 
 def enter(limits: Limits) -> None:
-    """Take `limits` on for the rest of this process's life (a worker calls it when it starts)."""
+    """Take `limits` on for the rest of this process's life (a worker calls it when it starts):
+    from now on the process may grow by `memory_mb` at most (its address space as it is now, the
+    libraries and what it inherited from its parent, plus that much), and render_document renders
+    here, under the time limit."""
     global _ENTERED
     if limits.memory_mb:
         import resource
 
-        wanted = limits.memory_mb * 1024 * 1024
+        wanted = _address_space() + limits.memory_mb * 1024 * 1024
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             wanted = min(wanted, hard)
         if soft == resource.RLIM_INFINITY or wanted < soft:
             resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
     _ENTERED = limits
+
+
+@contextmanager
+def worker(limits: Limits):
+    """This process as a worker with `limits` for a while (a test of what a worker keeps between
+    documents); afterwards as it was."""
+    import resource
+
+    global _ENTERED
+    previous, before = _ENTERED, resource.getrlimit(resource.RLIMIT_AS)
+    enter(limits)
+    try:
+        yield
+    finally:
+        _ENTERED = previous
+        resource.setrlimit(resource.RLIMIT_AS, before)
+
+
+def _address_space() -> int:
+    """This process's address space now, in bytes (VmSize; 0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def entered() -> Limits | None:
@@ -174,7 +204,8 @@ class ChildFailed(Exception):
 
 def run_in_child(limits: Limits, what: str, function, *args, **kwargs):
     """`function(*args, **kwargs)` in a forked child that has taken `limits` on; its result, or
-    the exception it raised (a UserError stays a UserError). Over a limit: DocumentOverLimit."""
+    the exception it raised (a UserError stays a UserError; what it logged is logged here). Over a
+    limit: DocumentOverLimit."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -183,44 +214,48 @@ def run_in_child(limits: Limits, what: str, function, *args, **kwargs):
                             name="leafletgen-render", daemon=True)
     child.start()
     send.close()
-    deadline = time.monotonic() + limits.seconds + GRACE if limits.seconds else None
     try:
-        while True:
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if receive.poll(timeout if timeout is None else min(timeout, 0.5)):
-                try:
-                    status, payload = _receive(receive)
-                except EOFError:
-                    status, payload = "died", None
-                break
-            if not child.is_alive() and not receive.poll(0):
-                status, payload = "died", None
-                break
-            if deadline is not None and time.monotonic() >= deadline:
-                status, payload = "killed", None
-                break
+        status, payload = _wait_for(child, receive, limits)
     finally:
         if child.is_alive():
             child.kill()
         child.join()
         receive.close()
-    if isinstance(payload, tuple) and len(payload) == 2 and status in ("ok", "raised"):
+    return _outcome(status, payload, child.exitcode, limits, what)
+
+
+def _wait_for(child, receive, limits: Limits) -> tuple[str, object]:
+    """What the child sent; ("killed", None) past the limit and its grace; ("died", None)."""
+    deadline = time.monotonic() + limits.seconds + GRACE if limits.seconds else None
+    while True:
+        wait = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
+        if receive.poll(wait):
+            try:
+                return _receive(receive)
+            except EOFError:
+                return "died", None
+        if not child.is_alive() and not receive.poll(0):
+            return "died", None
+        if deadline is not None and time.monotonic() >= deadline:
+            return "killed", None
+
+
+def _outcome(status: str, payload, exitcode, limits: Limits, what: str):
+    if status in ("ok", "raised"):
         payload, records = payload
         for record in records:      # what the child logged (WeasyPrint's warnings), logged here
             logging.getLogger(record.name).handle(record)
-    if status == "ok":
-        return payload
-    if status == "raised":
+        if status == "ok":
+            return payload
         raise payload
     if status == "bug":
         raise ChildFailed(*payload)
     if status == "killed":
         raise DocumentOverLimit(limits.too_slow(what))
     # Died without a word: killed by the kernel for memory, or a crash inside a C library.
-    code = child.exitcode
-    if limits.memory_mb and code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
+    if limits.memory_mb and exitcode in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
         raise DocumentOverLimit(limits.too_big(what), "memory")
-    raise ChildFailed("ChildDied", f"the process rendering {what} ended with status {code}", "")
+    raise ChildFailed("ChildDied", f"the process rendering {what} ended with status {exitcode}", "")
 
 
 def _receive(connection):

@@ -127,3 +127,38 @@ def test_the_limits_come_from_the_options_else_the_environment(monkeypatch):
     monkeypatch.setenv("LEAFLETGEN_MEMORY_LIMIT", "2048")
     assert Limits.from_settings() == Limits(120, 2048)
     assert Limits.from_settings(seconds=5) == Limits(5, 2048)
+
+
+def test_a_worker_deaf_to_its_timer_is_killed_by_the_pool(project, tmp_path, monkeypatch):
+    """Code inside a C library cannot be interrupted by the worker's own timer: the pool kills a
+    worker still busy GRACE seconds after the limit. Simulated by workers without the timer."""
+    from contextlib import nullcontext
+
+    from leafletgen import limits
+    from leafletgen.batch import pool
+
+    from .conftest import run_cli
+
+    for folder in project.translations_dir.iterdir():
+        if folder.is_dir():
+            shutil.rmtree(folder)
+    (project.practices_dir / "andere.toml").write_text('name = "Andere praktijk"\n')
+    override(project, LOOP)
+    monkeypatch.setattr(limits, "time_limit", lambda *args: nullcontext())
+    monkeypatch.setattr(pool, "GRACE", 1)
+    run = run_cli("--out", str(tmp_path / "out"), "--jobs", "2", "--time-limit", "2", root=project.root)
+    assert run.code == 1, run
+    assert f"error: {PRACTICE}/nl/{LEAFLET}: took longer than 2 s to render, the time limit" in run.err
+    assert (tmp_path / "out" / "andere" / "nl" / f"{LEAFLET}.pdf").is_file()
+
+
+def test_a_document_larger_than_a_document_may_be_is_not_written(project, tmp_path, monkeypatch):
+    from leafletgen import limits
+
+    from .conftest import run_cli
+
+    monkeypatch.setattr(limits, "OUTPUT_MAX_BYTES", 10_000)      # the shipped PDF is about 100 kB
+    run = run_cli("build", "--leaflet", LEAFLET, "--out", str(tmp_path / "out"), root=project.root)
+    assert run.code == 1
+    assert run.err.startswith(f"error: default/nl/{LEAFLET}: its PDF would be ")
+    assert "a document may be at most 0 MB" in run.err and not (tmp_path / "out").exists()

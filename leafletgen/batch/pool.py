@@ -166,7 +166,7 @@ class WorkerPool:
                     job = worker.task[1]
                     worker.task, worker.lang = None, job.lang
                     worker.documents += 1
-                    worker.finishing = worker.documents >= self.max_documents
+                    worker.finishing = worker.documents >= self.max_documents or message[1].over_limit
                     queue.done(job)
                     if message[1].fatal:
                         # The output cannot be written: those running finish (or fail the same way).

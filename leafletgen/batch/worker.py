@@ -103,8 +103,13 @@ def serve(connection, parent_pid: int, root: str, out_dir: str, strict: bool, ma
             if kind == "font":
                 connection.send(("font", make_instance_job(payload)))
                 continue
-            connection.send(("document", run_document(project, out, payload, strict)))
+            outcome = run_document(project, out, payload, strict)
+            connection.send(("document", outcome))
             documents += 1
+            if outcome.over_limit:
+                # Stopped by its timer or out of memory somewhere inside a library: whatever that
+                # left half-done in this process is not trusted with another document.
+                break
     finally:
         pdf.cleanup_font_config()
         connection.close()
@@ -124,6 +129,8 @@ def run_document(project: Project, out_dir: Path, request: BuildRequest, strict:
         if thumbnail:
             write_atomic(out_dir / thumbnail, document.thumbnail)
         entry = index_entry(document, out_dir, pdf_path, html_path, thumbnail or None)
+    except limits.DocumentOverLimit as exc:
+        return Outcome(request.key, ok=False, errors=exc.lines, over_limit=True)
     except UserError as exc:
         return Outcome(request.key, ok=False, errors=exc.lines)
     except MachineError as exc:
