@@ -20,7 +20,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import __version__
+from . import __version__, limits
 from .atomic_write import remove_stale_parts
 from .batch import run_main_job
 from .errors import STRICT_ERROR, MachineError, UserError
@@ -110,6 +110,7 @@ def make_parser() -> Parser:
                         help="documents built at once (default: one per core)")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every document, also those unchanged since the last run")
+    _limits(parser, top=True)
     parser.set_defaults(handler=cmd_main_job)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
@@ -127,6 +128,7 @@ def make_parser() -> Parser:
                        help="set the translation and the Dutch side by side, block by block")
     build.add_argument("--allow-draft", action="store_true",
                        help="build an incomplete translation: missing parts in Dutch, marked DRAFT")
+    _limits(build)
     _common(build)
     build.set_defaults(handler="cmd_build")
 
@@ -137,7 +139,7 @@ def make_parser() -> Parser:
     listing.set_defaults(handler="cmd_list")
     add_translations_commands(commands)
     add_check_command(commands)
-    add_serve_command(commands, _common)
+    add_serve_command(commands, lambda parser: (_limits(parser), _common(parser)))
     return parser
 
 
@@ -226,6 +228,7 @@ def add_check_command(commands) -> None:
     check.add_argument("--variant", metavar="NAME", choices=list(VARIANTS),
                        help="only this variant (default: each practice's variants; one of "
                             f"{', '.join(VARIANTS)})")
+    _limits(check)
     _common(check)
     check.set_defaults(handler="cmd_check")
 
@@ -255,6 +258,27 @@ class Messages:
     def warning(self, text: str) -> None:
         print(f"warning: {printable(text)}", file=self.stream)
         self.warnings += 1
+
+
+def _limits(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    """--time-limit and --memory-limit: the limits per document of a command that renders."""
+    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    parser.add_argument("--time-limit", type=_limit, metavar="SECONDS", default=default(None),
+                        help="stop a document that takes longer than this to render (default: "
+                             "$LEAFLETGEN_TIME_LIMIT or 60; 0: no limit)")
+    parser.add_argument("--memory-limit", type=_limit, metavar="MB", default=default(None),
+                        help="stop a document whose rendering needs more memory (default: "
+                             "$LEAFLETGEN_MEMORY_LIMIT or 1024; 0: no limit)")
+
+
+def _limit(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 0 or number != number:
+        raise argparse.ArgumentTypeError("must be 0 (no limit) or more")
+    return number
 
 
 def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
@@ -334,6 +358,9 @@ def _main(argv: list[str] | None, out, err) -> int:
     previous = _terminate_as_exception()
     messages = Messages(err)
     project = None
+    # The limits per document of this run: every render, here or in a worker, keeps to them.
+    limits.configure(limits.Limits.from_settings(getattr(args, "time_limit", None),
+                                                 getattr(args, "memory_limit", None)))
     try:
         project = find_project(args.root)
         code = _handler(args.handler)(args, project, out, messages)
@@ -347,6 +374,8 @@ def _main(argv: list[str] | None, out, err) -> int:
         return 130 if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM
     except Exception as exc:
         if args.debug and not isinstance(exc, UserError):
+            if getattr(exc, "trace", ""):     # a bug in the child a document rendered in
+                print(exc.trace, file=err)
             raise
         return _report(exc, project, err)
     finally:
