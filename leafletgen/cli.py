@@ -110,7 +110,7 @@ def make_parser() -> Parser:
                         help="documents built at once (default: one per core)")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every document, also those unchanged since the last run")
-    _limits(parser, top=True)
+    limits.add_options(parser, top=True)
     parser.set_defaults(handler=cmd_main_job)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
@@ -128,7 +128,7 @@ def make_parser() -> Parser:
                        help="set the translation and the Dutch side by side, block by block")
     build.add_argument("--allow-draft", action="store_true",
                        help="build an incomplete translation: missing parts in Dutch, marked DRAFT")
-    _limits(build)
+    limits.add_options(build)
     _common(build)
     build.set_defaults(handler="cmd_build")
 
@@ -139,7 +139,7 @@ def make_parser() -> Parser:
     listing.set_defaults(handler="cmd_list")
     add_translations_commands(commands)
     add_check_command(commands)
-    add_serve_command(commands, lambda parser: (_limits(parser), _common(parser)))
+    add_serve_command(commands, lambda parser: (limits.add_options(parser), _common(parser)))
     return parser
 
 
@@ -228,7 +228,7 @@ def add_check_command(commands) -> None:
     check.add_argument("--variant", metavar="NAME", choices=list(VARIANTS),
                        help="only this variant (default: each practice's variants; one of "
                             f"{', '.join(VARIANTS)})")
-    _limits(check)
+    limits.add_options(check)
     _common(check)
     check.set_defaults(handler="cmd_check")
 
@@ -258,27 +258,6 @@ class Messages:
     def warning(self, text: str) -> None:
         print(f"warning: {printable(text)}", file=self.stream)
         self.warnings += 1
-
-
-def _limits(parser: argparse.ArgumentParser, top: bool = False) -> None:
-    """--time-limit and --memory-limit: the limits per document of a command that renders."""
-    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
-    parser.add_argument("--time-limit", type=_limit, metavar="SECONDS", default=default(None),
-                        help="stop a document that takes longer than this to render (default: "
-                             "$LEAFLETGEN_TIME_LIMIT or 60; 0: no limit)")
-    parser.add_argument("--memory-limit", type=_limit, metavar="MB", default=default(None),
-                        help="stop a document whose rendering needs more memory (default: "
-                             "$LEAFLETGEN_MEMORY_LIMIT or 1024; 0: no limit)")
-
-
-def _limit(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number < 0 or number != number:
-        raise argparse.ArgumentTypeError("must be 0 (no limit) or more")
-    return number
 
 
 def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:

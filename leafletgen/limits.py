@@ -110,6 +110,32 @@ def current() -> Limits:
     return _CONFIGURED or Limits.from_settings()
 
 
+def add_options(parser, top: bool = False) -> None:
+    """--time-limit and --memory-limit, for a command that renders (on a sub-command the default
+    is argparse.SUPPRESS, so it does not overwrite the top-level value)."""
+    import argparse
+
+    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    parser.add_argument("--time-limit", type=_option, metavar="SECONDS", default=default(None),
+                        help="stop a document that takes longer than this to render (default: "
+                             f"$LEAFLETGEN_TIME_LIMIT or {DEFAULT_SECONDS}; 0: no limit)")
+    parser.add_argument("--memory-limit", type=_option, metavar="MB", default=default(None),
+                        help="stop a document whose rendering needs more memory (default: "
+                             f"$LEAFLETGEN_MEMORY_LIMIT or {DEFAULT_MEMORY_MB}; 0: no limit)")
+
+
+def _option(value: str) -> float:
+    import argparse
+
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not number >= 0:      # also NaN
+        raise argparse.ArgumentTypeError("must be 0 (no limit) or more")
+    return number
+
+
 # ---- In the process that renders ------------------------------------------------------------------
 
 _ENTERED: Limits | None = None
