@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UserError
-from .output import remove_stale_parts
-from .textcheck import printable
+from .atomic_write import remove_stale_parts
+from .unprintable import printable
 from .project import Project, find_project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -50,12 +50,11 @@ def _out_dir(project: Project, value: str | None) -> Path:
 
 def cmd_main_job(args, project: Project, out, err) -> int:
     from .batch import run_main_job
-    from .progress import make_progress
 
     out_dir = _out_dir(project, args.out)
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
     summary = run_main_job(project, out_dir, jobs=args.jobs, force=args.force,
-                           reporter=make_progress(out), strict=args.strict)
+                           out=out, strict=args.strict)
     for line in summary.skipped:
         print(printable(line), file=out)
     for line in summary.warnings:
@@ -181,7 +180,7 @@ def make_parser() -> Parser:
     from .translations_cli import add_commands as add_translations_commands
     add_translations_commands(commands, Parser, _common)
 
-    from .checks import add_command as add_check_command
+    from .accessibility import add_command as add_check_command
     add_check_command(commands, _common)
 
     from .web.serve import add_command as add_serve_command

@@ -20,8 +20,8 @@ from .errors import Problem, UserError
 from .inline import inline_problems, parser
 from .model import Block, Leaflet
 from .project import Project
-from .textcheck import text_problem
-from .validation import key_lines, validate_model
+from .unprintable import text_problem
+from .model_validation import key_lines, validate_model
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")

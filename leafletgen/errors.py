@@ -42,6 +42,12 @@ class UserError(Exception):
         return [str(p) for p in self.problems]
 
 
-def raise_if(problems: list[Problem]) -> None:
-    if problems:
-        raise UserError(problems)
+def shorten(text: str, limit: int = 60) -> str:
+    """`text` on one line, cut to `limit` characters: a unit or msgid quoted in a message."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# --strict: every warning is an error. Commands count their warnings in one place (the CLI's
+# `Messages`) and fail once at the end with this line; a document with warnings is not written.
+STRICT_ERROR = "warnings are errors with --strict"

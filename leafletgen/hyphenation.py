@@ -72,7 +72,7 @@ def load_dictionary(path: Path):
         if file is not None and all(type(value) is int for _, values in plain.values()
                                     for value in values):
             try:
-                from .output import write_atomic
+                from .atomic_write import write_atomic
                 write_atomic(file, marshal.dumps((CACHE_FORMAT, parsed.maxlen, plain)))
             except OSError:
                 pass   # a read-only cache folder: no cache, same hyphenation

@@ -67,20 +67,6 @@ def inline_problems(text: str) -> list[str]:
     return problems
 
 
-def inline_signature(text: str) -> tuple[list[str], list[str]]:
-    """The markup and link targets of `text`: a translation must keep both (see i18n)."""
-    kinds, links = [], []
-    for tok in inline_tokens(text):
-        if tok.type in ("strong_open", "em_open", "link_open", "hardbreak", "html_inline",
-                        "code_inline", "image"):
-            kinds.append(tok.type)
-        if tok.type == "link_open":
-            links.append(tok.attrGet("href") or "")
-        elif tok.type == "image":
-            links.append(tok.attrGet("src") or "")
-    return sorted(kinds), sorted(links)
-
-
 def render_inline(text: str) -> Markup:
     """Inline Markdown → safe HTML. Everything not allowed is escaped, never passed through."""
     out: list[str] = []

@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_
 
 from .colors import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
 from .errors import Problem, UserError
-from .textcheck import text_problem
+from .unprintable import text_problem
 from .logo import LOGO_MAX_BYTES, logo_problems
 from .model import Practice
 from .project import DEFAULT_PRACTICE_ID, Project
-from .validation import key_lines, validate_model
+from .model_validation import key_lines, validate_model
 from .variants import DEFAULT_VARIANT, VARIANTS
 
 DEFAULT_COLOR = "#1d5e8c"
@@ -30,7 +30,7 @@ _PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 
 
 class PracticeProfile(BaseModel):
-    """The keys a practice profile may have (DESIGN.md)."""
+    """The keys a practice profile may have (README, "Add a practice")."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -208,7 +208,3 @@ def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[st
     data = resolved.read_bytes()
     mime, errors = logo_problems(data, logo)
     return (resolved if not errors else None), mime, errors
-
-
-def all_practices(project: Project) -> list[Practice]:
-    return [load_practice(project, pid) for pid in project.practice_ids()]

@@ -1,4 +1,4 @@
-"""Where a project's inputs live (DESIGN.md's fixed layout)."""
+"""Where a project's inputs live: leaflets/, practices/, templates/, translations/, output/."""
 
 from __future__ import annotations
 

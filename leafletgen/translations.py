@@ -24,16 +24,16 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from .content import load_leaflet
-from .errors import Problem, UserError
+from .errors import Problem, UserError, shorten
 from .extract import (COPYRIGHT_HOLDER, header_comment, honest_header, leaflet_template,
                       template_strings)
 from .inline import plain_text
 from .plurals import plural_forms
 from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, language_name, languages,
                    load_catalog, template_path)
-from .catalogcheck import catalog_problems
+from .catalog_validation import catalog_problems
 from .model import Leaflet
-from .output import write_atomic
+from .atomic_write import write_atomic
 from .project import Project
 from .web.catalog import WEB_DOMAIN, web_template
 
@@ -277,14 +277,9 @@ def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> Ca
             status.fuzzy_ids.append(singular)
         else:
             status.translated += 1
-    # Checked like any input (catalogcheck): a catalog with problems is refused by the build.
+    # Checked like any input (catalog_validation): a catalog with problems is refused by the build.
     status.problems = [str(problem) for problem in catalog_problems(project, domain, lang)]
     return status
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def leaflet_status(project: Project, leaflet: Leaflet, lang: str) -> CatalogStatus:
@@ -351,6 +346,6 @@ def status_table(rows: list[CatalogStatus]) -> list[str]:
     for r in rows:
         for msgid in r.missing:
             lines.append(f"{r.file}: not translated{' (fuzzy)' if msgid in r.fuzzy_ids else ''}: "
-                         f"{_short(msgid)!r}")
+                         f"{shorten(msgid)!r}")
         lines += [f"error: {problem}" for problem in r.problems]
     return lines

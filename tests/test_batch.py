@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen import fonts, manifest as manifest_module
+from leafletgen import fonts
+from leafletgen.batch import manifest as manifest_module
 from leafletgen.batch import run_main_job
-from leafletgen.progress import BarProgress, PlainProgress, make_progress
+from leafletgen.batch.progress import BarProgress, PlainProgress, make_progress
 from leafletgen.project import Project
 
 from .conftest import REPO, run_cli
@@ -179,7 +180,7 @@ def test_a_changed_font_file_rebuilds(built, monkeypatch, tmp_path):
     copy = tmp_path / regular.path.name
     shutil.copy(regular.path, copy)
     faces[0] = fonts.FontFace(regular.family, regular.weight, regular.style, copy)
-    monkeypatch.setattr("leafletgen.batch.font_faces", lambda: tuple(faces))
+    monkeypatch.setattr("leafletgen.batch.plan.font_faces", lambda: tuple(faces))
     first = run_cli(root=built.root)
     assert summary_numbers(first.out)["built"] == 0            # same bytes, same key
     with copy.open("ab") as fh:
@@ -361,15 +362,16 @@ def test_run_main_job_in_process_matches_the_pool(project, tmp_path):
 
 # ---- A worker that dies ---------------------------------------------------------------------------
 
-from leafletgen import worker as worker_module  # noqa: E402
-from leafletgen.batch import JobQueue  # noqa: E402
-from leafletgen.worker import Job, run_job as real_run_job  # noqa: E402
+from leafletgen.batch import worker as worker_module  # noqa: E402
+from leafletgen.batch.pool import JobQueue  # noqa: E402
+from leafletgen.request import BuildRequest  # noqa: E402
+from leafletgen.batch.worker import run_document as real_run_document  # noqa: E402
 
 KILL: dict = {}   # set before the pool forks: {"lang": LL, "once": marker path or None}
 
 
-def run_job_killing_its_worker(job):
-    """run_job, except that the worker is SIGKILLed (as the kernel's OOM killer would) on a
+def run_document_killing_its_worker(project, out_dir, job, strict):
+    """run_document, except that the worker is SIGKILLed (as the kernel's OOM killer would) on a
     document in KILL["lang"]: every time, or only the first time if KILL["once"] is a path."""
     if job.lang == KILL.get("lang"):
         marker = KILL.get("once")
@@ -377,12 +379,12 @@ def run_job_killing_its_worker(job):
             if marker:
                 Path(marker).touch()
             os.kill(os.getpid(), signal.SIGKILL)
-    return real_run_job(job)
+    return real_run_document(project, out_dir, job, strict)
 
 
 @pytest.fixture
 def killing(monkeypatch):
-    monkeypatch.setattr(worker_module, "run_job", run_job_killing_its_worker)
+    monkeypatch.setattr(worker_module, "run_document", run_document_killing_its_worker)
     yield KILL
     KILL.clear()
 
@@ -414,7 +416,7 @@ def test_each_worker_keeps_to_its_languages():
     """Nine languages × five practices over two workers: every job once, and each worker
     meets about half the languages (all nine each if jobs went round-robin)."""
     langs = ["nl", "ar", "de", "en", "es", "fr", "pl", "tr", "uk"]
-    jobs = [Job(f"p{n}/{lang}/x", "x", lang, f"p{n}", "a4", False) for n in range(5) for lang in langs]
+    jobs = [BuildRequest("x", lang, f"p{n}", "a4", False) for n in range(5) for lang in langs]
     queue = JobQueue(jobs)
     seen: dict[int, list[str]] = {0: [], 1: []}
     taken = []

@@ -10,7 +10,8 @@ import pyphen
 import pytest
 
 from leafletgen import hyphenation
-from leafletgen.build import BuildRequest, allowed_roots, build, load_inputs, translate
+from leafletgen.build import build
+from leafletgen.render import BuildRequest, allowed_roots, load_inputs, translate
 from leafletgen.html import RenderOptions, render_html
 from leafletgen.i18n import template_translations
 from leafletgen.pdf import render_pdf

@@ -319,7 +319,7 @@ def test_main_job_names_the_languages_it_skipped(project, tmp_path):
 
 def test_a_translators_html_is_refused_and_would_be_escaped_anyway(project, tmp_path):
     """The catalog check refuses HTML in a msgstr; should one get through, it is still only text."""
-    from leafletgen.build import load_inputs
+    from leafletgen.render import load_inputs
     from leafletgen.html import RenderOptions, render_html
     from leafletgen.i18n import load_catalog, template_translations, translate_leaflet
     from leafletgen.build import BuildRequest

@@ -14,10 +14,10 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
-from ..catalogcheck import check_text
+from ..catalog_validation import check_text
 from ..errors import Problem, UserError
 from ..i18n import catalog_path
-from ..output import write_atomic
+from ..atomic_write import write_atomic
 from ..project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN
 from . import library
 from .app import project

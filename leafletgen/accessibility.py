@@ -74,7 +74,6 @@ class LayoutFacts:
     pairs: dict[tuple[str, str], str] = field(default_factory=dict)   # (text, background) → sample
     sizes: dict[float, str] = field(default_factory=dict)             # pt → sample
     images_without_alt: list[str] = field(default_factory=list)
-    collected: bool = False
 
     def collect(self, document, pdf=None) -> None:
         from weasyprint.formatting_structure import boxes
@@ -101,7 +100,6 @@ class LayoutFacts:
 
         for page in document.pages:
             walk(page._page_box, PAPER)
-        self.collected = True
 
     @property
     def min_text_pt(self) -> float | None:
@@ -252,8 +250,8 @@ def run_checks(project, practice_ids: list[str | None], leaflet_ids: list[str],
     The layout checks (contrast, text size, alt text) render each leaflet in Dutch once per
     practice and variant: colours and sizes do not depend on the language.
     """
-    from .build import BuildRequest, render_document
     from .content import load_leaflet
+    from .render import BuildRequest, render_document
     from .i18n import SOURCE_LANGUAGE, languages as all_languages, load_catalog, translate_leaflet
     from .practice import load_practice
     from .translations import incomplete_reason
@@ -288,7 +286,7 @@ def run_checks(project, practice_ids: list[str | None], leaflet_ids: list[str],
             variant = VARIANTS[variant_name]
             for leaflet in leaflets:
                 request = BuildRequest(leaflet.id, SOURCE_LANGUAGE, practice.id, variant_name)
-                document = render_document(project, request, leaflet, practice)
+                document = render_document(project, request)
                 facts = document.facts
                 subject = f"{practice.id} {variant_name} {leaflet.id}"
                 pairs = sorted(((contrast_ratio(t, b), t, b) for t, b in facts.pairs), reverse=True)
@@ -335,7 +333,7 @@ def add_command(commands, common) -> None:
 def cmd_check(args, project, out, err) -> int:
     from .i18n import check_language
     from .practice import DEFAULT_PRACTICE_ID
-    from .textcheck import printable
+    from .unprintable import printable
 
     if args.lang:
         check_language(project, args.lang)

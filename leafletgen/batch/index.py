@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from .i18n import SOURCE_LANGUAGE, language_name, text_direction
-from .inline import plain_text
-from .output import write_atomic
-from .project import Project
-
-
-@dataclass(frozen=True)
-class IndexEntry:
-    leaflet: str
-    title: str           # in the document's language
-    lang: str
-    practice: str        # practice id
-    practice_name: str
-    variant: str
-    bilingual: bool
-    pdf: str             # relative to the output folder
-    html: str
-    thumbnail: str | None = None   # PNG of the first page, relative to the output folder
-    outdated: bool = False         # a translation behind the Dutch text: the last complete version
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "IndexEntry":
-        return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
-
-    @classmethod
-    def from_document(cls, document, out_dir: Path, pdf: Path, html: Path) -> "IndexEntry":
-        return cls(
-            leaflet=document.request.leaflet, title=plain_text(document.leaflet.title),
-            lang=document.request.lang, practice=document.practice.id,
-            practice_name=document.practice.name or "—", variant=document.request.variant,
-            bilingual=document.request.bilingual, pdf=pdf.relative_to(out_dir).as_posix(),
-            html=html.relative_to(out_dir).as_posix())
+from ..i18n import SOURCE_LANGUAGE, language_name, text_direction
+from ..inline import plain_text
+from ..atomic_write import write_atomic
+from ..project import Project
+from .outcome import IndexEntry
 
 
 def _sort_key(entry: IndexEntry):

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import Problem, UserError
+from .errors import Problem, UserError, shorten
 from .inline import inline_problems, inline_tokens
-from .textcheck import text_problem
+from .unprintable import text_problem
 
 from .i18n import TEMPLATE_DOMAIN  # noqa: E402  (the templates' strings: %-formatted by Jinja)
 
@@ -171,16 +171,11 @@ def parse_po(text: str, file: str) -> tuple[list[Entry], list[Problem]]:
     for item in entries:
         key = (item.msgctxt, item.msgid or "")
         if key in seen:
-            problems.append(Problem(file, f"msgid {_short(item.msgid or '')!r} appears twice (first "
+            problems.append(Problem(file, f"msgid {shorten(item.msgid or '')!r} appears twice (first "
                                           f"on line {seen[key]})", line=item.line))
         else:
             seen[key] = item.line
     return entries, problems
-
-
-def _short(text: str, limit: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _markup(text: str) -> tuple[Counter, list[str]]:
@@ -267,7 +262,7 @@ def check_text(text: str, file: str, template_domain: bool = False) -> list[Prob
                 continue
             msgid = sources[min(max(slot, 0), len(sources) - 1)]
             for message in translation_problems(msgid, msgstr, formatted=template_domain):
-                problems.append(Problem(file, f"msgstr of {_short(entry.msgid)!r}: {message}",
+                problems.append(Problem(file, f"msgstr of {shorten(entry.msgid)!r}: {message}",
                                         line=entry.msgstr_line))
     return problems
 
