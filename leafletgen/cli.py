@@ -50,11 +50,20 @@ def _out_dir(project: Project, value: str | None) -> Path:
 
 def cmd_main_job(args, project: Project, out, err) -> int:
     from .batch import run_main_job
+    from .batch.scheduler import extra_missing, scheduler_address
 
+    try:
+        cluster = scheduler_address(args.cluster)
+    except ValueError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_USAGE
+    if cluster and extra_missing():
+        print(f"error: {extra_missing()}", file=err)
+        return EXIT_USAGE
     out_dir = _out_dir(project, args.out)
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
     summary = run_main_job(project, out_dir, jobs=args.jobs, force=args.force,
-                           out=out, strict=args.strict)
+                           out=out, strict=args.strict, cluster=cluster)
     for line in summary.skipped:
         print(printable(line), file=out)
     for line in summary.warnings:
@@ -74,6 +83,15 @@ def cmd_main_job(args, project: Project, out, err) -> int:
         print("error: warnings are errors with --strict", file=err)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _cluster(value: str) -> str:
+    from .batch.scheduler import check_address
+
+    try:
+        return check_address(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _jobs(value: str) -> int:
@@ -151,6 +169,10 @@ def make_parser() -> Parser:
                         help="documents built at once (default: one per core)")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every document, also those unchanged since the last run")
+    parser.add_argument("--cluster", type=_cluster, metavar="ADDRESS",
+                        help="render the documents on the Dask cluster whose scheduler is at "
+                             "ADDRESS (tcp://HOST:PORT; default: $LEAFLETGEN_CLUSTER, else this "
+                             "computer's cores); needs the cluster extra")
     parser.set_defaults(handler=cmd_main_job)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
