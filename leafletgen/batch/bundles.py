@@ -66,11 +66,11 @@ def pack(root: Path, name: str, paths: tuple[str, ...]) -> Bundle:
 
 def safe_path(relative: str) -> PurePosixPath:
     """A bundle's path, refused unless it stays inside one of the project's input folders."""
-    path = PurePosixPath(relative)
-    if (path.is_absolute() or not path.parts or path.parts[0] not in INPUT_FOLDERS
-            or any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in path.parts)):
+    parts = relative.split("/")
+    if (parts[0] not in INPUT_FOLDERS or len(parts) < 2
+            or any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts)):
         raise ValueError(f"a bundle may not write {relative!r}")
-    return path
+    return PurePosixPath(relative)
 
 
 class ProjectCopy:
