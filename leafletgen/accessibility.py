@@ -20,18 +20,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from weasyprint.formatting_structure import boxes
+
 from .colors import AA_NORMAL, contrast_ratio
+from .inline import plain_text
 from .model import Leaflet
 from .variants import Variant
 
 PAPER = "#ffffff"
 
 
-def plain_text(text: str) -> str:
-    # Imported when used: the CLI imports this module for its parser, and a main job with nothing
-    # to do must not pay for markdown-it.
-    from .inline import plain_text as plain
-    return plain(text)
 # Average words a sentence, per language, for plain language (B1). Only Dutch has a target here.
 SENTENCE_TARGET = {"nl": 15}
 LONG_WORD_LETTERS = 6          # a word of more than 6 letters is long (LIX)
@@ -76,8 +74,6 @@ class LayoutFacts:
     images_without_alt: list[str] = field(default_factory=list)
 
     def collect(self, document, pdf=None) -> None:
-        from weasyprint.formatting_structure import boxes
-
         def walk(box, background):
             own = _hex(box.style["background_color"], background)
             background = own or background
@@ -227,126 +223,3 @@ def document_findings(leaflet: Leaflet, variant: Variant, facts: LayoutFacts,
     """The checks run before every build, on the document being built (no readability)."""
     subject = f"{leaflet.id} [{leaflet.language}] {variant.name}"
     return leaflet_findings(leaflet, today) + layout_findings(subject, variant, facts)
-
-
-# ---- `generate.py check` ----------------------------------------------------------------------------
-
-@dataclass
-class CheckReport:
-    lines: list[str] = field(default_factory=list)        # what was measured, for the reader
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == "warning"]
-
-
-def run_checks(project, practice_ids: list[str | None], leaflet_ids: list[str],
-               languages: list[str] | None, variant_names: list[str] | None,
-               today: dt.date | None = None) -> CheckReport:
-    """Every check, for the given practices (None: the neutral default), leaflets, languages
-    (None: Dutch and every complete translation) and variants (None: each practice's own).
-
-    The layout checks (contrast, text size, alt text) render each leaflet in Dutch once per
-    practice and variant: colours and sizes do not depend on the language.
-    """
-    from .content import load_leaflet
-    from .render import BuildRequest, render_document
-    from .i18n import SOURCE_LANGUAGE, languages as all_languages, load_catalog, translate_leaflet
-    from .practice import load_practice
-    from .translations import incomplete_reason
-    from .variants import VARIANTS
-
-    report = CheckReport()
-    practices = [load_practice(project, pid) for pid in practice_ids]
-    leaflets = [load_leaflet(project, lid) for lid in leaflet_ids]
-
-    report.lines.append("Readability (running text; Dutch B1 target: at most "
-                        f"{SENTENCE_TARGET['nl']} words a sentence on average):")
-    for leaflet in leaflets:
-        report.findings += leaflet_findings(leaflet, today)
-        for lang in languages or all_languages(project):
-            if lang == SOURCE_LANGUAGE:
-                translated = leaflet
-            else:
-                reason = incomplete_reason(project, leaflet, lang)
-                if reason:
-                    report.lines.append(f"  {leaflet.id} [{lang}]: not checked, {reason}")
-                    continue
-                translated = translate_leaflet(leaflet, load_catalog(project, leaflet.id, lang), lang)
-            finding = readability_finding(translated)
-            report.lines.append(f"  {finding.text}")
-            if finding.level == "warning":
-                report.findings.append(finding)
-
-    report.lines.append(f"Layout (each leaflet in {SOURCE_LANGUAGE}; contrast WCAG AA at least "
-                        f"{AA_NORMAL}:1):")
-    for practice in practices:
-        for variant_name in variant_names or practice.variants:
-            variant = VARIANTS[variant_name]
-            for leaflet in leaflets:
-                request = BuildRequest(leaflet.id, SOURCE_LANGUAGE, practice.id, variant_name)
-                document = render_document(project, request)
-                facts = document.facts
-                subject = f"{practice.id} {variant_name} {leaflet.id}"
-                pairs = sorted(((contrast_ratio(t, b), t, b) for t, b in facts.pairs), reverse=True)
-                report.lines.append(
-                    f"  {subject}: smallest text {facts.min_text_pt:g} pt (minimum "
-                    f"{variant.min_text_pt:g} pt), body {variant.body_pt:g} pt; "
-                    f"{len(pairs)} text/background pairs, lowest contrast {pairs[-1][0]:.2f}:1")
-                for ratio, text, background in pairs:
-                    sample = facts.pairs[(text, background)]
-                    mark = "ok" if ratio >= AA_NORMAL else "FAIL"
-                    report.lines.append(f"    {ratio:5.2f}:1 {mark:4} {text} on {background}  "
-                                        f"e.g. {sample!r}")
-                report.findings += layout_findings(subject, variant, facts)
-                report.findings += [Finding("warning", practice.id, note) for note in practice.notes]
-    # One finding once (the review date is the same for every practice and variant).
-    report.findings = list(dict.fromkeys(report.findings))
-    return report
-
-
-def add_command(commands, common) -> None:
-    """`generate.py check` (registered by cli.make_parser)."""
-    from .variants import VARIANTS
-
-    check = commands.add_parser(
-        "check", help="check contrast, text sizes, alt texts, readability and review dates",
-        description="Check what makes a leaflet accessible: contrast of every text colour on its "
-                    "background with the practice's colours (WCAG AA, 4.5:1), the smallest text "
-                    "size against the variant's minimum, images without alt text, readability "
-                    "per leaflet and language (Dutch B1: at most 15 words a sentence on average), "
-                    "and review dates that have passed. Builds run the same checks (except "
-                    "readability) and warn; --strict makes warnings errors.")
-    check.add_argument("--leaflet", metavar="ID", help="only this leaflet (default: all)")
-    check.add_argument("--lang", metavar="LL", help="only this language (default: Dutch and every "
-                                                    "complete translation)")
-    check.add_argument("--practice", metavar="ID", help="only this practice (default: all; "
-                                                        "'default' for the neutral one)")
-    check.add_argument("--variant", metavar="NAME", choices=list(VARIANTS),
-                       help="only this variant (default: each practice's variants; one of "
-                            f"{', '.join(VARIANTS)})")
-    common(check)
-    check.set_defaults(handler=cmd_check)
-
-
-def cmd_check(args, project, out, err) -> int:
-    from .i18n import check_language
-    from .practice import DEFAULT_PRACTICE_ID
-    from .unprintable import printable
-
-    if args.lang:
-        check_language(project, args.lang)
-    practice_ids = [args.practice] if args.practice else (project.practice_ids() or [DEFAULT_PRACTICE_ID])
-    leaflet_ids = [args.leaflet] if args.leaflet else project.leaflet_ids()
-    report = run_checks(project, practice_ids, leaflet_ids, [args.lang] if args.lang else None,
-                        [args.variant] if args.variant else None)
-    for line in report.lines:
-        print(printable(line), file=out)
-    for finding in report.warnings:
-        print(f"warning: {printable(finding.text)}", file=err)
-    print(f"{len(report.warnings)} warning(s)", file=out)
-    if args.strict and report.warnings:
-        print("error: warnings are errors with --strict", file=err)
-        return 1
-    return 0

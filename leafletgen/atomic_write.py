@@ -19,16 +19,28 @@ import re
 import tempfile
 from pathlib import Path
 
+from .errors import machine_error
+
 _PART_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.part$")
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then rename it into place."""
+    """Write to a temporary file in the same folder, flush it to disk, then rename it into place.
+
+    A fault of the machine (no space left, no permission, a read-only folder, a folder where the
+    file should be) is a MachineError naming `path`'s folder and the cause, never the temporary
+    file; the temporary file is removed and the old `path` is left as it was."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise machine_error(exc, path) from exc
     _remove_dead_parts(path.parent, path.name)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".part")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".part")
+    except OSError as exc:
+        raise machine_error(exc, path) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -36,11 +48,13 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise machine_error(exc, path) from exc
         raise
     _fsync_dir(path.parent)
 
@@ -73,7 +87,10 @@ def copy_if_changed(source: Path, target: Path) -> None:
     except FileNotFoundError:
         pass
     write_atomic(target, source.read_bytes())
-    os.utime(target, ns=(src.st_atime_ns, src.st_mtime_ns))
+    try:
+        os.utime(target, ns=(src.st_atime_ns, src.st_mtime_ns))
+    except OSError as exc:
+        raise machine_error(exc, target, "cannot change") from exc
 
 
 def _alive(pid: int) -> bool:
@@ -101,15 +118,25 @@ def _remove_dead_parts(folder: Path, name: str) -> None:
         return
     for part in candidates:
         if stale_part(part):
-            part.unlink(missing_ok=True)
+            try:
+                part.unlink(missing_ok=True)
+            except OSError:
+                pass   # a read-only folder: the write that follows says so
 
 
 def remove_stale_parts(folder: Path) -> list[Path]:
     """Temporary files left in `folder` (recursively) by killed builds; returns what was removed."""
     removed = []
     if folder.is_dir():
-        for part in sorted(folder.rglob(".*.part")):
+        try:
+            parts = sorted(folder.rglob(".*.part"))
+        except OSError:
+            return removed
+        for part in parts:
             if part.is_file() and stale_part(part):
-                part.unlink(missing_ok=True)
+                try:
+                    part.unlink(missing_ok=True)
+                except OSError:
+                    continue   # a read-only folder: the first write says so, with its cause
                 removed.append(part)
     return removed

@@ -3,7 +3,8 @@ against its Dutch msgid.
 
 A catalog comes from a translator's tool (Poedit, Weblate, Crowdin) or a text editor, so it is
 input like any other. Babel's reader is lenient (an unterminated string or `msgstr x` reads as an
-empty translation, silently), so the syntax is checked here, line by line, with the line named.
+empty translation, silently), so the syntax is checked first, line by line, with the line named
+(po_syntax.py).
 A translation must keep what the Dutch text has and add nothing: the same **bold**/*italic*
 markup, the same link targets, the same %(name)s placeholders, no raw HTML, no images, no control
 characters. A translated list item must not smuggle in a link, or HTML.
@@ -18,164 +19,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import Problem, UserError, shorten
+from .files import InputFileError, file_stat, read_file
 from .inline import inline_problems, inline_tokens
-from .unprintable import text_problem
+from .project import TEMPLATE_DOMAIN
+from .po_syntax import Entry, parse_po
+from .plural import DEFAULT as DEFAULT_PLURAL_FORMS, PluralFormsError, PluralRule, parse_plural_forms
+from .unprintable import line_problems, text_problem
 
-from .i18n import TEMPLATE_DOMAIN  # noqa: E402  (the templates' strings: %-formatted by Jinja)
-
-_KEYWORD_RE = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$')
-_STRING_RE = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*$')
-_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
-_PLACEHOLDER_RE = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
+_PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")
 _CHARSET_RE = re.compile(r"charset=([^\s;\\]+)", re.IGNORECASE)
-
-
-@dataclass
-class Entry:
-    """One message of a .po file, as written (strings unescaped)."""
-
-    line: int                                   # line of its msgid
-    msgctxt: str | None = None
-    msgid: str | None = None
-    msgid_plural: str | None = None
-    msgstr: dict[int, str] = field(default_factory=dict)
-    msgstr_line: int | None = None
-    flags: set[str] = field(default_factory=set)
-
-    @property
-    def fuzzy(self) -> bool:
-        return "fuzzy" in self.flags
-
-
-def _unescape(body: str) -> tuple[str, str | None]:
-    """(text, problem) for the inside of a "..." string."""
-    out, i = [], 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\":
-            nxt = body[i + 1] if i + 1 < len(body) else ""
-            if nxt not in _ESCAPES:
-                return "", (f"unknown escape '\\{nxt}' in a string; write \\\\ for a backslash, "
-                             "\\\" for a quote, \\n for a new line")
-            out.append(_ESCAPES[nxt])
-            i += 2
-            continue
-        out.append(char)
-        i += 1
-    return "".join(out), None
-
-
-def parse_po(text: str, file: str) -> tuple[list[Entry], list[Problem]]:
-    """The entries of a .po file and its syntax problems, each with its line."""
-    entries: list[Entry] = []
-    problems: list[Problem] = []
-    entry: Entry | None = None
-    current: str | None = None      # the keyword the next "..." continues
-    flags: set[str] = set()
-
-    def finish() -> None:
-        nonlocal entry
-        if entry is not None:
-            if entry.msgid is None:
-                problems.append(Problem(file, "msgstr or msgctxt without a msgid before it", line=entry.line))
-            elif not entry.msgstr:
-                problems.append(Problem(file, "msgid without a msgstr after it", line=entry.line))
-            elif entry.msgid_plural is None and set(entry.msgstr) != {-1}:
-                problems.append(Problem(file, "msgstr[n] needs a msgid_plural; a single form is "
-                                              "written msgstr \"...\"", line=entry.msgstr_line))
-            elif entry.msgid_plural is not None and (-1 in entry.msgstr or
-                                                     sorted(entry.msgstr) != list(range(len(entry.msgstr)))):
-                problems.append(Problem(file, "a plural message needs msgstr[0], msgstr[1], … "
-                                              "in order", line=entry.msgstr_line))
-            else:
-                entries.append(entry)
-        entry = None
-
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.rstrip("\r").strip()
-        if not line:
-            finish()
-            current = None
-            continue
-        if line.startswith("#"):
-            if line.startswith("#,"):
-                flags |= {flag.strip() for flag in line[2:].split(",") if flag.strip()}
-            # "#~" obsolete entries, "#|" previous msgids, "#:" references, "# " comments: not used.
-            continue
-        match = _KEYWORD_RE.match(line)
-        if match:
-            keyword, index, rest = match.group(1), match.group(2), match.group(3)
-            base = "msgstr" if keyword.startswith("msgstr") else keyword
-            if base in ("msgctxt", "msgid") and entry is not None and (entry.msgstr or (
-                    base == "msgctxt" and entry.msgid is not None) or (base == "msgid" and entry.msgid is not None)):
-                finish()
-            if entry is None:
-                entry = Entry(line=number, flags=flags)
-                flags = set()
-            if base == "msgid":
-                entry.line = number
-            elif base == "msgid_plural" and entry.msgid is None:
-                problems.append(Problem(file, "msgid_plural without a msgid before it", line=number))
-            elif base == "msgstr" and entry.msgid is None:
-                problems.append(Problem(file, "msgstr without a msgid before it", line=number))
-                entry = None
-                current = None
-                continue
-            string = _STRING_RE.match(rest)
-            if not string:
-                problems.append(Problem(file, f"{keyword} must be followed by a string in double "
-                                              "quotes, closed on the same line", line=number))
-                value = ""
-            else:
-                value, problem = _unescape(string.group(1))
-                if problem:
-                    problems.append(Problem(file, problem, line=number))
-            current = keyword if base != "msgstr" else f"msgstr:{-1 if index is None else int(index)}"
-            if base == "msgstr":
-                slot = -1 if index is None else int(index)
-                if slot in entry.msgstr:
-                    problems.append(Problem(file, f"{keyword} appears twice in one message", line=number))
-                entry.msgstr[slot] = value
-                entry.msgstr_line = entry.msgstr_line or number
-            elif getattr(entry, base) is not None:
-                problems.append(Problem(file, f"{keyword} appears twice in one message", line=number))
-            else:
-                setattr(entry, base, value)
-            continue
-        string = _STRING_RE.match(line)
-        if string and current is not None and entry is not None:
-            value, problem = _unescape(string.group(1))
-            if problem:
-                problems.append(Problem(file, problem, line=number))
-            if current.startswith("msgstr:"):
-                slot = int(current.split(":")[1])
-                entry.msgstr[slot] += value
-            else:
-                setattr(entry, current, (getattr(entry, current) or "") + value)
-            continue
-        if line.startswith('"'):
-            reason = ("a string that is not closed on its line (or has an unescaped \")"
-                      if current is not None else "a string that belongs to no msgid or msgstr")
-        else:
-            reason = f"unknown keyword {line.split()[0][:30]!r}; expected msgid, msgstr, msgctxt or a comment"
-        problems.append(Problem(file, f"is not a valid .po file: {reason}", line=number))
-        current = None
-    finish()
-
-    seen: dict[tuple[str | None, str], int] = {}
-    for item in entries:
-        key = (item.msgctxt, item.msgid or "")
-        if key in seen:
-            problems.append(Problem(file, f"msgid {shorten(item.msgid or '')!r} appears twice (first "
-                                          f"on line {seen[key]})", line=item.line))
-        else:
-            seen[key] = item.line
-    return entries, problems
 
 
 def _markup(text: str) -> tuple[Counter, list[str]]:
@@ -198,25 +55,30 @@ def _describe(kinds: Counter) -> str:
 
 
 def placeholders(text: str) -> Counter:
-    return Counter(m.group(1) or m.group(0) for m in _PLACEHOLDER_RE.finditer(text)
-                   if m.group(0) != "%%")
+    """The %(name)s placeholders of `text`, by name."""
+    return Counter(_PLACEHOLDER_RE.findall(text))
 
 
-class _AnyValue(dict):
-    def __missing__(self, key):
-        return 0
-
-
-def translation_problems(msgid: str, msgstr: str, formatted: bool = False) -> list[str]:
+def translation_problems(msgid: str, msgstr: str, formatted: bool = False,
+                         markdown: bool = True) -> list[str]:
     """What is wrong with `msgstr` as a translation of `msgid` (empty when fine).
 
-    `formatted`: the string goes through Python's % formatting (the template domain), so a lone
-    % is an error there.
+    `formatted`: the string goes through Python's % formatting (the template domain). A
+    placeholder is only %(name)s; any other % is text there too (html.install_translations
+    escapes it before Jinja formats the string), so a translator's "50 %" is never an error.
+    `markdown`: False for the web app's words, plain text escaped on its pages ("<naam>" is text
+    there): only the characters and the placeholders are checked.
     """
     problems = []
     bad = text_problem(msgstr)
     if bad:
         problems.append(bad)
+    if not markdown:
+        if placeholders(msgid) != placeholders(msgstr):
+            problems.append(f"the placeholders differ from the Dutch: the Dutch has "
+                            f"{', '.join(sorted(placeholders(msgid).elements())) or 'none'}, the "
+                            f"translation {', '.join(sorted(placeholders(msgstr).elements())) or 'none'}")
+        return problems
     source_problems = set(inline_problems(msgid))
     problems += [p for p in inline_problems(msgstr) if p not in source_problems]
     kinds_id, links_id = _markup(msgid)
@@ -233,63 +95,154 @@ def translation_problems(msgid: str, msgstr: str, formatted: bool = False) -> li
         problems.append(f"the placeholders differ from the Dutch: the Dutch has "
                         f"{', '.join(sorted(held_id.elements())) or 'none'}, the translation "
                         f"{', '.join(sorted(held_str.elements())) or 'none'}")
-    elif formatted:
-        try:
-            msgstr % _AnyValue()
-        except (ValueError, TypeError, KeyError):
-            problems.append("is not a valid format string: write a percent sign as %%")
     return problems
 
 
-def check_text(text: str, file: str, template_domain: bool = False) -> list[Problem]:
-    """Every problem of a catalog's text: syntax first; translations only if the syntax is sound."""
+@dataclass(frozen=True)
+class CatalogReport:
+    """What checking a catalog found.
+
+    `fatal`: the catalog cannot be used at all (too large, not UTF-8, invisible characters, bad
+    syntax, a bad header): nothing of it is read by Babel, every unit counts as untranslated.
+    Otherwise `refused` names the msgids whose translation has a problem: they count as not
+    translated in `translations status`, and the build refuses the catalog until they are fixed.
+    """
+
+    file: str
+    problems: tuple[Problem, ...] = ()
+    fatal: bool = False
+    refused: frozenset = frozenset()
+    plural: PluralRule | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def analyse_text(text: str, file: str, template_domain: bool = False,
+                 markdown: bool = True) -> CatalogReport:
+    """Every problem of a catalog's text: characters first, then syntax, then the header; the
+    translations only if those are sound."""
+    characters = [Problem(file, message, line=number) for number, message in line_problems(text)]
+    if characters:
+        return CatalogReport(file, tuple(characters), fatal=True)
     entries, problems = parse_po(text, file)
     if problems:
-        return sorted(problems, key=lambda p: p.line or 0)
+        return CatalogReport(file, tuple(sorted(problems, key=lambda p: p.line or 0)), fatal=True)
+    header = next((entry for entry in entries if not entry.msgid and entry.msgctxt is None), None)
+    plural, header_problems = _header(header, file)
+    if header_problems:
+        return CatalogReport(file, tuple(header_problems), fatal=True, plural=plural)
+    refused: set = set()
     for entry in entries:
-        if not entry.msgid:
-            header = entry.msgstr.get(-1, "")
-            charset = _CHARSET_RE.search(header)
-            if charset and charset.group(1).lower() not in ("utf-8", "utf8", "charset"):
-                problems.append(Problem(file, f"declares charset={charset.group(1)}; a catalog is "
-                                              "UTF-8 (charset=UTF-8)", line=entry.msgstr_line))
-            continue
-        if entry.fuzzy:
-            continue  # not used until a translator confirms it
+        if not entry.msgid or entry.fuzzy:
+            continue  # the header; a fuzzy entry is not used until a translator confirms it
         sources = [entry.msgid] if entry.msgid_plural is None else [entry.msgid, entry.msgid_plural]
+        if entry.msgid_plural is not None and any(entry.msgstr.values()) \
+                and len(entry.msgstr) != plural.nplurals:
+            refused.add(entry.msgid)
+            problems.append(Problem(file, f"msgstr of {shorten(entry.msgid)!r}: has {len(entry.msgstr)} "
+                                          f"plural forms, but the header's Plural-Forms says "
+                                          f"nplurals={plural.nplurals}", line=entry.msgstr_line))
         for slot, msgstr in sorted(entry.msgstr.items()):
             if not msgstr:
                 continue
             msgid = sources[min(max(slot, 0), len(sources) - 1)]
-            for message in translation_problems(msgid, msgstr, formatted=template_domain):
+            for message in translation_problems(msgid, msgstr, formatted=template_domain,
+                                                markdown=markdown):
+                refused.add(entry.msgid)
                 problems.append(Problem(file, f"msgstr of {shorten(entry.msgid)!r}: {message}",
                                         line=entry.msgstr_line))
-    return problems
+    return CatalogReport(file, tuple(problems), refused=frozenset(refused), plural=plural)
 
 
-def check_file(path: Path, file: str, template_domain: bool = False) -> list[Problem]:
-    stat = path.stat()
-    return list(_check_file_cached(str(path), stat.st_mtime_ns, stat.st_size, file, template_domain))
+def _header(header: Entry | None, file: str) -> tuple[PluralRule, list[Problem]]:
+    """The header's plural rule (gettext's default without one) and its problems."""
+    plural = parse_plural_forms(DEFAULT_PLURAL_FORMS)
+    if header is None:
+        return plural, []
+    problems = []
+    text = header.msgstr.get(-1, "")
+    charset = _CHARSET_RE.search(text)
+    if charset and charset.group(1).lower() not in ("utf-8", "utf8", "charset"):
+        problems.append(Problem(file, f"declares charset={charset.group(1)}; a catalog is "
+                                      "UTF-8 (charset=UTF-8)", line=header.line_of("msgstr:-1", "charset=")
+                                or header.msgstr_line))
+    fields = [line.split(":", 1) for line in text.split("\n") if ":" in line]
+    forms = [value for name, value in fields if name.strip().lower() == "plural-forms"]
+    line = header.line_of("msgstr:-1", "plural-forms:") or header.msgstr_line
+    if len(forms) > 1:
+        problems.append(Problem(file, "the header has Plural-Forms more than once", line=line))
+    elif forms:
+        try:
+            plural = parse_plural_forms(forms[0])
+        except PluralFormsError as exc:
+            problems.append(Problem(file, f"Plural-Forms: {exc}", line=line))
+    return plural, problems
+
+
+def check_text(text: str, file: str, template_domain: bool = False,
+               markdown: bool = True) -> list[Problem]:
+    """Every problem of a catalog's text (see analyse_text)."""
+    return list(analyse_text(text, file, template_domain, markdown).problems)
+
+
+# The staff web app's words (web/catalog.py): plain text on its pages, not leaflet Markdown.
+PLAIN_TEXT_DOMAINS = frozenset({"leafletgen_web"})
+
+
+# A leaflet may hold 256 KiB; its catalog holds it twice (msgid and msgstr, a translation in
+# Cyrillic or Arabic taking two bytes a letter) with comments: 1 MiB leaves room for that.
+CATALOG_MAX_BYTES = 1024 * 1024
+
+
+def catalog_file(domain: str, lang: str) -> str:
+    """translations/<lang>/LC_MESSAGES/<domain>.po, relative to the project root."""
+    return f"translations/{lang}/LC_MESSAGES/{domain}.po"
+
+
+def catalog_report(project, domain: str, lang: str) -> CatalogReport | None:
+    """The report of translations/<lang>/LC_MESSAGES/<domain>.po; None when there is none.
+    Read without following a link, at most CATALOG_MAX_BYTES; cached while the file is unchanged."""
+    relative = catalog_file(domain, lang)
+    try:
+        info = file_stat(project.root, relative)
+    except InputFileError as exc:
+        if exc.missing:
+            return None
+        return CatalogReport(relative, (Problem(relative, exc.reason),), fatal=True)
+    return _report_cached(str(project.root), relative, info.st_ino, info.st_mtime_ns, info.st_size,
+                          domain == TEMPLATE_DOMAIN, domain not in PLAIN_TEXT_DOMAINS)
 
 
 @lru_cache(maxsize=256)
-def _check_file_cached(path: str, mtime_ns: int, size: int, file: str,
-                       template_domain: bool) -> tuple[Problem, ...]:
-    raw = Path(path).read_bytes()
+def _report_cached(root: str, relative: str, inode: int, mtime_ns: int, size: int,
+                   template_domain: bool, markdown: bool) -> CatalogReport:
+    try:
+        raw = read_catalog_bytes(Path(root), relative)
+    except UserError as exc:
+        return CatalogReport(relative, tuple(exc.problems), fatal=True)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        return (Problem(file, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8", line=line),)
-    return tuple(check_text(text, file, template_domain))
+        return CatalogReport(relative, (Problem(relative, f"is not UTF-8 text (byte {exc.start}); "
+                                                          "save it as UTF-8", line=line),), fatal=True)
+    return analyse_text(text, relative, template_domain, markdown)
+
+
+def read_catalog_bytes(root: Path, relative: str) -> bytes:
+    """The bytes of a catalog: no link, at most CATALOG_MAX_BYTES (else a UserError)."""
+    try:
+        return read_file(root, relative, CATALOG_MAX_BYTES)
+    except InputFileError as exc:
+        raise UserError(Problem(relative, exc.reason)) from None
 
 
 def catalog_problems(project, domain: str, lang: str) -> list[Problem]:
     """Problems of translations/<lang>/LC_MESSAGES/<domain>.po ([] when fine or absent)."""
-    path = project.translations_dir / lang / "LC_MESSAGES" / f"{domain}.po"
-    if not path.is_file():
-        return []
-    return check_file(path, project.rel(path), template_domain=domain == TEMPLATE_DOMAIN)
+    report = catalog_report(project, domain, lang)
+    return list(report.problems) if report is not None else []
 
 
 def check_catalogs(project, lang: str, domains) -> None:

@@ -18,9 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from .errors import Problem, UserError
 from .inline import inline_problems, parser
+from .logo import LOGO_MAX_BYTES, logo_problems, sniff
 from .model import Block, Leaflet
 from .project import Project
-from .unprintable import text_problem
+from .files import InputFileError, read_file, relative_parts
+from .unprintable import line_problems, text_problem
 from .model_validation import key_lines, validate_model
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -115,129 +117,141 @@ NOT_IN_A_BLOCK = {
 }
 
 
+# Block tokens a leaflet refuses outright, and why (the message names the fix).
+REFUSED_BLOCKS = {
+    "html_block": "raw HTML is not allowed in a leaflet; use Markdown",
+    "fence": "code blocks (```) are not allowed in a leaflet",
+    "code_block": "an indented line is read as a code block, which a leaflet does not allow: "
+                  "remove the indent",
+    "hr": "horizontal rules are not supported; start a new part with a '## ' heading",
+}
+
+
+class _BlockReader:
+    """markdown-it's block tokens → a leaflet's blocks, with a problem, at its line, for
+    everything a leaflet does not allow. Each `_read_*` reads one block from token `i` and
+    returns the index of the token after it."""
+
+    def __init__(self, tokens: list, first_line: int, file: str):
+        self.tokens, self.first_line, self.file = tokens, first_line, file
+        self.blocks: list[Block] = []
+        self.problems: list[Problem] = []
+
+    def line_of(self, tok) -> int:
+        return self.first_line + (tok.map[0] if tok.map else 0)
+
+    def problem(self, message: str, line: int | None) -> None:
+        self.problems.append(Problem(self.file, message, line=line))
+
+    def check_inline(self, tok, line: int) -> None:
+        for message in inline_problems(tok.content):
+            self.problem(message, line)
+
+    def read_all(self) -> None:
+        readers = {"heading_open": self._read_heading, "paragraph_open": self._read_paragraph,
+                   "bullet_list_open": self._read_list, "ordered_list_open": self._read_list,
+                   "blockquote_open": self._read_callout}
+        i = 0
+        while i < len(self.tokens):
+            tok = self.tokens[i]
+            if tok.type in readers:
+                i = readers[tok.type](i)
+                continue
+            # markdown-it's commonmark has no other block tokens than these and the refused ones.
+            self.problem(REFUSED_BLOCKS.get(tok.type, f"unsupported Markdown ({tok.type})"),
+                         self.line_of(tok))
+            i += 1
+
+    def _read_heading(self, i: int) -> int:
+        tok, inline = self.tokens[i], self.tokens[i + 1]
+        line, level = self.line_of(tok), int(tok.tag[1])
+        if level == 1:
+            self.problem("'# ' is the title, which comes from the front matter; use '## ' for a "
+                         "heading", line)
+        elif level > 3:
+            self.problem(f"heading level {level} is too deep; use '## ' or '### '", line)
+        self.check_inline(inline, line)
+        self.blocks.append(Block("heading", line, text=inline.content, level=min(max(level, 2), 3)))
+        return i + 3
+
+    def _read_paragraph(self, i: int) -> int:
+        line, inline = self.line_of(self.tokens[i]), self.tokens[i + 1]
+        children = [c for c in inline.children or [] if c.type not in ("softbreak",)]
+        if len(children) == 1 and children[0].type == "image":
+            image = children[0]
+            alt, src = image.content.strip(), image.attrGet("src") or ""
+            if not alt:
+                self.problem(f"image {src!r} needs alt text: ![what it shows]({src})", line)
+            elif text_problem(alt):
+                self.problem(f"image {src!r}: its alt text {text_problem(alt)}", line)
+            self.blocks.append(Block("image", line, text=alt, src=src))
+        else:
+            self.check_inline(inline, line)
+            self.blocks.append(Block("paragraph", line, text=inline.content))
+        return i + 3
+
+    def _read_list(self, i: int) -> int:
+        tok = self.tokens[i]
+        items, item_lines = [], []
+        depth, j = 0, i
+        while True:
+            cur = self.tokens[j]
+            if cur.type in ("bullet_list_open", "ordered_list_open"):
+                depth += 1
+                if depth == 2:
+                    self.problem("lists inside lists are not supported; keep a list one level deep",
+                                 self.line_of(cur))
+            elif cur.type in ("bullet_list_close", "ordered_list_close"):
+                depth -= 1
+                if depth == 0:
+                    break
+            elif cur.type == "inline" and depth == 1:
+                self.check_inline(cur, self.line_of(cur))
+                items.append(cur.content)
+                item_lines.append(self.line_of(cur))
+            elif cur.type in NOT_IN_A_BLOCK:
+                self.problem(f"a list item can hold only text, not {NOT_IN_A_BLOCK[cur.type]}",
+                             self.line_of(cur))
+            j += 1
+        self.blocks.append(Block("list", self.line_of(tok), items=tuple(items),
+                                 item_lines=tuple(item_lines), ordered=tok.type == "ordered_list_open"))
+        return j + 1
+
+    def _read_callout(self, i: int) -> int:
+        tok = self.tokens[i]
+        texts = []
+        j = i + 1
+        while self.tokens[j].type != "blockquote_close" or self.tokens[j].level != tok.level:
+            cur = self.tokens[j]
+            if cur.type == "inline":
+                self.check_inline(cur, self.line_of(cur))
+                texts.append(cur.content)
+            elif cur.type in NOT_IN_A_BLOCK or cur.type.endswith("list_open"):
+                what = NOT_IN_A_BLOCK.get(cur.type, "a list")
+                self.problem(f"a callout ('> ') can hold only text, not {what}", self.line_of(cur))
+            j += 1
+        self.blocks.append(Block("callout", self.line_of(tok), text="\n\n".join(texts)))
+        return j + 1
+
+
 def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], list[Problem]]:
     """Markdown body → blocks, with a problem for everything a leaflet does not allow."""
     env: dict = {}
     tokens = parser().parse(body, env)
-    blocks: list[Block] = []
-    problems: list[Problem] = []
+    reader = _BlockReader(tokens, first_line, file)
     # A reference definition ("[name]: address") yields no block: its line would vanish silently.
-    for label, ref in (env.get("references") or {}).items():
-        line = first_line + (ref.get("map") or [0])[0]
-        problems.append(Problem(file, "reference-style link definitions ('[name]: address') are not "
-                                      "supported; write the link where it is used: [text](https://...)",
-                                line=line))
-
-    def line_of(tok) -> int:
-        return first_line + (tok.map[0] if tok.map else 0)
-
-    def check_inline(tok, line: int) -> None:
-        for message in inline_problems(tok.content):
-            problems.append(Problem(file, message, line=line))
-
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        t = tok.type
-        if t == "heading_open":
-            line, inline = line_of(tok), tokens[i + 1]
-            level = int(tok.tag[1])
-            if level == 1:
-                problems.append(Problem(file, "'# ' is the title, which comes from the front matter; "
-                                              "use '## ' for a heading", line=line))
-            elif level > 3:
-                problems.append(Problem(file, f"heading level {level} is too deep; use '## ' or '### '",
-                                        line=line))
-            check_inline(inline, line)
-            blocks.append(Block("heading", line, text=inline.content, level=min(max(level, 2), 3)))
-            i += 3
-        elif t == "paragraph_open":
-            line, inline = line_of(tok), tokens[i + 1]
-            children = [c for c in inline.children or [] if c.type not in ("softbreak",)]
-            if len(children) == 1 and children[0].type == "image":
-                image = children[0]
-                alt = image.content.strip()
-                src = image.attrGet("src") or ""
-                if not alt:
-                    problems.append(Problem(file, f"image {src!r} needs alt text: ![what it shows]({src})",
-                                            line=line))
-                blocks.append(Block("image", line, text=alt, src=src))
-            else:
-                check_inline(inline, line)
-                blocks.append(Block("paragraph", line, text=inline.content))
-            i += 3
-        elif t in ("bullet_list_open", "ordered_list_open"):
-            line = line_of(tok)
-            items, item_lines = [], []
-            depth = 0
-            j = i
-            while True:
-                cur = tokens[j]
-                if cur.type in ("bullet_list_open", "ordered_list_open"):
-                    depth += 1
-                    if depth == 2:
-                        problems.append(Problem(file, "lists inside lists are not supported; "
-                                                      "keep a list one level deep", line=line_of(cur)))
-                elif cur.type in ("bullet_list_close", "ordered_list_close"):
-                    depth -= 1
-                    if depth == 0:
-                        break
-                elif cur.type == "inline" and depth == 1:
-                    item_line = line_of(cur)
-                    check_inline(cur, item_line)
-                    items.append(cur.content)
-                    item_lines.append(item_line)
-                elif cur.type in NOT_IN_A_BLOCK:
-                    problems.append(Problem(file, "a list item can hold only text, not "
-                                                  f"{NOT_IN_A_BLOCK[cur.type]}", line=line_of(cur)))
-                j += 1
-            blocks.append(Block("list", line, items=tuple(items), item_lines=tuple(item_lines),
-                                ordered=t == "ordered_list_open"))
-            i = j + 1
-        elif t == "blockquote_open":
-            line = line_of(tok)
-            texts = []
-            j = i + 1
-            while tokens[j].type != "blockquote_close" or tokens[j].level != tok.level:
-                cur = tokens[j]
-                if cur.type == "inline":
-                    check_inline(cur, line_of(cur))
-                    texts.append(cur.content)
-                elif cur.type in NOT_IN_A_BLOCK or cur.type.endswith("list_open"):
-                    what = NOT_IN_A_BLOCK.get(cur.type, "a list")
-                    problems.append(Problem(file, f"a callout ('> ') can hold only text, not {what}",
-                                            line=line_of(cur)))
-                j += 1
-            blocks.append(Block("callout", line, text="\n\n".join(texts)))
-            i = j + 1
-        elif t == "html_block":
-            problems.append(Problem(file, "raw HTML is not allowed in a leaflet; use Markdown",
-                                    line=line_of(tok)))
-            i += 1
-        elif t == "fence":
-            problems.append(Problem(file, "code blocks (```) are not allowed in a leaflet",
-                                    line=line_of(tok)))
-            i += 1
-        elif t == "code_block":
-            problems.append(Problem(file, "an indented line is read as a code block, which a leaflet "
-                                          "does not allow: remove the indent", line=line_of(tok)))
-            i += 1
-        elif t == "hr":
-            problems.append(Problem(file, "horizontal rules are not supported; start a new part "
-                                          "with a '## ' heading", line=line_of(tok)))
-            i += 1
-        else:  # pragma: no cover - markdown-it commonmark has no other block tokens
-            problems.append(Problem(file, f"unsupported Markdown ({t})", line=line_of(tok)))
-            i += 1
-    return blocks, problems
+    for ref in (env.get("references") or {}).values():
+        reader.problem("reference-style link definitions ('[name]: address') are not supported; "
+                       "write the link where it is used: [text](https://...)",
+                       first_line + (ref.get("map") or [0])[0])
+    reader.read_all()
+    return reader.blocks, reader.problems
 
 
 def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem]:
-    """An image must be a PNG, JPEG or SVG file (by its content) inside the leaflets folder."""
-    from .logo import LOGO_MAX_BYTES, logo_problems, sniff
-
+    """An image must be a PNG, JPEG or SVG file (by its content) inside the leaflets folder,
+    reached without a symbolic link."""
     problems = []
-    root = folder.resolve()
     for block in blocks:
         if block.kind != "image":
             continue
@@ -246,22 +260,23 @@ def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem
                                           "not an address", line=block.line))
             continue
         try:
-            resolved = (folder / block.src).resolve(strict=True)
-        except (OSError, RuntimeError):
-            problems.append(Problem(file, f"image {block.src!r} not found in leaflets/", line=block.line))
+            relative_parts(block.src)
+            data = read_file(folder, block.src, LOGO_MAX_BYTES)
+        except InputFileError as exc:
+            if exc.missing:
+                message = f"image {block.src!r} not found in leaflets/"
+            elif exc.kind == "outside":
+                message = f"image {block.src!r} must be a file inside leaflets/"
+            else:
+                message = f"image {block.src!r} {exc.reason}"
+            problems.append(Problem(file, message, line=block.line))
             continue
-        if not resolved.is_relative_to(root) or not resolved.is_file():
-            problems.append(Problem(file, f"image {block.src!r} must be a file inside leaflets/",
-                                    line=block.line))
-        elif resolved.stat().st_size > LOGO_MAX_BYTES:
-            problems.append(Problem(file, f"image {block.src!r} is {resolved.stat().st_size:,} bytes; "
-                                          f"the limit is {LOGO_MAX_BYTES:,} bytes", line=block.line))
-        elif not sniff(resolved.read_bytes()[:2048]):
+        if not sniff(data[:2048]):
             problems.append(Problem(file, f"image {block.src!r} is not a PNG, JPEG or SVG image "
                                           "(judged by its content)", line=block.line))
         else:
             # The same checks as a logo: pixel limit, broken files, a self-contained SVG.
-            _, messages = logo_problems(resolved.read_bytes(), block.src)
+            _, messages = logo_problems(data, block.src)
             problems += [Problem(file, "image" + message[len("logo"):] if message.startswith("logo ")
                                  else message, line=block.line) for message in messages]
     return problems
@@ -270,28 +285,30 @@ def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem
 def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:
     """Read, parse and validate leaflets/<id>.md. Raises UserError with every problem found."""
     path = project.leaflets_dir / f"{leaflet_id}.md"
-    file = project.rel(path)
-    if not re.match(ID_PATTERN, leaflet_id) or not path.is_file():
+    file = f"leaflets/{leaflet_id}.md"
+    if not re.match(ID_PATTERN, leaflet_id) or leaflet_id not in project.leaflet_ids():
         known = ", ".join(project.leaflet_ids()) or "none"
         raise UserError(f"unknown leaflet {leaflet_id!r}; known leaflets: {known}")
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a BOM (Windows Notepad) is fine
+        raw = read_file(project.root, file, LEAFLET_MAX_BYTES)
+    except InputFileError as exc:
+        raise UserError(Problem(file, exc.reason)) from None
+    try:
+        text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
     except UnicodeDecodeError as exc:
         raise UserError(Problem(file, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
-    return parse_leaflet(text, path, file, expected_id=leaflet_id)
+    return parse_leaflet(text.replace("\r\n", "\n").replace("\r", "\n"), path, file, expected_id=leaflet_id)
 
 
-LEAFLET_MAX_BYTES = 1024 * 1024
+# A patient leaflet is a few pages (the shipped one is 4 kB); 256 KiB is some 40,000 words. The
+# limit also bounds the time a hostile one takes to parse before any time limit applies (Markdown
+# made of nothing but emphasis marks parses at about 30 µs a character: 7 s at the limit).
+LEAFLET_MAX_BYTES = 256 * 1024
 
 
 def character_problems(text: str, file: str) -> list[Problem]:
-    """Control characters and bidirectional overrides, each line that holds one."""
-    problems = []
-    for number, line in enumerate(text.split("\n"), 1):  # the editor's lines: \n ends one
-        message = text_problem(line)
-        if message:
-            problems.append(Problem(file, message, line=number))
-    return problems
+    """Control, invisible and direction-changing characters, each line that holds one."""
+    return [Problem(file, message, line=number) for number, message in line_problems(text)]
 
 
 def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = None) -> Leaflet:

@@ -7,7 +7,9 @@ that escapes is a bug in leafletgen and is reported as such.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -51,3 +53,47 @@ def shorten(text: str, limit: int = 60) -> str:
 # --strict: every warning is an error. Commands count their warnings in one place (the CLI's
 # `Messages`) and fail once at the end with this line; a document with warnings is not written.
 STRICT_ERROR = "warnings are errors with --strict"
+
+
+class MachineError(Exception):
+    """The machine, not the input nor leafletgen: a folder that cannot be written (no space left,
+    no permission, a read-only file system). One line naming the folder and the cause; the main
+    job stops starting documents when its output cannot be written."""
+
+    def __init__(self, path, cause: str):
+        self.path, self.cause = path, cause
+        super().__init__(f"{path}: {cause}")
+
+    def line(self, shown=str) -> str:
+        """The message, the path as `shown(path)` gives it (say relative to the project)."""
+        return f"{shown(self.path)}: {self.cause}"
+
+
+_CAUSES = {
+    "ENOSPC": "no space left on the disk",
+    "EDQUOT": "the disk quota is used up",
+    "EACCES": "no permission to write there",
+    "EPERM": "no permission to write there",
+    "EROFS": "it is on a read-only file system",
+    "EFBIG": "the file would be larger than this system allows",
+    "EMFILE": "too many files open",
+    "ENFILE": "too many files open on this system",
+    "EIO": "the disk reported an input/output error",
+}
+
+
+def machine_error(exc: OSError, path, action: str = "cannot write") -> MachineError:
+    """An OSError met while writing (or removing) `path`: the folder and the cause in words, or
+    the path itself when it is what stands in the way (a folder where the file should go)."""
+    path = Path(path)
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if name == "EISDIR":
+        return MachineError(path, "is a folder where a file is to be written; move it out of the way")
+    if name in ("ENOTDIR", "EEXIST") and action == "cannot write":
+        for parent in path.parents:   # the file that stands in the way
+            if parent.exists() and not parent.is_dir():
+                return MachineError(parent, "is a file where a folder is needed for the output; "
+                                            "move it out of the way")
+        return MachineError(path.parent, "a file stands where a folder is needed on this path")
+    cause = _CAUSES.get(name) or (exc.strerror or str(exc)).lower()
+    return MachineError(path.parent, f"{action} {path.name}: {cause}")

@@ -10,17 +10,20 @@ Template strings come from Babel's jinja2 extractor (Jinja's `babel_extract`).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_file
+from babel.messages.extract import extract
 
 from . import __version__
 from .content import parse_leaflet
 from .errors import UserError
+from .files import read_input
+from .html import TEMPLATE_MAX_BYTES
 from .inline import plain_text
 from .model import Leaflet
-from .project import Project
+from .project import TEMPLATE_DOMAIN, Project
 
 PROJECT_NAME = "leafletgen"
 BUGS_ADDRESS = ""
@@ -135,13 +138,13 @@ def leaflet_template(project: Project, leaflet: Leaflet) -> Catalog:
 
 def template_strings(project: Project) -> Catalog:
     """The .pot of the templates (domain leafletgen), with Babel's jinja2 extractor."""
-    from .i18n import TEMPLATE_DOMAIN
-
     catalog = _new_catalog(TEMPLATE_DOMAIN, None, TEMPLATES_HEADER)
     paths = sorted({p for pattern in TEMPLATE_PATTERNS for p in project.templates_dir.glob(pattern)})
     for path in paths:
-        for line, message, comments, context in extract_from_file(
-                "jinja2", str(path), keywords=_KEYWORDS, comment_tags=("Translators:",),
+        relative = f"templates/{path.relative_to(project.templates_dir).as_posix()}"
+        source = io.BytesIO(read_input(project.root, relative, TEMPLATE_MAX_BYTES))  # no links
+        for line, message, comments, context in extract(
+                "jinja2", source, keywords=_KEYWORDS, comment_tags=("Translators:",),
                 options=JINJA_OPTIONS, strip_comment_tags=True):
             catalog.add(message, locations=[(project.rel(path), line)], auto_comments=comments,
                         context=context)

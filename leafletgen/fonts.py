@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 import struct
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -62,6 +61,15 @@ STACKS = {
 }
 
 
+# The measure (main's width) per typeface, for about 65 characters a line: Noto Sans and IBM Plex
+# Sans Arabic set more and fewer characters to the em than Atkinson Hyperlegible.
+MEASURE_EM = {"Atkinson Hyperlegible": 31, "Noto Sans": 34.5, "IBM Plex Sans Arabic": 28}
+
+
+def measure_em(lang: str) -> float:
+    return MEASURE_EM.get(font_stack(lang)[0], 31)
+
+
 def font_stack(lang: str) -> tuple[str, ...]:
     return STACKS.get(lang.split("_")[0], LATIN_STACK)
 
@@ -84,8 +92,9 @@ def font_dirs() -> tuple[Path, ...]:
 # ---- Variable fonts → static instances ---------------------------------------------------------
 # A variable face (Noto Sans has wght and wdth axes) written to a PDF makes WeasyPrint instantiate
 # it for every document (about 0.2 s each). We instantiate each weight the templates use once,
-# with fontTools, and keep the static file in a cache folder keyed by the source's hash, the
-# weight and the style; @font-face then points at the static file.
+# with fontTools (font_files.py), and keep the static file in a cache folder keyed by the
+# source's hash, the weight and the style; @font-face then points at the static file. Finding out
+# which instances are missing stays light (no fontTools): the main job's plan asks it.
 
 INSTANCE_FORMAT = 2   # bump when the way instances are made changes (2: reproducible bytes)
 
@@ -140,66 +149,11 @@ def instance_path(face: FontFace) -> Path:
     return instance_dir() / key / f"{stem}-{face.weight}-{face.style}.ttf"
 
 
-def make_instance(face: FontFace) -> Path:
-    """The static instance of a variable face, made with fontTools if not cached yet.
-
-    Every axis is pinned: wght to the face's weight, ital/slnt by its style, the others (wdth)
-    to their default. Written atomically: two workers making the same instance is harmless.
-    """
-    target = instance_path(face)
-    if target.is_file():
-        return target
-    from fontTools.ttLib import TTFont
-    from fontTools.varLib.instancer import instantiateVariableFont
-
-    # recalcTimestamp=False: the instance keeps the source's `head.modified` instead of the time it
-    # was made, which the subset embedded in every PDF carries. Otherwise two machines (a
-    # cluster's workers, CI and a laptop) make different PDFs from the same input.
-    font = TTFont(face.path, recalcTimestamp=False)
-    location = {}
-    for axis in font["fvar"].axes:
-        value = axis.defaultValue
-        if axis.axisTag == "wght":
-            value = face.weight
-        elif axis.axisTag == "ital":
-            value = 1 if face.style == "italic" else 0
-        location[axis.axisTag] = min(max(value, axis.minValue), axis.maxValue)
-    static = instantiateVariableFont(font, location, static=True)
-    static.recalcTimestamp = False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            static.save(fh)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def face_file(face: FontFace) -> Path:
-    """The file @font-face points at: the face itself, or its static instance if it is variable."""
-    return make_instance(face) if is_variable(face.path) else face.path
-
-
 def missing_instances(families: tuple[str, ...] | None = None) -> list[FontFace]:
     """Variable faces (of `families`, or all) whose static instance is not cached yet."""
     return [face for face in font_faces()
             if (families is None or face.family in families) and is_variable(face.path)
             and not instance_path(face).is_file()]
-
-
-def font_face_css(families: tuple[str, ...], url_for) -> str:
-    """@font-face rules for `families`; `url_for(path)` gives each file's URL (file: or relative)."""
-    rules = []
-    for face in font_faces():
-        if face.family in families:
-            rules.append(
-                "@font-face { font-family: \"%s\"; font-weight: %d; font-style: %s; src: url(\"%s\"); }"
-                % (face.family, face.weight, face.style, url_for(face_file(face))))
-    return "\n".join(rules)
 
 
 def css_family_list(families: tuple[str, ...]) -> str:

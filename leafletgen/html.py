@@ -10,23 +10,32 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import gettext as gettext_module
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+import pyphen
+from jinja2.loaders import split_template_path
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from . import __version__
 from .colors import mix
-from .fonts import css_family_list, font_face_css, font_stack, page_families
+from .errors import Problem, UserError
+from .files import InputFileError, inside, read_file, read_input, relative_parts
+from .fit import FitSettings
+from .font_files import font_face_css, paired_fonts
+from .fonts import css_family_list, font_stack, measure_em, page_families
 from .i18n import SOURCE_LANGUAGE, date_locale, language_name, text_direction
 from .inline import plain_text, render_inline
+from .logo import LOGO_MAX_BYTES, LogoShape, logo_box, sniff
 from .model import Block, Leaflet, Practice
 from .project import Project
+from .sandbox import FrozenMap, TemplateEnvironment, freeze
+from .unprintable import line_problems
 from .variants import VARIANTS
 
 # Babel puts U+200E/U+200F direction marks in some dates (Arabic); the page direction
@@ -44,12 +53,11 @@ class RenderOptions:
     # False: the stylesheets are left out of the page, for render_pdf(stylesheets=
     # page_stylesheets(...)) to apply them parsed once per process (the main pipeline does).
     inline_css: bool = True
+    fit: FitSettings | None = None   # copy-fitting's setting of this layout (None: as designed)
 
 
 def can_hyphenate(lang: str) -> bool:
     """Whether WeasyPrint (through pyphen) has a hyphenation dictionary for `lang`."""
-    import pyphen
-
     return pyphen.language_fallback(lang.replace("-", "_")) is not None
 
 
@@ -57,8 +65,11 @@ def format_day(day: dt.date, lang: str) -> str:
     return _BIDI_MARKS.sub("", format_date(day, format="long", locale=date_locale(lang)))
 
 
-def data_uri(path: Path, mime: str) -> str:
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+def data_uri(project: Project, path: Path, mime: str) -> str:
+    """A file of the project embedded as a data: URL (read without following a link)."""
+    relative = inside(path, project.root.resolve())
+    data = read_input(project.root, relative or "", LOGO_MAX_BYTES, project.rel(path))
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -81,17 +92,56 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
 _BYTECODE = _MemoryBytecodeCache()
 
 
-def template_loader(project: Project, practice: Practice) -> jinja2.FileSystemLoader:
+TEMPLATE_MAX_BYTES = 1024 * 1024     # ours are a few kB; leaflet.css about 10 kB
+
+
+class TemplateLoader(jinja2.BaseLoader):
+    """Templates from folders of the project, searched in order (a practice's own first).
+
+    Each file is read through `files.read_file`: a template or stylesheet that is a symbolic link,
+    or lies in a linked folder (a linked `blocks/`, a linked `templates/`), is refused with its
+    name, never followed; `..` in a name is not found. Its text is checked like every other input:
+    no invisible or direction-changing characters, with the line."""
+
+    def __init__(self, root: Path, folders: tuple[str, ...]):
+        self.root = Path(root).resolve()
+        self.folders = folders
+
+    def get_source(self, environment, template):
+        parts = split_template_path(template)
+        for folder in self.folders:
+            relative = f"{folder}/{'/'.join(parts)}"
+            try:
+                data = read_file(self.root, relative, TEMPLATE_MAX_BYTES)
+            except InputFileError as exc:
+                if exc.missing:
+                    continue
+                raise UserError(Problem(relative, exc.reason)) from None
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = data[:exc.start].count(b"\n") + 1
+                raise UserError(Problem(relative, f"is not UTF-8 text (byte {exc.start})", line=line)) from None
+            problems = line_problems(text)
+            if problems:
+                raise UserError([Problem(relative, message, line=number) for number, message in problems])
+            # Each environment lives for one document: what it loaded stays valid while it lives.
+            return text, str(self.root / relative), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+def template_loader(project: Project, practice: Practice) -> TemplateLoader:
     """The practice's own templates (practices/<id>/templates/) first, then ours."""
-    search = [str(practice.template_dir)] if practice.template_dir else []
-    search.append(str(project.templates_dir))
-    return jinja2.FileSystemLoader(search)
+    search = [f"practices/{practice.id}/templates"] if practice.template_dir else []
+    search.append("templates")
+    return TemplateLoader(project.root, tuple(search))
 
 
 def environment(project: Project, practice: Practice) -> jinja2.Environment:
-    # Sandboxed: a practice's template override cannot reach Python internals (and through them
-    # files or the network): `''.__class__.__mro__` and the like raise a SecurityError.
-    env = ImmutableSandboxedEnvironment(
+    # Sandboxed with an allow-list (sandbox.py): a template, ours or a practice's, reads plain data
+    # and the few attributes listed there; `''.__class__.__mro__`, a path's read_text() and the
+    # like raise a SecurityError.
+    env = TemplateEnvironment(
         loader=template_loader(project, practice),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -101,10 +151,23 @@ def environment(project: Project, practice: Practice) -> jinja2.Environment:
         keep_trailing_newline=True,
         bytecode_cache=_BYTECODE,
     )
-    env.filters["inline"] = render_inline
+    env.filters["inline"] = inline_filter
     env.filters["plain"] = plain_text
     env.filters["isolate"] = isolate
     return env
+
+
+@jinja2.pass_context
+def inline_filter(context, text: str, lang: str | None = None) -> Markup:
+    """`{{ text | inline }}`: inline Markdown with the typographic finish of the page's language
+    (or `lang`), as the block templates get it."""
+    return render_inline(text, lang or context.get("lang"))
+
+
+def nobreak(text: str) -> Markup:
+    """Text that must not be broken across lines (a date): its spaces as no-break spaces, not a
+    nowrap span, which WeasyPrint may push to the next line leaving the line before it short."""
+    return Markup(str(escape(text)).replace(" ", "\u00a0"))
 
 
 @jinja2.pass_context
@@ -120,20 +183,93 @@ def isolate(context, value) -> Markup:
     return Markup("\u2066") + escape(value) + Markup("\u2069")
 
 
+_LONE_PERCENT = re.compile(r"%(?!\(\w+\)s|%)")
+
+
+def percent_as_text(text: str) -> str:
+    """A template string with every % that is not a placeholder %(name)s (or %%) doubled: Jinja's
+    newstyle gettext %-formats every string, and a translator's "50 %" is text, not a format."""
+    return _LONE_PERCENT.sub("%%", text)
+
+
 def install_translations(env: jinja2.Environment, translations: gettext_module.NullTranslations) -> None:
     # Jinja's newstyle gettext marks a translation as safe HTML. A translator's text is not
     # trusted: escape it first, so `<b>` in a msgstr shows as text. Variables are escaped by Jinja.
     def gettext(message: str) -> Markup:
-        return escape(translations.gettext(message))
+        return escape(percent_as_text(translations.gettext(message)))
 
     def ngettext(singular: str, plural: str, n: int) -> Markup:
-        return escape(translations.ngettext(singular, plural, n))
+        return escape(percent_as_text(translations.ngettext(singular, plural, n)))
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    if isinstance(env, TemplateEnvironment):
+        env.allow_globals("gettext", "_", "ngettext")
 
 
-def block_views(leaflet: Leaflet, source: Leaflet | None) -> list[dict]:
-    """What the block templates need: each block with its texts rendered to safe HTML."""
+MM_PER_PT = 25.4 / 72
+# The sizes of leaflet.css (h1 is the title; the key message is 1.2 em): used only to decide
+# whether the last two words of a heading are short enough to bind.
+HEADING_EM = {1: 2.1, 2: 1.3, 3: 1.12}
+HEADING_EM_TITLE = HEADING_EM[1]
+LARGE_PRINT_HEADING_EM = {1: 1.9, 2: 1.4, 3: 1.2}
+BILINGUAL_TITLE_EM = 1.75   # .columns .pair h1
+CALLOUT_EM = 1.2
+BILINGUAL_GAP_MM = 8        # the gap between the columns
+
+
+@dataclass(frozen=True)
+class Typesetting:
+    """How texts are finished for one page (typography.py): the column they are set in and the
+    body size, for binding the last words of headings and the key message; whether words joined
+    by a hyphen stay whole (large print); headings and key messages (their text) whose last two
+    words copy-fitting found left alone and measured room for."""
+
+    column_mm: float
+    body_pt: float
+    large_print: bool = False
+    binds: frozenset[str] = frozenset()
+    title_em: float = HEADING_EM_TITLE
+
+    def bind_limit(self, em: float) -> int:
+        """Characters two bound words may have in text of `em` times the body size: 60 % of a
+        line of the column (bold text, taken as 0.6 em a character, more than it is), so a bound
+        pair never overflows it."""
+        return int(self.column_mm / MM_PER_PT / (0.6 * em * self.body_pt) * 0.6)
+
+    def heading_em(self, level: int) -> float:
+        return (LARGE_PRINT_HEADING_EM if self.large_print else HEADING_EM).get(level, 1.0)
+
+
+def typesetting(variant, bilingual: bool, lang: str, body_pt: float,
+                binds: tuple[str, ...] = ()) -> Typesetting:
+    large_print = variant.name == "large-print"
+    width = variant.text_width_mm
+    title_em = LARGE_PRINT_HEADING_EM[1] if large_print else HEADING_EM[1]
+    if bilingual and variant.bilingual_columns:
+        width = (width - BILINGUAL_GAP_MM) / 2
+        title_em = BILINGUAL_TITLE_EM
+    elif not large_print:
+        width = min(width, measure_em(lang) * body_pt * MM_PER_PT)
+    return Typesetting(width, body_pt, large_print, frozenset(binds), title_em)
+
+
+def finished(text: str, lang: str, setting: Typesetting, em: float) -> Markup:
+    """A heading, title or key message: its last two words bound where they fit the column,
+    or where copy-fitting measured that they do."""
+    keep = setting.large_print
+    html = render_inline(text, lang, bind=setting.bind_limit(em), keep_compounds=keep)
+    if setting.binds and html.striptags() in setting.binds:
+        html = render_inline(text, lang, bind=10_000, keep_compounds=keep)
+    return html
+
+
+def block_views(leaflet: Leaflet, source: Leaflet | None,
+                image_url: Callable[[str], str] = lambda src: "",
+                setting: Typesetting | None = None) -> list[dict]:
+    """What the block templates need: each block with its texts rendered to safe HTML (with the
+    typographic finish of `setting`), and an image's address already made (`image_url`: a file:
+    URL for the PDF, a data: URL for the HTML)."""
+    setting = setting or Typesetting(column_mm=140, body_pt=13)
     views = []
     missing = set(leaflet.missing)
     fallback = Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
@@ -142,30 +278,51 @@ def block_views(leaflet: Leaflet, source: Leaflet | None) -> list[dict]:
         """A unit that fell back to Dutch (a DRAFT) is marked as Dutch, for screen readers and bidi."""
         return fallback if leaflet.language != SOURCE_LANGUAGE and text in missing else Markup("")
 
+    def lang_of(text: str) -> str:
+        """The language a unit is shown in: Dutch where a DRAFT fell back to it (its quotes too)."""
+        return SOURCE_LANGUAGE if text in missing else leaflet.language
+
     blocks = leaflet.blocks
     source_blocks = source.blocks if source is not None else (None,) * len(blocks)
     for index, (block, original) in enumerate(zip(blocks, source_blocks)):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
-        view = _view(block, following, attrs)
-        view["source"] = _view(original, following, lambda text: Markup("")) if original is not None else None
+        view = _view(block, following, attrs, lang_of, setting, image_url)
+        view["source"] = _view(original, following, lambda text: Markup(""),
+                               lambda text: SOURCE_LANGUAGE, setting, image_url) \
+            if original is not None else None
         views.append(view)
     return views
 
 
-def _view(block: Block, following: Block | None, attrs) -> dict:
+def _view(block: Block, following: Block | None, attrs, lang_of, setting: Typesetting,
+          image_url) -> dict:
+    compounds = setting.large_print
+    if block.kind == "heading":
+        html = finished(block.text, lang_of(block.text), setting, setting.heading_em(block.level))
+    elif block.kind == "callout":
+        html = finished(block.text, lang_of(block.text), setting, CALLOUT_EM)
+    else:
+        html = render_inline(block.text, lang_of(block.text),
+                             keep_compounds=compounds and block.kind != "image")
     return {
         "kind": block.kind,
         "level": block.level,
         "ordered": block.ordered,
-        "html": render_inline(block.text),
-        "items": [render_inline(item) for item in block.items],
+        "html": html,
+        "items": [render_inline(item, lang_of(item), keep_compounds=compounds) for item in block.items],
         "alt": plain_text(block.text),
         "src": block.src,
+        "url": image_url(block.src) if block.kind == "image" else "",
         # A paragraph that introduces a list ("Veelvoorkomende symptomen …:") is set as its lead-in.
         "lead_in": block.kind == "paragraph" and following is not None and following.kind == "list",
         "attrs": attrs(block.text) if block.kind != "list" else Markup(""),
         "item_attrs": [attrs(item) for item in block.items],
     }
+
+
+def source_text(leaflet: Leaflet) -> str:
+    """Every text of the leaflet, for the characters a font must have to set it."""
+    return " ".join(text for _, _, text in leaflet.units()) + " ‘’“”"
 
 
 def _families(leaflet: Leaflet, options: RenderOptions, source: Leaflet | None) -> tuple[str, ...]:
@@ -191,58 +348,104 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
     """The leaflet as one HTML document (for WeasyPrint, or to save beside the PDF)."""
     env = environment(project, practice)
     install_translations(env, translations)
+    context = template_context(project, leaflet, practice, options, source)
+    return env.get_template("leaflet.html.j2").render(context)
+
+
+def leaflet_view(leaflet: Leaflet) -> dict:
+    """What templates may know of a leaflet: its texts and dates (no path, no methods)."""
+    return {"id": leaflet.id, "title": leaflet.title, "language": leaflet.language,
+            "version": leaflet.version, "published": leaflet.published, "review": leaflet.review,
+            "author": leaflet.author, "source": leaflet.source}
+
+
+def practice_view(practice: Practice) -> dict:
+    """What templates may know of a practice: its name, colour and contact details. Not its logo
+    file or its folder: the page gets the logo as `logo_src`, an address already made."""
+    return {"id": practice.id, "name": practice.name, "color": practice.color,
+            "address": practice.address, "phone": practice.phone, "email": practice.email,
+            "website": practice.website}
+
+
+def template_context(project: Project, leaflet: Leaflet, practice: Practice,
+                     options: RenderOptions, source: Leaflet | None = None) -> FrozenMap:
+    """Everything a leaflet's templates receive: plain, read-only data (sandbox.freeze refuses
+    anything else, a path or an object with methods, before a template runs)."""
     lang = leaflet.language
     variant = VARIANTS[options.variant]
     families = _families(leaflet, options, source)
     logo_src = ""
     if practice.logo is not None:
-        logo_src = practice.logo.as_uri() if options.for_pdf else data_uri(practice.logo, practice.logo_type)
+        logo_src = practice.logo.as_uri() if options.for_pdf else data_uri(project, practice.logo,
+                                                                            practice.logo_type)
     font_css, stylesheet = page_stylesheets(project, leaflet, practice, options, source) \
         if options.inline_css else ("", "")
 
     def image_url(src: str) -> str:
-        """A leaflet image (a file in leaflets/): a file: URL for the PDF, embedded for the HTML."""
-        path = (project.leaflets_dir / src).resolve()
-        if not path.is_relative_to(project.leaflets_dir.resolve()) or not path.is_file():
+        """A leaflet image (a file in leaflets/): a file: URL for the PDF, embedded for the HTML.
+        Read without following a link (the leaflet's checks refused one already)."""
+        try:
+            data = read_file(project.root, "leaflets/" + "/".join(relative_parts(src)), LOGO_MAX_BYTES)
+        except InputFileError:
             return ""
+        path = Path(os.path.normpath(project.root.resolve() / "leaflets" / src))
         if options.for_pdf:
             return path.as_uri()
-        from .logo import sniff
-        return data_uri(path, sniff(path.read_bytes()) or "application/octet-stream")
+        return "data:%s;base64,%s" % (sniff(data) or "application/octet-stream",
+                                      base64.b64encode(data).decode("ascii"))
 
     author = practice.name or leaflet.author
+    bilingual = source if options.bilingual else None
+    fit = options.fit or FitSettings()
+    body_pt = fit.body_pt(variant)
+    setting = typesetting(variant, bilingual is not None, lang, body_pt, fit.binds)
+    paired = paired_fonts(lang, SOURCE_LANGUAGE, source_text(source)) if bilingual else None
+    title_lang = SOURCE_LANGUAGE if leaflet.title in leaflet.missing else lang
+    logo_width, logo_height = logo_box(LogoShape(*practice.logo_shape), variant.logo)
     context = {
         "lang": lang,
         "dir": text_direction(lang),
-        "leaflet": leaflet,
-        "source": source if options.bilingual else None,
+        "leaflet": leaflet_view(leaflet),
+        "source": leaflet_view(bilingual) if bilingual is not None else None,
         "source_lang": SOURCE_LANGUAGE,
         "source_dir": text_direction(SOURCE_LANGUAGE),
         "language_label": language_name(lang),
         "source_label": language_name(SOURCE_LANGUAGE),
-        "source_font_family": Markup(css_family_list(font_stack(SOURCE_LANGUAGE))),
-        "blocks": block_views(leaflet, source if options.bilingual else None),
-        "practice": practice,
+        "source_font_family": Markup(css_family_list(paired.source_stack if paired
+                                                      else font_stack(SOURCE_LANGUAGE))),
+        "source_scale": paired.source_scale if paired else 1.0,
+        "blocks": block_views(leaflet, bilingual, image_url, setting),
+        "title_html": finished(leaflet.title, title_lang, setting, setting.title_em),
+        "source_title_html": finished(source.title, SOURCE_LANGUAGE, setting, setting.title_em)
+        if bilingual else "",
+        "practice": practice_view(practice),
         "logo_src": logo_src,
+        "logo_width": f"{logo_width:g}mm",
+        "logo_height": f"{logo_height:g}mm",
         "brand": practice.color,
         "brand_tint": mix(practice.color, "#ffffff", 0.10),
-        "variant": variant,
+        "variant": {"name": variant.name, "page_size": variant.page_size, "body_pt": variant.body_pt,
+                    "bilingual_columns": variant.bilingual_columns},
         "page_size": variant.page_size,
         "page_css": Markup(variant.page_css(draft=leaflet.is_draft)),
         # hyphens: auto only where a dictionary exists (pyphen has none for tr or ar).
-        "hyphenate": can_hyphenate(lang),
-        "body_pt": variant.body_pt,
+        "hyphenate": can_hyphenate(lang) and variant.hyphenate,
+        "hyphenate_source": variant.hyphenate,
+        "body_pt": f"{body_pt:g}",
+        "space": f"{fit.space(variant):g}",
+        "measure": f"{measure_em(lang):g}em",
+        "fit_rules": Markup(fit.css_rules()),
         "font_css": Markup(font_css),
         "font_family": Markup(css_family_list(families)),
         "stylesheet": Markup(stylesheet.replace("</", "<\\/")),
         "title": plain_text(leaflet.title),
         "author": author,
-        "published": format_day(leaflet.published, lang),
-        "review": format_day(leaflet.review, lang),
+        # A date is never broken across lines ("1 november / 2027").
+        "published": nobreak(format_day(leaflet.published, lang)),
+        "review": nobreak(format_day(leaflet.review, lang)),
         "created": leaflet.published.isoformat(),
         "generator": f"leafletgen {__version__}",
         # CSS counters in the running footer fill these in on every page.
-        "image_url": image_url,
         "page_number": Markup('<span class="page-number"></span>'),
         "page_count": Markup('<span class="page-count"></span>'),
         "title_attrs": Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
@@ -251,4 +454,4 @@ def render_html(project: Project, leaflet: Leaflet, practice: Practice,
         "missing_count": len(leaflet.missing),
         **options.extra,
     }
-    return env.get_template("leaflet.html.j2").render(context)
+    return freeze(context)

@@ -18,11 +18,13 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
+from .catalog_validation import catalog_report, read_catalog_bytes
 from .errors import Problem, UserError
+from .files import InputFileError, file_stat
 from .model import Leaflet
-from .project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from .plural import PluralFormsError
+from .project import RTL_LANGUAGES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 
-RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
 # The locale dates are written in, where it is not the language's own default: the English
@@ -59,10 +61,9 @@ def check_language(project: Project, lang: str) -> None:
         raise UserError(f"unknown language {lang!r}; known languages: {', '.join(known)}")
 
 
-def _read_catalog(path: Path, file: str, lang: str) -> Catalog:
+def _read_catalog(data: bytes, file: str, lang: str) -> Catalog:
     try:
-        with path.open("rb") as fh:
-            return read_po(fh, locale=lang, abort_invalid=True)
+        return read_po(io.BytesIO(data), locale=lang, abort_invalid=True)
     except PoFileError as exc:
         raise UserError(Problem(file, f"is not a valid .po file: {exc}")) from None
     except (UnicodeDecodeError, ValueError, UnknownLocaleError) as exc:
@@ -70,17 +71,40 @@ def _read_catalog(path: Path, file: str, lang: str) -> Catalog:
 
 
 @lru_cache(maxsize=256)
-def _cached_catalog(path: str, mtime_ns: int, size: int, file: str, lang: str) -> Catalog:
-    return _read_catalog(Path(path), file, lang)
+def _cached_catalog(root: str, file: str, inode: int, mtime_ns: int, size: int, lang: str) -> Catalog:
+    return _read_catalog(read_catalog_bytes(Path(root), file), file, lang)
 
 
 def load_catalog(project: Project, domain: str, lang: str) -> Catalog | None:
-    """The catalog for `domain` in `lang`, or None when there is none."""
-    path = catalog_path(project, domain, lang)
-    if not path.is_file():
+    """The catalog for `domain` in `lang`, or None when there is none.
+
+    Checked first (catalog_validation): a catalog that is too large, a link, not UTF-8, holds
+    invisible characters, or has bad syntax or a bad Plural-Forms header is a UserError and is
+    never given to Babel (whose reader makes `nplurals` strings for every plural message)."""
+    report = catalog_report(project, domain, lang)
+    if report is None:
         return None
-    stat = path.stat()
-    return _cached_catalog(str(path), stat.st_mtime_ns, stat.st_size, project.rel(path), lang)
+    if report.fatal:
+        raise UserError(list(report.problems))
+    if not known_language(lang):
+        raise UserError(Problem(f"translations/{lang}", f"{lang!r} is not a language Babel (CLDR) "
+                                                        "knows (its dates and plural rules are needed); "
+                                                        "use the ISO 639 code, e.g. tr, pl, pt_BR"))
+    try:
+        info = file_stat(project.root, report.file)
+    except InputFileError as exc:
+        raise UserError(Problem(report.file, exc.reason)) from None
+    return _cached_catalog(str(project.root), report.file, info.st_ino, info.st_mtime_ns,
+                           info.st_size, lang)
+
+
+@lru_cache(maxsize=64)
+def known_language(lang: str) -> bool:
+    try:
+        Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 def lookup(catalog: Catalog | None, msgid: str) -> str | None:
@@ -114,14 +138,32 @@ def translate_leaflet(leaflet: Leaflet, catalog: Catalog | None, lang: str) -> L
 
 def template_translations(project: Project, lang: str) -> gettext.NullTranslations:
     """gettext translations for the template strings (msgids are Dutch: nl needs no catalog)."""
-    catalog = load_catalog(project, TEMPLATE_DOMAIN, lang)
-    if catalog is None or lang == SOURCE_LANGUAGE:
+    if lang == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
+    catalog = load_catalog(project, TEMPLATE_DOMAIN, lang)
+    if catalog is None:
+        return gettext.NullTranslations()
+
+    report = catalog_report(project, TEMPLATE_DOMAIN, lang)
     buffer = io.BytesIO()
     # Fuzzy entries are left out, exactly as msgfmt does.
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    translations = gettext.GNUTranslations(buffer)
+    if report is not None and report.plural is not None:
+        # The checked rule decides the form, not the one the standard library compiled from the
+        # header into Python code; a number beyond those checked that has no form is the
+        # catalog's error, with its file.
+        rule, file = report.plural, report.file
+
+        def plural(n: int) -> int:
+            try:
+                return rule.form(n)
+            except PluralFormsError as exc:
+                raise UserError(Problem(file, f"Plural-Forms: {exc}")) from None
+
+        translations.plural = plural
+    return translations
 
 
 def language_name(lang: str, in_lang: str | None = None) -> str:

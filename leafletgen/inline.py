@@ -12,6 +12,10 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
+from .unprintable import text_problem
+
+from .project import RTL_LANGUAGES
+from .typography import COMPOUND, NBSP, last_two_words, smart_quotes
 
 ALLOWED_LINK_SCHEMES = ("http", "https", "mailto", "tel")
 MAX_INLINE_NESTING = 3
@@ -40,17 +44,32 @@ def link_problem(href: str) -> str | None:
 
 
 def inline_tokens(text: str):
-    return parser().parseInline(text)[0].children or []
+    return _inline_tokens(text)
+
+
+@lru_cache(maxsize=512)
+def _inline_tokens(text: str) -> tuple:
+    # Parsed once per text: checking a catalog looks at each msgid and msgstr several times
+    # (problems, markup, links), and markdown-it takes up to 15 µs a character on input made of
+    # emphasis marks. The tokens are only read, never changed.
+    return tuple(parser().parseInline(text)[0].children or ())
 
 
 def inline_problems(text: str) -> list[str]:
     """Everything in `text` that a leaflet's inline Markdown does not allow."""
     problems = []
     depth = deepest = 0
+    # Characters written as entities (&#x202E;) or escapes reach the page decoded: checked as
+    # decoded (the text as written is checked line by line before it is parsed).
+    decoded = text_problem(text) is None
     for tok in inline_tokens(text):
         depth += tok.nesting
         deepest = max(deepest, depth)
-        if tok.type == "html_inline":
+        if decoded and tok.type == "text" and text_problem(tok.content):
+            problems.append(f"{text_problem(tok.content)} (written as a character reference "
+                            "such as &#x202E;)")
+            decoded = False
+        elif tok.type == "html_inline":
             problems.append(f"raw HTML {tok.content!r} is not allowed; use Markdown (**bold**, *italic*)")
         elif tok.type == "code_inline":
             problems.append(f"code `{tok.content}` is not allowed in a leaflet")
@@ -67,13 +86,42 @@ def inline_problems(text: str) -> list[str]:
     return problems
 
 
-def render_inline(text: str) -> Markup:
-    """Inline Markdown → safe HTML. Everything not allowed is escaped, never passed through."""
+def render_inline(text: str, lang: str | None = None, bind: int = 0,
+                  keep_compounds: bool = False) -> Markup:
+    """Inline Markdown → safe HTML. Everything not allowed is escaped, never passed through.
+
+    The typographic finish (typography.py) is applied to the text only, never to the markup:
+    with `lang`, straight quotes become that language's; with `bind`, the last two words are
+    kept together if they fit in `bind` characters; with `keep_compounds`, words joined by a
+    hyphen or slash are not broken across lines.
+    """
+    tokens = inline_tokens(text)
+    rtl = bool(lang) and lang.split("_")[0] in RTL_LANGUAGES
+    texts = [tok.content for tok in tokens if tok.type == "text"]
+    if lang:
+        texts = smart_quotes(texts, lang)
+    pair = last_two_words(texts, bind) if bind else None
     out: list[str] = []
-    for tok in inline_tokens(text):
+    index = 0
+    for tok in tokens:
         t = tok.type
         if t == "text":
-            out.append(escape(tok.content))
+            content = texts[index]
+            if pair is not None and pair[0] == index and not rtl:
+                # A no-break space, not a nowrap span: WeasyPrint breaks a line badly before a
+                # nowrap box that does not fit ("What / is the best thing … back pain?").
+                words = content[pair[1]:].rstrip()
+                bound = re.sub(r"\s+", NBSP, words, count=1)
+                content = content[:pair[1]] + bound + content[pair[1] + len(words):]
+            elif pair is not None and pair[0] == index:
+                # Right to left, two words joined by a no-break space come out of the PDF's text
+                # in drawing order (reversed); a nowrap span keeps them in reading order.
+                words = content[pair[1]:].rstrip()
+                out.append(_finish(content[:pair[1]], keep_compounds))
+                out.append(Markup('<span class="nobreak">{}</span>').format(words))
+                content = content[pair[1] + len(words):]
+            out.append(_finish(content, keep_compounds))
+            index += 1
         elif t == "softbreak":
             out.append(" ")
         elif t == "hardbreak":
@@ -93,6 +141,22 @@ def render_inline(text: str) -> Markup:
             # html_inline, code_inline, image, …: shown as the text that was written.
             out.append(escape(tok.content))
     return Markup("").join(out)
+
+
+def _finish(text: str, keep_compounds: bool) -> Markup:
+    if keep_compounds and COMPOUND.search(text):
+        return _keep_compounds(text)
+    return escape(text)
+
+
+def _keep_compounds(text: str) -> Markup:
+    parts, position = [], 0
+    for match in COMPOUND.finditer(text):
+        parts.append(escape(text[position:match.start()]))
+        parts.append(Markup('<span class="nobreak">{}</span>').format(match.group()))
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
 
 
 def plain_text(text: str) -> str:

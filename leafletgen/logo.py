@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
+import math
 import re
 import warnings
+from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
+
+import tinycss2
+from lxml import etree
+from PIL import Image, ImageChops
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 SVG_MAX_ELEMENTS = 5_000             # and at most 255 deep (the XML parser's own limit)
@@ -35,8 +44,6 @@ def logo_problems(data: bytes, name: str) -> tuple[str, list[str]]:
 
 
 def raster_problems(data: bytes, name: str) -> list[str]:
-    from PIL import Image
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -68,7 +75,6 @@ def svg_problems(data: bytes, name: str, depth: int = 0) -> list[str]:
     <?xml-stylesheet?>. Embedded data:image/... pictures are checked like a logo of their own
     (pixel limit included: a decompression bomb cannot hide inside an SVG).
     """
-    from lxml import etree
 
     if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
         return [f"logo {name!r}: SVG with a DOCTYPE or ENTITY declaration is refused"]
@@ -128,10 +134,6 @@ def _reference_problems(href: str, name: str, depth: int) -> list[str]:
 
 
 def _embedded_problems(url: str, name: str, depth: int) -> list[str]:
-    import base64
-    import binascii
-    from urllib.parse import unquote_to_bytes
-
     if depth >= _MAX_EMBED_DEPTH:
         return [f"logo {name!r}: images embedded more than {_MAX_EMBED_DEPTH} levels deep"]
     header, sep, payload = url.partition(",")
@@ -157,7 +159,6 @@ def _embedded_problems(url: str, name: str, depth: int) -> list[str]:
 
 def _css_problems(css: str, name: str, depth: int, declarations: bool, sheet: bool = False) -> list[str]:
     """url(...) and @import in SVG styles, found by a CSS parser (escapes are decoded)."""
-    import tinycss2
 
     if sheet:
         tokens = tinycss2.parse_stylesheet(css)
@@ -187,3 +188,93 @@ def _css_problems(css: str, name: str, depth: int, declarations: bool, sheet: bo
 
     walk(tokens)
     return problems
+
+
+# ---- Size on the page: by visual area ------------------------------------------------------------
+# A logo is sized by the area its picture covers, not by its height: a wide logo (600×200) at the
+# height of a square one would be a third of its area and its lettering unreadable; at the same
+# area it is as present as a square or tall one. Within a maximum width and height, and never
+# below a legible height (then it may grow wider, up to half the text width).
+
+@dataclass(frozen=True)
+class LogoShape:
+    """The logo's proportions: width / height, and the share of each the picture really covers
+    (a PNG with empty or transparent margins looks smaller than its box)."""
+
+    aspect: float = 1.0
+    ink_width: float = 1.0
+    ink_height: float = 1.0
+
+
+@dataclass(frozen=True)
+class LogoRules:
+    area_mm2: float        # the area of the picture itself
+    max_width_mm: float
+    max_height_mm: float
+    min_height_mm: float   # of the picture, so its lettering stays legible
+    widest_mm: float       # the width a very wide logo may reach to keep that height
+
+
+def logo_shape(data: bytes, mime: str) -> LogoShape:
+    """The proportions of a checked logo (SVG: its viewBox, or width and height)."""
+    if mime == "image/svg+xml":
+        return _svg_shape(data)
+    with Image.open(io.BytesIO(data)) as img:
+        width, height = img.size
+        if not width or not height:
+            return LogoShape()
+        img.draft("RGB", (min(width, 800), min(height, 800)))   # JPEG: decode at a smaller scale
+        small = img.convert("RGBA")
+    small.thumbnail((800, 800))
+    alpha = small.getchannel("A")
+    if alpha.getextrema()[0] < 250:
+        box = alpha.point(lambda a: 255 if a > 24 else 0).getbbox()
+    else:
+        # Opaque: what differs from the corner colour (a white or coloured background).
+        corner = small.getpixel((0, 0))
+        background = Image.new("RGBA", small.size, corner)
+        difference = ImageChops.difference(small, background).convert("L")
+        box = difference.point(lambda d: 255 if d > 24 else 0).getbbox()
+    if not box:
+        return LogoShape(width / height)
+    ink_w, ink_h = (box[2] - box[0]) / small.width, (box[3] - box[1]) / small.height
+    ink_w, ink_h = max(ink_w, 0.5), max(ink_h, 0.5)   # never blow up a nearly empty picture
+    return LogoShape(width / height, ink_w, ink_h)
+
+
+def _svg_shape(data: bytes) -> LogoShape:
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return LogoShape()
+    numbers = re.findall(r"-?[\d.]+(?:e-?\d+)?", root.get("viewBox") or "")
+    if len(numbers) == 4:
+        try:
+            width, height = float(numbers[2]), float(numbers[3])
+        except ValueError:
+            width = height = 0
+        if width > 0 and height > 0:
+            return LogoShape(width / height)
+    sizes = [re.match(r"\s*([\d.]+)", root.get(key) or "") for key in ("width", "height")]
+    if all(sizes):
+        try:
+            width, height = float(sizes[0].group(1)), float(sizes[1].group(1))
+        except ValueError:
+            return LogoShape()
+        if width > 0 and height > 0:
+            return LogoShape(width / height)
+    return LogoShape()
+
+
+def logo_box(shape: LogoShape, rules: LogoRules) -> tuple[float, float]:
+    """(width, height) in mm of the logo's box on the page."""
+    aspect = shape.aspect * shape.ink_width / shape.ink_height     # of the picture itself
+    ink_w = math.sqrt(rules.area_mm2 * aspect)
+    ink_h = ink_w / aspect
+    width, height = ink_w / shape.ink_width, ink_h / shape.ink_height
+    scale = min(1.0, rules.max_width_mm / width, rules.max_height_mm / height)
+    width, height = width * scale, height * scale
+    if height * shape.ink_height < rules.min_height_mm:
+        grow = min(rules.min_height_mm / (height * shape.ink_height), rules.widest_mm / width)
+        width, height = width * max(grow, 1.0), height * max(grow, 1.0)
+    return round(width, 1), round(height, 1)

@@ -73,6 +73,8 @@ class Practice:
     website: str = ""
     logo: Path | None = None       # resolved file inside practices/
     logo_type: str = ""            # image/svg+xml, image/png, image/jpeg
+    # The logo's proportions (logo.LogoShape): width/height, and the share of each its picture covers.
+    logo_shape: tuple[float, float, float] = (1.0, 1.0, 1.0)
     template_dir: Path | None = None
     variants: tuple[str, ...] = ("a4",)
     bilingual: bool = False

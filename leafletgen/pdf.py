@@ -1,15 +1,24 @@
 """HTML → PDF with WeasyPrint, sandboxed, tagged (PDF/UA-1) and reproducible.
 
-WeasyPrint is imported lazily: a run with nothing to rebuild never pays for it. One
-FontConfiguration is shared per process (WeasyPrint's own advice for batches).
+Only the render path imports this module: a main job with nothing to rebuild never loads
+WeasyPrint. One FontConfiguration is shared per process (WeasyPrint's own advice for batches).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from .files import InputFileError, inside, read_file
+from .inline import ALLOWED_LINK_SCHEMES
 
 _FONT_CONFIG = None
 # WeasyPrint's image cache, shared by a process's documents (the logo, a practice's QR code):
@@ -44,8 +53,6 @@ def make_fetcher(allowed_roots: tuple[Path, ...], refused: list[str], too_large:
     It must be a URLFetcher subclass (WeasyPrint 70 reads attributes of it); the default
     fetcher would read any local file and reach the network.
     """
-    import weasyprint
-
     roots = tuple(root.resolve() for root in allowed_roots)
 
     class AssetFetcher(weasyprint.URLFetcher):
@@ -57,21 +64,27 @@ def make_fetcher(allowed_roots: tuple[Path, ...], refused: list[str], too_large:
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme == "file":
-                path = Path(unquote(urlparse(url).path))
-                try:
-                    resolved = path.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    resolved = None
-                if resolved is not None and resolved.is_file() and any(
-                        resolved.is_relative_to(root) for root in roots):
-                    if resolved.stat().st_size > FETCH_MAX_BYTES:
-                        if too_large is not None:
-                            too_large.append(url[:200])
-                        raise ValueError(f"refused to fetch {url[:200]!r}: larger than "
-                                         f"{FETCH_MAX_BYTES // (1024 * 1024)} MB")
+                # Judged by name, `..` collapsed; then opened below its root without following
+                # a link (files.read_file): a link inside a root, to a file outside, is refused.
+                path = Path(os.path.normpath(unquote(urlparse(url).path) or "/"))
+                for root in roots:
+                    if path == root and not root.is_dir():        # a root that is one file
+                        base, relative = root.parent, root.name
+                    else:
+                        base, relative = root, inside(path, root)
+                        if relative is None:
+                            continue
+                    try:
+                        body = read_file(base, relative, FETCH_MAX_BYTES)
+                    except InputFileError as exc:
+                        if exc.kind == "too large":
+                            if too_large is not None:
+                                too_large.append(url[:200])
+                            raise ValueError(f"refused to fetch {url[:200]!r}: larger than "
+                                             f"{FETCH_MAX_BYTES // (1024 * 1024)} MB") from None
+                        break
                     return weasyprint.urls.URLFetcherResponse(
-                        resolved.as_uri(), body=resolved.read_bytes(),
-                        headers={"Content-Type": _mime(resolved)})
+                        path.as_uri(), body=body, headers={"Content-Type": _mime(path)})
             refused.append(url if len(url) < 200 else url[:200] + "…")
             raise ValueError(f"refused to fetch {url[:200]!r}: outside the project's asset folders")
 
@@ -87,9 +100,6 @@ def _mime(path: Path) -> str:
 def font_config():
     global _FONT_CONFIG
     if _FONT_CONFIG is None:
-        import atexit
-
-        from weasyprint.text.fonts import FontConfiguration
         _FONT_CONFIG = FontConfiguration()
         atexit.register(cleanup_font_config)
     return _FONT_CONFIG
@@ -106,7 +116,6 @@ def cleanup_font_config() -> None:
     _STYLESHEETS.clear()   # their @font-face rules live in this configuration
     folder = getattr(config, "_folder", None)
     if folder:
-        import shutil
         shutil.rmtree(folder, ignore_errors=True)
         config._folder = None
 
@@ -135,8 +144,6 @@ def compiled_stylesheet(text: str, base_url: str, allowed_roots: tuple[Path, ...
     What parsing reported (a warning, a refused @font-face or @import) is kept with it and
     reported again for every document that uses it, as if each had parsed it.
     """
-    import weasyprint
-
     key = (text, base_url, allowed_roots)
     compiled = _STYLESHEETS.get(key)
     if compiled is None:
@@ -157,16 +164,33 @@ def compiled_stylesheet(text: str, base_url: str, allowed_roots: tuple[Path, ...
     return compiled
 
 
-def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...], finisher=None,
-               stylesheets: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> RenderResult:
-    """Render `html` to PDF bytes; WeasyPrint's warnings and every refused fetch are returned.
+@dataclass
+class LaidOut:
+    """A document laid out by WeasyPrint (its pages and boxes), not yet written: copy-fitting
+    measures it and may lay the page out again before one is written."""
+
+    document: object                                   # weasyprint.Document
+    warnings: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    too_large: list[str] = field(default_factory=list)
+
+
+PDF_OPTIONS = dict(
+    pdf_variant="pdf/ua-1",
+    # No attachments, no forms: nothing but the page content reaches the PDF.
+    attachments=[],
+    pdf_forms=False,
+)
+
+
+def lay_out(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
+            stylesheets: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> LaidOut:
+    """Lay `html` out into pages (WeasyPrint's `render`); warnings and refused fetches kept.
 
     `stylesheets`: CSS texts, each with the roots it may read while parsed (@import,
     @font-face); parsed once per process and applied as user stylesheets, so the document's own
     <style> rules (author origin) win over them, whatever their order.
     """
-    import weasyprint
-
     if len(_CACHE) >= IMAGE_CACHE_SIZE:
         _CACHE.clear()   # between documents: no image of a finished document is still in use
     refused: list[str] = []
@@ -184,23 +208,37 @@ def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...], finis
     handler.messages += parse_warnings
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
-    options = dict(
-        pdf_variant="pdf/ua-1",
-        cache=_CACHE,
-        # No attachments, no forms: nothing but the page content reaches the PDF.
-        attachments=[],
-        pdf_forms=False,
-    )
     try:
         source = weasyprint.HTML(string=html, base_url=base_url,
                                  url_fetcher=make_fetcher(allowed_roots, refused, too_large))
-        document = source.render(font_config=font_config(), stylesheets=sheets, **options)
-        removed = strip_attachments_and_links(document)
-        pdf = document.write_pdf(finisher=finisher, **options)
+        document = source.render(font_config=font_config(), stylesheets=sheets, cache=_CACHE,
+                                 **PDF_OPTIONS)
     finally:
         logger.removeHandler(handler)
-    return RenderResult(pdf=pdf, warnings=handler.messages, refused=list(dict.fromkeys(refused)),
-                        removed=list(dict.fromkeys(removed)), too_large=list(dict.fromkeys(too_large)))
+    return LaidOut(document, handler.messages, refused, too_large)
+
+
+def write_pdf(laid_out: LaidOut, finisher=None) -> RenderResult:
+    """The PDF bytes of a laid-out document (tagged, PDF/UA-1), attachments and links other
+    than http(s), mailto and tel removed first."""
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        removed = strip_attachments_and_links(laid_out.document)
+        pdf = laid_out.document.write_pdf(finisher=finisher, cache=_CACHE, **PDF_OPTIONS)
+    finally:
+        logger.removeHandler(handler)
+    return RenderResult(pdf=pdf, warnings=laid_out.warnings + handler.messages,
+                        refused=list(dict.fromkeys(laid_out.refused)),
+                        removed=list(dict.fromkeys(removed)),
+                        too_large=list(dict.fromkeys(laid_out.too_large)))
+
+
+def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...], finisher=None,
+               stylesheets: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> RenderResult:
+    """Render `html` to PDF bytes in one go (no copy-fitting); see `lay_out` and `write_pdf`."""
+    return write_pdf(lay_out(html, base_dir, allowed_roots, stylesheets), finisher)
 
 
 def strip_attachments_and_links(document) -> list[str]:
@@ -208,8 +246,6 @@ def strip_attachments_and_links(document) -> list[str]:
     <link rel=attachment> or <a rel=attachment> (WeasyPrint embeds them, even with
     attachments=[]), and links to anything but http(s), mailto and tel. Returns what was removed.
     """
-    from .inline import ALLOWED_LINK_SCHEMES
-
     removed = ["a file attached with <link rel=attachment>"
                for _ in document.metadata.attachments or ()]
     document.metadata.attachments = []

@@ -6,6 +6,7 @@ problem of a profile is reported at once, each with its line in the TOML file.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -14,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_
 
 from .colors import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
 from .errors import Problem, UserError
-from .unprintable import text_problem
-from .logo import LOGO_MAX_BYTES, logo_problems
+from .files import InputFileError, file_kind, read_file, relative_parts
+from .unprintable import line_problems, text_problem
+from .logo import LOGO_MAX_BYTES, LogoShape, logo_problems, logo_shape
 from .model import Practice
-from .project import DEFAULT_PRACTICE_ID, Project
+from .project import DEFAULT_PRACTICE_ID, PRACTICE_ID, PROFILE_MAX_BYTES, Project
 from .model_validation import key_lines, validate_model
 from .variants import DEFAULT_VARIANT, VARIANTS
 
@@ -133,11 +135,15 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
     if practice_id is None or practice_id == DEFAULT_PRACTICE_ID:
         return default_practice(project)
     path = project.practices_dir / f"{practice_id}.toml"
-    file = project.rel(path)
-    if not re.match(r"^[a-z0-9][a-z0-9_-]*$", practice_id) or not path.is_file():
+    file = f"practices/{practice_id}.toml"
+    if not PRACTICE_ID.match(practice_id) or practice_id not in project.practice_ids():
         known = ", ".join(project.practice_ids()) or "none"
         raise UserError(f"unknown practice {practice_id!r}; known practices: {known}")
-    raw = path.read_bytes()
+    try:
+        # Not through a link: a profile linked to a file elsewhere is neither read nor echoed.
+        raw = read_file(project.root, file, PROFILE_MAX_BYTES)
+    except InputFileError as exc:
+        raise UserError(Problem(file, exc.reason)) from None
     try:
         text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
     except UnicodeDecodeError as exc:
@@ -150,6 +156,10 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
 
     `load_practice` reads practices/<id>.toml through this; the web app's settings form checks the
     profile it is about to save through it too, so both give the same messages."""
+    # Invisible and direction-changing characters, in values and comments alike, with their line.
+    characters = line_problems(text)
+    if characters:
+        raise UserError([Problem(file, message, line=number) for number, message in characters])
     try:
         data = tomllib.loads(text)
     except RecursionError:
@@ -167,22 +177,28 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
         raise UserError(Problem(file, f"is not valid TOML: {exc}")) from None
     lines = key_lines(text)
     profile, problems = validate_model(PracticeProfile, data, file, lines.get, missing_line=1)
-    logo_path, logo_type = None, ""
+    logo_path, logo_type, shape = None, "", LogoShape()
     # The logo is checked even when other keys are wrong: every problem of a profile at once.
     logo = data.get("logo") if isinstance(data, dict) else None
     if isinstance(logo, str) and logo:
-        logo_path, logo_type, logo_errs = resolve_logo(project, logo)
+        logo_path, logo_type, logo_errs, shape = resolve_logo(project, logo)
         problems.extend(Problem(file, msg, line=lines.get("logo"), field="logo") for msg in logo_errs)
     if problems:
         problems.sort(key=lambda p: p.line or 0)
         raise UserError(problems)
     assert profile is not None
+    # The practice's folder and its templates: real folders, not links to somewhere else.
+    for folder in (f"practices/{practice_id}", f"practices/{practice_id}/templates"):
+        if file_kind(project.root, folder) == "symlink":
+            raise UserError(Problem(folder, "is a symbolic link; a practice's folder and its "
+                                            "templates must be real folders inside practices/"))
     color, note = brand_color(profile.color)
     template_dir = project.practices_dir / practice_id / "templates"
     return Practice(
         id=practice_id, name=profile.name, color=color, address=profile.address,
         phone=profile.phone, email=profile.email, website=profile.website,
         logo=logo_path, logo_type=logo_type,
+        logo_shape=(shape.aspect, shape.ink_width, shape.ink_height),
         template_dir=template_dir if template_dir.is_dir() else None,
         variants=tuple(profile.variants), bilingual=profile.bilingual,
         languages=tuple(profile.languages), qr_url=profile.qr_url,
@@ -190,21 +206,24 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
     )
 
 
-def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[str]]:
-    """The logo file, checked: inside practices/, a real PNG/JPEG/SVG, within the limits."""
-    root = project.practices_dir.resolve()
-    candidate = (project.practices_dir / logo)
+def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[str], LogoShape]:
+    """The logo file, checked: inside practices/ (no `..`, no link), a real PNG/JPEG/SVG, within
+    the limits; and its proportions, for sizing it by area (logo.logo_box)."""
     try:
-        resolved = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None, "", [f"logo file {logo!r} not found in practices/"]
-    if not resolved.is_relative_to(root):
-        return None, "", [f"logo {logo!r} must be a file inside practices/"]
-    if not resolved.is_file():
-        return None, "", [f"logo {logo!r} is not a file"]
-    if resolved.stat().st_size > LOGO_MAX_BYTES:
-        return None, "", [f"logo {logo!r} is {resolved.stat().st_size:,} bytes; "
-                          f"the limit is {LOGO_MAX_BYTES:,} bytes"]
-    data = resolved.read_bytes()
+        parts = relative_parts(logo)
+    except InputFileError:
+        return None, "", [f"logo {logo!r} must be a file inside practices/"], LogoShape()
+    relative = "practices/" + "/".join(parts)
+    try:
+        data = read_file(project.root, relative, LOGO_MAX_BYTES)
+    except InputFileError as exc:
+        if exc.missing:
+            return None, "", [f"logo file {logo!r} not found in practices/"], LogoShape()
+        if exc.kind == "not a file":
+            return None, "", [f"logo {logo!r} is not a file"], LogoShape()
+        return None, "", [f"logo {logo!r} {exc.reason}"], LogoShape()
     mime, errors = logo_problems(data, logo)
-    return (resolved if not errors else None), mime, errors
+    if errors:
+        return None, mime, errors, LogoShape()
+    path = Path(os.path.normpath(project.root.resolve() / relative))
+    return path, mime, errors, logo_shape(data, mime)

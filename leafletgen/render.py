@@ -10,8 +10,9 @@ and on request a thumbnail of the first page. `build`, the main job's workers an
 call it; a long-lived process (a web app, a cluster worker) can call it over and over. Writing
 the files is a stage of its own (`build.write_document`).
 
-Read top to bottom, `render_document` is the whole flow of one leaflet:
-load → validate → translate → render HTML → render PDF (→ impose a booklet) → facts and warnings.
+Read top to bottom, `render_document` is the whole flow of one leaflet: load → validate →
+translate → render HTML → lay out and render the PDF (copy-fitting: the page is laid out again,
+tighter or looser, until its pages come out right; a booklet is imposed) → facts and warnings.
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ from .html import RenderOptions, page_stylesheets, render_html
 from .hyphenation import preload as preload_hyphenation
 from .i18n import (check_language, load_catalog, template_translations, text_direction,
                    translate_leaflet)
+from .fit import FitSettings, Fitted, fit
 from .impose import impose_booklet
+from .layout import LayoutReport, measure as measure_layout
 from .model import Leaflet, Practice
-from .pdf import FETCH_MAX_BYTES, RenderResult, render_pdf
+from .pdf import FETCH_MAX_BYTES, LaidOut, RenderResult, lay_out, write_pdf
 from .practice import load_practice
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 from .qr import qr_context
@@ -59,6 +62,9 @@ class Document:
     html: str
     warnings: list[str] = field(default_factory=list)
     facts: LayoutFacts = field(default_factory=LayoutFacts)  # colours and text sizes the layout used
+    layout: LayoutReport | None = None   # pages and their fill, broken words, logo size (layout.py)
+    fit: FitSettings | None = None       # how copy-fitting set it (fit.py)
+    layouts: int = 1                     # layouts it took to fit
     thumbnail: bytes | None = None       # PNG of page 1 when the options ask for one
 
     @property
@@ -78,14 +84,14 @@ def render_document(project: Project, request: BuildRequest) -> Document:
     # 2. Translate: each unit looked up in the language's catalog (itself checked first).
     translated = translate(project, leaflet, request.lang, request.allow_draft)
     source = leaflet if request.side_by_side else None
-    # 3. Render HTML: one page for WeasyPrint, one self-contained copy to keep beside the PDF.
-    extra = qr_context(practice, leaflet.id, request.lang, request.variant)
-    html_for_pdf, stylesheets, html = render_pages(project, request, translated, practice,
-                                                   source, extra)
-    # 4. Render the PDF, reading the layout's facts (colours, text sizes) on the way.
+    # 3. Render HTML: the self-contained copy to keep beside the PDF, and (in step 4, once per
+    #    copy-fitting setting) the page WeasyPrint lays out.
+    pages = Pages(project, request, translated, practice, source)
+    html = pages.to_keep()
+    # 4. Lay out until the pages come out right, write the PDF, reading the layout's facts
+    #    (colours, text sizes) on the way.
     facts = LayoutFacts()
-    result = render_pdf_pages(project, request, translated, practice, html_for_pdf, stylesheets,
-                              facts)
+    fitted, result = render_pdf_pages(project, request, pages, facts)
     if variant.impose == "booklet":
         # A right-to-left leaflet is bound on the right, like an Arabic book.
         result.pdf = impose_booklet(result.pdf, rtl=text_direction(request.lang) == "rtl")
@@ -93,7 +99,8 @@ def render_document(project: Project, request: BuildRequest) -> Document:
     warnings = document_warnings(request, translated, practice, variant, facts, result)
     thumbnail = first_page_png(result.pdf, request.options.thumbnail_width) \
         if request.options.thumbnail_width > 0 else None
-    return Document(request, translated, practice, result.pdf, html, warnings, facts, thumbnail)
+    return Document(request, translated, practice, result.pdf, html, warnings, facts,
+                    fitted.report, fitted.settings, fitted.layouts, thumbnail)
 
 
 # ---- 1. Load and validate -------------------------------------------------------------------------
@@ -132,10 +139,12 @@ LEAFLET_CACHE_SIZE = 64
 
 
 def _contents_digest(paths) -> str:
+    """The files' contents, and whether each is a link: a file replaced by a link (which the
+    loader refuses) is a change even if the link leads to the same bytes."""
     digest = hashlib.sha256()
     for path in paths:
         try:
-            digest.update(Path(path).read_bytes())
+            digest.update(b"link" if Path(path).is_symlink() else Path(path).read_bytes())
         except OSError:
             digest.update(b"\0(missing)")
         digest.update(b"\0")
@@ -198,23 +207,34 @@ def incomplete_problems(project: Project, leaflet: Leaflet, lang: str, units: li
 
 # ---- 3. Render HTML -------------------------------------------------------------------------------
 
-def render_pages(project: Project, request: BuildRequest, leaflet: Leaflet, practice: Practice,
-                 source: Leaflet | None, extra: dict) -> tuple[str, tuple[str, str], str]:
-    """(the page for the PDF, its two stylesheets, the self-contained HTML to keep).
+class Pages:
+    """The leaflet's HTML: the copy to keep (self-contained, linking its fonts at the options'
+    `fonts_url`), and the page for WeasyPrint for a copy-fitting setting, whose stylesheets are
+    given to WeasyPrint parsed (once per process), not in the page."""
 
-    The PDF's stylesheets are given to WeasyPrint parsed (once per process), not in its page;
-    the HTML to keep carries them, and links its fonts at `options.fonts_url`."""
-    translations = template_translations(project, request.lang)
-    fonts_url = request.options.fonts_url
-    common = dict(variant=request.variant, bilingual=source is not None)
-    for_pdf = RenderOptions(**common, for_pdf=True, extra=dict(extra), inline_css=False)
-    to_keep = RenderOptions(**common, for_pdf=False, extra=dict(extra),
-                            asset_url=lambda path: f"{fonts_url}{quote(path.name)}")
-    with practice_template_errors(project, practice):
-        html_for_pdf = render_html(project, leaflet, practice, translations, for_pdf, source)
-        stylesheets = page_stylesheets(project, leaflet, practice, for_pdf, source)
-        html = render_html(project, leaflet, practice, translations, to_keep, source)
-    return html_for_pdf, stylesheets, html
+    def __init__(self, project: Project, request: BuildRequest, leaflet: Leaflet,
+                 practice: Practice, source: Leaflet | None):
+        self.project, self.leaflet, self.practice, self.source = project, leaflet, practice, source
+        self.translations = template_translations(project, request.lang)
+        extra = qr_context(practice, leaflet.id, request.lang, request.variant)
+        fonts_url = request.options.fonts_url
+        common = dict(variant=request.variant, bilingual=source is not None)
+        self.for_pdf = RenderOptions(**common, for_pdf=True, extra=dict(extra), inline_css=False)
+        self.keep = RenderOptions(**common, for_pdf=False, extra=dict(extra),
+                                  asset_url=lambda path: f"{fonts_url}{quote(path.name)}")
+        with practice_template_errors(project, practice):
+            self.stylesheets = page_stylesheets(project, leaflet, practice, self.for_pdf, source)
+
+    def to_keep(self) -> str:
+        return self.render(self.keep)
+
+    def page(self, settings: FitSettings) -> str:
+        return self.render(replace(self.for_pdf, fit=settings))
+
+    def render(self, options: RenderOptions) -> str:
+        with practice_template_errors(self.project, self.practice):
+            return render_html(self.project, self.leaflet, self.practice, self.translations,
+                               options, self.source)
 
 
 @contextmanager
@@ -288,19 +308,28 @@ def pdf_stylesheets(project: Project, practice: Practice, font_css: str,
     return ((font_css, common), (stylesheet, allowed_roots(project, practice) if own else common))
 
 
-def render_pdf_pages(project: Project, request: BuildRequest, leaflet: Leaflet, practice: Practice,
-                     html: str, stylesheets: tuple[str, str], facts: LayoutFacts) -> RenderResult:
-    """WeasyPrint, sandboxed to the project's asset folders; `facts` collected from its layout."""
+def render_pdf_pages(project: Project, request: BuildRequest, pages: Pages,
+                     facts: LayoutFacts) -> tuple[Fitted, RenderResult]:
+    """WeasyPrint, sandboxed to the project's asset folders: the page laid out (again, tighter
+    or looser, until its pages come out right: fit.py), then written; `facts` collected from
+    the layout that is written."""
+    practice = pages.practice
+    sheets = pdf_stylesheets(project, practice, *pages.stylesheets)
+    roots = allowed_roots(project, practice)
+
+    def lay_out_with(settings: FitSettings) -> tuple[LaidOut, LayoutReport]:
+        laid_out = lay_out(pages.page(settings), project.templates_dir, roots, sheets)
+        return laid_out, measure_layout(laid_out.document)
+
     # Dutch is on the page too in a bilingual leaflet, and in a draft's untranslated units.
     preload_hyphenation({request.lang, SOURCE_LANGUAGE}
-                        if request.side_by_side or leaflet.missing else {request.lang})
+                        if request.side_by_side or pages.leaflet.missing else {request.lang})
     try:
-        return render_pdf(html, project.templates_dir, allowed_roots(project, practice),
-                          finisher=facts.collect,
-                          stylesheets=pdf_stylesheets(project, practice, *stylesheets))
+        fitted = fit(VARIANTS[request.variant], lay_out_with)
+        return fitted, write_pdf(fitted.layout, finisher=facts.collect)
     except RecursionError:
         # The checks bound what inputs can nest; should a template still nest this deep:
-        raise UserError(f"{leaflet.rel_path}: the page is nested too deeply to lay out (a "
+        raise UserError(f"{pages.leaflet.rel_path}: the page is nested too deeply to lay out (a "
                         "practice template that nests elements hundreds deep?)") from None
 
 

@@ -65,7 +65,8 @@ class BuildRequest:
 
     @property
     def thumbnail_name(self) -> str:
-        """Where the PNG of its first page goes in the output folder, if the options ask for one."""
+        """Where the PNG of its first page goes in the output folder, if the options ask for one:
+        one per practice, as each practice sees its own branded leaflet."""
         if not self.options.thumbnail_width:
             return ""
-        return f"{THUMBNAILS_DIR}/{self.leaflet}.{self.lang}.png"
+        return f"{THUMBNAILS_DIR}/{self.practice_id}/{self.leaflet}.{self.lang}.png"

@@ -21,17 +21,17 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import write_po
 
 from .content import load_leaflet
-from .errors import Problem, UserError, shorten
+from .errors import UserError, shorten
 from .extract import (COPYRIGHT_HOLDER, header_comment, honest_header, leaflet_template,
                       template_strings)
 from .inline import plain_text
 from .plurals import plural_forms
-from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, language_name, languages,
-                   load_catalog, template_path)
-from .catalog_validation import catalog_problems
+from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, _read_catalog, catalog_path, language_name,
+                   languages, load_catalog, template_path)
+from .catalog_validation import catalog_file, catalog_report, read_catalog_bytes
 from .model import Leaflet
 from .atomic_write import write_atomic
 from .project import Project
@@ -100,18 +100,20 @@ def render_po(catalog: Catalog) -> bytes:
 
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write `data` unless the file already says the same apart from its dates and generator."""
-    if path.is_file() and _DATE_LINES.sub(b"", path.read_bytes()) == _DATE_LINES.sub(b"", data):
+    if not path.is_symlink() and path.is_file() and \
+            _DATE_LINES.sub(b"", path.read_bytes()) == _DATE_LINES.sub(b"", data):
         return False
     write_atomic(path, data)
     return True
 
 
-def _read(path: Path, project: Project, lang: str | None) -> Catalog:
-    try:
-        with path.open("rb") as fh:
-            return read_po(fh, locale=lang, abort_invalid=True)
-    except Exception as exc:  # PoFileError, UnicodeDecodeError, ValueError, UnknownLocaleError
-        raise UserError(Problem(project.rel(path), f"cannot be read as a .po file: {exc}")) from None
+def _read(project: Project, domain: str, lang: str) -> Catalog:
+    """A fresh copy of a catalog, to be changed and written (checked first, like every read)."""
+    report = catalog_report(project, domain, lang)
+    if report is not None and report.fatal:
+        raise UserError(list(report.problems))
+    file = catalog_file(domain, lang)
+    return _read_catalog(read_catalog_bytes(project.root, file), file, lang)
 
 
 # ---- Commands --------------------------------------------------------------------------------
@@ -204,7 +206,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
                 catalog = new_catalog(template, lang, titles.get(domain))
                 note = "created"
             else:
-                catalog = _read(path, project, lang)
+                catalog = _read(project, domain, lang)
                 catalog.update(template, no_fuzzy_matching=False, update_creation_date=True)
                 catalog.project, catalog.version = template.project, template.version
                 note = "updated"
@@ -215,7 +217,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
     write_if_changed(template_path(project, WEB_DOMAIN), render_po(web))
     for path in sorted(project.translations_dir.glob(f"*/LC_MESSAGES/{WEB_DOMAIN}.po")):
         lang = path.parent.parent.name
-        catalog = _read(path, project, lang)
+        catalog = _read(project, WEB_DOMAIN, lang)
         catalog.update(web, no_fuzzy_matching=False, update_creation_date=True)
         catalog.project, catalog.version = web.project, web.version
         results.append((path, "updated" if write_if_changed(path, render_po(catalog)) else "unchanged"))
@@ -264,11 +266,27 @@ def _is_translated(message) -> bool:
 def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> CatalogStatus:
     path = catalog_path(project, domain, lang)
     status = CatalogStatus(domain, lang, project.rel(path))
-    catalog = load_catalog(project, domain, lang)
+    # Checked like any input (catalog_validation): a catalog with problems is refused by the build.
+    # One that cannot be used at all counts as untranslated; a unit whose translation has a
+    # problem counts as not translated: a broken catalog is never 100 %.
+    report = catalog_report(project, domain, lang)
+    refused = report.refused if report is not None else frozenset()
+    status.problems = [str(problem) for problem in (report.problems if report is not None else ())]
+    catalog = None
+    if report is not None and not report.fatal:
+        try:
+            catalog = load_catalog(project, domain, lang)
+        except UserError as exc:      # Babel refused it (say, a language it does not know)
+            status.problems += exc.lines
+    if report is not None and (report.fatal or catalog is None):
+        status.untranslated = len(dict.fromkeys(msgids))     # nothing of it can be used
+        return status
     for msgid in dict.fromkeys(msgids):
         message = catalog.get(msgid) if catalog is not None else None
         singular = msgid if isinstance(msgid, str) else msgid[0]
-        if message is None or not _is_translated(message):
+        if singular in refused and message is not None and not message.fuzzy:
+            status.untranslated += 1        # translated, but refused: its problem is listed
+        elif message is None or not _is_translated(message):
             status.untranslated += 1
             status.missing.append(singular)
         elif message.fuzzy:
@@ -277,8 +295,6 @@ def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> Ca
             status.fuzzy_ids.append(singular)
         else:
             status.translated += 1
-    # Checked like any input (catalog_validation): a catalog with problems is refused by the build.
-    status.problems = [str(problem) for problem in catalog_problems(project, domain, lang)]
     return status
 
 

@@ -1,37 +1,101 @@
-"""Characters no input text may hold: control characters and bidirectional overrides.
+"""Characters no input text may hold: control characters, and characters that are invisible or
+change the direction of text.
 
 A control character (ESC, NUL, vertical tab, ...) is invisible on the page, shows as a box in
-the PDF and can reach a terminal in a message; a bidirectional override (U+202D, U+202E)
-reverses how text is displayed, so what a patient reads differs from what the editor checked.
-Unicode's line and paragraph separators (U+2028, U+2029) are invisible line breaks that editors
-and parsers disagree on. Tab, line feed and carriage return are fine where line breaks are.
+the PDF and can reach a terminal in a message. The bidirectional controls reorder what is
+displayed without changing what is stored: an embedding or override (U+202A–U+202E) around
+"1 - 3 - 5" prints "5 - 3 - 1", and isolates (U+2066–U+2069), marks (U+200E, U+200F) and the
+Arabic letter mark (U+061C) move numbers and punctuation the same way; in a dosage that is a
+patient-safety defect, and what the editor or translator checked is not what the patient reads.
+Every other format character (Unicode category Cf) is invisible too: zero-width spaces and word
+joiners, invisible operators, tag characters (which can carry hidden text), interlinear
+annotations. Unicode's line and paragraph separators (U+2028, U+2029) are invisible line breaks
+that editors and parsers disagree on, and a few letters are drawn as nothing at all (Hangul
+fillers). Arabic, the right-to-left language we ship, needs none of them: the page's direction
+(`dir="rtl"`) lays it out.
+
+Three format characters have a use inside a word and are allowed there only, between two letters
+(or combining marks; for the joiner also symbols, as in emoji sequences):
+- U+00AD SOFT HYPHEN marks where a long word may be hyphenated; between digits it would let a
+  dose such as 10000 break over two lines, so it is refused there;
+- U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER select letter forms in Persian, Urdu,
+  Kurdish and the Indic scripts.
+Variation selectors (U+FE00–U+FE0F) pick a glyph variant of the character before them and stay.
+
+Tab, line feed and carriage return are fine where line breaks are. The output may hold
+direction isolates that leafletgen itself writes (html.isolate): that is output, not input.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-BIDI_OVERRIDES = {"\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE"}
-_WHITESPACE = "\t\n\r"
+BIDI_CONTROLS = {
+    "\u061c": "ARABIC LETTER MARK", "\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK",
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING",
+    "\u202c": "POP DIRECTIONAL FORMATTING", "\u202d": "LEFT-TO-RIGHT OVERRIDE",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u2066": "LEFT-TO-RIGHT ISOLATE",
+    "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE",
+    "\u2069": "POP DIRECTIONAL ISOLATE",
+}
+BIDI_OVERRIDES = {char: BIDI_CONTROLS[char] for char in ("\u202d", "\u202e")}   # kept for callers
+IN_WORD_ONLY = "\u00ad\u200c\u200d"     # soft hyphen, zero-width non-joiner, zero-width joiner
+# Every character of Unicode's category Cf (format), as of Unicode 15 (Python 3.11–3.13); a test
+# checks this list against `unicodedata` so a newer Python cannot add one silently.
+FORMAT_CHARACTERS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+# Not format characters, but drawn as nothing: Hangul fillers, the combining grapheme joiner,
+# Khmer's invisible vowels, and variation selectors beyond the 16 standard ones (used to smuggle
+# hidden data after a visible character).
+INVISIBLE = "\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\U000e0100-\U000e01ef"
+# Refused wherever they stand: control characters (but tab, line feed and carriage return),
+# the separators, surrogates and non-characters, every format character but the three above, and
+# the invisible ones.
+_ALWAYS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff"
+    "\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    + INVISIBLE + "]")
+_NEWLINES = re.compile("[\n\r]")
+_IN_WORD = re.compile(f"[{IN_WORD_ONLY}]")
+
+
+def _word_character(char: str, joiner: bool) -> bool:
+    category = unicodedata.category(char)
+    return category[0] in "LM" or (joiner and category == "So") or (joiner and char in "\ufe0f")
 
 
 def bad_characters(text: str, allow_newline: bool = True) -> list[str]:
     """The disallowed characters of `text`, in order of first appearance (each once)."""
-    found: dict[str, None] = {}
-    for char in text:
-        if char in _WHITESPACE:
-            if not allow_newline and char != "\t":
-                found.setdefault(char)
-            continue
-        if char in BIDI_OVERRIDES or unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") \
-                or char in ("\ufffe", "\uffff"):
-            found.setdefault(char)
-    return list(found)
+    found: dict[str, int] = {}
+    for match in _ALWAYS.finditer(text):
+        found.setdefault(match.group(), match.start())
+    if not allow_newline:
+        for match in _NEWLINES.finditer(text):
+            found.setdefault(match.group(), match.start())
+    for match in _IN_WORD.finditer(text):
+        char, at = match.group(), match.start()
+        joiner = char == "\u200d"
+        before = text[at - 1] if at > 0 else ""
+        after = text[at + 1] if at + 1 < len(text) else ""
+        if not (before and after and _word_character(before, joiner) and _word_character(after, joiner)):
+            found.setdefault(char, at)
+    return sorted(found, key=found.get)
 
 
 def describe(char: str) -> str:
-    name = BIDI_OVERRIDES.get(char) or unicodedata.name(char, "control character")
+    name = BIDI_CONTROLS.get(char) or unicodedata.name(char, "") or "control character"
     return f"U+{ord(char):04X} ({name})"
+
+
+def _invisible(char: str) -> bool:
+    return char in BIDI_CONTROLS or unicodedata.category(char) == "Cf" or \
+        bool(re.match(f"[{INVISIBLE}]", char))
 
 
 def text_problem(text: str, allow_newline: bool = True) -> str | None:
@@ -40,7 +104,29 @@ def text_problem(text: str, allow_newline: bool = True) -> str | None:
     if not bad:
         return None
     shown = ", ".join(describe(c) for c in bad[:3]) + (", …" if len(bad) > 3 else "")
-    return f"contains characters that cannot be printed: {shown}; remove them"
+    hidden = [char for char in bad if _invisible(char)]
+    if not hidden:
+        return f"contains characters that cannot be printed: {shown}; remove them"
+    why = ("they change the direction of the text around them, so numbers and words can be "
+           "shown in another order than written" if any(c in BIDI_CONTROLS for c in hidden)
+           else "they are invisible, so what is printed differs from what was checked")
+    if len(hidden) < len(bad):
+        return f"contains characters that cannot be printed or are invisible: {shown}; remove them ({why})"
+    if all(char in IN_WORD_ONLY for char in hidden):
+        why = "a soft hyphen or zero-width joiner is allowed only inside a word, between two letters"
+    return f"contains invisible or direction-changing characters: {shown}; remove them ({why})"
+
+
+def line_problems(text: str) -> list[tuple[int, str]]:
+    """(line number, problem) for every line of `text` with a disallowed character (\\n ends a line)."""
+    if not _ALWAYS.search(text) and not _IN_WORD.search(text):
+        return []
+    problems = []
+    for number, line in enumerate(text.split("\n"), 1):
+        message = text_problem(line.removesuffix("\r"))
+        if message:
+            problems.append((number, message))
+    return problems
 
 
 def printable(text: str) -> str:

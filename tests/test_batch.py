@@ -10,12 +10,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from leafletgen import fonts
+from leafletgen import font_files, fonts
 from leafletgen.batch import manifest as manifest_module
 from leafletgen.batch import run_main_job
 from leafletgen.batch.progress import BarProgress, PlainProgress, make_progress
@@ -216,7 +217,7 @@ def test_a_removed_leaflet_language_and_practice_lose_their_outputs(built):
     assert not list(out.rglob(f"{COPY}*"))                         # thumbnails too
     assert COPY not in (out / "index.html").read_text()
     assert summary_numbers(run.out) == {"built": 0, "unchanged": 4, "failed": 0}
-    assert "removed 5 file(s)" in run.out                          # 2 × (pdf + html) + thumbnail
+    assert "removed 6 file(s)" in run.out                  # 2 × (pdf + html + own thumbnail)
 
     shutil.rmtree(built.translations_dir / "de")
     run_cli(root=built.root)
@@ -242,7 +243,7 @@ def test_a_translation_behind_the_dutch_text_keeps_its_last_version_marked_in_th
     assert summary_numbers(run.out) == {"built": 2, "unchanged": 2, "failed": 0}   # the Dutch ones
     assert outputs(out) == ALL and german.read_bytes() == before
     html = (out / "index.html").read_text()
-    assert html.count("(vorige versie: de vertaling wordt bijgewerkt)") == 2
+    assert html.count(">vorige versie: de vertaling wordt bijgewerkt<") == 2
     assert "<h2>Lage rugpijn</h2>" in html
 
 
@@ -300,8 +301,10 @@ def test_the_index_lists_every_built_file(built):
     assert set(links.hrefs) == outputs(out)
     assert all(not href.startswith(("/", "file:", "http")) for href in links.hrefs)  # opens from disk
     thumbnails = {image["src"] for image in links.images}
-    assert thumbnails == {f"thumbnails/{LEAFLET}.nl.png", f"thumbnails/{LEAFLET}.de.png",
-                          f"thumbnails/{COPY}.nl.png"}
+    # One per practice: each practice sees its own branded leaflet.
+    assert thumbnails == {f"thumbnails/{practice}/{name}.png"
+                          for practice in ("fysio-delinde", "huisarts-oost")
+                          for name in (f"{LEAFLET}.nl", f"{LEAFLET}.de", f"{COPY}.nl")}
     for src in thumbnails:
         assert (out / src).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert all(image["alt"].startswith("Eerste pagina van ") for image in links.images)
@@ -309,12 +312,31 @@ def test_the_index_lists_every_built_file(built):
     assert '<span lang="de" dir="ltr">Deutsch</span> — Duits</h3>' in html
     assert links.options == ["", "nl", "de", "", "fysio-delinde", "huisarts-oost"]
     assert html.count('<section class="leaflet"') == 2
+    assert "<p>6 folders. Open de PDF" in html
+
+
+def test_the_index_shows_each_practice_its_own_thumbnail_and_counts_in_dutch(built):
+    from PIL import Image
+
+    from leafletgen.batch.index import IndexEntry, render_index
+
+    out = built.output_dir
+    # De Linde's thumbnail has its green; Huisartsenpraktijk Oost's its purple, not De Linde's.
+    def has(path, colour):
+        with Image.open(out / "thumbnails" / path) as image:
+            colours = {rgb for _, rgb in image.convert("RGB").getcolors(1 << 16)}
+        return any(all(abs(a - b) <= 12 for a, b in zip(rgb, colour)) for rgb in colours)
+    assert has(f"fysio-delinde/{LEAFLET}.nl.png", (0x1f, 0x6f, 0x5c))
+    assert has(f"huisarts-oost/{LEAFLET}.nl.png", (0x7a, 0x2e, 0x8c))
+    assert not has(f"huisarts-oost/{LEAFLET}.nl.png", (0x1f, 0x6f, 0x5c))
+    entry = IndexEntry(LEAFLET, "Lage rugklachten", "nl", "p", "Praktijk", "a4", False, "a.pdf", "a.html")
+    assert "<p>1 folder. Open de PDF" in render_index(built, [entry])
 
 
 def test_a_thumbnail_shows_the_first_page(built):
     from PIL import Image
 
-    with Image.open(built.output_dir / "thumbnails" / f"{LEAFLET}.nl.png") as image:
+    with Image.open(built.output_dir / "thumbnails" / "fysio-delinde" / f"{LEAFLET}.nl.png") as image:
         width, height = image.size
         assert width == 240 and 330 < height < 345                  # A4's proportions
         colours = image.convert("RGB").getcolors(1 << 16)
@@ -442,18 +464,18 @@ def test_a_variable_face_is_written_as_a_cached_static_instance():
 
     bold = next(face for face in fonts.font_faces() if face.family == "Noto Sans" and face.weight == 700)
     assert fonts.is_variable(bold.path)
-    path = fonts.face_file(bold)
+    path = font_files.face_file(bold)
     assert path.parent.parent == fonts.instance_dir() and path.is_file()
     assert path.name == "NotoSans-700-normal.ttf"
-    assert fonts.face_file(bold) == path and path.name == fonts.instance_path(bold).name
+    assert font_files.face_file(bold) == path and path.name == fonts.instance_path(bold).name
     font = TTFont(path)
     assert "fvar" not in font and "gvar" not in font
     assert font["OS/2"].usWeightClass == 700
-    css = fonts.font_face_css(("Noto Sans",), lambda p: p.name)
+    css = font_files.font_face_css(("Noto Sans",), lambda p: p.name)
     assert f'font-weight: 700; font-style: normal; src: url("{path.name}")' in css
     assert "[wdth,wght]" not in css
     atkinson = fonts.font_faces()[0]
-    assert not fonts.is_variable(atkinson.path) and fonts.face_file(atkinson) == atkinson.path
+    assert not fonts.is_variable(atkinson.path) and font_files.face_file(atkinson) == atkinson.path
 
 
 def test_instances_are_made_in_the_cache_folder_named_by_the_environment(tmp_path, monkeypatch):
@@ -463,3 +485,92 @@ def test_instances_are_made_in_the_cache_folder_named_by_the_environment(tmp_pat
                for face in fonts.font_faces() if fonts.is_variable(face.path))
     italic = next(face for face in fonts.font_faces() if face.style == "italic" and fonts.is_variable(face.path))
     assert fonts.missing_instances(("Noto Sans",))[-1] == italic
+
+
+# ---- Workers end with the main job, however it ends -----------------------------------------------
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_for(condition, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_kill_9_of_the_main_job_leaves_no_worker_behind(project, tmp_path):
+    """The main job SIGKILLed while its two workers build: they end too (the kernel's parent-death
+    signal), and remove WeasyPrint's temporary font folders on their way out."""
+    only_languages(project, "de", "en", "fr", "es")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    main_job = subprocess.Popen([sys.executable, "generate.py", "--root", str(project.root), "--jobs", "2"],
+                                cwd=REPO, env={**os.environ, "TMPDIR": str(tmp)},
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert main_job.stdout.readline().startswith("built "), "no document was built"
+        workers = children_of(main_job.pid)
+        assert len(workers) == 2 and all(alive(pid) for pid in workers)
+        main_job.kill()
+        main_job.wait()
+        assert wait_for(lambda: not any(alive(pid) for pid in workers), 10), \
+            [pid for pid in workers if alive(pid)]
+        assert not list(tmp.glob("weasyprint-*"))
+    finally:
+        main_job.kill()
+        main_job.wait()
+
+
+def test_without_the_kernels_signal_a_worker_watches_its_parent(tmp_path):
+    """Where PR_SET_PDEATHSIG is not there (not Linux), a thread notices the parent is gone."""
+    script = textwrap.dedent(f"""
+        import ctypes, os, sys, time
+        sys.path.insert(0, {str(REPO)!r})
+        from leafletgen.batch import worker
+        worker.PARENT_WATCH_SECONDS = 0.1
+        parent = os.getpid()
+        child = os.fork()
+        if child == 0:
+            def no_prctl(*args, **kwargs):
+                raise OSError("no prctl here")
+            ctypes.CDLL = no_prctl
+            worker.die_with_parent(parent)
+            time.sleep(60)
+            os._exit(0)
+        print(child, flush=True)
+        time.sleep(60)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert alive(child)
+        parent.kill()
+        parent.wait()
+        assert wait_for(lambda: not alive(child), 10)
+    finally:
+        parent.kill()
+        parent.wait()

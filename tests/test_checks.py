@@ -4,6 +4,7 @@ readability, review date."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 import pytest
@@ -151,18 +152,50 @@ def test_the_shipped_leaflet_builds_without_warnings_in_every_variant_readabilit
 # ---- The command -------------------------------------------------------------------------------------
 
 def test_check_command_reports_every_pair_sizes_and_readability(project):
-    run = run_cli("check", "--variant", "large-print", root=project.root)
+    run = run_cli("check", "--variant", "large-print", "--lang", "nl", root=project.root)
     assert run.code == 0, run
     out = run.out
-    assert "fysio-delinde large-print lage-rugklachten: smallest text 18 pt (minimum 18 pt), body 18 pt" in out
+    assert re.search(r"fysio-delinde large-print lage-rugklachten: smallest text 18 pt \(minimum 18 pt\), "
+                     r"body 1[89](\.\d+)? pt", out), out
     # The practice colour on white, and body text on the key message's tint.
     assert " 6.02:1 ok   #1f6f5c on #ffffff" in out
     assert "15.16:1 ok   #1a1a1a on #e9f1ef" in out
     assert "lage-rugklachten [nl]: readability: 15.6 words a sentence on average" in out
     assert "warning: lage-rugklachten [nl]: readability:" in run.err
     assert out.rstrip().endswith("1 warning(s)")
-    strict = run_cli("check", "--variant", "a4", "--strict", root=project.root)
+    strict = run_cli("check", "--variant", "a4", "--lang", "nl", "--strict", root=project.root)
     assert strict.code == 1 and strict.err.rstrip().endswith("error: warnings are errors with --strict")
+
+
+def test_check_command_lays_out_every_language_and_reports_its_pages(project):
+    """`check` sets every language as it will be printed and says, in words a practice
+    understands, how many pages and sheets, how full, the body size and line length, the logo."""
+    run = run_cli("check", "--variant", "a4", root=project.root)
+    assert run.code == 0, run
+    for lang in ("nl", "en", "de", "fr", "es", "tr", "pl", "uk", "ar"):
+        line = next(line for line in run.out.splitlines()
+                    if line.startswith(f"  fysio-delinde a4 lage-rugklachten [{lang}]: "))
+        assert "2 pages, one sheet printed double-sided; pages " in line, line
+        assert re.search(r"body 1[234](\.\d+)? pt, about (6\d|7[0-5]) characters a line; logo 22 × 22 mm", line), line
+    assert "full" not in run.err and "alone" not in run.err      # no page or heading warnings
+
+
+def test_check_command_warns_about_sparse_pages_broken_words_and_lone_words(project):
+    """What a practice is told when the layout cannot be put right (a very short text: one A4
+    page is fine, but on A5 the text of one page shared out over two leaves both thin)."""
+    from leafletgen.fit import findings
+    from leafletgen.layout import LayoutReport, PageFacts
+    from leafletgen.variants import VARIANTS
+
+    report = LayoutReport(pages=[PageFacts(0.9, 250), PageFacts(0.2, 250), PageFacts(0.9, 250)],
+                          broken_words=["achterha-len"], lone_words=["Acute lage rugklachten gaan vaak vanzelf over"],
+                          logo_mm=(83.0, 8.0))
+    said = findings(report, VARIANTS["large-print"])
+    assert "3 pages: a blank page when printed double-sided" in said
+    assert "page 2 is only 20% full" in said
+    assert "1 word(s) broken at a line end in large print: 'achterha-len'" in said
+    assert "a word alone on the last line of 'Acute lage rugklachten gaan vaak vanzelf over'" in said
+    assert any(text.startswith("the logo is only 8 mm high") for text in said)
 
 
 def test_check_command_reports_a_darkened_practice_colour(project):

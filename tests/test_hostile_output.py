@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from leafletgen import atomic_write as output
 from leafletgen.atomic_write import remove_stale_parts, write_atomic
+from leafletgen.errors import MachineError
 
 from .conftest import REPO, run_cli
 from .hostile import LEAFLET, PRACTICE
@@ -38,11 +39,14 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monk
         raise failure
 
     monkeypatch.setattr(output.os, "fsync", fail)
-    with pytest.raises(type(failure)):
+    # A fault of the machine comes out as a MachineError naming the folder, not the temporary file.
+    with pytest.raises(MachineError if isinstance(failure, OSError) else KeyboardInterrupt) as info:
         write_atomic(target, b"new file, never complete")
     monkeypatch.undo()
     assert target.read_bytes() == b"old complete file"
     assert parts(tmp_path) == []
+    if isinstance(failure, OSError):
+        assert info.value.line() == f"{target.parent}: cannot write leaflet.pdf: disk full"
 
 
 def test_a_temporary_file_is_hidden_in_the_target_folder_and_names_its_writer(tmp_path, monkeypatch):
@@ -204,5 +208,5 @@ def test_an_output_folder_that_cannot_be_written_is_a_user_error(project, tmp_pa
     (tmp_path / "file").write_text("not a folder")
     run = run_cli("build", "--leaflet", LEAFLET, "--out", str(tmp_path / "file" / "out"), root=project.root)
     assert (run.code, run.out) == (1, "")
-    assert run.err == (f"error: {tmp_path}/file/out/default/nl: Not a directory (check the folder exists "
-                       "and can be written, and that the disk is not full)\n")
+    assert run.err == (f"error: {tmp_path}/file: is a file where a folder is needed for the output; "
+                       "move it out of the way\n")

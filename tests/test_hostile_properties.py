@@ -22,10 +22,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from leafletgen.render import BuildRequest, render_document
-from leafletgen.content import load_leaflet
 from leafletgen.errors import Problem, UserError
 from leafletgen.inline import plain_text
-from leafletgen.practice import load_practice
 from leafletgen.project import Project
 
 from .conftest import PROJECT_PARTS, REPO

@@ -63,7 +63,9 @@ def add_to_leaflet(project, text: str) -> int:
     ("Een\x0bverticale tab.\n\nVolgende regel.\n",
      [(0, "contains characters that cannot be printed: U+000B (control character); remove them")]),
     ("Lees \u202eseton\u202c omgekeerd.\n",
-     [(0, "contains characters that cannot be printed: U+202E (RIGHT-TO-LEFT OVERRIDE); remove them")]),
+     [(0, "contains invisible or direction-changing characters: U+202E (RIGHT-TO-LEFT OVERRIDE), "
+          "U+202C (POP DIRECTIONAL FORMATTING); remove them (they change the direction of the text "
+          "around them, so numbers and words can be shown in another order than written)")]),
     ("Nul\x00teken.\n",
      [(0, "contains characters that cannot be printed: U+0000 (control character); remove them")]),
     ("![](rug.png)\n",
@@ -103,7 +105,7 @@ def test_a_huge_leaflet_is_refused(project):
     path.write_text(path.read_text() + ("Heel lange tekst. " * 70_000))
     [line] = refused(build_cli(project))
     assert line.startswith(f"error: leaflets/{LEAFLET}.md: is 1,")
-    assert line.endswith("characters long; a leaflet may have at most 1,048,576")
+    assert line.endswith(" bytes; the limit is 262,144 bytes")
 
 
 @pytest.mark.parametrize("name, data, expected", [
@@ -139,9 +141,14 @@ FILE = f"practices/{PRACTICE}.toml"
     ('name = "De\\u001b[2J Linde"',  # TOML refuses the raw character itself; its escape passes
      f"{FILE}:1: name: contains characters that cannot be printed: U+001B (control character); "
      "remove them (got 'De\\x1b[2J Linde')"),
-    ('name = "De \u202eedniL"',
-     f"{FILE}:1: name: contains characters that cannot be printed: U+202E (RIGHT-TO-LEFT OVERRIDE); "
-     "remove them (got 'De \\u202eedniL')"),
+    ('name = "De \u202eedniL"',    # the raw character: the file's line 1 is refused, comments too
+     f"{FILE}:1: contains invisible or direction-changing characters: U+202E (RIGHT-TO-LEFT "
+     "OVERRIDE); remove them (they change the direction of the text around them, so numbers and "
+     "words can be shown in another order than written)"),
+    ('name = "De\\u202eLinde"',   # written as a TOML escape: the value is refused
+     f"{FILE}:1: name: contains invisible or direction-changing characters: U+202E (RIGHT-TO-LEFT "
+     "OVERRIDE); remove them (they change the direction of the text around them, so numbers and "
+     "words can be shown in another order than written) (got 'De\\u202eLinde')"),
     ('website = "javascript:alert(1)//https://x"',
      f"{FILE}:4: website: must be a web address starting with https:// or http:// "
      "(got 'javascript:alert(1)//https://x')"),
@@ -278,14 +285,18 @@ def test_a_hostile_catalog_is_refused_with_its_line(project, entry, expected):
                                     "version, the translation date, versoin"),
     ("Sürüm %(version)s", "the placeholders differ from the Dutch: the Dutch has date, version, "
                           "the translation version"),
-    ("%100 Sürüm %(version)s, %(date)s", "is not a valid format string: write a percent sign as %%"),
+    ("%(version)d Sürüm, %(date)s", "the placeholders differ from the Dutch: the Dutch has date, "
+                                    "version, the translation date"),
+    ("%100 Sürüm %(version)s, %(date)s", None),       # a lone % is text, also here
+    ("Sürüm %(version)s, %(date)s (50 % daha az, %s, %d)", None),
 ])
 def test_a_template_string_must_keep_its_placeholders(msgstr, expected):
-    """Jinja %-formats template strings: a wrong placeholder would crash the render."""
+    """Jinja %-formats template strings: a wrong placeholder would crash the render. A
+    placeholder is %(name)s only; any other % is text (html.percent_as_text)."""
     text = HEADER + f'msgid "Versie %(version)s, %(date)s"\nmsgstr "{msgstr}"\n'
     problems = check_text(text, "translations/tr/LC_MESSAGES/leafletgen.po", template_domain=True)
-    assert [str(p) for p in problems] == [
-        f"translations/tr/LC_MESSAGES/leafletgen.po:6: msgstr of 'Versie %(version)s, %(date)s': {expected}"]
+    assert [str(p) for p in problems] == ([] if expected is None else [
+        f"translations/tr/LC_MESSAGES/leafletgen.po:6: msgstr of 'Versie %(version)s, %(date)s': {expected}"])
 
 
 def test_a_catalog_that_is_not_utf8_is_refused(project):

@@ -15,7 +15,9 @@ def test_a_practice_overrides_one_block(project, tmp_path):
         '<aside class="callout eigen" role="note"><p>Onthoud: {{ block.html }}</p></aside>\n')
     document, pdf, html = build(project, BuildRequest("lage-rugklachten", "nl", "fysio-delinde"), tmp_path)
     text = html.read_text()
-    assert '<aside class="callout eigen" role="note"><p>Onthoud: Acute lage rugklachten gaan vaak vanzelf over' in text
+    # (The last two words are kept on one line by a no-break space.)
+    assert '<aside class="callout eigen" role="note"><p>Onthoud: Acute lage rugklachten gaan vaak ' \
+        'vanzelf\u00a0over' in text
     assert "Onthoud: Acute lage rugklachten gaan vaak vanzelf over" in pdf_text(pdf)
     # The other blocks still come from templates/.
     assert '<header class="practice">' in text

@@ -128,7 +128,7 @@ def test_extract_command_writes_a_pot_per_leaflet_and_one_for_the_templates(smal
     message = pot["Een alinea met **vet** en een [link](https://example.org)."]
     assert message.locations == [("leaflets/kleine-folder.md", 11)]
     templates = po(template_path(small, "leafletgen"))
-    assert templates["Pagina %(page)s van %(pages)s"].locations == [("templates/blocks/footer.html.j2", 7)]
+    assert templates["Pagina %(page)s van %(pages)s"].locations == [("templates/blocks/footer.html.j2", 8)]
     plural = templates["%(count)s tekstdeel staat nog in het Nederlands"]
     assert plural.id == ("%(count)s tekstdeel staat nog in het Nederlands",
                          "%(count)s tekstdelen staan nog in het Nederlands")
@@ -236,7 +236,9 @@ def test_status_reports_a_translation_that_adds_html_and_is_then_incomplete(smal
     save(catalog, path)
     run = run_cli("translations", "status", "--json", root=small.root)
     row = next(r for r in json.loads(run.out)["catalogs"] if (r["domain"], r["lang"]) == ("kleine-folder", "it"))
-    assert row["translated"] == row["total"] and row["complete"] is False
+    # The refused unit does not count as translated: a broken catalog is never 100 %.
+    assert (row["translated"], row["untranslated"], row["complete"]) == (row["total"] - 1, 1, False)
+    assert row["percent"] < 100
     assert any("raw HTML '<b>' is not allowed" in problem for problem in row["problems"])
 
 

@@ -137,7 +137,8 @@ def test_logo_symlink_out_of_practices_is_refused(plein):
     (plein.root / "elders.png").write_bytes(png_bytes())
     (plein.practices_dir / "link.png").symlink_to(plein.root / "elders.png")
     assert problems(plein, replace_line("logo", 'logo = "link.png"')) == [
-        "practices/plein.toml:2: logo: logo 'link.png' must be a file inside practices/"]
+        "practices/plein.toml:2: logo: logo 'link.png' is a symbolic link; only real files inside "
+        "the project are read"]
 
 
 def test_logo_that_is_not_an_image_by_content(plein):

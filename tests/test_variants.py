@@ -146,21 +146,36 @@ def page_numbers_by_half(path) -> list[tuple[int | None, int | None]]:
 
 
 def test_booklet_imposes_pages_in_saddle_stitch_order(project, tmp_path):
-    """A leaflet long enough for 5+ A5 pages; each page identified by its own footer number."""
+    """A leaflet long enough for 5+ A5 pages; each page identified by its own footer number.
+    Copy-fitting sets the booklet on whole sheets (a multiple of 4 pages): no blank pages."""
     path = project.leaflets_dir / f"{LEAFLET}.md"
     text = path.read_text(encoding="utf-8")
     body = text.split("---\n", 2)[2]
     path.write_text(text + body, encoding="utf-8")
-    _, a5, _ = build(project, BuildRequest(LEAFLET, "nl", "fysio-delinde", "a5"), tmp_path)
-    _, booklet, _ = build(project, BuildRequest(LEAFLET, "nl", "fysio-delinde", "booklet"), tmp_path)
-    with pikepdf.open(a5) as pdf:
-        pages = len(pdf.pages)
-    assert pages >= 5 and pages % 4 != 0  # blank pages must be added
+    document, booklet, _ = build(project, BuildRequest(LEAFLET, "nl", "fysio-delinde", "booklet"), tmp_path)
+    pages = document.layout.page_count
+    assert pages >= 5 and pages % 4 == 0
     expected = [tuple(None if i is None else i + 1 for i in side) for side in saddle_stitch_order(pages)]
     assert page_numbers_by_half(booklet) == expected
-    # Every A5 page once, the blanks at the end of the reading order.
     numbers = [n for side in expected for n in side if n is not None]
     assert sorted(numbers) == list(range(1, pages + 1))
+
+
+def test_booklet_adds_blank_pages_up_to_a_multiple_of_4(project, tmp_path):
+    """Should a booklet's pages not fill whole sheets, the blanks go at the end of the reading order."""
+    from leafletgen.impose import impose_booklet
+
+    path = project.leaflets_dir / f"{LEAFLET}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + text.split("---\n", 2)[2], encoding="utf-8")
+    _, a5, _ = build(project, BuildRequest(LEAFLET, "nl", "fysio-delinde", "a5"), tmp_path)
+    with pikepdf.open(a5) as pdf:
+        pages = len(pdf.pages)
+    assert pages >= 5 and pages % 4 != 0, pages     # A5 fills whole sheets of 2 pages, not of 4
+    booklet = tmp_path / "imposed.pdf"
+    booklet.write_bytes(impose_booklet(a5.read_bytes()))
+    expected = [tuple(None if i is None else i + 1 for i in side) for side in saddle_stitch_order(pages)]
+    assert page_numbers_by_half(booklet) == expected
 
 
 def test_booklet_keeps_language_title_and_metadata_and_does_not_claim_pdf_ua(built):
@@ -205,8 +220,8 @@ def test_large_print_has_no_text_under_18_pt_and_larger_headings(built):
         heading = [c["size"] for p in pdf.pages for c in p.chars if "Bold" in c["fontname"]]
         body = [c["size"] for p in pdf.pages for c in p.chars if "Bold" not in c["fontname"]]
     from statistics import mode
-    assert mode(body) == 18
-    assert max(heading) >= 1.3 * 18
+    assert 18 <= mode(body) <= 20          # copy-fitting may set it a little larger, never smaller
+    assert max(heading) >= 1.3 * mode(body)
     # And the ordinary A4 leaflet does use smaller text (so the measurement can tell them apart).
     assert min(char_sizes(built["a4"])) < 12
 
@@ -249,8 +264,9 @@ def test_turkish_body_is_not_hyphenated(project, tmp_path):
 @pytest.mark.parametrize("name", ["a4", "a5", "large-print"])
 def test_a_heading_is_never_the_last_line_on_a_page(built, name):
     """The last line of text above the footer is never a heading (bold, larger than the body)."""
+    from statistics import mode
     with pdfplumber.open(built[name]) as pdf:
-        body_size = VARIANTS[name].body_pt
+        body_size = mode(round(c["size"], 2) for p in pdf.pages for c in p.chars)  # as fitted
         for number, page in enumerate(pdf.pages[:-1], start=1):
             lines = page.extract_text_lines()
             footer_top = max(line["top"] for line in lines if line["text"].startswith("Pagina")
@@ -258,7 +274,11 @@ def test_a_heading_is_never_the_last_line_on_a_page(built, name):
             above = [line for line in lines if line["bottom"] < footer_top - 30]
             last = max(above, key=lambda line: line["bottom"])
             size = max(c["size"] for c in last["chars"])
-            assert size <= body_size * 1.05, f"page {number} ends with a heading: {last['text']!r}"
+            # Headings are larger and in the practice colour (the key message is larger, in black).
+            colour = tuple(round(v, 2) for v in last["chars"][0]["non_stroking_color"] or ())
+            brand = (round(0x1f / 255, 2), round(0x6f / 255, 2), round(0x5c / 255, 2))
+            assert size <= body_size * 1.05 or colour != brand, \
+                f"page {number} ends with a heading: {last['text']!r}"
 
 
 @pytest.mark.parametrize("name", ["a5", "large-print"])

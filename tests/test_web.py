@@ -90,6 +90,7 @@ def test_the_staff_page_is_dutch_and_english_when_the_browser_asks(client):
     english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,nl;q=0.5"})
     text = english.get_data(as_text=True)
     assert '<html lang="en">' in text and "Make a leaflet" in text and "Folder maken" not in text
+    assert "Türkçe — Turkish" in text and "Nederlands — Dutch" in text
     # A language without a catalog of the app's words: Dutch.
     assert '<html lang="nl">' in client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
 
@@ -627,3 +628,59 @@ def test_uploads_are_not_written_through_links(fresh, tmp_path):
         "csrf_token": token, "catalog": (io.BytesIO(good.replace(b"Fazla kilo", b"Asiri kilo")), "tr.po")})
     assert response.status_code == 422 and "reached through a link" in response.get_data(as_text=True)
     assert (outside / "tr-messages" / f"{LEAFLET}.po").read_bytes() == good
+
+
+def test_a_worker_that_dies_is_replaced_and_the_document_made_again(fresh):
+    import os
+    import signal
+
+    app, service, project = fresh
+    client = app.test_client()
+    assert client.get(f"/leaflets/{LEAFLET}/nl.pdf").status_code == 200
+    os.kill(service.last_worker, signal.SIGKILL)            # killed between two requests
+    response = client.get(f"/leaflets/{LEAFLET}/de.pdf")
+    assert response.status_code == 200 and response.headers["X-Cache"] == "miss"
+    assert service.last_worker != 0
+
+
+def test_the_workers_end_when_the_server_is_killed(tmp_path):
+    """kill -9 of the server leaves no fork server and no worker behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    project = copy_project(tmp_path / "project")
+    code = ("import sys, time; from pathlib import Path; from leafletgen.project import Project; "
+            "from leafletgen.web.documents import DocumentService; "
+            "s = DocumentService(Project(Path(sys.argv[1])), Path(sys.argv[2]), workers=2); s.start(); "
+            "print('ready', flush=True); time.sleep(600)")
+    server = subprocess.Popen([sys.executable, "-c", code, str(project.root), str(tmp_path / "cache")],
+                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert server.stdout.readline().strip() == "ready"
+
+        def children(pid):
+            found = []
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                try:
+                    found += [int(c) for c in (task / "children").read_text().split()]
+                except OSError:
+                    pass
+            return found + [grandchild for child in found for grandchild in children(child)]
+
+        family = children(server.pid)
+        assert len(family) >= 3          # the fork server and two workers (and the resource tracker)
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait()
+        deadline = time.monotonic() + 20
+        alive = family
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.2)
+            alive = [pid for pid in family if Path(f"/proc/{pid}").exists()
+                     and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[:1]]
+        assert alive == []
+    finally:
+        if server.poll() is None:
+            server.kill()

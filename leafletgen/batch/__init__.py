@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import MachineError
 from ..project import Project
 from ..request import BuildRequest
 from .manifest import Hasher, Manifest, index_digest, remove_output
@@ -37,6 +38,8 @@ class Summary:
     removed: list[str] = field(default_factory=list)     # outputs removed (their source is gone)
     workers: int = 0
     seconds: float = 0.0
+    stopped: str = ""       # the output could not be written: why (one line); nothing more was started
+    not_started: int = 0
 
     @property
     def ok(self) -> bool:
@@ -85,6 +88,7 @@ def run_main_job(project: Project, out_dir: Path, jobs: int | None = None, force
     plan = make_plan(project, manifest, hasher, _readers, force=force)
     summary.failed += plan.failed
     summary.skipped += plan.skipped
+    summary.warn(plan.warnings)
     summary.unchanged = len(plan.unchanged)
     for key in plan.unchanged:
         summary.warn(manifest.outputs[key].get("warnings", []))
@@ -94,6 +98,9 @@ def run_main_job(project: Project, out_dir: Path, jobs: int | None = None, force
         summary.workers = max(1, min(jobs or default_jobs(), len(plan.jobs)))
         build_changed(project, out_dir, manifest, hasher, plan, summary, strict, reporter, out,
                       cluster)
+        if summary.stopped:   # the output cannot be written: no index either
+            summary.seconds = time.perf_counter() - started
+            return summary
     digest = index_digest(manifest, hasher.tree(project.templates_dir))
     if changed or digest != manifest.index or not (out_dir / "index.html").is_file():
         _index.write_index_from_manifest(project, out_dir, manifest)
@@ -130,17 +137,34 @@ def build_changed(project: Project, out_dir: Path, manifest: Manifest, hasher: H
             summary.built.append(IndexEntry.from_dict(outcome.entry))
         else:
             summary.failed_documents.append(f"{job.key}.pdf")
-            summary.failed += [line for line in outcome.errors if line not in summary.failed]
-            if previous.get(job.key):   # the last good build stays, marked to be built again
-                manifest.outputs[job.key] = {**previous[job.key], "digest": ""}
+            if outcome.fatal:
+                summary.stopped = summary.stopped or outcome.errors[0]
+            else:
+                summary.failed += [line for line in outcome.errors if line not in summary.failed]
+            keep_previous(job)
         summary.warn(outcome.warnings)
 
+    def keep_previous(job: BuildRequest) -> None:
+        if previous.get(job.key):   # the last good build stays, marked to be built again
+            manifest.outputs[job.key] = {**previous[job.key], "digest": ""}
+
     try:
-        _run.build_documents(project, out_dir, plan.jobs, summary.workers, record,
-                             reporter=reporter, out=out, strict=strict, cluster=cluster, plan=plan)
+        not_started = _run.build_documents(project, out_dir, plan.jobs, summary.workers, record,
+                                           reporter=reporter, out=out, strict=strict,
+                                           cluster=cluster, plan=plan)
+        # Stopped because the output cannot be written: what was there stays as it was, and
+        # stays listed (marked to be built again).
+        for job in not_started:
+            keep_previous(job)
+        summary.not_started = len(not_started)
     finally:
         manifest.files = hasher.used
-        manifest.save()
+        try:
+            manifest.save()
+        except MachineError:
+            if not summary.stopped:
+                raise
+            # The same fault, reported once: the manifest of the last good save stays.
 
 
 __all__ = ["Summary", "run_main_job", "default_jobs"]

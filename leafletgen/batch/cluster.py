@@ -42,7 +42,8 @@ from typing import Callable
 
 from .. import __version__
 from ..errors import UserError
-from ..fonts import make_instance, missing_instances, page_families
+from ..font_files import make_instance
+from ..fonts import missing_instances, page_families
 from ..project import SOURCE_LANGUAGE, Project
 from ..request import BuildRequest
 from .bundles import Bundle, ProjectCopy, pack
@@ -190,17 +191,18 @@ def _alive(pid: int) -> bool:
 def build_documents(address: str, project: Project, out_dir: Path, plan: Plan, strict: bool,
                     start: Callable[[int, int], None],
                     on_result: Callable[[BuildRequest, Outcome], None],
-                    check_stop: Callable[[], None] = lambda: None) -> None:
+                    check_stop: Callable[[], None] = lambda: None) -> list[BuildRequest]:
     """The plan's jobs rendered on the cluster at `address`, written here as their outputs come
-    back; `start(documents, worker threads)` once the cluster is ready, `on_result` for each."""
+    back; `start(documents, worker threads)` once the cluster is ready, `on_result` for each.
+    Returns the jobs not built because the output could not be written (a fatal outcome)."""
     distributed = dask_distributed()
     identity = machine_identity()
     fonts = _FontInstances(plan.jobs)
     with _quiet(distributed), _connected(distributed, address) as client:
         threads = _workers_ready(client, address, identity)
         start(len(plan.jobs), threads)
-        _Run(distributed, client, address, project, out_dir, plan, strict, identity, fonts,
-             on_result, check_stop, threads).run()
+        return _Run(distributed, client, address, project, out_dir, plan, strict, identity, fonts,
+                    on_result, check_stop, threads).run()
 
 
 @contextmanager
@@ -297,7 +299,9 @@ class _Run:
         # loaded (catalogs, hyphenation patterns, fonts).
         self.todo = deque(sorted(plan.jobs, key=lambda job: job.lang))
 
-    def run(self) -> None:
+    def run(self) -> list[BuildRequest]:
+        """Every job; the jobs not built because the output cannot be written (no space left, no
+        permission): once one document says so, nothing more is started or written."""
         # as_current: dask's wait() asks for "the" client; this one is not made the default.
         with self.client.as_current():
             try:
@@ -305,7 +309,9 @@ class _Run:
                     self.check_stop()
                     self._submit()
                     for future in self._finished():
-                        self._collect(future)
+                        if self._collect(future).fatal:
+                            return list(self.running.values()) + list(self.todo)
+                return []
             finally:
                 if self.running:
                     self.client.cancel(list(self.running))
@@ -353,17 +359,18 @@ class _Run:
             return []
         return list(done)
 
-    def _collect(self, future) -> None:
+    def _collect(self, future) -> Outcome:
         job = self.running.pop(future)
         if future.status == "finished":
             rendered = future.result()
             if isinstance(rendered, Rendered):
                 self.fonts.wait()
-            outcome = write_outputs(self.out_dir, rendered)
+            outcome = write_outputs(self.out_dir, rendered, self.project.rel)
         else:
             outcome = self._failure(job, future)
         future.release()
         self.on_result(job, outcome)
+        return outcome
 
     def _failure(self, job: BuildRequest, future) -> Outcome:
         if self.client.status not in ("running", "connecting"):
@@ -379,4 +386,4 @@ class _Run:
                             "worker")
         if isinstance(exc, self.distributed.KilledWorker):
             return worker_died(job.key)
-        return failed(job, exc)
+        return failed(job, exc, self.project.rel)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import jinja2
 
-from ..i18n import SOURCE_LANGUAGE, language_name, text_direction
-from ..inline import plain_text
 from ..atomic_write import write_atomic
+from ..html import TemplateLoader
+from ..i18n import SOURCE_LANGUAGE, language_name, text_direction
 from ..project import Project
+from ..sandbox import TemplateEnvironment, freeze
 from .outcome import IndexEntry
+
+
+# The index is for practice staff, in Dutch: the variants by what they are, not by option name.
+VARIANT_LABELS = {"a4": "A4", "a5": "A5", "booklet": "boekje (A5)", "large-print": "grote letters",
+                  "print-shop": "drukkerij (A4)"}
 
 
 def _sort_key(entry: IndexEntry):
@@ -20,10 +27,12 @@ def _sort_key(entry: IndexEntry):
 
 def render_index(project: Project, entries: list[IndexEntry]) -> str:
     """One section per leaflet, one block per language (name in its own script and in Dutch,
-    the title in that language, a thumbnail of page 1), one row per practice × variant."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(project.templates_dir)),
-                             autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
+    the title in that language), in it one row per practice with a thumbnail of its own page 1
+    and a link per variant."""
+    # The same sandbox and plain data as a leaflet's templates (sandbox.py).
+    env = TemplateEnvironment(loader=TemplateLoader(project.root, ("templates",)),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True)
     leaflets: dict[str, dict] = {}
     for entry in sorted(entries, key=_sort_key):
         item = leaflets.setdefault(entry.leaflet, {"id": entry.leaflet, "title": None, "rows": [],
@@ -33,24 +42,31 @@ def render_index(project: Project, entries: list[IndexEntry]) -> str:
         language = item["languages"].setdefault(entry.lang, {
             "lang": entry.lang, "name": language_name(entry.lang),
             "name_nl": language_name(entry.lang, SOURCE_LANGUAGE), "dir": text_direction(entry.lang),
-            "title": entry.title, "thumbnail": None, "rows": []})
-        language["thumbnail"] = language["thumbnail"] or entry.thumbnail
-        row = {"entry": entry, "language": language["name"], "language_nl": language["name_nl"],
+            "title": entry.title, "practices": {}, "rows": []})
+        # Per practice its own thumbnail (its logo and colour) and its variants.
+        practice = language["practices"].setdefault(entry.practice, {
+            "id": entry.practice, "name": entry.practice_name, "thumbnail": None, "rows": []})
+        practice["thumbnail"] = practice["thumbnail"] or entry.thumbnail
+        row = {"entry": asdict(entry), "language": language["name"], "language_nl": language["name_nl"],
+               "variant": VARIANT_LABELS.get(entry.variant, entry.variant),
                "dir": language["dir"]}
+        practice["rows"].append(row)
         language["rows"].append(row)
         item["rows"].append(row)
     for item in leaflets.values():
-        item["title"] = item["title"] or item["rows"][0]["entry"].title
+        item["title"] = item["title"] or item["rows"][0]["entry"]["title"]
         item["languages"] = list(item["languages"].values())
+        for language in item["languages"]:
+            language["practices"] = list(language["practices"].values())
         item["langs"] = " ".join(language["lang"] for language in item["languages"])
     languages = sorted({e.lang for e in entries}, key=lambda lang: (lang != SOURCE_LANGUAGE, lang))
     practices = sorted({(e.practice_name, e.practice) for e in entries})
-    return env.get_template("index.html.j2").render(
-        leaflets=list(leaflets.values()),
-        languages=[(lang, language_name(lang), language_name(lang, SOURCE_LANGUAGE),
-                    text_direction(lang)) for lang in languages],
-        practices=practices,
-        count=len(entries))
+    return env.get_template("index.html.j2").render(freeze({
+        "leaflets": list(leaflets.values()),
+        "languages": [(lang, language_name(lang), language_name(lang, SOURCE_LANGUAGE),
+                       text_direction(lang)) for lang in languages],
+        "practices": practices,
+        "count": len(entries)}))
 
 
 def write_index(project: Project, out_dir: Path, entries: list[IndexEntry]) -> Path:

@@ -16,10 +16,13 @@ import hashlib
 import json
 import os
 from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
+from stat import S_ISLNK, S_ISREG
 
 from .. import __version__
 from ..atomic_write import write_atomic
+from ..errors import machine_error
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1
@@ -66,10 +69,20 @@ class Hasher:
         if path in self.memo:
             return self.memo[path]
         try:
-            stat = path.stat()
+            stat = os.lstat(path)
         except OSError:
             self.memo[path] = "-"
             return "-"
+        if not S_ISREG(stat.st_mode):
+            # A link is not followed (the loaders refuse it; its target could be anything, a
+            # device that never ends): what changes is the link itself.
+            try:
+                digest = combine("link" if S_ISLNK(stat.st_mode) else "other", os.readlink(path)
+                                 if S_ISLNK(stat.st_mode) else "")
+            except OSError:
+                digest = "-"
+            self.memo[path] = digest
+            return digest
         digest = None
         if stat.st_size >= BIG_FILE:
             cached = self.stat_cache.get(str(path))
@@ -77,7 +90,8 @@ class Hasher:
                 digest = cached[2]
         if digest is None:
             try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                with open(path, "rb") as fh:      # in pieces: a file of any size in a practice's folder
+                    digest = hashlib.file_digest(fh, "sha256").hexdigest()
             except OSError:
                 digest = "-"
         if stat.st_size >= BIG_FILE and digest != "-":
@@ -86,23 +100,24 @@ class Hasher:
         return digest
 
     def tree(self, folder: Path) -> str:
-        """Every file under `folder` (names and contents), hidden files and caches left out."""
+        """Every file under `folder` (names and contents), hidden files and caches left out.
+        Links are not followed (a linked folder is not walked into: it could be the whole disk)."""
         folder = Path(folder)
-        if not folder.is_dir():
-            return "-"
+        if folder.is_symlink() or not folder.is_dir():
+            return combine("link", os.readlink(folder)) if folder.is_symlink() else "-"
         parts = []
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder)
-            if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
-                continue
-            if path.is_file():
-                parts += [relative.as_posix(), self.file(path)]
+        entries = []
+        for top, dirs, files in os.walk(folder, followlinks=False):
+            relative_top = Path(top).relative_to(folder)
+            links = [d for d in dirs if os.path.islink(os.path.join(top, d))]
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__" and d not in links]
+            entries += [relative_top / name for name in files + links if not name.startswith(".")]
+        for relative in sorted(set(entries)):
+            parts += [relative.as_posix(), self.file(folder / relative)]
         return combine(*parts)
 
 
 def library_versions() -> str:
-    from importlib import metadata
-
     versions = []
     for name in LIBRARIES:
         try:
@@ -189,7 +204,10 @@ def remove_output(out_dir: Path, entry: dict) -> list[str]:
             continue
         path = out_dir / relative
         if path.resolve().is_relative_to(out_dir.resolve()) and path.is_file():
-            path.unlink()
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise machine_error(exc, path, "cannot remove") from exc
             removed.append(relative)
             folder = path.parent
             while folder != out_dir and folder.is_relative_to(out_dir):

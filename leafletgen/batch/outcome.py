@@ -38,6 +38,7 @@ class Outcome:
     seconds: float = 0.0
     pid: int = 0                                       # the worker that built it
     rss_kib: int = 0                                   # that worker's resident memory afterwards
+    fatal: bool = False      # the output cannot be written (disk full, no permission): stop the job
 
     def manifest_fields(self) -> dict:
         """The outputs as output/manifest.json records them (sizes tell a file touched since)."""

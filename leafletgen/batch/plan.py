@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import UserError
+from ..files import InputFileError, read_file
 from ..fonts import font_faces, page_families
-from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from ..project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN,
+                       Project)
 from ..request import THUMBNAIL_WIDTH, BuildRequest, DocumentOptions
 from ..variants import DEFAULT_VARIANT
 from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
@@ -40,6 +42,7 @@ class Plan:
     keep: set = field(default_factory=set)         # old keys kept as they are (input unreadable)
     unchanged: list = field(default_factory=list)  # keys whose outputs are up to date
     failed: list[str] = field(default_factory=list)     # inputs that cannot be read
+    warnings: list[str] = field(default_factory=list)   # names skipped: they cannot be an input
     skipped: list[str] = field(default_factory=list)    # incomplete languages, with the reason
     # An input's name (templates, leaflet/<id>, practice/<id>, catalogs/<leaflet>/<lang>) → the
     # project files its digest was made from, relative to the project folder.
@@ -64,7 +67,9 @@ class Sources:
 def make_plan(project: Project, manifest: Manifest, hasher: Hasher, readers,
               force: bool = False) -> Plan:
     """Every phase in turn. `readers` parses an input the manifest does not know yet."""
-    plan = Plan()
+    # Names that cannot be a leaflet, a profile or a language: reported, skipped, never a reason
+    # for the others not to be built.
+    plan = Plan(warnings=project.odd_names())
     templates = traced(project, hasher, plan, TEMPLATES_INPUT,
                        lambda: hasher.tree(project.templates_dir))
     sources = Sources(tool=tool_digest(hasher), templates=templates)
@@ -183,13 +188,15 @@ def plan_outputs(project: Project, manifest: Manifest, hasher: Hasher, sources: 
     """Every document of the matrix, with the hash of what it is made of: unchanged, or a job."""
     out_dir = manifest.path.parent
     fonts: dict[tuple[str, ...], str] = {}
-    thumbnails: set[tuple[str, str]] = set()     # the first document of a leaflet and language
+    # One thumbnail per practice, leaflet and language: of its first document.
+    thumbnails: set[tuple[str, str, str]] = set()
     for request in matrix(sources):
         families = page_families(request.lang, SOURCE_LANGUAGE if request.side_by_side else None)
         if families not in fonts:
             fonts[families] = fonts_digest(hasher, families)
-        if not request.side_by_side and (request.leaflet, request.lang) not in thumbnails:
-            thumbnails.add((request.leaflet, request.lang))
+        if not request.side_by_side \
+                and (request.leaflet, request.lang, request.practice) not in thumbnails:
+            thumbnails.add((request.leaflet, request.lang, request.practice))
             request = BuildRequest(request.leaflet, request.lang, request.practice, request.variant,
                                    options=DocumentOptions(thumbnail_width=THUMBNAIL_WIDTH))
         # The inputs it is made of (plan.inputs); the fonts and the tool are the machine's own.
@@ -261,11 +268,12 @@ def practice_digest(project: Project, hasher: Hasher, practice_id: str) -> str:
     """The profile, everything in practices/<id>/ and the logo file wherever it lies."""
     profile = project.practices_dir / f"{practice_id}.toml"
     parts = [hasher.file(profile), hasher.tree(project.practices_dir / practice_id)]
-    try:
-        logo = tomllib.loads(profile.read_text(encoding="utf-8-sig")).get("logo")
-    except (OSError, ValueError):
+    try:   # not through a link, not beyond the size of a profile (practice.load_practice says why)
+        raw = read_file(project.root, f"practices/{practice_id}.toml", PROFILE_MAX_BYTES)
+        logo = tomllib.loads(raw.decode("utf-8-sig")).get("logo")
+    except (InputFileError, ValueError, RecursionError):
         logo = None
-    if isinstance(logo, str) and logo:
+    if isinstance(logo, str) and logo and ".." not in logo.replace("\\", "/").split("/"):
         parts.append(hasher.file(project.practices_dir / logo))
     return combine(*parts)
 

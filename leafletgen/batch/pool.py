@@ -51,6 +51,8 @@ class JobQueue:
         for job in jobs:
             self.groups.setdefault(job.lang, deque()).append(job)
         self.busy: Counter[str] = Counter()   # language → its documents being built now
+        self.halted = False                   # no job is started any more (see clear)
+        self.left: list[BuildRequest] = []    # jobs not started because of that
 
     def __len__(self) -> int:
         return sum(len(group) for group in self.groups.values())
@@ -69,10 +71,19 @@ class JobQueue:
         if self.busy[job.lang] > 0:
             self.busy[job.lang] -= 1
 
+    def clear(self) -> list[BuildRequest]:
+        """Every job not yet taken, removed: none is started any more (`left` has them)."""
+        self.halted = True
+        self.left += [job for group in self.groups.values() for job in group]
+        self.groups.clear()
+
     def again(self, job: BuildRequest) -> None:
-        """A job to build once more, first of its language."""
+        """A job to build once more, first of its language (unless the queue is halted)."""
         self.done(job)
-        self.groups.setdefault(job.lang, deque()).appendleft(job)
+        if self.halted:
+            self.left.append(job)
+        else:
+            self.groups.setdefault(job.lang, deque()).appendleft(job)
 
 
 @dataclass(eq=False)
@@ -133,8 +144,11 @@ class WorkerPool:
                 elif message[0] == "font":
                     worker.task = None
 
-    def build(self, jobs: list[BuildRequest], on_result: Callable[[BuildRequest, Outcome], None]) -> None:
-        """Every job, one per idle worker (see JobQueue); `on_result` hears of each once."""
+    def build(self, jobs: list[BuildRequest],
+              on_result: Callable[[BuildRequest, Outcome], None]) -> list[BuildRequest]:
+        """Every job, one per idle worker (see JobQueue); `on_result` hears of each once. After an
+        outcome marked fatal (the output cannot be written) no job is started any more: those
+        are returned."""
         queue = JobQueue(jobs)
         while len(queue) or self._busy():
             for worker in self._idle():
@@ -148,11 +162,15 @@ class WorkerPool:
                     worker.documents += 1
                     worker.finishing = worker.documents >= self.max_documents
                     queue.done(job)
+                    if message[1].fatal:
+                        # The output cannot be written: those running finish (or fail the same way).
+                        queue.clear()
                     # Given before the result is handled: the worker that just finished takes the
                     # next job of its language.
                     if not worker.finishing:
                         self._give_next(worker, queue)
                     on_result(job, message[1])
+        return queue.left
 
     def _give_next(self, worker: Worker, queue: JobQueue) -> None:
         job = queue.take(worker.lang)

@@ -6,6 +6,7 @@ loads this module (nor pydantic, markdown-it or Babel through it).
 
 from __future__ import annotations
 
+from ..errors import UserError
 from ..i18n import language_name
 from ..practice import load_practice
 from ..project import Project
@@ -29,6 +30,11 @@ def leaflet_info(project: Project, leaflet_id: str) -> dict:
 
 def completeness(project: Project, leaflet_id: str, lang: str) -> dict:
     """Whether the leaflet can be built as final in `lang`; if not, why, as the summary says it."""
-    reason = incomplete_reason(project, load_leaflet_once(project, leaflet_id), lang)
+    try:
+        reason = incomplete_reason(project, load_leaflet_once(project, leaflet_id), lang)
+    except UserError as exc:
+        # A catalog that cannot be read (a link, too large, a language Babel does not know):
+        # this language is skipped with the reason; the others are built.
+        reason = "; ".join(exc.lines)
     skipped = f"skipped {leaflet_id} in {language_name(lang, 'en')} ({lang}): {reason}" if reason else ""
     return {"reason": reason, "skipped": skipped}

@@ -24,34 +24,38 @@ from .worker import make_instance_job, run_document
 def build_documents(project: Project, out_dir: Path, jobs: list[BuildRequest], workers: int,
                     on_result: Callable[[BuildRequest, Outcome], None], reporter=None, out=None,
                     strict: bool = False, max_documents: int = MAX_DOCUMENTS_PER_WORKER,
-                    cluster: str | None = None, plan: Plan | None = None) -> None:
+                    cluster: str | None = None, plan: Plan | None = None) -> list[BuildRequest]:
     """Every job, in this process (`workers` 1), over a pool, or on the Dask cluster at
     `cluster` (which needs the `plan`: what each job's inputs are); `on_result` hears of each,
-    and `reporter` (a progress bar or lines on `out`) shows it."""
+    and `reporter` (a progress bar or lines on `out`) shows it. Returns the jobs not started
+    because the output could not be written (an outcome marked fatal: no space left, no
+    permission)."""
     reporter = reporter or make_progress(out)
     try:
         if cluster:
             from .cluster import build_documents as build_on_cluster
 
             with deferred_stop_signals() as check_stop:
-                build_on_cluster(cluster, project, out_dir, plan, strict, reporter.start,
-                                 lambda job, outcome: _report(reporter, on_result, job, outcome),
-                                 check_stop)
-            return
+                return build_on_cluster(
+                    cluster, project, out_dir, plan, strict, reporter.start,
+                    lambda job, outcome: _report(reporter, on_result, job, outcome), check_stop)
         faces = font_faces()
         instances = [faces.index(face) for face in missing_instances()]
         if workers <= 1:
             for index in instances:
                 make_instance_job(index)
             reporter.start(len(jobs), 1)
-            for job in jobs:
-                _report(reporter, on_result, job, run_document(project, out_dir, job, strict))
-            return
+            for index, job in enumerate(jobs):
+                outcome = run_document(project, out_dir, job, strict)
+                _report(reporter, on_result, job, outcome)
+                if outcome.fatal:
+                    return jobs[index + 1:]
+            return []
         with deferred_stop_signals() as check_stop:
             with WorkerPool(workers, project.root, out_dir, strict, max_documents, check_stop) as pool:
                 pool.make_fonts(instances)
                 reporter.start(len(jobs), workers)
-                pool.build(jobs, lambda job, outcome: _report(reporter, on_result, job, outcome))
+                return pool.build(jobs, lambda job, outcome: _report(reporter, on_result, job, outcome))
     finally:
         reporter.close()
 

@@ -27,8 +27,9 @@ import weasyprint  # noqa: F401  (the 0.7 s import: paid once, before the worker
 from .. import pdf
 from ..atomic_write import write_atomic
 from ..build import withheld, write_document
-from ..errors import UserError
-from ..fonts import font_faces, make_instance
+from ..errors import MachineError, UserError
+from ..font_files import make_instance
+from ..fonts import font_faces
 from ..project import Project
 from ..request import BuildRequest
 from ..inline import plain_text
@@ -129,7 +130,7 @@ class Rendered:
 def run_document(project: Project, out_dir: Path, request: BuildRequest, strict: bool) -> Outcome:
     """Render one document, then write it (the last stage, here in the worker so that files are
     written in parallel). What the manifest, the index and the summary need comes back."""
-    return write_outputs(out_dir, render_outputs(project, request, strict))
+    return write_outputs(out_dir, render_outputs(project, request, strict), project.rel)
 
 
 def render_outputs(project: Project, request: BuildRequest, strict: bool) -> Rendered | Outcome:
@@ -145,12 +146,13 @@ def render_outputs(project: Project, request: BuildRequest, strict: bool) -> Ren
                         document.practice.id, document.practice.name or "—",
                         round(time.perf_counter() - started, 4), os.getpid(), resident_kib())
     except Exception as exc:
-        return failed(request, exc)
+        return failed(request, exc, project.rel)
 
 
-def write_outputs(out_dir: Path, rendered: Rendered | Outcome) -> Outcome:
+def write_outputs(out_dir: Path, rendered: Rendered | Outcome, shown=str) -> Outcome:
     """The last stage: a rendered document's files written atomically into `out_dir` (a failure
-    is passed on as it is). What the manifest, the index and the summary need comes back."""
+    is passed on as it is). What the manifest, the index and the summary need comes back; a
+    folder that cannot be written is named as `shown` gives it."""
     if isinstance(rendered, Outcome):
         return rendered
     started = time.perf_counter()
@@ -164,18 +166,22 @@ def write_outputs(out_dir: Path, rendered: Rendered | Outcome) -> Outcome:
         files = {"pdf": entry.pdf, "html": entry.html, "thumbnail": thumbnail or None}
         sizes = {kind: os.stat(out_dir / name).st_size for kind, name in files.items() if name}
     except Exception as exc:
-        return failed(request, exc)
+        return failed(request, exc, shown)
     return Outcome(request.key, ok=True, warnings=rendered.warnings, files=files, sizes=sizes,
                    entry=asdict(entry),
                    seconds=round(rendered.seconds + time.perf_counter() - started, 4),
                    pid=rendered.pid, rss_kib=rendered.rss_kib)
 
 
-def failed(request: BuildRequest, exc: Exception) -> Outcome:
-    """A document's failure: the user's problems as they are; anything else is a bug, but it
-    stays this document's failure."""
+def failed(request: BuildRequest, exc: Exception, shown=str) -> Outcome:
+    """A document's failure: the user's problems as they are; a machine's fault stops the job
+    (paths as `shown` gives them); anything else is a bug, but it stays this document's failure."""
     if isinstance(exc, UserError):
         return Outcome(request.key, ok=False, errors=exc.lines)
+    if isinstance(exc, MachineError):
+        # The output cannot be written (disk full, no permission, read-only): not this
+        # document's fault, and the next one would fail the same way: the main job stops.
+        return Outcome(request.key, ok=False, errors=[exc.line(shown)], fatal=True)
     return Outcome(request.key, ok=False, errors=[
         f"internal error building {request.key}: {type(exc).__name__}: {exc} (a bug in "
         "leafletgen; build it alone with `build --debug` for the traceback)"])

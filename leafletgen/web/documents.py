@@ -37,6 +37,7 @@ from ..errors import UserError
 from ..batch.manifest import Hasher, combine, tool_digest
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 from ..request import BuildRequest
+from .forkserver import SERVER_PID
 
 log = logging.getLogger("leafletgen.web")
 
@@ -100,7 +101,9 @@ def _init_worker(root: str, warm: bool) -> None:
     patterns, catalogs and stylesheets. A recycled worker warms up before it takes any request;
     the others serve meanwhile."""
     from ..batch.worker import prepare_process
+    from .forkserver import die_with_parent
 
+    die_with_parent()      # the fork server (or, spawned, the server itself)
     prepare_process()
     if warm:
         project = Project(Path(root))
@@ -110,6 +113,33 @@ def _init_worker(root: str, warm: bool) -> None:
                 render_in_worker(root, DocumentRequest(leaflets[0], lang, draft=True))
             except Exception:  # a broken input: the request that needs it will say so
                 log.debug("warming %s failed", lang, exc_info=True)
+
+
+class _TimeUp(Exception):
+    pass
+
+
+def _time_up(signum, frame):
+    raise _TimeUp()
+
+
+def render_limited(root: str, request: DocumentRequest, seconds: float) -> dict:
+    """`render_in_worker` within `seconds` of wall time (SIGALRM, where the system has it): a
+    document over the limit is a message, and the worker goes on serving."""
+    import signal
+
+    if not hasattr(signal, "setitimer"):
+        return render_in_worker(root, request)
+    previous = signal.signal(signal.SIGALRM, _time_up)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return render_in_worker(root, request)
+    except _TimeUp:
+        return {"ok": False, "timeout": True,
+                "errors": [f"took longer than {seconds:g} s to make; it was stopped"]}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def render_in_worker(root: str, request: DocumentRequest) -> dict:
@@ -164,14 +194,21 @@ def write_quick(path: Path, data: bytes | str) -> None:
     of one. Not flushed to disk (unlike the outputs): a cache file lost in a crash is made again."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    for attempt in (1, 2):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+            return
+        except FileNotFoundError:
+            # The cache folder was emptied meanwhile (by hand, or another process): once more.
+            temporary.unlink(missing_ok=True)
+            if attempt == 2:
+                raise
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
 
 
 # ---- Input digests ----------------------------------------------------------------------------------
@@ -252,6 +289,7 @@ class DocumentService:
         self._pool: ProcessPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._inflight: dict[str, Future] = {}
+        self._slots = threading.BoundedSemaphore(self.workers)
         self._inflight_lock = threading.Lock()
         self._memo: dict = {}
         self._memo_lock = threading.Lock()
@@ -259,6 +297,7 @@ class DocumentService:
         self._written = 0
         self.rendered = 0                # documents rendered (not served from the cache)
         self.last_worker = 0             # the process that rendered the last one
+        self.previews = 0                # documents whose page previews were made
 
     # -- the pool
 
@@ -267,8 +306,10 @@ class DocumentService:
         if "forkserver" in methods:
             context = multiprocessing.get_context("forkserver")
             # Workers fork from a server that has imported WeasyPrint already: a recycled worker
-            # is warm in a fraction of a second.
-            context.set_forkserver_preload(["leafletgen.render", "leafletgen.batch.worker", "weasyprint"])
+            # is warm in a fraction of a second. The fork server ends with this process.
+            os.environ[SERVER_PID] = str(os.getpid())
+            context.set_forkserver_preload(["leafletgen.web.forkserver", "leafletgen.render",
+                                            "leafletgen.batch.worker", "weasyprint"])
             return context
         return multiprocessing.get_context("spawn")   # Windows
 
@@ -413,7 +454,9 @@ class DocumentService:
 
     def _render(self, digest: str, request: DocumentRequest) -> Rendered:
         started = time.perf_counter()
-        result = self._run(render_in_worker, str(self.project.root), request)
+        result = self._run(render_limited, str(self.project.root), request, self.time_limit)
+        if result.get("timeout"):
+            raise RenderFailed(result["errors"][0])
         if not result["ok"]:
             raise UserError(result["errors"])
         self.rendered += 1
@@ -423,24 +466,31 @@ class DocumentService:
         return self._store(digest, request, result)
 
     def _run(self, function, *args):
-        """`function(*args)` in a worker, within the time limit; a worker that overruns or dies
-        is replaced (with the others of its pool), and the caller gets RenderFailed."""
-        pool = self.pool()
-        try:
-            task = pool.submit(function, *args)
-        except BrokenProcessPool:
-            self._replace_pool(pool)
+        """`function(*args)` in a worker, within the time limit. A task that overruns has its
+        pool replaced (the standard pool cannot stop one worker alone) and fails with
+        RenderFailed; a task whose worker died, or that was in the pool replaced because of
+        another, is tried once more in the new pool, and fails only if that dies too."""
+        for attempt in (1, 2):
             pool = self.pool()
-            task = pool.submit(function, *args)
-        try:
-            return task.result(timeout=self.time_limit)
-        except FutureTimeout:
-            self._replace_pool(pool)
-            raise RenderFailed(f"took longer than {self.time_limit:g} s to make; it was stopped") from None
-        except BrokenProcessPool:
-            self._replace_pool(pool)
-            raise RenderFailed("the process making it stopped (out of memory, or a crash in a "
-                               "library); the other documents are not affected") from None
+            # At most one task per worker is handed to the pool: the others wait here, so the
+            # clock below runs while a worker has the task, not while it queues behind others.
+            with self._slots:
+                try:
+                    task = pool.submit(function, *args)
+                    # The worker stops a document at the time limit itself; this is for a worker
+                    # that hangs where it cannot (inside a C library), with room for a recycled
+                    # worker's warm-up.
+                    return task.result(timeout=2 * self.time_limit + 30)
+                except FutureTimeout:
+                    self._replace_pool(pool)
+                    raise RenderFailed(f"took longer than {self.time_limit:g} s to make; it was "
+                                       "stopped") from None
+                except BrokenProcessPool:
+                    self._replace_pool(pool)
+                    if attempt == 2:
+                        raise RenderFailed("the process making it stopped (out of memory, or a crash "
+                                           "in a library); the other documents are not affected") from None
+        raise AssertionError("unreachable")
 
     def page_image(self, rendered: Rendered, number: int) -> Path:
         """Page `number` of a document as a PNG (made on first asking, for all its pages at once)."""
@@ -459,6 +509,7 @@ class DocumentService:
         try:
             targets = [str(rendered.page_path(n)) for n in range(1, rendered.pages + 1)]
             self._run(write_page_images, str(rendered.pdf_path), self.preview_width, targets)
+            self.previews += 1
             future.set_result(None)
         except BaseException as exc:
             future.set_exception(exc)

@@ -33,7 +33,7 @@ class LeafletInfo:
 class LanguageInfo:
     lang: str
     name: str                        # in its own script
-    name_nl: str                     # in Dutch
+    name_ui: str                     # in the page's language (Dutch, or the browser's)
     dir: str
 
 
@@ -104,8 +104,12 @@ def leaflets(project: Project) -> list[LeafletInfo]:
 
 
 def languages(project: Project) -> list[LanguageInfo]:
-    return [LanguageInfo(lang, language_name(lang), language_name(lang, SOURCE_LANGUAGE),
-                         text_direction(lang)) for lang in project.languages()]
+    """Every language, named in its own script and in the language of the page being made."""
+    from flask import g, has_request_context
+
+    ui = g.get("ui_lang", SOURCE_LANGUAGE) if has_request_context() else SOURCE_LANGUAGE
+    return [LanguageInfo(lang, language_name(lang), language_name(lang, ui), text_direction(lang))
+            for lang in project.languages()]
 
 
 def practices(project: Project) -> list[PracticeInfo]:
@@ -137,13 +141,47 @@ def forget_practice(project: Project, practice_id: str) -> None:
             del _practices[key]
 
 
+_completeness: dict = {}
+
+
+def _templates_stamp(project: Project) -> tuple:
+    """The template files' stamps, once per web request (a staff page asks about every language)."""
+    from flask import g, has_request_context
+
+    if has_request_context() and "templates_stamp" in g:
+        return g.templates_stamp
+    stamp = tuple(_stamp(path) for path in sorted(project.templates_dir.rglob("*")))
+    if has_request_context():
+        g.templates_stamp = stamp
+    return stamp
+
+
 def completeness(project: Project, leaflet_id: str, lang: str) -> Completeness:
     """The share of the leaflet translated into `lang`, and what is missing (catalogs are read
-    through the build's own cached readers and checks)."""
-    from ..translations import leaflet_status, templates_status
-
+    through the build's own readers and checks; the answer is kept while none of the files it
+    depends on changes)."""
     if lang == SOURCE_LANGUAGE:
         return Completeness(lang)
+    from ..project import TEMPLATE_DOMAIN
+
+    key = (str(project.root), leaflet_id, lang, _stamp(project.leaflets_dir / f"{leaflet_id}.md"),
+           _stamp(project.catalog_path(leaflet_id, lang)), _stamp(project.catalog_path(TEMPLATE_DOMAIN, lang)),
+           _templates_stamp(project))
+    with _lock:
+        hit = _completeness.get(key)
+    if hit is None:
+        hit = _completeness_now(project, leaflet_id, lang)
+        with _lock:
+            if len(_completeness) > 1024:
+                _completeness.clear()
+            _completeness[key] = hit
+    return Completeness(hit.lang, hit.percent, list(hit.missing), list(hit.labels_missing),
+                        list(hit.problems), hit.file)
+
+
+def _completeness_now(project: Project, leaflet_id: str, lang: str) -> Completeness:
+    from ..translations import leaflet_status, templates_status
+
     leaflet = load_leaflet_cached(project, leaflet_id)
     row = leaflet_status(project, leaflet, lang)
     labels = templates_status(project, lang)

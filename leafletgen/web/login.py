@@ -93,6 +93,9 @@ def _too_many(address: str) -> bool:
         recent = _attempts[address]
         while recent and now - recent[0] > 60:
             recent.popleft()
+        if not recent:
+            del _attempts[address]       # kept only while it has recent failures
+            return False
         return len(recent) >= ATTEMPTS_PER_MINUTE
 
 
@@ -103,7 +106,7 @@ def _failed(address: str) -> None:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login():
-    from .app import project
+    from .context import project
 
     form = LoginForm()
     error = ""

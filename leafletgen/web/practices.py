@@ -23,7 +23,7 @@ from ..practice import PracticeProfile, parse_practice
 from ..project import SOURCE_LANGUAGE
 from ..variants import VARIANTS
 from . import library
-from .app import project
+from .context import project
 from .i18n import _
 from .staff import VARIANT_TEXTS, Choice
 
@@ -58,14 +58,20 @@ def toml_text(data: dict) -> str:
 
 def _raw_profile(practice_id: str) -> tuple[dict, list[Problem]]:
     """What the profile file says now (for the form), and its problems if it is not valid."""
+    from ..files import InputFileError, read_file
+    from ..practice import PROFILE_MAX_BYTES
+
     path = project().practices_dir / f"{practice_id}.toml"
+    try:   # never through a link: a profile linked to a file elsewhere is not shown in the form
+        raw = read_file(project().root, f"practices/{practice_id}.toml", PROFILE_MAX_BYTES)
+    except InputFileError as exc:
+        return {}, [Problem(f"practices/{practice_id}.toml", exc.reason)]
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         data = {}
     try:
-        parse_practice(project(), practice_id, path.read_bytes().decode("utf-8-sig", "replace"),
-                       project().rel(path))
+        parse_practice(project(), practice_id, raw.decode("utf-8-sig", "replace"), project().rel(path))
         problems = []
     except UserError as exc:
         problems = [p if isinstance(p, Problem) else Problem(project().rel(path), str(p)) for p in exc.problems]

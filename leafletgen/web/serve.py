@@ -14,6 +14,7 @@ import sys
 
 from ..errors import UserError
 from ..project import Project
+from ..signals import Terminated
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -138,8 +139,6 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
         options.update(trusted_proxy=proxy, trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-for",
                                                                  "x-forwarded-host"},
                        clear_untrusted_proxy_headers=True)
-    from ..cli import Terminated
-
     try:
         waitress.serve(app, **options)
     except (KeyboardInterrupt, Terminated):

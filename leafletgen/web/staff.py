@@ -25,7 +25,7 @@ from ..errors import UserError
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
 from ..variants import DEFAULT_VARIANT, VARIANTS
 from . import library
-from .app import documents, error_page, project
+from .context import documents, error_page, project
 from .documents import DocumentRequest, RenderFailed
 from .i18n import N_, _
 
@@ -99,8 +99,7 @@ def unknown_page(error: Unknown):
     proj = project()
     lists = {
         "leaflets": [(info.id, info.title) for info in library.leaflets(proj)],
-        "languages": [(info.lang, info.name if info.lang == SOURCE_LANGUAGE else f"{info.name} — {info.name_nl}")
-                      for info in library.languages(proj)],
+        "languages": [(info.lang, language_label(info)) for info in library.languages(proj)],
         "practices": [(DEFAULT_PRACTICE_ID, _("neutraal, zonder logo"))] +
                      [(info.id, info.name) for info in library.practices(proj)],
         "variants": [(name, _(VARIANT_TEXTS[name][0])) for name in VARIANTS],
@@ -171,15 +170,23 @@ def _document_response(leaflet_id: str, lang: str, kind: str):
     rendered, issue = _render(choice)
     if issue is not None:
         return issue_response(choice, issue)
+    try:
+        content = (rendered.pdf_path if kind == "pdf" else rendered.html_path).read_bytes()
+    except FileNotFoundError:
+        # Removed from the cache in the meantime (the cache's size limit, or by hand): made again.
+        rendered, issue = _render(choice)
+        if issue is not None:
+            return issue_response(choice, issue)
+        content = (rendered.pdf_path if kind == "pdf" else rendered.html_path).read_bytes()
     if kind == "pdf":
-        response = send_file(rendered.pdf_path, mimetype="application/pdf", conditional=True,
+        response = send_file(io.BytesIO(content), mimetype="application/pdf", conditional=True,
                              etag=rendered.digest, max_age=0,
                              as_attachment=_flag(request.args.get("download")),
                              download_name=_file_name(rendered.title, choice, "pdf"))
         response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
         response.headers["X-Cache"] = "miss" if rendered.fresh else "hit"
         return response
-    html = rendered.html_path.read_text(encoding="utf-8")
+    html = content.decode("utf-8")
     response = Response(html, mimetype="text/html")
     # The leaflet's own stylesheet is in the page: allowed by its hash, nothing else inline.
     hashes = " ".join(f"'sha256-{_b64sha256(css)}'" for css in re.findall(r"<style>(.*?)</style>", html, re.S))
@@ -244,7 +251,8 @@ def font(name: str):
 @blueprint.route("/healthz")
 def healthz():
     return {"status": "ok", "leaflets": len(project().leaflet_ids()),
-            "practices": len(project().practice_ids())}
+            "practices": len(project().practice_ids()), "rendered": documents().rendered,
+            "previews": documents().previews}
 
 
 # ---- The patient pack --------------------------------------------------------------------------
@@ -402,6 +410,12 @@ def index():
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         template = "staff_main.html"
     return render_template(template, **context)
+
+
+@blueprint.app_template_filter("language_label")
+def language_label(info: library.LanguageInfo) -> str:
+    """"Türkçe — Turks": the name in its own script, then in the page's language if different."""
+    return info.name if info.name_ui == info.name else f"{info.name} — {info.name_ui}"
 
 
 @blueprint.app_template_filter("doc_url")

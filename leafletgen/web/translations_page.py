@@ -14,18 +14,16 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
-from ..catalog_validation import check_text
+from ..catalog_validation import CATALOG_MAX_BYTES, check_text   # the shipped catalogs are about 10 KB
 from ..errors import Problem, UserError
 from ..i18n import catalog_path
 from ..atomic_write import write_atomic
 from ..project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN
 from . import library
-from .app import project
+from .context import project
 from .i18n import _
 
 blueprint = Blueprint("translations", __name__)
-
-CATALOG_MAX_BYTES = 1024 * 1024     # as a leaflet: the shipped catalogs are about 10 KB
 
 
 class CsrfForm(FlaskForm):
@@ -94,9 +92,15 @@ def download(lang: str, domain: str):
     from ..translations import fresh_templates, new_catalog, render_po
 
     _known(lang, domain)
+    from ..catalog_validation import catalog_file, read_catalog_bytes
+    from ..files import file_kind
+
     path = catalog_path(project(), domain, lang)
-    if path.is_file():
-        data = path.read_bytes()
+    if file_kind(project().root, catalog_file(domain, lang)) != "missing":
+        try:   # never through a link, never more than a catalog may hold
+            data = read_catalog_bytes(project().root, catalog_file(domain, lang))
+        except UserError as exc:
+            abort(409, "; ".join(exc.lines))
     else:
         data = render_po(new_catalog(fresh_templates(project())[domain], lang))
     response = Response(data, mimetype="text/x-gettext-translation")
@@ -116,7 +120,10 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
     except UnicodeDecodeError as exc:
         return [Problem(file, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8",
                         line=raw[:exc.start].count(b"\n") + 1)]
-    problems = check_text(text, file, template_domain=domain == TEMPLATE_DOMAIN)
+    from ..catalog_validation import PLAIN_TEXT_DOMAINS
+
+    problems = check_text(text, file, template_domain=domain == TEMPLATE_DOMAIN,
+                          markdown=domain not in PLAIN_TEXT_DOMAINS)
     if problems:
         return problems
     import io

@@ -1,9 +1,15 @@
-// The staff app works without this file; it only makes "Print" print instead of opening the PDF.
+// The staff app works without this file: "Printen" then opens the PDF in the browser's own viewer,
+// in a new tab, to print from there. With it, in a browser that shows PDFs itself, the PDF is
+// loaded out of sight and the print dialog opens at once. A browser driven by a program
+// (navigator.webdriver) keeps the plain link: headless Chromium crashes printing a PDF in a frame.
 (function () {
   "use strict";
+  if (!navigator.pdfViewerEnabled || navigator.webdriver) {
+    return;
+  }
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest("a[data-print]") : null;
-    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) {
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) {
       return;
     }
     event.preventDefault();

@@ -1,0 +1,348 @@
+"""Copy-fitting: each leaflet laid out to the fewest whole sheets, no page left nearly empty.
+
+A practice prints the A4 leaflet duplex: two pages are one sheet, three pages are two sheets
+of which one side holds three lines. A booklet folds four A5 pages from one sheet. So after the
+first layout the pages are measured (layout.measure, on WeasyPrint's own boxes) and, only when
+they do not come out right, the leaflet is set again, tighter or looser, within the clear-print
+limits:
+
+- the space between blocks (`--space`, a factor from 0.6 to 1.4 of the design; large print up
+  to 1.7);
+- the body size, never below the variant's minimum (A4: 12 pt; large print: 18 pt) and only a
+  little above its design size (A4: 14 pt);
+- where even the loosest setting leaves the last page less than a third full, a page break before
+  a heading (or another block) near the end of the page before it, so the text is shared out
+  over the pages instead of leaving a near-empty last page;
+- a heading or key message that still leaves a word alone on its last line gets its last two
+  words kept together (when the measured line has room for them).
+
+The line length stays as designed (about 65 characters; the measure is set per typeface). A
+document that fits at the first layout is laid out once; one that does not, two to four times.
+Everything here is a pure function of the measured layouts, so the same input always gives the
+same result (and the same bytes).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from .layout import LayoutReport
+from .variants import Variant
+
+LAST_PAGE_MIN = 1 / 3        # no page of a reading PDF less than a third full
+GAP_MAX_LARGE_PRINT = 0.25   # large print: no page before the last more than a quarter empty
+SAFETY = 0.04                # aim this far below a page boundary (page breaks are not fluid)
+MAX_LAYOUTS = 4
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How one layout is set: `level` from -1 (tightest) over 0 (as designed) to +1 (loosest);
+    blocks that start a new page (CSS selectors made by layout.measure, never from input);
+    headings and key messages (their text) whose last two words are kept together."""
+
+    level: float = 0.0
+    breaks: tuple[str, ...] = ()
+    binds: tuple[str, ...] = ()
+
+    def body_pt(self, variant: Variant) -> float:
+        low, high = variant.body_range
+        if self.level >= 0:
+            size = variant.body_pt + (high - variant.body_pt) * self.level
+        else:   # tighter: first the spacing (down to level -0.5), then the body size
+            size = variant.body_pt - (variant.body_pt - low) * max(0.0, -2 * self.level - 1)
+        return round(size * 4) / 4          # in quarter points: 12.5 pt, not 12.44 pt
+
+    def space(self, variant: Variant) -> float:
+        low, high = variant.space_range
+        if self.level >= 0:
+            return round(1 + (high - 1) * self.level, 3)
+        return round(1 - (1 - low) * min(1.0, -2 * self.level), 3)
+
+    def css_rules(self) -> str:
+        """Page breaks before the chosen blocks (values are ours: integers)."""
+        return "".join(f"{selector} {{ break-before: page; }}\n" for selector in self.breaks)
+
+
+@dataclass
+class Fitted:
+    """The layout chosen, how it was set, and every layout it took (for the benchmark and check)."""
+
+    settings: FitSettings
+    layout: object                      # what `lay_out` returned for those settings
+    report: LayoutReport
+    tried: list[tuple[FitSettings, LayoutReport]] = field(default_factory=list)
+
+    @property
+    def layouts(self) -> int:
+        return len(self.tried)
+
+
+def sheet_pages(variant: Variant) -> int:
+    """Pages a sheet holds: 4 for a folded booklet, else 2 (printed duplex)."""
+    return 4 if variant.impose == "booklet" else 2
+
+
+def sheets(report: LayoutReport, variant: Variant) -> int:
+    return math.ceil(report.page_count / sheet_pages(variant))
+
+
+def problems(report: LayoutReport, variant: Variant) -> list[str]:
+    """What is wrong with a layout's pages, in words a practice understands (empty: fine)."""
+    return [text for text, _ in _problems(report, variant)]
+
+
+def _problems(report: LayoutReport, variant: Variant) -> list[tuple[str, int]]:
+    """(problem, weight): a blank or near-empty page weighs more than a gap in large print."""
+    found = []
+    unit = sheet_pages(variant)
+    pages = report.page_count
+    if pages > 1 and pages % unit:
+        blank = unit - pages % unit
+        found.append((f"{pages} pages: {'a blank page' if blank == 1 else f'{blank} blank pages'} "
+                      f"when printed {'as a booklet' if unit == 4 else 'double-sided'}", 2))
+    if pages > 1 and report.pages[-1].fill < LAST_PAGE_MIN:
+        found.append((f"the last page is only {report.pages[-1].fill:.0%} full", 2))
+    sparse = [number for number, page in enumerate(report.pages[:-1], start=1)
+              if page.fill < LAST_PAGE_MIN]
+    if sparse:
+        found.append((f"page {sparse[0]} is only {report.pages[sparse[0] - 1].fill:.0%} full", 2))
+    if variant.name == "large-print" and report.largest_gap > GAP_MAX_LARGE_PRINT:
+        found.append((f"a page is left {report.largest_gap:.0%} empty at the bottom", 1))
+    return found
+
+
+def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutReport]],
+        settings: FitSettings = FitSettings()) -> Fitted:
+    """Lay out with `settings` (as designed, by default); if the pages do not come out right,
+    again, tighter or looser (see the module's description). `lay_out(settings)` returns the
+    layout (a WeasyPrint document) and its measured report."""
+    tried: list[tuple[FitSettings, object, LayoutReport]] = []
+
+    def attempt(candidate: FitSettings) -> LayoutReport:
+        layout, report = lay_out(candidate)
+        tried.append((candidate, layout, report))
+        return report
+
+    first = attempt(settings)
+    unit = sheet_pages(variant)
+    current = first
+
+    # 1. Fewer sheets: when the tightest setting may save one, find the least tightening that does.
+    target = _fewer_sheets_target(first, variant)
+    if target:
+        current = _search(attempt, variant, settings, first, target, tighten=True) or first
+
+    # 2. Whole sheets, no near-empty page: when pages are left over, share the space out.
+    if problems(current, variant) and len(tried) < MAX_LAYOUTS:
+        best_settings = tried[[r for _, _, r in tried].index(current)][0]
+        pages = current.page_count
+        target = unit * math.ceil(pages / unit) if pages > 1 else 1
+        loosened = _search(attempt, variant, best_settings, current, target, tighten=False)
+        if loosened is not None:
+            current = loosened
+        base = tried[[r for _, _, r in tried].index(current)][0]
+        while problems(current, variant) and len(tried) < MAX_LAYOUTS:
+            # Measured again with the breaks in place (a forced break keeps the margin a natural
+            # one drops), the shares come out a little different: a second pass evens them.
+            breaks = balancing_breaks(current, target, variant)
+            if not breaks or breaks == [s for s, _, r in tried if r is current][0].breaks:
+                break
+            current = attempt(replace(base, breaks=breaks))
+
+    # 3. A word alone on the last line of a heading or the key message: bind its last two words.
+    chosen = _best(tried, variant)
+    report = chosen[2]
+    if report.lone_words and len(tried) < MAX_LAYOUTS:
+        binds = tuple(sorted(set(chosen[0].binds) | set(report.bindable)))
+        if binds != chosen[0].binds:
+            attempt(replace(chosen[0], binds=binds))
+            chosen = _best(tried, variant)
+    return Fitted(chosen[0], chosen[1], chosen[2], [(s, r) for s, _, r in tried])
+
+
+def _fewer_sheets_target(report: LayoutReport, variant: Variant) -> int:
+    """The page count of one sheet less, if the tightest setting may reach it; else 0."""
+    unit = sheet_pages(variant)
+    have = sheets(report, variant)
+    if have <= 1:
+        return 0
+    target = (have - 1) * unit
+    if report.content_pages * variant.tightest_ratio > target - SAFETY:
+        return 0
+    return target
+
+
+def _search(attempt, variant: Variant, start: FitSettings, report: LayoutReport, target: int,
+            tighten: bool) -> LayoutReport | None:
+    """Move the level until the text takes `target` pages: when tightening, all of it within
+    them; when loosening, the last page at least a third full without a page more. Secant
+    steps over the measured content (pages before the last plus the last one's fill)."""
+    points = [(start.level, report.content_pages)]
+    goal = target - SAFETY if tighten else target - 1 + 0.55
+    if target == 1 and not tighten:
+        return None
+    ratio = variant.tightest_ratio if tighten else variant.loosest_ratio
+    # First step: the content taken as linear in the level, to the limit's estimated ratio.
+    slope = report.content_pages * (ratio - 1) * (-1 if tighten else 1)
+    found = None
+    for _ in range(2):
+        level_now, content_now = points[-1]
+        if len(points) >= 2:
+            (l0, c0), (l1, c1) = points[-2], points[-1]
+            slope = (c1 - c0) / (l1 - l0) if l1 != l0 and c1 != c0 else slope
+        level = level_now + (goal - content_now) / slope if slope else level_now
+        level = max(-1.0, min(0.0, level)) if tighten else max(0.0, min(1.0, level))
+        level = round(level, 3)
+        if level == level_now:
+            break
+        result = attempt(replace(start, level=level))
+        points.append((level, result.content_pages))
+        if tighten and result.page_count <= target:
+            found = result
+            break
+        if not tighten:
+            if result.page_count > target:
+                continue                      # overshot: a page more; step back
+            found = result
+            if result.page_count == target and result.pages[-1].fill >= LAST_PAGE_MIN:
+                break
+            if level >= 1.0:
+                break                         # as loose as it goes: the page breaks do the rest
+    return found
+
+
+PAGE_CAPACITY = 0.96        # a page shared out is filled to at most this (keep rules need room)
+FULL_ENOUGH = 0.6           # a page before the last, shared out, is at least this full if it can be
+
+
+def balancing_breaks(report: LayoutReport, target: int, variant: Variant) -> tuple[str, ...]:
+    """Page breaks that share the text out over `target` pages: the blocks of <main> that start
+    a page, chosen so every page is as far as it can be above what it needs (a page before the
+    last: FULL_ENOUGH, or in large print no more than a quarter empty; the last: a third), each
+    at most PAGE_CAPACITY full; a page starts at a heading where that does as well. Only before
+    blocks a break may precede (not right after a heading or a list's lead-in)."""
+    need = 1 - GAP_MAX_LARGE_PRINT if variant.name == "large-print" else FULL_ENOUGH
+    places = sorted(report.blocks, key=lambda place: (place.page, place.top))
+    # Only the last page short, by a little: one break on the page before it may do, keeping
+    # the natural flow everywhere else.
+    if report.page_count == target >= 2 and \
+            all(page.fill >= need for page in report.pages[:-1]) and report.pages[-1].fill < LAST_PAGE_MIN:
+        before, last = report.pages[-2].fill, report.pages[-1].fill
+        fits = [place for place in places if place.page == target - 2 and place.may_break_before
+                and need <= place.top <= before - (LAST_PAGE_MIN - last)]
+        if fits:
+            return (max(fits, key=lambda place: (place.heading, place.top)).selector,)
+    if target < 2 or len(places) < target or not report.pages:
+        return ()
+    # Each block's height in "content" units: the text between its start and the next one's,
+    # without the empty foot of the pages in between (so it does not depend on where the pages
+    # happened to break).
+    before = [0.0]
+    for page in report.pages:
+        before.append(before[-1] + page.fill)
+
+    def position(place) -> float:
+        return before[place.page] + min(place.top, report.pages[place.page].fill)
+
+    starts = [position(place) for place in places] + [before[-1]]
+    header = starts[0]                        # the practice block and title above <main>'s first
+    heights = [max(0.0, b - a) for a, b in zip(starts, starts[1:])]
+    count = len(places)
+    allowed = [index > 0 and place.may_break_before for index, place in enumerate(places)]
+    # best[k][j]: the best (fullest emptiest page, headings) for pages 1..k, page k ending before block j.
+    prefix = [header]
+    for height in heights:
+        prefix.append(prefix[-1] + height)
+    NONE = (-9.0, 0)
+    best = [[NONE] * (count + 1) for _ in range(target + 1)]
+    choice = [[0] * (count + 1) for _ in range(target + 1)]
+    for j in range(1, count + 1):
+        if prefix[j] <= PAGE_CAPACITY and (j == count or allowed[j]):
+            best[1][j] = (prefix[j] - (LAST_PAGE_MIN if j == count else need), 0)
+    for k in range(2, target + 1):
+        for j in range(k, count + 1):
+            if j < count and not allowed[j]:
+                continue
+            for i in range(k - 1, j):
+                if best[k - 1][i] == NONE or not allowed[i]:
+                    continue
+                fill = prefix[j] - prefix[i]
+                if fill > PAGE_CAPACITY:
+                    continue
+                low, headings = best[k - 1][i]
+                slack = fill - (LAST_PAGE_MIN if j == count else need)
+                candidate = (min(low, slack), headings + (1 if places[i].heading else 0))
+                if candidate > best[k][j]:
+                    best[k][j], choice[k][j] = candidate, i
+    if best[target][count] == NONE:
+        return ()
+    breaks, j = [], count
+    for k in range(target, 1, -1):
+        j = choice[k][j]
+        breaks.append(places[j].selector)
+    return tuple(reversed(breaks))
+
+
+def _best(tried, variant: Variant):
+    """The layout to keep: fewest sheets, then fewest problems, then least changed."""
+    def key(item):
+        settings, _, report = item
+        return (sheets(report, variant), sum(weight for _, weight in _problems(report, variant)),
+                len(report.lone_words), abs(settings.level), len(settings.breaks))
+    return min(tried, key=key)
+
+
+# ---- In words a practice understands (`generate.py check`) ---------------------------------------
+
+def describe(report: LayoutReport, variant: Variant, settings: FitSettings | None = None) -> str:
+    """"2 pages, one sheet printed double-sided; full 99 % and 73 %; body 13 pt, about 65
+    characters a line; logo 22 × 22 mm" — and what copy-fitting changed, if anything."""
+    unit = sheet_pages(variant)
+    count = sheets(report, variant)
+    how = "folded as a booklet" if unit == 4 else "printed double-sided"
+    sheet_words = f"{_number(count)} sheet{'s' if count != 1 else ''} {how}"
+    fills = [f"{page.fill:.0%}" for page in report.pages]
+    full = fills[0] if len(fills) == 1 else ", ".join(fills[:-1]) + " and " + fills[-1]
+    parts = [f"{report.page_count} page{'s' if report.page_count != 1 else ''}, {sheet_words}",
+             f"pages {full} full"]
+    body = f"body {report.body_pt:g} pt"
+    if report.median_line_chars:
+        body += f", about {report.median_line_chars:.0f} characters a line"
+    parts.append(body)
+    if report.logo_mm:
+        parts.append(f"logo {report.logo_mm[0]:g} × {report.logo_mm[1]:g} mm")
+    if settings is not None:
+        changed = []
+        if settings.level < 0:
+            changed.append("set closer to fit fewer sheets")
+        elif settings.level > 0:
+            changed.append("set more openly to fill its pages")
+        if settings.breaks:
+            changed.append(f"{len(settings.breaks)} page break{'s' if len(settings.breaks) > 1 else ''} "
+                           "placed to share the text out")
+        if changed:
+            parts.append(" and ".join(changed))
+    return "; ".join(parts)
+
+
+def _number(count: int) -> str:
+    return {1: "one", 2: "two", 3: "three", 4: "four"}.get(count, str(count))
+
+
+def findings(report: LayoutReport, variant: Variant) -> list[str]:
+    """What a practice should hear about a layout: pages left (nearly) empty, words broken in
+    large print, a word alone on the last line of a heading, a logo too small to read."""
+    found = list(problems(report, variant))
+    if variant.name == "large-print" and report.broken_words:
+        words = ", ".join(repr(word) for word in report.broken_words[:5])
+        found.append(f"{len(report.broken_words)} word(s) broken at a line end in large print: {words}")
+    for text in report.lone_words:
+        short = text if len(text) <= 60 else text[:59] + "…"
+        found.append(f"a word alone on the last line of {short!r}")
+    if report.logo_mm and report.logo_mm[1] < variant.logo.min_height_mm - 0.05:
+        found.append(f"the logo is only {report.logo_mm[1]:g} mm high (its shape is very wide): "
+                     "its lettering may be hard to read; a less wide version of the logo would do better")
+    return found

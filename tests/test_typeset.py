@@ -1,0 +1,177 @@
+"""The typographic finish, read from real renders in every shipped language: WeasyPrint's own
+layout of the pages (leafletgen.layout) and the PDF itself (pdfplumber). No golden images."""
+
+from __future__ import annotations
+
+import re
+
+import pdfplumber
+import pytest
+from PIL import Image, ImageDraw
+
+from leafletgen.build import BuildRequest, build
+from leafletgen.html import format_day
+from leafletgen.project import Project
+
+from .conftest import REPO
+from .pdfutil import embedded_fonts, pdf_text
+
+LEAFLET = "lage-rugklachten"
+LANGS = ("nl", "en", "de", "fr", "es", "tr", "pl", "uk", "ar")
+MM = 72 / 25.4            # PDF points a millimetre
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """(lang, variant) → (Document, PDF path) for the example practice, every language, A4 and
+    large print; and the A4 bilingual leaflet of a few (key (lang, "bilingual"))."""
+    out = tmp_path_factory.mktemp("typeset")
+    project = Project(REPO)
+    found = {}
+    for lang in LANGS:
+        for variant in ("a4", "large-print"):
+            document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, "fysio-delinde", variant), out)
+            found[lang, variant] = document, pdf
+    for lang in ("de", "uk", "ar"):
+        document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, "fysio-delinde", "a4", True), out)
+        found[lang, "bilingual"] = document, pdf
+    return found
+
+
+def pdf_lines(pdf) -> list[str]:
+    with pdfplumber.open(pdf) as doc:
+        return [line["text"] for page in doc.pages for line in page.extract_text_lines()]
+
+
+# ---- Large print ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_large_print_breaks_no_word(rendered, lang):
+    document, pdf = rendered[lang, "large-print"]
+    assert document.layout.broken_words == []
+    # And in the PDF: no line ends in a letter and a hyphen, unless the text itself has that
+    # hyphen before a space ("hart- en vaatziekten").
+    text = " ".join(re.sub(r"<[^>]+>", "", document.html).split())
+    for line in pdf_lines(pdf):
+        end = re.search(r"(\w+-)$", line)
+        assert not end or f"{end.group(1)} " in text, line
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_large_print_footer_has_at_most_two_lines(rendered, lang):
+    document, pdf = rendered[lang, "large-print"]
+    assert 1 <= document.layout.footer_lines <= 2
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            footer = [w for w in page.extract_words() if w["top"] > page.height - 32 * MM]
+            assert 1 <= len({round(w["top"]) for w in footer}) <= 2
+
+
+# ---- Dates, phone numbers, page numbers --------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_dates_phone_and_page_number_stay_on_one_line(rendered, lang):
+    for variant in ("a4", "large-print"):
+        document, pdf = rendered[lang, variant]
+        # (A date's spaces are set as no-break spaces; compare with plain ones.)
+        lines = [re.sub("[\u00a0\u202f]", " ", line) for line in document.layout.lines]
+        leaflet = document.leaflet
+        for day in (leaflet.published, leaflet.review):
+            date = re.sub("[\u00a0\u202f]", " ", format_day(day, lang))
+            year = str(day.year)
+            with_year = [line for line in lines if year in line]
+            assert with_year and all(date in line for line in with_year), (date, with_year)
+        assert all("030 123 45 67" in line for line in lines if "45 67" in line)
+        pages = len(document.layout.pages)
+        assert sum(1 for line in lines if re.search(rf"\b1\D+{pages}\b", line)) >= 1
+        if lang != "ar":        # pdfplumber reads right-to-left lines in drawing order
+            # (Babel writes "2027\u202fр."; the PDF's text has a plain space there.)
+            date = re.sub("[\u00a0\u202f]", " ", format_day(leaflet.review, lang))
+            with_year = [re.sub("[\u00a0\u202f]", " ", line) for line in pdf_lines(pdf)
+                         if str(leaflet.review.year) in line]
+            assert with_year and all(date in line for line in with_year), (date, with_year)
+
+
+# ---- No hyphenation in headings, the key message, colophon, footer ---------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_headings_key_message_colophon_and_footer_are_never_hyphenated(rendered, lang):
+    for variant in ("a4", "large-print"):
+        assert rendered[lang, variant][0].layout.broken_display == []
+
+
+def test_the_key_message_leaves_no_word_alone(rendered):
+    for lang in LANGS:
+        document = rendered[lang, "a4"][0]
+        callout = [b.text for b in document.leaflet.blocks if b.kind == "callout"]
+        assert callout and not [w for w in document.layout.lone_words if w in callout[0]]
+
+
+# ---- Quotation marks ------------------------------------------------------------------------------
+
+def test_straight_quotes_in_a_catalog_become_the_languages_own(project, tmp_path):
+    """A translator who types straight quotes gets the language's own on the page; the catalog
+    keeps what they typed."""
+    for lang, typed, expected in (("de", "„Hexenschuss“", "‚Hexenschuss‘"),
+                                  ("fr", "«\u00a0tour de reins\u00a0»", "«\u00a0tour de reins\u00a0»"),
+                                  ("uk", "«прострілом»", "„прострілом“")):
+        po = project.translations_dir / lang / "LC_MESSAGES" / f"{LEAFLET}.po"
+        source = po.read_text(encoding="utf-8")
+        assert typed in source
+        plain = re.sub(r"^[„«]\u00a0?|\u00a0?[“»]$", "", typed)
+        po.write_text(source.replace(typed, f"'{plain}'"), encoding="utf-8")
+        _, pdf, html = build(project, BuildRequest(LEAFLET, lang, "fysio-delinde"), tmp_path)
+        assert expected in pdf_text(pdf).replace("\u00a0", " ").replace(" ", "\u00a0") or \
+            expected.replace("\u00a0", " ") in pdf_text(pdf)
+        assert expected in html.read_text(encoding="utf-8")
+        assert f"'{plain}'" in po.read_text(encoding="utf-8")
+
+
+# ---- Logos ---------------------------------------------------------------------------------------
+
+def _logo(path, width, height):
+    image = Image.new("RGB", (width, height), "#ffffff")
+    ImageDraw.Draw(image).rectangle((0, 0, width - 1, height - 1), fill="#8a2d1f")
+    image.save(path)
+
+
+def test_logos_are_sized_by_area_in_millimetres(project, tmp_path):
+    sizes = {}
+    for name, (width, height) in {"wide": (600, 200), "square": (300, 300), "tall": (200, 400)}.items():
+        _logo(project.practices_dir / f"{name}.png", width, height)
+        (project.practices_dir / f"{name}.toml").write_text(
+            f'name = "Praktijk {name}"\nlogo = "{name}.png"\ncolor = "#8a2d1f"\n', encoding="utf-8")
+        document, pdf, _ = build(project, BuildRequest(LEAFLET, "nl", name), tmp_path)
+        with pdfplumber.open(pdf) as doc:
+            image = doc.pages[0].images[0]
+            found = ((image["x1"] - image["x0"]) / MM, (image["bottom"] - image["top"]) / MM)
+        assert document.layout.logo_mm == pytest.approx(found, abs=0.3)
+        sizes[name] = found
+    square, wide, tall = sizes["square"], sizes["wide"], sizes["tall"]
+    assert square == pytest.approx((22, 22), abs=0.2)
+    assert wide == pytest.approx((38.1, 12.7), abs=0.3)                 # was 22 × 7.3 mm
+    assert wide[0] * wide[1] == pytest.approx(square[0] * square[1], rel=0.05)
+    assert wide[1] >= 10                                                # lettering stays legible
+    assert tall[1] <= 26.01 and tall[0] * tall[1] >= 0.6 * square[0] * square[1]
+
+
+# ---- Bilingual ------------------------------------------------------------------------------------
+
+def test_bilingual_columns_are_set_in_one_family_where_it_has_both_scripts(rendered):
+    for lang, family in (("uk", "Noto"), ("ar", "IBM-Plex-Sans-Arabic"), ("de", "Atkinson-Hyperlegible")):
+        _, pdf = rendered[lang, "bilingual"]
+        with pdfplumber.open(pdf) as doc:
+            page = doc.pages[0]
+            dutch = [c for c in page.chars if c["text"] in "Lage rugklachten" and c["size"] > 20
+                     and c["x0"] > (page.width / 2 if lang != "ar" else 0) and c["text"].strip()]
+        assert dutch and all(family in c["fontname"] for c in dutch), (lang, {c["fontname"] for c in dutch})
+        if lang != "de":
+            assert not any("Atkinson" in name for name in embedded_fonts(pdf)), lang
+
+
+def test_a_narrow_column_is_hyphenated_no_more_than_the_full_width_leaflet(rendered):
+    for lang in ("de", "uk"):
+        column = rendered[lang, "bilingual"][0].layout
+        full = rendered[lang, "a4"][0].layout
+        assert column.text_lines > 2 * full.text_lines
+        assert column.broken_share <= full.broken_share, (column.broken_words, full.broken_words)
