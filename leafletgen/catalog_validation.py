@@ -26,7 +26,7 @@ from pathlib import Path
 from .errors import Problem, UserError, shorten
 from .files import InputFileError, file_stat, read_file
 from .inline import inline_problems, inline_tokens
-from .project import TEMPLATE_DOMAIN
+from .project import TEMPLATE_DOMAIN, catalog_file
 from .po_syntax import Entry, parse_po
 from .plural import DEFAULT as DEFAULT_PLURAL_FORMS, PluralFormsError, PluralRule, parse_plural_forms
 from .unprintable import line_problems, text_problem
@@ -194,11 +194,6 @@ PLAIN_TEXT_DOMAINS = frozenset({"leafletgen_web"})
 # A leaflet may hold 256 KiB; its catalog holds it twice (msgid and msgstr, a translation in
 # Cyrillic or Arabic taking two bytes a letter) with comments: 1 MiB leaves room for that.
 CATALOG_MAX_BYTES = 1024 * 1024
-
-
-def catalog_file(domain: str, lang: str) -> str:
-    """translations/<lang>/LC_MESSAGES/<domain>.po, relative to the project root."""
-    return f"translations/{lang}/LC_MESSAGES/{domain}.po"
 
 
 def catalog_report(project, domain: str, lang: str) -> CatalogReport | None:

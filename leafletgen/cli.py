@@ -73,7 +73,7 @@ def cmd_main_job(args, project: Project, out, err) -> int:
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
     summary = run_main_job(project, out_dir, jobs=args.jobs, force=args.force,
                            out=out, strict=args.strict, cluster=cluster)
-    for line in summary.skipped:
+    for line in summary.skipped + summary.skipped_unreviewed:
         print(printable(line), file=out)
     for line in summary.warnings:
         err.warning(line)
@@ -87,8 +87,10 @@ def cmd_main_job(args, project: Project, out, err) -> int:
         print(f"error: {printable(summary.stopped)}; stopped: no further document was started"
               f"{left} (the files written before are complete and unchanged)", file=err)
     problems = f", {len(summary.failed)} problem(s)" if summary.failed else ""
+    unreviewed = (f", {len(summary.skipped_unreviewed)} skipped as unreviewed"
+                  if summary.skipped_unreviewed else "")
     print(f"{len(summary.built)} built, {summary.unchanged} unchanged, {len(summary.skipped)} "
-          f"skipped as incomplete, {len(summary.failed_documents)} failed{problems} "
+          f"skipped as incomplete{unreviewed}, {len(summary.failed_documents)} failed{problems} "
           f"in {summary.seconds:.1f} s; index: {project.rel(out_dir / 'index.html')}", file=out)
     return EXIT_FAILED if summary.failed or summary.stopped else EXIT_OK
 
@@ -162,7 +164,7 @@ def make_parser() -> Parser:
 def add_translations_commands(commands) -> None:
     """`translations extract|update|init LL|status`: the gettext workflow."""
     group = commands.add_parser(
-        "translations", help="the translation workflow: extract, update, init LL, status",
+        "translations", help="the translation workflow: extract, update, init LL, status, review LL",
         description="Work with the gettext catalogs in translations/: one domain per leaflet (the "
                     "leaflet id) and `leafletgen` for the template strings.")
     _common(group)
@@ -189,11 +191,32 @@ def add_translations_commands(commands) -> None:
     init.add_argument("lang", metavar="LL", help="ISO 639 language code, e.g. pt or pt_BR")
     _common(init)
     init.set_defaults(handler="cmd_init")
+    review = sub.add_parser(
+        "review", help="record that a person reviewed a leaflet's translation",
+        description="Record, after reading the translation of a leaflet against the Dutch, that "
+                    "NAME reviewed it: in translations/LL/LC_MESSAGES/<leaflet>.review.toml, with "
+                    "a hash of every unit's Dutch text and translation (the leaflet's and the "
+                    "template strings printed with it). The leaflet then says, in its small "
+                    "print, who reviewed it and when; a change to any of those units makes the "
+                    "review outdated. Only a complete translation can be reviewed.")
+    review.add_argument("lang", metavar="LL", help="the language reviewed, e.g. tr")
+    review.add_argument("--leaflet", required=True, metavar="ID", help="leaflet id (file name in leaflets/)")
+    review.add_argument("--by", required=True, metavar="NAME",
+                        help="the reviewer's name, as it is printed on the leaflet")
+    review.add_argument("--date", metavar="YYYY-MM-DD", help="the day of the review (default: today)")
+    review.add_argument("--translated-by", metavar="NAME",
+                        help="who translated it (default: as already recorded)")
+    review.add_argument("--method", choices=("human", "machine-assisted"),
+                        help="how it was translated (default: as already recorded)")
+    _common(review)
+    review.set_defaults(handler="cmd_review")
     status = sub.add_parser(
-        "status", help="translated, fuzzy and untranslated per leaflet and language",
+        "status", help="translated, fuzzy, untranslated and review state per leaflet and language",
         description="Per leaflet (and the template strings) and language: translated, fuzzy and "
                     "untranslated units, and the share translated. A fuzzy unit counts as not "
-                    "translated, as it does when building.")
+                    "translated, as it does when building. Then per leaflet and language whether "
+                    "a person reviewed the translation: reviewed (by whom, when), unreviewed, or "
+                    "outdated (a unit changed since the review; each change is listed).")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.add_argument("--require-complete", action="store_true",
                         help="exit 1 when any unit of any language is untranslated or fuzzy")

@@ -22,12 +22,13 @@ from .colors import AA_NORMAL, contrast_ratio
 from .content import load_leaflet
 from .errors import UserError
 from .fit import describe as describe_pages, findings as page_findings
-from .i18n import check_language, languages, load_catalog, translate_leaflet
+from .i18n import check_language, language_name, languages, load_catalog, translate_leaflet
 from .model import Leaflet, Practice
 from .practice import load_practice
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from .render import Document, render_document
 from .request import BuildRequest
+from .review import record_review
 from .translations import extract, incomplete_reason, init, status, status_table, update
 from .unprintable import printable
 from .variants import VARIANTS
@@ -221,6 +222,31 @@ def check_contrast(document: Document, practice: Practice, variant_name: str, le
 
 
 # ---- translations ---------------------------------------------------------------------------------
+
+def cmd_review(args, project: Project, out, err) -> int:
+    check_language(project, args.lang)
+    if args.lang == SOURCE_LANGUAGE:
+        raise UserError("'nl' is the source language: there is no translation to review")
+    on = dt.date.today()
+    if args.date is not None:
+        try:
+            on = dt.date.fromisoformat(args.date)
+        except ValueError:
+            raise UserError(f"--date: {args.date!r} is not a date; write it as YYYY-MM-DD") from None
+        if on > dt.date.today():
+            raise UserError(f"--date: {args.date} is in the future; a review is recorded after it was done")
+    leaflet = load_leaflet(project, args.leaflet)
+    path, record = record_review(project, leaflet, args.lang, args.by, on,
+                                 translated_by=args.translated_by, method=args.method)
+    units = sum(unit.domain == leaflet.id for unit in record.units)
+    print(f"recorded: {record.reviewed_by} reviewed {leaflet.id} in {language_name(args.lang, 'en')} "
+          f"({args.lang}) on {on.isoformat()}: {units} units of the leaflet and "
+          f"{len(record.units) - units} template strings", file=out)
+    print(f"wrote {project.rel(path)}", file=out)
+    print("next: commit it with the catalogs; a change to any of these units makes the review "
+          "outdated (`python generate.py translations status`)", file=out)
+    return EXIT_OK
+
 
 def cmd_extract(args, project: Project, out, err) -> int:
     for path, changed in extract(project):

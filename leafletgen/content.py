@@ -356,4 +356,5 @@ def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = No
         id=meta.id, title=meta.title, language=meta.language, version=meta.version,
         published=meta.published, review=meta.review, author=meta.author, source=meta.source,
         blocks=tuple(blocks), path=path, rel_path=file, title_line=line_of("title") or 1,
+        author_line=line_of("author") or 1, source_line=line_of("source") or 1,
     )

@@ -41,6 +41,10 @@ _UNIT_COMMENTS = {
     "callout": "The key message, printed large in a highlighted box.",
     "image alt text": "The description of a picture, read aloud to blind readers (alt text).",
 }
+AUTHOR_NOTE = ("The author line in the small print at the end of the leaflet: who wrote the Dutch "
+               "text. Translate a description (an editorial team); keep a person's name as it is.")
+SOURCE_NOTE = ("The source line in the small print at the end of the leaflet: where the Dutch text "
+               "comes from. Keep names and numbers (such as a text number) exactly as they are.")
 MARKDOWN_NOTE = ("Keep the Markdown: **bold**, *italic*, [link text](address); "
                  "translate the words, keep the address.")
 
@@ -58,15 +62,23 @@ def unit_comments(kind: str, text: str, ordered: bool = False) -> list[str]:
 def leaflet_messages(leaflet: Leaflet):
     """(line, msgid, comments) for every unit of the leaflet, in reading order."""
     yield leaflet.title_line, leaflet.title, unit_comments("title", leaflet.title)
-    for block in leaflet.blocks:
+    blocks = leaflet.blocks
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
         for line, kind, text in block.units():
             if kind == "heading":
                 comments = [f"A heading (level {block.level})."]
                 if any(mark in text for mark in ("*", "[")):
                     comments.append(MARKDOWN_NOTE)
+            elif kind == "paragraph" and following is not None and following.kind == "list":
+                comments = ["A paragraph that introduces the list after it (printed in bold as its "
+                            "lead-in)."] + unit_comments(kind, text)[1:]
             else:
                 comments = unit_comments(kind, text, block.ordered)
             yield line, text, comments
+    yield leaflet.author_line, leaflet.author, [AUTHOR_NOTE]
+    if leaflet.source:
+        yield leaflet.source_line, leaflet.source, [SOURCE_NOTE]
 
 
 def extract_leaflet(fileobj, keywords, comment_tags, options):

@@ -120,10 +120,14 @@ def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutR
     again, tighter or looser (see the module's description). `lay_out(settings)` returns the
     layout (a WeasyPrint document) and its measured report."""
     tried: list[tuple[FitSettings, object, LayoutReport]] = []
+    binds: set[str] = set(settings.binds)
 
     def attempt(candidate: FitSettings) -> LayoutReport:
+        # Headings found with a word alone (and room to bind) are bound in every later layout.
+        candidate = replace(candidate, binds=tuple(sorted(binds | set(candidate.binds))))
         layout, report = lay_out(candidate)
         tried.append((candidate, layout, report))
+        binds.update(report.bindable)
         return report
 
     first = attempt(settings)
@@ -219,65 +223,80 @@ FULL_ENOUGH = 0.6           # a page before the last, shared out, is at least th
 
 
 def balancing_breaks(report: LayoutReport, target: int, variant: Variant) -> tuple[str, ...]:
-    """Page breaks that share the text out over `target` pages: the blocks of <main> that start
-    a page, chosen so every page is as far as it can be above what it needs (a page before the
-    last: FULL_ENOUGH, or in large print no more than a quarter empty; the last: a third), each
-    at most PAGE_CAPACITY full; a page starts at a heading where that does as well. Only before
-    blocks a break may precede (not right after a heading or a list's lead-in)."""
+    """Page breaks that share the text out over `target` pages: the blocks (or list items) that
+    start a page, chosen so every page is as far as it can be above what it needs (a page before
+    the last: FULL_ENOUGH, or in large print no more than a quarter empty; the last: a third),
+    each at most PAGE_CAPACITY full; a page starts at a heading where that does as well. Only
+    before blocks a break may precede (not right after a heading or a list's lead-in)."""
     need = 1 - GAP_MAX_LARGE_PRINT if variant.name == "large-print" else FULL_ENOUGH
     places = sorted(report.blocks, key=lambda place: (place.page, place.top))
-    # Only the last page short, by a little: one break on the page before it may do, keeping
-    # the natural flow everywhere else.
-    if report.page_count == target >= 2 and \
-            all(page.fill >= need for page in report.pages[:-1]) and report.pages[-1].fill < LAST_PAGE_MIN:
-        before, last = report.pages[-2].fill, report.pages[-1].fill
-        fits = [place for place in places if place.page == target - 2 and place.may_break_before
-                and need <= place.top <= before - (LAST_PAGE_MIN - last)]
-        if fits:
-            return (max(fits, key=lambda place: (place.heading, place.top)).selector,)
     if target < 2 or len(places) < target or not report.pages:
         return ()
-    # Each block's height in "content" units: the text between its start and the next one's,
-    # without the empty foot of the pages in between (so it does not depend on where the pages
-    # happened to break).
+    single = _one_break(report, places, target, need)
+    if single:
+        return single
+    header, heights = _heights(report, places)
+    # Shared out over all pages; failing that (a block taller than a page must break where the
+    # flow takes it), one break that leaves the page before the last at least a third full.
+    return _partition(places, header, heights, target, need) or \
+        _one_break(report, places, target, LAST_PAGE_MIN)
+
+
+def _one_break(report: LayoutReport, places, target: int, need: float) -> tuple[str, ...]:
+    """Only the last page short, by a little: one break on the page before it may do, keeping
+    the natural flow everywhere else."""
+    if report.page_count != target or target < 2 or report.pages[-1].fill >= LAST_PAGE_MIN or \
+            any(page.fill < need for page in report.pages[:-1]):
+        return ()
+    before, last = report.pages[-2].fill, report.pages[-1].fill
+    fits = [place for place in places if place.page == target - 2 and place.may_break_before
+            and need <= place.top <= before - (LAST_PAGE_MIN - last)]
+    return (max(fits, key=lambda place: (place.heading, place.top)).selector,) if fits else ()
+
+
+def _heights(report: LayoutReport, places) -> tuple[float, list[float]]:
+    """Above the first block (the practice block, the title), and each block's height, in
+    pages: the text between its start and the next one's, without the empty foot of the pages
+    in between (so it does not depend on where the pages happened to break)."""
     before = [0.0]
     for page in report.pages:
         before.append(before[-1] + page.fill)
+    starts = [before[place.page] + min(place.top, report.pages[place.page].fill) for place in places]
+    starts.append(before[-1])
+    return starts[0], [max(0.0, b - a) for a, b in zip(starts, starts[1:])]
 
-    def position(place) -> float:
-        return before[place.page] + min(place.top, report.pages[place.page].fill)
 
-    starts = [position(place) for place in places] + [before[-1]]
-    header = starts[0]                        # the practice block and title above <main>'s first
-    heights = [max(0.0, b - a) for a, b in zip(starts, starts[1:])]
+def _partition(places, header: float, heights: list[float], target: int,
+               need: float) -> tuple[str, ...]:
+    """The blocks to start pages 2…target at: the partition of the blocks into `target` pages
+    whose least margin over what a page needs is largest (dynamic programming over the blocks)."""
     count = len(places)
     allowed = [index > 0 and place.may_break_before for index, place in enumerate(places)]
-    # best[k][j]: the best (fullest emptiest page, headings) for pages 1..k, page k ending before block j.
     prefix = [header]
     for height in heights:
         prefix.append(prefix[-1] + height)
-    NONE = (-9.0, 0)
-    best = [[NONE] * (count + 1) for _ in range(target + 1)]
-    choice = [[0] * (count + 1) for _ in range(target + 1)]
-    for j in range(1, count + 1):
-        if prefix[j] <= PAGE_CAPACITY and (j == count or allowed[j]):
-            best[1][j] = (prefix[j] - (LAST_PAGE_MIN if j == count else need), 0)
-    for k in range(2, target + 1):
+
+    def slack(i: int, j: int) -> float | None:
+        """The margin of a page holding blocks i…j-1, None if it does not fit."""
+        fill = prefix[j] - (prefix[i] if i else 0.0)
+        if fill > PAGE_CAPACITY or (j < count and not allowed[j]) or (i and not allowed[i]):
+            return None
+        return fill - (LAST_PAGE_MIN if j == count else need)
+
+    # best[k][j]: (least margin, headings starting pages) of pages 1…k with page k ending before j.
+    best: list[dict[int, tuple[float, int]]] = [{} for _ in range(target + 1)]
+    choice: list[dict[int, int]] = [{} for _ in range(target + 1)]
+    best[0][0] = (9.0, 0)
+    for k in range(1, target + 1):
         for j in range(k, count + 1):
-            if j < count and not allowed[j]:
-                continue
-            for i in range(k - 1, j):
-                if best[k - 1][i] == NONE or not allowed[i]:
+            for i, (low, headings) in best[k - 1].items():
+                margin = slack(i, j) if i < j else None
+                if margin is None:
                     continue
-                fill = prefix[j] - prefix[i]
-                if fill > PAGE_CAPACITY:
-                    continue
-                low, headings = best[k - 1][i]
-                slack = fill - (LAST_PAGE_MIN if j == count else need)
-                candidate = (min(low, slack), headings + (1 if places[i].heading else 0))
-                if candidate > best[k][j]:
+                candidate = (min(low, margin), headings + (1 if i and places[i].heading else 0))
+                if candidate > best[k].get(j, (-9.0, 0)):
                     best[k][j], choice[k][j] = candidate, i
-    if best[target][count] == NONE:
+    if count not in best[target]:
         return ()
     breaks, j = [], count
     for k in range(target, 1, -1):

@@ -29,6 +29,7 @@ from .files import InputFileError, inside, read_file, read_input, relative_parts
 from .fit import FitSettings
 from .font_files import font_face_css, paired_fonts
 from .fonts import css_family_list, font_stack, measure_em, page_families
+from .typesetting import CALLOUT_EM, Typesetting, finished, nobreak, source_text, typesetting
 from .i18n import SOURCE_LANGUAGE, date_locale, language_name, text_direction
 from .inline import plain_text, render_inline
 from .logo import LOGO_MAX_BYTES, LogoShape, logo_box, sniff
@@ -154,6 +155,8 @@ def environment(project: Project, practice: Practice) -> jinja2.Environment:
     env.filters["inline"] = inline_filter
     env.filters["plain"] = plain_text
     env.filters["isolate"] = isolate
+    env.filters["identifiers"] = identifiers
+    env.filters["isolate_name"] = isolate_name
     return env
 
 
@@ -162,12 +165,6 @@ def inline_filter(context, text: str, lang: str | None = None) -> Markup:
     """`{{ text | inline }}`: inline Markdown with the typographic finish of the page's language
     (or `lang`), as the block templates get it."""
     return render_inline(text, lang or context.get("lang"))
-
-
-def nobreak(text: str) -> Markup:
-    """Text that must not be broken across lines (a date): its spaces as no-break spaces, not a
-    nowrap span, which WeasyPrint may push to the next line leaving the line before it short."""
-    return Markup(str(escape(text)).replace(" ", "\u00a0"))
 
 
 @jinja2.pass_context
@@ -181,6 +178,40 @@ def isolate(context, value) -> Markup:
     if context.get("dir") != "rtl":
         return escape(value)
     return Markup("\u2066") + escape(value) + Markup("\u2069")
+
+
+# A run that names something in the small print: a text number such as 000_2532fea382feb2f7, a
+# code, a web address (Latin letters and digits, at least one digit or a dot).
+_IDENTIFIER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_./:#-]*[A-Za-z0-9])?")
+
+
+@jinja2.pass_context
+def identifiers(context, value) -> Markup:
+    """`value` with each identifier in it kept whole: never hyphenated or broken across lines
+    ("000_2532fe-a382feb2f7"), and on a right-to-left page kept in its own order (see
+    `isolate`: "000_2532fea382feb2f7" at the end of an Arabic line otherwise comes out as
+    "2532fea382feb2f7_000"). Words are left as they are."""
+    rtl = context.get("dir") == "rtl"
+    out, last = [], 0
+    for match in _IDENTIFIER.finditer(str(value)):
+        run = match.group(0)
+        if not any(char.isdigit() or char in "._/:#" for char in run):
+            continue   # a word
+        out += [escape(value[last:match.start()]), Markup('<span class="nobreak">')]
+        out += [Markup("\u2066"), escape(run), Markup("\u2069")] if rtl else [escape(run)]
+        out.append(Markup("</span>"))
+        last = match.end()
+    out.append(escape(value[last:]))
+    return Markup("").join(out)
+
+
+@jinja2.pass_context
+def isolate_name(context, value) -> Markup:
+    """A person's name on a right-to-left page, in its own direction, whatever its script
+    (FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE): "A. de Vries" in an Arabic line."""
+    if context.get("dir") != "rtl":
+        return escape(value)
+    return Markup("\u2068") + escape(value) + Markup("\u2069")
 
 
 _LONE_PERCENT = re.compile(r"%(?!\(\w+\)s|%)")
@@ -204,63 +235,6 @@ def install_translations(env: jinja2.Environment, translations: gettext_module.N
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     if isinstance(env, TemplateEnvironment):
         env.allow_globals("gettext", "_", "ngettext")
-
-
-MM_PER_PT = 25.4 / 72
-# The sizes of leaflet.css (h1 is the title; the key message is 1.2 em): used only to decide
-# whether the last two words of a heading are short enough to bind.
-HEADING_EM = {1: 2.1, 2: 1.3, 3: 1.12}
-HEADING_EM_TITLE = HEADING_EM[1]
-LARGE_PRINT_HEADING_EM = {1: 1.9, 2: 1.4, 3: 1.2}
-BILINGUAL_TITLE_EM = 1.75   # .columns .pair h1
-CALLOUT_EM = 1.2
-BILINGUAL_GAP_MM = 8        # the gap between the columns
-
-
-@dataclass(frozen=True)
-class Typesetting:
-    """How texts are finished for one page (typography.py): the column they are set in and the
-    body size, for binding the last words of headings and the key message; whether words joined
-    by a hyphen stay whole (large print); headings and key messages (their text) whose last two
-    words copy-fitting found left alone and measured room for."""
-
-    column_mm: float
-    body_pt: float
-    large_print: bool = False
-    binds: frozenset[str] = frozenset()
-    title_em: float = HEADING_EM_TITLE
-
-    def bind_limit(self, em: float) -> int:
-        """Characters two bound words may have in text of `em` times the body size: 60 % of a
-        line of the column (bold text, taken as 0.6 em a character, more than it is), so a bound
-        pair never overflows it."""
-        return int(self.column_mm / MM_PER_PT / (0.6 * em * self.body_pt) * 0.6)
-
-    def heading_em(self, level: int) -> float:
-        return (LARGE_PRINT_HEADING_EM if self.large_print else HEADING_EM).get(level, 1.0)
-
-
-def typesetting(variant, bilingual: bool, lang: str, body_pt: float,
-                binds: tuple[str, ...] = ()) -> Typesetting:
-    large_print = variant.name == "large-print"
-    width = variant.text_width_mm
-    title_em = LARGE_PRINT_HEADING_EM[1] if large_print else HEADING_EM[1]
-    if bilingual and variant.bilingual_columns:
-        width = (width - BILINGUAL_GAP_MM) / 2
-        title_em = BILINGUAL_TITLE_EM
-    elif not large_print:
-        width = min(width, measure_em(lang) * body_pt * MM_PER_PT)
-    return Typesetting(width, body_pt, large_print, frozenset(binds), title_em)
-
-
-def finished(text: str, lang: str, setting: Typesetting, em: float) -> Markup:
-    """A heading, title or key message: its last two words bound where they fit the column,
-    or where copy-fitting measured that they do."""
-    keep = setting.large_print
-    html = render_inline(text, lang, bind=setting.bind_limit(em), keep_compounds=keep)
-    if setting.binds and html.striptags() in setting.binds:
-        html = render_inline(text, lang, bind=10_000, keep_compounds=keep)
-    return html
 
 
 def block_views(leaflet: Leaflet, source: Leaflet | None,
@@ -303,13 +277,15 @@ def _view(block: Block, following: Block | None, attrs, lang_of, setting: Typese
         html = finished(block.text, lang_of(block.text), setting, CALLOUT_EM)
     else:
         html = render_inline(block.text, lang_of(block.text),
-                             keep_compounds=compounds and block.kind != "image")
+                             keep_compounds=compounds and block.kind != "image",
+                             whole_last_word=block.kind == "paragraph")
     return {
         "kind": block.kind,
         "level": block.level,
         "ordered": block.ordered,
         "html": html,
-        "items": [render_inline(item, lang_of(item), keep_compounds=compounds) for item in block.items],
+        "items": [render_inline(item, lang_of(item), keep_compounds=compounds, whole_last_word=True)
+                  for item in block.items],
         "alt": plain_text(block.text),
         "src": block.src,
         "url": image_url(block.src) if block.kind == "image" else "",
@@ -320,9 +296,10 @@ def _view(block: Block, following: Block | None, attrs, lang_of, setting: Typese
     }
 
 
-def source_text(leaflet: Leaflet) -> str:
-    """Every text of the leaflet, for the characters a font must have to set it."""
-    return " ".join(text for _, _, text in leaflet.units()) + " ‘’“”"
+def _fallback_attrs(leaflet: Leaflet, text: str) -> Markup:
+    if leaflet.language != SOURCE_LANGUAGE and text and text in leaflet.missing:
+        return Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
+    return Markup("")
 
 
 def _families(leaflet: Leaflet, options: RenderOptions, source: Leaflet | None) -> tuple[str, ...]:
@@ -398,6 +375,10 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
     bilingual = source if options.bilingual else None
     fit = options.fit or FitSettings()
     body_pt = fit.body_pt(variant)
+    if bilingual is not None and variant.bilingual_columns:
+        # Two columns of about 32 characters: larger type would make them narrower still (and
+        # hyphenate more); they are set more openly by their spacing only.
+        body_pt = min(body_pt, variant.body_pt)
     setting = typesetting(variant, bilingual is not None, lang, body_pt, fit.binds)
     paired = paired_fonts(lang, SOURCE_LANGUAGE, source_text(source)) if bilingual else None
     title_lang = SOURCE_LANGUAGE if leaflet.title in leaflet.missing else lang
@@ -452,6 +433,11 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
         if leaflet.language != SOURCE_LANGUAGE and leaflet.title in leaflet.missing else Markup(""),
         "draft": leaflet.is_draft,
         "missing_count": len(leaflet.missing),
+        # The colophon's author and source lines are units too: marked Dutch when they fell back.
+        "author_attrs": _fallback_attrs(leaflet, leaflet.author),
+        "source_attrs": _fallback_attrs(leaflet, leaflet.source),
+        # How it was translated and whether it was reviewed (review.translation_note); None in Dutch.
+        "translation": None,
         **options.extra,
     }
     return freeze(context)

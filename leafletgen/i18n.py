@@ -42,9 +42,6 @@ def date_locale(lang: str) -> str:
     return DATE_LOCALES.get(lang, lang)
 
 
-def catalog_path(project: Project, domain: str, lang: str) -> Path:
-    return project.catalog_path(domain, lang)
-
 
 def template_path(project: Project, domain: str) -> Path:
     return project.translations_dir / f"{domain}.pot"
@@ -107,12 +104,22 @@ def known_language(lang: str) -> bool:
     return True
 
 
+def filled(message) -> bool:
+    """Whether every form of the message's msgstr has text (a plural with one empty form has not)."""
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    return bool(strings) and all(strings)
+
+
+def is_translated(message) -> bool:
+    """The one rule for "is this unit translated?", the build's and `translations status`'s: it is
+    there, not fuzzy, and every form of it has text."""
+    return message is not None and not message.fuzzy and filled(message)
+
+
 def lookup(catalog: Catalog | None, msgid: str) -> str | None:
-    """The usable translation of `msgid`: None when missing, empty or fuzzy."""
-    if catalog is None:
-        return None
-    message = catalog.get(msgid)
-    if message is None or message.fuzzy or not message.string:
+    """The usable translation of `msgid`: None unless `is_translated`."""
+    message = catalog.get(msgid) if catalog is not None else None
+    if not is_translated(message):
         return None
     return message.string if isinstance(message.string, str) else message.string[0]
 
@@ -133,7 +140,10 @@ def translate_leaflet(leaflet: Leaflet, catalog: Catalog | None, lang: str) -> L
     title = tr(leaflet.title)
     blocks = tuple(block.with_texts([tr(text) for _, _, text in block.units()])
                    for block in leaflet.blocks)
-    return replace(leaflet, title=title, blocks=blocks, language=lang, missing=tuple(missing))
+    author = tr(leaflet.author)
+    source = tr(leaflet.source) if leaflet.source else ""
+    return replace(leaflet, title=title, blocks=blocks, author=author, source=source, language=lang,
+                   missing=tuple(missing))
 
 
 def template_translations(project: Project, lang: str) -> gettext.NullTranslations:

@@ -87,13 +87,14 @@ def inline_problems(text: str) -> list[str]:
 
 
 def render_inline(text: str, lang: str | None = None, bind: int = 0,
-                  keep_compounds: bool = False) -> Markup:
+                  keep_compounds: bool = False, whole_last_word: bool = False) -> Markup:
     """Inline Markdown → safe HTML. Everything not allowed is escaped, never passed through.
 
     The typographic finish (typography.py) is applied to the text only, never to the markup:
     with `lang`, straight quotes become that language's; with `bind`, the last two words are
     kept together if they fit in `bind` characters; with `keep_compounds`, words joined by a
-    hyphen or slash are not broken across lines.
+    hyphen or slash are not broken across lines; with `whole_last_word`, the last word is never
+    hyphenated (a fragment such as "-ten" alone on a paragraph's last line).
     """
     tokens = inline_tokens(text)
     rtl = bool(lang) and lang.split("_")[0] in RTL_LANGUAGES
@@ -101,46 +102,63 @@ def render_inline(text: str, lang: str | None = None, bind: int = 0,
     if lang:
         texts = smart_quotes(texts, lang)
     pair = last_two_words(texts, bind) if bind else None
+    last = max((i for i, text in enumerate(texts) if text.strip()), default=-1) if whole_last_word else -1
     out: list[str] = []
     index = 0
     for tok in tokens:
-        t = tok.type
-        if t == "text":
-            content = texts[index]
-            if pair is not None and pair[0] == index and not rtl:
-                # A no-break space, not a nowrap span: WeasyPrint breaks a line badly before a
-                # nowrap box that does not fit ("What / is the best thing … back pain?").
-                words = content[pair[1]:].rstrip()
-                bound = re.sub(r"\s+", NBSP, words, count=1)
-                content = content[:pair[1]] + bound + content[pair[1] + len(words):]
-            elif pair is not None and pair[0] == index:
-                # Right to left, two words joined by a no-break space come out of the PDF's text
-                # in drawing order (reversed); a nowrap span keeps them in reading order.
-                words = content[pair[1]:].rstrip()
-                out.append(_finish(content[:pair[1]], keep_compounds))
-                out.append(Markup('<span class="nobreak">{}</span>').format(words))
-                content = content[pair[1] + len(words):]
-            out.append(_finish(content, keep_compounds))
-            index += 1
-        elif t == "softbreak":
-            out.append(" ")
-        elif t == "hardbreak":
-            out.append(Markup("<br>"))
-        elif t in ("strong_open", "strong_close", "em_open", "em_close"):
-            tag = "strong" if t.startswith("strong") else "em"
-            out.append(Markup(f"<{tag}>" if t.endswith("open") else f"</{tag}>"))
-        elif t == "link_open":
-            href = tok.attrGet("href") or ""
-            if link_problem(href):
-                out.append(Markup('<a>'))
+        if tok.type == "text":
+            start = pair[1] if pair is not None and pair[0] == index else None
+            if index == last and start is None:
+                out.append(_whole_last_word(texts[index], keep_compounds))
             else:
-                out.append(Markup('<a href="{}">').format(href))
-        elif t == "link_close":
-            out.append(Markup("</a>"))
+                out.append(_text(texts[index], start, rtl, keep_compounds))
+            index += 1
         else:
-            # html_inline, code_inline, image, …: shown as the text that was written.
-            out.append(escape(tok.content))
+            out.append(_markup(tok))
     return Markup("").join(out)
+
+
+def _text(content: str, bind_from: int | None, rtl: bool, keep_compounds: bool) -> Markup:
+    """A text token, finished; its last two words (from `bind_from`) kept on one line."""
+    if bind_from is None:
+        return _finish(content, keep_compounds)
+    words = content[bind_from:].rstrip()
+    rest = content[bind_from + len(words):]
+    if not rtl:
+        # A no-break space, not a nowrap span: WeasyPrint breaks a line badly before a nowrap
+        # box that does not fit ("What / is the best thing … back pain?").
+        return _finish(content[:bind_from] + re.sub(r"\s+", NBSP, words, count=1) + rest, keep_compounds)
+    # Right to left, two words joined by a no-break space come out of the PDF's text in drawing
+    # order (reversed); a nowrap span keeps them in reading order.
+    return _finish(content[:bind_from], keep_compounds) + \
+        Markup('<span class="nobreak">{}</span>').format(words) + _finish(rest, keep_compounds)
+
+
+def _whole_last_word(content: str, keep_compounds: bool) -> Markup:
+    match = re.search(r"(\S+)(\s*)$", content)
+    if not match or " " not in content.strip():
+        return _finish(content, keep_compounds)
+    return _finish(content[:match.start()], keep_compounds) + \
+        Markup('<span class="whole">{}</span>').format(match.group(1)) + match.group(2)
+
+
+def _markup(tok) -> Markup:
+    """Any token but text: bold, italic, links and line breaks; the rest escaped as written."""
+    t = tok.type
+    if t == "softbreak":
+        return Markup(" ")
+    if t == "hardbreak":
+        return Markup("<br>")
+    if t in ("strong_open", "strong_close", "em_open", "em_close"):
+        tag = "strong" if t.startswith("strong") else "em"
+        return Markup(f"<{tag}>" if t.endswith("open") else f"</{tag}>")
+    if t == "link_open":
+        href = tok.attrGet("href") or ""
+        return Markup('<a>') if link_problem(href) else Markup('<a href="{}">').format(href)
+    if t == "link_close":
+        return Markup("</a>")
+    # html_inline, code_inline, image, …: shown as the text that was written.
+    return escape(tok.content)
 
 
 def _finish(text: str, keep_compounds: bool) -> Markup:

@@ -3,7 +3,7 @@
 A worker on another machine (a Dask cluster's) may run in an empty folder. It gets the request
 and `input_files(project, request)`: every file `render.render_document` reads for that request,
 by its path in the project (the leaflet and its pictures, the practice's profile, folder and logo,
-the language's catalogs, the templates). `write_input_files` lays them out in a folder of its own,
+the language's catalogs and review record, the templates). `write_input_files` lays them out in a folder of its own,
 and `render_document(Project(folder), request)` there gives the same bytes as at home (a test
 checks it). The fonts and the hyphenation patterns come with the installed packages.
 """
@@ -18,6 +18,7 @@ from .files import read_file, relative_parts
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 from .render import load_inputs
 from .request import BuildRequest
+from .review import record_path
 
 FILE_MAX_BYTES = 16 * 1024 * 1024     # as the renderer's own limit on a file it reads
 
@@ -48,10 +49,12 @@ def input_files(project: Project, request: BuildRequest) -> dict[str, bytes]:
         if practice.logo is not None:
             names.append(practice.logo.resolve().relative_to(project.root.resolve()).as_posix())
     if request.lang != SOURCE_LANGUAGE:
-        for domain in (leaflet.id, TEMPLATE_DOMAIN):
-            catalog = project.catalog_path(domain, request.lang)
-            if catalog.is_file():
-                names.append(catalog.relative_to(project.root).as_posix())
+        # The catalogs, and the review record (the colophon says who reviewed the translation).
+        for path in (project.catalog_path(leaflet.id, request.lang),
+                     project.catalog_path(TEMPLATE_DOMAIN, request.lang),
+                     record_path(project, leaflet.id, request.lang)):
+            if path.is_file():
+                names.append(path.relative_to(project.root).as_posix())
     names += _tree(project, "templates")
     return {name: read_file(project.root, name, FILE_MAX_BYTES) for name in dict.fromkeys(names)}
 

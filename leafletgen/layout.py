@@ -269,6 +269,8 @@ def _main_children(root_box) -> dict | None:
     main = find(root_box)
     if main is None:
         return None
+    body = next((element for element in root_box.element if _element_tag(element) == "body"), None)
+    stacked = body is not None and "stacked" in (body.get("class") or "").split()
     places: dict = {}
     children = [c for c in main if isinstance(c.tag, str)]
     previous = None
@@ -281,13 +283,28 @@ def _main_children(root_box) -> dict | None:
         selector = f"main > :nth-child({number})"
         places[child] = (selector, heading, not after_heading)
         if _element_tag(child) in ("ul", "ol"):
-            items = [item for item in child if isinstance(item.tag, str)]
-            for position, item in enumerate(items, start=1):
-                # Never before the first item, and keep two together at either end of a list.
-                allowed = 3 <= position <= len(items) - 1
-                places[item] = (f"{selector} > :nth-child({position})", False, allowed)
+            _item_places(places, child, selector)
+        elif stacked and "pair" in classes:
+            # Bilingual, one after the other: the Dutch half of a pair may start a page (not a
+            # heading's: a heading stays with its Dutch), and so may an item of either list.
+            sides = [side for side in child if isinstance(side.tag, str)]
+            for position, side in enumerate(sides, start=1):
+                side_selector = f"{selector} > :nth-child({position})"
+                if position > 1:
+                    places[side] = (side_selector, False, not classes & {"pair-heading", "pair-title",
+                                                                          "pair-labels"})
+                for list_ in (c for c in side if _element_tag(c) in ("ul", "ol")):
+                    index = [c for c in side if isinstance(c.tag, str)].index(list_) + 1
+                    _item_places(places, list_, f"{side_selector} > :nth-child({index})")
         previous = child
     return places
+
+
+def _item_places(places: dict, list_, selector: str) -> None:
+    """A list's items as places: never before the first, and two kept together at either end."""
+    items = [item for item in list_ if isinstance(item.tag, str)]
+    for position, item in enumerate(items, start=1):
+        places[item] = (f"{selector} > :nth-child({position})", False, 3 <= position <= len(items) - 1)
 
 
 def _places(box, places: dict, seen: set, facts: LayoutReport, page: int, top: float,

@@ -47,14 +47,20 @@ class Leaflet:
     path: Path                     # the .md file
     rel_path: str                  # as shown to users, e.g. leaflets/lage-rugklachten.md
     title_line: int = 1
+    author_line: int = 1
+    source_line: int = 1
     # Filled in by translation: units that fell back to Dutch (empty when complete).
     missing: tuple[str, ...] = ()
 
     def units(self) -> list[tuple[int, str, str]]:
-        """Every translation unit in reading order: the title first, then each block's."""
+        """Every translation unit in reading order: the title first, then each block's, then
+        the colophon's author and source lines."""
         out = [(self.title_line, "title", self.title)]
         for block in self.blocks:
             out.extend(block.units())
+        out.append((self.author_line, "author", self.author))
+        if self.source:
+            out.append((self.source_line, "source", self.source))
         return out
 
     @property
@@ -80,4 +86,5 @@ class Practice:
     bilingual: bool = False
     languages: tuple[str, ...] = ()  # empty: every complete language
     qr_url: str = ""               # URL pattern for the QR code; {leaflet} and {lang} filled in
+    require_review: bool = False   # only translations a person has reviewed (review.py)
     notes: tuple[str, ...] = field(default=(), compare=False)  # warnings, e.g. colour darkened

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import reprlib
+import tomllib
 from typing import Callable
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Problem
+from .errors import Problem, UserError
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -62,3 +63,23 @@ def validate_model(model: type[BaseModel], data: object, file: str,
                 message = f"{message} (got {short_repr(err['input'])})"
             problems.append(Problem(file, message, line=line_of(top), field=loc))
         return None, problems
+
+
+def parse_toml(text: str, file: str, what: str = "") -> object:
+    """TOML text's data; text that is not TOML is one problem, with its line."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise UserError(Problem(file, f"is not valid TOML{' for ' + what if what else ''}: values "
+                                      "nested too deeply")) from None
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11's TOMLDecodeError has no line attribute; its message ends "(at line N, column M)".
+        match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
+        if match:
+            reason = f"{str(exc)[:match.start()]} (column {match.group(2)})"
+            raise UserError(Problem(file, f"is not valid TOML: {reason}", line=int(match.group(1)))) from None
+        if str(exc).endswith(" (at end of document)"):
+            reason = str(exc).removesuffix(" (at end of document)")
+            raise UserError(Problem(file, f"is not valid TOML: {reason} (at the end of the file)",
+                                    line=max(1, len(text.splitlines())))) from None
+        raise UserError(Problem(file, f"is not valid TOML: {exc}")) from None

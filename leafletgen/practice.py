@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
@@ -20,7 +19,7 @@ from .unprintable import line_problems, text_problem
 from .logo import LOGO_MAX_BYTES, LogoShape, logo_problems, logo_shape
 from .model import Practice
 from .project import DEFAULT_PRACTICE_ID, PRACTICE_ID, PROFILE_MAX_BYTES, Project
-from .model_validation import key_lines, validate_model
+from .model_validation import key_lines, parse_toml, validate_model
 from .variants import DEFAULT_VARIANT, VARIANTS
 
 DEFAULT_COLOR = "#1d5e8c"
@@ -47,6 +46,7 @@ class PracticeProfile(BaseModel):
     bilingual: StrictBool = False
     languages: list[StrictStr] = Field(default_factory=list)
     qr_url: StrictStr = ""
+    require_review: StrictBool = False
 
     @field_validator("name", "address", "phone", "email", "website", "qr_url", "logo")
     @classmethod
@@ -160,21 +160,7 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
     characters = line_problems(text)
     if characters:
         raise UserError([Problem(file, message, line=number) for number, message in characters])
-    try:
-        data = tomllib.loads(text)
-    except RecursionError:
-        raise UserError(Problem(file, "is not valid TOML for a profile: values nested too deeply")) from None
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11's TOMLDecodeError has no line attribute; its message ends "(at line N, column M)".
-        match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
-        if match:
-            reason = f"{str(exc)[:match.start()]} (column {match.group(2)})"
-            raise UserError(Problem(file, f"is not valid TOML: {reason}", line=int(match.group(1)))) from None
-        if str(exc).endswith(" (at end of document)"):
-            reason = str(exc).removesuffix(" (at end of document)")
-            raise UserError(Problem(file, f"is not valid TOML: {reason} (at the end of the file)",
-                                    line=max(1, len(text.splitlines())))) from None
-        raise UserError(Problem(file, f"is not valid TOML: {exc}")) from None
+    data = parse_toml(text, file, "a profile")
     lines = key_lines(text)
     profile, problems = validate_model(PracticeProfile, data, file, lines.get, missing_line=1)
     logo_path, logo_type, shape = None, "", LogoShape()
@@ -202,6 +188,7 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
         template_dir=template_dir if template_dir.is_dir() else None,
         variants=tuple(profile.variants), bilingual=profile.bilingual,
         languages=tuple(profile.languages), qr_url=profile.qr_url,
+        require_review=profile.require_review,
         notes=(f"{file}: {note}",) if note else (),
     )
 

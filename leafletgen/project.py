@@ -22,6 +22,12 @@ PRACTICE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 
 
+def catalog_file(domain: str, lang: str) -> str:
+    """Where a catalog lies, relative to the project: translations/<lang>/LC_MESSAGES/<domain>.po
+    (Babel's layout). The one place this layout is written."""
+    return f"translations/{lang}/LC_MESSAGES/{domain}.po"
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
@@ -74,7 +80,7 @@ class Project:
 
     def catalog_path(self, domain: str, lang: str) -> Path:
         """translations/<lang>/LC_MESSAGES/<domain>.po (Babel's layout)."""
-        return self.translations_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+        return self.root / catalog_file(domain, lang)
 
     def languages(self) -> list[str]:
         """Every language with a translations/<lang>/LC_MESSAGES folder, plus Dutch, the source.

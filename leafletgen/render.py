@@ -45,6 +45,7 @@ from .practice import load_practice
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 from .qr import qr_context
 from .request import ASSETS_DIR, BuildRequest, DocumentOptions
+from .review import document_review, index_fields
 from .translations import missing_template_strings
 from .variants import VARIANTS, Variant
 
@@ -65,6 +66,7 @@ class Document:
     layout: LayoutReport | None = None   # pages and their fill, broken words, logo size (layout.py)
     fit: FitSettings | None = None       # how copy-fitting set it (fit.py)
     layouts: int = 1                     # layouts it took to fit
+    review: dict = field(default_factory=dict)   # review.index_fields: the translation's review
     thumbnail: bytes | None = None       # PNG of page 1 when the options ask for one
 
     @property
@@ -84,9 +86,12 @@ def render_document(project: Project, request: BuildRequest) -> Document:
     # 2. Translate: each unit looked up in the language's catalog (itself checked first).
     translated = translate(project, leaflet, request.lang, request.allow_draft)
     source = leaflet if request.side_by_side else None
+    # How it was translated and whether a person reviewed it (the colophon says so); a practice
+    # that requires reviewed translations gets no other.
+    review, note = document_review(project, leaflet, practice, request.lang, request.allow_draft)
     # 3. Render HTML: the self-contained copy to keep beside the PDF, and (in step 4, once per
     #    copy-fitting setting) the page WeasyPrint lays out.
-    pages = Pages(project, request, translated, practice, source)
+    pages = Pages(project, request, translated, practice, source, {"translation": note})
     html = pages.to_keep()
     # 4. Lay out until the pages come out right, write the PDF, reading the layout's facts
     #    (colours, text sizes) on the way.
@@ -100,7 +105,7 @@ def render_document(project: Project, request: BuildRequest) -> Document:
     thumbnail = first_page_png(result.pdf, request.options.thumbnail_width) \
         if request.options.thumbnail_width > 0 else None
     return Document(request, translated, practice, result.pdf, html, warnings, facts,
-                    fitted.report, fitted.settings, fitted.layouts, thumbnail)
+                    fitted.report, fitted.settings, fitted.layouts, index_fields(review), thumbnail)
 
 
 # ---- 1. Load and validate -------------------------------------------------------------------------
@@ -213,10 +218,10 @@ class Pages:
     given to WeasyPrint parsed (once per process), not in the page."""
 
     def __init__(self, project: Project, request: BuildRequest, leaflet: Leaflet,
-                 practice: Practice, source: Leaflet | None):
+                 practice: Practice, source: Leaflet | None, extra: dict):
         self.project, self.leaflet, self.practice, self.source = project, leaflet, practice, source
         self.translations = template_translations(project, request.lang)
-        extra = qr_context(practice, leaflet.id, request.lang, request.variant)
+        extra = {**qr_context(practice, leaflet.id, request.lang, request.variant), **extra}
         fonts_url = request.options.fonts_url
         common = dict(variant=request.variant, bilingual=source is not None)
         self.for_pdf = RenderOptions(**common, for_pdf=True, extra=dict(extra), inline_css=False)

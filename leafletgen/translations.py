@@ -6,8 +6,9 @@ Layout: translations/<domain>.pot and translations/<lang>/LC_MESSAGES/<domain>.p
 Status counts against the *current* sources (the leaflet's units, the templates' strings), not
 against whatever .pot happens to be on disk, and counts a fuzzy entry as not translated (as the
 build does: `pybabel compile --statistics` counts fuzzy entries as translated).
-Files are only rewritten when something besides their dates (and Babel's version) changed, so the same sources give the
-same bytes. `--previous` is never used: Babel writes broken `#|` lines for multi-line msgids.
+Files are only rewritten when something besides their dates (and Babel's version) changed, so the
+same sources give the same bytes. A fuzzy unit gets `#|` lines with its previous msgid (render_po
+writes them: Babel's own are broken for multi-line msgids).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from .extract import (COPYRIGHT_HOLDER, header_comment, honest_header, leaflet_t
                       template_strings)
 from .inline import plain_text
 from .plurals import plural_forms
-from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, _read_catalog, catalog_path, language_name,
+from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, _read_catalog, filled, language_name,
                    languages, load_catalog, template_path)
 from .catalog_validation import catalog_file, catalog_report, read_catalog_bytes
 from .model import Leaflet
@@ -92,10 +93,78 @@ def template_msgids(project: Project) -> list:
 # ---- Writing ---------------------------------------------------------------------------------
 
 
+PO_WIDTH = 76
+
+
 def render_po(catalog: Catalog) -> bytes:
+    """The catalog as a .po file, with `#|` lines before every fuzzy unit that has a previous
+    msgid: the Dutch text its translation was made for, as `msgmerge --previous` writes it, so a
+    translator (Poedit: "previous source text") sees what changed.
+
+    Babel's own `include_previous` runs the `msgid "…"` lines through its comment wrapper,
+    which folds a multi-line msgid into lines that break inside a string: GNU msgfmt and Poedit
+    then read garbage, or nothing. So Babel writes the file without them and they are put in
+    here, formatted like every other msgid (Babel's `normalize`).
+    """
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=76, include_previous=False, sort_output=False)
-    return buffer.getvalue()
+    write_po(buffer, catalog, width=PO_WIDTH, include_previous=False, sort_output=False)
+    data = buffer.getvalue()
+    messages = [message for message in catalog if message.id]
+    if not any(message.fuzzy and message.previous_id for message in messages):
+        return data
+    blocks = data.decode(catalog.charset).split("\n\n")
+    # The header, then one block per message in catalog order (sort_output=False), then obsolete.
+    if len(blocks) < len(messages) + 1:
+        raise AssertionError("unexpected layout of Babel's .po output")
+    for index, message in enumerate(messages, start=1):
+        if not (message.fuzzy and message.previous_id):
+            continue
+        lines = blocks[index].split("\n")
+        at = next(i for i, line in enumerate(lines) if line.startswith(("msgctxt ", "msgid ")))
+        lines[at:at] = previous_lines(message)
+        blocks[index] = "\n".join(lines)
+    return "\n\n".join(blocks).encode(catalog.charset)
+
+
+def previous_lines(message) -> list[str]:
+    """The `#| msgid` (and `#| msgid_plural`) lines of a message's previous source text."""
+    from babel.messages.pofile import normalize
+
+    lines = []
+    for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id):
+        # Wrapped for the line without its "#| " (Babel's `prefix` counts it once per word).
+        first, *rest = normalize(text, width=PO_WIDTH - 3).split("\n")
+        lines += [f"#| {keyword} {first}"] + [f"#| {line}" for line in rest]
+    return lines
+
+
+_PREVIOUS_LINE = re.compile(r'^(?:(msgctxt|msgid|msgid_plural)\s+)?("(?:[^"\\]|\\.)*")$')
+
+
+def take_previous(catalog: Catalog) -> Catalog:
+    """Babel's reader keeps `#|` lines as translator comments ("| msgid …") and would write them
+    back as "# | msgid …": a comment that every later update keeps. Turn them back into each
+    message's previous msgid."""
+    from babel.messages.pofile import unescape
+
+    for message in list(catalog) + list(catalog.obsolete.values()):
+        previous = [c[1:].strip() for c in message.user_comments if c.startswith("|")]
+        if not previous:
+            continue
+        fields: dict[str, str] = {}
+        current = None
+        for line in previous:
+            match = _PREVIOUS_LINE.match(line)
+            if match is None or (match.group(1) is None and current is None):
+                break
+            current = match.group(1) or current
+            fields[current] = fields.get(current, "") + unescape(match.group(2))
+        else:
+            if "msgid" in fields:
+                message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+                message.previous_id = [fields["msgid"]] + (
+                    [fields["msgid_plural"]] if "msgid_plural" in fields else [])
+    return catalog
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -113,7 +182,7 @@ def _read(project: Project, domain: str, lang: str) -> Catalog:
     if report is not None and report.fatal:
         raise UserError(list(report.problems))
     file = catalog_file(domain, lang)
-    return _read_catalog(read_catalog_bytes(project.root, file), file, lang)
+    return take_previous(_read_catalog(read_catalog_bytes(project.root, file), file, lang))
 
 
 # ---- Commands --------------------------------------------------------------------------------
@@ -155,6 +224,8 @@ def translation_header_comment(domain: str, lang: str, title: str | None) -> str
         "This file is distributed under the same license as the leafletgen project.",
         "Register: not stated yet. State here, once, how the reader is addressed",
         "(formal or informal, and why), for every later translator and reviewer.",
+        *(["Who translated it and how, and whether a person has reviewed it:",
+           f"{domain}.review.toml, beside this file."] if title else []),
     ])
 
 
@@ -180,15 +251,34 @@ def init(project: Project, lang: str) -> list[Path]:
     check_new_language(lang)
     written = []
     if (project.translations_dir / lang / "LC_MESSAGES").is_dir() and any(
-            catalog_path(project, domain, lang).is_file() for domain in fresh_templates(project)):
+            project.catalog_path(domain, lang).is_file() for domain in fresh_templates(project)):
         raise UserError(f"translations/{lang}/ exists already; run `translations update` to bring "
                         "it up to date")
     templates, titles = _fresh(project)
     for domain, template in templates.items():
-        path = catalog_path(project, domain, lang)
+        path = project.catalog_path(domain, lang)
         write_atomic(path, render_po(new_catalog(template, lang, titles.get(domain))))
         written.append(path)
     return written
+
+
+def merge(catalog: Catalog, template: Catalog) -> Catalog:
+    """`template` merged into a language's catalog, as msgmerge --previous does: translations
+    kept, a changed Dutch text fuzzy with the msgid its translation was made for as the
+    previous one; a unit still fuzzy keeps the previous msgid it had, one no longer fuzzy loses
+    it."""
+    before = {message.id: list(message.previous_id) for message in catalog
+              if message.id and message.fuzzy and message.previous_id}
+    catalog.update(template, no_fuzzy_matching=False, update_creation_date=True)
+    catalog.project, catalog.version = template.project, template.version
+    for message in catalog:
+        if not message.id:
+            continue
+        if not message.fuzzy:
+            message.previous_id = []
+        elif not message.previous_id and message.id in before:
+            message.previous_id = before[message.id]
+    return catalog
 
 
 def update(project: Project) -> list[tuple[Path, str]]:
@@ -201,14 +291,12 @@ def update(project: Project) -> list[tuple[Path, str]]:
         if lang == SOURCE_LANGUAGE:
             continue
         for domain, template in templates.items():
-            path = catalog_path(project, domain, lang)
+            path = project.catalog_path(domain, lang)
             if not path.is_file():
                 catalog = new_catalog(template, lang, titles.get(domain))
                 note = "created"
             else:
-                catalog = _read(project, domain, lang)
-                catalog.update(template, no_fuzzy_matching=False, update_creation_date=True)
-                catalog.project, catalog.version = template.project, template.version
+                catalog = merge(_read(project, domain, lang), template)
                 note = "updated"
             changed = write_if_changed(path, render_po(catalog))
             results.append((path, note if changed else "unchanged"))
@@ -217,9 +305,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
     write_if_changed(template_path(project, WEB_DOMAIN), render_po(web))
     for path in sorted(project.translations_dir.glob(f"*/LC_MESSAGES/{WEB_DOMAIN}.po")):
         lang = path.parent.parent.name
-        catalog = _read(project, WEB_DOMAIN, lang)
-        catalog.update(web, no_fuzzy_matching=False, update_creation_date=True)
-        catalog.project, catalog.version = web.project, web.version
+        catalog = merge(_read(project, WEB_DOMAIN, lang), web)
         results.append((path, "updated" if write_if_changed(path, render_po(catalog)) else "unchanged"))
     return results
 
@@ -238,6 +324,7 @@ class CatalogStatus:
     missing: list[str] = field(default_factory=list)      # msgids fuzzy or untranslated
     fuzzy_ids: list[str] = field(default_factory=list)    # the fuzzy ones among them
     problems: list[str] = field(default_factory=list)     # e.g. a translation dropped a link
+    review: object = None   # a leaflet catalog's review.ReviewState (None for the template strings)
 
     @property
     def total(self) -> int:
@@ -253,18 +340,16 @@ class CatalogStatus:
         return self.translated == self.total and not self.problems
 
     def as_dict(self) -> dict:
-        data = asdict(self)
+        data = {f.name: list(value) if isinstance(value := getattr(self, f.name), list) else value
+                for f in fields(self) if f.name != "review"}
         data.update(total=self.total, percent=round(self.percent, 1), complete=self.complete)
+        if self.review is not None:
+            data["review"] = self.review.as_dict()
         return data
 
 
-def _is_translated(message) -> bool:
-    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-    return bool(strings) and all(strings)
-
-
 def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> CatalogStatus:
-    path = catalog_path(project, domain, lang)
+    path = project.catalog_path(domain, lang)
     status = CatalogStatus(domain, lang, project.rel(path))
     # Checked like any input (catalog_validation): a catalog with problems is refused by the build.
     # One that cannot be used at all counts as untranslated; a unit whose translation has a
@@ -286,7 +371,7 @@ def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> Ca
         singular = msgid if isinstance(msgid, str) else msgid[0]
         if singular in refused and message is not None and not message.fuzzy:
             status.untranslated += 1        # translated, but refused: its problem is listed
-        elif message is None or not _is_translated(message):
+        elif message is None or not filled(message):
             status.untranslated += 1
             status.missing.append(singular)
         elif message.fuzzy:
@@ -317,7 +402,7 @@ def incomplete_reason(project: Project, leaflet: Leaflet, lang: str) -> str:
     """Why `leaflet` cannot be built as final in `lang` (empty when it can)."""
     reasons = []
     for row in (leaflet_status(project, leaflet, lang), templates_status(project, lang)):
-        if not catalog_path(project, row.domain, lang).is_file():
+        if not project.catalog_path(row.domain, lang).is_file():
             reasons.append(f"not translated yet ({row.file} does not exist)")
         elif row.missing:
             what = "units" if row.domain == leaflet.id else "template strings"
@@ -343,9 +428,24 @@ def status(project: Project) -> list[CatalogStatus]:
         raise UserError(problems)
     langs = [lang for lang in languages(project) if lang != SOURCE_LANGUAGE]
     for leaflet in leaflets:
-        rows += [leaflet_status(project, leaflet, lang) for lang in langs]
+        for lang in langs:
+            row = leaflet_status(project, leaflet, lang)
+            row.review = _review(project, leaflet, lang, row)
+            rows.append(row)
     rows += [templates_status(project, lang) for lang in langs]
     return rows
+
+
+def _review(project: Project, leaflet: Leaflet, lang: str, row: CatalogStatus):
+    """The review state of a leaflet catalog; a record that cannot be read is one of its problems
+    (and claims no review)."""
+    from .review import ReviewState, record_path, review_state
+
+    try:
+        return review_state(project, leaflet, lang)
+    except UserError as exc:
+        row.problems += exc.lines
+        return ReviewState("unreviewed", project.rel(record_path(project, leaflet.id, lang)))
 
 
 def status_table(rows: list[CatalogStatus]) -> list[str]:
@@ -359,6 +459,15 @@ def status_table(rows: list[CatalogStatus]) -> list[str]:
         lines.append(f"{r.domain:<{width}}  {r.lang:<4}  {name[:20]:<20}  {r.translated:>5}/{r.total:<4}"
                      f"  {r.fuzzy:>5}  {r.untranslated:>12}  {r.percent:>5.1f}"
                      + ("" if r.complete else "  INCOMPLETE"))
+    reviews = [r for r in rows if r.review is not None]
+    if reviews:
+        lines.append("")
+        lines.append("Reviews (a person read the translation against the Dutch; "
+                     "`translations review` records it):")
+        for r in reviews:
+            lines.append(f"{r.domain:<{width}}  {r.lang:<4}  {r.review.summary()}")
+        for r in reviews:
+            lines += [f"{r.review.record}: {change}" for change in r.review.changes]
     for r in rows:
         for msgid in r.missing:
             lines.append(f"{r.file}: not translated{' (fuzzy)' if msgid in r.fuzzy_ids else ''}: "

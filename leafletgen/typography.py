@@ -91,43 +91,53 @@ def _is_space(char: str | None) -> bool:
     return char is None or char.isspace()
 
 
+def _apostrophe(joined: str, index: int, dutch: bool) -> bool:
+    """Whether the straight single quote at `index` is an apostrophe: between letters (don't,
+    s'asseoir, z'n), before a year ('90), or a Dutch elision ('s avonds, 't)."""
+    before = joined[index - 1] if index else None
+    after = joined[index + 1] if index + 1 < len(joined) else None
+    if _is_word(before) and _is_word(after):
+        return True
+    if _is_space(before) and after is not None and after.isdigit():
+        return True
+    return dutch and _is_space(before) and bool(_DUTCH_ELISIONS.match(joined, index + 1))
+
+
+def _can_open_close(joined: str, index: int) -> tuple[bool, bool]:
+    """A quote may open after a space or an opening bracket, before a word; it may close after
+    a word, before a space or punctuation."""
+    before = joined[index - 1] if index else None
+    after = joined[index + 1] if index + 1 < len(joined) else None
+    can_open = (before is None or before.isspace() or before in _OPENERS_BEFORE) and not _is_space(after)
+    can_close = not _is_space(before) and (after is None or not _is_word(after))
+    return can_open, can_close
+
+
 def smart_quotes(texts: list[str], lang: str) -> list[str]:
     """The straight quotes of `texts` (the text tokens of one block, in order) as `lang`'s
     quotation marks; apostrophes as ’. A quotation may open in one token and close in another."""
     joined = "".join(texts)
     if "'" not in joined and '"' not in joined:
         return list(texts)
-    double_open, double_close, single_open, single_close = quotes_for(lang)
-    out = list(joined)               # one entry per character of `joined`; replaced in place
+    marks = dict(zip(("double-open", "double-close", "single-open", "single-close"), quotes_for(lang)))
+    out = list(joined)                 # one entry per character of `joined`; replaced in place
     stack: list[tuple[str, int]] = []  # open quotes: (kind, index)
     dutch = lang.split("_")[0] == "nl"
     for index, char in enumerate(joined):
         if char not in "'\"":
             continue
-        before = joined[index - 1] if index else None
-        after = joined[index + 1] if index + 1 < len(joined) else None
-        if char == "'":
-            if _is_word(before) and _is_word(after):
-                out[index] = APOSTROPHE            # don't, s'asseoir, z'n
-                continue
-            if _is_space(before) and after is not None and after.isdigit():
-                out[index] = APOSTROPHE            # '90
-                continue
-            if dutch and _is_space(before) and _DUTCH_ELISIONS.match(joined, index + 1):
-                out[index] = APOSTROPHE            # 's avonds, 't
-                continue
-        can_open = (before is None or before.isspace() or before in _OPENERS_BEFORE) and not _is_space(after)
-        can_close = not _is_space(before) and (after is None or not _is_word(after))
+        if char == "'" and _apostrophe(joined, index, dutch):
+            out[index] = APOSTROPHE
+            continue
         kind = "double" if char == '"' else "single"
+        can_open, can_close = _can_open_close(joined, index)
         if can_close and any(k == kind for k, _ in stack) and (not can_open or stack[-1][0] == kind):
-            while stack:
-                open_kind, open_index = stack.pop()
-                if open_kind == kind:
-                    break
-            out[index] = double_close if kind == "double" else single_close
+            while stack and stack.pop()[0] != kind:
+                pass
+            out[index] = marks[f"{kind}-close"]
         elif can_open:
             stack.append((kind, index))
-            out[index] = double_open if kind == "double" else single_open
+            out[index] = marks[f"{kind}-open"]
         elif char == "'":
             out[index] = APOSTROPHE                # a closing apostrophe: Anders' boek
     for kind, index in stack:                      # never closed: not a quotation after all

@@ -56,14 +56,14 @@ class Variant:
 VARIANTS: dict[str, Variant] = {
     "a4": Variant("a4", "A4", 13, "A4 pages, for the office printer (default)"),
     "a5": Variant("a5", "A5", 12, "A5 pages", margin="13mm 14mm 20mm 14mm", min_text_pt=8, text_width_mm=120,
-                  logo=A5_LOGO, bilingual_columns=False, body_range=(12, 13),
+                  logo=A5_LOGO, bilingual_columns=False, body_range=(12, 12.5),
                   tightest_ratio=0.92, loosest_ratio=1.17),
     "booklet": Variant("booklet", "A5", 12,
                        "A5 pages imposed two-up on A4 landscape sheets in saddle-stitch order: "
                        "print double-sided, flip on the short edge, fold in the middle",
                        margin="13mm 14mm 20mm 14mm", min_text_pt=8, impose="booklet",
                        text_width_mm=120, logo=A5_LOGO, bilingual_columns=False,
-                       body_range=(12, 13), tightest_ratio=0.92, loosest_ratio=1.17),
+                       body_range=(12, 12.5), tightest_ratio=0.92, loosest_ratio=1.17),
     "large-print": Variant("large-print", "A4", 18, "A4 pages, all text at least 18 pt, for low vision",
                            margin="16mm 18mm 32mm 18mm", min_text_pt=18, draft_margin_top="40mm",
                            text_width_mm=174, hyphenate=False, logo=LARGE_LOGO,

@@ -10,6 +10,7 @@ revision's own code and inputs and builds, in one process per revision:
 
 - with `build`: every language of the shipped leaflet × every print variant, plain and (for a
   translation) bilingual, for the example practice and for the neutral default;
+(a document that fails is compared by its exit status and messages, in failed/);
 - with the main job (`generate.py --force`): every language × every variant × plain and
   bilingual for the example practice (its profile given every variant and `bilingual = true`),
   with the thumbnails and output/index.html.
@@ -59,7 +60,11 @@ for practice in (None, "fysio-delinde"):
                 err = io.StringIO()
                 code = main(argv, out=io.StringIO(), err=err)
                 if code != 0:
-                    sys.exit(f"{' '.join(argv)}: exit {code}: {err.getvalue()}")
+                    # A document that fails is compared too: by its exit status and messages.
+                    name = f"{practice or 'default'}-{lang}-{variant}{'-bilingual' if bilingual else ''}"
+                    failed = out / "failed" / f"{name}.txt"
+                    failed.parent.mkdir(parents=True, exist_ok=True)
+                    failed.write_text(f"exit {code}\n{err.getvalue()}", encoding="utf-8")
                 count += 1
 
 # The main job, on a copy whose practice builds every variant, plain and bilingual.
@@ -71,10 +76,14 @@ text = re.sub(r"^# variants = .*$", "variants = " + repr(variants).replace("'", 
               profile.read_text(encoding="utf-8"), flags=re.M)
 profile.write_text(text + "bilingual = true\n", encoding="utf-8")
 err = io.StringIO()
+summary = io.StringIO()
 code = main(["--root", str(project), "--out", str(out / "main-job"), "--force", "--jobs", "2"],
-            out=io.StringIO(), err=err)
-if code != 0:
-    sys.exit(f"main job: exit {code}: {err.getvalue()}")
+            out=summary, err=err)
+# The main job's messages are compared too: sorted (workers finish in any order), without the
+# time it took.
+lines = sorted(re.sub(r" in [0-9.]+ s;", " in - s;", line)
+               for line in (err.getvalue() + summary.getvalue()).splitlines())
+(out / "main-job.txt").write_text(f"exit {code}\n" + "\n".join(lines) + "\n", encoding="utf-8")
 shutil.rmtree(project)
 print(count)
 """

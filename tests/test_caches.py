@@ -16,6 +16,7 @@ from leafletgen.html import RenderOptions, render_html
 from leafletgen.i18n import template_translations
 from leafletgen.pdf import render_pdf
 from leafletgen.qr import qr_context
+from leafletgen.review import document_review
 
 from .hostile import LEAFLET, PRACTICE, weasyprint_messages
 
@@ -84,7 +85,9 @@ def test_a_stylesheet_parsed_once_gives_the_pdf_of_one_parsed_in_the_page(projec
     document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, PRACTICE), tmp_path)
     leaflet, practice = load_inputs(project, BuildRequest(LEAFLET, lang, PRACTICE))
     translated = translate(project, leaflet, lang, False)
-    options = RenderOptions(for_pdf=True, inline_css=True, extra=qr_context(practice, LEAFLET, lang, "a4"))
+    _, note = document_review(project, leaflet, practice, lang)   # the colophon's translation line
+    options = RenderOptions(for_pdf=True, inline_css=True,
+                            extra={**qr_context(practice, LEAFLET, lang, "a4"), "translation": note})
     html = render_html(project, translated, practice, template_translations(project, lang), options)
     assert "@font-face" in html and "header.practice {" in html
     inline = render_pdf(html, project.templates_dir, allowed_roots(project, practice))

@@ -41,7 +41,9 @@ def test_leaflet_text_written_as_entities_stays_text(project, tmp_path):
     document, pdf, html = build(project, BuildRequest(LEAFLET, "nl", None), tmp_path)
     text = html.read_text()
     assert "<script>alert" not in text and "<b>vet" not in text
-    assert "Let op: &lt;script&gt;alert(1)&lt;/script&gt; en &lt;b&gt;vet&lt;/b&gt;." in text
+    # (The paragraph's last word is in a span of our own, which keeps it from being hyphenated.)
+    words = text.replace('<span class="whole">', "").replace("</span>", "")
+    assert "Let op: &lt;script&gt;alert(1)&lt;/script&gt; en &lt;b&gt;vet&lt;/b&gt;." in words
     assert "Let op: <script>alert(1)</script> en <b>vet</b>." in pdf_text(pdf)
 
 

@@ -22,6 +22,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -79,7 +80,9 @@ def change_the_leaflet(project: Project) -> None:
     assert run_cli("translations", "update", root=project.root).code == 0
     catalog = project.translations_dir / "de" / "LC_MESSAGES" / f"{LEAFLET}.po"
     text = catalog.read_text()
-    catalog.write_text(text.replace('#, fuzzy\nmsgid "Lage rugpijn"', 'msgid "Lage rugpijn"'))
+    # The translator resolves it: the fuzzy mark and the previous msgid (#|) go.
+    catalog.write_text(re.sub(r'#, fuzzy\n(#\| msgid "[^"\n]*"\n)?msgid "Lage rugpijn"',
+                              'msgid "Lage rugpijn"', text))
 
 
 # ---- Odd names -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po, write_po
 from PIL import Image
 from pypdf import PdfReader
 
-from leafletgen.i18n import catalog_path, template_path
+from leafletgen.i18n import template_path
 from leafletgen.translations import status
 
 from .conftest import REPO, run_cli
@@ -104,6 +104,10 @@ def test_extractor_gives_one_unit_per_block_with_line_and_kind(small):
         (21, "Het gaat vaak vanzelf over", ["The key message, printed large in a highlighted box."]),
         (23, "Een rug van opzij gezien",
          ["The description of a picture, read aloud to blind readers (alt text)."]),
+        # The colophon's author line is a unit too (this leaflet has no source line).
+        (8, "Redactie", ["The author line in the small print at the end of the leaflet: who wrote "
+                         "the Dutch text. Translate a description (an editorial team); keep a "
+                         "person's name as it is."]),
     ]
 
 
@@ -117,7 +121,7 @@ def test_plain_pybabel_extract_works_with_the_shipped_mapping(small, tmp_path, m
     text = out.read_text(encoding="utf-8")
     assert "#. The key message, printed large in a highlighted box.\n#: " in text
     assert 'msgid "Het gaat vaak vanzelf over"' in text
-    assert text.count("msgid ") == 10  # the header and nine units
+    assert text.count("msgid ") == 11  # the header and ten units (nine blocks, the author line)
 
 
 def test_extract_command_writes_a_pot_per_leaflet_and_one_for_the_templates(small):
@@ -143,10 +147,10 @@ def test_init_writes_every_domain_with_the_languages_plural_rule(small):
     run = run_cli("translations", "init", "ru", root=small.root)
     assert run.code == 0, run
     for domain in (LEAFLET, "kleine-folder", "leafletgen"):
-        path = catalog_path(small, domain, "ru")
+        path = small.catalog_path(domain, "ru")
         assert f"wrote {small.rel(path)}" in run.out
         assert msgfmt_check(path).returncode == 0, msgfmt_check(path).stderr
-    catalog = po(catalog_path(small, "leafletgen", "ru"))
+    catalog = po(small.catalog_path("leafletgen", "ru"))
     assert str(catalog.locale) == "ru"
     # The rule's behaviour, not its spelling (Babel versions write it differently): Russian has
     # three forms, 1/21/101 → 0, 2–4/22–24 → 1, 0/5–20/25–30/111–114 → 2.
@@ -175,7 +179,7 @@ def test_init_refuses_a_bad_language(small, code, message):
 
 def test_update_keeps_translations_marks_changed_fuzzy_and_adds_new(small):
     assert run_cli("translations", "init", "it", root=small.root).code == 0
-    path = catalog_path(small, "kleine-folder", "it")
+    path = small.catalog_path("kleine-folder", "it")
     fill(path)
     leaflet = small.leaflets_dir / "kleine-folder.md"
     text = leaflet.read_text(encoding="utf-8")
@@ -192,17 +196,20 @@ def test_update_keeps_translations_marks_changed_fuzzy_and_adds_new(small):
     changed = catalog["Rust niet te lang in bed"]
     assert changed.fuzzy and changed.string == "[it] Rust niet te lang"
     assert catalog["Een geheel nieuwe alinea."].string == ""
-    assert "#|" not in path.read_text(encoding="utf-8")     # never --previous
+    # The changed unit shows the translator the Dutch its translation was made for (see
+    # tests/test_review.py for the `#|` lines in detail).
+    assert '#, fuzzy\n#| msgid "Rust niet te lang"\nmsgid "Rust niet te lang in bed"\n' in \
+        path.read_text(encoding="utf-8")
     assert msgfmt_check(path).returncode == 0, msgfmt_check(path).stderr
 
     row = next(r for r in status(small) if (r.domain, r.lang) == ("kleine-folder", "it"))
-    assert (row.translated, row.fuzzy, row.untranslated, row.total) == (8, 1, 1, 10)
+    assert (row.translated, row.fuzzy, row.untranslated, row.total) == (9, 1, 1, 11)
     assert row.missing == ["Rust niet te lang in bed", "Een geheel nieuwe alinea."]
 
 
 def test_status_counts_fuzzy_as_not_translated(small):
     assert run_cli("translations", "init", "it", root=small.root).code == 0
-    path = catalog_path(small, "kleine-folder", "it")
+    path = small.catalog_path("kleine-folder", "it")
     catalog = fill(path)
     catalog["Blijf bewegen"].flags.add("fuzzy")
     catalog["Dan dat"].string = ""
@@ -213,14 +220,14 @@ def test_status_counts_fuzzy_as_not_translated(small):
     data = json.loads(run.out)
     row = next(r for r in data["catalogs"] if (r["domain"], r["lang"]) == ("kleine-folder", "it"))
     assert {k: row[k] for k in ("translated", "fuzzy", "untranslated", "total", "percent", "complete")} == {
-        "translated": 7, "fuzzy": 1, "untranslated": 1, "total": 9, "percent": 77.8, "complete": False}
+        "translated": 8, "fuzzy": 1, "untranslated": 1, "total": 10, "percent": 80.0, "complete": False}
     assert row["missing"] == ["Blijf bewegen", "Dan dat"] and row["fuzzy_ids"] == ["Blijf bewegen"]
     assert row["file"] == "translations/it/LC_MESSAGES/kleine-folder.po"
     assert data["complete"] is False
 
     text = run_cli("translations", "status", root=small.root)
     line = next(l for l in text.out.splitlines() if re.match(r"kleine-folder +it ", l))
-    assert re.search(r"Italian\s+7/9\s+1\s+1\s+77\.8  INCOMPLETE$", line), line
+    assert re.search(r"Italian\s+8/10\s+1\s+1\s+80\.0  INCOMPLETE$", line), line
     assert ("translations/it/LC_MESSAGES/kleine-folder.po: not translated (fuzzy): 'Blijf bewegen'"
             in text.out.splitlines())
 
@@ -230,7 +237,7 @@ def test_status_counts_fuzzy_as_not_translated(small):
 
 def test_status_reports_a_translation_that_adds_html_and_is_then_incomplete(small):
     assert run_cli("translations", "init", "it", root=small.root).code == 0
-    path = catalog_path(small, "kleine-folder", "it")
+    path = small.catalog_path("kleine-folder", "it")
     catalog = fill(path)
     catalog["Een alinea met **vet** en een [link](https://example.org)."].string = "Un paragrafo <b>grassetto</b>."
     save(catalog, path)
@@ -246,7 +253,7 @@ def test_status_reports_a_translation_that_adds_html_and_is_then_incomplete(smal
 
 def partial_english(project, keep: int = 3) -> list[str]:
     """Leave only the first `keep` units of the English leaflet translated; returns the rest."""
-    path = catalog_path(project, LEAFLET, "en")
+    path = project.catalog_path(LEAFLET, "en")
     if not path.is_file():
         assert run_cli("translations", "update", root=project.root).code == 0
         fill(path, lambda msgid: "EN " + msgid)
@@ -276,7 +283,7 @@ def test_an_incomplete_translation_is_refused_listing_the_missing_units(project,
 
 def test_missing_template_strings_are_refused_too(project, tmp_path):
     partial_english(project, keep=10_000)
-    path = catalog_path(project, "leafletgen", "en")
+    path = project.catalog_path("leafletgen", "en")
     catalog = po(path)
     catalog["Telefoon"].flags.add("fuzzy")
     save(catalog, path)
@@ -303,14 +310,16 @@ def test_allow_draft_marks_every_page_in_the_language_and_in_dutch(project, tmp_
         assert f"{len(dropped)} passages are still in Dutch" in text
     html = (tmp_path / "fysio-delinde" / "en" / f"{LEAFLET}.html").read_text(encoding="utf-8")
     # A unit that fell back to Dutch says so, for screen readers.
-    assert '<p class="lead-in" lang="nl" dir="ltr">Veelvoorkomende symptomen van lage rugpijn:</p>' in html
+    # (The paragraph's last word is in a span that keeps it from being hyphenated.)
+    assert '<p class="lead-in" lang="nl" dir="ltr">Veelvoorkomende symptomen van lage ' \
+        '<span class="whole">rugpijn:</span></p>' in html
 
 
 def test_main_job_names_the_languages_it_skipped(project, tmp_path):
     partial_english(project)
     run = run_cli("--out", str(tmp_path), root=project.root)
     assert run.code == 0, run
-    assert (f"skipped {LEAFLET} in English (en): 21 of 24 units untranslated or fuzzy in "
+    assert (f"skipped {LEAFLET} in English (en): 23 of 26 units untranslated or fuzzy in "
             f"translations/en/LC_MESSAGES/{LEAFLET}.po (see `python generate.py translations status`)"
             in run.out.splitlines())
     assert not (tmp_path / "fysio-delinde" / "en").exists()
@@ -327,11 +336,11 @@ def test_a_translators_html_is_refused_and_would_be_escaped_anyway(project, tmp_
     from leafletgen.build import BuildRequest
 
     partial_english(project, keep=10_000)
-    path = catalog_path(project, LEAFLET, "en")
+    path = project.catalog_path(LEAFLET, "en")
     catalog = po(path)
     catalog["Overgewicht"].string = "Being **overweight** <img src=x onerror=alert(1)>"
     save(catalog, path)
-    labels_path = catalog_path(project, "leafletgen", "en")
+    labels_path = project.catalog_path("leafletgen", "en")
     labels = po(labels_path)
     labels["Telefoon"].string = "<b>Phone</b>"
     save(labels, labels_path)

@@ -587,7 +587,8 @@ def test_the_translations_commands_keep_the_apps_catalog(project):
     run = run_cli("translations", "update", root=project.root)
     assert run.code == 0
     text = po.read_text(encoding="utf-8")
-    assert '#, fuzzy\nmsgid "Folder maken"\nmsgstr "Make a leaflet"' in text   # the old one, to confirm
+    # the old translation, to confirm, under the Dutch it was made for (#| previous msgid)
+    assert '#, fuzzy\n#| msgid "Folder bouwen"\nmsgid "Folder maken"\nmsgstr "Make a leaflet"' in text
     assert not (project.translations_dir / "de" / "LC_MESSAGES" / "leafletgen_web.po").exists()
 
 
@@ -684,3 +685,20 @@ def test_the_workers_end_when_the_server_is_killed(tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_a_practice_that_requires_reviewed_translations_gets_no_unreviewed_one(fresh):
+    app, service, project = fresh
+    profile = project.practices_dir / f"{PRACTICE}.toml"
+    profile.write_text(profile.read_text(encoding="utf-8") + "require_review = true\n", encoding="utf-8")
+    client = app.test_client()
+    response = client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}")
+    assert response.status_code == 422
+    assert "requires reviewed translations" in response.get_data(as_text=True)
+    assert client.get(f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}").status_code == 200
+    # The settings form keeps the key it does not show.
+    token = csrf(client, f"/practices/{PRACTICE}")
+    assert client.post(f"/practices/{PRACTICE}", data={**_form(project), "csrf_token": token}).status_code == 302
+    assert tomllib.loads(profile.read_text(encoding="utf-8"))["require_review"] is True
+    # The translations page shows the review state of every leaflet catalog.
+    assert "niet nagekeken" in client.get("/translations").get_data(as_text=True)

@@ -38,6 +38,8 @@ class Summary:
     removed: list[str] = field(default_factory=list)     # outputs removed (their source is gone)
     workers: int = 0
     seconds: float = 0.0
+    # languages a practice with require_review = true does not get: unreviewed or outdated
+    skipped_unreviewed: list[str] = field(default_factory=list)
     stopped: str = ""       # the output could not be written: why (one line); nothing more was started
     not_started: int = 0
 
@@ -88,6 +90,7 @@ def run_main_job(project: Project, out_dir: Path, jobs: int | None = None, force
     plan = make_plan(project, manifest, hasher, _readers, force=force)
     summary.failed += plan.failed
     summary.skipped += plan.skipped
+    summary.skipped_unreviewed += plan.skipped_unreviewed
     summary.warn(plan.warnings)
     summary.unchanged = len(plan.unchanged)
     for key in plan.unchanged:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from pathlib import Path
 
 import jinja2
+from babel.dates import format_date
 
 from ..atomic_write import write_atomic
 from ..html import TemplateLoader
@@ -18,6 +20,17 @@ from .outcome import IndexEntry
 # The index is for practice staff, in Dutch: the variants by what they are, not by option name.
 VARIANT_LABELS = {"a4": "A4", "a5": "A5", "booklet": "boekje (A5)", "large-print": "grote letters",
                   "print-shop": "drukkerij (A4)"}
+
+
+_REVIEW_RANK = {"": 0, "reviewed": 1, "unreviewed": 2, "outdated": 3}
+
+
+def _dutch_date(iso: str) -> str:
+    """"2026-11-28" as staff read it: "28 november 2026"."""
+    try:
+        return format_date(dt.date.fromisoformat(iso), "long", locale=SOURCE_LANGUAGE)
+    except ValueError:
+        return iso
 
 
 def _sort_key(entry: IndexEntry):
@@ -47,6 +60,10 @@ def render_index(project: Project, entries: list[IndexEntry]) -> str:
         practice = language["practices"].setdefault(entry.practice, {
             "id": entry.practice, "name": entry.practice_name, "thumbnail": None, "rows": []})
         practice["thumbnail"] = practice["thumbnail"] or entry.thumbnail
+        # The language's review as its documents show it: the least reviewed one counts.
+        if _REVIEW_RANK.get(entry.review or "", 0) >= _REVIEW_RANK.get(language.get("review") or "", 0):
+            language.update(review=entry.review or "", reviewed_by=entry.reviewed_by or "",
+                            reviewed_on=_dutch_date(entry.reviewed_on or ""))
         row = {"entry": asdict(entry), "language": language["name"], "language_nl": language["name_nl"],
                "variant": VARIANT_LABELS.get(entry.variant, entry.variant),
                "dir": language["dir"]}

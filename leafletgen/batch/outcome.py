@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 
 OUTPUT_KINDS = ("pdf", "html", "thumbnail")
 
@@ -20,10 +20,15 @@ class IndexEntry:
     html: str
     thumbnail: str | None = None   # PNG of the first page, relative to the output folder
     outdated: bool = False         # a translation behind the Dutch text: the last complete version
+    review: str = ""               # a translation's review: reviewed | unreviewed | outdated ("" in Dutch)
+    reviewed_by: str = ""
+    reviewed_on: str = ""          # YYYY-MM-DD
 
     @classmethod
     def from_dict(cls, data: dict) -> "IndexEntry":
-        return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
+        # An entry of an older manifest lacks the newer fields: they keep their defaults.
+        return cls(**{name: data.get(name) for name, spec in cls.__dataclass_fields__.items()
+                      if name in data or spec.default is MISSING})
 
 
 @dataclass

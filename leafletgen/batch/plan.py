@@ -28,6 +28,7 @@ from ..fonts import font_faces, page_families
 from ..project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN,
                        Project)
 from ..request import THUMBNAIL_WIDTH, BuildRequest, DocumentOptions
+from ..review import record_path
 from ..variants import DEFAULT_VARIANT
 from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
 
@@ -44,6 +45,8 @@ class Plan:
     failed: list[str] = field(default_factory=list)     # inputs that cannot be read
     warnings: list[str] = field(default_factory=list)   # names skipped: they cannot be an input
     skipped: list[str] = field(default_factory=list)    # incomplete languages, with the reason
+    # languages a practice with require_review = true does not get: unreviewed or outdated
+    skipped_unreviewed: list[str] = field(default_factory=list)
     # An input's name (templates, leaflet/<id>, practice/<id>, catalogs/<leaflet>/<lang>) → the
     # project files its digest was made from, relative to the project folder.
     inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -62,6 +65,8 @@ class Sources:
     broken_leaflets: set[str] = field(default_factory=set)
     complete: dict[str, list[str]] = field(default_factory=dict)  # leaflet → complete languages
     incomplete: set[tuple[str, str]] = field(default_factory=set)  # (leaflet, lang) with a catalog
+    reviews: dict[tuple[str, str], dict] = field(default_factory=dict)  # → review.index_fields
+    unreviewed: set[tuple[str, str, str]] = field(default_factory=set)  # (leaflet, lang, practice)
 
 
 def make_plan(project: Project, manifest: Manifest, hasher: Hasher, readers,
@@ -174,6 +179,8 @@ def plan_languages(project: Project, manifest: Manifest, hasher: Hasher, readers
                              catalogs_digest(project, hasher, leaflet_id, lang))
             answer = remembered(manifest.completeness, key, digest,
                                 lambda: readers.completeness(project, leaflet_id, lang))
+            sources.reviews[leaflet_id, lang] = {**(answer.get("review") or {}),
+                                                 "language": answer.get("language", lang)}
             if not answer["reason"]:
                 sources.complete[leaflet_id].append(lang)
                 continue
@@ -190,7 +197,7 @@ def plan_outputs(project: Project, manifest: Manifest, hasher: Hasher, sources: 
     fonts: dict[tuple[str, ...], str] = {}
     # One thumbnail per practice, leaflet and language: of its first document.
     thumbnails: set[tuple[str, str, str]] = set()
-    for request in matrix(sources):
+    for request in matrix(sources, plan):
         families = page_families(request.lang, SOURCE_LANGUAGE if request.side_by_side else None)
         if families not in fonts:
             fonts[families] = fonts_digest(hasher, families)
@@ -226,19 +233,38 @@ def plan_outputs(project: Project, manifest: Manifest, hasher: Hasher, sources: 
             plan.needs[key] = tuple(inputs)
 
 
-def matrix(sources: Sources):
-    """Leaflets × practices × complete languages (those the practice wants) × its variants ×
-    plain and, where the practice asks for it, bilingual."""
+def matrix(sources: Sources, plan: Plan):
+    """Leaflets × practices × complete languages (those the practice wants, reviewed where it
+    requires that) × its variants × plain and, where the practice asks for it, bilingual."""
     for leaflet_id in sources.leaflets:
         for practice_id, practice in sources.practices.items():
             for lang in sources.complete[leaflet_id]:
                 if practice["languages"] and lang not in practice["languages"] \
                         and lang != SOURCE_LANGUAGE:
                     continue
+                if not reviewed_enough(sources, plan, leaflet_id, lang, practice_id, practice):
+                    continue
                 sides = (False, True) if practice["bilingual"] and lang != SOURCE_LANGUAGE else (False,)
                 for variant in practice["variants"]:
                     for bilingual in sides:
                         yield BuildRequest(leaflet_id, lang, practice_id, variant, bilingual)
+
+
+def reviewed_enough(sources: Sources, plan: Plan, leaflet_id: str, lang: str, practice_id: str,
+                    practice: dict) -> bool:
+    """False (and the language reported skipped) for a practice with `require_review = true`
+    and a translation nobody reviewed, or whose review is outdated."""
+    review = sources.reviews.get((leaflet_id, lang), {"language": lang})
+    if not practice.get("require_review") or lang == SOURCE_LANGUAGE \
+            or review.get("review") == "reviewed":
+        return True
+    sources.unreviewed.add((leaflet_id, lang, practice_id))
+    what = "its review is outdated" if review.get("review") == "outdated" else "it is unreviewed"
+    plan.skipped_unreviewed.append(
+        f"skipped {leaflet_id} in {review['language']} ({lang}) for {practice_id}: {what}, and "
+        "the practice requires reviewed translations (require_review = true; see `python "
+        "generate.py translations status`)")
+    return False
 
 
 def outputs_to_keep(manifest: Manifest, plan: Plan, sources: Sources) -> set[str]:
@@ -257,6 +283,12 @@ def outputs_to_keep(manifest: Manifest, plan: Plan, sources: Sources) -> set[str
             keep.add(key)
         elif (request.get("leaflet"), request.get("lang")) in sources.incomplete \
                 and request.get("practice") in sources.practices:
+            keep.add(key)
+            entry["outdated"] = True
+        elif (request.get("leaflet"), request.get("lang"), request.get("practice")) \
+                in sources.unreviewed and (entry.get("entry") or {}).get("review") == "reviewed":
+            # A practice that requires reviews keeps the last version a person reviewed, marked
+            # as older; an unreviewed one goes.
             keep.add(key)
             entry["outdated"] = True
     return keep
@@ -279,9 +311,11 @@ def practice_digest(project: Project, hasher: Hasher, practice_id: str) -> str:
 
 
 def catalogs_digest(project: Project, hasher: Hasher, leaflet_id: str, lang: str) -> str:
-    """The leaflet's catalog and the template strings' catalog of one language."""
+    """A language's catalogs for one leaflet, and its review record (the colophon says whether
+    a person reviewed the translation, and a practice may require it)."""
     return combine(hasher.file(project.catalog_path(leaflet_id, lang)),
-                   hasher.file(project.catalog_path(TEMPLATE_DOMAIN, lang)))
+                   hasher.file(project.catalog_path(TEMPLATE_DOMAIN, lang)),
+                   hasher.file(record_path(project, leaflet_id, lang)))
 
 
 def fonts_digest(hasher: Hasher, families: tuple[str, ...]) -> str:

@@ -196,11 +196,11 @@ def index_entry(rendered: Rendered, out_dir: Path, pdf: Path, html: Path,
         practice=rendered.practice, practice_name=rendered.practice_name,
         variant=request.variant, bilingual=request.bilingual,
         pdf=pdf.relative_to(out_dir).as_posix(), html=html.relative_to(out_dir).as_posix(),
-        thumbnail=thumbnail)
+        thumbnail=thumbnail, **document.review)
 
 
 def make_instance_job(face_index: int) -> str:
-    """The static instance of one variable font face (fonts.make_instance), made in a worker."""
+    """The static instance of one variable font face (font_files.make_instance), made in a worker."""
     return str(make_instance(font_faces()[face_index]))
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..batch.manifest import Hasher, combine, tool_digest
-from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from ..request import BuildRequest
 from .forkserver import SERVER_PID
 
@@ -245,16 +245,17 @@ class StatHasher(Hasher):
 def input_digest(project: Project, request: DocumentRequest, hasher: Hasher,
                  leaflet_images: tuple[str, ...], tool: str) -> str:
     """What the document is made of, hashed as the main job's manifest hashes an output."""
-    from ..batch.plan import fonts_digest as _fonts_digest, practice_digest as _practice_digest
+    from ..batch.plan import (catalogs_digest as _catalogs_digest, fonts_digest as _fonts_digest,
+                              practice_digest as _practice_digest)
     from ..fonts import page_families
 
     source = project.leaflets_dir / f"{request.leaflet}.md"
     leaflet = combine(hasher.file(source), *[f"{src} {hasher.file(project.leaflets_dir / src)}"
                                              for src in leaflet_images])
     bilingual = request.bilingual and request.lang != SOURCE_LANGUAGE
-    catalogs = "" if request.lang == SOURCE_LANGUAGE else combine(
-        hasher.file(project.catalog_path(request.leaflet, request.lang)),
-        hasher.file(project.catalog_path(TEMPLATE_DOMAIN, request.lang)))
+    # The catalogs and the review record (the colophon says whether a person reviewed it).
+    catalogs = "" if request.lang == SOURCE_LANGUAGE else \
+        _catalogs_digest(project, hasher, request.leaflet, request.lang)
     practice = combine("default", tool) if request.practice == DEFAULT_PRACTICE_ID else \
         combine(_practice_digest(project, hasher, request.practice), tool)
     deps = {

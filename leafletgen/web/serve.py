@@ -127,6 +127,8 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
     documents = DocumentService(project, cache_root() / "web", workers=workers, warm=True)
     app = create_app(project, require_login=require_login, documents=documents)
     service = app.extensions["leafletgen.documents"]
+    print("starting: fonts and worker processes are being prepared (on a computer's first start "
+          "this takes a minute or two)", file=out, flush=True)
     service.start()
     shown = f"[{host}]" if ":" in host else host
     print(f"leafletgen staff app: http://{shown}:{port}/  (Ctrl-C to stop)", file=out, flush=True)
