@@ -19,7 +19,7 @@ import os
 import signal
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import weasyprint  # noqa: F401  (the 0.7 s import: paid once, before the workers fork)
@@ -122,6 +122,7 @@ class Rendered:
     title: str              # plain text, in the document's language
     practice: str           # the practice's id
     practice_name: str
+    review: dict = field(default_factory=dict)   # review.index_fields: the translation's review
     seconds: float = 0.0    # rendering it took
     pid: int = 0            # the process that rendered it
     rss_kib: int = 0        # that process's resident memory afterwards
@@ -144,7 +145,8 @@ def render_outputs(project: Project, request: BuildRequest, strict: bool) -> Ren
         return Rendered(request, document.pdf, document.html, document.thumbnail,
                         document.warnings, plain_text(document.leaflet.title),
                         document.practice.id, document.practice.name or "—",
-                        round(time.perf_counter() - started, 4), os.getpid(), resident_kib())
+                        dict(document.review), round(time.perf_counter() - started, 4),
+                        os.getpid(), resident_kib())
     except Exception as exc:
         return failed(request, exc, project.rel)
 
@@ -196,7 +198,7 @@ def index_entry(rendered: Rendered, out_dir: Path, pdf: Path, html: Path,
         practice=rendered.practice, practice_name=rendered.practice_name,
         variant=request.variant, bilingual=request.bilingual,
         pdf=pdf.relative_to(out_dir).as_posix(), html=html.relative_to(out_dir).as_posix(),
-        thumbnail=thumbnail, **document.review)
+        thumbnail=thumbnail, **rendered.review)
 
 
 def make_instance_job(face_index: int) -> str:
