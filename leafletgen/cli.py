@@ -23,7 +23,7 @@ from pathlib import Path
 from . import __version__
 from .atomic_write import remove_stale_parts
 from .batch import run_main_job
-from .batch.scheduler import check_address, extra_missing, scheduler_address
+from .batch.scheduler import check_address, cluster_to_use
 from .errors import STRICT_ERROR, MachineError, UserError
 from .project import Project, find_project
 from .signals import Terminated
@@ -62,12 +62,9 @@ def _out_dir(project: Project, value: str | None) -> Path:
 
 def cmd_main_job(args, project: Project, out, err) -> int:
     try:
-        cluster = scheduler_address(args.cluster)
-    except ValueError as exc:
+        cluster = cluster_to_use(args.cluster)
+    except ValueError as exc:   # a malformed $LEAFLETGEN_CLUSTER, Dask not installed
         print(f"error: {exc}", file=err)
-        return EXIT_USAGE
-    if cluster and extra_missing():
-        print(f"error: {extra_missing()}", file=err)
         return EXIT_USAGE
     out_dir = _out_dir(project, args.out)
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
@@ -95,13 +92,6 @@ def cmd_main_job(args, project: Project, out, err) -> int:
     return EXIT_FAILED if summary.failed or summary.stopped else EXIT_OK
 
 
-def _cluster(value: str) -> str:
-    try:
-        return check_address(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def _jobs(value: str) -> int:
     try:
         jobs = int(value)
@@ -126,10 +116,9 @@ def make_parser() -> Parser:
                         help="documents built at once (default: one per core)")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every document, also those unchanged since the last run")
-    parser.add_argument("--cluster", type=_cluster, metavar="ADDRESS",
-                        help="render the documents on the Dask cluster whose scheduler is at "
-                             "ADDRESS (tcp://HOST:PORT; default: $LEAFLETGEN_CLUSTER, else this "
-                             "computer's cores); needs the cluster extra")
+    parser.add_argument("--cluster", type=check_address, metavar="ADDRESS",
+                        help="render on the Dask cluster whose scheduler is at ADDRESS "
+                             "(tcp://HOST:PORT; default: $LEAFLETGEN_CLUSTER, else this computer)")
     parser.set_defaults(handler=cmd_main_job)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
