@@ -285,9 +285,10 @@ def _main_children(root_box) -> dict | None:
     for number, child in enumerate(children, start=1):
         classes = set((child.get("class") or "").split())
         heading = _element_tag(child) in HEADING_TAGS or "pair-heading" in classes
+        previous_classes = set((previous.get("class") or "").split()) if previous is not None else set()
         after_heading = previous is not None and (
-            _element_tag(previous) in HEADING_TAGS or "lead-in" in (previous.get("class") or "")
-            or "pair-heading" in (previous.get("class") or ""))
+            _element_tag(previous) in HEADING_TAGS
+            or bool(previous_classes & {"lead-in", "pair-heading", "pair-lead-in", "pair-title"}))
         selector = f"main > :nth-child({number})"
         places[child] = (selector, heading, not after_heading)
         if _element_tag(child) in ("ul", "ol"):
