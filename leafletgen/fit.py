@@ -148,21 +148,27 @@ def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutR
         if loosened is not None:
             current = loosened
         base = tried[[r for _, _, r in tried].index(current)][0]
+        measured, capacity = current, PAGE_CAPACITY
         while problems(current, variant) and len(tried) < MAX_LAYOUTS:
             # Measured again with the breaks in place (a forced break keeps the margin a natural
-            # one drops), the shares come out a little different: a second pass evens them.
-            breaks = balancing_breaks(current, target, variant)
+            # one drops), the shares come out a little different: a second pass evens them; one
+            # that ran over a page is shared out again from the same layout, each page less full.
+            breaks = balancing_breaks(measured, target, variant, capacity)
             if not breaks or breaks == [s for s, _, r in tried if r is current][0].breaks:
                 break
             current = attempt(replace(base, breaks=breaks))
+            if current.page_count > target:
+                capacity -= 0.08
+            else:
+                measured = current
 
     # 3. A word alone on the last line of a heading or the key message: bind its last two words.
     chosen = _best(tried, variant)
     report = chosen[2]
     if report.lone_words and len(tried) < MAX_LAYOUTS:
-        binds = tuple(sorted(set(chosen[0].binds) | set(report.bindable)))
-        if binds != chosen[0].binds:
-            attempt(replace(chosen[0], binds=binds))
+        bound = tuple(sorted(set(chosen[0].binds) | set(report.bindable)))
+        if bound != chosen[0].binds:
+            attempt(replace(chosen[0], binds=bound))
             chosen = _best(tried, variant)
     return Fitted(chosen[0], chosen[1], chosen[2], [(s, r) for s, _, r in tried])
 
@@ -222,7 +228,8 @@ PAGE_CAPACITY = 0.96        # a page shared out is filled to at most this (keep 
 FULL_ENOUGH = 0.6           # a page before the last, shared out, is at least this full if it can be
 
 
-def balancing_breaks(report: LayoutReport, target: int, variant: Variant) -> tuple[str, ...]:
+def balancing_breaks(report: LayoutReport, target: int, variant: Variant,
+                     capacity: float = 0.0) -> tuple[str, ...]:
     """Page breaks that share the text out over `target` pages: the blocks (or list items) that
     start a page, chosen so every page is as far as it can be above what it needs (a page before
     the last: FULL_ENOUGH, or in large print no more than a quarter empty; the last: a third),
@@ -238,7 +245,7 @@ def balancing_breaks(report: LayoutReport, target: int, variant: Variant) -> tup
     header, heights = _heights(report, places)
     # Shared out over all pages; failing that (a block taller than a page must break where the
     # flow takes it), one break that leaves the page before the last at least a third full.
-    return _partition(places, header, heights, target, need) or \
+    return _partition(places, header, heights, target, need, capacity or PAGE_CAPACITY) or \
         _one_break(report, places, target, LAST_PAGE_MIN)
 
 
@@ -267,7 +274,7 @@ def _heights(report: LayoutReport, places) -> tuple[float, list[float]]:
 
 
 def _partition(places, header: float, heights: list[float], target: int,
-               need: float) -> tuple[str, ...]:
+               need: float, capacity: float) -> tuple[str, ...]:
     """The blocks to start pages 2…target at: the partition of the blocks into `target` pages
     whose least margin over what a page needs is largest (dynamic programming over the blocks)."""
     count = len(places)
@@ -279,7 +286,7 @@ def _partition(places, header: float, heights: list[float], target: int,
     def slack(i: int, j: int) -> float | None:
         """The margin of a page holding blocks i…j-1, None if it does not fit."""
         fill = prefix[j] - (prefix[i] if i else 0.0)
-        if fill > PAGE_CAPACITY or (j < count and not allowed[j]) or (i and not allowed[i]):
+        if fill > capacity or (j < count and not allowed[j]) or (i and not allowed[i]):
             return None
         return fill - (LAST_PAGE_MIN if j == count else need)
 

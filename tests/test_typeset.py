@@ -85,6 +85,15 @@ def test_bilingual_leaflets_fill_whole_sheets(rendered):
         assert layout.page_count % 2 == 0 and min(layout.fills) >= 1 / 3, (lang, layout.fills)
 
 
+@pytest.mark.parametrize("variant", ("a5", "large-print"))
+def test_a_bilingual_leaflet_one_block_after_the_other_fills_whole_sheets(tmp_path, variant):
+    document, pdf, _ = build(Project(REPO), BuildRequest(LEAFLET, "pl", "fysio-delinde", variant, True),
+                             tmp_path)
+    layout = document.layout
+    assert layout.page_count == pdf_pages(pdf) and layout.page_count % 2 == 0
+    assert min(layout.fills) >= 1 / 3 and layout.lone_words == [], layout.fills
+
+
 def test_a_leaflet_that_fits_is_laid_out_once_and_one_that_does_not_is_set_closer(rendered):
     dutch, german = rendered["nl", "a4"][0], rendered["de", "a4"][0]
     assert dutch.layouts == 1 and dutch.fit.level == 0 and dutch.layout.body_pt == 13

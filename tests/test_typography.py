@@ -147,3 +147,22 @@ def test_a_sheet_is_saved_only_where_the_tightest_setting_may_reach_it():
     assert _fewer_sheets_target(_report([0.95, 0.95, 0.2]), a4) == 2       # 2.1 pages of text
     assert _fewer_sheets_target(_report([0.95, 0.95, 0.9]), a4) == 0       # 2.8: not within limits
     assert _fewer_sheets_target(_report([0.95, 0.5]), a4) == 0             # one sheet already
+
+
+def test_a_heading_left_with_a_word_alone_is_bound_in_one_more_layout():
+    """fit() on a stand-in layout: the first layout shows a lone word with room to bind it; the
+    next layout binds it, and is the one kept."""
+    from leafletgen.fit import FitSettings, fit
+    from leafletgen.layout import LayoutReport, PageFacts
+
+    seen = []
+
+    def lay_out(settings: FitSettings):
+        seen.append(settings)
+        lone = [] if settings.binds else ["Wat kan de fysiotherapeut voor jou doen?"]
+        return object(), LayoutReport(pages=[PageFacts(0.95, 250), PageFacts(0.6, 250)],
+                                      lone_words=lone, bindable=list(lone))
+
+    fitted = fit(VARIANTS["a4"], lay_out)
+    assert [s.binds for s in seen] == [(), ("Wat kan de fysiotherapeut voor jou doen?",)]
+    assert fitted.settings.binds and fitted.report.lone_words == [] and fitted.layouts == 2
