@@ -34,7 +34,7 @@ from .variants import Variant
 LAST_PAGE_MIN = 1 / 3        # no page of a reading PDF less than a third full
 GAP_MAX_LARGE_PRINT = 0.25   # large print: no page before the last more than a quarter empty
 SAFETY = 0.04                # aim this far below a page boundary (page breaks are not fluid)
-MAX_LAYOUTS = 4
+MAX_LAYOUTS = 5
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,8 @@ def _problems(report: LayoutReport, variant: Variant) -> list[tuple[str, int]]:
         found.append((f"page {sparse[0]} is only {report.pages[sparse[0] - 1].fill:.0%} full", 2))
     if variant.name == "large-print" and report.largest_gap > GAP_MAX_LARGE_PRINT:
         found.append((f"a page is left {report.largest_gap:.0%} empty at the bottom", 1))
+    if report.end_matter_alone:
+        found.append(("the last page holds only the small print (version, author, QR code)", 1))
     return found
 
 
@@ -144,7 +146,10 @@ def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutR
         best_settings = tried[[r for _, _, r in tried].index(current)][0]
         pages = current.page_count
         target = unit * math.ceil(pages / unit) if pages > 1 else 1
-        loosened = _search(attempt, variant, best_settings, current, target, tighten=False)
+        # A blank or nearly empty page may take a third try; a gap in large print two.
+        heavy = any(weight > 1 for _, weight in _problems(current, variant))
+        loosened = _search(attempt, variant, best_settings, current, target, tighten=False,
+                           budget=3 if heavy else 2)
         if loosened is not None:
             current = loosened
         base = tried[[r for _, _, r in tried].index(current)][0]
@@ -186,41 +191,46 @@ def _fewer_sheets_target(report: LayoutReport, variant: Variant) -> int:
 
 
 def _search(attempt, variant: Variant, start: FitSettings, report: LayoutReport, target: int,
-            tighten: bool) -> LayoutReport | None:
+            tighten: bool, budget: int = 2) -> LayoutReport | None:
     """Move the level until the text takes `target` pages: when tightening, all of it within
-    them; when loosening, the last page at least a third full without a page more. Secant
-    steps over the measured content (pages before the last plus the last one's fill)."""
-    points = [(start.level, report.content_pages)]
-    goal = target - SAFETY if tighten else target - 1 + 0.55
+    them; when loosening, no page of too little and no page more. Secant steps over the measured
+    content (pages before the last plus the last one's fill); after a step that made a page
+    more, halfway back (at most `budget` layouts)."""
     if target == 1 and not tighten:
         return None
+    goal = target - SAFETY if tighten else target - 1 + 0.55
     ratio = variant.tightest_ratio if tighten else variant.loosest_ratio
     # First step: the content taken as linear in the level, to the limit's estimated ratio.
     slope = report.content_pages * (ratio - 1) * (-1 if tighten else 1)
+    points = [(start.level, report.content_pages)]
+    below, above = start.level, None          # loosening: levels known to keep / exceed `target`
     found = None
-    for _ in range(2):
+    for _ in range(budget):
         level_now, content_now = points[-1]
         if len(points) >= 2:
             (l0, c0), (l1, c1) = points[-2], points[-1]
             slope = (c1 - c0) / (l1 - l0) if l1 != l0 and c1 != c0 else slope
-        level = level_now + (goal - content_now) / slope if slope else level_now
-        level = max(-1.0, min(0.0, level)) if tighten else max(0.0, min(1.0, level))
-        level = round(level, 3)
-        if level == level_now:
+        if above is not None:
+            level = (below + above) / 2
+        else:
+            level = level_now + (goal - content_now) / slope if slope else level_now
+        level = round(max(-1.0, min(0.0, level)) if tighten else max(0.0, min(1.0, level)), 3)
+        if level == level_now or any(level == known for known, _ in points):
             break
         result = attempt(replace(start, level=level))
         points.append((level, result.content_pages))
-        if tighten and result.page_count <= target:
-            found = result
+        if tighten:
+            if result.page_count <= target:
+                return result
+            continue
+        if result.page_count > target:
+            above = level                     # overshot: a page more
+            continue
+        below, found = level, result
+        if result.page_count == target and not problems(result, variant):
             break
-        if not tighten:
-            if result.page_count > target:
-                continue                      # overshot: a page more; step back
-            found = result
-            if result.page_count == target and result.pages[-1].fill >= LAST_PAGE_MIN:
-                break
-            if level >= 1.0:
-                break                         # as loose as it goes: the page breaks do the rest
+        if level >= 1.0:
+            break                             # as loose as it goes: the page breaks do the rest
     return found
 
 
@@ -258,7 +268,11 @@ def _one_break(report: LayoutReport, places, target: int, need: float) -> tuple[
     before, last = report.pages[-2].fill, report.pages[-1].fill
     fits = [place for place in places if place.page == target - 2 and place.may_break_before
             and need <= place.top <= before - (LAST_PAGE_MIN - last)]
-    return (max(fits, key=lambda place: (place.heading, place.top)).selector,) if fits else ()
+    if not fits:
+        return ()
+    # The break that leaves both pages most evenly full; a heading starting the page is worth a little.
+    best = max(fits, key=lambda place: min(place.top, last + before - place.top) + 0.05 * place.heading)
+    return (best.selector,)
 
 
 def _heights(report: LayoutReport, places) -> tuple[float, list[float]]:
@@ -313,11 +327,15 @@ def _partition(places, header: float, heights: list[float], target: int,
 
 
 def _best(tried, variant: Variant):
-    """The layout to keep: fewest sheets, then fewest problems, then least changed."""
+    """The layout to keep: fewest sheets, then fewest problems, then the most evenly full
+    pages, then the least changed."""
     def key(item):
         settings, _, report = item
+        # Among equals, the pages most evenly full (in large print: the smallest gap).
+        evenness = round(report.largest_gap if variant.name == "large-print"
+                         else -min(report.fills, default=0.0), 2)
         return (sheets(report, variant), sum(weight for _, weight in _problems(report, variant)),
-                len(report.lone_words), abs(settings.level), len(settings.breaks))
+                len(report.lone_words), evenness, abs(settings.level), len(settings.breaks))
     return min(tried, key=key)
 
 

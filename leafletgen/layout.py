@@ -55,6 +55,14 @@ class LayoutReport:
     # Headings and key messages with a word alone on their last line whose last two words would
     # fit on one line of their column (their text, as in `lone_words`).
     bindable: list[str] = field(default_factory=list)
+    # Where the end of the leaflet (colophon and QR code) starts: page (0-based) and share above it.
+    end_matter: tuple[int, float] | None = None
+
+    @property
+    def end_matter_alone(self) -> bool:
+        """Whether the last page holds only the small print, none of the leaflet's text."""
+        return self.end_matter is not None and len(self.pages) > 1 and \
+            self.end_matter[0] == len(self.pages) - 1 and self.end_matter[1] < 0.02
     body_pt: float = 0.0
 
     @property
@@ -164,6 +172,9 @@ def measure(document) -> LayoutReport:
             _collect(child, blocks, facts)
             if main_children:
                 _places(child, main_children, seen, facts, number, top, height)
+        if facts.end_matter is not None and facts.end_matter[0] == number and \
+                facts.end_matter[1] > 1.5:                     # still in pixels: this page's
+            facts.end_matter = (number, round((facts.end_matter[1] - top) / height, 4))
         facts.pages.append(PageFacts(round(max(0.0, bottom - top) / height, 4),
                                      round(height / PX_PER_MM, 1)))
     if root_style is not None:
@@ -216,6 +227,8 @@ def _collect(box, blocks: dict, facts: LayoutReport, kind: str = "", width: floa
     from weasyprint.formatting_structure import boxes
 
     tag, classes = _tag(box), _classes(box)
+    if "end-matter" in classes and facts.end_matter is None and box.position_y is not None:
+        facts.end_matter = (len(facts.pages), box.position_y)    # made relative in measure()
     if isinstance(box, boxes.ReplacedBox) and "logo" in classes:
         facts.logo_mm = (round(box.width / PX_PER_MM, 1), round(box.height / PX_PER_MM, 1))
     if tag in HEADING_TAGS or "callout" in classes:
