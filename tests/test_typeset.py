@@ -232,6 +232,20 @@ def test_bilingual_columns_are_set_in_one_family_where_it_has_both_scripts(rende
             assert not any("Atkinson" in name for name in embedded_fonts(pdf)), lang
 
 
+def test_a_bilingual_heading_never_ends_a_page(rendered):
+    """Side by side, a heading's row stays with the row after it, and is never split (one
+    language's heading at the foot of a page, the other's at the top of the next)."""
+    brand = (round(0x1f / 255, 2), round(0x6f / 255, 2), round(0x5c / 255, 2))
+    for lang in ("de", "uk", "ar"):
+        with pdfplumber.open(rendered[lang, "bilingual"][1]) as doc:
+            for number, page in enumerate(doc.pages[:-1], start=1):
+                chars = [c for c in page.chars if c["top"] < page.height - 30 * MM]
+                lowest = max(c["bottom"] for c in chars)
+                last_line = [c for c in chars if c["bottom"] > lowest - 4]
+                colours = {tuple(round(v, 2) for v in c["non_stroking_color"] or ()) for c in last_line}
+                assert brand not in colours, (lang, number, "".join(c["text"] for c in last_line))
+
+
 def test_a_narrow_column_is_hyphenated_no_more_than_the_full_width_leaflet(rendered):
     for lang in ("de", "uk"):
         column = rendered[lang, "bilingual"][0].layout
