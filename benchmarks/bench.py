@@ -55,7 +55,7 @@ OURS_ONE_CORE = r"""
 import resource, sys, time
 from pathlib import Path
 import weasyprint  # imports are not counted, as in (c)
-import leafletgen.batch, leafletgen.build, leafletgen.worker, leafletgen.index, pypdfium2
+import leafletgen.batch, leafletgen.batch.run, leafletgen.batch.index
 from leafletgen.project import Project
 t, cpu = time.perf_counter(), time.process_time()
 summary = leafletgen.batch.run_main_job(Project(Path(sys.argv[1])), Path(sys.argv[2]), jobs=1, force=True)

@@ -1,23 +1,34 @@
-"""The command line. Thin: parses arguments, calls the stages, reports.
+"""The command line: what each command accepts, and the one place problems are reported.
+
+Thin: it parses the arguments and calls a handler. The main job's handler is here (the batch
+package is light until a document must be built); the others are in commands.py, imported when
+one of them runs (`_handler`), so that a main job with nothing to do loads none of them.
 
 Exit status: 0 done; 1 the input was bad or a build failed (one line per problem, no
-traceback unless --debug); 2 wrong usage.
+traceback unless --debug); 2 wrong usage. Warnings are counted in one place (`Messages`):
+with --strict, a command that warned fails, once, at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
 from . import __version__
-from .errors import MachineError, UserError
-from .output import remove_stale_parts
-from .textcheck import printable
+from .atomic_write import remove_stale_parts
+from .batch import run_main_job
+from .errors import STRICT_ERROR, MachineError, UserError
 from .project import Project, find_project
+from .signals import Terminated
+from .unprintable import printable
+from .variants import VARIANTS
+from .web.serve import add_command as add_serve_command
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -49,17 +60,14 @@ def _out_dir(project: Project, value: str | None) -> Path:
 
 
 def cmd_main_job(args, project: Project, out, err) -> int:
-    from .batch import run_main_job
-    from .progress import make_progress
-
     out_dir = _out_dir(project, args.out)
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
     summary = run_main_job(project, out_dir, jobs=args.jobs, force=args.force,
-                           reporter=make_progress(out), strict=args.strict)
+                           out=out, strict=args.strict)
     for line in summary.skipped + summary.skipped_unreviewed:
         print(printable(line), file=out)
     for line in summary.warnings:
-        print(f"warning: {printable(line)}", file=err)
+        err.warning(line)
     for line in dict.fromkeys(summary.failed):
         print(f"error: {printable(line)}", file=err)
     if summary.removed:
@@ -75,12 +83,7 @@ def cmd_main_job(args, project: Project, out, err) -> int:
     print(f"{len(summary.built)} built, {summary.unchanged} unchanged, {len(summary.skipped)} "
           f"skipped as incomplete{unreviewed}, {len(summary.failed_documents)} failed{problems} "
           f"in {summary.seconds:.1f} s; index: {project.rel(out_dir / 'index.html')}", file=out)
-    if summary.failed or summary.stopped:
-        return EXIT_FAILED
-    if args.strict and summary.warnings:
-        print("error: warnings are errors with --strict", file=err)
-        return EXIT_FAILED
-    return EXIT_OK
+    return EXIT_FAILED if summary.failed or summary.stopped else EXIT_OK
 
 
 def _jobs(value: str) -> int:
@@ -91,65 +94,6 @@ def _jobs(value: str) -> int:
     if jobs < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return jobs
-
-
-def cmd_build(args, project: Project, out, err) -> int:
-    from .build import BuildRequest, build
-
-    request = BuildRequest(leaflet=args.leaflet, lang=args.lang, practice=args.practice,
-                           variant=args.variant, bilingual=args.bilingual,
-                           allow_draft=args.allow_draft)
-    out_dir = _out_dir(project, args.out)
-    document, pdf_path, html_path = build(project, request, out_dir, strict=args.strict)
-    for warning in document.warnings:
-        print(f"warning: {printable(warning)}", file=err)
-    if args.strict and document.warnings:
-        print("error: warnings are errors with --strict", file=err)
-        return EXIT_FAILED
-    print(f"wrote {project.rel(pdf_path)}", file=out)
-    print(f"wrote {project.rel(html_path)}", file=out)
-    return EXIT_OK
-
-
-def cmd_list(args, project: Project, out, err) -> int:
-    from .content import load_leaflet
-    from .i18n import SOURCE_LANGUAGE, languages, load_catalog, translate_leaflet
-    from .practice import load_practice
-
-    print("Leaflets:", file=out)
-    for leaflet_id in project.leaflet_ids():
-        try:
-            leaflet = load_leaflet(project, leaflet_id)
-        except UserError as exc:
-            print(f"  {leaflet_id}  (invalid: {len(exc.problems)} problem(s); see `build`)", file=out)
-            continue
-        total = len(leaflet.units())
-        parts = []
-        for lang in languages(project):
-            if lang == SOURCE_LANGUAGE:
-                parts.append(f"{lang} 100%")
-                continue
-            try:
-                catalog = load_catalog(project, leaflet_id, lang)
-            except UserError as exc:
-                parts.append(f"{lang} (catalog has {len(exc.problems)} problem(s); see "
-                             "`translations status`)")
-                continue
-            missing = translate_leaflet(leaflet, catalog, lang).missing
-            parts.append(f"{lang} {100 * (total - len(missing)) // total}%")
-        print(f"  {leaflet_id}  {leaflet.title}  v{leaflet.version}", file=out)
-        print(f"    languages: {', '.join(parts)}", file=out)
-    print("Practices:", file=out)
-    for practice_id in project.practice_ids():
-        try:
-            practice = load_practice(project, practice_id)
-            print(f"  {practice_id}  {practice.name}", file=out)
-        except UserError as exc:
-            print(f"  {practice_id}  (invalid: {len(exc.problems)} problem(s))", file=out)
-    print("  default  (no --practice: neutral, no logo)", file=out)
-    for line in project.odd_names():
-        print(f"warning: {printable(line)}", file=err)
-    return EXIT_OK
 
 
 def make_parser() -> Parser:
@@ -184,23 +128,133 @@ def make_parser() -> Parser:
     build.add_argument("--allow-draft", action="store_true",
                        help="build an incomplete translation: missing parts in Dutch, marked DRAFT")
     _common(build)
-    build.set_defaults(handler=cmd_build)
+    build.set_defaults(handler="cmd_build")
 
     listing = commands.add_parser(
         "list", help="list leaflets, languages (%% translated) and practices",
         description="List the leaflets with the share translated per language, and the practices.")
     _common(listing)
-    listing.set_defaults(handler=cmd_list)
-
-    from .translations_cli import add_commands as add_translations_commands
-    add_translations_commands(commands, Parser, _common)
-
-    from .checks import add_command as add_check_command
-    add_check_command(commands, _common)
-
-    from .web.serve import add_command as add_serve_command
+    listing.set_defaults(handler="cmd_list")
+    add_translations_commands(commands)
+    add_check_command(commands)
     add_serve_command(commands, _common)
     return parser
+
+
+def add_translations_commands(commands) -> None:
+    """`translations extract|update|init LL|status`: the gettext workflow."""
+    group = commands.add_parser(
+        "translations", help="the translation workflow: extract, update, init LL, status, review LL",
+        description="Work with the gettext catalogs in translations/: one domain per leaflet (the "
+                    "leaflet id) and `leafletgen` for the template strings.")
+    _common(group)
+    sub = group.add_subparsers(dest="translations_command", metavar="ACTION", parser_class=Parser,
+                               required=True)
+    extract = sub.add_parser(
+        "extract", help="write translations/<domain>.pot from the leaflets and templates",
+        description="Extract every translation unit of every leaflet (translations/<leaflet>.pot) and "
+                    "the template strings (translations/leafletgen.pot). A file is only rewritten "
+                    "when its messages changed.")
+    _common(extract)
+    extract.set_defaults(handler="cmd_extract")
+    update = sub.add_parser(
+        "update", help="merge the current sources into every language's .po files",
+        description="Extract, then merge into every language: translations are kept, a changed "
+                    "Dutch text is marked fuzzy (with the old translation as a starting point), "
+                    "a new one is added untranslated. Missing .po files are created.")
+    _common(update)
+    update.set_defaults(handler="cmd_update")
+    init = sub.add_parser(
+        "init", help="start a new language",
+        description="Create translations/LL/LC_MESSAGES/<domain>.po for every leaflet and the "
+                    "templates, empty, with the language's plural rule in the header.")
+    init.add_argument("lang", metavar="LL", help="ISO 639 language code, e.g. pt or pt_BR")
+    _common(init)
+    init.set_defaults(handler="cmd_init")
+    review = sub.add_parser(
+        "review", help="record that a person reviewed a leaflet's translation",
+        description="Record, after reading the translation of a leaflet against the Dutch, that "
+                    "NAME reviewed it: in translations/LL/LC_MESSAGES/<leaflet>.review.toml, with "
+                    "a hash of every unit's Dutch text and translation (the leaflet's and the "
+                    "template strings printed with it). The leaflet then says, in its small "
+                    "print, who reviewed it and when; a change to any of those units makes the "
+                    "review outdated. Only a complete translation can be reviewed.")
+    review.add_argument("lang", metavar="LL", help="the language reviewed, e.g. tr")
+    review.add_argument("--leaflet", required=True, metavar="ID", help="leaflet id (file name in leaflets/)")
+    review.add_argument("--by", required=True, metavar="NAME",
+                        help="the reviewer's name, as it is printed on the leaflet")
+    review.add_argument("--date", metavar="YYYY-MM-DD", help="the day of the review (default: today)")
+    review.add_argument("--translated-by", metavar="NAME",
+                        help="who translated it (default: as already recorded)")
+    review.add_argument("--method", choices=("human", "machine-assisted"),
+                        help="how it was translated (default: as already recorded)")
+    _common(review)
+    review.set_defaults(handler="cmd_review")
+    status = sub.add_parser(
+        "status", help="translated, fuzzy, untranslated and review state per leaflet and language",
+        description="Per leaflet (and the template strings) and language: translated, fuzzy and "
+                    "untranslated units, and the share translated. A fuzzy unit counts as not "
+                    "translated, as it does when building. Then per leaflet and language whether "
+                    "a person reviewed the translation: reviewed (by whom, when), unreviewed, or "
+                    "outdated (a unit changed since the review; each change is listed).")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--require-complete", action="store_true",
+                        help="exit 1 when any unit of any language is untranslated or fuzzy")
+    _common(status)
+    status.set_defaults(handler="cmd_status")
+
+
+def add_check_command(commands) -> None:
+    """`check`: contrast, text sizes, alt texts, readability, review dates."""
+    check = commands.add_parser(
+        "check", help="check contrast, text sizes, alt texts, readability and review dates",
+        description="Check what makes a leaflet accessible: contrast of every text colour on its "
+                    "background with the practice's colours (WCAG AA, 4.5:1), the smallest text "
+                    "size against the variant's minimum, images without alt text, readability "
+                    "per leaflet and language (Dutch B1: at most 15 words a sentence on average), "
+                    "and review dates that have passed. Every language and variant is laid out "
+                    "as it will be printed: its pages, how full they are, sheets, body size, line "
+                    "length and logo size, with a warning for a page left nearly empty, a word "
+                    "broken in large print or a word alone on the last line of a heading. Builds "
+                    "run the same checks (except readability and pages) and warn; --strict makes "
+                    "warnings errors.")
+    check.add_argument("--leaflet", metavar="ID", help="only this leaflet (default: all)")
+    check.add_argument("--lang", metavar="LL", help="only this language (default: Dutch and every "
+                                                    "complete translation)")
+    check.add_argument("--practice", metavar="ID", help="only this practice (default: all; "
+                                                        "'default' for the neutral one)")
+    check.add_argument("--variant", metavar="NAME", choices=list(VARIANTS),
+                       help="only this variant (default: each practice's variants; one of "
+                            f"{', '.join(VARIANTS)})")
+    _common(check)
+    check.set_defaults(handler="cmd_check")
+
+
+def _handler(handler):
+    """A command's handler: a function, or the name of one in commands.py, which is imported here,
+    the one place the CLI loads the stages (a main job with nothing to do never gets here)."""
+    if callable(handler):
+        return handler
+    return getattr(importlib.import_module(f"{__package__}.commands"), handler)
+
+
+class Messages:
+    """Standard error as the commands use it: `warning()` prints a warning and counts it, so that
+    with --strict any command that warned fails, in one place (`_main`), with one message."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.warnings = 0
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def warning(self, text: str) -> None:
+        print(f"warning: {printable(text)}", file=self.stream)
+        self.warnings += 1
 
 
 def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
@@ -247,7 +301,6 @@ class ReaderGone:
         """After main: point the real stdout at /dev/null, so Python's own flush at exit does
         not report the closed pipe either (the recipe of Python's signal documentation)."""
         if self.gone:
-            import os
             try:
                 devnull = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(devnull, self.stream.fileno())
@@ -279,51 +332,48 @@ def _main(argv: list[str] | None, out, err) -> int:
     except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
     previous = _terminate_as_exception()
+    messages = Messages(err)
     project = None
     try:
         project = find_project(args.root)
-        return args.handler(args, project, out, err)
-    except UserError as exc:
-        for line in exc.lines:
-            print(f"error: {printable(line)}", file=err)
-        return EXIT_FAILED
-    except MachineError as exc:
-        if args.debug:
-            raise
-        print(f"error: {printable(exc.line(project.rel if project else str))}", file=err)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        print("interrupted; outputs are either the old or the new complete files", file=err)
-        return 130
-    except Terminated:
-        print("terminated; outputs are either the old or the new complete files", file=err)
-        return 128 + signal.SIGTERM
-    except OSError as exc:
-        # The machine, not the input nor leafletgen: a folder that cannot be written, a full disk.
-        if args.debug:
-            raise
-        if exc.filename is None:
-            return _internal_error(exc, err)
-        print(f"error: {printable(str(exc.filename))}: {exc.strerror or exc} (check the folder "
-              "exists and can be written, and that the disk is not full)", file=err)
-        return EXIT_FAILED
+        code = _handler(args.handler)(args, project, out, messages)
+        if code == EXIT_OK and args.strict and messages.warnings:
+            print(f"error: {STRICT_ERROR}", file=err)
+            return EXIT_FAILED
+        return code
+    except (KeyboardInterrupt, Terminated) as exc:
+        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+        print(f"{what}; outputs are either the old or the new complete files", file=err)
+        return 130 if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM
     except Exception as exc:
-        if args.debug:
+        if args.debug and not isinstance(exc, UserError):
             raise
-        return _internal_error(exc, err)
+        return _report(exc, project, err)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _report(exc: Exception, project: Project | None, err) -> int:
+    """The one place a failure becomes lines on standard error and an exit status."""
+    if isinstance(exc, UserError):            # the input: one line per problem
+        for line in exc.lines:
+            print(f"error: {printable(line)}", file=err)
+        return EXIT_FAILED
+    if isinstance(exc, MachineError):         # the machine: a folder that cannot be written
+        print(f"error: {printable(exc.line(project.rel if project else str))}", file=err)
+        return EXIT_FAILED
+    if isinstance(exc, OSError) and exc.filename is not None:
+        print(f"error: {printable(str(exc.filename))}: {exc.strerror or exc} (check the folder "
+              "exists and can be written, and that the disk is not full)", file=err)
+        return EXIT_FAILED
+    return _internal_error(exc, err)          # leafletgen itself: a bug
 
 
 def _internal_error(exc: BaseException, err) -> int:
     print(f"internal error: {type(exc).__name__}: {printable(str(exc))} — this is a bug in "
           "leafletgen; run again with --debug for the traceback and report it", file=err)
     return EXIT_FAILED
-
-
-class Terminated(BaseException):
-    """SIGTERM, raised where the program is, so that `finally` blocks (temporary files) run."""
 
 
 def _terminate_as_exception():

@@ -18,11 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from .errors import Problem, UserError
 from .inline import inline_problems, parser
+from .logo import LOGO_MAX_BYTES, logo_problems, sniff
 from .model import Block, Leaflet
 from .project import Project
 from .files import InputFileError, read_file, relative_parts
-from .textcheck import line_problems, text_problem
-from .validation import key_lines, validate_model
+from .unprintable import line_problems, text_problem
+from .model_validation import key_lines, validate_model
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -116,131 +117,140 @@ NOT_IN_A_BLOCK = {
 }
 
 
+# Block tokens a leaflet refuses outright, and why (the message names the fix).
+REFUSED_BLOCKS = {
+    "html_block": "raw HTML is not allowed in a leaflet; use Markdown",
+    "fence": "code blocks (```) are not allowed in a leaflet",
+    "code_block": "an indented line is read as a code block, which a leaflet does not allow: "
+                  "remove the indent",
+    "hr": "horizontal rules are not supported; start a new part with a '## ' heading",
+}
+
+
+class _BlockReader:
+    """markdown-it's block tokens → a leaflet's blocks, with a problem, at its line, for
+    everything a leaflet does not allow. Each `_read_*` reads one block from token `i` and
+    returns the index of the token after it."""
+
+    def __init__(self, tokens: list, first_line: int, file: str):
+        self.tokens, self.first_line, self.file = tokens, first_line, file
+        self.blocks: list[Block] = []
+        self.problems: list[Problem] = []
+
+    def line_of(self, tok) -> int:
+        return self.first_line + (tok.map[0] if tok.map else 0)
+
+    def problem(self, message: str, line: int | None) -> None:
+        self.problems.append(Problem(self.file, message, line=line))
+
+    def check_inline(self, tok, line: int) -> None:
+        for message in inline_problems(tok.content):
+            self.problem(message, line)
+
+    def read_all(self) -> None:
+        readers = {"heading_open": self._read_heading, "paragraph_open": self._read_paragraph,
+                   "bullet_list_open": self._read_list, "ordered_list_open": self._read_list,
+                   "blockquote_open": self._read_callout}
+        i = 0
+        while i < len(self.tokens):
+            tok = self.tokens[i]
+            if tok.type in readers:
+                i = readers[tok.type](i)
+                continue
+            # markdown-it's commonmark has no other block tokens than these and the refused ones.
+            self.problem(REFUSED_BLOCKS.get(tok.type, f"unsupported Markdown ({tok.type})"),
+                         self.line_of(tok))
+            i += 1
+
+    def _read_heading(self, i: int) -> int:
+        tok, inline = self.tokens[i], self.tokens[i + 1]
+        line, level = self.line_of(tok), int(tok.tag[1])
+        if level == 1:
+            self.problem("'# ' is the title, which comes from the front matter; use '## ' for a "
+                         "heading", line)
+        elif level > 3:
+            self.problem(f"heading level {level} is too deep; use '## ' or '### '", line)
+        self.check_inline(inline, line)
+        self.blocks.append(Block("heading", line, text=inline.content, level=min(max(level, 2), 3)))
+        return i + 3
+
+    def _read_paragraph(self, i: int) -> int:
+        line, inline = self.line_of(self.tokens[i]), self.tokens[i + 1]
+        children = [c for c in inline.children or [] if c.type not in ("softbreak",)]
+        if len(children) == 1 and children[0].type == "image":
+            image = children[0]
+            alt, src = image.content.strip(), image.attrGet("src") or ""
+            if not alt:
+                self.problem(f"image {src!r} needs alt text: ![what it shows]({src})", line)
+            elif text_problem(alt):
+                self.problem(f"image {src!r}: its alt text {text_problem(alt)}", line)
+            self.blocks.append(Block("image", line, text=alt, src=src))
+        else:
+            self.check_inline(inline, line)
+            self.blocks.append(Block("paragraph", line, text=inline.content))
+        return i + 3
+
+    def _read_list(self, i: int) -> int:
+        tok = self.tokens[i]
+        items, item_lines = [], []
+        depth, j = 0, i
+        while True:
+            cur = self.tokens[j]
+            if cur.type in ("bullet_list_open", "ordered_list_open"):
+                depth += 1
+                if depth == 2:
+                    self.problem("lists inside lists are not supported; keep a list one level deep",
+                                 self.line_of(cur))
+            elif cur.type in ("bullet_list_close", "ordered_list_close"):
+                depth -= 1
+                if depth == 0:
+                    break
+            elif cur.type == "inline" and depth == 1:
+                self.check_inline(cur, self.line_of(cur))
+                items.append(cur.content)
+                item_lines.append(self.line_of(cur))
+            elif cur.type in NOT_IN_A_BLOCK:
+                self.problem(f"a list item can hold only text, not {NOT_IN_A_BLOCK[cur.type]}",
+                             self.line_of(cur))
+            j += 1
+        self.blocks.append(Block("list", self.line_of(tok), items=tuple(items),
+                                 item_lines=tuple(item_lines), ordered=tok.type == "ordered_list_open"))
+        return j + 1
+
+    def _read_callout(self, i: int) -> int:
+        tok = self.tokens[i]
+        texts = []
+        j = i + 1
+        while self.tokens[j].type != "blockquote_close" or self.tokens[j].level != tok.level:
+            cur = self.tokens[j]
+            if cur.type == "inline":
+                self.check_inline(cur, self.line_of(cur))
+                texts.append(cur.content)
+            elif cur.type in NOT_IN_A_BLOCK or cur.type.endswith("list_open"):
+                what = NOT_IN_A_BLOCK.get(cur.type, "a list")
+                self.problem(f"a callout ('> ') can hold only text, not {what}", self.line_of(cur))
+            j += 1
+        self.blocks.append(Block("callout", self.line_of(tok), text="\n\n".join(texts)))
+        return j + 1
+
+
 def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], list[Problem]]:
     """Markdown body → blocks, with a problem for everything a leaflet does not allow."""
     env: dict = {}
     tokens = parser().parse(body, env)
-    blocks: list[Block] = []
-    problems: list[Problem] = []
+    reader = _BlockReader(tokens, first_line, file)
     # A reference definition ("[name]: address") yields no block: its line would vanish silently.
-    for label, ref in (env.get("references") or {}).items():
-        line = first_line + (ref.get("map") or [0])[0]
-        problems.append(Problem(file, "reference-style link definitions ('[name]: address') are not "
-                                      "supported; write the link where it is used: [text](https://...)",
-                                line=line))
-
-    def line_of(tok) -> int:
-        return first_line + (tok.map[0] if tok.map else 0)
-
-    def check_inline(tok, line: int) -> None:
-        for message in inline_problems(tok.content):
-            problems.append(Problem(file, message, line=line))
-
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        t = tok.type
-        if t == "heading_open":
-            line, inline = line_of(tok), tokens[i + 1]
-            level = int(tok.tag[1])
-            if level == 1:
-                problems.append(Problem(file, "'# ' is the title, which comes from the front matter; "
-                                              "use '## ' for a heading", line=line))
-            elif level > 3:
-                problems.append(Problem(file, f"heading level {level} is too deep; use '## ' or '### '",
-                                        line=line))
-            check_inline(inline, line)
-            blocks.append(Block("heading", line, text=inline.content, level=min(max(level, 2), 3)))
-            i += 3
-        elif t == "paragraph_open":
-            line, inline = line_of(tok), tokens[i + 1]
-            children = [c for c in inline.children or [] if c.type not in ("softbreak",)]
-            if len(children) == 1 and children[0].type == "image":
-                image = children[0]
-                alt = image.content.strip()
-                src = image.attrGet("src") or ""
-                if not alt:
-                    problems.append(Problem(file, f"image {src!r} needs alt text: ![what it shows]({src})",
-                                            line=line))
-                elif text_problem(alt):
-                    problems.append(Problem(file, f"image {src!r}: its alt text {text_problem(alt)}",
-                                            line=line))
-                blocks.append(Block("image", line, text=alt, src=src))
-            else:
-                check_inline(inline, line)
-                blocks.append(Block("paragraph", line, text=inline.content))
-            i += 3
-        elif t in ("bullet_list_open", "ordered_list_open"):
-            line = line_of(tok)
-            items, item_lines = [], []
-            depth = 0
-            j = i
-            while True:
-                cur = tokens[j]
-                if cur.type in ("bullet_list_open", "ordered_list_open"):
-                    depth += 1
-                    if depth == 2:
-                        problems.append(Problem(file, "lists inside lists are not supported; "
-                                                      "keep a list one level deep", line=line_of(cur)))
-                elif cur.type in ("bullet_list_close", "ordered_list_close"):
-                    depth -= 1
-                    if depth == 0:
-                        break
-                elif cur.type == "inline" and depth == 1:
-                    item_line = line_of(cur)
-                    check_inline(cur, item_line)
-                    items.append(cur.content)
-                    item_lines.append(item_line)
-                elif cur.type in NOT_IN_A_BLOCK:
-                    problems.append(Problem(file, "a list item can hold only text, not "
-                                                  f"{NOT_IN_A_BLOCK[cur.type]}", line=line_of(cur)))
-                j += 1
-            blocks.append(Block("list", line, items=tuple(items), item_lines=tuple(item_lines),
-                                ordered=t == "ordered_list_open"))
-            i = j + 1
-        elif t == "blockquote_open":
-            line = line_of(tok)
-            texts = []
-            j = i + 1
-            while tokens[j].type != "blockquote_close" or tokens[j].level != tok.level:
-                cur = tokens[j]
-                if cur.type == "inline":
-                    check_inline(cur, line_of(cur))
-                    texts.append(cur.content)
-                elif cur.type in NOT_IN_A_BLOCK or cur.type.endswith("list_open"):
-                    what = NOT_IN_A_BLOCK.get(cur.type, "a list")
-                    problems.append(Problem(file, f"a callout ('> ') can hold only text, not {what}",
-                                            line=line_of(cur)))
-                j += 1
-            blocks.append(Block("callout", line, text="\n\n".join(texts)))
-            i = j + 1
-        elif t == "html_block":
-            problems.append(Problem(file, "raw HTML is not allowed in a leaflet; use Markdown",
-                                    line=line_of(tok)))
-            i += 1
-        elif t == "fence":
-            problems.append(Problem(file, "code blocks (```) are not allowed in a leaflet",
-                                    line=line_of(tok)))
-            i += 1
-        elif t == "code_block":
-            problems.append(Problem(file, "an indented line is read as a code block, which a leaflet "
-                                          "does not allow: remove the indent", line=line_of(tok)))
-            i += 1
-        elif t == "hr":
-            problems.append(Problem(file, "horizontal rules are not supported; start a new part "
-                                          "with a '## ' heading", line=line_of(tok)))
-            i += 1
-        else:  # pragma: no cover - markdown-it commonmark has no other block tokens
-            problems.append(Problem(file, f"unsupported Markdown ({t})", line=line_of(tok)))
-            i += 1
-    return blocks, problems
+    for ref in (env.get("references") or {}).values():
+        reader.problem("reference-style link definitions ('[name]: address') are not supported; "
+                       "write the link where it is used: [text](https://...)",
+                       first_line + (ref.get("map") or [0])[0])
+    reader.read_all()
+    return reader.blocks, reader.problems
 
 
 def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem]:
     """An image must be a PNG, JPEG or SVG file (by its content) inside the leaflets folder,
     reached without a symbolic link."""
-    from .logo import LOGO_MAX_BYTES, logo_problems, sniff
-
     problems = []
     for block in blocks:
         if block.kind != "image":

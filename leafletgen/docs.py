@@ -18,6 +18,7 @@ import re
 import sys
 from pathlib import Path
 
+from .cli import main as cli_main, make_parser
 from .project import PACKAGE_ROOT
 
 README = PACKAGE_ROOT / "README.md"
@@ -36,10 +37,8 @@ def command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ())
 
 
 def help_text(words: tuple[str, ...]) -> str:
-    from .cli import main
-
     out = io.StringIO()
-    code = main([*words, "--help"], out=out, err=out)
+    code = cli_main([*words, "--help"], out=out, err=out)
     if code != 0:
         raise RuntimeError(f"`generate.py {' '.join(words)} --help` exited {code}: {out.getvalue()}")
     return out.getvalue()
@@ -47,8 +46,6 @@ def help_text(words: tuple[str, ...]) -> str:
 
 def cli_reference() -> str:
     """`--help` of every command, in one fenced block per command."""
-    from .cli import make_parser
-
     parts = []
     for words in command_paths(make_parser()):
         command = " ".join(("python generate.py",) + words + ("--help",))

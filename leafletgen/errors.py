@@ -7,7 +7,9 @@ that escapes is a bug in leafletgen and is reported as such.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,15 @@ class UserError(Exception):
         return [str(p) for p in self.problems]
 
 
-def raise_if(problems: list[Problem]) -> None:
-    if problems:
-        raise UserError(problems)
+def shorten(text: str, limit: int = 60) -> str:
+    """`text` on one line, cut to `limit` characters: a unit or msgid quoted in a message."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# --strict: every warning is an error. Commands count their warnings in one place (the CLI's
+# `Messages`) and fail once at the end with this line; a document with warnings is not written.
+STRICT_ERROR = "warnings are errors with --strict"
 
 
 class MachineError(Exception):
@@ -77,9 +85,6 @@ _CAUSES = {
 def machine_error(exc: OSError, path, action: str = "cannot write") -> MachineError:
     """An OSError met while writing (or removing) `path`: the folder and the cause in words, or
     the path itself when it is what stands in the way (a folder where the file should go)."""
-    import errno
-    from pathlib import Path
-
     path = Path(path)
     name = errno.errorcode.get(exc.errno or 0, "")
     if name == "EISDIR":

@@ -2,7 +2,7 @@
 
 `extract_leaflet` is a Babel extractor (registered under the `babel.extractors` entry point as
 `leaflet`), so plain `pybabel extract -F babel.cfg ...` works as well as our own command. One unit
-per block (DESIGN.md, "Translation unit"): the msgid is the Dutch text with its inline Markdown,
+per block (see README, "Translations"): the msgid is the Dutch text with its inline Markdown,
 with a `#.` comment saying what the unit is, so a translator knows a heading from a list item.
 Template strings come from Babel's jinja2 extractor (Jinja's `babel_extract`).
 """
@@ -10,6 +10,7 @@ Template strings come from Babel's jinja2 extractor (Jinja's `babel_extract`).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -18,9 +19,11 @@ from babel.messages.extract import extract
 from . import __version__
 from .content import parse_leaflet
 from .errors import UserError
+from .files import read_input
+from .html import TEMPLATE_MAX_BYTES
 from .inline import plain_text
 from .model import Leaflet
-from .project import Project
+from .project import TEMPLATE_DOMAIN, Project
 
 PROJECT_NAME = "leafletgen"
 BUGS_ADDRESS = ""
@@ -147,13 +150,6 @@ def leaflet_template(project: Project, leaflet: Leaflet) -> Catalog:
 
 def template_strings(project: Project) -> Catalog:
     """The .pot of the templates (domain leafletgen), with Babel's jinja2 extractor."""
-    from .i18n import TEMPLATE_DOMAIN
-
-    import io
-
-    from .files import read_input
-    from .html import TEMPLATE_MAX_BYTES
-
     catalog = _new_catalog(TEMPLATE_DOMAIN, None, TEMPLATES_HEADER)
     paths = sorted({p for pattern in TEMPLATE_PATTERNS for p in project.templates_dir.glob(pattern)})
     for path in paths:

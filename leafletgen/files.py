@@ -23,6 +23,7 @@ import errno
 import os
 import stat
 from pathlib import Path, PurePosixPath
+from .errors import Problem, UserError
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
@@ -196,8 +197,6 @@ def inside(path: Path, base: Path) -> str | None:
 
 def read_input(base: Path, relative: str | os.PathLike, limit: int, file: str | None = None) -> bytes:
     """`read_file`, its refusal a UserError naming `file` (as the user knows it; default `relative`)."""
-    from .errors import Problem, UserError
-
     try:
         return read_file(base, relative, limit)
     except InputFileError as exc:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+import pyphen
+from jinja2.loaders import split_template_path
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
@@ -25,15 +27,16 @@ from .colors import mix
 from .errors import Problem, UserError
 from .files import InputFileError, inside, read_file, read_input, relative_parts
 from .fit import FitSettings
-from .fonts import css_family_list, font_face_css, font_stack, measure_em, page_families, paired_fonts
+from .font_files import font_face_css, paired_fonts
+from .fonts import css_family_list, font_stack, measure_em, page_families
 from .typesetting import CALLOUT_EM, Typesetting, finished, nobreak, source_text, typesetting
 from .i18n import SOURCE_LANGUAGE, date_locale, language_name, text_direction
 from .inline import plain_text, render_inline
-from .logo import LogoShape, logo_box
+from .logo import LOGO_MAX_BYTES, LogoShape, logo_box, sniff
 from .model import Block, Leaflet, Practice
 from .project import Project
 from .sandbox import FrozenMap, TemplateEnvironment, freeze
-from .textcheck import line_problems
+from .unprintable import line_problems
 from .variants import VARIANTS
 
 # Babel puts U+200E/U+200F direction marks in some dates (Arabic); the page direction
@@ -56,8 +59,6 @@ class RenderOptions:
 
 def can_hyphenate(lang: str) -> bool:
     """Whether WeasyPrint (through pyphen) has a hyphenation dictionary for `lang`."""
-    import pyphen
-
     return pyphen.language_fallback(lang.replace("-", "_")) is not None
 
 
@@ -67,8 +68,6 @@ def format_day(day: dt.date, lang: str) -> str:
 
 def data_uri(project: Project, path: Path, mime: str) -> str:
     """A file of the project embedded as a data: URL (read without following a link)."""
-    from .logo import LOGO_MAX_BYTES
-
     relative = inside(path, project.root.resolve())
     data = read_input(project.root, relative or "", LOGO_MAX_BYTES, project.rel(path))
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
@@ -110,8 +109,6 @@ class TemplateLoader(jinja2.BaseLoader):
         self.folders = folders
 
     def get_source(self, environment, template):
-        from jinja2.loaders import split_template_path
-
         parts = split_template_path(template)
         for folder in self.folders:
             relative = f"{folder}/{'/'.join(parts)}"
@@ -364,8 +361,6 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
     def image_url(src: str) -> str:
         """A leaflet image (a file in leaflets/): a file: URL for the PDF, embedded for the HTML.
         Read without following a link (the leaflet's checks refused one already)."""
-        from .logo import LOGO_MAX_BYTES, sniff
-
         try:
             data = read_file(project.root, "leaflets/" + "/".join(relative_parts(src)), LOGO_MAX_BYTES)
         except InputFileError:

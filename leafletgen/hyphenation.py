@@ -9,6 +9,12 @@ to load) and put into pyphen's own cache before WeasyPrint asks for them.
 Only plain patterns are cached; a dictionary with non-standard hyphenation (pyphen's DataInt
 values, none in the languages we ship) is parsed by pyphen as before. A cache file that cannot be
 read or written is ignored: hyphenation is then only slower, never different.
+
+pyphen has no public way to hand it parsed patterns: this relies on two of its internals, the
+`hdcache` dict that `Pyphen()` looks in (keyed by the .dic's path), and the three attributes of
+`HyphDict` that `positions()` reads. It is used only with the pyphen versions it was tested
+with (`TESTED_PYPHEN`, and pyproject.toml pins them); with any other, pyphen parses as usual, and
+tests/test_caches.py fails, saying what to check.
 """
 
 from __future__ import annotations
@@ -19,22 +25,28 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-CACHE_FORMAT = 1   # bump when the cached form changes
+import pyphen
+
+from .atomic_write import write_atomic
+from .errors import MachineError
+from .fonts import cache_root
+
+CACHE_FORMAT = 1            # bump when the cached form changes
+TESTED_PYPHEN = ("0.18.",)  # pyphen versions whose internals (hdcache, HyphDict) this was tested with
+
+
+def internals_known() -> bool:
+    """Whether the installed pyphen is one whose internals this module was tested with."""
+    return pyphen.VERSION.startswith(TESTED_PYPHEN) and isinstance(getattr(pyphen, "hdcache", None), dict)
 
 
 def dictionary_path(lang: str) -> Path | None:
     """The hyph_*.dic pyphen (and so WeasyPrint) uses for `lang`, or None if it has none."""
-    import pyphen
-
     name = pyphen.language_fallback(lang.replace("-", "_"))
     return pyphen.LANGUAGES.get(name) if name else None
 
 
 def cache_file(path: Path) -> Path:
-    import pyphen
-
-    from .fonts import cache_root
-
     stat = path.stat()
     key = (f"{path.name} {stat.st_size} {stat.st_mtime_ns} pyphen {pyphen.VERSION} "
            f"python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version} "
@@ -45,21 +57,16 @@ def cache_file(path: Path) -> Path:
 
 def preload(languages: Iterable[str]) -> None:
     """Put the parsed dictionaries of `languages` into pyphen's cache (from ours if we can)."""
-    import pyphen
-
-    hdcache = getattr(pyphen, "hdcache", None)
-    if not isinstance(hdcache, dict):   # a pyphen that caches differently: let it parse
+    if not internals_known():   # a pyphen this was not tested with: let it parse, as usual
         return
     for lang in languages:
         path = dictionary_path(lang)
-        if path is not None and path not in hdcache:
-            hdcache[path] = load_dictionary(path)
+        if path is not None and path not in pyphen.hdcache:
+            pyphen.hdcache[path] = load_dictionary(path)
 
 
 def load_dictionary(path: Path):
     """A pyphen.HyphDict for `path`: from the cache folder, else parsed (and then cached)."""
-    import pyphen
-
     file = cached = None
     try:
         file = cache_file(path)
@@ -71,8 +78,6 @@ def load_dictionary(path: Path):
         plain = {key: (start, tuple(values)) for key, (start, values) in parsed.patterns.items()}
         if file is not None and all(type(value) is int for _, values in plain.values()
                                     for value in values):
-            from .errors import MachineError
-            from .output import write_atomic
             try:
                 write_atomic(file, marshal.dumps((CACHE_FORMAT, parsed.maxlen, plain)))
             except (OSError, MachineError):

@@ -18,9 +18,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
+from .catalog_validation import catalog_report, read_catalog_bytes
 from .errors import Problem, UserError
-from .plural import PluralFormsError
+from .files import InputFileError, file_stat
 from .model import Leaflet
+from .plural import PluralFormsError
 from .project import RTL_LANGUAGES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 
 
@@ -39,9 +41,6 @@ def date_locale(lang: str) -> str:
     """The Babel locale for dates in a leaflet in `lang` (en → en_GB)."""
     return DATE_LOCALES.get(lang, lang)
 
-
-def catalog_path(project: Project, domain: str, lang: str) -> Path:
-    return project.catalog_path(domain, lang)
 
 
 def template_path(project: Project, domain: str) -> Path:
@@ -70,20 +69,15 @@ def _read_catalog(data: bytes, file: str, lang: str) -> Catalog:
 
 @lru_cache(maxsize=256)
 def _cached_catalog(root: str, file: str, inode: int, mtime_ns: int, size: int, lang: str) -> Catalog:
-    from .catalogcheck import read_catalog_bytes
-
     return _read_catalog(read_catalog_bytes(Path(root), file), file, lang)
 
 
 def load_catalog(project: Project, domain: str, lang: str) -> Catalog | None:
     """The catalog for `domain` in `lang`, or None when there is none.
 
-    Checked first (catalogcheck): a catalog that is too large, a link, not UTF-8, holds
+    Checked first (catalog_validation): a catalog that is too large, a link, not UTF-8, holds
     invisible characters, or has bad syntax or a bad Plural-Forms header is a UserError and is
     never given to Babel (whose reader makes `nplurals` strings for every plural message)."""
-    from .catalogcheck import catalog_report
-    from .files import InputFileError, file_stat
-
     report = catalog_report(project, domain, lang)
     if report is None:
         return None
@@ -110,12 +104,22 @@ def known_language(lang: str) -> bool:
     return True
 
 
+def filled(message) -> bool:
+    """Whether every form of the message's msgstr has text (a plural with one empty form has not)."""
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    return bool(strings) and all(strings)
+
+
+def is_translated(message) -> bool:
+    """The one rule for "is this unit translated?", the build's and `translations status`'s: it is
+    there, not fuzzy, and every form of it has text."""
+    return message is not None and not message.fuzzy and filled(message)
+
+
 def lookup(catalog: Catalog | None, msgid: str) -> str | None:
-    """The usable translation of `msgid`: None when missing, empty or fuzzy."""
-    if catalog is None:
-        return None
-    message = catalog.get(msgid)
-    if message is None or message.fuzzy or not message.string:
+    """The usable translation of `msgid`: None unless `is_translated`."""
+    message = catalog.get(msgid) if catalog is not None else None
+    if not is_translated(message):
         return None
     return message.string if isinstance(message.string, str) else message.string[0]
 
@@ -149,7 +153,6 @@ def template_translations(project: Project, lang: str) -> gettext.NullTranslatio
     catalog = load_catalog(project, TEMPLATE_DOMAIN, lang)
     if catalog is None:
         return gettext.NullTranslations()
-    from .catalogcheck import catalog_report
 
     report = catalog_report(project, TEMPLATE_DOMAIN, lang)
     buffer = io.BytesIO()

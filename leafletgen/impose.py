@@ -18,6 +18,8 @@ from __future__ import annotations
 import io
 import re
 
+import pikepdf
+
 
 def saddle_stitch_order(pages: int, rtl: bool = False) -> list[tuple[int | None, int | None]]:
     """Sheet sides in print order, each (left page, right page), 0-based; None is a blank half.
@@ -54,8 +56,6 @@ A4_LANDSCAPE = (841.8898, 595.2756)   # points: 297 × 210 mm
 def impose_booklet(pdf: bytes, sheet: tuple[float, float] = A4_LANDSCAPE, rtl: bool = False) -> bytes:
     """The A5 PDF `pdf` imposed two-up on A4 landscape sheets (A5 is 148 mm wide, A4 297 mm:
     the half millimetre left on either side stays blank; the fold is in the middle)."""
-    import pikepdf
-
     with pikepdf.open(io.BytesIO(pdf)) as source, pikepdf.new() as out:
         first = source.pages[0]
         box = [float(v) for v in first.trimbox]

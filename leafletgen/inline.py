@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 from markdown_it import MarkdownIt
+from .unprintable import text_problem
 
 from .project import RTL_LANGUAGES
 from .typography import COMPOUND, NBSP, last_two_words, smart_quotes
@@ -56,8 +57,6 @@ def _inline_tokens(text: str) -> tuple:
 
 def inline_problems(text: str) -> list[str]:
     """Everything in `text` that a leaflet's inline Markdown does not allow."""
-    from .textcheck import text_problem
-
     problems = []
     depth = deepest = 0
     # Characters written as entities (&#x202E;) or escapes reach the page decoded: checked as
@@ -85,20 +84,6 @@ def inline_problems(text: str) -> list[str]:
         problems.append(f"bold, italic and links are nested {deepest} deep; at most "
                         f"{MAX_INLINE_NESTING} (e.g. a bold link in italic text)")
     return problems
-
-
-def inline_signature(text: str) -> tuple[list[str], list[str]]:
-    """The markup and link targets of `text`: a translation must keep both (see i18n)."""
-    kinds, links = [], []
-    for tok in inline_tokens(text):
-        if tok.type in ("strong_open", "em_open", "link_open", "hardbreak", "html_inline",
-                        "code_inline", "image"):
-            kinds.append(tok.type)
-        if tok.type == "link_open":
-            links.append(tok.attrGet("href") or "")
-        elif tok.type == "image":
-            links.append(tok.attrGet("src") or "")
-    return sorted(kinds), sorted(links)
 
 
 def render_inline(text: str, lang: str | None = None, bind: int = 0,

@@ -13,6 +13,8 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
+from weasyprint.formatting_structure import boxes
+
 PX_PER_MM = 96 / 25.4
 PX_PER_PT = 96 / 72
 HEADING_TAGS = {"h1", "h2", "h3"}
@@ -106,8 +108,6 @@ def _classes(box) -> set[str]:
 
 
 def _line_text(line) -> str:
-    from weasyprint.formatting_structure import boxes
-
     parts = []
 
     def walk(box):
@@ -126,8 +126,6 @@ def _element_text(element) -> str:
 
 def _ink_bottom(box) -> float:
     """The bottom of what is drawn of `box`: its lines, pictures, and backgrounds or borders."""
-    from weasyprint.formatting_structure import boxes
-
     if isinstance(box, boxes.LineBox):
         return box.position_y + box.height
     if isinstance(box, boxes.ReplacedBox):
@@ -147,8 +145,6 @@ def _ink_bottom(box) -> float:
 
 def measure(document) -> LayoutReport:
     """The facts of a laid-out `weasyprint.Document` (see LayoutReport)."""
-    from weasyprint.formatting_structure import boxes
-
     facts = LayoutReport()
     root_style = None
     # Lines of each block that holds text, in order over all pages: block element → lines.
@@ -204,8 +200,6 @@ def measure(document) -> LayoutReport:
 def _margin_lines(margin_box, texts: list[str]) -> int:
     """Lines of text in a margin box (the running footer), 0 if it holds none; their texts are
     added to `texts`."""
-    from weasyprint.formatting_structure import boxes
-
     tops: set[int] = set()   # a table row's cells put their lines side by side: count rows
 
     def walk(box):
@@ -224,8 +218,6 @@ def _margin_lines(margin_box, texts: list[str]) -> int:
 
 def _collect(box, blocks: dict, facts: LayoutReport, kind: str = "", width: float = 0.0) -> None:
     """Gather the line boxes of every block of text, and the logo's size."""
-    from weasyprint.formatting_structure import boxes
-
     tag, classes = _tag(box), _classes(box)
     if "end-matter" in classes and facts.end_matter is None and box.position_y is not None:
         facts.end_matter = (len(facts.pages), box.position_y)    # made relative in measure()

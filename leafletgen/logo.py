@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import math
 import re
 import warnings
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
+
+import tinycss2
+from lxml import etree
+from PIL import Image, ImageChops
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 SVG_MAX_ELEMENTS = 5_000             # and at most 255 deep (the XML parser's own limit)
 LOGO_MAX_PIXELS = 16_000_000          # 4000 × 4000; a decompression bomb is refused, not rendered
 SVG_NS = "{http://www.w3.org/2000/svg}"
-XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
 
 def sniff(data: bytes) -> str:
@@ -38,8 +44,6 @@ def logo_problems(data: bytes, name: str) -> tuple[str, list[str]]:
 
 
 def raster_problems(data: bytes, name: str) -> list[str]:
-    from PIL import Image
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -71,7 +75,6 @@ def svg_problems(data: bytes, name: str, depth: int = 0) -> list[str]:
     <?xml-stylesheet?>. Embedded data:image/... pictures are checked like a logo of their own
     (pixel limit included: a decompression bomb cannot hide inside an SVG).
     """
-    from lxml import etree
 
     if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
         return [f"logo {name!r}: SVG with a DOCTYPE or ENTITY declaration is refused"]
@@ -131,10 +134,6 @@ def _reference_problems(href: str, name: str, depth: int) -> list[str]:
 
 
 def _embedded_problems(url: str, name: str, depth: int) -> list[str]:
-    import base64
-    import binascii
-    from urllib.parse import unquote_to_bytes
-
     if depth >= _MAX_EMBED_DEPTH:
         return [f"logo {name!r}: images embedded more than {_MAX_EMBED_DEPTH} levels deep"]
     header, sep, payload = url.partition(",")
@@ -160,7 +159,6 @@ def _embedded_problems(url: str, name: str, depth: int) -> list[str]:
 
 def _css_problems(css: str, name: str, depth: int, declarations: bool, sheet: bool = False) -> list[str]:
     """url(...) and @import in SVG styles, found by a CSS parser (escapes are decoded)."""
-    import tinycss2
 
     if sheet:
         tokens = tinycss2.parse_stylesheet(css)
@@ -221,8 +219,6 @@ def logo_shape(data: bytes, mime: str) -> LogoShape:
     """The proportions of a checked logo (SVG: its viewBox, or width and height)."""
     if mime == "image/svg+xml":
         return _svg_shape(data)
-    from PIL import Image, ImageChops
-
     with Image.open(io.BytesIO(data)) as img:
         width, height = img.size
         if not width or not height:
@@ -247,8 +243,6 @@ def logo_shape(data: bytes, mime: str) -> LogoShape:
 
 
 def _svg_shape(data: bytes) -> LogoShape:
-    from lxml import etree
-
     try:
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError:

@@ -6,14 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-BLOCK_KINDS = ("heading", "paragraph", "list", "callout", "image")
-
-
 @dataclass(frozen=True)
 class Block:
     """One block of a leaflet. Its texts are inline Markdown: the translation units."""
 
-    kind: str                      # one of BLOCK_KINDS
+    kind: str                      # heading, paragraph, list, callout or image
     line: int                      # 1-based line in the leaflet's .md file
     text: str = ""                 # heading, paragraph, callout; the alt text of an image
     items: tuple[str, ...] = ()    # list items
@@ -54,7 +51,6 @@ class Leaflet:
     source_line: int = 1
     # Filled in by translation: units that fell back to Dutch (empty when complete).
     missing: tuple[str, ...] = ()
-    source_language: str = "nl"
 
     def units(self) -> list[tuple[int, str, str]]:
         """Every translation unit in reading order: the title first, then each block's, then

@@ -1,16 +1,24 @@
 """HTML → PDF with WeasyPrint, sandboxed, tagged (PDF/UA-1) and reproducible.
 
-WeasyPrint is imported lazily: a run with nothing to rebuild never pays for it. One
-FontConfiguration is shared per process (WeasyPrint's own advice for batches).
+Only the render path imports this module: a main job with nothing to rebuild never loads
+WeasyPrint. One FontConfiguration is shared per process (WeasyPrint's own advice for batches).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from .files import InputFileError, inside, read_file
+from .inline import ALLOWED_LINK_SCHEMES
 
 _FONT_CONFIG = None
 # WeasyPrint's image cache, shared by a process's documents (the logo, a practice's QR code):
@@ -45,10 +53,6 @@ def make_fetcher(allowed_roots: tuple[Path, ...], refused: list[str], too_large:
     It must be a URLFetcher subclass (WeasyPrint 70 reads attributes of it); the default
     fetcher would read any local file and reach the network.
     """
-    import weasyprint
-
-    from .files import InputFileError, inside, read_file
-
     roots = tuple(root.resolve() for root in allowed_roots)
 
     class AssetFetcher(weasyprint.URLFetcher):
@@ -96,9 +100,6 @@ def _mime(path: Path) -> str:
 def font_config():
     global _FONT_CONFIG
     if _FONT_CONFIG is None:
-        import atexit
-
-        from weasyprint.text.fonts import FontConfiguration
         _FONT_CONFIG = FontConfiguration()
         atexit.register(cleanup_font_config)
     return _FONT_CONFIG
@@ -115,7 +116,6 @@ def cleanup_font_config() -> None:
     _STYLESHEETS.clear()   # their @font-face rules live in this configuration
     folder = getattr(config, "_folder", None)
     if folder:
-        import shutil
         shutil.rmtree(folder, ignore_errors=True)
         config._folder = None
 
@@ -144,8 +144,6 @@ def compiled_stylesheet(text: str, base_url: str, allowed_roots: tuple[Path, ...
     What parsing reported (a warning, a refused @font-face or @import) is kept with it and
     reported again for every document that uses it, as if each had parsed it.
     """
-    import weasyprint
-
     key = (text, base_url, allowed_roots)
     compiled = _STYLESHEETS.get(key)
     if compiled is None:
@@ -193,8 +191,6 @@ def lay_out(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
     @font-face); parsed once per process and applied as user stylesheets, so the document's own
     <style> rules (author origin) win over them, whatever their order.
     """
-    import weasyprint
-
     if len(_CACHE) >= IMAGE_CACHE_SIZE:
         _CACHE.clear()   # between documents: no image of a finished document is still in use
     refused: list[str] = []
@@ -250,8 +246,6 @@ def strip_attachments_and_links(document) -> list[str]:
     <link rel=attachment> or <a rel=attachment> (WeasyPrint embeds them, even with
     attachments=[]), and links to anything but http(s), mailto and tel. Returns what was removed.
     """
-    from .inline import ALLOWED_LINK_SCHEMES
-
     removed = ["a file attached with <link rel=attachment>"
                for _ in document.metadata.attachments or ()]
     document.metadata.attachments = []

@@ -11,6 +11,8 @@ against CLDR's plural categories (Babel's Locale.plural_form).
 
 from __future__ import annotations
 
+from babel.messages.plurals import get_plural
+
 # Language (as in translations/<lang>/) → the Plural-Forms value.
 PLURAL_FORMS = {
     "ja": "nplurals=1; plural=0;",
@@ -65,8 +67,6 @@ def plural_forms(lang: str) -> str:
     base = lang.split("_")[0]
     if base in PLURAL_FORMS:
         return PLURAL_FORMS[base]
-    from babel.messages.plurals import get_plural
-
     rule = get_plural(lang)
     return f"nplurals={rule.num_plurals}; plural={rule.plural_expr};"
 

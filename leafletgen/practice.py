@@ -15,11 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_
 from .colors import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
 from .errors import Problem, UserError
 from .files import InputFileError, file_kind, read_file, relative_parts
-from .textcheck import line_problems, text_problem
+from .unprintable import line_problems, text_problem
 from .logo import LOGO_MAX_BYTES, LogoShape, logo_problems, logo_shape
 from .model import Practice
-from .project import DEFAULT_PRACTICE_ID, PRACTICE_ID, Project
-from .validation import key_lines, parse_toml, validate_model
+from .project import DEFAULT_PRACTICE_ID, PRACTICE_ID, PROFILE_MAX_BYTES, Project
+from .model_validation import key_lines, parse_toml, validate_model
 from .variants import DEFAULT_VARIANT, VARIANTS
 
 DEFAULT_COLOR = "#1d5e8c"
@@ -31,7 +31,7 @@ _PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 
 
 class PracticeProfile(BaseModel):
-    """The keys a practice profile may have (DESIGN.md)."""
+    """The keys a practice profile may have (README, "Add a practice")."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -131,9 +131,6 @@ def default_practice(project: Project) -> Practice:
     return Practice(id=DEFAULT_PRACTICE_ID, name="", color=DEFAULT_COLOR)
 
 
-PROFILE_MAX_BYTES = 64 * 1024   # a profile is a dozen lines
-
-
 def load_practice(project: Project, practice_id: str | None) -> Practice:
     if practice_id is None or practice_id == DEFAULT_PRACTICE_ID:
         return default_practice(project)
@@ -217,7 +214,3 @@ def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[st
         return None, mime, errors, LogoShape()
     path = Path(os.path.normpath(project.root.resolve() / relative))
     return path, mime, errors, logo_shape(data, mime)
-
-
-def all_practices(project: Project) -> list[Practice]:
-    return [load_practice(project, pid) for pid in project.practice_ids()]

@@ -1,4 +1,4 @@
-"""Where a project's inputs live (DESIGN.md's fixed layout)."""
+"""Where a project's inputs live: leaflets/, practices/, templates/, translations/, output/."""
 
 from __future__ import annotations
 
@@ -6,18 +6,26 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from .files import file_kind
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_LANGUAGE = "nl"           # the language every leaflet is written in
 # Languages written right to left (laid out with dir="rtl").
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 TEMPLATE_DOMAIN = "leafletgen"   # the gettext domain of the template strings
+PROFILE_MAX_BYTES = 64 * 1024   # a practice profile is a dozen lines
 DEFAULT_PRACTICE_ID = "default"  # the neutral "practice" when none is given
 # What a name in leaflets/, practices/ and translations/ must look like; anything else is
 # reported and skipped (`Project.odd_names`), never read.
 LEAFLET_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PRACTICE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+
+
+def catalog_file(domain: str, lang: str) -> str:
+    """Where a catalog lies, relative to the project: translations/<lang>/LC_MESSAGES/<domain>.po
+    (Babel's layout). The one place this layout is written."""
+    return f"translations/{lang}/LC_MESSAGES/{domain}.po"
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,6 @@ class Project:
         """Stems of the entries of `folder` ending in `suffix` (all entries when ""), hidden ones
         (an editor's backup or lock file) left out. Links are listed: reading one is refused
         with its name."""
-        from .files import file_kind
-
         if file_kind(self.root, folder) != "dir":
             return []
         try:
@@ -74,13 +80,11 @@ class Project:
 
     def catalog_path(self, domain: str, lang: str) -> Path:
         """translations/<lang>/LC_MESSAGES/<domain>.po (Babel's layout)."""
-        return self.translations_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+        return self.root / catalog_file(domain, lang)
 
     def languages(self) -> list[str]:
         """Every language with a translations/<lang>/LC_MESSAGES folder, plus Dutch, the source.
         A folder whose name is not a language code is left out (see `odd_names`)."""
-        from .files import file_kind
-
         found = {name for name in self._names("translations", "") if LANGUAGE_CODE.match(name)
                  and file_kind(self.root, f"translations/{name}/LC_MESSAGES") in ("dir", "symlink")}
         return [SOURCE_LANGUAGE] + sorted(found - {SOURCE_LANGUAGE})
@@ -88,8 +92,6 @@ class Project:
     def odd_names(self) -> list[str]:
         """One line for each name in leaflets/, practices/ and translations/ that is skipped
         because it cannot be a leaflet, a profile or a language (hidden files are not named)."""
-        from .files import file_kind
-
         lines = []
         for folder in ("leaflets", "practices", "translations", "templates"):
             if file_kind(self.root, folder) == "symlink":

@@ -14,6 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import quote
 
+import segno
 
 from .model import Practice
 
@@ -33,8 +34,6 @@ def qr_png_data_uri(url: str) -> str:
     """The code for `url` as a data: URI. Cached: without a `qr_url` pattern every leaflet and
     language of a practice carries the same code (its website), and WeasyPrint's image cache,
     keyed by the URI, then decodes it once per process too."""
-    import segno
-
     # Error correction M (15 %): robust against a smudge or a fold, still a small code.
     # The quiet zone of 4 modules is the standard's; the PNG is black on white, 1 bit deep.
     code = segno.make(url, error="m", micro=False, boost_error=False)

@@ -93,7 +93,7 @@ def _models():
     errors, as in a practice profile: a typo must not pass silently."""
     from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
-    from .textcheck import text_problem
+    from .unprintable import text_problem
 
     def printable(value: str) -> str:
         problem = text_problem(value, allow_newline=False)
@@ -172,8 +172,8 @@ def read_record(project: Project, leaflet_id: str, lang: str) -> Record | None:
 @lru_cache(maxsize=256)
 def _cached_record(root: str, mtime_ns: int, size: int, file: str, leaflet_id: str, lang: str) -> Record:
     from .files import read_input
-    from .textcheck import line_problems
-    from .validation import key_lines, parse_toml, validate_model
+    from .unprintable import line_problems
+    from .model_validation import key_lines, parse_toml, validate_model
 
     raw = read_input(Path(root), file, RECORD_MAX_BYTES, file)
     try:
@@ -395,8 +395,8 @@ def record_review(project: Project, leaflet, lang: str, by: str, on: dt.date,
     """
     from .i18n import language_name
     from .inline import plain_text
-    from .output import write_atomic
-    from .textcheck import text_problem
+    from .atomic_write import write_atomic
+    from .unprintable import text_problem
     from .translations import leaflet_status, templates_status
 
     name = by.strip()

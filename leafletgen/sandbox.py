@@ -31,6 +31,7 @@ import types
 from collections.abc import Mapping
 
 import jinja2
+from jinja2.environment import TemplateModule
 from jinja2.runtime import BlockReference, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
@@ -149,8 +150,10 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
     def is_safe_attribute(self, obj, attr, value) -> bool:
         if attr.startswith("_"):
             return False
-        if isinstance(obj, Namespace):
-            return True        # what the template itself stored in it, nothing else
+        if isinstance(obj, (Namespace, TemplateModule)):
+            # What a template itself stored (a namespace), or what an imported template exports
+            # (its macros and top-level variables: `{% import "x.html.j2" as m %}{{ m.box() }}`).
+            return True
         return attr in _allowed(obj)
 
     def is_safe_callable(self, obj) -> bool:

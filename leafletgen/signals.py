@@ -16,6 +16,11 @@ import threading
 from contextlib import contextmanager
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is (the CLI's handler), so that `finally` blocks run."""
+
 POLL_SECONDS = 0.1   # how long a stop may wait to be noticed; a document takes about 0.2 s
 
 

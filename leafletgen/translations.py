@@ -22,19 +22,19 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import write_po
 
 from .content import load_leaflet
-from .errors import Problem, UserError
+from .errors import UserError, shorten
 from .extract import (COPYRIGHT_HOLDER, header_comment, honest_header, leaflet_template,
                       template_strings)
 from .inline import plain_text
 from .plurals import plural_forms
-from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, catalog_path, language_name, languages,
-                   load_catalog, template_path)
-from .catalogcheck import catalog_report
+from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, _read_catalog, filled, language_name,
+                   languages, load_catalog, template_path)
+from .catalog_validation import catalog_file, catalog_report, read_catalog_bytes
 from .model import Leaflet
-from .output import write_atomic
+from .atomic_write import write_atomic
 from .project import Project
 from .web.catalog import WEB_DOMAIN, web_template
 
@@ -178,9 +178,6 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 def _read(project: Project, domain: str, lang: str) -> Catalog:
     """A fresh copy of a catalog, to be changed and written (checked first, like every read)."""
-    from .catalogcheck import catalog_file, catalog_report, read_catalog_bytes
-    from .i18n import _read_catalog
-
     report = catalog_report(project, domain, lang)
     if report is not None and report.fatal:
         raise UserError(list(report.problems))
@@ -254,12 +251,12 @@ def init(project: Project, lang: str) -> list[Path]:
     check_new_language(lang)
     written = []
     if (project.translations_dir / lang / "LC_MESSAGES").is_dir() and any(
-            catalog_path(project, domain, lang).is_file() for domain in fresh_templates(project)):
+            project.catalog_path(domain, lang).is_file() for domain in fresh_templates(project)):
         raise UserError(f"translations/{lang}/ exists already; run `translations update` to bring "
                         "it up to date")
     templates, titles = _fresh(project)
     for domain, template in templates.items():
-        path = catalog_path(project, domain, lang)
+        path = project.catalog_path(domain, lang)
         write_atomic(path, render_po(new_catalog(template, lang, titles.get(domain))))
         written.append(path)
     return written
@@ -294,7 +291,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
         if lang == SOURCE_LANGUAGE:
             continue
         for domain, template in templates.items():
-            path = catalog_path(project, domain, lang)
+            path = project.catalog_path(domain, lang)
             if not path.is_file():
                 catalog = new_catalog(template, lang, titles.get(domain))
                 note = "created"
@@ -351,15 +348,10 @@ class CatalogStatus:
         return data
 
 
-def _is_translated(message) -> bool:
-    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-    return bool(strings) and all(strings)
-
-
 def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> CatalogStatus:
-    path = catalog_path(project, domain, lang)
+    path = project.catalog_path(domain, lang)
     status = CatalogStatus(domain, lang, project.rel(path))
-    # Checked like any input (catalogcheck): a catalog with problems is refused by the build.
+    # Checked like any input (catalog_validation): a catalog with problems is refused by the build.
     # One that cannot be used at all counts as untranslated; a unit whose translation has a
     # problem counts as not translated: a broken catalog is never 100 %.
     report = catalog_report(project, domain, lang)
@@ -379,7 +371,7 @@ def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> Ca
         singular = msgid if isinstance(msgid, str) else msgid[0]
         if singular in refused and message is not None and not message.fuzzy:
             status.untranslated += 1        # translated, but refused: its problem is listed
-        elif message is None or not _is_translated(message):
+        elif message is None or not filled(message):
             status.untranslated += 1
             status.missing.append(singular)
         elif message.fuzzy:
@@ -389,11 +381,6 @@ def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> Ca
         else:
             status.translated += 1
     return status
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def leaflet_status(project: Project, leaflet: Leaflet, lang: str) -> CatalogStatus:
@@ -415,7 +402,7 @@ def incomplete_reason(project: Project, leaflet: Leaflet, lang: str) -> str:
     """Why `leaflet` cannot be built as final in `lang` (empty when it can)."""
     reasons = []
     for row in (leaflet_status(project, leaflet, lang), templates_status(project, lang)):
-        if not catalog_path(project, row.domain, lang).is_file():
+        if not project.catalog_path(row.domain, lang).is_file():
             reasons.append(f"not translated yet ({row.file} does not exist)")
         elif row.missing:
             what = "units" if row.domain == leaflet.id else "template strings"
@@ -484,6 +471,6 @@ def status_table(rows: list[CatalogStatus]) -> list[str]:
     for r in rows:
         for msgid in r.missing:
             lines.append(f"{r.file}: not translated{' (fuzzy)' if msgid in r.fuzzy_ids else ''}: "
-                         f"{_short(msgid)!r}")
+                         f"{shorten(msgid)!r}")
         lines += [f"error: {problem}" for problem in r.problems]
     return lines

@@ -10,14 +10,16 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from leafletgen import fonts, manifest as manifest_module
+from leafletgen import font_files, fonts
+from leafletgen.batch import manifest as manifest_module
 from leafletgen.batch import run_main_job
-from leafletgen.progress import BarProgress, PlainProgress, make_progress
+from leafletgen.batch.progress import BarProgress, PlainProgress, make_progress
 from leafletgen.project import Project
 
 from .conftest import REPO, run_cli
@@ -179,7 +181,7 @@ def test_a_changed_font_file_rebuilds(built, monkeypatch, tmp_path):
     copy = tmp_path / regular.path.name
     shutil.copy(regular.path, copy)
     faces[0] = fonts.FontFace(regular.family, regular.weight, regular.style, copy)
-    monkeypatch.setattr("leafletgen.batch.font_faces", lambda: tuple(faces))
+    monkeypatch.setattr("leafletgen.batch.plan.font_faces", lambda: tuple(faces))
     first = run_cli(root=built.root)
     assert summary_numbers(first.out)["built"] == 0            # same bytes, same key
     with copy.open("ab") as fh:
@@ -316,7 +318,7 @@ def test_the_index_lists_every_built_file(built):
 def test_the_index_shows_each_practice_its_own_thumbnail_and_counts_in_dutch(built):
     from PIL import Image
 
-    from leafletgen.index import IndexEntry, render_index
+    from leafletgen.batch.index import IndexEntry, render_index
 
     out = built.output_dir
     # De Linde's thumbnail has its green; Huisartsenpraktijk Oost's its purple, not De Linde's.
@@ -382,15 +384,16 @@ def test_run_main_job_in_process_matches_the_pool(project, tmp_path):
 
 # ---- A worker that dies ---------------------------------------------------------------------------
 
-from leafletgen import worker as worker_module  # noqa: E402
-from leafletgen.batch import JobQueue  # noqa: E402
-from leafletgen.worker import Job, run_job as real_run_job  # noqa: E402
+from leafletgen.batch import worker as worker_module  # noqa: E402
+from leafletgen.batch.pool import JobQueue  # noqa: E402
+from leafletgen.request import BuildRequest  # noqa: E402
+from leafletgen.batch.worker import run_document as real_run_document  # noqa: E402
 
 KILL: dict = {}   # set before the pool forks: {"lang": LL, "once": marker path or None}
 
 
-def run_job_killing_its_worker(job):
-    """run_job, except that the worker is SIGKILLed (as the kernel's OOM killer would) on a
+def run_document_killing_its_worker(project, out_dir, job, strict):
+    """run_document, except that the worker is SIGKILLed (as the kernel's OOM killer would) on a
     document in KILL["lang"]: every time, or only the first time if KILL["once"] is a path."""
     if job.lang == KILL.get("lang"):
         marker = KILL.get("once")
@@ -398,12 +401,12 @@ def run_job_killing_its_worker(job):
             if marker:
                 Path(marker).touch()
             os.kill(os.getpid(), signal.SIGKILL)
-    return real_run_job(job)
+    return real_run_document(project, out_dir, job, strict)
 
 
 @pytest.fixture
 def killing(monkeypatch):
-    monkeypatch.setattr(worker_module, "run_job", run_job_killing_its_worker)
+    monkeypatch.setattr(worker_module, "run_document", run_document_killing_its_worker)
     yield KILL
     KILL.clear()
 
@@ -435,7 +438,7 @@ def test_each_worker_keeps_to_its_languages():
     """Nine languages × five practices over two workers: every job once, and each worker
     meets about half the languages (all nine each if jobs went round-robin)."""
     langs = ["nl", "ar", "de", "en", "es", "fr", "pl", "tr", "uk"]
-    jobs = [Job(f"p{n}/{lang}/x", "x", lang, f"p{n}", "a4", False) for n in range(5) for lang in langs]
+    jobs = [BuildRequest("x", lang, f"p{n}", "a4", False) for n in range(5) for lang in langs]
     queue = JobQueue(jobs)
     seen: dict[int, list[str]] = {0: [], 1: []}
     taken = []
@@ -461,18 +464,18 @@ def test_a_variable_face_is_written_as_a_cached_static_instance():
 
     bold = next(face for face in fonts.font_faces() if face.family == "Noto Sans" and face.weight == 700)
     assert fonts.is_variable(bold.path)
-    path = fonts.face_file(bold)
+    path = font_files.face_file(bold)
     assert path.parent.parent == fonts.instance_dir() and path.is_file()
     assert path.name == "NotoSans-700-normal.ttf"
-    assert fonts.face_file(bold) == path and path.name == fonts.instance_path(bold).name
+    assert font_files.face_file(bold) == path and path.name == fonts.instance_path(bold).name
     font = TTFont(path)
     assert "fvar" not in font and "gvar" not in font
     assert font["OS/2"].usWeightClass == 700
-    css = fonts.font_face_css(("Noto Sans",), lambda p: p.name)
+    css = font_files.font_face_css(("Noto Sans",), lambda p: p.name)
     assert f'font-weight: 700; font-style: normal; src: url("{path.name}")' in css
     assert "[wdth,wght]" not in css
     atkinson = fonts.font_faces()[0]
-    assert not fonts.is_variable(atkinson.path) and fonts.face_file(atkinson) == atkinson.path
+    assert not fonts.is_variable(atkinson.path) and font_files.face_file(atkinson) == atkinson.path
 
 
 def test_instances_are_made_in_the_cache_folder_named_by_the_environment(tmp_path, monkeypatch):
@@ -482,3 +485,92 @@ def test_instances_are_made_in_the_cache_folder_named_by_the_environment(tmp_pat
                for face in fonts.font_faces() if fonts.is_variable(face.path))
     italic = next(face for face in fonts.font_faces() if face.style == "italic" and fonts.is_variable(face.path))
     assert fonts.missing_instances(("Noto Sans",))[-1] == italic
+
+
+# ---- Workers end with the main job, however it ends -----------------------------------------------
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_for(condition, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_kill_9_of_the_main_job_leaves_no_worker_behind(project, tmp_path):
+    """The main job SIGKILLed while its two workers build: they end too (the kernel's parent-death
+    signal), and remove WeasyPrint's temporary font folders on their way out."""
+    only_languages(project, "de", "en", "fr", "es")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    main_job = subprocess.Popen([sys.executable, "generate.py", "--root", str(project.root), "--jobs", "2"],
+                                cwd=REPO, env={**os.environ, "TMPDIR": str(tmp)},
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert main_job.stdout.readline().startswith("built "), "no document was built"
+        workers = children_of(main_job.pid)
+        assert len(workers) == 2 and all(alive(pid) for pid in workers)
+        main_job.kill()
+        main_job.wait()
+        assert wait_for(lambda: not any(alive(pid) for pid in workers), 10), \
+            [pid for pid in workers if alive(pid)]
+        assert not list(tmp.glob("weasyprint-*"))
+    finally:
+        main_job.kill()
+        main_job.wait()
+
+
+def test_without_the_kernels_signal_a_worker_watches_its_parent(tmp_path):
+    """Where PR_SET_PDEATHSIG is not there (not Linux), a thread notices the parent is gone."""
+    script = textwrap.dedent(f"""
+        import ctypes, os, sys, time
+        sys.path.insert(0, {str(REPO)!r})
+        from leafletgen.batch import worker
+        worker.PARENT_WATCH_SECONDS = 0.1
+        parent = os.getpid()
+        child = os.fork()
+        if child == 0:
+            def no_prctl(*args, **kwargs):
+                raise OSError("no prctl here")
+            ctypes.CDLL = no_prctl
+            worker.die_with_parent(parent)
+            time.sleep(60)
+            os._exit(0)
+        print(child, flush=True)
+        time.sleep(60)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert alive(child)
+        parent.kill()
+        parent.wait()
+        assert wait_for(lambda: not alive(child), 10)
+    finally:
+        parent.kill()
+        parent.wait()

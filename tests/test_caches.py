@@ -10,7 +10,8 @@ import pyphen
 import pytest
 
 from leafletgen import hyphenation
-from leafletgen.build import BuildRequest, allowed_roots, build, load_inputs, translate
+from leafletgen.build import build
+from leafletgen.render import BuildRequest, allowed_roots, load_inputs, translate
 from leafletgen.html import RenderOptions, render_html
 from leafletgen.i18n import template_translations
 from leafletgen.pdf import render_pdf
@@ -132,18 +133,47 @@ def test_practices_share_one_parsed_stylesheet_unless_they_have_their_own(projec
     assert len(pdf._STYLESHEETS) == 3 and other.warnings == []
 
 
+def test_the_pyphen_internals_the_pattern_cache_relies_on():
+    """The cache hands pyphen parsed patterns through two of its internals. A new pyphen fails
+    here first: check `Pyphen()` still looks in `hdcache` by the .dic's path and `HyphDict` still
+    keeps `maxlen`, `patterns` and `cache`, then add the version to TESTED_PYPHEN (and to the pin
+    in pyproject.toml)."""
+    assert hyphenation.internals_known(), (
+        f"pyphen {pyphen.VERSION} is not among the versions the hyphenation cache was tested with "
+        f"({hyphenation.TESTED_PYPHEN}); see this test's docstring")
+    path = hyphenation.dictionary_path("nl")
+    parsed = pyphen.HyphDict(path)
+    assert set(vars(parsed)) == {"maxlen", "patterns", "cache"}, vars(parsed).keys()
+    saved = dict(pyphen.hdcache)
+    try:
+        pyphen.hdcache.clear()
+        pyphen.hdcache[path] = parsed
+        assert pyphen.Pyphen(lang="nl").hd is parsed          # looked up, not parsed again
+    finally:
+        pyphen.hdcache.clear()
+        pyphen.hdcache.update(saved)
+
+
+def test_an_untested_pyphen_parses_as_usual(cache_folder, monkeypatch):
+    monkeypatch.setattr(pyphen, "VERSION", "9.0.0")
+    assert not hyphenation.internals_known()
+    hyphenation.preload(["de"])
+    assert not pyphen.hdcache                                 # left to pyphen itself
+    assert pyphen.Pyphen(lang="de").inserted("Rückenschmerzen") == "Rü-cken-schmer-zen"
+
+
 def test_a_static_font_instance_has_the_same_bytes_whenever_and_wherever_it_is_made(
         tmp_path, monkeypatch):
     """A cluster worker, CI and a laptop each make their own instances: the time one is made
     must not reach it (fontTools stamps `head.modified` on save), nor the PDFs that embed it."""
     from fontTools.ttLib.tables import _h_e_a_d
 
-    from leafletgen import fonts
+    from leafletgen import font_files, fonts
 
     face = next(face for face in fonts.font_faces() if fonts.is_variable(face.path))
     made = []
     for stamp in (0, 86_400 * 365):
         monkeypatch.setenv("LEAFLETGEN_CACHE", str(tmp_path / f"machine-{stamp}"))
         monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda stamp=stamp: 3_900_000_000 + stamp)
-        made.append(fonts.make_instance(face).read_bytes())
+        made.append(font_files.make_instance(face).read_bytes())
     assert made[0] == made[1]

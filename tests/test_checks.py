@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from leafletgen.build import BuildRequest, build
-from leafletgen.checks import readability, readability_finding, review_finding
+from leafletgen.accessibility import readability, readability_finding, review_finding
 from leafletgen.colors import contrast_ratio, darken_until
 from leafletgen.content import load_leaflet
 from leafletgen.project import Project

@@ -90,12 +90,12 @@ def test_unknown_variant(dutch, tmp_path):
 
 
 def test_an_internal_error_is_one_line_without_traceback(dutch, monkeypatch):
-    import leafletgen.build
+    import leafletgen.commands
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(leafletgen.build, "build", broken)
+    monkeypatch.setattr(leafletgen.commands, "build", broken)
     run = run_cli("build", "--leaflet", LEAFLET, root=dutch.root)
     assert (run.code, run.out) == (1, "")
     assert run.err == ("internal error: RuntimeError: boom — this is a bug in leafletgen; run again "

@@ -12,11 +12,11 @@ import pytest
 import weasyprint
 from weasyprint.formatting_structure import boxes
 
-from leafletgen.build import BuildRequest, allowed_roots, load_inputs
+from leafletgen.render import BuildRequest, allowed_roots, load_inputs
 from leafletgen.colors import AA_NORMAL, contrast_ratio
 from leafletgen.html import RenderOptions, render_html
 from leafletgen.i18n import template_translations
-from leafletgen.index import IndexEntry, render_index
+from leafletgen.batch.index import IndexEntry, render_index
 from leafletgen.pdf import make_fetcher
 from leafletgen.project import Project
 

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from leafletgen.catalogcheck import CATALOG_MAX_BYTES, check_text
+from leafletgen.catalog_validation import CATALOG_MAX_BYTES, check_text
 from leafletgen.errors import UserError
 from leafletgen.i18n import template_translations
 from leafletgen.plural import PluralFormsError, parse_plural_forms

@@ -15,8 +15,8 @@ import unicodedata
 import pytest
 
 from leafletgen.build import BuildRequest, build
-from leafletgen.catalogcheck import check_text
-from leafletgen.textcheck import IN_WORD_ONLY, bad_characters, text_problem
+from leafletgen.catalog_validation import check_text
+from leafletgen.unprintable import IN_WORD_ONLY, bad_characters, text_problem
 
 from .conftest import run_cli
 from .hostile import LEAFLET, PRACTICE

@@ -26,7 +26,7 @@ import types
 import jinja2
 import pytest
 
-from leafletgen.build import BuildRequest, load_inputs
+from leafletgen.render import BuildRequest, load_inputs
 from leafletgen.errors import UserError
 from leafletgen.html import RenderOptions, environment, install_translations, render_html, template_context
 from leafletgen.i18n import template_translations, translate_leaflet, load_catalog
@@ -232,8 +232,12 @@ def test_each_attack_is_one_line_naming_the_template_and_its_line(project, tmp_p
 
 
 def test_what_a_template_may_do_still_works(project, tmp_path):
-    """Control: plain data, its allowed methods, loops, macros, namespaces and gettext render."""
-    override(project, """{% macro box(text) %}<aside class="callout"><p>{{ text }}</p></aside>{% endmacro %}
+    """Control: plain data, its allowed methods, loops, macros (also imported), namespaces and
+    gettext render."""
+    (project.practices_dir / PRACTICE / "templates" / "blocks").mkdir(parents=True)
+    (project.practices_dir / PRACTICE / "templates" / "blocks" / "macros.html.j2").write_text(
+        '{% macro box(text) %}<aside class="callout"><p>{{ text }}</p></aside>{% endmacro %}\n')
+    override(project, """{% import "blocks/macros.html.j2" as macros %}{% set box = macros.box %}
 {% set ns = namespace(n=0) %}{% for item in practice.items() %}{% set ns.n = ns.n + 1 %}{% endfor %}
 {{ box(block.html ~ " · " ~ practice.name.upper() ~ " · " ~ ns.n ~ " · " ~ leaflet.published.year
        ~ " · " ~ _("Telefoon") ~ " · " ~ blocks|length ~ " · " ~ practice["phone"].split()|join("-")) }}

@@ -9,7 +9,8 @@ import re
 import pytest
 from babel.messages.catalog import Catalog
 
-from leafletgen.build import BuildRequest, build, render_document
+from leafletgen.build import build
+from leafletgen.render import BuildRequest, render_document
 from leafletgen.content import load_leaflet
 from leafletgen.html import RenderOptions, render_html
 from leafletgen.i18n import translate_leaflet
@@ -70,9 +71,7 @@ def test_a_translation_is_escaped_even_past_the_catalog_checks(project):
 @pytest.mark.parametrize("color", ["#1f6f5c", "#FFD500", "#000000"])
 def test_the_practice_colour_reaches_css_only_as_a_checked_hex_value(project, color):
     (project.practices_dir / f"{PRACTICE}.toml").write_text(f'name = "De Linde"\ncolor = "{color}"\n')
-    practice = load_practice(project, PRACTICE)
-    document = render_document(project, BuildRequest(LEAFLET, "nl", PRACTICE), load_leaflet(project, LEAFLET),
-                               practice)
+    document = render_document(project, BuildRequest(LEAFLET, "nl", PRACTICE))
     [brand] = re.findall(r"--brand: ([^;]*);", document.html)
     [tint] = re.findall(r"--brand-tint: ([^;]*);", document.html)
     assert re.fullmatch(r"#[0-9a-f]{6}", brand) and re.fullmatch(r"#[0-9a-f]{6}", tint)

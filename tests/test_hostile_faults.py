@@ -10,7 +10,7 @@
 The full disk is simulated two ways. On a real tmpfs of a few hundred kB, mounted in a private
 mount namespace (`unshare -m`, as root, or `unshare -rm` where unprivileged user namespaces are
 allowed): the kernel's own ENOSPC, through WeasyPrint, the pool workers and the atomic writes;
-skipped where no namespace can be made. And in-process, by making os.fsync in leafletgen.output
+skipped where no namespace can be made. And in-process, by making os.fsync in leafletgen.atomic_write
 fail with ENOSPC once the first document is written: that always runs. RLIMIT_FSIZE does not
 serve: WeasyPrint itself writes the fonts (600 kB) to a temporary folder, so any limit that stops
 a 25 kB PDF stops the render first.
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen import output
+from leafletgen import atomic_write as output
 from leafletgen.project import Project
 
 from .conftest import REPO, run_cli

@@ -10,7 +10,8 @@ import threading
 
 import pytest
 
-from leafletgen.build import BuildRequest, allowed_roots, build
+from leafletgen.build import build
+from leafletgen.render import BuildRequest, allowed_roots
 from leafletgen.errors import UserError
 from leafletgen.files import InputFileError, file_kind, read_file
 from leafletgen.pdf import make_fetcher

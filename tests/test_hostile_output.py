@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from leafletgen import output
+from leafletgen import atomic_write as output
+from leafletgen.atomic_write import remove_stale_parts, write_atomic
 from leafletgen.errors import MachineError
-from leafletgen.output import remove_stale_parts, write_atomic
 
 from .conftest import REPO, run_cli
 from .hostile import LEAFLET, PRACTICE
@@ -147,7 +147,7 @@ def test_a_build_killed_between_writing_and_renaming_leaves_only_complete_files(
     revise_leaflet(project)
     process = start_main_job(project, out, before="""
         import os, signal
-        import leafletgen.output as output
+        import leafletgen.atomic_write as output
         calls = []
         real_fsync = output.os.fsync
         def fsync_then_die(fd):

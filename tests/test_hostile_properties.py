@@ -21,11 +21,9 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from leafletgen.build import BuildRequest, render_document
-from leafletgen.content import load_leaflet
+from leafletgen.render import BuildRequest, render_document
 from leafletgen.errors import Problem, UserError
 from leafletgen.inline import plain_text
-from leafletgen.practice import load_practice
 from leafletgen.project import Project
 
 from .conftest import PROJECT_PARTS, REPO
@@ -85,9 +83,7 @@ def assert_user_error(exc: UserError) -> None:
 
 
 def render(project: Project, practice: str | None):
-    leaflet = load_leaflet(project, LEAFLET)
-    practice_model = load_practice(project, practice)
-    document = render_document(project, BuildRequest(LEAFLET, "nl", practice), leaflet, practice_model)
+    document = render_document(project, BuildRequest(LEAFLET, "nl", practice))
     assert not [w for w in document.warnings if w.startswith("WeasyPrint")], document.warnings
     return document
 
@@ -181,7 +177,7 @@ PO_ALPHABET = 'msgidtrcxplu_[]0123 "\\\n#,~|:fzyabnq<>*()'
 @settings(settings.get_profile(PROFILE), max_examples=200 if PROFILE == "ci" else 3000)
 @given(text=st.one_of(st.text(alphabet=PO_ALPHABET, max_size=300), st.text(max_size=100)))
 def test_the_catalog_checker_never_raises(text):
-    from leafletgen.catalogcheck import check_text
+    from leafletgen.catalog_validation import check_text
 
     for problem in check_text(text, "x.po", template_domain=True):
         assert isinstance(problem, Problem) and problem.message

@@ -9,7 +9,8 @@ import os
 
 import pytest
 
-from leafletgen.build import BuildRequest, allowed_roots, build
+from leafletgen.build import build
+from leafletgen.render import BuildRequest, allowed_roots
 from leafletgen.errors import UserError
 from leafletgen.pdf import make_fetcher
 from leafletgen.practice import load_practice

@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from leafletgen.catalogcheck import check_text
+from leafletgen.catalog_validation import check_text
 from leafletgen.errors import UserError
 from leafletgen.logo import LOGO_MAX_PIXELS, logo_problems
 
@@ -313,7 +313,7 @@ def test_fuzzy_and_obsolete_entries_are_not_held_against_a_catalog():
 
 
 def test_the_shipped_catalogs_pass(project):
-    from leafletgen.catalogcheck import catalog_problems
+    from leafletgen.catalog_validation import catalog_problems
     from leafletgen.i18n import languages
 
     checked = 0

@@ -122,7 +122,7 @@ def test_source_language_is_not_a_catalog():
 
 
 def test_index_names_each_language_in_its_own_script_and_in_dutch():
-    from leafletgen.index import IndexEntry, render_index
+    from leafletgen.batch.index import IndexEntry, render_index
 
     entries = [IndexEntry("lage-rugklachten", "x", lang, "fysio-delinde", "Fysiotherapie De Linde", "a4",
                           False, f"fysio-delinde/{lang}/lage-rugklachten.pdf",

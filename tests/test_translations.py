@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po, write_po
 from PIL import Image
 from pypdf import PdfReader
 
-from leafletgen.i18n import catalog_path, template_path
+from leafletgen.i18n import template_path
 from leafletgen.translations import status
 
 from .conftest import REPO, run_cli
@@ -147,10 +147,10 @@ def test_init_writes_every_domain_with_the_languages_plural_rule(small):
     run = run_cli("translations", "init", "ru", root=small.root)
     assert run.code == 0, run
     for domain in (LEAFLET, "kleine-folder", "leafletgen"):
-        path = catalog_path(small, domain, "ru")
+        path = small.catalog_path(domain, "ru")
         assert f"wrote {small.rel(path)}" in run.out
         assert msgfmt_check(path).returncode == 0, msgfmt_check(path).stderr
-    catalog = po(catalog_path(small, "leafletgen", "ru"))
+    catalog = po(small.catalog_path("leafletgen", "ru"))
     assert str(catalog.locale) == "ru"
     # The rule's behaviour, not its spelling (Babel versions write it differently): Russian has
     # three forms, 1/21/101 → 0, 2–4/22–24 → 1, 0/5–20/25–30/111–114 → 2.
@@ -179,7 +179,7 @@ def test_init_refuses_a_bad_language(small, code, message):
 
 def test_update_keeps_translations_marks_changed_fuzzy_and_adds_new(small):
     assert run_cli("translations", "init", "it", root=small.root).code == 0
-    path = catalog_path(small, "kleine-folder", "it")
+    path = small.catalog_path("kleine-folder", "it")
     fill(path)
     leaflet = small.leaflets_dir / "kleine-folder.md"
     text = leaflet.read_text(encoding="utf-8")
@@ -209,7 +209,7 @@ def test_update_keeps_translations_marks_changed_fuzzy_and_adds_new(small):
 
 def test_status_counts_fuzzy_as_not_translated(small):
     assert run_cli("translations", "init", "it", root=small.root).code == 0
-    path = catalog_path(small, "kleine-folder", "it")
+    path = small.catalog_path("kleine-folder", "it")
     catalog = fill(path)
     catalog["Blijf bewegen"].flags.add("fuzzy")
     catalog["Dan dat"].string = ""
@@ -237,7 +237,7 @@ def test_status_counts_fuzzy_as_not_translated(small):
 
 def test_status_reports_a_translation_that_adds_html_and_is_then_incomplete(small):
     assert run_cli("translations", "init", "it", root=small.root).code == 0
-    path = catalog_path(small, "kleine-folder", "it")
+    path = small.catalog_path("kleine-folder", "it")
     catalog = fill(path)
     catalog["Een alinea met **vet** en een [link](https://example.org)."].string = "Un paragrafo <b>grassetto</b>."
     save(catalog, path)
@@ -253,7 +253,7 @@ def test_status_reports_a_translation_that_adds_html_and_is_then_incomplete(smal
 
 def partial_english(project, keep: int = 3) -> list[str]:
     """Leave only the first `keep` units of the English leaflet translated; returns the rest."""
-    path = catalog_path(project, LEAFLET, "en")
+    path = project.catalog_path(LEAFLET, "en")
     if not path.is_file():
         assert run_cli("translations", "update", root=project.root).code == 0
         fill(path, lambda msgid: "EN " + msgid)
@@ -283,7 +283,7 @@ def test_an_incomplete_translation_is_refused_listing_the_missing_units(project,
 
 def test_missing_template_strings_are_refused_too(project, tmp_path):
     partial_english(project, keep=10_000)
-    path = catalog_path(project, "leafletgen", "en")
+    path = project.catalog_path("leafletgen", "en")
     catalog = po(path)
     catalog["Telefoon"].flags.add("fuzzy")
     save(catalog, path)
@@ -330,17 +330,17 @@ def test_main_job_names_the_languages_it_skipped(project, tmp_path):
 
 def test_a_translators_html_is_refused_and_would_be_escaped_anyway(project, tmp_path):
     """The catalog check refuses HTML in a msgstr; should one get through, it is still only text."""
-    from leafletgen.build import load_inputs
+    from leafletgen.render import load_inputs
     from leafletgen.html import RenderOptions, render_html
     from leafletgen.i18n import load_catalog, template_translations, translate_leaflet
     from leafletgen.build import BuildRequest
 
     partial_english(project, keep=10_000)
-    path = catalog_path(project, LEAFLET, "en")
+    path = project.catalog_path(LEAFLET, "en")
     catalog = po(path)
     catalog["Overgewicht"].string = "Being **overweight** <img src=x onerror=alert(1)>"
     save(catalog, path)
-    labels_path = catalog_path(project, "leafletgen", "en")
+    labels_path = project.catalog_path("leafletgen", "en")
     labels = po(labels_path)
     labels["Telefoon"].string = "<b>Phone</b>"
     save(labels, labels_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leafletgen.fonts import paired_fonts
+from leafletgen.font_files import paired_fonts
 from leafletgen.inline import render_inline
 from leafletgen.logo import LogoShape, logo_box
 from leafletgen.typography import last_two_words, quotes_for, smart_quotes

@@ -22,7 +22,7 @@ email = "info@hetplein.example"
 website = "https://hetplein.example"
 """
 FILE = "practices/plein.toml"
-# The keys of DESIGN.md first; other issues may add keys after them.
+# The keys every profile has always had first; later features add keys after them.
 ALLOWED = ", ".join(PracticeProfile.model_fields)
 assert ALLOWED.startswith("name, logo, color, address, phone, email, website")
 

@@ -685,3 +685,20 @@ def test_the_workers_end_when_the_server_is_killed(tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_a_practice_that_requires_reviewed_translations_gets_no_unreviewed_one(fresh):
+    app, service, project = fresh
+    profile = project.practices_dir / f"{PRACTICE}.toml"
+    profile.write_text(profile.read_text(encoding="utf-8") + "require_review = true\n", encoding="utf-8")
+    client = app.test_client()
+    response = client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}")
+    assert response.status_code == 422
+    assert "requires reviewed translations" in response.get_data(as_text=True)
+    assert client.get(f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}").status_code == 200
+    # The settings form keeps the key it does not show.
+    token = csrf(client, f"/practices/{PRACTICE}")
+    assert client.post(f"/practices/{PRACTICE}", data={**_form(project), "csrf_token": token}).status_code == 302
+    assert tomllib.loads(profile.read_text(encoding="utf-8"))["require_review"] is True
+    # The translations page shows the review state of every leaflet catalog.
+    assert "niet nagekeken" in client.get("/translations").get_data(as_text=True)

@@ -13,14 +13,17 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from ..fonts import cache_root
 from ..project import Project
-from . import i18n
+from . import i18n, login, practices, staff, translations_page
+from .context import error_page
 from .documents import DocumentService
+from .staff import Unknown, unknown_page
 
 log = logging.getLogger("leafletgen.web")
 
@@ -52,8 +55,6 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
     Without a login (this computer only) a request must name this computer in its Host header:
     a web page elsewhere cannot reach the app through a name that resolves to 127.0.0.1 (DNS
     rebinding) and read or change what only staff at this computer may."""
-    from ..fonts import cache_root
-
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
         SECRET_KEY=secret_key or secrets.token_bytes(32),   # sessions end when the server stops
@@ -78,7 +79,6 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
     i18n.install(app.jinja_env)
     app.jinja_env.globals.update(ui_lang=lambda: g.get("ui_lang", "nl"))
 
-    from . import login, practices, staff, translations_page
     app.register_blueprint(login.blueprint)
     app.register_blueprint(staff.blueprint)
     app.register_blueprint(practices.blueprint)
@@ -129,7 +129,6 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
         code = error.code or 500
         if code == 404 and request.path.startswith("/leaflets/"):
             # An address of a document that matches no route (a name with a slash): the known ones.
-            from .staff import Unknown, unknown_page
             return unknown_page(Unknown("leaflet", request.path.split("/")[2] or "?"))
         return error_page(code, messages.get(code, error.description or "")), code
 
@@ -141,19 +140,3 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
                                       "De details staan in het logboek van de server.")), 500
 
     return app
-
-
-def error_page(code: int, message: str, lines: list[str] | None = None):
-    return render_template("error.html", code=code, message=message, lines=lines or [])
-
-
-def project() -> Project:
-    from flask import current_app
-
-    return current_app.extensions["leafletgen.project"]
-
-
-def documents() -> DocumentService:
-    from flask import current_app
-
-    return current_app.extensions["leafletgen.documents"]

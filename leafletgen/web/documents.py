@@ -34,8 +34,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import UserError
-from ..manifest import Hasher, combine, tool_digest
+from ..batch.manifest import Hasher, combine, tool_digest
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
+from ..request import BuildRequest
 from .forkserver import SERVER_PID
 
 log = logging.getLogger("leafletgen.web")
@@ -55,9 +56,7 @@ class DocumentRequest:
     bilingual: bool = False
     draft: bool = False
 
-    def build_request(self):
-        from ..build import BuildRequest
-
+    def build_request(self) -> BuildRequest:
         practice = None if self.practice == DEFAULT_PRACTICE_ID else self.practice
         return BuildRequest(leaflet=self.leaflet, lang=self.lang, practice=practice,
                             variant=self.variant, bilingual=self.bilingual and self.lang != SOURCE_LANGUAGE,
@@ -101,11 +100,11 @@ def _init_worker(root: str, warm: bool) -> None:
     document a member of staff asks of this worker does not pay for loading fonts, hyphenation
     patterns, catalogs and stylesheets. A recycled worker warms up before it takes any request;
     the others serve meanwhile."""
-    from ..worker import init_worker
+    from ..batch.worker import prepare_process
     from .forkserver import die_with_parent
 
     die_with_parent()      # the fork server (or, spawned, the server itself)
-    init_worker(root, os.devnull, in_pool=True)
+    prepare_process()
     if warm:
         project = Project(Path(root))
         leaflets = project.leaflet_ids()
@@ -145,14 +144,13 @@ def render_limited(root: str, request: DocumentRequest, seconds: float) -> dict:
 
 def render_in_worker(root: str, request: DocumentRequest) -> dict:
     """The adapter to the one render path: a request in; PDF bytes, HTML, warnings, facts out."""
-    from ..build import load_inputs, render_document
     from ..inline import plain_text
+    from ..render import render_document
 
     project = Project(Path(root))
     build_request = request.build_request()
     try:
-        leaflet, practice = load_inputs(project, build_request)
-        document = render_document(project, build_request, leaflet, practice)
+        document = render_document(project, build_request)
     except UserError as exc:
         return {"ok": False, "errors": exc.lines}
     return {"ok": True, "pdf": document.pdf, "html": document.html, "warnings": document.warnings,
@@ -247,7 +245,8 @@ class StatHasher(Hasher):
 def input_digest(project: Project, request: DocumentRequest, hasher: Hasher,
                  leaflet_images: tuple[str, ...], tool: str) -> str:
     """What the document is made of, hashed as the main job's manifest hashes an output."""
-    from ..batch import _catalogs_digest, _fonts_digest, _practice_digest
+    from ..batch.plan import (catalogs_digest as _catalogs_digest, fonts_digest as _fonts_digest,
+                              practice_digest as _practice_digest)
     from ..fonts import page_families
 
     source = project.leaflets_dir / f"{request.leaflet}.md"
@@ -310,8 +309,8 @@ class DocumentService:
             # Workers fork from a server that has imported WeasyPrint already: a recycled worker
             # is warm in a fraction of a second. The fork server ends with this process.
             os.environ[SERVER_PID] = str(os.getpid())
-            context.set_forkserver_preload(["leafletgen.web.forkserver", "leafletgen.build",
-                                            "leafletgen.worker", "weasyprint"])
+            context.set_forkserver_preload(["leafletgen.web.forkserver", "leafletgen.render",
+                                            "leafletgen.batch.worker", "weasyprint"])
             return context
         return multiprocessing.get_context("spawn")   # Windows
 
@@ -326,7 +325,7 @@ class DocumentService:
     def start(self) -> None:
         """Start the workers now (and warm them), not at the first request."""
         from ..fonts import font_faces, missing_instances
-        from ..worker import make_instance_job
+        from ..batch.worker import make_instance_job
 
         pool = self.pool()
         # Static instances of variable fonts not yet made on this machine: once, in parallel,

@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField
 from wtforms.validators import InputRequired
 
-from ..output import write_atomic
+from ..atomic_write import write_atomic
 from ..project import Project
 from .i18n import N_, _
 
@@ -106,7 +106,7 @@ def _failed(address: str) -> None:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login():
-    from .app import project
+    from .context import project
 
     form = LoginForm()
     error = ""

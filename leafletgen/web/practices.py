@@ -18,12 +18,12 @@ from flask_wtf import FlaskForm
 
 from ..errors import Problem, UserError
 from ..logo import LOGO_MAX_BYTES, logo_problems
-from ..output import write_atomic
+from ..atomic_write import write_atomic
 from ..practice import PracticeProfile, parse_practice
 from ..project import SOURCE_LANGUAGE
 from ..variants import VARIANTS
 from . import library
-from .app import project
+from .context import project
 from .i18n import _
 from .staff import VARIANT_TEXTS, Choice
 

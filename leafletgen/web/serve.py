@@ -14,6 +14,7 @@ import sys
 
 from ..errors import UserError
 from ..project import Project
+from ..signals import Terminated
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -126,6 +127,8 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
     documents = DocumentService(project, cache_root() / "web", workers=workers, warm=True)
     app = create_app(project, require_login=require_login, documents=documents)
     service = app.extensions["leafletgen.documents"]
+    print("starting: fonts and worker processes are being prepared (on a computer's first start "
+          "this takes a minute or two)", file=out, flush=True)
     service.start()
     shown = f"[{host}]" if ":" in host else host
     print(f"leafletgen staff app: http://{shown}:{port}/  (Ctrl-C to stop)", file=out, flush=True)
@@ -138,8 +141,6 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
         options.update(trusted_proxy=proxy, trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-for",
                                                                  "x-forwarded-host"},
                        clear_untrusted_proxy_headers=True)
-    from ..cli import Terminated
-
     try:
         waitress.serve(app, **options)
     except (KeyboardInterrupt, Terminated):

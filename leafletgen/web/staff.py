@@ -25,7 +25,7 @@ from ..errors import UserError
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
 from ..variants import DEFAULT_VARIANT, VARIANTS
 from . import library
-from .app import documents, error_page, project
+from .context import documents, error_page, project
 from .documents import DocumentRequest, RenderFailed
 from .i18n import N_, _
 

@@ -14,13 +14,12 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
-from ..catalogcheck import CATALOG_MAX_BYTES, check_text   # the shipped catalogs are about 10 KB
+from ..catalog_validation import CATALOG_MAX_BYTES, check_text   # the shipped catalogs are about 10 KB
 from ..errors import Problem, UserError
-from ..i18n import catalog_path
-from ..output import write_atomic
+from ..atomic_write import write_atomic
 from ..project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN
 from . import library
-from .app import project
+from .context import project
 from .i18n import _
 
 blueprint = Blueprint("translations", __name__)
@@ -72,7 +71,7 @@ def _rows():
             else:
                 status = leaflet_status(proj, library.load_leaflet_cached(proj, domain), info.lang)
             cells.append({"lang": info.lang, "status": status, "percent": int(status.percent),
-                          "exists": catalog_path(proj, domain, info.lang).is_file(),
+                          "exists": proj.catalog_path(domain, info.lang).is_file(),
                           "review": review_state(info.lang, domain) if domain != TEMPLATE_DOMAIN else None})
         rows.append({"domain": domain, "title": title, "cells": cells})
     return rows
@@ -92,10 +91,10 @@ def download(lang: str, domain: str):
     from ..translations import fresh_templates, new_catalog, render_po
 
     _known(lang, domain)
-    from ..catalogcheck import catalog_file, read_catalog_bytes
+    from ..catalog_validation import catalog_file, read_catalog_bytes
     from ..files import file_kind
 
-    path = catalog_path(project(), domain, lang)
+    path = project().catalog_path(domain, lang)
     if file_kind(project().root, catalog_file(domain, lang)) != "missing":
         try:   # never through a link, never more than a catalog may hold
             data = read_catalog_bytes(project().root, catalog_file(domain, lang))
@@ -120,7 +119,7 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
     except UnicodeDecodeError as exc:
         return [Problem(file, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8",
                         line=raw[:exc.start].count(b"\n") + 1)]
-    from ..catalogcheck import PLAIN_TEXT_DOMAINS
+    from ..catalog_validation import PLAIN_TEXT_DOMAINS
 
     problems = check_text(text, file, template_domain=domain == TEMPLATE_DOMAIN,
                           markdown=domain not in PLAIN_TEXT_DOMAINS)
@@ -175,14 +174,14 @@ def _receive(lang: str, domain: str):
     problems = upload_problems(lang, domain, raw, name)
     if problems:
         return _refused(lang, domain, [str(p) for p in problems])
-    target = catalog_path(proj, domain, lang)
+    target = proj.catalog_path(domain, lang)
     inside = proj.translations_dir.resolve()
     if any(part.is_symlink() for part in (target, target.parent, target.parent.parent)) or \
             not target.parent.resolve().is_relative_to(inside):
         return _refused(lang, domain, [f"{proj.rel(target)} is reached through a link; a catalog "
                                        "is only saved into a real folder inside translations/"])
     write_atomic(target, raw.decode("utf-8-sig").encode("utf-8"))
-    flash(_("De vertaling is opgeslagen: %(file)s.", file=proj.rel(catalog_path(proj, domain, lang))), "saved")
+    flash(_("De vertaling is opgeslagen: %(file)s.", file=proj.rel(proj.catalog_path(domain, lang))), "saved")
     return redirect(url_for("translations.index"))
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass
+import datetime as dt
+from dataclasses import asdict
 from pathlib import Path
 
 import jinja2
+from babel.dates import format_date
 
-from .i18n import SOURCE_LANGUAGE, language_name, text_direction
-from .inline import plain_text
-from .output import write_atomic
-from .project import Project
+from ..atomic_write import write_atomic
+from ..html import TemplateLoader
+from ..i18n import SOURCE_LANGUAGE, language_name, text_direction
+from ..project import Project
+from ..sandbox import TemplateEnvironment, freeze
+from .outcome import IndexEntry
 
 
 # The index is for practice staff, in Dutch: the variants by what they are, not by option name.
@@ -18,48 +22,11 @@ VARIANT_LABELS = {"a4": "A4", "a5": "A5", "booklet": "boekje (A5)", "large-print
                   "print-shop": "drukkerij (A4)"}
 
 
-@dataclass(frozen=True)
-class IndexEntry:
-    leaflet: str
-    title: str           # in the document's language
-    lang: str
-    practice: str        # practice id
-    practice_name: str
-    variant: str
-    bilingual: bool
-    pdf: str             # relative to the output folder
-    html: str
-    thumbnail: str | None = None   # PNG of the first page, relative to the output folder
-    outdated: bool = False         # a translation behind the Dutch text: the last complete version
-    review: str = ""               # a translation's review: reviewed | unreviewed | outdated ("" in Dutch)
-    reviewed_by: str = ""
-    reviewed_on: str = ""          # YYYY-MM-DD
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "IndexEntry":
-        # An entry of an older manifest lacks the newer fields: they keep their defaults.
-        return cls(**{name: data.get(name) for name, spec in cls.__dataclass_fields__.items()
-                      if name in data or spec.default is MISSING})
-
-    @classmethod
-    def from_document(cls, document, out_dir: Path, pdf: Path, html: Path) -> "IndexEntry":
-        return cls(
-            leaflet=document.request.leaflet, title=plain_text(document.leaflet.title),
-            lang=document.request.lang, practice=document.practice.id,
-            practice_name=document.practice.name or "—", variant=document.request.variant,
-            bilingual=document.request.bilingual, pdf=pdf.relative_to(out_dir).as_posix(),
-            html=html.relative_to(out_dir).as_posix(), **document.review)
-
-
 _REVIEW_RANK = {"": 0, "reviewed": 1, "unreviewed": 2, "outdated": 3}
 
 
 def _dutch_date(iso: str) -> str:
     """"2026-11-28" as staff read it: "28 november 2026"."""
-    import datetime as dt
-
-    from babel.dates import format_date
-
     try:
         return format_date(dt.date.fromisoformat(iso), "long", locale=SOURCE_LANGUAGE)
     except ValueError:
@@ -75,11 +42,6 @@ def render_index(project: Project, entries: list[IndexEntry]) -> str:
     """One section per leaflet, one block per language (name in its own script and in Dutch,
     the title in that language), in it one row per practice with a thumbnail of its own page 1
     and a link per variant."""
-    from dataclasses import asdict
-
-    from .html import TemplateLoader
-    from .sandbox import TemplateEnvironment, freeze
-
     # The same sandbox and plain data as a leaflet's templates (sandbox.py).
     env = TemplateEnvironment(loader=TemplateLoader(project.root, ("templates",)),
                               autoescape=True, undefined=jinja2.StrictUndefined,

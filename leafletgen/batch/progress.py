@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+
 
 class PlainProgress:
     """One line per finished document: readable in a log file or a CI run."""
@@ -28,10 +32,6 @@ class BarProgress:
         self.task = None
 
     def start(self, total: int, workers: int) -> None:
-        from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
-
         self.progress = Progress(
             TextColumn("building"), BarColumn(), MofNCompleteColumn(),
             TextColumn(f"· {workers} worker(s) ·"), TimeElapsedColumn(), TextColumn("left"),
@@ -53,7 +53,9 @@ class BarProgress:
 
 
 def make_progress(out):
-    """A bar when `out` is a terminal, plain lines otherwise."""
+    """A bar when `out` is a terminal, plain lines otherwise; nothing shown when `out` is None."""
+    if out is None:
+        return PlainProgress(write=lambda line: None)
     isatty = getattr(out, "isatty", None)
     if isatty is not None and isatty():
         return BarProgress(out)

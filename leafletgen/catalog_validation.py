@@ -3,7 +3,8 @@ against its Dutch msgid.
 
 A catalog comes from a translator's tool (Poedit, Weblate, Crowdin) or a text editor, so it is
 input like any other. Babel's reader is lenient (an unterminated string or `msgstr x` reads as an
-empty translation, silently), so the syntax is checked here, line by line, with the line named.
+empty translation, silently), so the syntax is checked first, line by line, with the line named
+(po_syntax.py).
 A translation must keep what the Dutch text has and add nothing: the same **bold**/*italic*
 markup, the same link targets, the same %(name)s placeholders, no raw HTML, no images, no control
 characters. A translated list item must not smuggle in a link, or HTML.
@@ -18,199 +19,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import Problem, UserError
+from .errors import Problem, UserError, shorten
 from .files import InputFileError, file_stat, read_file
 from .inline import inline_problems, inline_tokens
+from .project import TEMPLATE_DOMAIN, catalog_file
+from .po_syntax import Entry, parse_po
 from .plural import DEFAULT as DEFAULT_PLURAL_FORMS, PluralFormsError, PluralRule, parse_plural_forms
-from .textcheck import line_problems, text_problem
+from .unprintable import line_problems, text_problem
 
-from .i18n import TEMPLATE_DOMAIN  # noqa: E402  (the templates' strings: %-formatted by Jinja)
-
-_KEYWORD_RE = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$')
-_STRING_RE = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*$')
-_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
-# A placeholder is %(name)s and nothing else: "50 % minder" is text, not a format.
 _PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")
 _CHARSET_RE = re.compile(r"charset=([^\s;\\]+)", re.IGNORECASE)
-
-
-@dataclass
-class Entry:
-    """One message of a .po file, as written (strings unescaped)."""
-
-    line: int                                   # line of its msgid
-    msgctxt: str | None = None
-    msgid: str | None = None
-    msgid_plural: str | None = None
-    msgstr: dict[int, str] = field(default_factory=dict)
-    msgstr_line: int | None = None
-    flags: set[str] = field(default_factory=set)
-    # While parsing: the pieces of each string ("..." lines), joined once at the end (adding
-    # them one by one copied a long message once per line: minutes for a few megabytes).
-    pieces: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-
-    def join(self) -> None:
-        for key, parts in self.pieces.items():
-            text = "".join(part for _, part in parts)
-            if key.startswith("msgstr:"):
-                self.msgstr[int(key[7:])] = text
-            else:
-                setattr(self, key, text)
-
-    def line_of(self, key: str, needle: str) -> int | None:
-        """The line of the piece of string `key` where `needle` starts (for the header's fields)."""
-        parts = self.pieces.get(key, [])
-        text, starts = "", []
-        for line, part in parts:
-            starts.append((len(text), line))
-            text += part
-        at = text.lower().find(needle.lower())
-        if at < 0:
-            return None
-        return max((line for start, line in starts if start <= at), default=None)
-
-    @property
-    def fuzzy(self) -> bool:
-        return "fuzzy" in self.flags
-
-
-def _unescape(body: str) -> tuple[str, str | None]:
-    """(text, problem) for the inside of a "..." string."""
-    out, i = [], 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\":
-            nxt = body[i + 1] if i + 1 < len(body) else ""
-            if nxt not in _ESCAPES:
-                return "", (f"unknown escape '\\{nxt}' in a string; write \\\\ for a backslash, "
-                             "\\\" for a quote, \\n for a new line")
-            out.append(_ESCAPES[nxt])
-            i += 2
-            continue
-        out.append(char)
-        i += 1
-    return "".join(out), None
-
-
-def parse_po(text: str, file: str) -> tuple[list[Entry], list[Problem]]:
-    """The entries of a .po file and its syntax problems, each with its line."""
-    entries: list[Entry] = []
-    problems: list[Problem] = []
-    entry: Entry | None = None
-    current: str | None = None      # the keyword the next "..." continues
-    flags: set[str] = set()
-
-    def finish() -> None:
-        nonlocal entry
-        if entry is not None:
-            entry.join()
-            if entry.msgid is None:
-                problems.append(Problem(file, "msgstr or msgctxt without a msgid before it", line=entry.line))
-            elif not entry.msgstr:
-                problems.append(Problem(file, "msgid without a msgstr after it", line=entry.line))
-            elif entry.msgid_plural is None and set(entry.msgstr) != {-1}:
-                problems.append(Problem(file, "msgstr[n] needs a msgid_plural; a single form is "
-                                              "written msgstr \"...\"", line=entry.msgstr_line))
-            elif entry.msgid_plural is not None and (-1 in entry.msgstr or
-                                                     sorted(entry.msgstr) != list(range(len(entry.msgstr)))):
-                problems.append(Problem(file, "a plural message needs msgstr[0], msgstr[1], … "
-                                              "in order", line=entry.msgstr_line))
-            else:
-                entries.append(entry)
-        entry = None
-
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.rstrip("\r").strip()
-        if not line:
-            finish()
-            current = None
-            continue
-        if line.startswith("#"):
-            if line.startswith("#,"):
-                flags |= {flag.strip() for flag in line[2:].split(",") if flag.strip()}
-            # "#~" obsolete entries, "#|" previous msgids, "#:" references, "# " comments: not used.
-            continue
-        match = _KEYWORD_RE.match(line)
-        if match:
-            keyword, index, rest = match.group(1), match.group(2), match.group(3)
-            base = "msgstr" if keyword.startswith("msgstr") else keyword
-            if base in ("msgctxt", "msgid") and entry is not None and (entry.msgstr or (
-                    base == "msgctxt" and entry.msgid is not None) or (base == "msgid" and entry.msgid is not None)):
-                finish()
-            if entry is None:
-                entry = Entry(line=number, flags=flags)
-                flags = set()
-            if base == "msgid":
-                entry.line = number
-            elif base == "msgid_plural" and entry.msgid is None:
-                problems.append(Problem(file, "msgid_plural without a msgid before it", line=number))
-            elif base == "msgstr" and entry.msgid is None:
-                problems.append(Problem(file, "msgstr without a msgid before it", line=number))
-                entry = None
-                current = None
-                continue
-            string = _STRING_RE.match(rest)
-            if not string:
-                problems.append(Problem(file, f"{keyword} must be followed by a string in double "
-                                              "quotes, closed on the same line", line=number))
-                value = ""
-            else:
-                value, problem = _unescape(string.group(1))
-                if problem:
-                    problems.append(Problem(file, problem, line=number))
-            current = keyword if base != "msgstr" else f"msgstr:{-1 if index is None else int(index)}"
-            if base == "msgstr":
-                slot = -1 if index is None else int(index)
-                if slot in entry.msgstr:
-                    problems.append(Problem(file, f"{keyword} appears twice in one message", line=number))
-                if slot > 100:
-                    problems.append(Problem(file, f"{keyword}: a message has at most a few plural "
-                                                  "forms", line=number))
-                    slot = 100
-                    current = "msgstr:100"
-                entry.msgstr[slot] = ""
-                entry.pieces[current] = [(number, value)]
-                entry.msgstr_line = entry.msgstr_line or number
-            elif getattr(entry, base) is not None:
-                problems.append(Problem(file, f"{keyword} appears twice in one message", line=number))
-            else:
-                setattr(entry, base, "")
-                entry.pieces[current] = [(number, value)]
-            continue
-        string = _STRING_RE.match(line)
-        if string and current is not None and entry is not None:
-            value, problem = _unescape(string.group(1))
-            if problem:
-                problems.append(Problem(file, problem, line=number))
-            entry.pieces.setdefault(current, []).append((number, value))
-            continue
-        if line.startswith('"'):
-            reason = ("a string that is not closed on its line (or has an unescaped \")"
-                      if current is not None else "a string that belongs to no msgid or msgstr")
-        else:
-            reason = f"unknown keyword {line.split()[0][:30]!r}; expected msgid, msgstr, msgctxt or a comment"
-        problems.append(Problem(file, f"is not a valid .po file: {reason}", line=number))
-        current = None
-    finish()
-
-    seen: dict[tuple[str | None, str], int] = {}
-    for item in entries:
-        key = (item.msgctxt, item.msgid or "")
-        if key in seen:
-            problems.append(Problem(file, f"msgid {_short(item.msgid or '')!r} appears twice (first "
-                                          f"on line {seen[key]})", line=item.line))
-        else:
-            seen[key] = item.line
-    return entries, problems
-
-
-def _short(text: str, limit: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _markup(text: str) -> tuple[Counter, list[str]]:
@@ -319,7 +141,7 @@ def analyse_text(text: str, file: str, template_domain: bool = False,
         if entry.msgid_plural is not None and any(entry.msgstr.values()) \
                 and len(entry.msgstr) != plural.nplurals:
             refused.add(entry.msgid)
-            problems.append(Problem(file, f"msgstr of {_short(entry.msgid)!r}: has {len(entry.msgstr)} "
+            problems.append(Problem(file, f"msgstr of {shorten(entry.msgid)!r}: has {len(entry.msgstr)} "
                                           f"plural forms, but the header's Plural-Forms says "
                                           f"nplurals={plural.nplurals}", line=entry.msgstr_line))
         for slot, msgstr in sorted(entry.msgstr.items()):
@@ -329,7 +151,7 @@ def analyse_text(text: str, file: str, template_domain: bool = False,
             for message in translation_problems(msgid, msgstr, formatted=template_domain,
                                                 markdown=markdown):
                 refused.add(entry.msgid)
-                problems.append(Problem(file, f"msgstr of {_short(entry.msgid)!r}: {message}",
+                problems.append(Problem(file, f"msgstr of {shorten(entry.msgid)!r}: {message}",
                                         line=entry.msgstr_line))
     return CatalogReport(file, tuple(problems), refused=frozenset(refused), plural=plural)
 
@@ -372,11 +194,6 @@ PLAIN_TEXT_DOMAINS = frozenset({"leafletgen_web"})
 # A leaflet may hold 256 KiB; its catalog holds it twice (msgid and msgstr, a translation in
 # Cyrillic or Arabic taking two bytes a letter) with comments: 1 MiB leaves room for that.
 CATALOG_MAX_BYTES = 1024 * 1024
-
-
-def catalog_file(domain: str, lang: str) -> str:
-    """translations/<lang>/LC_MESSAGES/<domain>.po, relative to the project root."""
-    return f"translations/{lang}/LC_MESSAGES/{domain}.po"
 
 
 def catalog_report(project, domain: str, lang: str) -> CatalogReport | None:

@@ -15,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from importlib import metadata
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
-from . import __version__
-from .output import write_atomic
+from .. import __version__
+from ..atomic_write import write_atomic
+from ..errors import machine_error
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1
@@ -101,8 +103,6 @@ class Hasher:
 
 
 def library_versions() -> str:
-    from importlib import metadata
-
     versions = []
     for name in LIBRARIES:
         try:
@@ -113,11 +113,14 @@ def library_versions() -> str:
 
 
 def tool_digest(hasher: Hasher) -> str:
-    """leafletgen's version, its own source (a code change is a change) and its libraries."""
-    package = Path(__file__).resolve().parent
+    """leafletgen's version, its own source (a code change is a change) and its libraries. The
+    web app's code makes no document, and is left out."""
+    package = Path(__file__).resolve().parent.parent
     parts = [__version__, library_versions()]
-    for path in sorted(package.glob("*.py")):
-        parts += [path.name, hasher.file(path)]
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] != "web":
+            parts += [relative.as_posix(), hasher.file(path)]
     return combine(*parts)
 
 
@@ -175,3 +178,35 @@ def output_exists(out_dir: Path, entry: dict) -> bool:
         if entry.get(f"{kind}_size") is not None and size != entry[f"{kind}_size"]:
             return False
     return True
+
+
+def remove_output(out_dir: Path, entry: dict) -> list[str]:
+    """Delete an output's files (only files the manifest names) and folders left empty."""
+    removed = []
+    for kind in ("pdf", "html", "thumbnail"):
+        relative = entry.get(kind)
+        if not relative:
+            continue
+        path = out_dir / relative
+        if path.resolve().is_relative_to(out_dir.resolve()) and path.is_file():
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise machine_error(exc, path, "cannot remove") from exc
+            removed.append(relative)
+            folder = path.parent
+            while folder != out_dir and folder.is_relative_to(out_dir):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+                folder = folder.parent
+    return removed
+
+
+def index_digest(manifest: Manifest, templates_digest: str) -> str:
+    """What output/index.html is made of: the entries, the templates and the tool."""
+    entries = [(output.get("entry"), bool(output.get("outdated")))
+               for _, output in sorted(manifest.outputs.items())]
+    return combine(json.dumps(entries, sort_keys=True, ensure_ascii=False), templates_digest,
+                   manifest.tool)

@@ -1,0 +1,287 @@
+"""The main job's plan: which documents to build, which are unchanged, which outputs to keep.
+
+Light: files are hashed and compared with output/manifest.json. What a practice profile, a
+leaflet and a language's completeness came to is remembered in the manifest under the hash of
+the files it was worked out from (`remembered`), so a run with nothing to do reads files and
+JSON only. When something did change, the plan asks `readers` (batch.readers: the parsers,
+Babel), which the package's __init__ hands in and imports only then.
+
+The phases, in order: practices → leaflets → complete languages → the outputs wanted, each
+with the hash of everything it depends on → the outputs kept although not wanted.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import UserError
+from ..files import InputFileError, read_file
+from ..fonts import font_faces, page_families
+from ..project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN,
+                       Project)
+from ..request import THUMBNAIL_WIDTH, BuildRequest, DocumentOptions
+from ..review import record_path
+from ..variants import DEFAULT_VARIANT
+from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
+
+NEUTRAL_PRACTICE = {"name": "", "variants": [DEFAULT_VARIANT], "bilingual": False, "languages": []}
+
+
+@dataclass
+class Plan:
+    jobs: list[BuildRequest] = field(default_factory=list)   # to build, in this order
+    wanted: dict = field(default_factory=dict)     # manifest key → new entry (digest, deps)
+    keep: set = field(default_factory=set)         # old keys kept as they are (input unreadable)
+    unchanged: list = field(default_factory=list)  # keys whose outputs are up to date
+    failed: list[str] = field(default_factory=list)     # inputs that cannot be read
+    warnings: list[str] = field(default_factory=list)   # names skipped: they cannot be an input
+    skipped: list[str] = field(default_factory=list)    # incomplete languages, with the reason
+    # languages a practice with require_review = true does not get: unreviewed or outdated
+    skipped_unreviewed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Sources:
+    """What the phases found out about the inputs, handed from one phase to the next."""
+
+    tool: str
+    templates: str
+    practices: dict[str, dict] = field(default_factory=dict)     # id → info (name, variants, …)
+    broken_practices: set[str] = field(default_factory=set)
+    leaflets: dict[str, dict] = field(default_factory=dict)      # id → info (images, content)
+    broken_leaflets: set[str] = field(default_factory=set)
+    complete: dict[str, list[str]] = field(default_factory=dict)  # leaflet → complete languages
+    incomplete: set[tuple[str, str]] = field(default_factory=set)  # (leaflet, lang) with a catalog
+    reviews: dict[tuple[str, str], dict] = field(default_factory=dict)  # → review.index_fields
+    unreviewed: set[tuple[str, str, str]] = field(default_factory=set)  # (leaflet, lang, practice)
+
+
+def make_plan(project: Project, manifest: Manifest, hasher: Hasher, readers,
+              force: bool = False) -> Plan:
+    """Every phase in turn. `readers` parses an input the manifest does not know yet."""
+    # Names that cannot be a leaflet, a profile or a language: reported, skipped, never a reason
+    # for the others not to be built.
+    plan = Plan(warnings=project.odd_names())
+    sources = Sources(tool=tool_digest(hasher), templates=hasher.tree(project.templates_dir))
+    plan_practices(project, manifest, hasher, readers, sources, plan)
+    plan_leaflets(project, manifest, hasher, readers, sources, plan)
+    plan_languages(project, manifest, hasher, readers, sources, plan)
+    plan_outputs(project, manifest, hasher, sources, plan, force)
+    plan.keep = outputs_to_keep(manifest, plan, sources)
+    manifest.tool = sources.tool
+    return plan
+
+
+def remembered(table: dict, key: str, digest: str, work_out: Callable[[], dict]) -> dict:
+    """The manifest lookup: `table[key]` if it was worked out from `digest`, else `work_out()`,
+    remembered under `digest`. When `work_out` raises, what was remembered is forgotten."""
+    cached = table.get(key)
+    if cached and cached.get("digest") == digest:
+        return cached
+    try:
+        info = work_out()
+    except UserError:
+        table.pop(key, None)
+        raise
+    table[key] = {"digest": digest, **info}
+    return table[key]
+
+
+def forget_all_but(table: dict, keys) -> None:
+    """Drop what the manifest remembers of inputs that are gone."""
+    for key in [key for key in table if key not in keys]:
+        del table[key]
+
+
+# ---- The phases -----------------------------------------------------------------------------------
+
+def plan_practices(project: Project, manifest: Manifest, hasher: Hasher, readers,
+                   sources: Sources, plan: Plan) -> None:
+    """Each profile, parsed only when it (or a file of its folder, or its logo) changed."""
+    practice_ids = project.practice_ids()
+    for practice_id in practice_ids:
+        digest = combine(practice_digest(project, hasher, practice_id), sources.tool)
+        try:
+            sources.practices[practice_id] = remembered(
+                manifest.practices, practice_id, digest,
+                lambda: readers.practice_info(project, practice_id))
+        except UserError as exc:
+            plan.failed += exc.lines
+            sources.broken_practices.add(practice_id)
+    forget_all_but(manifest.practices, practice_ids)
+    if not practice_ids:
+        sources.practices[DEFAULT_PRACTICE_ID] = {"digest": combine("default", sources.tool),
+                                                  **NEUTRAL_PRACTICE}
+
+
+def plan_leaflets(project: Project, manifest: Manifest, hasher: Hasher, readers,
+                  sources: Sources, plan: Plan) -> None:
+    """Each leaflet, parsed only when its source changed; its content hash includes its pictures."""
+    leaflet_ids = project.leaflet_ids()
+    for leaflet_id in leaflet_ids:
+        source = project.leaflets_dir / f"{leaflet_id}.md"
+        digest = combine(hasher.file(source), sources.tool)
+        try:
+            info = remembered(manifest.leaflets, leaflet_id, digest,
+                              lambda: readers.leaflet_info(project, leaflet_id))
+        except UserError as exc:
+            plan.failed += exc.lines
+            sources.broken_leaflets.add(leaflet_id)
+            continue
+        pictures = [f"{src} {hasher.file(project.leaflets_dir / src)}" for src in info["images"]]
+        sources.leaflets[leaflet_id] = {**info, "content": combine(hasher.file(source), *pictures)}
+    forget_all_but(manifest.leaflets, leaflet_ids)
+
+
+def plan_languages(project: Project, manifest: Manifest, hasher: Hasher, readers,
+                   sources: Sources, plan: Plan) -> None:
+    """The languages each leaflet is complete in (Dutch always), remembered under the hash of
+    everything the answer depends on: the leaflet, the templates, both catalogs, the tool."""
+    seen = set()
+    for leaflet_id, leaflet in sources.leaflets.items():
+        sources.complete[leaflet_id] = [SOURCE_LANGUAGE]
+        for lang in project.languages()[1:]:
+            key = f"{leaflet_id}/{lang}"
+            seen.add(key)
+            digest = combine(leaflet["digest"], sources.templates, sources.tool,
+                             catalogs_digest(project, hasher, leaflet_id, lang))
+            answer = remembered(manifest.completeness, key, digest,
+                                lambda: readers.completeness(project, leaflet_id, lang))
+            sources.reviews[leaflet_id, lang] = {**(answer.get("review") or {}),
+                                                 "language": answer.get("language", lang)}
+            if not answer["reason"]:
+                sources.complete[leaflet_id].append(lang)
+                continue
+            plan.skipped.append(answer["skipped"])
+            if project.catalog_path(leaflet_id, lang).is_file():
+                sources.incomplete.add((leaflet_id, lang))
+    forget_all_but(manifest.completeness, seen)
+
+
+def plan_outputs(project: Project, manifest: Manifest, hasher: Hasher, sources: Sources,
+                 plan: Plan, force: bool) -> None:
+    """Every document of the matrix, with the hash of what it is made of: unchanged, or a job."""
+    out_dir = manifest.path.parent
+    fonts: dict[tuple[str, ...], str] = {}
+    # One thumbnail per practice, leaflet and language: of its first document.
+    thumbnails: set[tuple[str, str, str]] = set()
+    for request in matrix(sources, plan):
+        families = page_families(request.lang, SOURCE_LANGUAGE if request.side_by_side else None)
+        if families not in fonts:
+            fonts[families] = fonts_digest(hasher, families)
+        if not request.side_by_side \
+                and (request.leaflet, request.lang, request.practice) not in thumbnails:
+            thumbnails.add((request.leaflet, request.lang, request.practice))
+            request = BuildRequest(request.leaflet, request.lang, request.practice, request.variant,
+                                   options=DocumentOptions(thumbnail_width=THUMBNAIL_WIDTH))
+        deps = {
+            "leaflet": sources.leaflets[request.leaflet]["content"],
+            "catalogs": "" if request.lang == SOURCE_LANGUAGE else
+            catalogs_digest(project, hasher, request.leaflet, request.lang),
+            "practice": sources.practices[request.practice_id]["digest"],
+            "templates": sources.templates,
+            "fonts": fonts[families],
+            "tool": sources.tool,
+        }
+        key, thumbnail = request.key, request.thumbnail_name
+        digest = combine(key, thumbnail, *[f"{name}={value}" for name, value in sorted(deps.items())])
+        plan.wanted[key] = {"digest": digest, "deps": deps}
+        old = manifest.outputs.get(key)
+        if (not force and old and old.get("digest") == digest
+                and (old.get("thumbnail") or "") == thumbnail and output_exists(out_dir, old)):
+            plan.unchanged.append(key)
+        else:
+            plan.jobs.append(request)
+
+
+def matrix(sources: Sources, plan: Plan):
+    """Leaflets × practices × complete languages (those the practice wants, reviewed where it
+    requires that) × its variants × plain and, where the practice asks for it, bilingual."""
+    for leaflet_id in sources.leaflets:
+        for practice_id, practice in sources.practices.items():
+            for lang in sources.complete[leaflet_id]:
+                if practice["languages"] and lang not in practice["languages"] \
+                        and lang != SOURCE_LANGUAGE:
+                    continue
+                if not reviewed_enough(sources, plan, leaflet_id, lang, practice_id, practice):
+                    continue
+                sides = (False, True) if practice["bilingual"] and lang != SOURCE_LANGUAGE else (False,)
+                for variant in practice["variants"]:
+                    for bilingual in sides:
+                        yield BuildRequest(leaflet_id, lang, practice_id, variant, bilingual)
+
+
+def reviewed_enough(sources: Sources, plan: Plan, leaflet_id: str, lang: str, practice_id: str,
+                    practice: dict) -> bool:
+    """False (and the language reported skipped) for a practice with `require_review = true`
+    and a translation nobody reviewed, or whose review is outdated."""
+    review = sources.reviews.get((leaflet_id, lang), {"language": lang})
+    if not practice.get("require_review") or lang == SOURCE_LANGUAGE \
+            or review.get("review") == "reviewed":
+        return True
+    sources.unreviewed.add((leaflet_id, lang, practice_id))
+    what = "its review is outdated" if review.get("review") == "outdated" else "it is unreviewed"
+    plan.skipped_unreviewed.append(
+        f"skipped {leaflet_id} in {review['language']} ({lang}) for {practice_id}: {what}, and "
+        "the practice requires reviewed translations (require_review = true; see `python "
+        "generate.py translations status`)")
+    return False
+
+
+def outputs_to_keep(manifest: Manifest, plan: Plan, sources: Sources) -> set[str]:
+    """Outputs not wanted now but kept as they are: those of a leaflet or practice that cannot
+    be read now (a typo in a profile must not delete that practice's leaflets), and translations
+    that fell behind the Dutch text (the last complete version stays available, marked as older
+    in the index). Everything else not wanted any more goes: its leaflet, language or practice
+    is gone."""
+    keep = set()
+    for key, entry in manifest.outputs.items():
+        if key in plan.wanted:
+            continue
+        request = entry.get("request", {})
+        if request.get("leaflet") in sources.broken_leaflets \
+                or request.get("practice") in sources.broken_practices:
+            keep.add(key)
+        elif (request.get("leaflet"), request.get("lang")) in sources.incomplete \
+                and request.get("practice") in sources.practices:
+            keep.add(key)
+            entry["outdated"] = True
+        elif (request.get("leaflet"), request.get("lang"), request.get("practice")) \
+                in sources.unreviewed and (entry.get("entry") or {}).get("review") == "reviewed":
+            # A practice that requires reviews keeps the last version a person reviewed, marked
+            # as older; an unreviewed one goes.
+            keep.add(key)
+            entry["outdated"] = True
+    return keep
+
+
+# ---- Digests of the inputs ------------------------------------------------------------------------
+
+def practice_digest(project: Project, hasher: Hasher, practice_id: str) -> str:
+    """The profile, everything in practices/<id>/ and the logo file wherever it lies."""
+    profile = project.practices_dir / f"{practice_id}.toml"
+    parts = [hasher.file(profile), hasher.tree(project.practices_dir / practice_id)]
+    try:   # not through a link, not beyond the size of a profile (practice.load_practice says why)
+        raw = read_file(project.root, f"practices/{practice_id}.toml", PROFILE_MAX_BYTES)
+        logo = tomllib.loads(raw.decode("utf-8-sig")).get("logo")
+    except (InputFileError, ValueError, RecursionError):
+        logo = None
+    if isinstance(logo, str) and logo and ".." not in logo.replace("\\", "/").split("/"):
+        parts.append(hasher.file(project.practices_dir / logo))
+    return combine(*parts)
+
+
+def catalogs_digest(project: Project, hasher: Hasher, leaflet_id: str, lang: str) -> str:
+    """A language's catalogs for one leaflet, and its review record (the colophon says whether
+    a person reviewed the translation, and a practice may require it)."""
+    return combine(hasher.file(project.catalog_path(leaflet_id, lang)),
+                   hasher.file(project.catalog_path(TEMPLATE_DOMAIN, lang)),
+                   hasher.file(record_path(project, leaflet_id, lang)))
+
+
+def fonts_digest(hasher: Hasher, families: tuple[str, ...]) -> str:
+    """The font files of `families` (a page's fonts)."""
+    return combine(*[f"{face.family} {face.weight} {face.style} {hasher.file(face.path)}"
+                     for face in font_faces() if face.family in families])

@@ -1,0 +1,54 @@
+"""The heavy side of the main job: the documents that changed, built by worker processes.
+
+Imported by the package's __init__ only when there is something to build: it imports the
+worker (WeasyPrint) before the workers are forked, so each starts with it loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from ..fonts import font_faces, missing_instances
+from ..project import Project
+from ..request import BuildRequest
+from ..signals import deferred_stop_signals
+from .outcome import Outcome
+from .pool import MAX_DOCUMENTS_PER_WORKER, WorkerPool
+from .progress import make_progress
+from .worker import make_instance_job, run_document
+
+
+def build_documents(project: Project, out_dir: Path, jobs: list[BuildRequest], workers: int,
+                    on_result: Callable[[BuildRequest, Outcome], None], reporter=None, out=None,
+                    strict: bool = False,
+                    max_documents: int = MAX_DOCUMENTS_PER_WORKER) -> list[BuildRequest]:
+    """Every job, in this process (`workers` 1) or over a pool; `on_result` hears of each, and
+    `reporter` (a progress bar or lines on `out`) shows it. Returns the jobs not started because
+    the output could not be written (an outcome marked fatal: no space left, no permission)."""
+    reporter = reporter or make_progress(out)
+    faces = font_faces()
+    instances = [faces.index(face) for face in missing_instances()]
+    try:
+        if workers <= 1:
+            for index in instances:
+                make_instance_job(index)
+            reporter.start(len(jobs), 1)
+            for index, job in enumerate(jobs):
+                outcome = run_document(project, out_dir, job, strict)
+                _report(reporter, on_result, job, outcome)
+                if outcome.fatal:
+                    return jobs[index + 1:]
+            return []
+        with deferred_stop_signals() as check_stop:
+            with WorkerPool(workers, project.root, out_dir, strict, max_documents, check_stop) as pool:
+                pool.make_fonts(instances)
+                reporter.start(len(jobs), workers)
+                return pool.build(jobs, lambda job, outcome: _report(reporter, on_result, job, outcome))
+    finally:
+        reporter.close()
+
+
+def _report(reporter, on_result, job: BuildRequest, outcome: Outcome) -> None:
+    on_result(job, outcome)
+    reporter.advance(f"{job.key}.pdf", outcome.ok)
