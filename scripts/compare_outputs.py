@@ -80,8 +80,8 @@ summary = io.StringIO()
 code = main(["--root", str(project), "--out", str(out / "main-job"), "--force", "--jobs", "2"],
             out=summary, err=err)
 # The main job's messages are compared too: sorted (workers finish in any order), without the
-# time it took.
-lines = sorted(re.sub(r" in [0-9.]+ s;", " in - s;", line)
+# time it took and the work folder (each revision has its own).
+lines = sorted(re.sub(r" in [0-9.]+ s;", " in - s;", line).replace(str(out), "OUT")
                for line in (err.getvalue() + summary.getvalue()).splitlines())
 (out / "main-job.txt").write_text(f"exit {code}\n" + "\n".join(lines) + "\n", encoding="utf-8")
 shutil.rmtree(project)
