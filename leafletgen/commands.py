@@ -28,8 +28,9 @@ from .practice import load_practice
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from .render import Document, render_document
 from .request import BuildRequest
-from .review import record_review
-from .translations import extract, incomplete_reason, init, status, status_table, update
+from .review_command import record_review
+from .translation_status import incomplete_reason, status, status_table
+from .translations import extract, init, update
 from .unprintable import printable
 from .variants import VARIANTS
 

@@ -16,7 +16,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from leafletgen.project import Project
-from leafletgen.translations import status
+from leafletgen.translation_status import status
 
 from .conftest import REPO, run_cli
 from .pdfutil import pdf_text

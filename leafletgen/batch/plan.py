@@ -22,7 +22,7 @@ from ..fonts import font_faces, page_families
 from ..project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN,
                        Project)
 from ..request import THUMBNAIL_WIDTH, BuildRequest, DocumentOptions
-from ..review import record_path
+from ..review_records import record_path
 from ..variants import DEFAULT_VARIANT
 from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
 
