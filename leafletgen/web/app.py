@@ -21,9 +21,9 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from ..fonts import cache_root
 from ..project import Project
 from . import i18n, login, practices, staff, translations_page
+from .choice import Unknown, unknown_page
 from .context import error_page
 from .documents import DocumentService
-from .staff import Unknown, unknown_page
 
 log = logging.getLogger("leafletgen.web")
 

@@ -1,6 +1,6 @@
 """Imported (preloaded) by the process the web app's workers are forked from: it ends when the
 server ends, however the server ends (a `kill -9` included), and so do the workers (each asks for
-the same when it starts, see documents._init_worker). Without this, a server killed hard leaves
+the same when it starts, see workers.init_worker). Without this, a server killed hard leaves
 its fork server and workers running, about 150 MB each, with nobody to serve.
 
 It acts only in a direct child of the server whose process id the server put in the environment
