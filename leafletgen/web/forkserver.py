@@ -36,7 +36,18 @@ def _in_fork_server() -> bool:
         return False
 
 
+def _child_dies_with_fork_server(fork_server: int) -> None:
+    """Right after the fork server forks a worker, before any of the worker's own code runs: a
+    worker armed only later (in its initialiser) that lost its fork server in between stayed
+    alive for ever, holding its pipes (and so the resource tracker) open."""
+    die_with_parent()
+    if os.getppid() != fork_server:   # the fork server ended before prctl took effect
+        os._exit(0)
+
+
 if _in_fork_server():
     die_with_parent()
     if os.getppid() != int(os.environ[SERVER_PID]):   # the server ended before prctl took effect
         os._exit(0)
+    _fork_server = os.getpid()
+    os.register_at_fork(after_in_child=lambda: _child_dies_with_fork_server(_fork_server))
