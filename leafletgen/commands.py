@@ -21,7 +21,7 @@ from .build import build
 from .colors import AA_NORMAL, contrast_ratio
 from .content import load_leaflet
 from .errors import UserError
-from .fit import describe as describe_pages, findings as page_findings
+from .page_report import describe as describe_pages, findings as page_findings
 from .i18n import check_language, language_name, languages, load_catalog, translate_leaflet
 from .model import Leaflet, Practice
 from .practice import load_practice

@@ -18,11 +18,7 @@ MAX_COMPLEXITY = 20
 MAX_LINES = 400
 # Over the limits when the limits were set (issue 11), each its owner's to split.
 NOT_YET = {
-    "web/staff.py": 438,                      # lines (the web app)
-    "web/documents.py": 532,
     "html.py": 443,                           # (the template context: security, typesetting)
-    "web/staff.py:staff_context": 31,         # cyclomatic complexity (the web app)
-    "web/practices.py:save": 27,
     "layout.py:_main_children": 28,           # (typesetting)
 }
 # Import cycles found when the test was written, each its owner's to break.
