@@ -23,6 +23,7 @@ from pathlib import Path
 from . import __version__, limits
 from .atomic_write import remove_stale_parts
 from .batch import run_main_job
+from .batch.scheduler import check_address, cluster_to_use
 from .errors import STRICT_ERROR, MachineError, UserError
 from .project import Project, find_project
 from .signals import Terminated
@@ -60,10 +61,15 @@ def _out_dir(project: Project, value: str | None) -> Path:
 
 
 def cmd_main_job(args, project: Project, out, err) -> int:
+    try:
+        cluster = cluster_to_use(args.cluster)
+    except ValueError as exc:   # a malformed $LEAFLETGEN_CLUSTER, Dask not installed
+        print(f"error: {exc}", file=err)
+        return EXIT_USAGE
     out_dir = _out_dir(project, args.out)
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
     summary = run_main_job(project, out_dir, jobs=args.jobs, force=args.force,
-                           out=out, strict=args.strict)
+                           out=out, strict=args.strict, cluster=cluster)
     for line in summary.skipped + summary.skipped_unreviewed:
         print(printable(line), file=out)
     for line in summary.warnings:
@@ -110,7 +116,9 @@ def make_parser() -> Parser:
                         help="documents built at once (default: one per core)")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every document, also those unchanged since the last run")
-    limits.add_options(parser, top=True)
+    parser.add_argument("--cluster", type=check_address, metavar="ADDRESS",
+                        help="render on the Dask cluster whose scheduler is at ADDRESS "
+                             "(tcp://HOST:PORT; default: $LEAFLETGEN_CLUSTER, else this computer)")
     parser.set_defaults(handler=cmd_main_job)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
@@ -128,7 +136,6 @@ def make_parser() -> Parser:
                        help="set the translation and the Dutch side by side, block by block")
     build.add_argument("--allow-draft", action="store_true",
                        help="build an incomplete translation: missing parts in Dutch, marked DRAFT")
-    limits.add_options(build)
     _common(build)
     build.set_defaults(handler="cmd_build")
 
@@ -139,8 +146,8 @@ def make_parser() -> Parser:
     listing.set_defaults(handler="cmd_list")
     add_translations_commands(commands)
     add_check_command(commands)
-    add_serve_command(commands, lambda parser: (limits.add_options(parser), _common(parser)))
-    return parser
+    add_serve_command(commands, _common)
+    return limits.add_options(parser, commands.choices)   # --time-limit, --memory-limit
 
 
 def add_translations_commands(commands) -> None:
@@ -228,7 +235,6 @@ def add_check_command(commands) -> None:
     check.add_argument("--variant", metavar="NAME", choices=list(VARIANTS),
                        help="only this variant (default: each practice's variants; one of "
                             f"{', '.join(VARIANTS)})")
-    limits.add_options(check)
     _common(check)
     check.set_defaults(handler="cmd_check")
 
@@ -337,9 +343,7 @@ def _main(argv: list[str] | None, out, err) -> int:
     previous = _terminate_as_exception()
     messages = Messages(err)
     project = None
-    # The limits per document of this run: every render, here or in a worker, keeps to them.
-    limits.configure(limits.Limits.from_settings(getattr(args, "time_limit", None),
-                                                 getattr(args, "memory_limit", None)))
+    limits.configure_from(args)   # every document of this run, here or in a worker, keeps to them
     try:
         project = find_project(args.root)
         code = _handler(args.handler)(args, project, out, messages)
@@ -353,8 +357,6 @@ def _main(argv: list[str] | None, out, err) -> int:
         return 130 if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM
     except Exception as exc:
         if args.debug and not isinstance(exc, UserError):
-            if getattr(exc, "trace", ""):     # a bug in the child a document rendered in
-                print(exc.trace, file=err)
             raise
         return _report(exc, project, err)
     finally:

@@ -21,15 +21,16 @@ from .build import build
 from .colors import AA_NORMAL, contrast_ratio
 from .content import load_leaflet
 from .errors import UserError
-from .fit import describe as describe_pages, findings as page_findings
+from .page_report import describe as describe_pages, findings as page_findings
 from .i18n import check_language, language_name, languages, load_catalog, translate_leaflet
 from .model import Leaflet, Practice
 from .practice import load_practice
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from .render import Document, render_document
 from .request import BuildRequest
-from .review import record_review
-from .translations import extract, incomplete_reason, init, status, status_table, update
+from .review_command import record_review
+from .translation_status import incomplete_reason, status, status_table
+from .translations import extract, init, update
 from .unprintable import printable
 from .variants import VARIANTS
 

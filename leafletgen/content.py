@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
@@ -312,42 +312,24 @@ def character_problems(text: str, file: str) -> list[Problem]:
 
 
 def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = None) -> Leaflet:
-    if len(text) > LEAFLET_MAX_BYTES:
-        raise UserError(Problem(file, f"is {len(text):,} characters long; a leaflet may have at most "
-                                      f"{LEAFLET_MAX_BYTES:,}"))
-    char_problems = character_problems(text, file)
-    if char_problems:
-        raise UserError(char_problems)
+    """A leaflet's text (`file`, at `path`) as a Leaflet. Raises UserError with every problem
+    found, ordered by line; `expected_id` is the id its file name gives it."""
+    refuse_unreadable(text, file)
     front, body, body_line = split_front_matter(text, file)
-    problems: list[Problem] = []
     lines = key_lines(front)
 
     def line_of(key: str) -> int | None:
         return lines[key] + 1 if key in lines else None
 
-    try:
-        data = yaml.load(front, Loader=FrontMatterLoader) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else None
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise UserError(Problem(file, f"front matter is not valid YAML: {reason}", line=line)) from None
-    except RecursionError:
-        raise UserError(Problem(file, "front matter is nested too deeply; write plain `key: value` "
-                                      "lines", line=2)) from None
-    meta, meta_problems = validate_model(LeafletMeta, data, file, line_of, missing_line=1)
-    problems.extend(meta_problems)
-    if meta is not None and expected_id is not None and meta.id != expected_id:
-        problems.append(Problem(file, f"id {meta.id!r} must match the file name ({expected_id!r})",
-                                line=line_of("id"), field="id"))
+    meta, problems = read_front_matter(front, file, line_of, expected_id)
     blocks, body_problems = parse_blocks(body, body_line, file)
-    problems.extend(body_problems)
-    problems.extend(image_problems(blocks, path.parent, file))
+    problems += body_problems
+    problems += image_problems(blocks, path.parent, file)
     if not blocks and not body_problems:
         problems.append(Problem(file, "the leaflet has no text after the front matter", line=body_line))
     if meta is not None:
-        for message in inline_problems(meta.title):
-            problems.append(Problem(file, message, line=line_of("title"), field="title"))
+        problems += [Problem(file, message, line=line_of("title"), field="title")
+                     for message in inline_problems(meta.title)]
     problems = sorted(dict.fromkeys(problems), key=lambda p: (p.line or 0))   # each once
     if problems:
         raise UserError(problems)
@@ -358,3 +340,35 @@ def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = No
         blocks=tuple(blocks), path=path, rel_path=file, title_line=line_of("title") or 1,
         author_line=line_of("author") or 1, source_line=line_of("source") or 1,
     )
+
+
+def refuse_unreadable(text: str, file: str) -> None:
+    """A text too long, or with characters no input may hold, is refused before it is parsed:
+    nothing else it says could be trusted or reported by line."""
+    if len(text) > LEAFLET_MAX_BYTES:
+        raise UserError(Problem(file, f"is {len(text):,} characters long; a leaflet may have at most "
+                                      f"{LEAFLET_MAX_BYTES:,}"))
+    char_problems = character_problems(text, file)
+    if char_problems:
+        raise UserError(char_problems)
+
+
+def read_front_matter(front: str, file: str, line_of: Callable[[str], int | None],
+                      expected_id: str | None) -> tuple[LeafletMeta | None, list[Problem]]:
+    """The front matter as LeafletMeta (None when it has problems), and its problems. YAML that
+    cannot be read at all is one problem, raised at once."""
+    try:
+        data = yaml.load(front, Loader=FrontMatterLoader) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else None
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UserError(Problem(file, f"front matter is not valid YAML: {reason}", line=line)) from None
+    except RecursionError:
+        raise UserError(Problem(file, "front matter is nested too deeply; write plain `key: value` "
+                                      "lines", line=2)) from None
+    meta, problems = validate_model(LeafletMeta, data, file, line_of, missing_line=1)
+    if meta is not None and expected_id is not None and meta.id != expected_id:
+        problems.append(Problem(file, f"id {meta.id!r} must match the file name ({expected_id!r})",
+                                line=line_of("id"), field="id"))
+    return meta, problems

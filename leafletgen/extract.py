@@ -5,19 +5,23 @@
 per block (see README, "Translations"): the msgid is the Dutch text with its inline Markdown,
 with a `#.` comment saying what the unit is, so a translator knows a heading from a list item.
 Template strings come from Babel's jinja2 extractor (Jinja's `babel_extract`).
+
+`fresh_templates` and `template_msgids` are what there is to translate *now*: the translation
+commands, `translations status` and the review state all count against them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 
 from . import __version__
-from .content import parse_leaflet
+from .content import load_leaflet, parse_leaflet
 from .errors import UserError
 from .files import read_input
 from .html import TEMPLATE_MAX_BYTES
@@ -166,3 +170,51 @@ def template_strings(project: Project) -> Catalog:
 # Babel's defaults plus Jinja's newstyle names.
 _KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
              "npgettext": ((1, "c"), 2, 3)}
+
+
+# ---- What there is to translate now ---------------------------------------------------------------
+# The sources as they are now, not whatever .pot happens to be on disk: the translation
+# commands, `translations status` and the review state all count against these.
+
+def fresh_templates(project: Project) -> dict[str, Catalog]:
+    """Domain → template catalog, extracted now from the leaflets and the templates."""
+    return templates_and_titles(project)[0]
+
+
+def templates_and_titles(project: Project) -> tuple[dict[str, Catalog], dict[str, str]]:
+    """(domain → template catalog, leaflet domain → its Dutch title as plain text)."""
+    templates: dict[str, Catalog] = {}
+    titles: dict[str, str] = {}
+    problems: list = []
+    for leaflet_id in project.leaflet_ids():
+        try:
+            leaflet = load_leaflet(project, leaflet_id)
+        except UserError as exc:
+            problems += exc.problems
+            continue
+        templates[leaflet_id] = leaflet_template(project, leaflet)
+        titles[leaflet_id] = plain_text(leaflet.title)
+    if problems:
+        raise UserError(problems)
+    templates[TEMPLATE_DOMAIN] = template_catalog(project)
+    return templates, titles
+
+
+def _template_stamp(project: Project) -> tuple:
+    files = sorted(project.templates_dir.rglob("*.j2"))
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+@lru_cache(maxsize=16)
+def _template_catalog(root: str, stamp: tuple) -> Catalog:
+    return template_strings(Project(Path(root)))
+
+
+def template_catalog(project: Project) -> Catalog:
+    """The template strings (cached while no template changes)."""
+    return _template_catalog(str(project.root), _template_stamp(project))
+
+
+def template_msgids(project: Project) -> list:
+    """The msgids of the template strings (a tuple for a plural)."""
+    return [m.id for m in template_catalog(project) if m.id]

@@ -34,7 +34,7 @@ from .variants import Variant
 LAST_PAGE_MIN = 1 / 3        # no page of a reading PDF less than a third full
 GAP_MAX_LARGE_PRINT = 0.25   # large print: no page before the last more than a quarter empty
 SAFETY = 0.04                # aim this far below a page boundary (page breaks are not fluid)
-MAX_LAYOUTS = 4
+MAX_LAYOUTS = 5
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,33 @@ def _problems(report: LayoutReport, variant: Variant) -> list[tuple[str, int]]:
         found.append((f"page {sparse[0]} is only {report.pages[sparse[0] - 1].fill:.0%} full", 2))
     if variant.name == "large-print" and report.largest_gap > GAP_MAX_LARGE_PRINT:
         found.append((f"a page is left {report.largest_gap:.0%} empty at the bottom", 1))
+    if report.end_matter_alone:
+        found.append(("the last page holds only the small print (version, author, QR code)", 1))
     return found
+
+
+class _Layouts:
+    """The layouts tried for one document, with their settings and reports."""
+
+    def __init__(self, lay_out, binds: tuple[str, ...]):
+        self.lay_out = lay_out
+        self.tried: list[tuple[FitSettings, object, LayoutReport]] = []
+        self.binds: set[str] = set(binds)
+
+    def __call__(self, candidate: FitSettings) -> LayoutReport:
+        # Headings found with a word alone (and room to bind) are bound in every later layout.
+        candidate = replace(candidate, binds=tuple(sorted(self.binds | set(candidate.binds))))
+        layout, report = self.lay_out(candidate)
+        self.tried.append((candidate, layout, report))
+        self.binds.update(report.bindable)
+        return report
+
+    def settings_of(self, report: LayoutReport) -> FitSettings:
+        return next(settings for settings, _, tried in self.tried if tried is report)
+
+    @property
+    def spare(self) -> bool:
+        return len(self.tried) < MAX_LAYOUTS
 
 
 def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutReport]],
@@ -119,52 +145,51 @@ def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutR
     """Lay out with `settings` (as designed, by default); if the pages do not come out right,
     again, tighter or looser (see the module's description). `lay_out(settings)` returns the
     layout (a WeasyPrint document) and its measured report."""
-    tried: list[tuple[FitSettings, object, LayoutReport]] = []
-    binds: set[str] = set(settings.binds)
-
-    def attempt(candidate: FitSettings) -> LayoutReport:
-        # Headings found with a word alone (and room to bind) are bound in every later layout.
-        candidate = replace(candidate, binds=tuple(sorted(binds | set(candidate.binds))))
-        layout, report = lay_out(candidate)
-        tried.append((candidate, layout, report))
-        binds.update(report.bindable)
-        return report
-
+    attempt = _Layouts(lay_out, settings.binds)
     first = attempt(settings)
-    unit = sheet_pages(variant)
     current = first
-
     # 1. Fewer sheets: when the tightest setting may save one, find the least tightening that does.
     target = _fewer_sheets_target(first, variant)
     if target:
         current = _search(attempt, variant, settings, first, target, tighten=True) or first
-
     # 2. Whole sheets, no near-empty page: when pages are left over, share the space out.
-    if problems(current, variant) and len(tried) < MAX_LAYOUTS:
-        best_settings = tried[[r for _, _, r in tried].index(current)][0]
-        pages = current.page_count
-        target = unit * math.ceil(pages / unit) if pages > 1 else 1
-        loosened = _search(attempt, variant, best_settings, current, target, tighten=False)
-        if loosened is not None:
-            current = loosened
-        base = tried[[r for _, _, r in tried].index(current)][0]
-        while problems(current, variant) and len(tried) < MAX_LAYOUTS:
-            # Measured again with the breaks in place (a forced break keeps the margin a natural
-            # one drops), the shares come out a little different: a second pass evens them.
-            breaks = balancing_breaks(current, target, variant)
-            if not breaks or breaks == [s for s, _, r in tried if r is current][0].breaks:
-                break
-            current = attempt(replace(base, breaks=breaks))
-
+    if problems(current, variant) and attempt.spare:
+        _share_out(attempt, variant, current)
     # 3. A word alone on the last line of a heading or the key message: bind its last two words.
-    chosen = _best(tried, variant)
-    report = chosen[2]
-    if report.lone_words and len(tried) < MAX_LAYOUTS:
-        binds = tuple(sorted(set(chosen[0].binds) | set(report.bindable)))
-        if binds != chosen[0].binds:
-            attempt(replace(chosen[0], binds=binds))
-            chosen = _best(tried, variant)
-    return Fitted(chosen[0], chosen[1], chosen[2], [(s, r) for s, _, r in tried])
+    chosen = _best(attempt.tried, variant)
+    if chosen[2].lone_words and attempt.spare:
+        bound = tuple(sorted(set(chosen[0].binds) | set(chosen[2].bindable)))
+        if bound != chosen[0].binds:
+            attempt(replace(chosen[0], binds=bound))
+            chosen = _best(attempt.tried, variant)
+    return Fitted(chosen[0], chosen[1], chosen[2], [(s, r) for s, _, r in attempt.tried])
+
+
+def _share_out(attempt: _Layouts, variant: Variant, current: LayoutReport) -> None:
+    """Set more openly to whole sheets; then page breaks where a page is still left (nearly)
+    empty. Each layout is kept in `attempt`, for fit() to choose from."""
+    unit = sheet_pages(variant)
+    pages = current.page_count
+    target = unit * math.ceil(pages / unit) if pages > 1 else 1
+    # A blank or nearly empty page may take a third try; a gap in large print two.
+    heavy = any(weight > 1 for _, weight in _problems(current, variant))
+    loosened = _search(attempt, variant, attempt.settings_of(current), current, target,
+                       tighten=False, budget=3 if heavy else 2)
+    current = loosened or current
+    base = attempt.settings_of(current)
+    measured, capacity = current, PAGE_CAPACITY
+    while problems(current, variant) and attempt.spare:
+        # Measured again with the breaks in place (a forced break keeps the margin a natural one
+        # drops), the shares come out a little different: a second pass evens them; one that ran
+        # over a page is shared out again from the same layout, each page less full.
+        breaks = balancing_breaks(measured, target, variant, capacity)
+        if not breaks or breaks == attempt.settings_of(current).breaks:
+            break
+        current = attempt(replace(base, breaks=breaks))
+        if current.page_count > target:
+            capacity -= 0.08
+        else:
+            measured = current
 
 
 def _fewer_sheets_target(report: LayoutReport, variant: Variant) -> int:
@@ -180,49 +205,61 @@ def _fewer_sheets_target(report: LayoutReport, variant: Variant) -> int:
 
 
 def _search(attempt, variant: Variant, start: FitSettings, report: LayoutReport, target: int,
-            tighten: bool) -> LayoutReport | None:
+            tighten: bool, budget: int = 2) -> LayoutReport | None:
     """Move the level until the text takes `target` pages: when tightening, all of it within
-    them; when loosening, the last page at least a third full without a page more. Secant
-    steps over the measured content (pages before the last plus the last one's fill)."""
-    points = [(start.level, report.content_pages)]
-    goal = target - SAFETY if tighten else target - 1 + 0.55
+    them; when loosening, no page of too little and no page more. Secant steps over the measured
+    content (pages before the last plus the last one's fill); after a step that made a page
+    more, halfway back (at most `budget` layouts)."""
     if target == 1 and not tighten:
         return None
+    goal = target - SAFETY if tighten else target - 1 + 0.55
     ratio = variant.tightest_ratio if tighten else variant.loosest_ratio
     # First step: the content taken as linear in the level, to the limit's estimated ratio.
     slope = report.content_pages * (ratio - 1) * (-1 if tighten else 1)
+    points = [(start.level, report.content_pages)]
+    bracket = [start.level, None]             # loosening: levels known to keep / exceed `target`
     found = None
-    for _ in range(2):
-        level_now, content_now = points[-1]
-        if len(points) >= 2:
-            (l0, c0), (l1, c1) = points[-2], points[-1]
-            slope = (c1 - c0) / (l1 - l0) if l1 != l0 and c1 != c0 else slope
-        level = level_now + (goal - content_now) / slope if slope else level_now
-        level = max(-1.0, min(0.0, level)) if tighten else max(0.0, min(1.0, level))
-        level = round(level, 3)
-        if level == level_now:
+    for _ in range(budget):
+        level, slope = _next_level(points, slope, goal, bracket, tighten)
+        if level is None:
             break
         result = attempt(replace(start, level=level))
         points.append((level, result.content_pages))
-        if tighten and result.page_count <= target:
-            found = result
-            break
-        if not tighten:
-            if result.page_count > target:
-                continue                      # overshot: a page more; step back
-            found = result
-            if result.page_count == target and result.pages[-1].fill >= LAST_PAGE_MIN:
-                break
-            if level >= 1.0:
-                break                         # as loose as it goes: the page breaks do the rest
+        if tighten:
+            if result.page_count <= target:
+                return result
+            continue
+        if result.page_count > target:
+            bracket[1] = level                # overshot: a page more
+            continue
+        bracket[0], found = level, result
+        if (result.page_count == target and not problems(result, variant)) or level >= 1.0:
+            break                             # done, or as loose as it goes: breaks do the rest
     return found
+
+
+def _next_level(points, slope: float, goal: float, bracket, tighten: bool):
+    """(the next level to try, or None; the slope of content over level)."""
+    level_now, content_now = points[-1]
+    if len(points) >= 2:
+        (l0, c0), (l1, c1) = points[-2], points[-1]
+        slope = (c1 - c0) / (l1 - l0) if l1 != l0 and c1 != c0 else slope
+    if bracket[1] is not None:
+        level = (bracket[0] + bracket[1]) / 2
+    else:
+        level = level_now + (goal - content_now) / slope if slope else level_now
+    level = round(max(-1.0, min(0.0, level)) if tighten else max(0.0, min(1.0, level)), 3)
+    if any(level == known for known, _ in points):
+        return None, slope
+    return level, slope
 
 
 PAGE_CAPACITY = 0.96        # a page shared out is filled to at most this (keep rules need room)
 FULL_ENOUGH = 0.6           # a page before the last, shared out, is at least this full if it can be
 
 
-def balancing_breaks(report: LayoutReport, target: int, variant: Variant) -> tuple[str, ...]:
+def balancing_breaks(report: LayoutReport, target: int, variant: Variant,
+                     capacity: float = 0.0) -> tuple[str, ...]:
     """Page breaks that share the text out over `target` pages: the blocks (or list items) that
     start a page, chosen so every page is as far as it can be above what it needs (a page before
     the last: FULL_ENOUGH, or in large print no more than a quarter empty; the last: a third),
@@ -238,7 +275,7 @@ def balancing_breaks(report: LayoutReport, target: int, variant: Variant) -> tup
     header, heights = _heights(report, places)
     # Shared out over all pages; failing that (a block taller than a page must break where the
     # flow takes it), one break that leaves the page before the last at least a third full.
-    return _partition(places, header, heights, target, need) or \
+    return _partition(places, header, heights, target, need, capacity or PAGE_CAPACITY) or \
         _one_break(report, places, target, LAST_PAGE_MIN)
 
 
@@ -251,7 +288,11 @@ def _one_break(report: LayoutReport, places, target: int, need: float) -> tuple[
     before, last = report.pages[-2].fill, report.pages[-1].fill
     fits = [place for place in places if place.page == target - 2 and place.may_break_before
             and need <= place.top <= before - (LAST_PAGE_MIN - last)]
-    return (max(fits, key=lambda place: (place.heading, place.top)).selector,) if fits else ()
+    if not fits:
+        return ()
+    # The break that leaves both pages most evenly full; a heading starting the page is worth a little.
+    best = max(fits, key=lambda place: min(place.top, last + before - place.top) + 0.05 * place.heading)
+    return (best.selector,)
 
 
 def _heights(report: LayoutReport, places) -> tuple[float, list[float]]:
@@ -267,7 +308,7 @@ def _heights(report: LayoutReport, places) -> tuple[float, list[float]]:
 
 
 def _partition(places, header: float, heights: list[float], target: int,
-               need: float) -> tuple[str, ...]:
+               need: float, capacity: float) -> tuple[str, ...]:
     """The blocks to start pages 2…target at: the partition of the blocks into `target` pages
     whose least margin over what a page needs is largest (dynamic programming over the blocks)."""
     count = len(places)
@@ -279,7 +320,7 @@ def _partition(places, header: float, heights: list[float], target: int,
     def slack(i: int, j: int) -> float | None:
         """The margin of a page holding blocks i…j-1, None if it does not fit."""
         fill = prefix[j] - (prefix[i] if i else 0.0)
-        if fill > PAGE_CAPACITY or (j < count and not allowed[j]) or (i and not allowed[i]):
+        if fill > capacity or (j < count and not allowed[j]) or (i and not allowed[i]):
             return None
         return fill - (LAST_PAGE_MIN if j == count else need)
 
@@ -306,62 +347,13 @@ def _partition(places, header: float, heights: list[float], target: int,
 
 
 def _best(tried, variant: Variant):
-    """The layout to keep: fewest sheets, then fewest problems, then least changed."""
+    """The layout to keep: fewest sheets, then fewest problems, then the most evenly full
+    pages, then the least changed."""
     def key(item):
         settings, _, report = item
+        # Among equals, the pages most evenly full (in large print: the smallest gap).
+        evenness = round(report.largest_gap if variant.name == "large-print"
+                         else -min(report.fills, default=0.0), 2)
         return (sheets(report, variant), sum(weight for _, weight in _problems(report, variant)),
-                len(report.lone_words), abs(settings.level), len(settings.breaks))
+                len(report.lone_words), evenness, abs(settings.level), len(settings.breaks))
     return min(tried, key=key)
-
-
-# ---- In words a practice understands (`generate.py check`) ---------------------------------------
-
-def describe(report: LayoutReport, variant: Variant, settings: FitSettings | None = None) -> str:
-    """"2 pages, one sheet printed double-sided; full 99 % and 73 %; body 13 pt, about 65
-    characters a line; logo 22 × 22 mm" — and what copy-fitting changed, if anything."""
-    unit = sheet_pages(variant)
-    count = sheets(report, variant)
-    how = "folded as a booklet" if unit == 4 else "printed double-sided"
-    sheet_words = f"{_number(count)} sheet{'s' if count != 1 else ''} {how}"
-    fills = [f"{page.fill:.0%}" for page in report.pages]
-    full = fills[0] if len(fills) == 1 else ", ".join(fills[:-1]) + " and " + fills[-1]
-    parts = [f"{report.page_count} page{'s' if report.page_count != 1 else ''}, {sheet_words}",
-             f"pages {full} full"]
-    body = f"body {report.body_pt:g} pt"
-    if report.median_line_chars:
-        body += f", about {report.median_line_chars:.0f} characters a line"
-    parts.append(body)
-    if report.logo_mm:
-        parts.append(f"logo {report.logo_mm[0]:g} × {report.logo_mm[1]:g} mm")
-    if settings is not None:
-        changed = []
-        if settings.level < 0:
-            changed.append("set closer to fit fewer sheets")
-        elif settings.level > 0:
-            changed.append("set more openly to fill its pages")
-        if settings.breaks:
-            changed.append(f"{len(settings.breaks)} page break{'s' if len(settings.breaks) > 1 else ''} "
-                           "placed to share the text out")
-        if changed:
-            parts.append(" and ".join(changed))
-    return "; ".join(parts)
-
-
-def _number(count: int) -> str:
-    return {1: "one", 2: "two", 3: "three", 4: "four"}.get(count, str(count))
-
-
-def findings(report: LayoutReport, variant: Variant) -> list[str]:
-    """What a practice should hear about a layout: pages left (nearly) empty, words broken in
-    large print, a word alone on the last line of a heading, a logo too small to read."""
-    found = list(problems(report, variant))
-    if variant.name == "large-print" and report.broken_words:
-        words = ", ".join(repr(word) for word in report.broken_words[:5])
-        found.append(f"{len(report.broken_words)} word(s) broken at a line end in large print: {words}")
-    for text in report.lone_words:
-        short = text if len(text) <= 60 else text[:59] + "…"
-        found.append(f"a word alone on the last line of {short!r}")
-    if report.logo_mm and report.logo_mm[1] < variant.logo.min_height_mm - 0.05:
-        found.append(f"the logo is only {report.logo_mm[1]:g} mm high (its shape is very wide): "
-                     "its lettering may be hard to read; a less wide version of the logo would do better")
-    return found

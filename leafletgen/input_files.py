@@ -18,7 +18,7 @@ from .files import read_file, relative_parts
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 from .render import load_inputs
 from .request import BuildRequest
-from .review import record_path
+from .review_records import record_path
 
 FILE_MAX_BYTES = 16 * 1024 * 1024     # as the renderer's own limit on a file it reads
 

@@ -57,6 +57,14 @@ class LayoutReport:
     # Headings and key messages with a word alone on their last line whose last two words would
     # fit on one line of their column (their text, as in `lone_words`).
     bindable: list[str] = field(default_factory=list)
+    # Where the end of the leaflet (colophon and QR code) starts: page (0-based) and share above it.
+    end_matter: tuple[int, float] | None = None
+
+    @property
+    def end_matter_alone(self) -> bool:
+        """Whether the last page holds only the small print, none of the leaflet's text."""
+        return self.end_matter is not None and len(self.pages) > 1 and \
+            self.end_matter[0] == len(self.pages) - 1 and self.end_matter[1] < 0.02
     body_pt: float = 0.0
 
     @property
@@ -160,30 +168,43 @@ def measure(document) -> LayoutReport:
             _collect(child, blocks, facts)
             if main_children:
                 _places(child, main_children, seen, facts, number, top, height)
+        _end_matter_share(facts, number, top, height)
         facts.pages.append(PageFacts(round(max(0.0, bottom - top) / height, 4),
                                      round(height / PX_PER_MM, 1)))
     if root_style is not None:
         facts.body_pt = round(root_style["font_size"] / PX_PER_PT, 2)
     for element, (kind, all_lines) in blocks.items():
-        lines, texts = [], []
-        for line, width in all_lines:
-            text = _line_text(line).strip()
-            if text:
-                lines.append((line, width))
-                texts.append(text)
-        facts.text_lines += len(texts)
-        facts.lines += texts
-        if kind == "body" and len(texts) > 1:
-            facts.line_chars += [len(text) for text in texts[:-1]]
-        if kind == "display" and len(texts) > 1 and len(texts[-1].split()) == 1:
-            facts.lone_words.append(_element_text(element))
-            if _room_for_two(lines, texts):
-                facts.bindable.append(_element_text(element))
-        broken = _broken(texts, _element_text(element))
-        facts.broken_words += broken
-        if kind != "body":
-            facts.broken_display += broken
+        _block_facts(facts, element, kind, all_lines)
     return facts
+
+
+def _end_matter_share(facts: LayoutReport, number: int, top: float, height: float) -> None:
+    """The end block's place, found on this page in pixels, as a share of the page's height."""
+    if facts.end_matter is not None and facts.end_matter[0] == number and facts.end_matter[1] > 1.5:
+        facts.end_matter = (number, round((facts.end_matter[1] - top) / height, 4))
+
+
+def _block_facts(facts: LayoutReport, element, kind: str, all_lines) -> None:
+    """One block's lines: their count and length, a word alone on a heading's last line, words
+    broken at a line end."""
+    lines, texts = [], []
+    for line, width in all_lines:
+        text = _line_text(line).strip()
+        if text:
+            lines.append((line, width))
+            texts.append(text)
+    facts.text_lines += len(texts)
+    facts.lines += texts
+    if kind == "body" and len(texts) > 1:
+        facts.line_chars += [len(text) for text in texts[:-1]]
+    if kind == "display" and len(texts) > 1 and len(texts[-1].split()) == 1:
+        facts.lone_words.append(_element_text(element))
+        if _room_for_two(lines, texts):
+            facts.bindable.append(_element_text(element))
+    broken = _broken(texts, _element_text(element))
+    facts.broken_words += broken
+    if kind != "body":
+        facts.broken_display += broken
 
 
 def _margin_lines(margin_box, texts: list[str]) -> int:
@@ -208,6 +229,8 @@ def _margin_lines(margin_box, texts: list[str]) -> int:
 def _collect(box, blocks: dict, facts: LayoutReport, kind: str = "", width: float = 0.0) -> None:
     """Gather the line boxes of every block of text, and the logo's size."""
     tag, classes = _tag(box), _classes(box)
+    if "end-matter" in classes and facts.end_matter is None and box.position_y is not None:
+        facts.end_matter = (len(facts.pages), box.position_y)    # made relative in measure()
     if isinstance(box, boxes.ReplacedBox) and "logo" in classes:
         facts.logo_mm = (round(box.width / PX_PER_MM, 1), round(box.height / PX_PER_MM, 1))
     if tag in HEADING_TAGS or "callout" in classes:
@@ -254,50 +277,59 @@ def _broken(lines: list[str], text: str) -> list[str]:
     return broken
 
 
+def _find_main(box):
+    if _tag(box) == "main":
+        return box.element
+    for child in getattr(box, "children", None) or ():
+        found = _find_main(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _classes_of(element) -> set[str]:
+    return set((element.get("class") or "").split()) if element is not None else set()
+
+
 def _main_children(root_box) -> dict | None:
     """The places a page may break before: <main>'s child elements and the items of its lists,
     each → (selector, heading, may a break go before it)."""
-    def find(box):
-        if _tag(box) == "main":
-            return box.element
-        for child in getattr(box, "children", None) or ():
-            found = find(child)
-            if found is not None:
-                return found
-        return None
-
-    main = find(root_box)
+    main = _find_main(root_box)
     if main is None:
         return None
     body = next((element for element in root_box.element if _element_tag(element) == "body"), None)
-    stacked = body is not None and "stacked" in (body.get("class") or "").split()
+    stacked = "stacked" in _classes_of(body)
     places: dict = {}
     children = [c for c in main if isinstance(c.tag, str)]
     previous = None
     for number, child in enumerate(children, start=1):
-        classes = set((child.get("class") or "").split())
+        classes = _classes_of(child)
         heading = _element_tag(child) in HEADING_TAGS or "pair-heading" in classes
         after_heading = previous is not None and (
-            _element_tag(previous) in HEADING_TAGS or "lead-in" in (previous.get("class") or "")
-            or "pair-heading" in (previous.get("class") or ""))
+            _element_tag(previous) in HEADING_TAGS
+            or bool(_classes_of(previous) & {"lead-in", "pair-heading", "pair-lead-in", "pair-title"}))
         selector = f"main > :nth-child({number})"
         places[child] = (selector, heading, not after_heading)
         if _element_tag(child) in ("ul", "ol"):
             _item_places(places, child, selector)
         elif stacked and "pair" in classes:
-            # Bilingual, one after the other: the Dutch half of a pair may start a page (not a
-            # heading's: a heading stays with its Dutch), and so may an item of either list.
-            sides = [side for side in child if isinstance(side.tag, str)]
-            for position, side in enumerate(sides, start=1):
-                side_selector = f"{selector} > :nth-child({position})"
-                if position > 1:
-                    places[side] = (side_selector, False, not classes & {"pair-heading", "pair-title",
-                                                                          "pair-labels"})
-                for list_ in (c for c in side if _element_tag(c) in ("ul", "ol")):
-                    index = [c for c in side if isinstance(c.tag, str)].index(list_) + 1
-                    _item_places(places, list_, f"{side_selector} > :nth-child({index})")
+            _pair_places(places, child, selector, classes)
         previous = child
     return places
+
+
+def _pair_places(places: dict, pair, selector: str, classes: set[str]) -> None:
+    """Bilingual, one after the other: the Dutch half of a pair may start a page (not a heading's:
+    a heading stays with its Dutch), and so may an item of either list."""
+    sides = [side for side in pair if isinstance(side.tag, str)]
+    for position, side in enumerate(sides, start=1):
+        side_selector = f"{selector} > :nth-child({position})"
+        if position > 1:
+            places[side] = (side_selector, False, not classes & {"pair-heading", "pair-title", "pair-labels"})
+        children = [c for c in side if isinstance(c.tag, str)]
+        for index, list_ in enumerate(children, start=1):
+            if _element_tag(list_) in ("ul", "ol"):
+                _item_places(places, list_, f"{side_selector} > :nth-child({index})")
 
 
 def _item_places(places: dict, list_, selector: str) -> None:

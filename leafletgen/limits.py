@@ -105,23 +105,34 @@ def configure(limits: Limits) -> None:
     _CONFIGURED = limits
 
 
+def configure_from(args) -> None:
+    """The limits of a command line's --time-limit and --memory-limit (see `configure`)."""
+    configure(Limits.from_settings(getattr(args, "time_limit", None), getattr(args, "memory_limit", None)))
+
+
 def current() -> Limits:
     """The limits a document is rendered under: configured, else from the environment."""
     return _CONFIGURED or Limits.from_settings()
 
 
-def add_options(parser, top: bool = False) -> None:
-    """--time-limit and --memory-limit, for a command that renders (on a sub-command the default
-    is argparse.SUPPRESS, so it does not overwrite the top-level value)."""
+RENDERING_COMMANDS = ("build", "check", "serve")
+
+
+def add_options(parser, commands: dict):
+    """--time-limit and --memory-limit on the main job's parser and on the commands that render
+    (`commands`: the sub-parsers by name; their default is argparse.SUPPRESS, so that they do
+    not overwrite the main parser's value). Returns `parser`."""
     import argparse
 
-    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
-    parser.add_argument("--time-limit", type=_option, metavar="SECONDS", default=default(None),
-                        help="stop a document that takes longer than this to render (default: "
-                             f"$LEAFLETGEN_TIME_LIMIT or {DEFAULT_SECONDS}; 0: no limit)")
-    parser.add_argument("--memory-limit", type=_option, metavar="MB", default=default(None),
-                        help="stop a document whose rendering needs more memory (default: "
-                             f"$LEAFLETGEN_MEMORY_LIMIT or {DEFAULT_MEMORY_MB}; 0: no limit)")
+    for target, default in [(parser, None)] + [(commands[name], argparse.SUPPRESS)
+                                               for name in RENDERING_COMMANDS if name in commands]:
+        target.add_argument("--time-limit", type=_option, metavar="SECONDS", default=default,
+                            help="stop a document that takes longer than this to render (default: "
+                                 f"$LEAFLETGEN_TIME_LIMIT or {DEFAULT_SECONDS}; 0: no limit)")
+        target.add_argument("--memory-limit", type=_option, metavar="MB", default=default,
+                            help="stop a document whose rendering needs more memory (default: "
+                                 f"$LEAFLETGEN_MEMORY_LIMIT or {DEFAULT_MEMORY_MB}; 0: no limit)")
+    return parser
 
 
 def _option(value: str) -> float:
@@ -228,6 +239,11 @@ class ChildFailed(Exception):
         self.kind, self.message, self.trace = kind, message, trace
 
 
+class _ChildTraceback(Exception):
+    def __init__(self, trace: str):
+        super().__init__(f'\n"""\n{trace}"""')
+
+
 def run_in_child(limits: Limits, what: str, function, *args, **kwargs):
     """`function(*args, **kwargs)` in a forked child that has taken `limits` on; its result, or
     the exception it raised (a UserError stays a UserError; what it logged is logged here). Over a
@@ -275,7 +291,8 @@ def _outcome(status: str, payload, exitcode, limits: Limits, what: str):
             return payload
         raise payload
     if status == "bug":
-        raise ChildFailed(*payload)
+        # The child's traceback as the cause, for --debug (as concurrent.futures does).
+        raise ChildFailed(*payload) from _ChildTraceback(payload[2])
     if status == "killed":
         raise DocumentOverLimit(limits.too_slow(what))
     # Died without a word: killed by the kernel for memory, or a crash inside a C library.

@@ -86,5 +86,5 @@ class Practice:
     bilingual: bool = False
     languages: tuple[str, ...] = ()  # empty: every complete language
     qr_url: str = ""               # URL pattern for the QR code; {leaflet} and {lang} filled in
-    require_review: bool = False   # only translations a person has reviewed (review.py)
+    require_review: bool = False   # only translations a person has reviewed (review_state.py)
     notes: tuple[str, ...] = field(default=(), compare=False)  # warnings, e.g. colour darkened

@@ -46,8 +46,8 @@ from .practice import load_practice
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 from .qr import qr_context
 from .request import ASSETS_DIR, BuildRequest, DocumentOptions
-from .review import document_review, index_fields
-from .translations import missing_template_strings
+from .review_state import document_review, index_fields
+from .translation_status import missing_template_strings
 from .variants import VARIANTS, Variant
 
 __all__ = ["ASSETS_DIR", "BuildRequest", "Document", "DocumentOptions", "render_document"]
@@ -67,7 +67,7 @@ class Document:
     layout: LayoutReport | None = None   # pages and their fill, broken words, logo size (layout.py)
     fit: FitSettings | None = None       # how copy-fitting set it (fit.py)
     layouts: int = 1                     # layouts it took to fit
-    review: dict = field(default_factory=dict)   # review.index_fields: the translation's review
+    review: dict = field(default_factory=dict)   # review_state.index_fields: the translation's review
     thumbnail: bytes | None = None       # PNG of page 1 when the options ask for one
 
     @property

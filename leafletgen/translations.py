@@ -1,11 +1,10 @@
-"""The gettext workflow: extract, update, init, status — all through Babel's Catalog API.
+"""The gettext workflow: extract, init, update — all through Babel's Catalog API.
 
-Domains: one per leaflet (the leaflet id) plus `leafletgen` for the template strings.
-Layout: translations/<domain>.pot and translations/<lang>/LC_MESSAGES/<domain>.po.
+Domains: one per leaflet (the leaflet id) plus `leafletgen` for the template strings, and the
+staff web app's words (`leafletgen_web`). Layout: translations/<domain>.pot and
+translations/<lang>/LC_MESSAGES/<domain>.po. What there is to translate comes from extract.py;
+how far each translation is, from translation_status.py.
 
-Status counts against the *current* sources (the leaflet's units, the templates' strings), not
-against whatever .pot happens to be on disk, and counts a fuzzy entry as not translated (as the
-build does: `pybabel compile --statistics` counts fuzzy entries as translated).
 Files are only rewritten when something besides their dates (and Babel's version) changed, so the
 same sources give the same bytes. A fuzzy unit gets `#|` lines with its previous msgid (render_po
 writes them: Babel's own are broken for multi-line msgids).
@@ -16,24 +15,18 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from .content import load_leaflet
-from .errors import UserError, shorten
-from .extract import (COPYRIGHT_HOLDER, header_comment, honest_header, leaflet_template,
-                      template_strings)
-from .inline import plain_text
+from .errors import UserError
+from .extract import (COPYRIGHT_HOLDER, fresh_templates, header_comment, honest_header,
+                      templates_and_titles)
 from .plurals import plural_forms
-from .i18n import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, _read_catalog, filled, language_name,
-                   languages, load_catalog, template_path)
+from .i18n import SOURCE_LANGUAGE, _read_catalog, language_name, languages, template_path
 from .catalog_validation import catalog_file, catalog_report, read_catalog_bytes
-from .model import Leaflet
 from .atomic_write import write_atomic
 from .project import Project
 from .web.catalog import WEB_DOMAIN, web_template
@@ -44,54 +37,7 @@ _DATE_LINES = re.compile(rb'^"(POT-Creation-Date|PO-Revision-Date|Generated-By):
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 
 
-# ---- Fresh templates -------------------------------------------------------------------------
-
-
-def fresh_templates(project: Project) -> dict[str, Catalog]:
-    """Domain → template catalog, extracted now from the leaflets and the templates."""
-    return _fresh(project)[0]
-
-
-def _fresh(project: Project) -> tuple[dict[str, Catalog], dict[str, str]]:
-    """(domain → template catalog, leaflet domain → its Dutch title as plain text)."""
-    templates: dict[str, Catalog] = {}
-    titles: dict[str, str] = {}
-    problems: list = []
-    for leaflet_id in project.leaflet_ids():
-        try:
-            leaflet = load_leaflet(project, leaflet_id)
-        except UserError as exc:
-            problems += exc.problems
-            continue
-        templates[leaflet_id] = leaflet_template(project, leaflet)
-        titles[leaflet_id] = plain_text(leaflet.title)
-    if problems:
-        raise UserError(problems)
-    templates[TEMPLATE_DOMAIN] = template_catalog(project)
-    return templates, titles
-
-
-def _template_stamp(project: Project) -> tuple:
-    files = sorted(project.templates_dir.rglob("*.j2"))
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-
-
-@lru_cache(maxsize=16)
-def _template_catalog(root: str, stamp: tuple) -> Catalog:
-    return template_strings(Project(Path(root)))
-
-
-def template_catalog(project: Project) -> Catalog:
-    """The template strings (cached while no template changes)."""
-    return _template_catalog(str(project.root), _template_stamp(project))
-
-
-def template_msgids(project: Project) -> list:
-    return [m.id for m in template_catalog(project) if m.id]
-
-
 # ---- Writing ---------------------------------------------------------------------------------
-
 
 PO_WIDTH = 76
 
@@ -254,7 +200,7 @@ def init(project: Project, lang: str) -> list[Path]:
             project.catalog_path(domain, lang).is_file() for domain in fresh_templates(project)):
         raise UserError(f"translations/{lang}/ exists already; run `translations update` to bring "
                         "it up to date")
-    templates, titles = _fresh(project)
+    templates, titles = templates_and_titles(project)
     for domain, template in templates.items():
         path = project.catalog_path(domain, lang)
         write_atomic(path, render_po(new_catalog(template, lang, titles.get(domain))))
@@ -283,7 +229,7 @@ def merge(catalog: Catalog, template: Catalog) -> Catalog:
 
 def update(project: Project) -> list[tuple[Path, str]]:
     """Merge the fresh templates into every language: translations kept, changed ones fuzzy."""
-    templates, titles = _fresh(project)
+    templates, titles = templates_and_titles(project)
     results = []
     for domain, template in templates.items():
         write_if_changed(template_path(project, domain), render_po(template))
@@ -308,169 +254,3 @@ def update(project: Project) -> list[tuple[Path, str]]:
         catalog = merge(_read(project, WEB_DOMAIN, lang), web)
         results.append((path, "updated" if write_if_changed(path, render_po(catalog)) else "unchanged"))
     return results
-
-
-# ---- Status ----------------------------------------------------------------------------------
-
-
-@dataclass
-class CatalogStatus:
-    domain: str
-    lang: str
-    file: str
-    translated: int = 0
-    fuzzy: int = 0
-    untranslated: int = 0
-    missing: list[str] = field(default_factory=list)      # msgids fuzzy or untranslated
-    fuzzy_ids: list[str] = field(default_factory=list)    # the fuzzy ones among them
-    problems: list[str] = field(default_factory=list)     # e.g. a translation dropped a link
-    review: object = None   # a leaflet catalog's review.ReviewState (None for the template strings)
-
-    @property
-    def total(self) -> int:
-        return self.translated + self.fuzzy + self.untranslated
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.translated / self.total if self.total else 100.0
-
-    @property
-    def complete(self) -> bool:
-        """Every unit translated and nothing for which the build would refuse the catalog."""
-        return self.translated == self.total and not self.problems
-
-    def as_dict(self) -> dict:
-        data = {f.name: list(value) if isinstance(value := getattr(self, f.name), list) else value
-                for f in fields(self) if f.name != "review"}
-        data.update(total=self.total, percent=round(self.percent, 1), complete=self.complete)
-        if self.review is not None:
-            data["review"] = self.review.as_dict()
-        return data
-
-
-def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> CatalogStatus:
-    path = project.catalog_path(domain, lang)
-    status = CatalogStatus(domain, lang, project.rel(path))
-    # Checked like any input (catalog_validation): a catalog with problems is refused by the build.
-    # One that cannot be used at all counts as untranslated; a unit whose translation has a
-    # problem counts as not translated: a broken catalog is never 100 %.
-    report = catalog_report(project, domain, lang)
-    refused = report.refused if report is not None else frozenset()
-    status.problems = [str(problem) for problem in (report.problems if report is not None else ())]
-    catalog = None
-    if report is not None and not report.fatal:
-        try:
-            catalog = load_catalog(project, domain, lang)
-        except UserError as exc:      # Babel refused it (say, a language it does not know)
-            status.problems += exc.lines
-    if report is not None and (report.fatal or catalog is None):
-        status.untranslated = len(dict.fromkeys(msgids))     # nothing of it can be used
-        return status
-    for msgid in dict.fromkeys(msgids):
-        message = catalog.get(msgid) if catalog is not None else None
-        singular = msgid if isinstance(msgid, str) else msgid[0]
-        if singular in refused and message is not None and not message.fuzzy:
-            status.untranslated += 1        # translated, but refused: its problem is listed
-        elif message is None or not filled(message):
-            status.untranslated += 1
-            status.missing.append(singular)
-        elif message.fuzzy:
-            status.fuzzy += 1
-            status.missing.append(singular)
-            status.fuzzy_ids.append(singular)
-        else:
-            status.translated += 1
-    return status
-
-
-def leaflet_status(project: Project, leaflet: Leaflet, lang: str) -> CatalogStatus:
-    return catalog_status(project, leaflet.id, lang, [text for _, _, text in leaflet.units()])
-
-
-def templates_status(project: Project, lang: str) -> CatalogStatus:
-    return catalog_status(project, TEMPLATE_DOMAIN, lang, template_msgids(project))
-
-
-def missing_template_strings(project: Project, lang: str) -> list[str]:
-    """Template strings (footer, page numbers, …) with no usable translation in `lang`."""
-    if lang == SOURCE_LANGUAGE:
-        return []
-    return templates_status(project, lang).missing
-
-
-def incomplete_reason(project: Project, leaflet: Leaflet, lang: str) -> str:
-    """Why `leaflet` cannot be built as final in `lang` (empty when it can)."""
-    reasons = []
-    for row in (leaflet_status(project, leaflet, lang), templates_status(project, lang)):
-        if not project.catalog_path(row.domain, lang).is_file():
-            reasons.append(f"not translated yet ({row.file} does not exist)")
-        elif row.missing:
-            what = "units" if row.domain == leaflet.id else "template strings"
-            reasons.append(f"{len(row.missing)} of {row.total} {what} untranslated or fuzzy in {row.file}")
-        if row.problems:
-            reasons.append(f"{len(row.problems)} problem(s) in {row.file}")
-    if not reasons:
-        return ""
-    return "; ".join(reasons) + " (see `python generate.py translations status`)"
-
-
-def status(project: Project) -> list[CatalogStatus]:
-    """Every leaflet × language, then the template strings × language."""
-    rows = []
-    problems: list = []
-    leaflets = []
-    for leaflet_id in project.leaflet_ids():
-        try:
-            leaflets.append(load_leaflet(project, leaflet_id))
-        except UserError as exc:
-            problems += exc.problems
-    if problems:
-        raise UserError(problems)
-    langs = [lang for lang in languages(project) if lang != SOURCE_LANGUAGE]
-    for leaflet in leaflets:
-        for lang in langs:
-            row = leaflet_status(project, leaflet, lang)
-            row.review = _review(project, leaflet, lang, row)
-            rows.append(row)
-    rows += [templates_status(project, lang) for lang in langs]
-    return rows
-
-
-def _review(project: Project, leaflet: Leaflet, lang: str, row: CatalogStatus):
-    """The review state of a leaflet catalog; a record that cannot be read is one of its problems
-    (and claims no review)."""
-    from .review import ReviewState, record_path, review_state
-
-    try:
-        return review_state(project, leaflet, lang)
-    except UserError as exc:
-        row.problems += exc.lines
-        return ReviewState("unreviewed", project.rel(record_path(project, leaflet.id, lang)))
-
-
-def status_table(rows: list[CatalogStatus]) -> list[str]:
-    """Human-readable status: one line per catalog, then what is missing."""
-    if not rows:
-        return ["no translations yet: start one with `python generate.py translations init LL`"]
-    width = max(len(r.domain) for r in rows)
-    lines = [f"{'domain':<{width}}  lang  language              translated  fuzzy  untranslated      %"]
-    for r in rows:
-        name = language_name(r.lang, "en")
-        lines.append(f"{r.domain:<{width}}  {r.lang:<4}  {name[:20]:<20}  {r.translated:>5}/{r.total:<4}"
-                     f"  {r.fuzzy:>5}  {r.untranslated:>12}  {r.percent:>5.1f}"
-                     + ("" if r.complete else "  INCOMPLETE"))
-    reviews = [r for r in rows if r.review is not None]
-    if reviews:
-        lines.append("")
-        lines.append("Reviews (a person read the translation against the Dutch; "
-                     "`translations review` records it):")
-        for r in reviews:
-            lines.append(f"{r.domain:<{width}}  {r.lang:<4}  {r.review.summary()}")
-        for r in reviews:
-            lines += [f"{r.review.record}: {change}" for change in r.review.changes]
-    for r in rows:
-        for msgid in r.missing:
-            lines.append(f"{r.file}: not translated{' (fuzzy)' if msgid in r.fuzzy_ids else ''}: "
-                         f"{shorten(msgid)!r}")
-        lines += [f"error: {problem}" for problem in r.problems]
-    return lines

@@ -16,7 +16,7 @@ from leafletgen.html import RenderOptions, render_html
 from leafletgen.i18n import template_translations
 from leafletgen.pdf import render_pdf
 from leafletgen.qr import qr_context
-from leafletgen.review import document_review
+from leafletgen.review_state import document_review
 
 from .hostile import LEAFLET, PRACTICE, weasyprint_messages
 

@@ -183,7 +183,7 @@ def test_check_command_lays_out_every_language_and_reports_its_pages(project):
 def test_check_command_warns_about_sparse_pages_broken_words_and_lone_words(project):
     """What a practice is told when the layout cannot be put right (a very short text: one A4
     page is fine, but on A5 the text of one page shared out over two leaves both thin)."""
-    from leafletgen.fit import findings
+    from leafletgen.page_report import findings
     from leafletgen.layout import LayoutReport, PageFacts
     from leafletgen.variants import VARIANTS
 

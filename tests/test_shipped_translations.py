@@ -15,7 +15,7 @@ from fontTools.ttLib import TTFont
 from leafletgen.fonts import font_faces, font_stack
 from leafletgen.i18n import SOURCE_LANGUAGE, languages
 from leafletgen.project import Project
-from leafletgen.translations import status
+from leafletgen.translation_status import status
 
 from .conftest import REPO, run_cli
 

@@ -16,7 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from leafletgen.i18n import template_path
-from leafletgen.translations import status
+from leafletgen.translation_status import status
 
 from .conftest import REPO, run_cli
 

@@ -35,7 +35,70 @@ def rendered(tmp_path_factory):
     for lang in ("de", "uk", "ar"):
         document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, "fysio-delinde", "a4", True), out)
         found[lang, "bilingual"] = document, pdf
+    for lang in ("nl", "de", "ar"):
+        for variant in ("a5", "booklet"):
+            document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, "fysio-delinde", variant), out)
+            found[lang, variant] = document, pdf
     return found
+
+
+# ---- Copy-fitting: whole sheets, no sparse page -------------------------------------------------
+
+def pdf_pages(pdf) -> int:
+    with pdfplumber.open(pdf) as doc:
+        return len(doc.pages)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_a4_leaflet_is_one_sheet_printed_double_sided(rendered, lang):
+    """Two pages (one sheet, duplex), within the clear-print limits, in every language."""
+    document, pdf = rendered[lang, "a4"]
+    layout = document.layout
+    assert layout.page_count == pdf_pages(pdf) == 2
+    assert min(layout.fills) >= 1 / 3, layout.fills
+    assert 12 <= layout.body_pt <= 14
+    assert 60 <= layout.median_line_chars <= 75, layout.median_line_chars
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_large_print_fills_whole_sheets_without_a_gap_over_a_quarter_page(rendered, lang):
+    layout = rendered[lang, "large-print"][0].layout
+    assert layout.page_count % 2 == 0 and min(layout.fills) >= 1 / 3, layout.fills
+    assert layout.largest_gap <= 0.25, layout.fills
+    assert layout.body_pt >= 18
+
+
+@pytest.mark.parametrize("lang", ("nl", "de", "ar"))
+def test_a5_fills_whole_sheets_and_the_booklet_whole_folded_sheets(rendered, lang):
+    for variant, unit in (("a5", 2), ("booklet", 4)):
+        layout = rendered[lang, variant][0].layout
+        assert layout.page_count % unit == 0 and min(layout.fills) >= 1 / 3, (variant, layout.fills)
+        assert layout.body_pt >= 12
+    # The booklet's sheets hold its pages two by two, without blank sides.
+    _, booklet = rendered[lang, "booklet"]
+    assert pdf_pages(booklet) * 2 == rendered[lang, "booklet"][0].layout.page_count
+
+
+def test_bilingual_leaflets_fill_whole_sheets(rendered):
+    for lang in ("de", "uk", "ar"):
+        layout = rendered[lang, "bilingual"][0].layout
+        assert layout.page_count % 2 == 0 and min(layout.fills) >= 1 / 3, (lang, layout.fills)
+
+
+@pytest.mark.parametrize("variant", ("a5", "large-print"))
+def test_a_bilingual_leaflet_one_block_after_the_other_fills_whole_sheets(tmp_path, variant):
+    document, pdf, _ = build(Project(REPO), BuildRequest(LEAFLET, "pl", "fysio-delinde", variant, True),
+                             tmp_path)
+    layout = document.layout
+    assert layout.page_count == pdf_pages(pdf) and layout.page_count % 2 == 0
+    assert min(layout.fills) >= 1 / 3 and layout.lone_words == [], layout.fills
+
+
+def test_a_leaflet_that_fits_is_laid_out_once_and_one_that_does_not_is_set_closer(rendered):
+    dutch, german = rendered["nl", "a4"][0], rendered["de", "a4"][0]
+    assert dutch.layouts == 1 and dutch.fit.level == 0 and dutch.layout.body_pt == 13
+    # The German text is longer: set closer (and smaller, never below 12 pt) to keep to one sheet.
+    assert german.layouts >= 2 and german.fit.level < 0 and 12 <= german.layout.body_pt < 13
 
 
 def pdf_lines(pdf) -> list[str]:
@@ -167,6 +230,20 @@ def test_bilingual_columns_are_set_in_one_family_where_it_has_both_scripts(rende
         assert dutch and all(family in c["fontname"] for c in dutch), (lang, {c["fontname"] for c in dutch})
         if lang != "de":
             assert not any("Atkinson" in name for name in embedded_fonts(pdf)), lang
+
+
+def test_a_bilingual_heading_never_ends_a_page(rendered):
+    """Side by side, a heading's row stays with the row after it, and is never split (one
+    language's heading at the foot of a page, the other's at the top of the next)."""
+    brand = (round(0x1f / 255, 2), round(0x6f / 255, 2), round(0x5c / 255, 2))
+    for lang in ("de", "uk", "ar"):
+        with pdfplumber.open(rendered[lang, "bilingual"][1]) as doc:
+            for number, page in enumerate(doc.pages[:-1], start=1):
+                chars = [c for c in page.chars if c["top"] < page.height - 30 * MM]
+                lowest = max(c["bottom"] for c in chars)
+                last_line = [c for c in chars if c["bottom"] > lowest - 4]
+                colours = {tuple(round(v, 2) for v in c["non_stroking_color"] or ()) for c in last_line}
+                assert brand not in colours, (lang, number, "".join(c["text"] for c in last_line))
 
 
 def test_a_narrow_column_is_hyphenated_no_more_than_the_full_width_leaflet(rendered):

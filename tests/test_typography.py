@@ -106,3 +106,63 @@ def test_without_a_shared_family_the_source_is_sized_to_the_same_x_height():
     paired = paired_fonts("nl", "uk", "Біль у попереку")
     assert paired.source_stack == ("Noto Sans",)
     assert paired.source_scale == pytest.approx(0.496 / 0.536, abs=0.002)
+
+
+# ---- Copy-fitting decisions on measured pages --------------------------------------------------
+
+def _report(fills, blocks=()):
+    from leafletgen.layout import LayoutReport, PageFacts
+    return LayoutReport(pages=[PageFacts(fill, 250) for fill in fills], blocks=list(blocks))
+
+
+def test_what_a_practice_is_told_about_pages():
+    from leafletgen.fit import problems
+    a4, booklet, large = VARIANTS["a4"], VARIANTS["booklet"], VARIANTS["large-print"]
+    assert problems(_report([0.99, 0.73]), a4) == []
+    assert problems(_report([0.99, 0.98, 0.07]), a4) == [
+        "3 pages: a blank page when printed double-sided", "the last page is only 7% full"]
+    assert problems(_report([0.9, 0.9, 0.9]), booklet) == ["3 pages: a blank page when printed as a booklet"]
+    assert problems(_report([0.7, 0.9, 0.9, 0.5]), large) == ["a page is left 30% empty at the bottom"]
+
+
+def test_a_page_break_shares_the_text_out_when_the_last_page_would_be_nearly_empty():
+    from leafletgen.fit import balancing_breaks
+    from leafletgen.layout import BlockPlace
+    blocks = [BlockPlace("main > :nth-child(1)", 0, 0.2, False, False),
+              BlockPlace("main > :nth-child(2)", 0, 0.5, False, True),
+              BlockPlace("main > :nth-child(3)", 1, 0.0, False, True),
+              BlockPlace("main > :nth-child(4)", 1, 0.7, True, True),     # a heading
+              BlockPlace("main > :nth-child(5)", 1, 0.75, False, False)]
+    # Page 2 is full, the last holds 10 %: the heading near the foot of page 2 starts page 3.
+    assert balancing_breaks(_report([0.95, 0.96, 0.1], blocks), 3, VARIANTS["a4"]) == \
+        ("main > :nth-child(4)",)
+    # Never before a block that must stay with the one before it (a heading's text).
+    assert "main > :nth-child(5)" not in balancing_breaks(_report([0.95, 0.96, 0.1], blocks), 3,
+                                                         VARIANTS["a4"])
+
+
+def test_a_sheet_is_saved_only_where_the_tightest_setting_may_reach_it():
+    from leafletgen.fit import _fewer_sheets_target
+    a4 = VARIANTS["a4"]
+    assert _fewer_sheets_target(_report([0.95, 0.95, 0.2]), a4) == 2       # 2.1 pages of text
+    assert _fewer_sheets_target(_report([0.95, 0.95, 0.9]), a4) == 0       # 2.8: not within limits
+    assert _fewer_sheets_target(_report([0.95, 0.5]), a4) == 0             # one sheet already
+
+
+def test_a_heading_left_with_a_word_alone_is_bound_in_one_more_layout():
+    """fit() on a stand-in layout: the first layout shows a lone word with room to bind it; the
+    next layout binds it, and is the one kept."""
+    from leafletgen.fit import FitSettings, fit
+    from leafletgen.layout import LayoutReport, PageFacts
+
+    seen = []
+
+    def lay_out(settings: FitSettings):
+        seen.append(settings)
+        lone = [] if settings.binds else ["Wat kan de fysiotherapeut voor jou doen?"]
+        return object(), LayoutReport(pages=[PageFacts(0.95, 250), PageFacts(0.6, 250)],
+                                      lone_words=lone, bindable=list(lone))
+
+    fitted = fit(VARIANTS["a4"], lay_out)
+    assert [s.binds for s in seen] == [(), ("Wat kan de fysiotherapeut voor jou doen?",)]
+    assert fitted.settings.binds and fitted.report.lone_words == [] and fitted.layouts == 2

@@ -92,6 +92,17 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+
+def images_loaded(page, selector: str, timeout_ms: int = 180_000) -> None:
+    """Wait until every image matching `selector` has loaded (or failed: then the caller's own
+    assertion says so). A page changed by htmx is not a navigation, so waiting for the
+    "networkidle" load state returns at once, before the new images have arrived; a preview is
+    rendered on first asking, which on a loaded machine takes many seconds."""
+    page.wait_for_function(
+        "selector => { const images = [...document.querySelectorAll(selector)];"
+        " return images.length > 0 && images.every(image => image.complete); }",
+        arg=selector, timeout=timeout_ms)
+
 def test_a_receptionist_prints_the_turkish_back_pain_leaflet(server, browser, tmp_path):
     base, project = server
     view = Page(browser, 1280)
@@ -108,7 +119,7 @@ def test_a_receptionist_prints_the_turkish_back_pain_leaflet(server, browser, tm
     page.wait_for_selector(f"img[src*='/{LEAFLET}/tr/page-1.png']")
     page.get_by_label("Met logo en gegevens van").select_option(PRACTICE)
     page.wait_for_selector(f"img[src*='/{LEAFLET}/tr/page-1.png'][src*='practice={PRACTICE}']")
-    page.wait_for_load_state("networkidle")
+    images_loaded(page, ".pages img")
     assert TURKISH_TITLE in page.locator(".doc-title").inner_text()
     widths = page.eval_on_selector_all(".pages img", "images => images.map(i => i.naturalWidth)")
     assert widths and all(width > 0 for width in widths)        # every page of the preview shown
@@ -148,6 +159,7 @@ def test_a_new_logo_shows_in_the_preview_and_a_bad_one_gets_a_clear_message(serv
     page.get_by_label("Nieuw logo").set_input_files(str(logo))
     page.get_by_role("button", name="Opslaan").click()
     page.wait_for_load_state("networkidle")
+    images_loaded(page, "#practice-preview")
     assert "Opgeslagen." in page.locator(".flash").inner_text()
     after = page.locator("#practice-preview").screenshot()
     assert after != before

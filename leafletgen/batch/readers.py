@@ -11,8 +11,8 @@ from ..i18n import language_name
 from ..practice import load_practice
 from ..project import Project
 from ..render import load_leaflet_once
-from ..review import index_fields, review_state
-from ..translations import incomplete_reason
+from ..review_state import index_fields, review_state
+from ..translation_status import incomplete_reason
 
 
 def practice_info(project: Project, practice_id: str) -> dict:

@@ -3,8 +3,9 @@
     app.create_app(project)      the WSGI application
     serve.run(project, host, …)  run it on waitress
 
-Documents are rendered through the one render path in warm worker processes and cached by their
-input digest (documents.py); pages are server-rendered Jinja2 in Dutch or the browser's language.
+Documents are rendered through the one render path in warm worker processes (workers.py) and
+cached by their input digest (documents.py, document_cache.py); pages are server-rendered Jinja2
+in Dutch or the browser's language.
 Nothing here is imported by the other commands: Flask is loaded only by `serve`.
 """
 

@@ -21,9 +21,9 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from ..fonts import cache_root
 from ..project import Project
 from . import i18n, login, practices, staff, translations_page
+from .choice import Unknown, unknown_page
 from .context import error_page
 from .documents import DocumentService
-from .staff import Unknown, unknown_page
 
 log = logging.getLogger("leafletgen.web")
 
@@ -44,7 +44,18 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
-LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+def host_name(host: str) -> str:
+    """The name in a Host header, without its port: "[::1]:8000" → "[::1]", "localhost:80" →
+    "localhost". (Werkzeug 3.1.9's TRUSTED_HOSTS cuts "[::1]" at its first colon and so never
+    matches an IPv6 address; this check is ours.)"""
+    host = host.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        return host[:end + 1] if end != -1 else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def create_app(project: Project, *, require_login: bool = False, documents: DocumentService | None = None,
@@ -69,7 +80,6 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
         TESTING=testing,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         LEAFLETGEN_REQUIRE_LOGIN=require_login,
-        TRUSTED_HOSTS=None if require_login else LOOPBACK_HOSTS,
     )
     app.session_interface = SessionInterface()
     app.extensions["leafletgen.project"] = project
@@ -83,6 +93,11 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
     app.register_blueprint(staff.blueprint)
     app.register_blueprint(practices.blueprint)
     app.register_blueprint(translations_page.blueprint)
+
+    @app.before_request
+    def only_this_computers_names():
+        if not require_login and host_name(request.host) not in LOOPBACK_HOSTS:
+            raise SecurityError(f"untrusted host {request.host!r}")
 
     @app.before_request
     def language_and_login():

@@ -180,7 +180,7 @@ def completeness(project: Project, leaflet_id: str, lang: str) -> Completeness:
 
 
 def _completeness_now(project: Project, leaflet_id: str, lang: str) -> Completeness:
-    from ..translations import leaflet_status, templates_status
+    from ..translation_status import leaflet_status, templates_status
 
     leaflet = load_leaflet_cached(project, leaflet_id)
     row = leaflet_status(project, leaflet, lang)

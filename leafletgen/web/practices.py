@@ -23,9 +23,9 @@ from ..practice import PracticeProfile, parse_practice
 from ..project import SOURCE_LANGUAGE
 from ..variants import VARIANTS
 from . import library
+from .choice import VARIANT_TEXTS, Choice
 from .context import project
 from .i18n import _
-from .staff import VARIANT_TEXTS, Choice
 
 blueprint = Blueprint("practices", __name__)
 
@@ -153,6 +153,9 @@ def logo(practice_id: str):
 
 @blueprint.route("/practices/<practice_id>", methods=["POST"])
 def save(practice_id: str):
+    """The form saved as the profile, if the profile it makes is valid: an uploaded logo is
+    checked and written first (under a name of its own), then the profile; anything refused, and
+    the form comes back with the messages beside their fields, the files as they were."""
     _known(practice_id)
     form = CsrfForm()
     if not form.validate_on_submit():
@@ -161,63 +164,27 @@ def save(practice_id: str):
     path = proj.practices_dir / f"{practice_id}.toml"
     file = proj.rel(path)
     old, _problems = _raw_profile(practice_id)
-    data = dict(old)
-    for key in TEXT_FIELDS:
-        text = request.form.get(key, "").replace("\r\n", "\n").strip()
-        if text or key == "name":
-            data[key] = text
-        else:
-            data.pop(key, None)
-    data["variants"] = [v for v in request.form.getlist("variants")]
-    languages = request.form.getlist("languages")
-    if languages:
-        data["languages"] = languages
-    else:
-        data.pop("languages", None)
-    data["bilingual"] = request.form.get("bilingual") == "1"
-    if request.form.get("remove_logo") == "1":
-        data.pop("logo", None)
-
-    errors: dict[str, list[str]] = {}
+    data = _profile_from_form(old, request.form)
     new_logo = None
     upload = request.files.get("logo")
-    folder = proj.practices_dir / practice_id
-    if upload is not None and upload.filename and (folder.is_symlink() or (folder.exists() and not folder.is_dir())):
-        errors["logo"] = [f"practices/{practice_id} is a link or not a folder; a logo is only saved "
-                          "into a real folder inside practices/"]
-    elif upload is not None and upload.filename:
-        content = upload.stream.read(LOGO_MAX_BYTES + 1)
-        name = upload.filename[-80:]
-        if len(content) > LOGO_MAX_BYTES:
-            errors["logo"] = [f"logo {name!r} is larger than {LOGO_MAX_BYTES:,} bytes; the limit is "
-                              f"{LOGO_MAX_BYTES:,} bytes"]
-        else:
-            mime, logo_errors = logo_problems(content, name)
-            if logo_errors:
-                errors["logo"] = logo_errors
-            else:
-                digest = hashlib.sha256(content).hexdigest()[:12]
-                relative = f"{practice_id}/logo-{digest}.{EXTENSIONS[mime]}"
-                new_logo = proj.practices_dir / relative
-                if not new_logo.exists():
-                    write_atomic(new_logo, content)
-                data["logo"] = relative
+    if upload is not None and upload.filename:
+        relative, logo_errors = _store_logo(practice_id, upload)
+        if logo_errors:
+            # The form again, with the logo in use.
+            values = _form_values(data)
+            values["logo"] = old.get("logo", "") if isinstance(old.get("logo"), str) else ""
+            return _page(practice_id, values, {"logo": logo_errors}, [], 422)
+        new_logo = proj.practices_dir / relative
+        data["logo"] = relative
 
     text = toml_text(data)
-    practice = None
-    if not errors:
-        try:
-            practice = parse_practice(proj, practice_id, text, file)
-        except UserError as exc:
-            problems = [p if isinstance(p, Problem) else Problem(file, str(p)) for p in exc.problems]
-            errors, general = _field_errors(problems)
-            _discard(new_logo, old.get("logo"))
-            values = _form_values(data)
-            return _page(practice_id, values, errors, general, 422)
-    if errors:
-        values = _form_values(data)
-        values["logo"] = old.get("logo", "") if isinstance(old.get("logo"), str) else ""
-        return _page(practice_id, values, errors, [], 422)
+    try:
+        practice = parse_practice(proj, practice_id, text, file)
+    except UserError as exc:
+        problems = [p if isinstance(p, Problem) else Problem(file, str(p)) for p in exc.problems]
+        errors, general = _field_errors(problems)
+        _discard(new_logo, old.get("logo"))
+        return _page(practice_id, _form_values(data), errors, general, 422)
 
     write_atomic(path, text)
     library.forget_practice(proj, practice_id)
@@ -228,6 +195,51 @@ def save(practice_id: str):
     for note in practice.notes:
         flash(note, "note")
     return redirect(url_for("practices.edit", practice_id=practice_id))
+
+
+def _profile_from_form(old: dict, form) -> dict:
+    """The profile the form asks for: the file's data (keys the form has no field for kept),
+    with the form's fields over it."""
+    data = dict(old)
+    for key in TEXT_FIELDS:
+        text = form.get(key, "").replace("\r\n", "\n").strip()
+        if text or key == "name":
+            data[key] = text
+        else:
+            data.pop(key, None)
+    data["variants"] = [v for v in form.getlist("variants")]
+    languages = form.getlist("languages")
+    if languages:
+        data["languages"] = languages
+    else:
+        data.pop("languages", None)
+    data["bilingual"] = form.get("bilingual") == "1"
+    if form.get("remove_logo") == "1":
+        data.pop("logo", None)
+    return data
+
+
+def _store_logo(practice_id: str, upload) -> tuple[str, list[str]]:
+    """An uploaded logo, checked as a profile's logo is, written to practices/<id>/logo-<hash>.<ext>
+    (never over the logo in use): (its path inside practices/, []), or ("", why it is refused)."""
+    folder = project().practices_dir / practice_id
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        return "", [f"practices/{practice_id} is a link or not a folder; a logo is only saved "
+                    "into a real folder inside practices/"]
+    content = upload.stream.read(LOGO_MAX_BYTES + 1)
+    name = upload.filename[-80:]
+    if len(content) > LOGO_MAX_BYTES:
+        return "", [f"logo {name!r} is larger than {LOGO_MAX_BYTES:,} bytes; the limit is "
+                    f"{LOGO_MAX_BYTES:,} bytes"]
+    mime, logo_errors = logo_problems(content, name)
+    if logo_errors:
+        return "", logo_errors
+    digest = hashlib.sha256(content).hexdigest()[:12]
+    relative = f"{practice_id}/logo-{digest}.{EXTENSIONS[mime]}"
+    logo = project().practices_dir / relative
+    if not logo.exists():
+        write_atomic(logo, content)
+    return relative, []
 
 
 def _discard(path, keep: str | None, only_uploaded: str = "") -> None:

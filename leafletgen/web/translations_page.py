@@ -45,12 +45,10 @@ def _known(lang: str, domain: str) -> None:
 
 
 def review_state(lang: str, domain: str):
-    """The review state of a leaflet's catalog (state, by, date), where the project keeps review
-    records (leafletgen.review); None where it does not."""
-    try:
-        from .. import review   # the translation-review records
-    except ImportError:
-        return None
+    """The review state of a leaflet's catalog (state, by, date); None when its leaflet or review
+    record cannot be read."""
+    from .. import review_state as review
+
     try:
         leaflet = library.load_leaflet_cached(project(), domain)
         return review.review_state(project(), leaflet, lang)
@@ -59,7 +57,7 @@ def review_state(lang: str, domain: str):
 
 
 def _rows():
-    from ..translations import leaflet_status, templates_status
+    from ..translation_status import leaflet_status, templates_status
 
     rows = []
     proj = project()
@@ -88,7 +86,8 @@ def download(lang: str, domain: str):
     """The catalog as it is, or, for a language not started yet, an empty one to translate."""
     from flask import Response
 
-    from ..translations import fresh_templates, new_catalog, render_po
+    from ..extract import fresh_templates
+    from ..translations import new_catalog, render_po
 
     _known(lang, domain)
     from ..catalog_validation import catalog_file, read_catalog_bytes
@@ -134,7 +133,7 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
     if header_lang and header_lang.group(1) and header_lang.group(1).replace("-", "_") != lang:
         line = text[:header_lang.start()].count("\n") + 1
         return [Problem(file, f"is a catalog for language {header_lang.group(1)!r}, not {lang!r}", line=line)]
-    from ..translations import fresh_templates
+    from ..extract import fresh_templates
 
     wanted = {message.id for message in fresh_templates(proj)[domain] if message.id}
     given = {message.id for message in catalog if message.id}

@@ -20,12 +20,10 @@ translations/<lang>/LC_MESSAGES/<leaflet-id>.review.toml
     source = "<sha256 of the Dutch text>"
     translation = "<sha256 of the translation>"
 
-A review covers the units of the leaflet's catalog (its text, title, author and source lines)
-and the template strings printed with it (domain leafletgen): what the patient reads. It is
-*reviewed* while every one of those units has the Dutch text and the translation the reviewer
-read; *outdated* the moment one changes (one word of the Dutch or of a translation, a unit
-added or removed, a unit marked fuzzy); *unreviewed* without a review. Ordering and line
-wrapping in the .po file do not matter: the hashes are of the texts.
+This module reads (checked, like every input) and writes the file; whether the review still
+covers the translation as it is now is review_state.py, recording a new review
+review_command.py. The hashes are of the texts: ordering and line wrapping in the .po file do
+not matter.
 """
 
 from __future__ import annotations
@@ -34,18 +32,17 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from .errors import Problem, UserError
-from .project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from .project import Project
 
 RECORD_SUFFIX = ".review.toml"
 RECORD_MAX_BYTES = 1024 * 1024
 METHODS = ("human", "machine-assisted")
-STATES = ("reviewed", "unreviewed", "outdated")
 NAME_MAX = 120
 _HEX64 = r"^[0-9a-f]{64}$"
 
@@ -60,6 +57,7 @@ def text_hash(text) -> str:
     if isinstance(text, (list, tuple)):
         text = "\0".join(text)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
 
 
 # ---- The record ---------------------------------------------------------------------------------
@@ -277,201 +275,3 @@ def render_record(record: Record, language_name: str = "", title: str = "") -> s
                   f"translation = {_toml_string(unit.translation)}"]
     return "\n".join(lines) + "\n"
 
-
-# ---- What is there now --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Unit:
-    domain: str
-    msgid: object              # str, or (singular, plural)
-    translation: object        # str, tuple of forms, or None when missing, empty or fuzzy
-
-    @property
-    def source_hash(self) -> str:
-        return text_hash(self.msgid)
-
-    @property
-    def label(self) -> str:
-        text = " ".join((self.msgid if isinstance(self.msgid, str) else self.msgid[0]).split())
-        return text if len(text) <= 60 else text[:59] + "…"
-
-
-def current_units(project: Project, leaflet, lang: str) -> list[Unit]:
-    """The units a review of `leaflet` in `lang` covers, with their translations now."""
-    from .i18n import load_catalog
-    from .translations import template_msgids
-
-    units = []
-    for domain, msgids in ((leaflet.id, [text for _, _, text in leaflet.units()]),
-                           (TEMPLATE_DOMAIN, template_msgids(project))):
-        catalog = load_catalog(project, domain, lang)
-        for msgid in dict.fromkeys(msgids):
-            message = catalog.get(msgid) if catalog is not None else None
-            translation = None
-            if message is not None and not message.fuzzy:
-                strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-                if strings and all(strings):
-                    translation = message.string
-            units.append(Unit(domain, msgid, translation))
-    return units
-
-
-# ---- The state ----------------------------------------------------------------------------------
-
-@dataclass
-class ReviewState:
-    state: str                             # reviewed | unreviewed | outdated
-    record: str                            # the record's path, as shown to users
-    translated_by: str = ""
-    method: str = ""                       # human | machine-assisted | "" (not recorded)
-    by: str = ""                           # the (last) review
-    date: dt.date | None = None
-    changes: list[str] = field(default_factory=list)   # why a review is outdated
-
-    def as_dict(self) -> dict:
-        data: dict = {"state": self.state}
-        if self.state == "reviewed":
-            data.update(by=self.by, date=self.date.isoformat() if self.date else None)
-        elif self.state == "outdated":
-            data["previous"] = {"by": self.by, "date": self.date.isoformat() if self.date else None}
-            data["changes"] = list(self.changes)
-        data["translation"] = {"by": self.translated_by or None, "method": self.method or None}
-        data["record"] = self.record
-        return data
-
-    def summary(self) -> str:
-        how = f"{self.method} translation" if self.method else "translation method not recorded"
-        if self.state == "reviewed":
-            return f"reviewed by {self.by} on {self.date.isoformat() if self.date else '?'} ({how})"
-        if self.state == "outdated":
-            return (f"OUTDATED: reviewed by {self.by} on {self.date.isoformat() if self.date else '?'}, "
-                    f"{len(self.changes)} change(s) since ({how})")
-        return f"unreviewed ({how})"
-
-
-def review_state(project: Project, leaflet, lang: str) -> ReviewState:
-    """Whether a person's review covers `leaflet` in `lang` as it is now."""
-    record = read_record(project, leaflet.id, lang)
-    file = project.rel(record_path(project, leaflet.id, lang))
-    if record is None:
-        return ReviewState("unreviewed", file)
-    state = ReviewState("unreviewed", file, record.translated_by, record.method)
-    if not record.reviewed:
-        return state
-    state.by, state.date = record.reviewed_by, record.reviewed_on
-    state.changes = changes_since(record, current_units(project, leaflet, lang))
-    state.state = "outdated" if state.changes else "reviewed"
-    return state
-
-
-def changes_since(record: Record, units: list[Unit]) -> list[str]:
-    """What differs between the reviewed units and `units`, one line each (empty: nothing)."""
-    reviewed = {(u.domain, u.source): u for u in record.units}
-    now = {(u.domain, u.source_hash): u for u in units}
-    changes = []
-    for key, unit in now.items():
-        old = reviewed.get(key)
-        where = "" if unit.domain != TEMPLATE_DOMAIN else " (template string)"
-        if old is None:
-            changes.append(f"not reviewed{where}: {unit.label!r} (new, or its Dutch text changed)")
-        elif unit.translation is None:
-            changes.append(f"no usable translation now{where} (untranslated or fuzzy): {unit.label!r}")
-        elif text_hash(unit.translation) != old.translation:
-            changes.append(f"translation changed{where}: {unit.label!r}")
-    for key, old in reviewed.items():
-        if key not in now:
-            label = f" {old.nl!r}" if old.nl else ""
-            changes.append(f"a reviewed unit is gone (its Dutch text changed or was removed):{label}")
-    return changes
-
-
-def record_review(project: Project, leaflet, lang: str, by: str, on: dt.date,
-                  translated_by: str | None = None, method: str | None = None) -> tuple[Path, Record]:
-    """Record that `by` reviewed `leaflet` in `lang` on `on`: every unit as it is now.
-
-    Refused when a unit has no usable translation, or the catalogs have problems: a review is
-    of a complete translation. Who translated it and how comes from the existing record, unless
-    given; without either, it must be given.
-    """
-    from .i18n import language_name
-    from .inline import plain_text
-    from .atomic_write import write_atomic
-    from .unprintable import text_problem
-    from .translations import leaflet_status, templates_status
-
-    name = by.strip()
-    problem = text_problem(name, allow_newline=False) if name else "must not be empty"
-    if problem or len(name) > NAME_MAX:
-        raise UserError(f"--by: the reviewer's name {problem or f'is longer than {NAME_MAX} characters'}")
-    if method is not None and method not in METHODS:
-        raise UserError(f"--method must be one of: {', '.join(METHODS)}")
-    if translated_by is not None:
-        problem = text_problem(translated_by.strip(), allow_newline=False)
-        if problem or len(translated_by.strip()) > NAME_MAX:
-            raise UserError(f"--translated-by: {problem or f'longer than {NAME_MAX} characters'}")
-    problems: list = []
-    for row in (leaflet_status(project, leaflet, lang), templates_status(project, lang)):
-        if row.missing:
-            problems.append(Problem(row.file, f"cannot record a review: {len(row.missing)} unit(s) "
-                                              "untranslated or fuzzy; a review is of a complete "
-                                              "translation (see `translations status`)"))
-        problems += [f"cannot record a review: {p}" for p in row.problems]
-    old = read_record(project, leaflet.id, lang)
-    new_by = translated_by.strip() if translated_by is not None else (old.translated_by if old else "")
-    new_method = method or (old.method if old else "")
-    if not new_method:
-        problems.append("say who translated it and how: --translated-by NAME --method "
-                        "human|machine-assisted (kept in the record for the next review)")
-    if problems:
-        raise UserError(problems)
-    units = current_units(project, leaflet, lang)
-    record = Record(leaflet.id, lang, new_by, new_method, name, on, tuple(
-        ReviewedUnit(u.domain, u.source_hash, text_hash(u.translation), u.label) for u in units))
-    path = record_path(project, leaflet.id, lang)
-    write_atomic(path, render_record(record, language_name(lang, "en"), plain_text(leaflet.title)))
-    return path, record
-
-
-# ---- What the patient reads, and what a practice requires ----------------------------------------
-
-def document_review(project: Project, leaflet, practice, lang: str,
-                    allow_draft: bool = False) -> tuple[ReviewState | None, dict | None]:
-    """(the review state, the plain data of the colophon's translation line) of one document;
-    (None, None) in Dutch. A practice with `require_review = true` gets no unreviewed or
-    outdated translation as final: refused, unless `allow_draft` (to look at it)."""
-    if lang == SOURCE_LANGUAGE:
-        return None, None
-    state = review_state(project, leaflet, lang)
-    if getattr(practice, "require_review", False) and state.state != "reviewed" and not allow_draft:
-        raise UserError(Problem(state.record, unreviewed_reason(state, practice.id, lang, leaflet.id)
-                                + "; or build with --allow-draft to look at it"))
-    return state, translation_note(state, lang)
-
-
-def unreviewed_reason(state: ReviewState, practice_id: str, lang: str, leaflet_id: str) -> str:
-    what = ("the review is outdated (a unit changed since it)" if state.state == "outdated"
-            else "no person has reviewed the translation")
-    return (f"practice {practice_id} requires reviewed translations (require_review = true) and "
-            f"{what}; after reading it against the Dutch, record a review with `python generate.py "
-            f"translations review {lang} --leaflet {leaflet_id} --by NAME`")
-
-
-def translation_note(state: ReviewState, lang: str) -> dict:
-    """Plain data for the colophon's line "Translated from Dutch; …"."""
-    from .html import format_day
-
-    reviewed = state.state == "reviewed"
-    return {
-        "reviewed": reviewed,
-        "machine_assisted": state.method == "machine-assisted",
-        "reviewed_by": state.by if reviewed else "",
-        "reviewed_on": format_day(state.date, lang) if reviewed and state.date else "",
-    }
-
-
-def index_fields(state: ReviewState | None) -> dict:
-    """What the index shows of a document's review (plain strings, "" in Dutch)."""
-    if state is None:
-        return {"review": "", "reviewed_by": "", "reviewed_on": ""}
-    return {"review": state.state, "reviewed_by": state.by,
-            "reviewed_on": state.date.isoformat() if state.date else ""}

@@ -1,0 +1,142 @@
+"""What a member of staff asked for, checked: the leaflet, language, practice and variant named in
+a request (each against what is on disk now), the document made from them, or why it cannot be
+made as asked — an unknown name (404 with the known ones), an incomplete translation (409), bad
+input (422), a render that failed (503).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from flask import render_template
+
+from ..errors import UserError
+from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
+from ..variants import DEFAULT_VARIANT, VARIANTS
+from . import library
+from .context import documents, error_page, project
+from .documents import DocumentRequest
+from .i18n import N_, _
+from .workers import RenderFailed
+
+# Each variant's name and its one-line explanation, as staff see them.
+VARIANT_TEXTS = {
+    "a4": (N_("A4"), N_("Gewone A4-vellen, voor de printer op kantoor.")),
+    "a5": (N_("A5-folder"), N_("Kleinere A5-pagina's, voor A5-papier.")),
+    "booklet": (N_("Boekje"), N_("A5-boekje op A4: dubbelzijdig printen, omslaan aan de korte kant, "
+                                 "in het midden vouwen.")),
+    "large-print": (N_("Grote letters"), N_("A4 met alle tekst minstens 18 punt, voor slechtziende "
+                                           "patiënten.")),
+    "print-shop": (N_("Drukkerij"), N_("A4 met 3 mm afloop en snijtekens, voor een drukkerij.")),
+}
+
+
+class Unknown(Exception):
+    """A name in the URL that is not a leaflet, language, practice or variant of this project."""
+
+    def __init__(self, kind: str, value: str):
+        super().__init__(f"unknown {kind} {value!r}")
+        self.kind, self.value = kind, value
+
+
+@dataclass(frozen=True)
+class Choice:
+    leaflet: str
+    lang: str
+    practice: str
+    variant: str
+    bilingual: bool
+    draft: bool
+
+    def request(self) -> DocumentRequest:
+        return DocumentRequest(self.leaflet, self.lang, self.practice, self.variant,
+                               self.bilingual and self.lang != SOURCE_LANGUAGE, self.draft)
+
+    def query(self, **extra) -> dict:
+        args = {"practice": self.practice, "variant": self.variant}
+        if self.bilingual and self.lang != SOURCE_LANGUAGE:
+            args["bilingual"] = "1"
+        if self.draft:
+            args["draft"] = "1"
+        args.update(extra)
+        return args
+
+
+def flag(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "true", "yes", "on", "ja")
+
+
+def checked_choice(leaflet_id: str, lang: str, args) -> Choice:
+    """The request's names, each checked against what is on disk now (Unknown if not there)."""
+    proj = project()
+    if leaflet_id not in proj.leaflet_ids():
+        raise Unknown("leaflet", leaflet_id)
+    if lang not in proj.languages():
+        raise Unknown("language", lang)
+    practice = args.get("practice") or DEFAULT_PRACTICE_ID
+    if not library.known_practice(proj, practice):
+        raise Unknown("practice", practice)
+    variant = args.get("variant") or DEFAULT_VARIANT
+    if not library.known_variant(variant):
+        raise Unknown("variant", variant)
+    return Choice(leaflet_id, lang, practice, variant, flag(args.get("bilingual")), flag(args.get("draft")))
+
+
+def unknown_page(error: Unknown):
+    proj = project()
+    lists = {
+        "leaflets": [(info.id, info.title) for info in library.leaflets(proj)],
+        "languages": [(info.lang, language_label(info)) for info in library.languages(proj)],
+        "practices": [(DEFAULT_PRACTICE_ID, _("neutraal, zonder logo"))] +
+                     [(info.id, info.name) for info in library.practices(proj)],
+        "variants": [(name, _(VARIANT_TEXTS[name][0])) for name in VARIANTS],
+    }
+    kinds = {"leaflet": _("folder"), "language": _("taal"), "practice": _("praktijk"), "variant": _("uitvoering")}
+    message = _("Onbekende %(kind)s: %(value)s. Dit zijn de bekende:", kind=kinds[error.kind], value=error.value)
+    return render_template("unknown.html", message=message, lists=lists, kind=error.kind), 404
+
+
+@dataclass
+class Issue:
+    """Why a document cannot be made as asked: shown as its own page, or inside the staff page."""
+
+    code: int                       # 409 incomplete translation, 422 bad input, 503 render failed
+    message: str
+    lines: list
+    state: library.Completeness | None = None
+
+
+def issue_response(choice: Choice, issue: Issue):
+    if issue.code == 409:
+        return render_template("incomplete.html", choice=choice, state=issue.state,
+                               language=_language(choice.lang)), 409
+    return error_page(issue.code, issue.message, issue.lines), issue.code
+
+
+def _language(lang: str) -> library.LanguageInfo:
+    return next(info for info in library.languages(project()) if info.lang == lang)
+
+
+def make_document(choice: Choice):
+    """(Rendered, None), or (None, the Issue that stops it)."""
+    try:
+        state = library.completeness(project(), choice.leaflet, choice.lang)
+        if state.problems:
+            return None, Issue(422, _("De vertaling heeft fouten en wordt niet gebruikt, ook niet als "
+                                      "concept. Laat de vertaler dit herstellen:"), state.problems, state)
+        if not state.complete and not choice.draft:
+            return None, Issue(409, _("Deze vertaling is nog niet af."), state.missing + state.labels_missing,
+                               state)
+        request_ = choice.request()
+        if state.complete and request_.draft:
+            request_ = replace(request_, draft=False)   # nothing to mark: the same as the final one
+        return documents().document(request_), None
+    except UserError as exc:
+        return None, Issue(422, _("Deze folder kan zo niet gemaakt worden:"), exc.lines)
+    except RenderFailed as exc:
+        return None, Issue(503, _("De folder kon niet gemaakt worden: %(reason)s", reason=str(exc)), [])
+
+
+def language_label(info: library.LanguageInfo) -> str:
+    """"Türkçe — Turks": the name in its own script, then in the page's language if different."""
+    return info.name if info.name_ui == info.name else f"{info.name} — {info.name_ui}"
