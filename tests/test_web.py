@@ -696,9 +696,48 @@ def test_a_practice_that_requires_reviewed_translations_gets_no_unreviewed_one(f
     assert response.status_code == 422
     assert "requires reviewed translations" in response.get_data(as_text=True)
     assert client.get(f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}").status_code == 200
-    # The settings form keeps the key it does not show.
+    # The settings form shows the key ticked, and keeps it when saved so.
+    page = client.get(f"/practices/{PRACTICE}").get_data(as_text=True)
+    assert re.search(r'<input type="checkbox" id="require_review" name="require_review" value="1" '
+                     r'aria-describedby="require_review-explain" checked>', page)
     token = csrf(client, f"/practices/{PRACTICE}")
-    assert client.post(f"/practices/{PRACTICE}", data={**_form(project), "csrf_token": token}).status_code == 302
+    assert client.post(f"/practices/{PRACTICE}", data={**_form(project, require_review="1"),
+                                                       "csrf_token": token}).status_code == 302
     assert tomllib.loads(profile.read_text(encoding="utf-8"))["require_review"] is True
     # The translations page shows the review state of every leaflet catalog.
     assert "niet nagekeken" in client.get("/translations").get_data(as_text=True)
+
+
+def test_the_settings_form_sets_and_clears_require_review(fresh):
+    """The box "only translations a person has checked" is the profile's `require_review`: ticked,
+    the profile says `require_review = true` and an unreviewed translation is no longer made for
+    the practice; unticked, the key is gone and the translation is made again."""
+    app, service, project = fresh
+    profile = project.practices_dir / f"{PRACTICE}.toml"
+    client = app.test_client()
+    page = client.get(f"/practices/{PRACTICE}").get_data(as_text=True)
+    assert re.search(r'<input type="checkbox" id="require_review" name="require_review" value="1" '
+                     r'aria-describedby="require_review-explain">\s*<label for="require_review">Alleen '
+                     r'vertalingen gebruiken die een persoon heeft nagekeken</label>', page)
+    assert 'id="require_review-explain">Een vertaling die nog niemand heeft nagekeken' in page
+    assert "require_review" not in tomllib.loads(profile.read_text(encoding="utf-8"))
+    assert client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}").status_code == 200
+
+    token = csrf(client, f"/practices/{PRACTICE}")
+    response = client.post(f"/practices/{PRACTICE}", data={**_form(project, require_review="1"),
+                                                           "csrf_token": token})
+    assert response.status_code == 302
+    saved = tomllib.loads(profile.read_text(encoding="utf-8"))
+    assert saved["require_review"] is True and saved["phone"] == "030 123 45 67"
+    assert 'aria-describedby="require_review-explain" checked>' in \
+        client.get(f"/practices/{PRACTICE}").get_data(as_text=True)
+    response = client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}")
+    assert response.status_code == 422 and "requires reviewed translations" in response.get_data(as_text=True)
+
+    response = client.post(f"/practices/{PRACTICE}", data={**_form(project), "csrf_token": token})
+    assert response.status_code == 302
+    assert "require_review" not in tomllib.loads(profile.read_text(encoding="utf-8"))
+    assert client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}").status_code == 200
+    # In English, the box says the same.
+    page = client.get(f"/practices/{PRACTICE}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.search(r'<label for="require_review">[^<]*[Oo]nly[^<]*translations[^<]*</label>', page)
