@@ -574,6 +574,44 @@ def test_every_word_of_the_app_is_translated_into_english():
     assert missing == []
 
 
+# Messages whose meaning a translator cannot see from the Dutch alone: words that fill in another
+# message, "folder" (Dutch for leaflet, not a directory), the print variants' names, status words
+# of the translations table, the draft stamp's word, the steps of the staff page.
+NEEDS_A_COMMENT = (
+    "folder", "taal", "praktijk", "uitvoering", "Folders", "Folder", "1. Folder", "Folder maken",
+    "A5-folder", "Boekje", "Drukkerij", "Grote letters", "CONCEPT", "onvolledig", "niet af",
+    "vertaling niet af", "niet nagekeken", "nakijken verouderd", "Printen", "Webversie",
+    "Patiëntenpakket", "Dit mag niet.", "Kleur (#rrggbb)", "Naar de inhoud", "Bezig…",
+    "Alleen vertalingen gebruiken die een persoon heeft nagekeken", "4. Uitvoering",
+    "Vaste teksten van de folders (voettekst, paginanummers)", "vaste tekst van de folder",
+)
+NUMBERS = {"n", "num", "total", "mb", "kb", "percent"}      # placeholders that are plain numbers
+
+
+def test_the_apps_catalog_tells_translators_what_is_not_obvious():
+    """The shipped .pot (tests/test_shipped_translations.py keeps it what extract writes) has a
+    `#.` comment for each message above, and every placeholder that stands for words (a name, a
+    language, a reason; not a number) and every {brace} field is explained in its message's comment."""
+    from babel.messages.pofile import read_po
+
+    catalog = read_po(open(REPO / "translations" / "leafletgen_web.pot", "rb"))
+    messages = {message.id if isinstance(message.id, str) else message.id[0]: message
+                for message in catalog if message.id}
+    assert [msgid for msgid in NEEDS_A_COMMENT if msgid not in messages] == []
+    uncommented = [msgid for msgid in NEEDS_A_COMMENT if not messages[msgid].auto_comments]
+    assert uncommented == []
+    unexplained = []
+    for msgid, message in messages.items():
+        comment = " ".join(message.auto_comments)
+        fields = [f"%({name})s" for name in re.findall(r"%\((\w+)\)s", msgid) if name not in NUMBERS]
+        fields += re.findall(r"\{\w+\}", msgid)
+        unexplained += [f"{msgid!r}: {field}" for field in fields if field not in comment]
+    assert unexplained == []
+    # "folder" is explained as a leaflet wherever it stands alone as a label.
+    assert all("leaflet" in " ".join(messages[msgid].auto_comments)
+               for msgid in ("folder", "Folders", "Folder", "1. Folder", "Folder maken"))
+
+
 def test_the_translations_commands_keep_the_apps_catalog(project):
     pot = project.translations_dir / "leafletgen_web.pot"
     pot.unlink()

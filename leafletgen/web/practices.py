@@ -192,6 +192,7 @@ def save(practice_id: str):
     previous = old.get("logo")
     if isinstance(previous, str) and previous != data.get("logo"):
         _discard(proj.practices_dir / previous, data.get("logo"), only_uploaded=practice_id)
+    # Translators: Shown after the practice's settings were saved.
     flash(_("Opgeslagen."), "saved")
     for note in practice.notes:
         flash(note, "note")
