@@ -17,8 +17,8 @@ tokenizer is found where a browser finds it), and its stylesheets as a browser t
 - a URL that is not `data:`: in `src`, `srcset`, `poster`, `data`, `action`, `formaction`,
   `background`, `ping`, `href` (except a link on `<a>` or `<area>` to http(s), mailto, tel or a
   `#fragment` of the page), and in a stylesheet's `url()`, `image-set()` or `@import` — except
-  relative URLs there (the fonts the page links, beside it or on the web app);
-- a stylesheet `@import`.
+  relative URLs there (the fonts the page links, beside it or on the web app; a practice's
+  stylesheet importing one of its own folder).
 """
 
 from __future__ import annotations
@@ -90,7 +90,6 @@ def _allowed_url(element: str, key: str, value: str) -> bool:
 def _stylesheet(nodes, found: dict) -> None:
     for node in nodes:
         if node.type == "at-rule" and node.lower_at_keyword == "import":
-            found["a stylesheet @import"] = None
             for token in node.prelude:
                 if token.type == "string":
                     _css_url(token.value, found)
