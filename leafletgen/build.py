@@ -41,7 +41,8 @@ def withheld(document: Document, strict: bool) -> list[str]:
 
 
 def write_document(out_dir: Path, document: Document) -> tuple[Path, Path]:
-    """The last stage: PDF and HTML written atomically, fonts for the HTML copied alongside once."""
+    """The last stage: PDF and HTML written atomically, fonts for the HTML copied alongside once.
+    Only the document's request, PDF and HTML are read: a batch.worker.Rendered does as well."""
     pdf_path, html_path = document_paths(out_dir, document.request)
     write_atomic(pdf_path, document.pdf)
     for font in font_dirs():

@@ -23,6 +23,7 @@ from pathlib import Path
 from . import __version__
 from .atomic_write import remove_stale_parts
 from .batch import run_main_job
+from .batch.scheduler import check_address, cluster_to_use
 from .errors import STRICT_ERROR, MachineError, UserError
 from .project import Project, find_project
 from .signals import Terminated
@@ -60,10 +61,15 @@ def _out_dir(project: Project, value: str | None) -> Path:
 
 
 def cmd_main_job(args, project: Project, out, err) -> int:
+    try:
+        cluster = cluster_to_use(args.cluster)
+    except ValueError as exc:   # a malformed $LEAFLETGEN_CLUSTER, Dask not installed
+        print(f"error: {exc}", file=err)
+        return EXIT_USAGE
     out_dir = _out_dir(project, args.out)
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
     summary = run_main_job(project, out_dir, jobs=args.jobs, force=args.force,
-                           out=out, strict=args.strict)
+                           out=out, strict=args.strict, cluster=cluster)
     for line in summary.skipped + summary.skipped_unreviewed:
         print(printable(line), file=out)
     for line in summary.warnings:
@@ -110,6 +116,9 @@ def make_parser() -> Parser:
                         help="documents built at once (default: one per core)")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every document, also those unchanged since the last run")
+    parser.add_argument("--cluster", type=check_address, metavar="ADDRESS",
+                        help="render on the Dask cluster whose scheduler is at ADDRESS "
+                             "(tcp://HOST:PORT; default: $LEAFLETGEN_CLUSTER, else this computer)")
     parser.set_defaults(handler=cmd_main_job)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 

@@ -73,12 +73,14 @@ _readers, _run, _index = _Heavy("readers"), _Heavy("run"), _Heavy("index")
 
 
 def run_main_job(project: Project, out_dir: Path, jobs: int | None = None, force: bool = False,
-                 strict: bool = False, reporter=None, out=None) -> Summary:
+                 strict: bool = False, reporter=None, out=None, cluster: str | None = None) -> Summary:
     """Build what changed since the last run into `out_dir`, and its index.
 
     `jobs`: documents at once (default: one per core). `force`: rebuild everything. `strict`: a
     document with warnings is not written; it fails, with its warnings. Progress goes to
-    `reporter`, else to `out` (a bar on a terminal, lines otherwise), else nowhere.
+    `reporter`, else to `out` (a bar on a terminal, lines otherwise), else nowhere. `cluster`:
+    the address of a Dask scheduler whose workers render the documents (batch.cluster); the
+    rest of the job stays here.
     """
     started = time.perf_counter()
     summary = Summary()
@@ -97,7 +99,8 @@ def run_main_job(project: Project, out_dir: Path, jobs: int | None = None, force
     if plan.jobs:
         changed = True
         summary.workers = max(1, min(jobs or default_jobs(), len(plan.jobs)))
-        build_changed(project, out_dir, manifest, hasher, plan, summary, strict, reporter, out)
+        build_changed(project, out_dir, manifest, hasher, plan, summary, strict, reporter, out,
+                      cluster)
         if summary.stopped:   # the output cannot be written: no index either
             summary.seconds = time.perf_counter() - started
             return summary
@@ -122,7 +125,7 @@ def remove_gone(out_dir: Path, manifest: Manifest, plan: Plan, summary: Summary)
 
 
 def build_changed(project: Project, out_dir: Path, manifest: Manifest, hasher: Hasher, plan: Plan,
-                  summary: Summary, strict: bool, reporter, out) -> None:
+                  summary: Summary, strict: bool, reporter, out, cluster: str | None = None) -> None:
     """Build the plan's jobs, recording each outcome in the manifest and the summary as it comes."""
     # Until a document is rebuilt its entry is gone: a run killed half-way rebuilds it.
     previous = {job.key: manifest.outputs.pop(job.key, None) for job in plan.jobs}
@@ -150,7 +153,8 @@ def build_changed(project: Project, out_dir: Path, manifest: Manifest, hasher: H
 
     try:
         not_started = _run.build_documents(project, out_dir, plan.jobs, summary.workers, record,
-                                           reporter=reporter, out=out, strict=strict)
+                                           reporter=reporter, out=out, strict=strict,
+                                           cluster=cluster, plan=plan)
         # Stopped because the output cannot be written: what was there stays as it was, and
         # stays listed (marked to be built again).
         for job in not_started:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
@@ -47,10 +48,24 @@ class Hasher:
         self.memo: dict[Path, str] = {}
         self.stat_cache: dict[str, list] = dict(stat_cache or {})
         self.used: dict[str, list] = {}
+        self.collectors: list[list[Path]] = []
+
+    @contextmanager
+    def collect(self):
+        """Every file asked about meanwhile, also one hashed before and one that is missing:
+        what a digest computed meanwhile was made from."""
+        paths: list[Path] = []
+        self.collectors.append(paths)
+        try:
+            yield paths
+        finally:
+            self.collectors.remove(paths)
 
     def file(self, path: Path) -> str:
         """The file's digest; "-" when it does not exist (its appearing is then a change too)."""
         path = Path(path)
+        for paths in self.collectors:
+            paths.append(path)
         if path in self.memo:
             return self.memo[path]
         try:

@@ -8,12 +8,18 @@ Babel), which the package's __init__ hands in and imports only then.
 
 The phases, in order: practices → leaflets → complete languages → the outputs wanted, each
 with the hash of everything it depends on → the outputs kept although not wanted.
+
+On the way, the plan notes which project files each input was hashed from (`Plan.inputs`) and
+which inputs each document to build is made of (`Plan.needs`): what a machine that has none of
+the project must be sent to build a document (batch.cluster).
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from ..errors import UserError
@@ -27,6 +33,7 @@ from ..variants import DEFAULT_VARIANT
 from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
 
 NEUTRAL_PRACTICE = {"name": "", "variants": [DEFAULT_VARIANT], "bilingual": False, "languages": []}
+TEMPLATES_INPUT = "templates"
 
 
 @dataclass
@@ -40,6 +47,10 @@ class Plan:
     skipped: list[str] = field(default_factory=list)    # incomplete languages, with the reason
     # languages a practice with require_review = true does not get: unreviewed or outdated
     skipped_unreviewed: list[str] = field(default_factory=list)
+    # An input's name (templates, leaflet/<id>, practice/<id>, catalogs/<leaflet>/<lang>) → the
+    # project files its digest was made from, relative to the project folder.
+    inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    needs: dict[str, tuple[str, ...]] = field(default_factory=dict)   # a job's key → its inputs
 
 
 @dataclass
@@ -64,7 +75,9 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, readers,
     # Names that cannot be a leaflet, a profile or a language: reported, skipped, never a reason
     # for the others not to be built.
     plan = Plan(warnings=project.odd_names())
-    sources = Sources(tool=tool_digest(hasher), templates=hasher.tree(project.templates_dir))
+    templates = traced(project, hasher, plan, TEMPLATES_INPUT,
+                       lambda: hasher.tree(project.templates_dir))
+    sources = Sources(tool=tool_digest(hasher), templates=templates)
     plan_practices(project, manifest, hasher, readers, sources, plan)
     plan_leaflets(project, manifest, hasher, readers, sources, plan)
     plan_languages(project, manifest, hasher, readers, sources, plan)
@@ -89,6 +102,19 @@ def remembered(table: dict, key: str, digest: str, work_out: Callable[[], dict])
     return table[key]
 
 
+def traced(project: Project, hasher: Hasher, plan: Plan, name: str, digest: Callable[[], str]) -> str:
+    """`digest()`, a digest of project files, with those files noted as the input `name`."""
+    if name in plan.inputs:
+        return digest()
+    with hasher.collect() as paths:
+        value = digest()
+    root = os.path.normpath(project.root)
+    files = {os.path.relpath(os.path.normpath(path), root) for path in paths}
+    plan.inputs[name] = tuple(sorted(Path(file).as_posix() for file in files
+                                     if file != os.pardir and not file.startswith(os.pardir + os.sep)))
+    return value
+
+
 def forget_all_but(table: dict, keys) -> None:
     """Drop what the manifest remembers of inputs that are gone."""
     for key in [key for key in table if key not in keys]:
@@ -102,7 +128,8 @@ def plan_practices(project: Project, manifest: Manifest, hasher: Hasher, readers
     """Each profile, parsed only when it (or a file of its folder, or its logo) changed."""
     practice_ids = project.practice_ids()
     for practice_id in practice_ids:
-        digest = combine(practice_digest(project, hasher, practice_id), sources.tool)
+        digest = combine(traced(project, hasher, plan, f"practice/{practice_id}",
+                                lambda: practice_digest(project, hasher, practice_id)), sources.tool)
         try:
             sources.practices[practice_id] = remembered(
                 manifest.practices, practice_id, digest,
@@ -114,6 +141,7 @@ def plan_practices(project: Project, manifest: Manifest, hasher: Hasher, readers
     if not practice_ids:
         sources.practices[DEFAULT_PRACTICE_ID] = {"digest": combine("default", sources.tool),
                                                   **NEUTRAL_PRACTICE}
+        plan.inputs[f"practice/{DEFAULT_PRACTICE_ID}"] = ()
 
 
 def plan_leaflets(project: Project, manifest: Manifest, hasher: Hasher, readers,
@@ -130,8 +158,10 @@ def plan_leaflets(project: Project, manifest: Manifest, hasher: Hasher, readers,
             plan.failed += exc.lines
             sources.broken_leaflets.add(leaflet_id)
             continue
-        pictures = [f"{src} {hasher.file(project.leaflets_dir / src)}" for src in info["images"]]
-        sources.leaflets[leaflet_id] = {**info, "content": combine(hasher.file(source), *pictures)}
+        content = traced(project, hasher, plan, f"leaflet/{leaflet_id}", lambda: combine(
+            hasher.file(source),
+            *[f"{src} {hasher.file(project.leaflets_dir / src)}" for src in info["images"]]))
+        sources.leaflets[leaflet_id] = {**info, "content": content}
     forget_all_but(manifest.leaflets, leaflet_ids)
 
 
@@ -176,10 +206,16 @@ def plan_outputs(project: Project, manifest: Manifest, hasher: Hasher, sources: 
             thumbnails.add((request.leaflet, request.lang, request.practice))
             request = BuildRequest(request.leaflet, request.lang, request.practice, request.variant,
                                    options=DocumentOptions(thumbnail_width=THUMBNAIL_WIDTH))
+        # The inputs it is made of (plan.inputs); the fonts and the tool are the machine's own.
+        inputs = [TEMPLATES_INPUT, f"leaflet/{request.leaflet}", f"practice/{request.practice_id}"]
+        catalogs = ""
+        if request.lang != SOURCE_LANGUAGE:
+            inputs.append(f"catalogs/{request.leaflet}/{request.lang}")
+            catalogs = traced(project, hasher, plan, inputs[-1], lambda: catalogs_digest(
+                project, hasher, request.leaflet, request.lang))
         deps = {
             "leaflet": sources.leaflets[request.leaflet]["content"],
-            "catalogs": "" if request.lang == SOURCE_LANGUAGE else
-            catalogs_digest(project, hasher, request.leaflet, request.lang),
+            "catalogs": catalogs,
             "practice": sources.practices[request.practice_id]["digest"],
             "templates": sources.templates,
             "fonts": fonts[families],
@@ -194,6 +230,7 @@ def plan_outputs(project: Project, manifest: Manifest, hasher: Hasher, sources: 
             plan.unchanged.append(key)
         else:
             plan.jobs.append(request)
+            plan.needs[key] = tuple(inputs)
 
 
 def matrix(sources: Sources, plan: Plan):

@@ -1,4 +1,5 @@
-"""The heavy side of the main job: the documents that changed, built by worker processes.
+"""The heavy side of the main job: the documents that changed, built by worker processes, or
+on a Dask cluster (batch.cluster), with one progress display and one record of each outcome.
 
 Imported by the package's __init__ only when there is something to build: it imports the
 worker (WeasyPrint) before the workers are forked, so each starts with it loaded.
@@ -14,6 +15,7 @@ from ..project import Project
 from ..request import BuildRequest
 from ..signals import deferred_stop_signals
 from .outcome import Outcome
+from .plan import Plan
 from .pool import MAX_DOCUMENTS_PER_WORKER, WorkerPool
 from .progress import make_progress
 from .worker import make_instance_job, run_document
@@ -21,15 +23,24 @@ from .worker import make_instance_job, run_document
 
 def build_documents(project: Project, out_dir: Path, jobs: list[BuildRequest], workers: int,
                     on_result: Callable[[BuildRequest, Outcome], None], reporter=None, out=None,
-                    strict: bool = False,
-                    max_documents: int = MAX_DOCUMENTS_PER_WORKER) -> list[BuildRequest]:
-    """Every job, in this process (`workers` 1) or over a pool; `on_result` hears of each, and
-    `reporter` (a progress bar or lines on `out`) shows it. Returns the jobs not started because
-    the output could not be written (an outcome marked fatal: no space left, no permission)."""
+                    strict: bool = False, max_documents: int = MAX_DOCUMENTS_PER_WORKER,
+                    cluster: str | None = None, plan: Plan | None = None) -> list[BuildRequest]:
+    """Every job, in this process (`workers` 1), over a pool, or on the Dask cluster at
+    `cluster` (which needs the `plan`: what each job's inputs are); `on_result` hears of each,
+    and `reporter` (a progress bar or lines on `out`) shows it. Returns the jobs not started
+    because the output could not be written (an outcome marked fatal: no space left, no
+    permission)."""
     reporter = reporter or make_progress(out)
-    faces = font_faces()
-    instances = [faces.index(face) for face in missing_instances()]
     try:
+        if cluster:
+            from .cluster import build_documents as build_on_cluster
+
+            with deferred_stop_signals() as check_stop:
+                return build_on_cluster(
+                    cluster, project, out_dir, plan, strict, reporter.start,
+                    lambda job, outcome: _report(reporter, on_result, job, outcome), check_stop)
+        faces = font_faces()
+        instances = [faces.index(face) for face in missing_instances()]
         if workers <= 1:
             for index in instances:
                 make_instance_job(index)

@@ -19,7 +19,7 @@ import os
 import signal
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import weasyprint  # noqa: F401  (the 0.7 s import: paid once, before the workers fork)
@@ -33,7 +33,7 @@ from ..fonts import font_faces
 from ..project import Project
 from ..request import BuildRequest
 from ..inline import plain_text
-from ..render import Document, render_document
+from ..render import render_document
 from .outcome import IndexEntry, Outcome
 
 PR_SET_PDEATHSIG = 1           # from <linux/prctl.h>
@@ -108,47 +108,97 @@ def serve(connection, parent_pid: int, root: str, out_dir: str, strict: bool, ma
         connection.close()
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A document rendered, as plain data: what the process that renders hands to the one that
+    writes. In the local pool that is the worker itself (files are written in parallel); on a
+    cluster the machine that rendered it sends it back, and the main process writes it."""
+
+    request: BuildRequest
+    pdf: bytes
+    html: str
+    thumbnail: bytes | None
+    warnings: list[str]
+    title: str              # plain text, in the document's language
+    practice: str           # the practice's id
+    practice_name: str
+    review: dict = field(default_factory=dict)   # review.index_fields: the translation's review
+    seconds: float = 0.0    # rendering it took
+    pid: int = 0            # the process that rendered it
+    rss_kib: int = 0        # that process's resident memory afterwards
+
+
 def run_document(project: Project, out_dir: Path, request: BuildRequest, strict: bool) -> Outcome:
     """Render one document, then write it (the last stage, here in the worker so that files are
     written in parallel). What the manifest, the index and the summary need comes back."""
+    return write_outputs(out_dir, render_outputs(project, request, strict), project.rel)
+
+
+def render_outputs(project: Project, request: BuildRequest, strict: bool) -> Rendered | Outcome:
+    """The document rendered (nothing written), or why it failed."""
     started = time.perf_counter()
     try:
         document = render_document(project, request)
         refusal = withheld(document, strict)
         if refusal:
             return Outcome(request.key, ok=False, errors=refusal)
-        pdf_path, html_path = write_document(out_dir, document)
+        return Rendered(request, document.pdf, document.html, document.thumbnail,
+                        document.warnings, plain_text(document.leaflet.title),
+                        document.practice.id, document.practice.name or "—",
+                        dict(document.review), round(time.perf_counter() - started, 4),
+                        os.getpid(), resident_kib())
+    except Exception as exc:
+        return failed(request, exc, project.rel)
+
+
+def write_outputs(out_dir: Path, rendered: Rendered | Outcome, shown=str) -> Outcome:
+    """The last stage: a rendered document's files written atomically into `out_dir` (a failure
+    is passed on as it is). What the manifest, the index and the summary need comes back; a
+    folder that cannot be written is named as `shown` gives it."""
+    if isinstance(rendered, Outcome):
+        return rendered
+    started = time.perf_counter()
+    request = rendered.request
+    try:
+        pdf_path, html_path = write_document(out_dir, rendered)
         thumbnail = request.thumbnail_name
         if thumbnail:
-            write_atomic(out_dir / thumbnail, document.thumbnail)
-        entry = index_entry(document, out_dir, pdf_path, html_path, thumbnail or None)
-    except UserError as exc:
+            write_atomic(out_dir / thumbnail, rendered.thumbnail)
+        entry = index_entry(rendered, out_dir, pdf_path, html_path, thumbnail or None)
+        files = {"pdf": entry.pdf, "html": entry.html, "thumbnail": thumbnail or None}
+        sizes = {kind: os.stat(out_dir / name).st_size for kind, name in files.items() if name}
+    except Exception as exc:
+        return failed(request, exc, shown)
+    return Outcome(request.key, ok=True, warnings=rendered.warnings, files=files, sizes=sizes,
+                   entry=asdict(entry),
+                   seconds=round(rendered.seconds + time.perf_counter() - started, 4),
+                   pid=rendered.pid, rss_kib=rendered.rss_kib)
+
+
+def failed(request: BuildRequest, exc: Exception, shown=str) -> Outcome:
+    """A document's failure: the user's problems as they are; a machine's fault stops the job
+    (paths as `shown` gives them); anything else is a bug, but it stays this document's failure."""
+    if isinstance(exc, UserError):
         return Outcome(request.key, ok=False, errors=exc.lines)
-    except MachineError as exc:
+    if isinstance(exc, MachineError):
         # The output cannot be written (disk full, no permission, read-only): not this
         # document's fault, and the next one would fail the same way: the main job stops.
-        return Outcome(request.key, ok=False, errors=[exc.line(project.rel)], fatal=True)
-    except Exception as exc:  # a bug, but it stays this document's failure
-        return Outcome(request.key, ok=False, errors=[
-            f"internal error building {request.key}: {type(exc).__name__}: {exc} (a bug in "
-            "leafletgen; build it alone with `build --debug` for the traceback)"])
-    files = {"pdf": entry.pdf, "html": entry.html, "thumbnail": thumbnail or None}
-    sizes = {kind: os.stat(out_dir / name).st_size for kind, name in files.items() if name}
-    return Outcome(request.key, ok=True, warnings=document.warnings, files=files, sizes=sizes,
-                   entry=asdict(entry), seconds=round(time.perf_counter() - started, 4),
-                   pid=os.getpid(), rss_kib=resident_kib())
+        return Outcome(request.key, ok=False, errors=[exc.line(shown)], fatal=True)
+    return Outcome(request.key, ok=False, errors=[
+        f"internal error building {request.key}: {type(exc).__name__}: {exc} (a bug in "
+        "leafletgen; build it alone with `build --debug` for the traceback)"])
 
 
-def index_entry(document: Document, out_dir: Path, pdf: Path, html: Path,
+def index_entry(rendered: Rendered, out_dir: Path, pdf: Path, html: Path,
                 thumbnail: str | None) -> IndexEntry:
     """How output/index.html lists a document written to `pdf` and `html`."""
-    request = document.request
+    request = rendered.request
     return IndexEntry(
-        leaflet=request.leaflet, title=plain_text(document.leaflet.title), lang=request.lang,
-        practice=document.practice.id, practice_name=document.practice.name or "—",
+        leaflet=request.leaflet, title=rendered.title, lang=request.lang,
+        practice=rendered.practice, practice_name=rendered.practice_name,
         variant=request.variant, bilingual=request.bilingual,
         pdf=pdf.relative_to(out_dir).as_posix(), html=html.relative_to(out_dir).as_posix(),
-        thumbnail=thumbnail, **document.review)
+        thumbnail=thumbnail, **rendered.review)
 
 
 def make_instance_job(face_index: int) -> str:
@@ -165,5 +215,5 @@ def resident_kib() -> int:
         return 0
 
 
-__all__ = ["serve", "run_document", "prepare_process", "die_with_parent", "make_instance_job",
+__all__ = ["serve", "run_document", "render_outputs", "write_outputs", "Rendered", "prepare_process", "die_with_parent", "make_instance_job",
            "resident_kib"]
