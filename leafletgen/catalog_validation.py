@@ -64,8 +64,9 @@ def translation_problems(msgid: str, msgstr: str, formatted: bool = False,
     """What is wrong with `msgstr` as a translation of `msgid` (empty when fine).
 
     `formatted`: the string goes through Python's % formatting (the template domain). A
-    placeholder is only %(name)s; any other % is text there too (html.install_translations
-    escapes it before Jinja formats the string), so a translator's "50 %" is never an error.
+    placeholder is only %(name)s; any other % is text there too
+    (template_environment.install_translations escapes it before Jinja formats the string), so a
+    translator's "50 %" is never an error.
     `markdown`: False for the web app's words, plain text escaped on its pages ("<naam>" is text
     there): only the characters and the placeholders are checked.
     """

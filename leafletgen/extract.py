@@ -24,7 +24,7 @@ from . import __version__
 from .content import load_leaflet, parse_leaflet
 from .errors import UserError
 from .files import read_input
-from .html import TEMPLATE_MAX_BYTES
+from .template_environment import TEMPLATE_MAX_BYTES
 from .inline import plain_text
 from .model import Leaflet
 from .project import TEMPLATE_DOMAIN, Project

@@ -1,7 +1,9 @@
 """Render a (translated) leaflet for a practice to an HTML string with Jinja2.
 
 Templates live in templates/, one small template per block; a practice may override any of
-them by putting a file with the same name in practices/<id>/templates/ (searched first).
+them by putting a file with the same name in practices/<id>/templates/ (searched first). The
+environment they are rendered in (loader, sandbox, filters, translations) is
+template_environment.py; this module gives them their context: plain data only.
 Everything is autoescaped, translations included.
 """
 
@@ -16,15 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import jinja2
 import pyphen
-from jinja2.loaders import split_template_path
 from babel.dates import format_date
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import __version__
 from .colors import mix
-from .errors import Problem, UserError
 from .files import InputFileError, inside, read_file, read_input, relative_parts
 from .fit import FitSettings
 from .font_files import font_face_css, paired_fonts
@@ -35,8 +34,8 @@ from .inline import plain_text, render_inline
 from .logo import LOGO_MAX_BYTES, LogoShape, logo_box, sniff
 from .model import Block, Leaflet, Practice
 from .project import Project
-from .sandbox import FrozenMap, TemplateEnvironment, freeze
-from .unprintable import line_problems
+from .sandbox import FrozenMap, freeze
+from .template_environment import environment, install_translations, template_loader
 from .variants import VARIANTS
 
 # Babel puts U+200E/U+200F direction marks in some dates (Arabic); the page direction
@@ -71,170 +70,6 @@ def data_uri(project: Project, path: Path, mime: str) -> str:
     relative = inside(path, project.root.resolve())
     data = read_input(project.root, relative or "", LOGO_MAX_BYTES, project.rel(path))
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
-
-
-class _MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept for the life of the process (a batch worker renders hundreds of
-    documents; compiling the templates again for each cost about a tenth of its time). Keyed
-    by template file and source checksum, so a changed or overriding template is compiled anew."""
-
-    def __init__(self):
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket):
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket):
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-_BYTECODE = _MemoryBytecodeCache()
-
-
-TEMPLATE_MAX_BYTES = 1024 * 1024     # ours are a few kB; leaflet.css about 10 kB
-
-
-class TemplateLoader(jinja2.BaseLoader):
-    """Templates from folders of the project, searched in order (a practice's own first).
-
-    Each file is read through `files.read_file`: a template or stylesheet that is a symbolic link,
-    or lies in a linked folder (a linked `blocks/`, a linked `templates/`), is refused with its
-    name, never followed; `..` in a name is not found. Its text is checked like every other input:
-    no invisible or direction-changing characters, with the line."""
-
-    def __init__(self, root: Path, folders: tuple[str, ...]):
-        self.root = Path(root).resolve()
-        self.folders = folders
-
-    def get_source(self, environment, template):
-        parts = split_template_path(template)
-        for folder in self.folders:
-            relative = f"{folder}/{'/'.join(parts)}"
-            try:
-                data = read_file(self.root, relative, TEMPLATE_MAX_BYTES)
-            except InputFileError as exc:
-                if exc.missing:
-                    continue
-                raise UserError(Problem(relative, exc.reason)) from None
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                line = data[:exc.start].count(b"\n") + 1
-                raise UserError(Problem(relative, f"is not UTF-8 text (byte {exc.start})", line=line)) from None
-            problems = line_problems(text)
-            if problems:
-                raise UserError([Problem(relative, message, line=number) for number, message in problems])
-            # Each environment lives for one document: what it loaded stays valid while it lives.
-            return text, str(self.root / relative), lambda: True
-        raise jinja2.TemplateNotFound(template)
-
-
-def template_loader(project: Project, practice: Practice) -> TemplateLoader:
-    """The practice's own templates (practices/<id>/templates/) first, then ours."""
-    search = [f"practices/{practice.id}/templates"] if practice.template_dir else []
-    search.append("templates")
-    return TemplateLoader(project.root, tuple(search))
-
-
-def environment(project: Project, practice: Practice) -> jinja2.Environment:
-    # Sandboxed with an allow-list (sandbox.py): a template, ours or a practice's, reads plain data
-    # and the few attributes listed there; `''.__class__.__mro__`, a path's read_text() and the
-    # like raise a SecurityError.
-    env = TemplateEnvironment(
-        loader=template_loader(project, practice),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        bytecode_cache=_BYTECODE,
-    )
-    env.filters["inline"] = inline_filter
-    env.filters["plain"] = plain_text
-    env.filters["isolate"] = isolate
-    env.filters["identifiers"] = identifiers
-    env.filters["isolate_name"] = isolate_name
-    return env
-
-
-@jinja2.pass_context
-def inline_filter(context, text: str, lang: str | None = None) -> Markup:
-    """`{{ text | inline }}`: inline Markdown with the typographic finish of the page's language
-    (or `lang`), as the block templates get it."""
-    return render_inline(text, lang or context.get("lang"))
-
-
-@jinja2.pass_context
-def isolate(context, value) -> Markup:
-    """Latin text (a phone number, an address) kept in its own order on a right-to-left page.
-
-    WeasyPrint ignores `unicode-bidi`, so the isolation is written into the text as Unicode's
-    LEFT-TO-RIGHT ISOLATE … POP DIRECTIONAL ISOLATE, which Pango's bidi algorithm honours:
-    "030 123 45 67" after an Arabic label would otherwise come out as "67 45 123 030".
-    """
-    if context.get("dir") != "rtl":
-        return escape(value)
-    return Markup("\u2066") + escape(value) + Markup("\u2069")
-
-
-# A run that names something in the small print: a text number such as 000_2532fea382feb2f7, a
-# code, a web address (Latin letters and digits, at least one digit or a dot).
-_IDENTIFIER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_./:#-]*[A-Za-z0-9])?")
-
-
-@jinja2.pass_context
-def identifiers(context, value) -> Markup:
-    """`value` with each identifier in it kept whole: never hyphenated or broken across lines
-    ("000_2532fe-a382feb2f7"), and on a right-to-left page kept in its own order (see
-    `isolate`: "000_2532fea382feb2f7" at the end of an Arabic line otherwise comes out as
-    "2532fea382feb2f7_000"). Words are left as they are."""
-    rtl = context.get("dir") == "rtl"
-    out, last = [], 0
-    for match in _IDENTIFIER.finditer(str(value)):
-        run = match.group(0)
-        if not any(char.isdigit() or char in "._/:#" for char in run):
-            continue   # a word
-        out += [escape(value[last:match.start()]), Markup('<span class="nobreak">')]
-        out += [Markup("\u2066"), escape(run), Markup("\u2069")] if rtl else [escape(run)]
-        out.append(Markup("</span>"))
-        last = match.end()
-    out.append(escape(value[last:]))
-    return Markup("").join(out)
-
-
-@jinja2.pass_context
-def isolate_name(context, value) -> Markup:
-    """A person's name on a right-to-left page, in its own direction, whatever its script
-    (FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE): "A. de Vries" in an Arabic line."""
-    if context.get("dir") != "rtl":
-        return escape(value)
-    return Markup("\u2068") + escape(value) + Markup("\u2069")
-
-
-_LONE_PERCENT = re.compile(r"%(?!\(\w+\)s|%)")
-
-
-def percent_as_text(text: str) -> str:
-    """A template string with every % that is not a placeholder %(name)s (or %%) doubled: Jinja's
-    newstyle gettext %-formats every string, and a translator's "50 %" is text, not a format."""
-    return _LONE_PERCENT.sub("%%", text)
-
-
-def install_translations(env: jinja2.Environment, translations: gettext_module.NullTranslations) -> None:
-    # Jinja's newstyle gettext marks a translation as safe HTML. A translator's text is not
-    # trusted: escape it first, so `<b>` in a msgstr shows as text. Variables are escaped by Jinja.
-    def gettext(message: str) -> Markup:
-        return escape(percent_as_text(translations.gettext(message)))
-
-    def ngettext(singular: str, plural: str, n: int) -> Markup:
-        return escape(percent_as_text(translations.ngettext(singular, plural, n)))
-
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)
-    if isinstance(env, TemplateEnvironment):
-        env.allow_globals("gettext", "_", "ngettext")
 
 
 def block_views(leaflet: Leaflet, source: Leaflet | None,
@@ -436,7 +271,7 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
         # The colophon's author and source lines are units too: marked Dutch when they fell back.
         "author_attrs": _fallback_attrs(leaflet, leaflet.author),
         "source_attrs": _fallback_attrs(leaflet, leaflet.source),
-        # How it was translated and whether it was reviewed (review.translation_note); None in Dutch.
+        # How it was translated and whether it was reviewed (review_state.translation_note); None in Dutch.
         "translation": None,
         **options.extra,
     }

@@ -28,7 +28,8 @@ import pytest
 
 from leafletgen.render import BuildRequest, load_inputs
 from leafletgen.errors import UserError
-from leafletgen.html import RenderOptions, environment, install_translations, render_html, template_context
+from leafletgen.html import RenderOptions, render_html, template_context
+from leafletgen.template_environment import environment, install_translations
 from leafletgen.i18n import template_translations, translate_leaflet, load_catalog
 from leafletgen.sandbox import ALLOWED, FrozenMap, PLAIN, freeze
 

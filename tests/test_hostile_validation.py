@@ -292,7 +292,7 @@ def test_a_hostile_catalog_is_refused_with_its_line(project, entry, expected):
 ])
 def test_a_template_string_must_keep_its_placeholders(msgstr, expected):
     """Jinja %-formats template strings: a wrong placeholder would crash the render. A
-    placeholder is %(name)s only; any other % is text (html.percent_as_text)."""
+    placeholder is %(name)s only; any other % is text (template_environment.percent_as_text)."""
     text = HEADER + f'msgid "Versie %(version)s, %(date)s"\nmsgstr "{msgstr}"\n'
     problems = check_text(text, "translations/tr/LC_MESSAGES/leafletgen.po", template_domain=True)
     assert [str(p) for p in problems] == ([] if expected is None else [
