@@ -171,6 +171,18 @@ def test_the_review_date_stays_on_the_line_of_its_label_in_every_variant(rendere
                                          for line in pdf_with_date), (lang, variant, pdf_with_date)
 
 
+def test_the_translation_note_leaves_no_word_alone_on_its_last_line(rendered):
+    """"Перекладено з нідерландської за допомогою комп'ютера; ще не / перевірено", the Arabic
+    note's "بعد" alone: the note's last two words stay on one line."""
+    for (lang, variant), (document, _) in rendered.items():
+        if lang == "nl":
+            continue
+        note = re.search(r'<p class="translation-note">(.*?)</p>', document.html, re.S)
+        words = re.sub(r"<[^>]+>", "", note.group(1)).replace("\u00a0", " ").split()
+        lines = [re.sub(r"[\u00a0\u2066-\u2069]", " ", line).split() for line in document.layout.lines]
+        assert [words[-1]] not in lines and [words[0]] not in lines, (lang, variant, words)
+
+
 # ---- No line broken early ---------------------------------------------------------------------------
 
 def test_no_line_of_body_text_ends_where_the_next_word_would_have_fit(rendered):
