@@ -547,6 +547,39 @@ def test_serve_refuses_other_addresses_without_a_password(project):
     assert run_cli("serve", "--port", "70000", root=project.root).code == 2
 
 
+def test_serve_says_at_once_that_it_starts_then_where_it_answers(project, tmp_path):
+    """`python generate.py serve` as a receptionist starts it: a line at once, then the address as
+    soon as the app answers there (before the workers are warm: the warm-up's line comes after
+    it), and Ctrl-C stops it, warm-up or not."""
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    with open(tmp_path / "server.log", "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, str(REPO / "generate.py"), "serve", "--root", str(project.root), "--port", "0",
+             "--workers", "1"], stdout=subprocess.PIPE, stderr=log, text=True, cwd=tmp_path)
+    try:
+        assert server.stdout.readline() == "starting the staff app…\n"
+        match = re.fullmatch(r"leafletgen staff app: (http://127\.0\.0\.1:\d+/)  \(open it in the "
+                             r"browser; Ctrl-C to stop\)\n", server.stdout.readline())
+        assert match, (tmp_path / "server.log").read_text()
+        # Listening from the moment the address is shown: the first try answers.
+        with urllib.request.urlopen(match.group(1) + "healthz", timeout=120) as response:
+            assert response.status == 200
+        with urllib.request.urlopen(match.group(1) + "translations", timeout=120) as response:
+            assert response.status == 200 and "Vertalingen" in response.read().decode()
+        assert server.stdout.readline().startswith("preparing fonts and worker processes: ")
+        server.send_signal(signal.SIGINT)      # Ctrl-C, whether the warm-up has ended or not
+        lines = server.stdout.read().splitlines()
+        assert server.wait(timeout=120) == 0
+        assert lines[-1] == "stopped" and set(lines[:-1]) <= {"ready: leaflets are made at full speed"}
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
 def test_serve_set_password_from_standard_input(project, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     run = run_cli("serve", "--set-password", root=project.root)
@@ -572,6 +605,44 @@ def test_every_word_of_the_app_is_translated_into_english():
         catalog.get(message.id) is None or catalog.get(message.id).fuzzy or not all(
             catalog.get(message.id).string if isinstance(message.id, tuple) else [catalog.get(message.id).string]))]
     assert missing == []
+
+
+# Messages whose meaning a translator cannot see from the Dutch alone: words that fill in another
+# message, "folder" (Dutch for leaflet, not a directory), the print variants' names, status words
+# of the translations table, the draft stamp's word, the steps of the staff page.
+NEEDS_A_COMMENT = (
+    "folder", "taal", "praktijk", "uitvoering", "Folders", "Folder", "1. Folder", "Folder maken",
+    "A5-folder", "Boekje", "Drukkerij", "Grote letters", "CONCEPT", "onvolledig", "niet af",
+    "vertaling niet af", "niet nagekeken", "nakijken verouderd", "Printen", "Webversie",
+    "Patiëntenpakket", "Dit mag niet.", "Kleur (#rrggbb)", "Naar de inhoud", "Bezig…",
+    "Alleen vertalingen gebruiken die een persoon heeft nagekeken", "4. Uitvoering",
+    "Vaste teksten van de folders (voettekst, paginanummers)", "vaste tekst van de folder",
+)
+NUMBERS = {"n", "num", "total", "mb", "kb", "percent"}      # placeholders that are plain numbers
+
+
+def test_the_apps_catalog_tells_translators_what_is_not_obvious():
+    """The shipped .pot (tests/test_shipped_translations.py keeps it what extract writes) has a
+    `#.` comment for each message above, and every placeholder that stands for words (a name, a
+    language, a reason; not a number) and every {brace} field is explained in its message's comment."""
+    from babel.messages.pofile import read_po
+
+    catalog = read_po(open(REPO / "translations" / "leafletgen_web.pot", "rb"))
+    messages = {message.id if isinstance(message.id, str) else message.id[0]: message
+                for message in catalog if message.id}
+    assert [msgid for msgid in NEEDS_A_COMMENT if msgid not in messages] == []
+    uncommented = [msgid for msgid in NEEDS_A_COMMENT if not messages[msgid].auto_comments]
+    assert uncommented == []
+    unexplained = []
+    for msgid, message in messages.items():
+        comment = " ".join(message.auto_comments)
+        fields = [f"%({name})s" for name in re.findall(r"%\((\w+)\)s", msgid) if name not in NUMBERS]
+        fields += re.findall(r"\{\w+\}", msgid)
+        unexplained += [f"{msgid!r}: {field}" for field in fields if field not in comment]
+    assert unexplained == []
+    # "folder" is explained as a leaflet wherever it stands alone as a label.
+    assert all("leaflet" in " ".join(messages[msgid].auto_comments)
+               for msgid in ("folder", "Folders", "Folder", "1. Folder", "Folder maken"))
 
 
 def test_the_translations_commands_keep_the_apps_catalog(project):
@@ -696,9 +767,48 @@ def test_a_practice_that_requires_reviewed_translations_gets_no_unreviewed_one(f
     assert response.status_code == 422
     assert "requires reviewed translations" in response.get_data(as_text=True)
     assert client.get(f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}").status_code == 200
-    # The settings form keeps the key it does not show.
+    # The settings form shows the key ticked, and keeps it when saved so.
+    page = client.get(f"/practices/{PRACTICE}").get_data(as_text=True)
+    assert re.search(r'<input type="checkbox" id="require_review" name="require_review" value="1" '
+                     r'aria-describedby="require_review-explain" checked>', page)
     token = csrf(client, f"/practices/{PRACTICE}")
-    assert client.post(f"/practices/{PRACTICE}", data={**_form(project), "csrf_token": token}).status_code == 302
+    assert client.post(f"/practices/{PRACTICE}", data={**_form(project, require_review="1"),
+                                                       "csrf_token": token}).status_code == 302
     assert tomllib.loads(profile.read_text(encoding="utf-8"))["require_review"] is True
     # The translations page shows the review state of every leaflet catalog.
     assert "niet nagekeken" in client.get("/translations").get_data(as_text=True)
+
+
+def test_the_settings_form_sets_and_clears_require_review(fresh):
+    """The box "only translations a person has checked" is the profile's `require_review`: ticked,
+    the profile says `require_review = true` and an unreviewed translation is no longer made for
+    the practice; unticked, the key is gone and the translation is made again."""
+    app, service, project = fresh
+    profile = project.practices_dir / f"{PRACTICE}.toml"
+    client = app.test_client()
+    page = client.get(f"/practices/{PRACTICE}").get_data(as_text=True)
+    assert re.search(r'<input type="checkbox" id="require_review" name="require_review" value="1" '
+                     r'aria-describedby="require_review-explain">\s*<label for="require_review">Alleen '
+                     r'vertalingen gebruiken die een persoon heeft nagekeken</label>', page)
+    assert 'id="require_review-explain">Een vertaling die nog niemand heeft nagekeken' in page
+    assert "require_review" not in tomllib.loads(profile.read_text(encoding="utf-8"))
+    assert client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}").status_code == 200
+
+    token = csrf(client, f"/practices/{PRACTICE}")
+    response = client.post(f"/practices/{PRACTICE}", data={**_form(project, require_review="1"),
+                                                           "csrf_token": token})
+    assert response.status_code == 302
+    saved = tomllib.loads(profile.read_text(encoding="utf-8"))
+    assert saved["require_review"] is True and saved["phone"] == "030 123 45 67"
+    assert 'aria-describedby="require_review-explain" checked>' in \
+        client.get(f"/practices/{PRACTICE}").get_data(as_text=True)
+    response = client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}")
+    assert response.status_code == 422 and "requires reviewed translations" in response.get_data(as_text=True)
+
+    response = client.post(f"/practices/{PRACTICE}", data={**_form(project), "csrf_token": token})
+    assert response.status_code == 302
+    assert "require_review" not in tomllib.loads(profile.read_text(encoding="utf-8"))
+    assert client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}").status_code == 200
+    # In English, the box says the same.
+    page = client.get(f"/practices/{PRACTICE}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.search(r'<label for="require_review">[^<]*[Oo]nly[^<]*translations[^<]*</label>', page)

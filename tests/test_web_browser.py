@@ -185,6 +185,34 @@ def test_a_new_logo_shows_in_the_preview_and_a_bad_one_gets_a_clear_message(serv
     view.close()
 
 
+def test_a_practice_asks_for_checked_translations_only(server, browser):
+    """The settings box for `require_review`, ticked and saved like any other setting."""
+    import tomllib
+
+    base, project = server
+    profile = project.practices_dir / "plein.toml"
+    view = Page(browser, 1280)
+    page = view.page
+    page.goto(base + "/practices/plein")
+    box = page.get_by_label("Alleen vertalingen gebruiken die een persoon heeft nagekeken")
+    assert not box.is_checked()
+    assert page.locator("#require_review-explain").inner_text().startswith(
+        "Een vertaling die nog niemand heeft nagekeken")
+    box.check()
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_load_state("networkidle")
+    assert "Opgeslagen." in page.locator(".flash").inner_text()
+    assert page.get_by_label("Alleen vertalingen gebruiken die een persoon heeft nagekeken").is_checked()
+    assert tomllib.loads(profile.read_text(encoding="utf-8"))["require_review"] is True
+    page.get_by_label("Alleen vertalingen gebruiken die een persoon heeft nagekeken").uncheck()
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_load_state("networkidle")
+    assert not page.get_by_label("Alleen vertalingen gebruiken die een persoon heeft nagekeken").is_checked()
+    assert "require_review" not in tomllib.loads(profile.read_text(encoding="utf-8"))
+    assert view.errors == []
+    view.close()
+
+
 PAGES = [
     "/",
     "/?lang=tr&practice=fysio-delinde",

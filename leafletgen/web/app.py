@@ -121,6 +121,8 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        # Translators: A form was sent without its security token (CSRF), usually because the page
+        # was open too long: the user should reload the page and send the form again.
         return error_page(400, i18n._("Het formulier is verlopen of niet vanaf deze pagina verstuurd. "
                                       "Laad de pagina opnieuw en probeer het nog eens.")), 400
 
@@ -133,12 +135,20 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
     @app.errorhandler(HTTPException)
     def http_error(error):
         messages = {
+            # Translators: The page for error 400 (Bad Request): the browser asked something the
+            # app cannot understand.
             400: i18n._("Deze vraag begrijpt de server niet."),
+            # Translators: The page for error 403 (Forbidden): "This is not allowed."
             403: i18n._("Dit mag niet."),
             404: i18n._("Deze pagina bestaat niet."),
+            # Translators: The page for error 405 (Method Not Allowed): the page exists, but not
+            # for this kind of request.
             405: i18n._("Deze pagina kan zo niet gebruikt worden."),
+            # Translators: The page for error 413: an uploaded file (logo, .po file) together with
+            # the rest of the form is over the size limit; %(mb)s is a number of megabytes.
             413: i18n._("Het bestand is te groot: samen met het formulier hoogstens %(mb)s MB.",
                         mb=MAX_UPLOAD_BYTES // (1024 * 1024)),
+            # Translators: Too many wrong passwords from this computer: wait a minute.
             429: i18n._("Te veel pogingen. Wacht een minuut en probeer het dan opnieuw."),
         }
         code = error.code or 500
@@ -151,6 +161,8 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
     def internal_error(error):
         # The traceback is for the log; the page says what happened and what to do.
         log.exception("internal error on %s %s", request.method, request.path)
+        # Translators: The page for an internal error (a bug in the program, not the user's
+        # fault); the technical details are in the server's log file.
         return error_page(500, i18n._("Er ging iets mis in leafletgen zelf (een fout in het programma). "
                                       "De details staan in het logboek van de server.")), 500
 

@@ -21,12 +21,20 @@ from .workers import RenderFailed
 
 # Each variant's name and its one-line explanation, as staff see them.
 VARIANT_TEXTS = {
+    # Translators: The name of a print variant: the leaflet on ordinary A4 sheets.
     "a4": (N_("A4"), N_("Gewone A4-vellen, voor de printer op kantoor.")),
+    # Translators: The name of a print variant: the leaflet on A5 pages ("folder" is Dutch for
+    # leaflet).
     "a5": (N_("A5-folder"), N_("Kleinere A5-pagina's, voor A5-papier.")),
+    # Translators: The name of a print variant: an A5 booklet, printed on A4 sheets folded in the
+    # middle.
     "booklet": (N_("Boekje"), N_("A5-boekje op A4: dubbelzijdig printen, omslaan aan de korte kant, "
                                  "in het midden vouwen.")),
+    # Translators: The name of a print variant: large print, for patients who do not see well.
     "large-print": (N_("Grote letters"), N_("A4 met alle tekst minstens 18 punt, voor slechtziende "
                                            "patiënten.")),
+    # Translators: The name of a print variant: the file for a professional print shop (with bleed
+    # and crop marks).
     "print-shop": (N_("Drukkerij"), N_("A4 met 3 mm afloop en snijtekens, voor een drukkerij.")),
 }
 
@@ -87,11 +95,28 @@ def unknown_page(error: Unknown):
     lists = {
         "leaflets": [(info.id, info.title) for info in library.leaflets(proj)],
         "languages": [(info.lang, language_label(info)) for info in library.languages(proj)],
+        # Translators: In a list of the known practices: the neutral leaflet, without a practice's
+        # logo or contact details.
         "practices": [(DEFAULT_PRACTICE_ID, _("neutraal, zonder logo"))] +
                      [(info.id, info.name) for info in library.practices(proj)],
         "variants": [(name, _(VARIANT_TEXTS[name][0])) for name in VARIANTS],
     }
-    kinds = {"leaflet": _("folder"), "language": _("taal"), "practice": _("praktijk"), "variant": _("uitvoering")}
+    kinds = {
+        # Translators: Fills in %(kind)s of "Onbekende %(kind)s: …" (an unknown … in a web
+        # address): a leaflet ("folder" is Dutch for leaflet, not a directory).
+        "leaflet": _("folder"),
+        # Translators: Fills in %(kind)s of "Onbekende %(kind)s: …": a language.
+        "language": _("taal"),
+        # Translators: Fills in %(kind)s of "Onbekende %(kind)s: …": a practice (a GP or
+        # physiotherapy practice whose logo and details are printed on the leaflet).
+        "practice": _("praktijk"),
+        # Translators: Fills in %(kind)s of "Onbekende %(kind)s: …": a print variant (A4, A5,
+        # booklet, large print, print shop).
+        "variant": _("uitvoering"),
+    }
+    # Translators: A web address named something that does not exist: %(kind)s is one of "folder",
+    # "taal", "praktijk", "uitvoering" (translated separately), %(value)s the name as given; the
+    # known names are listed below this line.
     message = _("Onbekende %(kind)s: %(value)s. Dit zijn de bekende:", kind=kinds[error.kind], value=error.value)
     return render_template("unknown.html", message=message, lists=lists, kind=error.kind), 404
 
@@ -122,6 +147,7 @@ def make_document(choice: Choice):
     try:
         state = library.completeness(project(), choice.leaflet, choice.lang)
         if state.problems:
+            # Translators: A translation file (.po) has errors; a list of them, in English, follows.
             return None, Issue(422, _("De vertaling heeft fouten en wordt niet gebruikt, ook niet als "
                                       "concept. Laat de vertaler dit herstellen:"), state.problems, state)
         if not state.complete and not choice.draft:
@@ -132,8 +158,12 @@ def make_document(choice: Choice):
             request_ = replace(request_, draft=False)   # nothing to mark: the same as the final one
         return documents().document(request_), None
     except UserError as exc:
+        # Translators: "This leaflet cannot be made like this:", followed by a list of problems
+        # with the input files, in English.
         return None, Issue(422, _("Deze folder kan zo niet gemaakt worden:"), exc.lines)
     except RenderFailed as exc:
+        # Translators: Making the leaflet's PDF failed; %(reason)s is a short reason in English
+        # (for example that it took too long).
         return None, Issue(503, _("De folder kon niet gemaakt worden: %(reason)s", reason=str(exc)), [])
 
 

@@ -31,7 +31,7 @@ blueprint = Blueprint("practices", __name__)
 
 TEXT_FIELDS = ("name", "address", "phone", "email", "website", "color", "qr_url")
 ORDER = ("name", "logo", "color", "address", "phone", "email", "website", "variants", "bilingual",
-         "languages", "qr_url")
+         "languages", "qr_url", "require_review")
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 
 
@@ -96,6 +96,7 @@ def _form_values(data: dict) -> dict:
     values["variants"] = data.get("variants", ["a4"]) if isinstance(data.get("variants"), list) else ["a4"]
     values["languages"] = data.get("languages", []) if isinstance(data.get("languages"), list) else []
     values["bilingual"] = data.get("bilingual") is True
+    values["require_review"] = data.get("require_review") is True
     values["logo"] = data.get("logo") if isinstance(data.get("logo"), str) else ""
     return {key: (value if not isinstance(value, str) else value) for key, value in values.items()}
 
@@ -191,6 +192,7 @@ def save(practice_id: str):
     previous = old.get("logo")
     if isinstance(previous, str) and previous != data.get("logo"):
         _discard(proj.practices_dir / previous, data.get("logo"), only_uploaded=practice_id)
+    # Translators: Shown after the practice's settings were saved.
     flash(_("Opgeslagen."), "saved")
     for note in practice.notes:
         flash(note, "note")
@@ -214,6 +216,10 @@ def _profile_from_form(old: dict, form) -> dict:
     else:
         data.pop("languages", None)
     data["bilingual"] = form.get("bilingual") == "1"
+    if form.get("require_review") == "1":
+        data["require_review"] = True
+    else:   # unticked: the default, so the key is left out rather than written as false
+        data.pop("require_review", None)
     if form.get("remove_logo") == "1":
         data.pop("logo", None)
     return data

@@ -154,8 +154,11 @@ def pack():
     ids = list(dict.fromkeys(request.args.getlist("leaflet")))
     lang = request.args.get("lang") or SOURCE_LANGUAGE
     if not ids:
+        # Translators: The patient pack (several leaflets in one PDF) was asked for without ticking
+        # a leaflet ("folder" is Dutch for leaflet).
         return error_page(400, _("Kies minstens één folder voor het pakket.")), 400
     if len(ids) > MAX_PACK:
+        # Translators: A patient pack holds at most %(n)s leaflets.
         return error_page(400, _("Een pakket heeft hoogstens %(n)s folders.", n=MAX_PACK)), 400
     choices = []
     try:
@@ -305,7 +308,12 @@ def page_url(choice: Choice, number: int) -> str:
 
 @blueprint.app_context_processor
 def navigation():
-    return {"nav": [("staff.index", _("Folders")), ("practices.index", _("Praktijken")),
-                    ("translations.index", _("Vertalingen"))],
+    return {"nav": [
+        # Translators: The main menu: the page to make leaflets ("folder" is Dutch for leaflet).
+        ("staff.index", _("Folders")),
+        # Translators: The main menu: the settings of each practice (name, logo, colour, address).
+        ("practices.index", _("Praktijken")),
+        # Translators: The main menu: the page for the translations of the leaflets.
+        ("translations.index", _("Vertalingen"))],
             "active": (request.endpoint or "").split(".")[0] if request else "",
             "login_required": g.get("login_required", False)}

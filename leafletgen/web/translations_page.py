@@ -31,8 +31,10 @@ class CsrfForm(FlaskForm):
 
 def _domains() -> list[tuple[str, str]]:
     """(domain, what it is): every readable leaflet, then the template strings."""
-    return [(info.id, info.title) for info in library.leaflets(project()) if not info.problem] + \
-        [(TEMPLATE_DOMAIN, _("Vaste teksten van de folders (voettekst, paginanummers)"))]
+    leaflets = [(info.id, info.title) for info in library.leaflets(project()) if not info.problem]
+    # Translators: In the list of leaflets to translate: the texts every leaflet has (footer, page
+    # numbers, the colophon), translated once for all leaflets.
+    return leaflets + [(TEMPLATE_DOMAIN, _("Vaste teksten van de folders (voettekst, paginanummers)"))]
 
 
 def _languages() -> list[library.LanguageInfo]:
@@ -180,6 +182,8 @@ def _receive(lang: str, domain: str):
         return _refused(lang, domain, [f"{proj.rel(target)} is reached through a link; a catalog "
                                        "is only saved into a real folder inside translations/"])
     write_atomic(target, raw.decode("utf-8-sig").encode("utf-8"))
+    # Translators: An uploaded translation was checked and saved; %(file)s is where it was saved
+    # (a file path, e.g. translations/tr/LC_MESSAGES/lage-rugklachten.po).
     flash(_("De vertaling is opgeslagen: %(file)s.", file=proj.rel(proj.catalog_path(domain, lang))), "saved")
     return redirect(url_for("translations.index"))
 
