@@ -200,6 +200,11 @@ def entered() -> Limits | None:
     return _ENTERED
 
 
+class _Expired(BaseException):
+    """The timer's interruption: a BaseException, like KeyboardInterrupt, so that a library's
+    `except Exception` (which logs and goes on) cannot swallow it and render on past the limit."""
+
+
 @contextmanager
 def time_limit(limits: Limits, what: str):
     """Stop the Python code inside at `limits.seconds` (SIGALRM): DocumentOverLimit. Only the
@@ -209,12 +214,14 @@ def time_limit(limits: Limits, what: str):
         return
 
     def expire(signum, frame):
-        raise DocumentOverLimit(limits.too_slow(what))
+        raise _Expired()
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, limits.seconds)
     try:
         yield
+    except _Expired:
+        raise DocumentOverLimit(limits.too_slow(what)) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
