@@ -20,7 +20,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import __version__
+from . import __version__, limits
 from .atomic_write import remove_stale_parts
 from .batch import run_main_job
 from .batch.scheduler import check_address, cluster_to_use
@@ -147,7 +147,7 @@ def make_parser() -> Parser:
     add_translations_commands(commands)
     add_check_command(commands)
     add_serve_command(commands, _common)
-    return parser
+    return limits.add_options(parser, commands.choices)   # --time-limit, --memory-limit
 
 
 def add_translations_commands(commands) -> None:
@@ -343,6 +343,7 @@ def _main(argv: list[str] | None, out, err) -> int:
     previous = _terminate_as_exception()
     messages = Messages(err)
     project = None
+    limits.configure_from(args)   # every document of this run, here or in a worker, keeps to them
     try:
         project = find_project(args.root)
         code = _handler(args.handler)(args, project, out, messages)

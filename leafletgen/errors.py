@@ -43,6 +43,9 @@ class UserError(Exception):
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
 
+    def __reduce__(self):   # sent from a worker process to the one that reports it
+        return (type(self), (self.problems,))
+
 
 def shorten(text: str, limit: int = 60) -> str:
     """`text` on one line, cut to `limit` characters: a unit or msgid quoted in a message."""
@@ -67,6 +70,9 @@ class MachineError(Exception):
     def line(self, shown=str) -> str:
         """The message, the path as `shown(path)` gives it (say relative to the project)."""
         return f"{shown(self.path)}: {self.cause}"
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.cause))
 
 
 _CAUSES = {

@@ -38,6 +38,7 @@ from .i18n import (check_language, load_catalog, template_translations, text_dir
                    translate_leaflet)
 from .fit import FitSettings, Fitted, fit
 from .impose import impose_booklet
+from . import limits
 from .layout import LayoutReport, measure as measure_layout
 from .model import Leaflet, Practice
 from .pdf import FETCH_MAX_BYTES, LaidOut, RenderResult, lay_out, write_pdf
@@ -78,8 +79,19 @@ def render_document(project: Project, request: BuildRequest) -> Document:
     """Render one document: every stage from the input files to the bytes, nothing written.
 
     Raises UserError (every problem of the inputs at once, each naming its file and line) when
-    the inputs are bad; the document's own warnings come back in `Document.warnings`.
+    the inputs are bad; the document's own warnings come back in `Document.warnings`. A document
+    over its time or memory limit (limits.py) is a UserError too, `limits.DocumentOverLimit`: it
+    renders in this process only if this process took the limits on (a worker), else in a forked
+    child that has them, so no caller can render without them.
     """
+    here = limits.entered()
+    if here is None:
+        return limits.run_in_child(limits.current(), request.key, _render_document, project, request)
+    with limits.time_limit(here, request.key), limits.memory_limit(here, request.key):
+        return _render_document(project, request)
+
+
+def _render_document(project: Project, request: BuildRequest) -> Document:
     # 1. Load and validate: the leaflet, the practice, the language and variant asked for.
     leaflet, practice = load_inputs(project, request)
     variant = VARIANTS[request.variant]
@@ -102,6 +114,11 @@ def render_document(project: Project, request: BuildRequest) -> Document:
         result.pdf = impose_booklet(result.pdf, rtl=text_direction(request.lang) == "rtl")
     # 5. What the user must hear: the accessibility checks on that layout, WeasyPrint's warnings.
     warnings = document_warnings(request, translated, practice, variant, facts, result)
+    for kind, size in (("PDF", len(result.pdf)), ("HTML", len(html.encode("utf-8")))):
+        if size > limits.OUTPUT_MAX_BYTES:
+            raise UserError(f"{request.key}: its {kind} would be {size / 1e6:.0f} MB; a document may "
+                            f"be at most {limits.OUTPUT_MAX_BYTES // (1024 * 1024)} MB (a template "
+                            "that repeats its content?); not written")
     thumbnail = first_page_png(result.pdf, request.options.thumbnail_width) \
         if request.options.thumbnail_width > 0 else None
     return Document(request, translated, practice, result.pdf, html, warnings, facts,
@@ -249,7 +266,7 @@ def practice_template_errors(project: Project, practice: Practice):
     try:
         yield
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError,
-            AttributeError) as exc:
+            AttributeError, RecursionError) as exc:
         where = _practice_template_location(exc, practice)
         if where is None:
             raise
@@ -277,6 +294,9 @@ def _practice_template_location(exc: BaseException, practice: Practice) -> tuple
 
 def _template_message(exc: BaseException) -> str:
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, RecursionError):
+        return "template error: nested too deeply (a template that includes itself, or a macro " \
+               "that calls itself?)"
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"template syntax error: {message}"
     if isinstance(exc, jinja2.TemplateNotFound):

@@ -78,8 +78,19 @@ def test_an_unwritable_cache_folder_only_costs_time(cache_folder):
     assert dictionary.positions("lettergrepen") == [3, 6, 9]
 
 
+@pytest.fixture
+def in_a_worker():
+    """Render in this process, as a worker does (limits.worker): what a worker keeps between its
+    documents is what these tests look at."""
+    from leafletgen import limits
+
+    with limits.worker(limits.Limits(seconds=0, memory_mb=0)):
+        yield
+
+
 @pytest.mark.parametrize("lang", ["nl", "ar"])
-def test_a_stylesheet_parsed_once_gives_the_pdf_of_one_parsed_in_the_page(project, tmp_path, lang):
+def test_a_stylesheet_parsed_once_gives_the_pdf_of_one_parsed_in_the_page(project, tmp_path, lang,
+                                                                          in_a_worker):
     """The pipeline hands leaflet.css and the @font-face rules to WeasyPrint parsed (user
     stylesheets); the page with them inline (author stylesheets) gives the same bytes."""
     document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, PRACTICE), tmp_path)
@@ -111,7 +122,7 @@ def test_what_parsing_a_stylesheet_reported_is_reported_for_every_document(proje
     weasyprint_messages(caplog)
 
 
-def test_practices_share_one_parsed_stylesheet_unless_they_have_their_own(project, tmp_path):
+def test_practices_share_one_parsed_stylesheet_unless_they_have_their_own(project, tmp_path, in_a_worker):
     """Our leaflet.css and the @font-face rules are parsed once per worker for every practice;
     a practice with its own leaflet.css gets its own copy, parsed with its own folder allowed."""
     from leafletgen import pdf

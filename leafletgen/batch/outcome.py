@@ -44,6 +44,7 @@ class Outcome:
     pid: int = 0                                       # the worker that built it
     rss_kib: int = 0                                   # that worker's resident memory afterwards
     fatal: bool = False      # the output cannot be written (disk full, no permission): stop the job
+    over_limit: bool = False  # over its time or memory limit: the worker that tried it ends
 
     def manifest_fields(self) -> dict:
         """The outputs as output/manifest.json records them (sizes tell a file touched since)."""

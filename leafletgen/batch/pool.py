@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable
 
+from .. import limits as limits_module
 from ..atomic_write import remove_stale_parts
+from ..limits import GRACE, Limits
 from ..request import BuildRequest
 from ..signals import POLL_SECONDS
 from .outcome import Outcome, worker_died
@@ -91,6 +94,8 @@ class Worker:
     process: multiprocessing.process.BaseProcess
     connection: object
     task: tuple | None = None     # what it is doing: ("document", request) or ("font", index)
+    since: float = 0.0            # when it was given its task (time.monotonic)
+    overdue: bool = False         # killed: its document went past the time limit
     lang: str | None = None       # the language of its last document
     ready: bool = False           # it has started (imported, font configuration made)
     documents: int = 0
@@ -105,6 +110,7 @@ class WorkerPool:
     strict: bool = False
     max_documents: int = MAX_DOCUMENTS_PER_WORKER
     check_stop: Callable[[], None] = lambda: None   # raises a Ctrl-C or SIGTERM received meanwhile
+    limits: Limits = field(default_factory=limits_module.current)   # per document (limits.py)
     workers: list[Worker] = field(default_factory=list)
     attempts: Counter = field(default_factory=Counter)
     started: int = 0              # workers started, all told
@@ -160,7 +166,7 @@ class WorkerPool:
                     job = worker.task[1]
                     worker.task, worker.lang = None, job.lang
                     worker.documents += 1
-                    worker.finishing = worker.documents >= self.max_documents
+                    worker.finishing = worker.documents >= self.max_documents or message[1].over_limit
                     queue.done(job)
                     if message[1].fatal:
                         # The output cannot be written: those running finish (or fail the same way).
@@ -178,8 +184,18 @@ class WorkerPool:
             self._give(worker, ("document", job))
 
     def _lost(self, worker: Worker, queue: JobQueue, on_result) -> None:
-        """A worker ended: recycled (expected), or died, with or without a document."""
+        """A worker ended: recycled (expected), killed for its document's time, or died, with or
+        without a document."""
         task = worker.task
+        if worker.overdue and task is not None:
+            # Past the time limit and deaf to its own timer (busy inside a C library): killed.
+            # Building it again would take as long: it fails, the others go on.
+            self._replace(worker, again=True)
+            remove_stale_parts(self.out_dir)
+            queue.done(task[1])
+            on_result(task[1], Outcome(task[1].key, ok=False,
+                                       errors=[self.limits.too_slow(task[1].key)]))
+            return
         if not worker.ready:
             # It died starting: not its document's fault. Should no worker ever start, starting
             # more would do the same.
@@ -228,7 +244,20 @@ class WorkerPool:
 
     def _give(self, worker: Worker, task: tuple) -> None:
         worker.task = task
+        worker.since = time.monotonic()
         worker.connection.send(task)
+
+    def _kill_overdue(self) -> None:
+        """A worker still on one document GRACE seconds past the time limit is killed (its own
+        timer stops Python code at the limit; this is for a C library that does not return)."""
+        if not self.limits.seconds:
+            return
+        now = time.monotonic()
+        for worker in self.workers:
+            if worker.task is not None and worker.task[0] == "document" and not worker.overdue \
+                    and now > worker.since + self.limits.seconds + GRACE:
+                worker.overdue = True
+                worker.process.kill()
 
     def _idle(self) -> list[Worker]:
         return [w for w in self.workers if w.task is None and not w.finishing]
@@ -242,6 +271,7 @@ class WorkerPool:
             self.check_stop()   # Ctrl-C or SIGTERM, raised here, between waits
             by_handle = {w.connection: w for w in self.workers}
             by_handle.update({w.process.sentinel: w for w in self.workers})
+            self._kill_overdue()
             ready = wait(list(by_handle), timeout=POLL_SECONDS)
             if ready:
                 break

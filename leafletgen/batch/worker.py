@@ -24,7 +24,7 @@ from pathlib import Path
 
 import weasyprint  # noqa: F401  (the 0.7 s import: paid once, before the workers fork)
 
-from .. import pdf
+from .. import limits, pdf
 from ..atomic_write import write_atomic
 from ..build import withheld, write_document
 from ..errors import MachineError, UserError
@@ -62,8 +62,10 @@ def die_with_parent(parent_pid: int) -> None:
 
 def prepare_process(parent_pid: int | None = None) -> None:
     """Make this process a worker: it ends with its parent, stays quiet on Ctrl-C (the parent
-    stops the pool), ends at once on SIGTERM, and has its own WeasyPrint font configuration,
-    removed when it ends."""
+    stops the pool), ends at once on SIGTERM, has its own WeasyPrint font configuration, removed
+    when it ends, and takes on the limits per document (limits.py: its memory is limited from
+    now on, and render_document renders here, under the time limit)."""
+    limits.enter(limits.current())
     if parent_pid is not None:
         die_with_parent(parent_pid)
     # Ctrl-C reaches the whole process group: the parent stops the pool, workers stay quiet.
@@ -101,8 +103,13 @@ def serve(connection, parent_pid: int, root: str, out_dir: str, strict: bool, ma
             if kind == "font":
                 connection.send(("font", make_instance_job(payload)))
                 continue
-            connection.send(("document", run_document(project, out, payload, strict)))
+            outcome = run_document(project, out, payload, strict)
+            connection.send(("document", outcome))
             documents += 1
+            if outcome.over_limit:
+                # Stopped by its timer or out of memory somewhere inside a library: whatever that
+                # left half-done in this process is not trusted with another document.
+                break
     finally:
         pdf.cleanup_font_config()
         connection.close()
@@ -178,6 +185,8 @@ def write_outputs(out_dir: Path, rendered: Rendered | Outcome, shown=str) -> Out
 def failed(request: BuildRequest, exc: Exception, shown=str) -> Outcome:
     """A document's failure: the user's problems as they are; a machine's fault stops the job
     (paths as `shown` gives them); anything else is a bug, but it stays this document's failure."""
+    if isinstance(exc, limits.DocumentOverLimit):
+        return Outcome(request.key, ok=False, errors=exc.lines, over_limit=True)
     if isinstance(exc, UserError):
         return Outcome(request.key, ok=False, errors=exc.lines)
     if isinstance(exc, MachineError):

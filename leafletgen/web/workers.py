@@ -14,7 +14,6 @@ import io
 import logging
 import multiprocessing
 import os
-import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -57,29 +56,19 @@ def init_worker(root: str, warm: bool) -> None:
                 log.debug("warming %s failed", lang, exc_info=True)
 
 
-class _TimeUp(Exception):
-    pass
-
-
-def _time_up(signum, frame):
-    raise _TimeUp()
-
-
 def render_limited(root: str, request: BuildRequest, seconds: float) -> dict:
-    """`render_in_worker` within `seconds` of wall time (SIGALRM, where the system has it): a
-    document over the limit is a message, and the worker goes on serving."""
-    if not hasattr(signal, "setitimer"):
-        return render_in_worker(root, request)
-    previous = signal.signal(signal.SIGALRM, _time_up)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    """`render_in_worker` under the limits per document (limits.py; the worker took them on when
+    it started), with `seconds` of wall time: a document over a limit is a message, and the worker
+    goes on serving (one that does not return is killed by the server's own wait)."""
+    from dataclasses import replace
+
+    from .. import limits
+
+    limits.enter(replace(limits.entered() or limits.current(), seconds=seconds))
     try:
         return render_in_worker(root, request)
-    except _TimeUp:
-        return {"ok": False, "timeout": True,
-                "errors": [f"took longer than {seconds:g} s to make; it was stopped"]}
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    except limits.DocumentOverLimit as exc:
+        return {"ok": False, "timeout": exc.kind == "time", "errors": [exc.message]}
 
 
 def render_in_worker(root: str, request: BuildRequest) -> dict:
@@ -87,9 +76,13 @@ def render_in_worker(root: str, request: BuildRequest) -> dict:
     from ..inline import plain_text
     from ..render import render_document
 
+    from ..limits import DocumentOverLimit
+
     project = Project(Path(root))
     try:
         document = render_document(project, request)
+    except DocumentOverLimit:
+        raise            # render_limited says so
     except UserError as exc:
         return {"ok": False, "errors": exc.lines}
     return {"ok": True, "pdf": document.pdf, "html": document.html, "warnings": document.warnings,

@@ -1,0 +1,400 @@
+"""Limits per document: the wall time and the memory of the process that renders it.
+
+A practice's template can loop (two nested `range(100000)` loops are ten billion iterations), a
+catalog or leaflet can be made to parse slowly, and WeasyPrint lays out whatever HTML it is given
+(a table of a million rows). So a document is always rendered in a process that carries limits:
+
+- **memory**: the process's address space may grow by `memory_mb` at most from when it takes the
+  limits on (RLIMIT_AS set to what it has then plus that much: what a forked process inherits
+  counts in its address space; a worker uses about 400 MB of address space and 130 MB of memory
+  for the shipped leaflet, 230 MB for a leaflet at its 256 KiB limit). An allocation beyond it
+  fails (MemoryError), or the process dies; either way that document is reported, the others are
+  built, and the machine is not exhausted.
+- **wall time**: `seconds` for the whole of one document. Inside the process a timer (SIGALRM)
+  stops Python code at the limit (a template's loop); the process that started it kills it
+  `GRACE` seconds later if it is still busy (a long computation inside a C library cannot be
+  interrupted otherwise).
+
+Where the limits apply: the one render path (render_document) renders in-process only in a
+process that has taken the limits on (`enter`: the main job's pool workers and the web app's);
+anywhere else (`build`, `check`, a test, a script) it forks a child that takes them on and renders
+there (`run_in_child`). A limit on the main process itself would not do: the address-space limit
+would constrain the reporting and writing that follow, a MemoryError could surface anywhere, and a
+timer cannot interrupt C code; a child can always be killed, and costs a fork (a few
+milliseconds; WeasyPrint is imported once, before it).
+
+`--time-limit SECONDS` and `--memory-limit MB` (or LEAFLETGEN_TIME_LIMIT, LEAFLETGEN_MEMORY_LIMIT)
+change them; 0 turns a limit off.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import threading
+import time
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from .errors import UserError
+
+DEFAULT_SECONDS = 60
+DEFAULT_MEMORY_MB = 1024
+GRACE = 10                  # seconds after the limit before a process still busy is killed
+# What one document may write: the shipped leaflet is 0.1 MB of PDF, one at the leaflet size
+# limit (158 pages) 0.4 MB; a template that prints a million table rows within the limits above
+# must still not fill the disk.
+OUTPUT_MAX_BYTES = 64 * 1024 * 1024
+
+
+class DocumentOverLimit(UserError):
+    """A document took longer, or needed more memory, than its limit: reported like bad input
+    (one line, that document failed, the others built)."""
+
+    def __init__(self, message: str, kind: str = "time"):
+        super().__init__(message)
+        self.message = message
+        self.kind = kind              # "time" or "memory"
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.kind))
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = DEFAULT_SECONDS      # 0: none
+    memory_mb: int = DEFAULT_MEMORY_MB    # 0: none
+
+    @classmethod
+    def from_settings(cls, seconds: float | None = None, memory_mb: int | None = None) -> "Limits":
+        """The command's options, else LEAFLETGEN_TIME_LIMIT / LEAFLETGEN_MEMORY_LIMIT, else the
+        defaults."""
+        if seconds is None:
+            seconds = _number(os.environ.get("LEAFLETGEN_TIME_LIMIT"), DEFAULT_SECONDS)
+        if memory_mb is None:
+            memory_mb = int(_number(os.environ.get("LEAFLETGEN_MEMORY_LIMIT"), DEFAULT_MEMORY_MB))
+        return cls(float(seconds), int(memory_mb))
+
+    def too_slow(self, what: str) -> str:
+        return (f"{what}: took longer than {self.seconds:g} s to render, the time limit; not "
+                "written (a template that loops? --time-limit changes the limit)")
+
+    def too_big(self, what: str) -> str:
+        return (f"{what}: needed more than {self.memory_mb} MB of memory to render, the limit; not "
+                "written (--memory-limit changes the limit)")
+
+
+def _number(text: str | None, default: float) -> float:
+    try:
+        value = float(text) if text not in (None, "") else default
+    except ValueError:
+        return default
+    return value if value >= 0 else default
+
+
+_CONFIGURED: Limits | None = None
+
+
+def configure(limits: Limits) -> None:
+    """The limits of this run (the command line's options), for every document rendered from now
+    on, in this process and in the workers it starts."""
+    global _CONFIGURED
+    _CONFIGURED = limits
+
+
+def configure_from(args) -> None:
+    """The limits of a command line's --time-limit and --memory-limit (see `configure`)."""
+    configure(Limits.from_settings(getattr(args, "time_limit", None), getattr(args, "memory_limit", None)))
+
+
+def current() -> Limits:
+    """The limits a document is rendered under: configured, else from the environment."""
+    return _CONFIGURED or Limits.from_settings()
+
+
+RENDERING_COMMANDS = ("build", "check", "serve")
+
+
+def add_options(parser, commands: dict):
+    """--time-limit and --memory-limit on the main job's parser and on the commands that render
+    (`commands`: the sub-parsers by name; their default is argparse.SUPPRESS, so that they do
+    not overwrite the main parser's value). Returns `parser`."""
+    import argparse
+
+    for target, default in [(parser, None)] + [(commands[name], argparse.SUPPRESS)
+                                               for name in RENDERING_COMMANDS if name in commands]:
+        target.add_argument("--time-limit", type=_option, metavar="SECONDS", default=default,
+                            help="stop a document that takes longer than this to render (default: "
+                                 f"$LEAFLETGEN_TIME_LIMIT or {DEFAULT_SECONDS}; 0: no limit)")
+        target.add_argument("--memory-limit", type=_option, metavar="MB", default=default,
+                            help="stop a document whose rendering needs more memory (default: "
+                                 f"$LEAFLETGEN_MEMORY_LIMIT or {DEFAULT_MEMORY_MB}; 0: no limit)")
+    return parser
+
+
+def _option(value: str) -> float:
+    import argparse
+
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not number >= 0:      # also NaN
+        raise argparse.ArgumentTypeError("must be 0 (no limit) or more")
+    return number
+
+
+# ---- In the process that renders ------------------------------------------------------------------
+
+_ENTERED: Limits | None = None
+
+
+def enter(limits: Limits) -> None:
+    """Take `limits` on for the rest of this process's life (a worker calls it when it starts):
+    from now on the process may grow by `memory_mb` at most (its address space as it is now, the
+    libraries and what it inherited from its parent, plus that much), and render_document renders
+    here, under the time limit."""
+    global _ENTERED
+    if limits.memory_mb:
+        import resource
+
+        wanted = _address_space() + limits.memory_mb * 1024 * 1024
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            wanted = min(wanted, hard)
+        if soft == resource.RLIM_INFINITY or wanted < soft:
+            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    _ENTERED = limits
+
+
+@contextmanager
+def worker(limits: Limits):
+    """This process as a worker with `limits` for a while (a test of what a worker keeps between
+    documents); afterwards as it was."""
+    import resource
+
+    global _ENTERED
+    previous, before = _ENTERED, resource.getrlimit(resource.RLIMIT_AS)
+    enter(limits)
+    try:
+        yield
+    finally:
+        _ENTERED = previous
+        resource.setrlimit(resource.RLIMIT_AS, before)
+
+
+def _address_space() -> int:
+    """This process's address space now, in bytes (VmSize; 0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def entered() -> Limits | None:
+    """The limits this process took on (None: it has none, so it must not render in-process)."""
+    return _ENTERED
+
+
+class _Expired(BaseException):
+    """The timer's interruption: a BaseException, like KeyboardInterrupt, so that a library's
+    `except Exception` (which logs and goes on) cannot swallow it and render on past the limit."""
+
+
+@contextmanager
+def time_limit(limits: Limits, what: str):
+    """Stop the Python code inside at `limits.seconds` (SIGALRM): DocumentOverLimit. Only the
+    main thread receives signals; elsewhere the parent's kill is the limit."""
+    if not limits.seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _Expired()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, limits.seconds)
+    try:
+        yield
+    except _Expired:
+        raise DocumentOverLimit(limits.too_slow(what)) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def memory_limit(limits: Limits, what: str):
+    """A MemoryError inside (an allocation over the address-space limit) as DocumentOverLimit."""
+    try:
+        yield
+    except MemoryError:
+        raise DocumentOverLimit(limits.too_big(what), "memory") from None
+
+
+# ---- For a process without limits: render in a child that has them -------------------------------
+
+class ChildFailed(Exception):
+    """A bug inside the child: its exception type, message and traceback, for the CLI to report."""
+
+    def __init__(self, kind: str, message: str, trace: str):
+        super().__init__(f"{kind}: {message}")
+        self.kind, self.message, self.trace = kind, message, trace
+
+
+class _ChildTraceback(Exception):
+    def __init__(self, trace: str):
+        super().__init__(f'\n"""\n{trace}"""')
+
+
+def run_in_child(limits: Limits, what: str, function, *args, **kwargs):
+    """`function(*args, **kwargs)` in a forked child that has taken `limits` on; its result, or
+    the exception it raised (a UserError stays a UserError; what it logged is logged here). Over a
+    limit: DocumentOverLimit.
+
+    A plain os.fork, not multiprocessing.Process: the caller may itself be a daemonic process (a
+    Dask worker), which multiprocessing refuses to give children."""
+    from multiprocessing.connection import Pipe
+
+    receive, send = Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:                                   # the child: never returns
+        try:
+            receive.close()
+            _child(send, limits, what, function, args, kwargs)
+        finally:
+            os._exit(1)                            # even after a BaseException
+    send.close()
+    exitcode = None
+    try:
+        status, payload = _wait_for(pid, receive, limits)
+    finally:
+        exitcode = _reap(pid)
+        receive.close()
+    return _outcome(status, payload, exitcode, limits, what)
+
+
+def _alive(pid: int) -> bool:
+    """Is the child still running (not yet exited)? Reaps nothing."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:
+        return False
+
+
+def _reap(pid: int) -> int | None:
+    """Kill the child if it still runs, wait for it, and give its exit code (-N: killed by N)."""
+    if _alive(pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status)
+
+
+def _wait_for(pid: int, receive, limits: Limits) -> tuple[str, object]:
+    """What the child sent; ("killed", None) past the limit and its grace; ("died", None)."""
+    deadline = time.monotonic() + limits.seconds + GRACE if limits.seconds else None
+    while True:
+        wait = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
+        if receive.poll(wait):
+            try:
+                return _receive(receive)
+            except EOFError:
+                return "died", None
+        if not _alive(pid) and not receive.poll(0):
+            return "died", None
+        if deadline is not None and time.monotonic() >= deadline:
+            return "killed", None
+
+
+def _outcome(status: str, payload, exitcode, limits: Limits, what: str):
+    if status in ("ok", "raised"):
+        payload, records = payload
+        for record in records:      # what the child logged (WeasyPrint's warnings), logged here
+            logging.getLogger(record.name).handle(record)
+        if status == "ok":
+            return payload
+        raise payload
+    if status == "bug":
+        # The child's traceback as the cause, for --debug (as concurrent.futures does).
+        raise ChildFailed(*payload) from _ChildTraceback(payload[2])
+    if status == "killed":
+        raise DocumentOverLimit(limits.too_slow(what))
+    # Died without a word: killed by the kernel for memory, or a crash inside a C library.
+    if limits.memory_mb and exitcode in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
+        raise DocumentOverLimit(limits.too_big(what), "memory")
+    raise ChildFailed("ChildDied", f"the process rendering {what} ended with status {exitcode}", "")
+
+
+def _receive(connection):
+    chunks = []
+    while True:
+        chunk = connection.recv_bytes()
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return pickle.loads(b"".join(chunks))
+
+
+def _child(send, limits: Limits, what: str, function, args, kwargs) -> None:
+    # Ctrl-C reaches the whole process group: the parent reports it; the child just ends.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    records: list[logging.LogRecord] = []
+    collect = _Collect(records)
+    logging.getLogger().addHandler(collect)
+    try:
+        enter(limits)
+        with time_limit(limits, what), memory_limit(limits, what):
+            result = ("ok", (function(*args, **kwargs), records))
+    except DocumentOverLimit as exc:
+        result = ("raised", (exc, records))
+    except MemoryError:
+        result = ("raised", (DocumentOverLimit(limits.too_big(what), "memory"), records))
+    except Exception as exc:  # noqa: BLE001 - handed to the parent, which decides
+        result = ("raised", (exc, records)) if _picklable(exc) else \
+            ("bug", (type(exc).__name__, str(exc), traceback.format_exc()))
+    finally:
+        logging.getLogger().removeHandler(collect)
+    try:
+        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001
+        data = pickle.dumps(("bug", (type(exc).__name__, str(exc), traceback.format_exc())))
+    try:
+        for start in range(0, len(data), 1 << 24):
+            send.send_bytes(data[start:start + (1 << 24)])
+        send.send_bytes(b"")
+        send.close()
+    finally:
+        os._exit(0)
+
+
+class _Collect(logging.Handler):
+    """Log records of the child (WARNING and up), made plain so that they pickle."""
+
+    def __init__(self, records: list):
+        super().__init__(logging.WARNING)
+        self.records = records
+
+    def emit(self, record):
+        self.records.append(logging.makeLogRecord({
+            "name": record.name, "levelno": record.levelno, "levelname": record.levelname,
+            "msg": record.getMessage(), "args": None, "pathname": record.pathname,
+            "lineno": record.lineno, "created": record.created}))
+
+
+def _picklable(exc: BaseException) -> bool:
+    from .errors import MachineError, UserError
+
+    if isinstance(exc, (UserError, MachineError)):
+        return True
+    return False
