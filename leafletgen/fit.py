@@ -46,6 +46,7 @@ class FitSettings:
     level: float = 0.0
     breaks: tuple[str, ...] = ()
     binds: tuple[str, ...] = ()
+    short_footer: bool = False      # the footer without the website (it is in the header)
 
     def body_pt(self, variant: Variant) -> float:
         low, high = variant.body_range
@@ -62,8 +63,9 @@ class FitSettings:
         return round(1 - (1 - low) * min(1.0, -2 * self.level), 3)
 
     def css_rules(self) -> str:
-        """Page breaks before the chosen blocks (values are ours: integers)."""
-        return "".join(f"{selector} {{ break-before: page; }}\n" for selector in self.breaks)
+        """Page breaks before the chosen blocks (values are ours: integers); the short footer."""
+        rules = "".join(f"{selector} {{ break-before: page; }}\n" for selector in self.breaks)
+        return rules + (".footer-website { display: none; }\n" if self.short_footer else "")
 
 
 @dataclass
@@ -123,13 +125,18 @@ class _Layouts:
         self.lay_out = lay_out
         self.tried: list[tuple[FitSettings, object, LayoutReport]] = []
         self.binds: set[str] = set(binds)
+        self.short_footer = False
 
     def __call__(self, candidate: FitSettings) -> LayoutReport:
-        # Headings found with a word alone (and room to bind) are bound in every later layout.
-        candidate = replace(candidate, binds=tuple(sorted(self.binds | set(candidate.binds))))
+        # Headings found with a word alone (and room to bind) are bound in every later layout;
+        # a footer that wrapped leaving its "·" at a line end is short in every later one (the
+        # footer is in the page margin: the text's layout does not depend on it).
+        candidate = replace(candidate, binds=tuple(sorted(self.binds | set(candidate.binds))),
+                            short_footer=candidate.short_footer or self.short_footer)
         layout, report = self.lay_out(candidate)
         self.tried.append((candidate, layout, report))
         self.binds.update(report.bindable)
+        self.short_footer |= report.footer_dangling
         return report
 
     def settings_of(self, report: LayoutReport) -> FitSettings:
@@ -162,6 +169,10 @@ def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutR
         if bound != chosen[0].binds:
             attempt(replace(chosen[0], binds=bound))
             chosen = _best(attempt.tried, variant)
+    # 4. A footer left with its "·" at a line end: without the website (one more layout at most).
+    if chosen[2].footer_dangling and not chosen[0].short_footer:
+        attempt(chosen[0])
+        chosen = _best(attempt.tried, variant)
     return Fitted(chosen[0], chosen[1], chosen[2], [(s, r) for s, _, r in attempt.tried])
 
 
@@ -355,5 +366,6 @@ def _best(tried, variant: Variant):
         evenness = round(report.largest_gap if variant.name == "large-print"
                          else -min(report.fills, default=0.0), 2)
         return (sheets(report, variant), sum(weight for _, weight in _problems(report, variant)),
-                len(report.lone_words), evenness, abs(settings.level), len(settings.breaks))
+                len(report.lone_words), report.footer_dangling, evenness, abs(settings.level),
+                len(settings.breaks))
     return min(tried, key=key)

@@ -28,7 +28,8 @@ from .files import InputFileError, inside, read_file, read_input, relative_parts
 from .fit import FitSettings
 from .font_files import font_face_css, paired_fonts
 from .fonts import css_family_list, font_stack, measure_em, page_families
-from .typesetting import CALLOUT_EM, Typesetting, finished, nobreak, source_text, typesetting
+from .typesetting import (CALLOUT_EM, Typesetting, finished, nobreak, practice_name, source_text,
+                          typesetting)
 from .i18n import SOURCE_LANGUAGE, date_locale, language_name, text_direction
 from .inline import plain_text, render_inline
 from .logo import LOGO_MAX_BYTES, LogoShape, logo_box, sniff
@@ -235,6 +236,7 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
         "source_title_html": finished(source.title, SOURCE_LANGUAGE, setting, setting.title_em)
         if bilingual else "",
         "practice": practice_view(practice),
+        "practice_name_html": practice_name(practice.name, setting) if practice.name else "",
         "logo_src": logo_src,
         "logo_width": f"{logo_width:g}mm",
         "logo_height": f"{logo_height:g}mm",

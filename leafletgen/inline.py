@@ -135,11 +135,15 @@ def _text(content: str, bind_from: int | None, rtl: bool, keep_compounds: bool) 
 
 
 def _whole_last_word(content: str, keep_compounds: bool) -> Markup:
-    match = re.search(r"(\S+)(\s*)$", content)
-    if not match or " " not in content.strip():
+    """The last word in a span that is never hyphenated, with the space before it inside the
+    span: WeasyPrint breaks a line badly before an inline box that starts with a word and does
+    not fit (the line before it ends a word or more early: "vous / devez / continuer … vélo");
+    with the break opportunity inside the box, it breaks there as in plain text."""
+    match = re.search(r"(\s+)(\S+)(\s*)$", content)
+    if not match or not content[:match.start()].strip():
         return _finish(content, keep_compounds)
     return _finish(content[:match.start()], keep_compounds) + \
-        Markup('<span class="whole">{}</span>').format(match.group(1)) + match.group(2)
+        Markup('<span class="whole">{}{}</span>').format(match.group(1), match.group(2)) + match.group(3)
 
 
 def _markup(tok) -> Markup:

@@ -48,8 +48,11 @@ class LayoutReport:
     # … of them, those in a heading, the key message, the colophon or the footer (never wanted)
     broken_display: list[str] = field(default_factory=list)
     lone_words: list[str] = field(default_factory=list)     # "…vanzelf / over": the block's text
+    # Lines of body text broken early: the next line's first word would have fit ("devez / continuer")
+    early_breaks: list[str] = field(default_factory=list)
     logo_mm: tuple[float, float] | None = None               # the logo's box, width × height
     footer_lines: int = 0                                    # the most lines the page footer has
+    footer_dangling: bool = False                            # a footer line ends in its "·"
     line_chars: list[int] = field(default_factory=list)      # characters of each full line of body text
     text_lines: int = 0                                      # lines of text in the page area
     lines: list[str] = field(default_factory=list)           # every line as set, footers included
@@ -157,9 +160,7 @@ def measure(document) -> LayoutReport:
         bottom = top
         for child in page_box.children:
             if isinstance(child, boxes.MarginBox):
-                lines = _margin_lines(child, facts.lines)
-                if lines:
-                    facts.footer_lines = max(facts.footer_lines, lines)
+                _margin_lines(child, facts)
                 continue
             if root_style is None:
                 root_style = child.style
@@ -197,6 +198,7 @@ def _block_facts(facts: LayoutReport, element, kind: str, all_lines) -> None:
     facts.lines += texts
     if kind == "body" and len(texts) > 1:
         facts.line_chars += [len(text) for text in texts[:-1]]
+        facts.early_breaks += _early_breaks(lines, texts)
     if kind == "display" and len(texts) > 1 and len(texts[-1].split()) == 1:
         facts.lone_words.append(_element_text(element))
         if _room_for_two(lines, texts):
@@ -207,9 +209,9 @@ def _block_facts(facts: LayoutReport, element, kind: str, all_lines) -> None:
         facts.broken_display += broken
 
 
-def _margin_lines(margin_box, texts: list[str]) -> int:
-    """Lines of text in a margin box (the running footer), 0 if it holds none; their texts are
-    added to `texts`."""
+def _margin_lines(margin_box, facts: LayoutReport) -> None:
+    """The lines of text in a margin box (the running footer): their texts, how many, and
+    whether one ends in a separator ("… 033 456 78 90 ·" / "fysio-hetplein.example")."""
     tops: set[int] = set()   # a table row's cells put their lines side by side: count rows
 
     def walk(box):
@@ -217,13 +219,14 @@ def _margin_lines(margin_box, texts: list[str]) -> int:
             text = _line_text(box).strip()
             if text:
                 tops.add(round(box.position_y))
-                texts.append(text)
+                facts.lines.append(text)
+                facts.footer_dangling |= text.rstrip(" \u2066\u2067\u2068\u2069").endswith("·")
             return
         for child in getattr(box, "children", None) or ():
             walk(child)
 
     walk(margin_box)
-    return len(tops)
+    facts.footer_lines = max(facts.footer_lines, len(tops))
 
 
 def _collect(box, blocks: dict, facts: LayoutReport, kind: str = "", width: float = 0.0) -> None:
@@ -233,9 +236,9 @@ def _collect(box, blocks: dict, facts: LayoutReport, kind: str = "", width: floa
         facts.end_matter = (len(facts.pages), box.position_y)    # made relative in measure()
     if isinstance(box, boxes.ReplacedBox) and "logo" in classes:
         facts.logo_mm = (round(box.width / PX_PER_MM, 1), round(box.height / PX_PER_MM, 1))
-    if tag in HEADING_TAGS or "callout" in classes:
+    if tag in HEADING_TAGS or classes & {"callout", "practice-name"}:
         kind = "display"
-    elif tag in ("footer", "aside") or "page-footer" in classes:
+    elif tag in ("footer", "aside", "header") or "page-footer" in classes:
         kind = kind or "small"
     elif tag in ("p", "li") and not kind:
         kind = "body"
@@ -363,6 +366,19 @@ def _line_width(line) -> float:
     for child in line.children:
         right = max(right, child.position_x + child.margin_width())
     return right - line.position_x
+
+
+def _early_breaks(lines: list, texts: list[str]) -> list[str]:
+    """Lines that end although the next line's first word (and a space) would have fit on them,
+    with room to spare: "devez / continuer"."""
+    found = []
+    for (line, width), text, (after, _), following in zip(lines, texts, lines[1:], texts[1:]):
+        word = following.split()[0]
+        per_char = _line_width(after) / max(1, len(following))
+        if width and not text.endswith("-") and \
+                _line_width(line) + per_char * (len(word) + 1) <= 0.95 * width:
+            found.append(f"{text} / {word}")
+    return found
 
 
 def _room_for_two(lines: list, texts: list[str]) -> bool:

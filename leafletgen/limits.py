@@ -200,6 +200,11 @@ def entered() -> Limits | None:
     return _ENTERED
 
 
+class _Expired(BaseException):
+    """The timer's interruption: a BaseException, like KeyboardInterrupt, so that a library's
+    `except Exception` (which logs and goes on) cannot swallow it and render on past the limit."""
+
+
 @contextmanager
 def time_limit(limits: Limits, what: str):
     """Stop the Python code inside at `limits.seconds` (SIGALRM): DocumentOverLimit. Only the
@@ -209,12 +214,14 @@ def time_limit(limits: Limits, what: str):
         return
 
     def expire(signum, frame):
-        raise DocumentOverLimit(limits.too_slow(what))
+        raise _Expired()
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, limits.seconds)
     try:
         yield
+    except _Expired:
+        raise DocumentOverLimit(limits.too_slow(what)) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -247,26 +254,53 @@ class _ChildTraceback(Exception):
 def run_in_child(limits: Limits, what: str, function, *args, **kwargs):
     """`function(*args, **kwargs)` in a forked child that has taken `limits` on; its result, or
     the exception it raised (a UserError stays a UserError; what it logged is logged here). Over a
-    limit: DocumentOverLimit."""
-    import multiprocessing
+    limit: DocumentOverLimit.
 
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, limits, what, function, args, kwargs),
-                            name="leafletgen-render", daemon=True)
-    child.start()
+    A plain os.fork, not multiprocessing.Process: the caller may itself be a daemonic process (a
+    Dask worker), which multiprocessing refuses to give children."""
+    from multiprocessing.connection import Pipe
+
+    receive, send = Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:                                   # the child: never returns
+        try:
+            receive.close()
+            _child(send, limits, what, function, args, kwargs)
+        finally:
+            os._exit(1)                            # even after a BaseException
     send.close()
+    exitcode = None
     try:
-        status, payload = _wait_for(child, receive, limits)
+        status, payload = _wait_for(pid, receive, limits)
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
+        exitcode = _reap(pid)
         receive.close()
-    return _outcome(status, payload, child.exitcode, limits, what)
+    return _outcome(status, payload, exitcode, limits, what)
 
 
-def _wait_for(child, receive, limits: Limits) -> tuple[str, object]:
+def _alive(pid: int) -> bool:
+    """Is the child still running (not yet exited)? Reaps nothing."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:
+        return False
+
+
+def _reap(pid: int) -> int | None:
+    """Kill the child if it still runs, wait for it, and give its exit code (-N: killed by N)."""
+    if _alive(pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status)
+
+
+def _wait_for(pid: int, receive, limits: Limits) -> tuple[str, object]:
     """What the child sent; ("killed", None) past the limit and its grace; ("died", None)."""
     deadline = time.monotonic() + limits.seconds + GRACE if limits.seconds else None
     while True:
@@ -276,7 +310,7 @@ def _wait_for(child, receive, limits: Limits) -> tuple[str, object]:
                 return _receive(receive)
             except EOFError:
                 return "died", None
-        if not child.is_alive() and not receive.poll(0):
+        if not _alive(pid) and not receive.poll(0):
             return "died", None
         if deadline is not None and time.monotonic() >= deadline:
             return "killed", None

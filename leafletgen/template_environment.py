@@ -110,6 +110,7 @@ def environment(project: Project, practice: Practice) -> jinja2.Environment:
     env.filters["isolate"] = isolate
     env.filters["identifiers"] = identifiers
     env.filters["isolate_name"] = isolate_name
+    env.filters["last_words_together"] = last_words_together
     return env
 
 
@@ -156,6 +157,24 @@ def identifiers(context, value) -> Markup:
         last = match.end()
     out.append(escape(value[last:]))
     return Markup("").join(out)
+
+
+@jinja2.pass_context
+def last_words_together(context, value) -> Markup:
+    """A line of small print (already escaped, without markup) whose last two words stay on one
+    line, so a wrapped line never leaves one word alone ("… ще не / перевірено", "… الترجمة / بعد").
+    Left to right, a no-break space. Right to left, a no-wrap span (two words joined by a
+    no-break space come out of the PDF's text in drawing order) that starts with the space before
+    them: a space just before the span is lost from the PDF's text ("مراجعةالترجمة"), so the line
+    breaks a word earlier, and three words go to the last line."""
+    text = str(escape(value))           # a Markup translation as it is, anything else escaped
+    words = text.split()
+    if "<" in text or len(words) < 3:
+        return Markup(text)
+    head, pair = " ".join(words[:-2]), Markup(" ".join(words[-2:]))
+    if context.get("dir") != "rtl":
+        return Markup(head) + Markup(" ") + pair.replace(" ", "\u00a0")
+    return Markup(head) + Markup('<span class="nobreak"> ') + pair + Markup("</span>")
 
 
 @jinja2.pass_context

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from .fonts import measure_em
 from .inline import render_inline
+from .typography import NBSP
 
 MM_PER_PT = 25.4 / 72
 # The sizes of leaflet.css (h1 is the title; the key message is 1.2 em): used only to decide
@@ -69,6 +70,19 @@ def finished(text: str, lang: str, setting: Typesetting, em: float) -> Markup:
     if setting.binds and html.striptags() in setting.binds:
         html = render_inline(text, lang, bind=10_000, keep_compounds=keep)
     return html
+
+
+PRACTICE_NAME_EM = 1.35     # .practice-name
+
+
+def practice_name(name: str, setting: Typesetting) -> Markup:
+    """The practice's name in the header (plain text, not Markdown), its last two words kept on
+    one line ("… Therapie Het / Plein" is a word alone) where they fit easily beside the logo
+    (two thirds of what a heading of the column may bind)."""
+    words = name.split()
+    if len(words) < 3 or len(words[-2]) + 1 + len(words[-1]) > setting.bind_limit(PRACTICE_NAME_EM) * 2 // 3:
+        return escape(name)
+    return Markup(NBSP).join((escape(" ".join(words[:-1])), escape(words[-1])))
 
 
 def nobreak(text: str) -> Markup:

@@ -303,6 +303,29 @@ def test_a_failing_document_is_reported_and_the_others_are_built(cluster, built_
         tree_hashes(reference / "output") | {"manifest.json": ""}
 
 
+def test_a_document_over_its_time_limit_on_the_cluster_is_stopped_and_the_others_built(
+        cluster, built_locally, tmp_path):
+    # The run's limits travel with each document: a worker renders in a forked child that takes
+    # them on (a Dask worker is a daemonic process, so not through multiprocessing).
+    local, _ = cluster
+    project = cluster_copy(built_locally, tmp_path)
+    looping = project.practices_dir / "plein" / "templates" / "blocks" / "callout.html.j2"
+    looping.write_text("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}"
+                       "{% endfor %}<aside>{{ block.html }}</aside>\n", encoding="utf-8")
+    run = run_cli("--cluster", local.scheduler_address, "--time-limit", "4", root=project.root)
+    assert run.code == 1, run
+    errors = run.err.splitlines()
+    assert errors and all(line.startswith("error: plein/") and
+                          line.endswith(": took longer than 4 s to render, the time limit; not "
+                                        "written (a template that loops? --time-limit changes "
+                                        "the limit)") for line in errors), run.err
+    failed = sorted(line.split()[1] for line in run.out.splitlines() if line.startswith("failed "))
+    assert failed and all(name.startswith("plein/") for name in failed), run.out
+    assert len(failed) == len(errors)
+    assert (project.output_dir / "oost" / "nl" / f"{LEAFLET}.pdf").is_file()
+    assert not list((project.output_dir / "plein").rglob("*.pdf"))
+
+
 def test_a_worker_killed_part_way_loses_no_document(cluster, built_locally, tmp_path):
     local, client = cluster
     here, local_run = built_locally

@@ -155,6 +155,75 @@ def test_dates_phone_and_page_number_stay_on_one_line(rendered, lang):
             assert with_year and all(date in line for line in with_year), (date, with_year)
 
 
+def test_the_review_date_stays_on_the_line_of_its_label_in_every_variant(rendered):
+    """"Nächste Überprüfung:" at a line end and "1. November 2027" on the next (A5, booklet,
+    large print) reads as two things; so does a "·" left at a line end before it."""
+    for (lang, variant), (document, pdf) in rendered.items():
+        day = re.sub("[\u00a0\u202f]", " ", format_day(document.leaflet.review, lang))
+        lines = [re.sub("[\u00a0\u202f]", " ", line).strip() for line in document.layout.lines]
+        with_date = [line for line in lines if day in line]
+        assert with_date and all(not line.startswith(day) for line in with_date), (lang, variant, with_date)
+        assert not [line for line in lines if line.endswith("·")], (lang, variant)
+        if lang != "ar":        # and in the PDF's own lines
+            pdf_with_date = [re.sub("[\u00a0\u202f]", " ", line).strip() for line in pdf_lines(pdf)
+                             if str(document.leaflet.review.year) in line]
+            assert pdf_with_date and all(day in line and not line.startswith(day)
+                                         for line in pdf_with_date), (lang, variant, pdf_with_date)
+
+
+def test_the_translation_note_leaves_no_word_alone_on_its_last_line(rendered):
+    """"Перекладено з нідерландської за допомогою комп'ютера; ще не / перевірено", the Arabic
+    note's "بعد" alone: the note's last two words stay on one line."""
+    for (lang, variant), (document, _) in rendered.items():
+        if lang == "nl":
+            continue
+        note = re.search(r'<p class="translation-note">(.*?)</p>', document.html, re.S)
+        words = re.sub(r"<[^>]+>", "", note.group(1)).replace("\u00a0", " ").split()
+        lines = [re.sub(r"[\u00a0\u2066-\u2069]", " ", line).split() for line in document.layout.lines]
+        assert [words[-1]] not in lines and [words[0]] not in lines, (lang, variant, words)
+
+
+# ---- No line broken early ---------------------------------------------------------------------------
+
+def test_no_line_of_body_text_ends_where_the_next_word_would_have_fit(rendered):
+    """WeasyPrint broke the line before an inline box that did not fit a word too early:
+    "…quotidiennes, vous / devez / continuer à les faire. … natation ou vélo"."""
+    for key, (document, _) in rendered.items():
+        assert document.layout.early_breaks == [], key
+    document, pdf = rendered["fr", "a4"]
+    lines = pdf_lines(pdf)
+    [devez] = [line for line in lines if re.search(r"\bdevez\b", line)]
+    assert len(devez.split()) > 1, lines
+
+
+# ---- A practice with a long name and a wide logo ------------------------------------------------------
+
+def test_a_long_practice_name_keeps_its_last_words_together_and_its_footer_ends_in_no_separator(
+        project, tmp_path):
+    """"Fysiotherapie en Manuele Therapie Het / Plein" left a word alone in the header; its footer
+    wrapped after "033 456 78 90 ·", leaving the separator at the line end (the website, also in
+    the header, is left out of the footer then)."""
+    _logo(project.practices_dir / "plein.png", 600, 200)
+    name = "Fysiotherapie en Manuele Therapie Het Plein"
+    (project.practices_dir / "plein.toml").write_text(
+        f'name = "{name}"\nlogo = "plein.png"\ncolor = "#1d5e8c"\nphone = "033 456 78 90"\n'
+        'website = "https://fysio-hetplein.example"\naddress = "Marktplein 3, 1234 AB Amersfoort"\n',
+        encoding="utf-8")
+    for lang, variant in (("nl", "a4"), ("de", "a4"), ("nl", "a5"), ("nl", "large-print")):
+        document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, "plein", variant), tmp_path)
+        assert document.layout.lone_words == [] and not document.layout.footer_dangling, (lang, variant)
+        with pdfplumber.open(pdf) as doc:
+            for number, page in enumerate(doc.pages):
+                lines = [line["text"].strip() for line in page.extract_text_lines()]
+                footer = [line["text"].strip() for line in page.extract_text_lines()
+                          if line["top"] > page.height - 30 * MM]
+                assert footer and not [line for line in footer if line.endswith("·")], (variant, footer)
+                if number == 0:
+                    [last] = [line for line in lines if "Plein" in line and "Therapie" not in line] or \
+                        [line for line in lines if line.endswith("Het Plein")]
+                    assert last.split()[-2:] == ["Het", "Plein"], (variant, lines[:4])
+
+
 # ---- No hyphenation in headings, the key message, colophon, footer ---------------------------------
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -547,6 +547,39 @@ def test_serve_refuses_other_addresses_without_a_password(project):
     assert run_cli("serve", "--port", "70000", root=project.root).code == 2
 
 
+def test_serve_says_at_once_that_it_starts_then_where_it_answers(project, tmp_path):
+    """`python generate.py serve` as a receptionist starts it: a line at once, then the address as
+    soon as the app answers there (before the workers are warm: the warm-up's line comes after
+    it), and Ctrl-C stops it, warm-up or not."""
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    with open(tmp_path / "server.log", "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, str(REPO / "generate.py"), "serve", "--root", str(project.root), "--port", "0",
+             "--workers", "1"], stdout=subprocess.PIPE, stderr=log, text=True, cwd=tmp_path)
+    try:
+        assert server.stdout.readline() == "starting the staff app…\n"
+        match = re.fullmatch(r"leafletgen staff app: (http://127\.0\.0\.1:\d+/)  \(open it in the "
+                             r"browser; Ctrl-C to stop\)\n", server.stdout.readline())
+        assert match, (tmp_path / "server.log").read_text()
+        # Listening from the moment the address is shown: the first try answers.
+        with urllib.request.urlopen(match.group(1) + "healthz", timeout=120) as response:
+            assert response.status == 200
+        with urllib.request.urlopen(match.group(1) + "translations", timeout=120) as response:
+            assert response.status == 200 and "Vertalingen" in response.read().decode()
+        assert server.stdout.readline().startswith("preparing fonts and worker processes: ")
+        server.send_signal(signal.SIGINT)      # Ctrl-C, whether the warm-up has ended or not
+        lines = server.stdout.read().splitlines()
+        assert server.wait(timeout=120) == 0
+        assert lines[-1] == "stopped" and set(lines[:-1]) <= {"ready: leaflets are made at full speed"}
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
 def test_serve_set_password_from_standard_input(project, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     run = run_cli("serve", "--set-password", root=project.root)

@@ -143,6 +143,63 @@ def test_a_receptionist_prints_the_turkish_back_pain_leaflet(server, browser, tm
     view.close()
 
 
+# A staff member's browser, observed: navigator.webdriver reads false (as it does for a person, so
+# app.js takes its in-place path), and window.print, in every frame, records the address of the
+# document it was asked to print instead of opening a print dialog (a headless browser has no
+# printer, and headless Chromium crashes printing a PDF in a frame).
+PRINT_RECORDER = """
+Object.defineProperty(Navigator.prototype, "webdriver", {get: () => false});
+window.print = function () { (window.top.__printed = window.top.__printed || []).push(location.href); };
+"""
+
+
+def test_printen_prints_the_pdf_in_place_and_is_reached_by_keyboard(server, browser):
+    base, project = server
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    context.add_init_script(PRINT_RECORDER)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(base + f"/?leaflet={LEAFLET}&lang=tr&practice={PRACTICE}")
+    images_loaded(page, ".pages img")
+    assert page.evaluate("navigator.pdfViewerEnabled") is True     # else app.js keeps the plain link
+    button = page.get_by_role("link", name="Printen")
+    assert button.is_visible()
+    # Reached with the Tab key from the top of the page, like every control before it.
+    page.evaluate("document.activeElement.blur()")
+    assert page.evaluate("document.activeElement === document.body")
+    for presses in range(1, 81):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "print":
+            break
+    else:
+        pytest.fail("the print button is not reached with the Tab key")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"   # focus shown
+    pdf_url = f"{base}/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}&variant=a4"
+    with page.expect_response(lambda response: response.url == pdf_url) as loaded:
+        page.keyboard.press("Enter")
+    response = loaded.value
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith("inline")
+    # (the body the viewer got is not readable through Playwright: the same address, fetched again)
+    reader = PdfReader(io.BytesIO(page.request.get(pdf_url).body()))
+    assert reader.metadata.title == TURKISH_TITLE and reader.trailer["/Root"]["/Lang"] == "tr"
+    # (a function, not an expression: the page's Content-Security-Policy forbids eval, and
+    # Playwright evaluates an expression with it when it has to poll)
+    page.wait_for_function("() => (window.__printed || []).length > 0")
+    assert page.evaluate("window.__printed") == [pdf_url]      # the PDF's own frame printed, once
+    assert [p.url for p in context.pages] == [page.url]         # in place: no new tab
+    frame = page.locator("iframe.print-frame")
+    assert frame.get_attribute("title") == "Printen" and frame.bounding_box()["width"] <= 1
+    # Printing again replaces the frame (one at a time).
+    page.get_by_role("link", name="Printen").click()
+    page.wait_for_function("() => window.__printed.length === 2")
+    assert page.locator("iframe.print-frame").count() == 1
+    assert errors == []
+    context.close()
+
+
 def test_a_new_logo_shows_in_the_preview_and_a_bad_one_gets_a_clear_message(server, browser, tmp_path):
     from PIL import Image
 

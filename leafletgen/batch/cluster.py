@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__
+from .. import __version__, limits
 from ..errors import UserError
 from ..font_files import make_instance
 from ..fonts import missing_instances, page_families
@@ -122,12 +122,15 @@ def bundle_task(bundle: Bundle) -> Bundle:
 
 
 def render_task(spec: dict, *bundles: Bundle) -> Rendered | Outcome:
-    """One document, on a worker: its inputs laid out, rendered through the one render path.
+    """One document, on a worker: its inputs laid out, rendered through the one render path,
+    under the run's limits per document (the worker has none of its own, so render_document
+    renders in a forked child that takes them on).
 
     One document at a time per process (the render's caches belong to the process; start
     workers with `--nthreads 1`). Raises WorkerMismatch when this worker would not make the
     bytes the client's machine makes."""
     with _LOCK:
+        limits.configure(spec["limits"])
         check_machine(spec)
         copy = _copy_for(spec["run"])
         for bundle in bundles:
@@ -324,7 +327,8 @@ class _Run:
             families = page_families(job.lang, SOURCE_LANGUAGE if job.side_by_side else None)
             spec = {"run": self.id, "request": job, "strict": self.strict,
                     "identity": self.identity, "families": families,
-                    "fonts": self.plan.wanted[job.key]["deps"]["fonts"]}
+                    "fonts": self.plan.wanted[job.key]["deps"]["fonts"],
+                    "limits": limits.current()}
             inputs = [self._bundle(name) for name in self.plan.needs[job.key]]
             key = "leafletgen-document-" + hashlib.sha256(f"{self.id} {job.key}".encode()).hexdigest()
             self.running[self.client.submit(render_task, spec, *inputs, key=key)] = job

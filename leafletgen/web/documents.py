@@ -170,6 +170,10 @@ class DocumentService:
         self.last_worker = 0             # the process that rendered the last one
         self.previews = 0                # documents whose page previews were made
 
+    def start_fork_server(self) -> None:
+        """Start what the workers are made from, from the thread that lives as long as the server."""
+        self.pool.start_fork_server()
+
     def start(self) -> None:
         """Start the workers now (and warm them), not at the first request."""
         self.pool.start()

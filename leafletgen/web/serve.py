@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import sys
+import threading
 
 from ..errors import UserError
 from ..project import Project
@@ -40,7 +41,7 @@ def add_command(commands, common) -> None:
                        help=f"address to listen on (default: {DEFAULT_HOST}, this computer only; "
                             "0.0.0.0 for every network, which requires a login)")
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="P",
-                       help=f"port (default: {DEFAULT_PORT})")
+                       help=f"port (default: {DEFAULT_PORT}; 0: any free port, shown at the start)")
     serve.add_argument("--workers", type=_positive, default=None, metavar="N",
                        help="documents rendered at once (default: one per core)")
     serve.add_argument("--proxy", metavar="ADDRESS",
@@ -60,8 +61,8 @@ def _port(value: str) -> int:
         port = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError("must be between 1 and 65535")
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError("must be between 1 and 65535 (or 0: any free port)")
     return port
 
 
@@ -113,28 +114,23 @@ def _ask_password(err) -> str:
 
 def run(project: Project, host: str, port: int, require_login: bool, workers: int | None = None,
         proxy: str | None = None, out=sys.stdout) -> int:
+    """Listen at once and say where; the worker processes warm up meanwhile (a document asked
+    for before then waits for the first free worker), and a line says when they are ready."""
+    print("starting the staff app…", file=out, flush=True)
     import waitress
 
     from ..batch import default_jobs
+    from ..fonts import cache_root
     from .app import create_app
+    from .documents import DocumentService
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)    # not a line per rendering step
     workers = workers or default_jobs()
-    from ..fonts import cache_root
-    from .documents import DocumentService
-
     documents = DocumentService(project, cache_root() / "web", workers=workers, warm=True)
     app = create_app(project, require_login=require_login, documents=documents)
     service = app.extensions["leafletgen.documents"]
-    print("starting: fonts and worker processes are being prepared (on a computer's first start "
-          "this takes a minute or two)", file=out, flush=True)
-    service.start()
-    shown = f"[{host}]" if ":" in host else host
-    print(f"leafletgen staff app: http://{shown}:{port}/  (Ctrl-C to stop)", file=out, flush=True)
-    if require_login:
-        print("reachable from other computers: staff log in with the practice's password", file=out,
-              flush=True)
     options = dict(host=host, port=port, threads=max(8, 4 * workers), ident="leafletgen",
                    channel_timeout=120, max_request_body_size=8 * 1024 * 1024)
     if proxy:
@@ -142,9 +138,64 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
                                                                  "x-forwarded-host"},
                        clear_untrusted_proxy_headers=True)
     try:
-        waitress.serve(app, **options)
-    except (KeyboardInterrupt, Terminated):
-        print("stopped", file=out, flush=True)
-    finally:
+        server = waitress.create_server(app, **options)      # listening from here on
+    except OSError as exc:
         service.close()
+        raise UserError(f"cannot listen on {host} port {port}: {exc.strerror or exc} (is the app "
+                        "running already? then open its address; or choose another --port)") from None
+    print(f"leafletgen staff app: {address(host, server)}  (open it in the browser; Ctrl-C to stop)",
+          file=out, flush=True)
+    if require_login:
+        print("reachable from other computers: staff log in with the practice's password", file=out,
+              flush=True)
+    warm_up = WarmUp(service, out)
+    try:
+        service.start_fork_server()     # from this thread, which lives as long as the server
+        threading.Thread(target=warm_up.run, name="warm-up", daemon=True).start()
+        server.run()
+    except (KeyboardInterrupt, Terminated):
+        pass
+    finally:
+        warm_up.stop()
+        server.close()
+        service.close()
+    print("stopped", file=out, flush=True)
     return 0
+
+
+def address(host: str, server) -> str:
+    """The address to open: the port the server really has (`--port 0` lets the system choose)."""
+    port = getattr(server, "effective_port", None)
+    if port is None:    # several sockets (a name with more than one address): the first's port
+        port = server.effective_listen[0][1]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+class WarmUp:
+    """The workers started and warmed in a thread of their own, while the server already answers;
+    a line says when they are ready, unless the server is stopping by then."""
+
+    def __init__(self, service, out):
+        self.service, self.out = service, out
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    def run(self) -> None:
+        self._say("preparing fonts and worker processes: the first leaflet can take longer (on a "
+                  "computer's first start a minute or two)")
+        try:
+            self.service.start()
+        except Exception:   # the server is stopping, or a worker failed: requests start their own
+            logging.getLogger("leafletgen.web").debug("warm-up ended early", exc_info=True)
+            return
+        self._say("ready: leaflets are made at full speed")
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+
+    def _say(self, line: str) -> None:
+        with self._lock:
+            if not self._stopping:
+                print(line, file=self.out, flush=True)

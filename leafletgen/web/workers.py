@@ -157,6 +157,17 @@ class RenderPool:
                     initargs=(str(self.root), self.warm), max_tasks_per_child=self.recycle_after)
             return self._executor
 
+    def start_fork_server(self) -> None:
+        """Start the fork server now, from this thread, which must live as long as the server (its
+        main thread): Linux ends a process whose parent *thread* ends (PR_SET_PDEATHSIG, which
+        the fork server asks for), so started from a thread that ends, such as a warm-up thread,
+        it and every worker would die with that thread."""
+        self.executor()
+        if "forkserver" in multiprocessing.get_all_start_methods():    # what _context chose
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
+
     def start(self) -> None:
         """Start the workers now (and warm them), not at the first request."""
         from ..fonts import font_faces, missing_instances
@@ -184,10 +195,23 @@ class RenderPool:
             process.join(timeout=5)
 
     def close(self) -> None:
+        """Stop the workers now, also one still warming up or rendering (the server is stopping):
+        SIGTERM, on which a worker removes its font folder and ends at once."""
         with self._lock:
             executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        if executor is None:
+            return
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+        executor.shutdown(wait=True)
 
     def run(self, time_limit: float, function, *args):
         """`function(*args)` in a worker, within the time limit. A task that overruns has its
