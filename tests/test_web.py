@@ -524,6 +524,46 @@ def test_a_document_over_the_time_limit_fails_and_the_next_is_served(tmp_path):
         service.close()
 
 
+# A practice's template that doubles a string forty times (a terabyte): over any memory limit.
+DOUBLING = ('{% set ns = namespace(s="xxxxxxxx") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}'
+            '{% endfor %}<aside class="callout"><p>{{ ns.s|length }}</p></aside>\n')
+
+
+def test_a_document_over_the_memory_limit_is_a_message_and_the_app_keeps_serving(tmp_path):
+    """The workers take on the memory limit per document (limits.py) as well as the time limit:
+    a document that needs more is refused with a message saying so, in the staff page too, and the
+    same worker goes on serving."""
+    project = copy_project(tmp_path / "project")
+    blocks = project.practices_dir / PRACTICE / "templates" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "callout.html.j2").write_text(DOUBLING, encoding="utf-8")
+    from leafletgen.web.app import create_app
+    from leafletgen.web.documents import DocumentService
+
+    service = DocumentService(project, tmp_path / "cache", workers=1, memory_mb=600)
+    app = create_app(project, documents=service, testing=True)
+    try:
+        client = app.test_client()
+        assert client.get(f"/leaflets/{LEAFLET}/nl.pdf").status_code == 200      # the neutral one
+        worker = service.last_worker
+        limits = Path(f"/proc/{worker}/limits").read_text()
+        soft = re.search(r"^Max address space\s+(\S+)", limits, re.M).group(1)
+        assert soft != "unlimited"                      # the memory limit, taken on by the worker
+        response = client.get(f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}")
+        assert response.status_code == 422
+        text = response.get_data(as_text=True)
+        assert "needed more than 600 MB of memory to render, the limit" in text and "Traceback" not in text
+        page = client.get(f"/?leaflet={LEAFLET}&lang=nl&practice={PRACTICE}").get_data(as_text=True)
+        assert "Deze folder kan zo niet gemaakt worden:" in page and "needed more than 600 MB" in page
+        # The app and the same worker go on serving.
+        response = client.get(f"/leaflets/{LEAFLET}/de.pdf")
+        assert response.status_code == 200 and response.headers["X-Cache"] == "miss"
+        assert service.last_worker == worker
+        assert PdfReader(io.BytesIO(response.data)).trailer["/Root"]["/Lang"] == "de"
+    finally:
+        service.close()
+
+
 def test_workers_are_recycled(tmp_path):
     project = copy_project(tmp_path / "project")
     app, service = make_app(project, tmp_path / "cache", recycle_after=1)
