@@ -805,7 +805,16 @@ def test_a_practice_that_requires_reviewed_translations_gets_no_unreviewed_one(f
     client = app.test_client()
     response = client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}")
     assert response.status_code == 422
-    assert "requires reviewed translations" in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    assert ("Deze praktijk geeft alleen vertalingen mee die een persoon heeft nagekeken. Deze vertaling "
+            "is nog niet nagekeken.") in text
+    assert f"python generate.py translations review tr --leaflet {LEAFLET} --by NAAM" in text
+    # The staff page says the same where the preview would be; in English when asked.
+    page = client.get(f"/?leaflet={LEAFLET}&lang=tr&practice={PRACTICE}").get_data(as_text=True)
+    assert "Deze vertaling is nog niet nagekeken." in page and 'id="download"' not in page
+    page = client.get(f"/?leaflet={LEAFLET}&lang=tr&practice={PRACTICE}",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "This translation has not been checked yet." in page
     assert client.get(f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}").status_code == 200
     # The settings form shows the key ticked, and keeps it when saved so.
     page = client.get(f"/practices/{PRACTICE}").get_data(as_text=True)
@@ -843,7 +852,7 @@ def test_the_settings_form_sets_and_clears_require_review(fresh):
     assert 'aria-describedby="require_review-explain" checked>' in \
         client.get(f"/practices/{PRACTICE}").get_data(as_text=True)
     response = client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}")
-    assert response.status_code == 422 and "requires reviewed translations" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Deze vertaling is nog niet nagekeken." in response.get_data(as_text=True)
 
     response = client.post(f"/practices/{PRACTICE}", data={**_form(project), "csrf_token": token})
     assert response.status_code == 302
