@@ -286,8 +286,19 @@ def balancing_breaks(report: LayoutReport, target: int, variant: Variant,
     header, heights = _heights(report, places)
     # Shared out over all pages; failing that (a block taller than a page must break where the
     # flow takes it), one break that leaves the page before the last at least a third full.
-    return _partition(places, header, heights, target, need, capacity or PAGE_CAPACITY) or \
-        _one_break(report, places, target, LAST_PAGE_MIN)
+    return _partition(places, header, heights, target, need, capacity or PAGE_CAPACITY,
+                      _natural_pages(places)) or _one_break(report, places, target, LAST_PAGE_MIN)
+
+
+def _natural_pages(places) -> set[tuple[int, int]]:
+    """(i, j): blocks i…j-1 filled a page of the measured layout, from its first block to the
+    next page's top, so they fit one page however full it is (the first page of a practice with
+    a tall header and a long first paragraph is full before any page break is placed)."""
+    firsts = {}
+    for index, place in enumerate(places):
+        firsts.setdefault(place.page, index)
+    return {(i, firsts[page + 1]) for page, i in firsts.items()
+            if page + 1 in firsts and places[firsts[page + 1]].top < 0.02}
 
 
 def _one_break(report: LayoutReport, places, target: int, need: float) -> tuple[str, ...]:
@@ -319,7 +330,7 @@ def _heights(report: LayoutReport, places) -> tuple[float, list[float]]:
 
 
 def _partition(places, header: float, heights: list[float], target: int,
-               need: float, capacity: float) -> tuple[str, ...]:
+               need: float, capacity: float, natural: set[tuple[int, int]]) -> tuple[str, ...]:
     """The blocks to start pages 2…target at: the partition of the blocks into `target` pages
     whose least margin over what a page needs is largest (dynamic programming over the blocks)."""
     count = len(places)
@@ -331,7 +342,8 @@ def _partition(places, header: float, heights: list[float], target: int,
     def slack(i: int, j: int) -> float | None:
         """The margin of a page holding blocks i…j-1, None if it does not fit."""
         fill = prefix[j] - (prefix[i] if i else 0.0)
-        if fill > capacity or (j < count and not allowed[j]) or (i and not allowed[i]):
+        if (fill > capacity and (i, j) not in natural) or (j < count and not allowed[j]) or \
+                (i and not allowed[i]):
             return None
         return fill - (LAST_PAGE_MIN if j == count else need)
 

@@ -310,7 +310,8 @@ def _main_children(root_box) -> dict | None:
         heading = _element_tag(child) in HEADING_TAGS or "pair-heading" in classes
         after_heading = previous is not None and (
             _element_tag(previous) in HEADING_TAGS
-            or bool(_classes_of(previous) & {"lead-in", "pair-heading", "pair-lead-in", "pair-title"}))
+            or bool(_classes_of(previous) & {"lead-in", "pair-heading", "pair-lead-in", "pair-title",
+                                             "pair-labels"}))
         selector = f"main > :nth-child({number})"
         places[child] = (selector, heading, not after_heading)
         if _element_tag(child) in ("ul", "ol"):

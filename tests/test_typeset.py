@@ -198,17 +198,35 @@ def test_no_line_of_body_text_ends_where_the_next_word_would_have_fit(rendered):
 
 # ---- A practice with a long name and a wide logo ------------------------------------------------------
 
+def _long_named_practice(project) -> None:
+    """practices/plein.toml: a long name and a wide logo (a taller header than De Linde's)."""
+    _logo(project.practices_dir / "plein.png", 600, 200)
+    name = "Fysiotherapie en Manuele Therapie Het Plein"
+    (project.practices_dir / "plein.toml").write_text(
+        f'name = "{name}"\nlogo = "plein.png"\ncolor = "#1d5e8c"\nphone = "033 456 78 90"\n'
+        'email = "balie@fysio-hetplein.example"\nwebsite = "https://fysio-hetplein.example"\n'
+        'address = "Marktplein 3, 1234 AB Amersfoort"\n',
+        encoding="utf-8")
+
+
+def test_a_bilingual_booklet_under_a_tall_header_fills_its_folded_sheets(project, tmp_path):
+    """Under that header the first page is full before any break is placed: the text was not
+    shared out, and the booklet had six pages and two blank ones (a page break between the
+    language labels and the title was tried, leaving page 1 a quarter full)."""
+    _long_named_practice(project)
+    for lang in ("de", "es"):
+        document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, "plein", "booklet", True), tmp_path)
+        layout = document.layout
+        assert layout.page_count == 2 * pdf_pages(pdf) and layout.page_count % 4 == 0, (lang, layout.fills)
+        assert min(layout.fills) >= 1 / 3, (lang, layout.fills)
+
+
 def test_a_long_practice_name_keeps_its_last_words_together_and_its_footer_ends_in_no_separator(
         project, tmp_path):
     """"Fysiotherapie en Manuele Therapie Het / Plein" left a word alone in the header; its footer
     wrapped after "033 456 78 90 ·", leaving the separator at the line end (the website, also in
     the header, is left out of the footer then)."""
-    _logo(project.practices_dir / "plein.png", 600, 200)
-    name = "Fysiotherapie en Manuele Therapie Het Plein"
-    (project.practices_dir / "plein.toml").write_text(
-        f'name = "{name}"\nlogo = "plein.png"\ncolor = "#1d5e8c"\nphone = "033 456 78 90"\n'
-        'website = "https://fysio-hetplein.example"\naddress = "Marktplein 3, 1234 AB Amersfoort"\n',
-        encoding="utf-8")
+    _long_named_practice(project)
     for lang, variant in (("nl", "a4"), ("de", "a4"), ("nl", "a5"), ("nl", "large-print")):
         document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, "plein", variant), tmp_path)
         assert document.layout.lone_words == [] and not document.layout.footer_dangling, (lang, variant)
