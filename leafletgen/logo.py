@@ -66,6 +66,13 @@ def raster_problems(data: bytes, name: str) -> list[str]:
     return []
 
 
+# Scripts and embedded documents; and animation, which changes attributes when the picture is
+# shown (`<set attributeName="href" to="javascript:…">`), past a check of them as written.
+_REFUSED_ELEMENTS = frozenset({"script", "foreignObject", "iframe", "embed", "object", "audio", "video",
+                               "set", "animate", "animateMotion", "animateTransform", "animateColor",
+                               "discard"})
+
+
 def svg_problems(data: bytes, name: str, depth: int = 0) -> list[str]:
     """An SVG logo must be self-contained: no DTD/entities, no scripts, no external references.
 
@@ -101,8 +108,9 @@ def svg_problems(data: bytes, name: str, depth: int = 0) -> list[str]:
         if not isinstance(el.tag, str):
             continue
         local = etree.QName(el).localname
-        if local in ("script", "foreignObject", "iframe", "embed", "object", "audio", "video"):
-            problems.append(f"logo {name!r}: SVG <{local}> is not allowed")
+        if local in _REFUSED_ELEMENTS:
+            problems.append(f"logo {name!r}: SVG <{local}> is not allowed (a logo is printed: no "
+                            "scripts, embedded documents or animation)")
         for attr, value in el.attrib.items():
             attr_local = etree.QName(attr).localname
             if attr_local.lower().startswith("on"):

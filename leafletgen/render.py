@@ -28,6 +28,7 @@ import jinja2
 import pypdfium2
 
 from .accessibility import LayoutFacts, document_findings
+from .active_content import refuse_active_content
 from .catalog_validation import check_catalogs
 from .content import load_leaflet
 from .errors import Problem, UserError, shorten
@@ -248,7 +249,8 @@ class Pages:
             self.stylesheets = page_stylesheets(project, leaflet, practice, self.for_pdf, source)
 
     def to_keep(self) -> str:
-        return self.render(self.keep)
+        # Opened and published without the web app's CSP: no script, no tracker (active_content).
+        return refuse_active_content(self.render(self.keep), self.practice)
 
     def page(self, settings: FitSettings) -> str:
         return self.render(replace(self.for_pdf, fit=settings))

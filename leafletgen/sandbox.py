@@ -17,7 +17,8 @@ file the build can read into the PDF, list folders, write files and delete them.
   helpers, the globals kept (range, namespace, cycler, joiner; not lipsum or dict), the installed
   gettext functions, and the allowed methods of strings, mappings, tuples and dates.
 - `*`, `**` and `+` are checked before they run: a string, list or number they would make larger
-  than MAX_SIZE is refused (`{{ "x" * 10**10 }}` used to allocate gigabytes). What is still left to
+  than MAX_SIZE is refused (`{{ "x" * 10**10 }}` used to allocate gigabytes); so is a %-format
+  (the `%` operator, the `format` filter) with a width or precision over MAX_SIZE. What is still left to
   exhaust (a loop of loops, a string doubled with `~`) is stopped by the per-document time and
   memory limits of the process that renders.
 """
@@ -122,7 +123,7 @@ def _allowed(obj) -> frozenset[str]:
 class TemplateEnvironment(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with an allow-list instead of a deny-list (see the module's doc)."""
 
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,6 +183,8 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
             if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 \
                     and right * max(abs(left).bit_length(), 1) > MAX_SIZE:
                 raise jinja2.sandbox.SecurityError(f"{left} ** {right} is too large a number")
+        elif operator_name == "%" and isinstance(left, str):
+            check_format(left, right if isinstance(right, tuple) else (right,))
         elif operator_name == "+":
             if isinstance(left, (str, tuple, list)) and isinstance(right, (str, tuple, list)) \
                     and len(left) + len(right) > MAX_SIZE:
@@ -189,7 +192,46 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator_name, left, right)
 
 
-_BIG_FORMAT = re.compile(r"%[-#0 +]*(\d{7,}|\*)|\.\d{7,}")
+_DIGITS = re.compile(r"\*|\d*")
+
+
+def _conversion_sizes(fmt: str):
+    """(width, precision) of each conversion of a %-format as written: digits, '*' (taken from
+    the arguments) or ''. Parsed as Python parses it: a `%(key)` may hold nested parentheses."""
+    at = fmt.find("%")
+    while at >= 0:
+        i = at + 1
+        if fmt.startswith("(", i):
+            depth = 0
+            while i < len(fmt):
+                depth += {"(": 1, ")": -1}.get(fmt[i], 0)
+                i += 1
+                if depth == 0:
+                    break
+        while i < len(fmt) and fmt[i] in "-#0 +":
+            i += 1
+        width = _DIGITS.match(fmt, i).group()
+        i += len(width)
+        precision = ""
+        if fmt.startswith(".", i):
+            precision = _DIGITS.match(fmt, i + 1).group()
+            i += 1 + len(precision)
+        yield width, precision
+        at = fmt.find("%", i + 1)      # past the conversion's type character (or the second %)
+
+
+def check_format(fmt: str, arguments, what: str = "%-format") -> None:
+    """A SecurityError if a %-format (the `%` operator, the `format` filter) asks for a width or
+    precision over MAX_SIZE: `"%(a)999999999s" % {"a": 1}` allocates a gigabyte at once."""
+    star = False
+    for size in (size for pair in _conversion_sizes(fmt) for size in pair):
+        star = star or size == "*"
+        if size not in ("", "*") and (len(size.lstrip("0")) > 7 or int(size) > MAX_SIZE):
+            raise jinja2.sandbox.SecurityError(
+                f"{what}: the width or precision {size[:12]} is too large (at most {MAX_SIZE:,})")
+    if star and any(isinstance(value, int) and abs(value) > MAX_SIZE for value in arguments):
+        raise jinja2.sandbox.SecurityError(
+            f"{what}: the width or precision from `*` is too large (at most {MAX_SIZE:,})")
 
 
 def _bounded(function):
@@ -199,8 +241,7 @@ def _bounded(function):
         for value in list(args) + list(kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SIZE:
                 raise jinja2.sandbox.SecurityError(f"filter {function.__name__}: {value} is too large")
-        if function.__name__ == "do_format" and args and isinstance(args[0], str) \
-                and _BIG_FORMAT.search(args[0]):
-            raise jinja2.sandbox.SecurityError("filter format: the width or precision is too large")
+        if function.__name__ == "do_format" and args and isinstance(args[0], str):
+            check_format(args[0], args[1:] + tuple(kwargs.values()), "filter format")
         return function(*args, **kwargs)
     return bounded

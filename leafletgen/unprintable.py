@@ -20,7 +20,8 @@ Three format characters have a use inside a word and are allowed there only, bet
   dose such as 10000 break over two lines, so it is refused there;
 - U+200C ZERO WIDTH NON-JOINER and U+200D ZERO WIDTH JOINER select letter forms in Persian, Urdu,
   Kurdish and the Indic scripts.
-Variation selectors (U+FE00–U+FE0F) pick a glyph variant of the character before them and stay.
+Variation selectors (U+FE00–U+FE0F) pick a glyph variant of the character before them and stay;
+a run of two or more is refused.
 
 Tab, line feed and carriage return are fine where line breaks are. The output may hold
 direction isolates that leafletgen itself writes (html.isolate): that is output, not input.
@@ -49,9 +50,12 @@ FORMAT_CHARACTERS = (
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
 # Not format characters, but drawn as nothing: Hangul fillers, the combining grapheme joiner,
-# Khmer's invisible vowels, and variation selectors beyond the 16 standard ones (used to smuggle
-# hidden data after a visible character).
-INVISIBLE = "\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\U000e0100-\U000e01ef"
+# Khmer's invisible vowels, the Mongolian free variation selectors, the braille blank, variation
+# selectors beyond the 16 standard ones (used to smuggle hidden data after a visible character),
+# and the unassigned code points Unicode reserves as ignorable (U+FFF0–U+FFF8, the rest of
+# U+E0000–U+E0FFF): fonts draw them as nothing, so they too can carry hidden text.
+INVISIBLE = ("\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\uffa0\ufff0-\ufff8"
+             "\U000e0000-\U000e0fff")
 # Refused wherever they stand: control characters (but tab, line feed and carriage return),
 # the separators, surrogates and non-characters, every format character but the three above, and
 # the invisible ones.
@@ -62,6 +66,9 @@ _ALWAYS = re.compile(
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
     + INVISIBLE + "]")
 _NEWLINES = re.compile("[\n\r]")
+# One variation selector picks a glyph of the character before it; a run of them means nothing
+# and can encode hidden data (4 bits each): the second and later are refused.
+_SELECTOR_RUN = re.compile("[\ufe00-\ufe0f]([\ufe00-\ufe0f]+)")
 _IN_WORD = re.compile(f"[{IN_WORD_ONLY}]")
 
 
@@ -75,6 +82,8 @@ def bad_characters(text: str, allow_newline: bool = True) -> list[str]:
     found: dict[str, int] = {}
     for match in _ALWAYS.finditer(text):
         found.setdefault(match.group(), match.start())
+    for match in _SELECTOR_RUN.finditer(text):
+        found.setdefault(match.group(1)[0], match.start(1))
     if not allow_newline:
         for match in _NEWLINES.finditer(text):
             found.setdefault(match.group(), match.start())
@@ -89,13 +98,14 @@ def bad_characters(text: str, allow_newline: bool = True) -> list[str]:
 
 
 def describe(char: str) -> str:
-    name = BIDI_CONTROLS.get(char) or unicodedata.name(char, "") or "control character"
+    name = BIDI_CONTROLS.get(char) or unicodedata.name(char, "") or \
+        ("unassigned" if unicodedata.category(char) == "Cn" else "control character")
     return f"U+{ord(char):04X} ({name})"
 
 
 def _invisible(char: str) -> bool:
     return char in BIDI_CONTROLS or unicodedata.category(char) == "Cf" or \
-        bool(re.match(f"[{INVISIBLE}]", char))
+        bool(re.match(f"[{INVISIBLE}\ufe00-\ufe0f]", char))
 
 
 def text_problem(text: str, allow_newline: bool = True) -> str | None:
@@ -119,7 +129,7 @@ def text_problem(text: str, allow_newline: bool = True) -> str | None:
 
 def line_problems(text: str) -> list[tuple[int, str]]:
     """(line number, problem) for every line of `text` with a disallowed character (\\n ends a line)."""
-    if not _ALWAYS.search(text) and not _IN_WORD.search(text):
+    if not _ALWAYS.search(text) and not _IN_WORD.search(text) and not _SELECTOR_RUN.search(text):
         return []
     problems = []
     for number, line in enumerate(text.split("\n"), 1):

@@ -114,14 +114,20 @@ def test_outside_files_and_the_network_never_reach_the_page(project, tmp_path, c
     other.mkdir()
     (other / "logo.png").write_bytes(png((400, 200), MAGENTA))
     with http_server() as (base, hits):
-        css = (project.templates_dir / "leaflet.css").read_text() + f"""
-h1 {{ background: url("file://{secret.as_posix()}"); }}
-h2 {{ background-image: url("../secret.png"); }}
-main {{ background-image: url("escape.png"); }}
-ul {{ background-image: url("{base}/remote.png"); }}
-p {{ background-image: url("../practices/andere/logo.png"); }}
+        css = (project.templates_dir / "leaflet.css").read_text() + """
+h2 { background-image: url("../secret.png"); }
+main { background-image: url("escape.png"); }
+p { background-image: url("../practices/andere/logo.png"); }
 """
         override(project, "leaflet.css", css)
+        # A URL with a scheme would refuse the document in the HTML copy to keep (active_content);
+        # a template can tell the page for the PDF from that copy (its logo is a file: URL there),
+        # so the renderer's own refusal is what stops these.
+        override(project, "blocks/callout.html.j2",
+                 '<aside class="callout"><p>{{ block.html }}</p></aside>\n'
+                 '{% if logo_src.startswith("file:") %}<style>'
+                 f'h1 {{ background: url("file://{secret.as_posix()}"); }} '
+                 f'ul {{ background-image: url("{base}/remote.png"); }}</style>{{% endif %}}\n')
         document, pdf, _ = build(project, BuildRequest(LEAFLET, "nl", PRACTICE), tmp_path / "out")
     assert hits == []
     messages = weasyprint_messages(caplog)
@@ -152,10 +158,12 @@ def test_attachments_and_file_links_never_reach_the_pdf(project, tmp_path):
     secret.write_text("geheim")
     override(project, "blocks/callout.html.j2",
              '<aside class="callout"><p>{{ block.html }}</p></aside>\n'
+             # Only in the page for the PDF: the HTML copy to keep would refuse them (see above).
+             '{% if logo_src.startswith("file:") %}'
              '<link rel="attachment" href="leaflet.css" title="stijl">\n'
              '<p><a rel="attachment" href="leaflet.css">bijlage</a> '
              f'<a href="{secret.as_uri()}">lokaal bestand</a> '
-             '<a href="https://example.org/">web</a></p>\n')
+             '<a href="https://example.org/">web</a></p>{% endif %}\n')
     document, pdf, _ = build(project, BuildRequest(LEAFLET, "nl", PRACTICE), tmp_path / "out")
     files, annotations = attachments_and_annotations(pdf)
     assert files == 0

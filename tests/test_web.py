@@ -524,6 +524,46 @@ def test_a_document_over_the_time_limit_fails_and_the_next_is_served(tmp_path):
         service.close()
 
 
+# A practice's template that doubles a string forty times (a terabyte): over any memory limit.
+DOUBLING = ('{% set ns = namespace(s="xxxxxxxx") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}'
+            '{% endfor %}<aside class="callout"><p>{{ ns.s|length }}</p></aside>\n')
+
+
+def test_a_document_over_the_memory_limit_is_a_message_and_the_app_keeps_serving(tmp_path):
+    """The workers take on the memory limit per document (limits.py) as well as the time limit:
+    a document that needs more is refused with a message saying so, in the staff page too, and the
+    same worker goes on serving."""
+    project = copy_project(tmp_path / "project")
+    blocks = project.practices_dir / PRACTICE / "templates" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "callout.html.j2").write_text(DOUBLING, encoding="utf-8")
+    from leafletgen.web.app import create_app
+    from leafletgen.web.documents import DocumentService
+
+    service = DocumentService(project, tmp_path / "cache", workers=1, memory_mb=600)
+    app = create_app(project, documents=service, testing=True)
+    try:
+        client = app.test_client()
+        assert client.get(f"/leaflets/{LEAFLET}/nl.pdf").status_code == 200      # the neutral one
+        worker = service.last_worker
+        limits = Path(f"/proc/{worker}/limits").read_text()
+        soft = re.search(r"^Max address space\s+(\S+)", limits, re.M).group(1)
+        assert soft != "unlimited"                      # the memory limit, taken on by the worker
+        response = client.get(f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}")
+        assert response.status_code == 422
+        text = response.get_data(as_text=True)
+        assert "needed more than 600 MB of memory to render, the limit" in text and "Traceback" not in text
+        page = client.get(f"/?leaflet={LEAFLET}&lang=nl&practice={PRACTICE}").get_data(as_text=True)
+        assert "Deze folder kan zo niet gemaakt worden:" in page and "needed more than 600 MB" in page
+        # The app and the same worker go on serving.
+        response = client.get(f"/leaflets/{LEAFLET}/de.pdf")
+        assert response.status_code == 200 and response.headers["X-Cache"] == "miss"
+        assert service.last_worker == worker
+        assert PdfReader(io.BytesIO(response.data)).trailer["/Root"]["/Lang"] == "de"
+    finally:
+        service.close()
+
+
 def test_workers_are_recycled(tmp_path):
     project = copy_project(tmp_path / "project")
     app, service = make_app(project, tmp_path / "cache", recycle_after=1)
@@ -765,7 +805,16 @@ def test_a_practice_that_requires_reviewed_translations_gets_no_unreviewed_one(f
     client = app.test_client()
     response = client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}")
     assert response.status_code == 422
-    assert "requires reviewed translations" in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    assert ("Deze praktijk geeft alleen vertalingen mee die een persoon heeft nagekeken. Deze vertaling "
+            "is nog niet nagekeken.") in text
+    assert f"python generate.py translations review tr --leaflet {LEAFLET} --by NAAM" in text
+    # The staff page says the same where the preview would be; in English when asked.
+    page = client.get(f"/?leaflet={LEAFLET}&lang=tr&practice={PRACTICE}").get_data(as_text=True)
+    assert "Deze vertaling is nog niet nagekeken." in page and 'id="download"' not in page
+    page = client.get(f"/?leaflet={LEAFLET}&lang=tr&practice={PRACTICE}",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "This translation has not been checked yet." in page
     assert client.get(f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}").status_code == 200
     # The settings form shows the key ticked, and keeps it when saved so.
     page = client.get(f"/practices/{PRACTICE}").get_data(as_text=True)
@@ -803,7 +852,7 @@ def test_the_settings_form_sets_and_clears_require_review(fresh):
     assert 'aria-describedby="require_review-explain" checked>' in \
         client.get(f"/practices/{PRACTICE}").get_data(as_text=True)
     response = client.get(f"/leaflets/{LEAFLET}/tr.pdf?practice={PRACTICE}")
-    assert response.status_code == 422 and "requires reviewed translations" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Deze vertaling is nog niet nagekeken." in response.get_data(as_text=True)
 
     response = client.post(f"/practices/{PRACTICE}", data={**_form(project), "csrf_token": token})
     assert response.status_code == 302

@@ -153,6 +153,9 @@ def make_document(choice: Choice):
         if not state.complete and not choice.draft:
             return None, Issue(409, _("Deze vertaling is nog niet af."), state.missing + state.labels_missing,
                                state)
+        refusal = review_refusal(choice) if state.complete else None   # a draft is marked as one
+        if refusal is not None:
+            return None, refusal
         request_ = choice.request()
         if state.complete and request_.draft:
             request_ = replace(request_, draft=False)   # nothing to mark: the same as the final one
@@ -165,6 +168,39 @@ def make_document(choice: Choice):
         # Translators: Making the leaflet's PDF failed; %(reason)s is a short reason in English
         # (for example that it took too long).
         return None, Issue(503, _("De folder kon niet gemaakt worden: %(reason)s", reason=str(exc)), [])
+
+
+def review_refusal(choice: Choice) -> Issue | None:
+    """For a practice that requires reviewed translations (`require_review`), why this one is not
+    made: no person has reviewed it, or it changed since. The render path refuses it as well
+    (review_state.document_review); this says so in words staff understand, with what to do."""
+    from ..review_state import review_state
+
+    if choice.lang == SOURCE_LANGUAGE:
+        return None
+    proj = project()
+    info = next((info for info in library.practices(proj) if info.id == choice.practice), None)
+    if info is None or not info.require_review:
+        return None
+    state = review_state(proj, library.load_leaflet_cached(proj, choice.leaflet), choice.lang)
+    if state.state == "reviewed":
+        return None
+    if state.state == "outdated":
+        # Translators: The practice hands out only translations a person has checked against the
+        # Dutch (a setting of the practice); this one was checked, but has changed since.
+        message = _("Deze praktijk geeft alleen vertalingen mee die een persoon heeft nagekeken. Deze "
+                    "vertaling is veranderd sinds ze werd nagekeken.")
+    else:
+        # Translators: The practice hands out only translations a person has checked against the
+        # Dutch (a setting of the practice); nobody has checked this one yet.
+        message = _("Deze praktijk geeft alleen vertalingen mee die een persoon heeft nagekeken. Deze "
+                    "vertaling is nog niet nagekeken.")
+    command = f"python generate.py translations review {choice.lang} --leaflet {choice.leaflet} --by NAAM"
+    # Translators: What to do about it; %(command)s is a command line (keep it as it is; NAAM is
+    # Dutch for NAME, the name of the person who checked the translation).
+    return Issue(422, message, [_("Kies een andere taal, of laat iemand die beide talen kent de "
+                                  "vertaling naast het Nederlands lezen en leg dat vast met: %(command)s",
+                                  command=command)])
 
 
 def language_label(info: library.LanguageInfo) -> str:

@@ -153,10 +153,15 @@ class DocumentService:
 
     def __init__(self, project: Project, cache_dir: Path, workers: int = 2, recycle_after: int = 200,
                  time_limit: float = 60.0, cache_max_bytes: int = CACHE_MAX_BYTES,
-                 preview_width: int = PREVIEW_WIDTH, warm: bool = False):
+                 preview_width: int = PREVIEW_WIDTH, warm: bool = False, memory_mb: int | None = None):
+        from .. import limits
+
         self.project = project
         self.cache = DocumentCache(cache_dir, cache_max_bytes)
-        self.pool = RenderPool(project.root, workers, recycle_after, warm)
+        # The limits per document (limits.py): the time is given with each task (0: none), the
+        # memory to each worker when it starts (default: the command line's, else the environment's).
+        self.memory_mb = limits.current().memory_mb if memory_mb is None else memory_mb
+        self.pool = RenderPool(project.root, workers, recycle_after, warm, self.memory_mb)
         self.time_limit = time_limit
         self.preview_width = preview_width
         # The tool's own part of every digest (leafletgen's source and library versions): the code
@@ -213,7 +218,11 @@ class DocumentService:
         rendered = self.cache.cached(digest)
         if rendered is not None:
             return rendered
-        return self._single_flight.run(digest, lambda: self._render(digest, request), self.time_limit + 30)
+        return self._single_flight.run(digest, lambda: self._render(digest, request), self._patience())
+
+    def _patience(self) -> float | None:
+        """How long a second request waits for the same document being made (None: no limit)."""
+        return self.time_limit + 30 if self.time_limit else None
 
     def _render(self, digest: str, request: DocumentRequest) -> Rendered:
         started = time.perf_counter()
@@ -234,7 +243,7 @@ class DocumentService:
         path = rendered.page_path(number)
         if not path.is_file():
             self._single_flight.run(f"{rendered.digest}/pages", lambda: self._previews(rendered),
-                                    self.time_limit + 30)
+                                    self._patience())
         return path
 
     def _previews(self, rendered: Rendered) -> None:

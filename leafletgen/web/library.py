@@ -58,6 +58,7 @@ class PracticeInfo:
     id: str
     name: str
     problem: str = ""                # the profile cannot be read: the first problem
+    require_review: bool = False     # only translations a person has reviewed (review_state.py)
 
 
 def _stamp(path) -> tuple:
@@ -122,7 +123,8 @@ def practices(project: Project) -> list[PracticeInfo]:
             hit = _practices.get(key)
         if hit is None:
             try:
-                hit = PracticeInfo(practice_id, load_practice(project, practice_id).name)
+                practice = load_practice(project, practice_id)
+                hit = PracticeInfo(practice_id, practice.name, require_review=practice.require_review)
             except UserError as exc:
                 hit = PracticeInfo(practice_id, practice_id, exc.lines[0])
             with _lock:

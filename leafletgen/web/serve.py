@@ -127,8 +127,12 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     logging.getLogger("weasyprint").setLevel(logging.WARNING)    # not a line per rendering step
+    from .. import limits
+
     workers = workers or default_jobs()
-    documents = DocumentService(project, cache_root() / "web", workers=workers, warm=True)
+    per_document = limits.current()      # --time-limit, --memory-limit (0: none)
+    documents = DocumentService(project, cache_root() / "web", workers=workers, warm=True,
+                                time_limit=per_document.seconds, memory_mb=per_document.memory_mb)
     app = create_app(project, require_login=require_login, documents=documents)
     service = app.extensions["leafletgen.documents"]
     options = dict(host=host, port=port, threads=max(8, 4 * workers), ident="leafletgen",

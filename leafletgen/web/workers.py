@@ -35,18 +35,32 @@ class RenderFailed(Exception):
 
 # ---- In the worker processes ----------------------------------------------------------------------
 
-def init_worker(root: str, warm: bool) -> None:
+def init_worker(root: str, warm: bool, memory_mb: int) -> None:
     """A new worker: WeasyPrint imported, its font configuration made (the main job's worker
     initialiser), and with `warm`, one document rendered in every language, so that the first
     document a member of staff asks of this worker does not pay for loading fonts, hyphenation
     patterns, catalogs and stylesheets. A recycled worker warms up before it takes any request;
-    the others serve meanwhile."""
+    the others serve meanwhile.
+
+    The worker takes on the limits per document (limits.py) in `prepare_process`, with the
+    server's memory limit per document, `memory_mb`: forked from the fork server, this process has
+    not seen the command line's --memory-limit. The time limit comes with each task."""
+    from dataclasses import replace
+
+    from .. import limits
     from ..batch.worker import prepare_process
     from .forkserver import die_with_parent
 
     die_with_parent()      # the fork server (or, spawned, the server itself)
+    limits.configure(replace(limits.current(), memory_mb=memory_mb))
     prepare_process()
-    if warm:
+    # On a computer's first start the fonts' static instances are not made yet: every worker
+    # would make all of them while warming (a minute and more, the same work in each), so the
+    # first start makes them once, shared out over the workers (RenderPool.start), and the
+    # workers warm up with the documents they are asked for.
+    from ..fonts import missing_instances
+
+    if warm and not missing_instances():
         project = Project(Path(root))
         leaflets = project.leaflet_ids()
         for lang in project.languages() if leaflets else ():
@@ -128,8 +142,9 @@ def worker_pid() -> int:
 class RenderPool:
     """`workers` warm processes; a task is handed to the pool only when a worker is free for it."""
 
-    def __init__(self, root: Path, workers: int, recycle_after: int, warm: bool):
+    def __init__(self, root: Path, workers: int, recycle_after: int, warm: bool, memory_mb: int):
         self.root = root
+        self.memory_mb = memory_mb
         self.workers = max(1, workers)
         self.recycle_after = recycle_after
         self.warm = warm
@@ -154,7 +169,8 @@ class RenderPool:
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=self._context(), initializer=init_worker,
-                    initargs=(str(self.root), self.warm), max_tasks_per_child=self.recycle_after)
+                    initargs=(str(self.root), self.warm, self.memory_mb),
+                    max_tasks_per_child=self.recycle_after)
             return self._executor
 
     def start_fork_server(self) -> None:
@@ -228,7 +244,7 @@ class RenderPool:
                     # The worker stops a document at the time limit itself; this is for a worker
                     # that hangs where it cannot (inside a C library), with room for a recycled
                     # worker's warm-up.
-                    return task.result(timeout=2 * time_limit + 30)
+                    return task.result(timeout=2 * time_limit + 30 if time_limit else None)
                 except FutureTimeout:
                     self._replace(executor)
                     raise RenderFailed(f"took longer than {time_limit:g} s to make; it was "
