@@ -46,7 +46,9 @@ class FitSettings:
     level: float = 0.0
     breaks: tuple[str, ...] = ()
     binds: tuple[str, ...] = ()
-    short_footer: bool = False      # the footer without the website (it is in the header)
+    # The footer without the website (it is in the header), in large print (18 pt, two lines at
+    # most) without the phone number too: a long practice name left its "·" at a line end.
+    short_footer: bool = False
 
     def body_pt(self, variant: Variant) -> float:
         low, high = variant.body_range
@@ -65,7 +67,8 @@ class FitSettings:
     def css_rules(self) -> str:
         """Page breaks before the chosen blocks (values are ours: integers); the short footer."""
         rules = "".join(f"{selector} {{ break-before: page; }}\n" for selector in self.breaks)
-        return rules + (".footer-website { display: none; }\n" if self.short_footer else "")
+        return rules + (".footer-website, body.variant-large-print .footer-phone { display: none; }\n"
+                        if self.short_footer else "")
 
 
 @dataclass

@@ -236,7 +236,9 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
         "source_title_html": finished(source.title, SOURCE_LANGUAGE, setting, setting.title_em)
         if bilingual else "",
         "practice": practice_view(practice),
-        "practice_name_html": practice_name(practice.name, setting) if practice.name else "",
+        # The header is across the page, also above two columns.
+        "practice_name_html": practice_name(practice.name, typesetting(variant, False, lang, body_pt))
+        if practice.name else "",
         "logo_src": logo_src,
         "logo_width": f"{logo_width:g}mm",
         "logo_height": f"{logo_height:g}mm",

@@ -227,12 +227,16 @@ def test_a_long_practice_name_keeps_its_last_words_together_and_its_footer_ends_
     wrapped after "033 456 78 90 ·", leaving the separator at the line end (the website, also in
     the header, is left out of the footer then)."""
     _long_named_practice(project)
-    for lang, variant in (("nl", "a4"), ("de", "a4"), ("nl", "a5"), ("nl", "large-print")):
-        document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, "plein", variant), tmp_path)
+    for lang, variant, bilingual in (("nl", "a4", False), ("de", "a4", False), ("nl", "a5", False),
+                                     ("nl", "large-print", False), ("uk", "large-print", False),
+                                     ("uk", "a4", True)):
+        document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, "plein", variant, bilingual), tmp_path)
         assert document.layout.lone_words == [] and not document.layout.footer_dangling, (lang, variant)
+        assert document.layout.footer_lines <= 2, (lang, variant)
         with pdfplumber.open(pdf) as doc:
             for number, page in enumerate(doc.pages):
-                lines = [line["text"].strip() for line in page.extract_text_lines()]
+                lines = [line["text"].strip() for line in page.extract_text_lines()
+                         if line["top"] < page.height / 4]         # the header
                 footer = [line["text"].strip() for line in page.extract_text_lines()
                           if line["top"] > page.height - 30 * MM]
                 assert footer and not [line for line in footer if line.endswith("·")], (variant, footer)

@@ -620,6 +620,49 @@ def test_serve_says_at_once_that_it_starts_then_where_it_answers(project, tmp_pa
             server.kill()
 
 
+def test_serve_hands_its_memory_limit_to_the_workers(project, tmp_path):
+    """`serve --memory-limit MB`: each worker takes it on (RLIMIT_AS: its address space when it
+    starts plus MB), though forked from a fork server that never saw the command line."""
+    import signal
+    import subprocess
+    import sys
+
+    with open(tmp_path / "server.log", "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, str(REPO / "generate.py"), "serve", "--root", str(project.root), "--port", "0",
+             "--workers", "1", "--memory-limit", "5000"], stdout=subprocess.PIPE, stderr=log, text=True,
+            cwd=tmp_path)
+    try:
+        lines = [server.stdout.readline() for _ in range(4)]
+        assert lines[3] == "ready: leaflets are made at full speed\n", (lines, (tmp_path / "server.log").read_text())
+
+        def descendants(pid):
+            found = []
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                try:
+                    found += [int(c) for c in (task / "children").read_text().split()]
+                except OSError:
+                    pass
+            return found + [grandchild for child in found for grandchild in descendants(child)]
+
+        limited = {}
+        for pid in descendants(server.pid):
+            soft = re.search(r"^Max address space\s+(\S+)", Path(f"/proc/{pid}/limits").read_text(), re.M).group(1)
+            if soft != "unlimited":
+                size = int(re.search(r"^VmSize:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M).group(1))
+                limited[pid] = (int(soft), size * 1024)
+        assert len(limited) == 1                        # the one worker; not the server, not the fork server
+        (soft, size), = limited.values()
+        assert 0 < soft - 5000 * 1024 * 1024 <= size    # what it had when it took the limit on, plus 5000 MB
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
 def test_serve_set_password_from_standard_input(project, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     run = run_cli("serve", "--set-password", root=project.root)

@@ -54,7 +54,13 @@ def init_worker(root: str, warm: bool, memory_mb: int) -> None:
     die_with_parent()      # the fork server (or, spawned, the server itself)
     limits.configure(replace(limits.current(), memory_mb=memory_mb))
     prepare_process()
-    if warm:
+    # On a computer's first start the fonts' static instances are not made yet: every worker
+    # would make all of them while warming (a minute and more, the same work in each), so the
+    # first start makes them once, shared out over the workers (RenderPool.start), and the
+    # workers warm up with the documents they are asked for.
+    from ..fonts import missing_instances
+
+    if warm and not missing_instances():
         project = Project(Path(root))
         leaflets = project.leaflet_ids()
         for lang in project.languages() if leaflets else ():
