@@ -27,6 +27,7 @@ from .model import Leaflet, Practice
 from .practice import load_practice
 from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from .render import Document, render_document
+from .render_child import kept_child
 from .request import BuildRequest
 from .review_command import record_review
 from .translation_status import incomplete_reason, status, status_table
@@ -109,8 +110,9 @@ def cmd_check(args, project: Project, out, err) -> int:
         check_language(project, args.lang)
     practice_ids = [args.practice] if args.practice else (project.practice_ids() or [DEFAULT_PRACTICE_ID])
     leaflet_ids = [args.leaflet] if args.leaflet else project.leaflet_ids()
-    report = run_checks(project, practice_ids, leaflet_ids, [args.lang] if args.lang else None,
-                        [args.variant] if args.variant else None)
+    with kept_child():         # every document in one warm child with the limits (render_child.py)
+        report = run_checks(project, practice_ids, leaflet_ids, [args.lang] if args.lang else None,
+                            [args.variant] if args.variant else None)
     for line in report.lines:
         print(printable(line), file=out)
     for finding in report.warnings:

@@ -17,11 +17,10 @@ catalog or leaflet can be made to parse slowly, and WeasyPrint lays out whatever
 
 Where the limits apply: the one render path (render_document) renders in-process only in a
 process that has taken the limits on (`enter`: the main job's pool workers and the web app's);
-anywhere else (`build`, `check`, a test, a script) it forks a child that takes them on and renders
-there (`run_in_child`). A limit on the main process itself would not do: the address-space limit
-would constrain the reporting and writing that follow, a MemoryError could surface anywhere, and a
-timer cannot interrupt C code; a child can always be killed, and costs a fork (a few
-milliseconds; WeasyPrint is imported once, before it).
+anywhere else (`build`, `check`, a Dask worker, a test, a script) it renders in a forked child
+that takes them on (render_child.py). A limit on the main process itself would not do: the
+address-space limit would constrain the reporting and writing that follow, a MemoryError could
+surface anywhere, and a timer cannot interrupt C code; a child can always be killed.
 
 `--time-limit SECONDS` and `--memory-limit MB` (or LEAFLETGEN_TIME_LIMIT, LEAFLETGEN_MEMORY_LIMIT)
 change them; 0 turns a limit off.
@@ -29,13 +28,9 @@ change them; 0 turns a limit off.
 
 from __future__ import annotations
 
-import logging
 import os
-import pickle
 import signal
 import threading
-import time
-import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -234,167 +229,3 @@ def memory_limit(limits: Limits, what: str):
         yield
     except MemoryError:
         raise DocumentOverLimit(limits.too_big(what), "memory") from None
-
-
-# ---- For a process without limits: render in a child that has them -------------------------------
-
-class ChildFailed(Exception):
-    """A bug inside the child: its exception type, message and traceback, for the CLI to report."""
-
-    def __init__(self, kind: str, message: str, trace: str):
-        super().__init__(f"{kind}: {message}")
-        self.kind, self.message, self.trace = kind, message, trace
-
-
-class _ChildTraceback(Exception):
-    def __init__(self, trace: str):
-        super().__init__(f'\n"""\n{trace}"""')
-
-
-def run_in_child(limits: Limits, what: str, function, *args, **kwargs):
-    """`function(*args, **kwargs)` in a forked child that has taken `limits` on; its result, or
-    the exception it raised (a UserError stays a UserError; what it logged is logged here). Over a
-    limit: DocumentOverLimit.
-
-    A plain os.fork, not multiprocessing.Process: the caller may itself be a daemonic process (a
-    Dask worker), which multiprocessing refuses to give children."""
-    from multiprocessing.connection import Pipe
-
-    receive, send = Pipe(duplex=False)
-    pid = os.fork()
-    if pid == 0:                                   # the child: never returns
-        try:
-            receive.close()
-            _child(send, limits, what, function, args, kwargs)
-        finally:
-            os._exit(1)                            # even after a BaseException
-    send.close()
-    exitcode = None
-    try:
-        status, payload = _wait_for(pid, receive, limits)
-    finally:
-        exitcode = _reap(pid)
-        receive.close()
-    return _outcome(status, payload, exitcode, limits, what)
-
-
-def _alive(pid: int) -> bool:
-    """Is the child still running (not yet exited)? Reaps nothing."""
-    try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
-    except ChildProcessError:
-        return False
-
-
-def _reap(pid: int) -> int | None:
-    """Kill the child if it still runs, wait for it, and give its exit code (-N: killed by N)."""
-    if _alive(pid):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return None
-    return os.waitstatus_to_exitcode(status)
-
-
-def _wait_for(pid: int, receive, limits: Limits) -> tuple[str, object]:
-    """What the child sent; ("killed", None) past the limit and its grace; ("died", None)."""
-    deadline = time.monotonic() + limits.seconds + GRACE if limits.seconds else None
-    while True:
-        wait = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
-        if receive.poll(wait):
-            try:
-                return _receive(receive)
-            except EOFError:
-                return "died", None
-        if not _alive(pid) and not receive.poll(0):
-            return "died", None
-        if deadline is not None and time.monotonic() >= deadline:
-            return "killed", None
-
-
-def _outcome(status: str, payload, exitcode, limits: Limits, what: str):
-    if status in ("ok", "raised"):
-        payload, records = payload
-        for record in records:      # what the child logged (WeasyPrint's warnings), logged here
-            logging.getLogger(record.name).handle(record)
-        if status == "ok":
-            return payload
-        raise payload
-    if status == "bug":
-        # The child's traceback as the cause, for --debug (as concurrent.futures does).
-        raise ChildFailed(*payload) from _ChildTraceback(payload[2])
-    if status == "killed":
-        raise DocumentOverLimit(limits.too_slow(what))
-    # Died without a word: killed by the kernel for memory, or a crash inside a C library.
-    if limits.memory_mb and exitcode in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
-        raise DocumentOverLimit(limits.too_big(what), "memory")
-    raise ChildFailed("ChildDied", f"the process rendering {what} ended with status {exitcode}", "")
-
-
-def _receive(connection):
-    chunks = []
-    while True:
-        chunk = connection.recv_bytes()
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return pickle.loads(b"".join(chunks))
-
-
-def _child(send, limits: Limits, what: str, function, args, kwargs) -> None:
-    # Ctrl-C reaches the whole process group: the parent reports it; the child just ends.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    records: list[logging.LogRecord] = []
-    collect = _Collect(records)
-    logging.getLogger().addHandler(collect)
-    try:
-        enter(limits)
-        with time_limit(limits, what), memory_limit(limits, what):
-            result = ("ok", (function(*args, **kwargs), records))
-    except DocumentOverLimit as exc:
-        result = ("raised", (exc, records))
-    except MemoryError:
-        result = ("raised", (DocumentOverLimit(limits.too_big(what), "memory"), records))
-    except Exception as exc:  # noqa: BLE001 - handed to the parent, which decides
-        result = ("raised", (exc, records)) if _picklable(exc) else \
-            ("bug", (type(exc).__name__, str(exc), traceback.format_exc()))
-    finally:
-        logging.getLogger().removeHandler(collect)
-    try:
-        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:  # noqa: BLE001
-        data = pickle.dumps(("bug", (type(exc).__name__, str(exc), traceback.format_exc())))
-    try:
-        for start in range(0, len(data), 1 << 24):
-            send.send_bytes(data[start:start + (1 << 24)])
-        send.send_bytes(b"")
-        send.close()
-    finally:
-        os._exit(0)
-
-
-class _Collect(logging.Handler):
-    """Log records of the child (WARNING and up), made plain so that they pickle."""
-
-    def __init__(self, records: list):
-        super().__init__(logging.WARNING)
-        self.records = records
-
-    def emit(self, record):
-        self.records.append(logging.makeLogRecord({
-            "name": record.name, "levelno": record.levelno, "levelname": record.levelname,
-            "msg": record.getMessage(), "args": None, "pathname": record.pathname,
-            "lineno": record.lineno, "created": record.created}))
-
-
-def _picklable(exc: BaseException) -> bool:
-    from .errors import MachineError, UserError
-
-    if isinstance(exc, (UserError, MachineError)):
-        return True
-    return False

@@ -39,7 +39,7 @@ from .i18n import (check_language, load_catalog, template_translations, text_dir
                    translate_leaflet)
 from .fit import FitSettings, Fitted, fit
 from .impose import impose_booklet
-from . import limits
+from . import limits, render_child
 from .layout import LayoutReport, measure as measure_layout
 from .model import Leaflet, Practice
 from .pdf import FETCH_MAX_BYTES, LaidOut, RenderResult, lay_out, write_pdf
@@ -87,7 +87,8 @@ def render_document(project: Project, request: BuildRequest) -> Document:
     """
     here = limits.entered()
     if here is None:
-        return limits.run_in_child(limits.current(), request.key, _render_document, project, request)
+        return render_child.run_in_child(limits.current(), request.key, _render_document, project,
+                                         request)
     with limits.time_limit(here, request.key), limits.memory_limit(here, request.key):
         return _render_document(project, request)
 

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, DocumentOverLimit, Limits, run_in_child
+from leafletgen.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, DocumentOverLimit, Limits
+from leafletgen.render_child import run_in_child
 
 from .conftest import REPO
 from .hostile import LEAFLET, PRACTICE
@@ -122,6 +123,31 @@ def test_a_child_gives_back_its_result_and_the_parent_keeps_no_limit():
     before = resource.getrlimit(resource.RLIMIT_AS)
     assert run_in_child(Limits(seconds=5, memory_mb=500), "doc", pow, 2, 10) == 1024
     assert resource.getrlimit(resource.RLIMIT_AS) == before
+
+
+def _slow_then_pid(seconds):
+    import time
+
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_a_kept_child_renders_one_document_after_another_and_is_replaced_after_one_over_a_limit():
+    from leafletgen.render_child import kept_child
+
+    limits = Limits(seconds=2, memory_mb=500)
+    alone = {run_in_child(limits, "doc", os.getpid) for _ in range(2)}
+    assert len(alone) == 2 and os.getpid() not in alone      # a new child each time
+    with kept_child():
+        first = [run_in_child(limits, "doc", os.getpid) for _ in range(3)]
+        with pytest.raises(DocumentOverLimit, match="took longer than 2 s"):
+            run_in_child(limits, "doc", _slow_then_pid, 60)
+        after = run_in_child(limits, "doc", _slow_then_pid, 0)
+    assert len(set(first)) == 1 and first[0] != os.getpid()   # one warm child for all three
+    assert after != first[0]                                  # not trusted after its overrun
+    for pid in (first[0], after):                             # both ended, and reaped
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 def test_the_limits_come_from_the_options_else_the_environment(monkeypatch):

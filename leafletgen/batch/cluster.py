@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__, limits
+from .. import __version__, limits, render_child
 from ..errors import UserError
 from ..font_files import make_instance
 from ..fonts import missing_instances, page_families
@@ -124,13 +124,14 @@ def bundle_task(bundle: Bundle) -> Bundle:
 def render_task(spec: dict, *bundles: Bundle) -> Rendered | Outcome:
     """One document, on a worker: its inputs laid out, rendered through the one render path,
     under the run's limits per document (the worker has none of its own, so render_document
-    renders in a forked child that takes them on).
+    renders in a forked child that takes them on, kept from one document to the next).
 
     One document at a time per process (the render's caches belong to the process; start
     workers with `--nthreads 1`). Raises WorkerMismatch when this worker would not make the
     bytes the client's machine makes."""
     with _LOCK:
         limits.configure(spec["limits"])
+        render_child.keep_child()    # one warm child with the limits, for this worker's life
         check_machine(spec)
         copy = _copy_for(spec["run"])
         for bundle in bundles:
