@@ -14,11 +14,11 @@ tokenizer is found where a browser finds it), and its stylesheets as a browser t
 - an element that runs, embeds or submits anything (ACTIVE_ELEMENTS), `<meta http-equiv>`,
   `<link>`, or inline SVG or MathML (foreign content, parsed differently; pictures are `<img>`);
 - an attribute named `on…` (an event handler);
-- a URL that is not `data:`: in `src`, `srcset`, `poster`, `data`, `action`, `formaction`,
-  `background`, `ping`, `href` (except a link on `<a>` or `<area>` to http(s), mailto, tel or a
-  `#fragment` of the page), and in a stylesheet's `url()`, `image-set()` or `@import` — except
-  relative URLs there (the fonts the page links, beside it or on the web app; a practice's
-  stylesheet importing one of its own folder).
+- a URL with a scheme other than `data:`, or to another host (`//host`), in `src`, `srcset`,
+  `poster`, `data`, `action`, `formaction`, `background`, `ping`, `href`, and in a stylesheet's
+  `url()`, `image-set()` or `@import`: relative URLs stay on the same site or disk (the fonts
+  the page links, a picture or stylesheet of the practice's own folder). A link (`href` on `<a>`
+  or `<area>`) may only go to http(s), mailto, tel or a `#fragment` of the page.
 """
 
 from __future__ import annotations
@@ -80,11 +80,13 @@ def _normal(url: str) -> str:
 
 def _allowed_url(element: str, key: str, value: str) -> bool:
     url = _normal(value)
-    if url.lower().startswith("data:") and key != "href":
-        return True
     if key == "href" and element in ("a", "area"):
         return url.startswith("#") or url.lower().startswith(LINK_SCHEMES)
-    return False
+    if key == "srcset":      # "URL 2x, URL 1x": every URL in it
+        return all(_allowed_url(element, "src", part.split()[0]) for part in url.split(",") if part.split())
+    # data:, or relative: a picture of the practice's own folder (the PDF's page reads it; in the
+    # copy it stays on the same site or disk), never another site.
+    return url.lower().startswith("data:") or not _ELSEWHERE.match(url)
 
 
 def _stylesheet(nodes, found: dict) -> None:

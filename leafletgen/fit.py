@@ -46,9 +46,10 @@ class FitSettings:
     level: float = 0.0
     breaks: tuple[str, ...] = ()
     binds: tuple[str, ...] = ()
-    # The footer without the website (it is in the header), in large print (18 pt, two lines at
-    # most) without the phone number too: a long practice name left its "·" at a line end.
-    short_footer: bool = False
+    # A long practice name or a wide logo left a "·" at a line end: the footer without the
+    # website (it is in the header), in large print (two lines at most) without the phone number
+    # too; the header's e-mail address on a line of its own.
+    clear_separators: bool = False
 
     def body_pt(self, variant: Variant) -> float:
         low, high = variant.body_range
@@ -65,10 +66,14 @@ class FitSettings:
         return round(1 - (1 - low) * min(1.0, -2 * self.level), 3)
 
     def css_rules(self) -> str:
-        """Page breaks before the chosen blocks (values are ours: integers); the short footer."""
+        """Page breaks before the chosen blocks (values are ours: integers); separators cleared."""
         rules = "".join(f"{selector} {{ break-before: page; }}\n" for selector in self.breaks)
-        return rules + (".footer-website, body.variant-large-print .footer-phone { display: none; }\n"
-                        if self.short_footer else "")
+        return rules + (CLEAR_SEPARATORS if self.clear_separators else "")
+
+
+CLEAR_SEPARATORS = (".footer-website, body.variant-large-print .footer-phone { display: none; }\n"
+                    ".practice-contact .sep { font-size: 0; }\n"
+                    '.practice-contact .sep::after { content: "\\A"; white-space: pre; font-size: 10pt; }\n')
 
 
 @dataclass
@@ -128,18 +133,17 @@ class _Layouts:
         self.lay_out = lay_out
         self.tried: list[tuple[FitSettings, object, LayoutReport]] = []
         self.binds: set[str] = set(binds)
-        self.short_footer = False
+        self.clear_separators = False
 
     def __call__(self, candidate: FitSettings) -> LayoutReport:
         # Headings found with a word alone (and room to bind) are bound in every later layout;
-        # a footer that wrapped leaving its "·" at a line end is short in every later one (the
-        # footer is in the page margin: the text's layout does not depend on it).
+        # a "·" found at a line end is cleared in every later one.
         candidate = replace(candidate, binds=tuple(sorted(self.binds | set(candidate.binds))),
-                            short_footer=candidate.short_footer or self.short_footer)
+                            clear_separators=candidate.clear_separators or self.clear_separators)
         layout, report = self.lay_out(candidate)
         self.tried.append((candidate, layout, report))
         self.binds.update(report.bindable)
-        self.short_footer |= report.footer_dangling
+        self.clear_separators |= report.dangling
         return report
 
     def settings_of(self, report: LayoutReport) -> FitSettings:
@@ -172,8 +176,8 @@ def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutR
         if bound != chosen[0].binds:
             attempt(replace(chosen[0], binds=bound))
             chosen = _best(attempt.tried, variant)
-    # 4. A footer left with its "·" at a line end: without the website (one more layout at most).
-    if chosen[2].footer_dangling and not chosen[0].short_footer:
+    # 4. A "·" left at a line end in the header or footer: cleared (one more layout at most).
+    if chosen[2].dangling and not chosen[0].clear_separators:
         attempt(chosen[0])
         chosen = _best(attempt.tried, variant)
     return Fitted(chosen[0], chosen[1], chosen[2], [(s, r) for s, _, r in attempt.tried])
@@ -381,6 +385,6 @@ def _best(tried, variant: Variant):
         evenness = round(report.largest_gap if variant.name == "large-print"
                          else -min(report.fills, default=0.0), 2)
         return (sheets(report, variant), sum(weight for _, weight in _problems(report, variant)),
-                len(report.lone_words), report.footer_dangling, evenness, abs(settings.level),
+                len(report.lone_words), report.dangling, evenness, abs(settings.level),
                 len(settings.breaks))
     return min(tried, key=key)

@@ -52,7 +52,7 @@ class LayoutReport:
     early_breaks: list[str] = field(default_factory=list)
     logo_mm: tuple[float, float] | None = None               # the logo's box, width × height
     footer_lines: int = 0                                    # the most lines the page footer has
-    footer_dangling: bool = False                            # a footer line ends in its "·"
+    dangling: bool = False              # a line of the header or the footer ends in its "·"
     line_chars: list[int] = field(default_factory=list)      # characters of each full line of body text
     text_lines: int = 0                                      # lines of text in the page area
     lines: list[str] = field(default_factory=list)           # every line as set, footers included
@@ -114,7 +114,7 @@ def _line_text(line) -> str:
     parts = []
 
     def walk(box):
-        if isinstance(box, boxes.TextBox):
+        if isinstance(box, boxes.TextBox) and box.style["font_size"]:   # not text set at 0 pt
             parts.append(box.text)
         for child in getattr(box, "children", None) or ():
             walk(child)
@@ -207,6 +207,12 @@ def _block_facts(facts: LayoutReport, element, kind: str, all_lines) -> None:
     facts.broken_words += broken
     if kind != "body":
         facts.broken_display += broken
+    if kind == "small":
+        facts.dangling |= any(_ends_in_separator(text) for text in texts)
+
+
+def _ends_in_separator(text: str) -> bool:     # "Telefoon 033 456 78 90 ·" / "balie@…": a stray mark
+    return text.rstrip(" \u2066\u2067\u2068\u2069").endswith("·")
 
 
 def _margin_lines(margin_box, facts: LayoutReport) -> None:
@@ -220,7 +226,7 @@ def _margin_lines(margin_box, facts: LayoutReport) -> None:
             if text:
                 tops.add(round(box.position_y))
                 facts.lines.append(text)
-                facts.footer_dangling |= text.rstrip(" \u2066\u2067\u2068\u2069").endswith("·")
+                facts.dangling |= _ends_in_separator(text)
             return
         for child in getattr(box, "children", None) or ():
             walk(child)

@@ -46,7 +46,11 @@ TAIL = " (a template may write markup, but nothing that runs, submits or loads f
 @pytest.mark.parametrize("html, expected", [
     # What a tokenizer simpler than a browser's misses: SVG's <style> is markup, not text.
     ("<p>x<svg><style><img src=x onerror=alert(1)></style></svg>",
-     ["a <svg> element", "a reference to 'x' (src= on <img>)", "an event handler (onerror= on <img>)"]),
+     ["a <svg> element", "an event handler (onerror= on <img>)"]),
+    ("<img src='//e.example/t.png'><img src='/\\e.example/t.png'><img src='file:///etc/passwd'>",
+     ["a reference to '//e.example/t.png' (src= on <img>)", "a reference to '/\\\\e.example/t.png' (src= on <img>)",
+      "a reference to 'file:///etc/passwd' (src= on <img>)"]),
+    ("<a href='andere.html'>x</a>", ["a reference to 'andere.html' (href= on <a>)"]),
     ("<!--x--!><script>alert(1)</script>-->", ["a <script> element"]),
     ("<iframe srcdoc='&lt;script&gt;'></iframe>", ["a <iframe> element"]),
     ("<object data='https://e.example/x.swf'></object>",
@@ -57,7 +61,8 @@ TAIL = " (a template may write markup, but nothing that runs, submits or loads f
     ("<link rel=stylesheet href='https://e.example/x.css'>",
      ["a <link> element", "a reference to 'https://e.example/x.css' (href= on <link>)"]),
     ("<a href=' java\tscript:alert(1)'>x</a>", ["a reference to 'java\\tscript:alert(1)' (href= on <a>)"]),
-    ("<img srcset='https://e.example/a.png 2x'>", ["a reference to 'https://e.example/a.png 2x' (srcset= on <img>)"]),
+    ("<img srcset='foto.png 1x, https://e.example/a.png 2x'>",
+     ["a reference to 'foto.png 1x, https://e.example/a.png 2x' (srcset= on <img>)"]),
     ("<style>@import 'https://e.example/x.css';</style>",
      ["a stylesheet reference to 'https://e.example/x.css'"]),
     ("<style>p { background: \\75 rl(https://e.example/t.png) }</style>",
@@ -82,7 +87,8 @@ def test_what_the_html_copy_may_hold(dutch_leaflet):
     assert active_content(
         '<p><a href="https://fysio.example/">site</a> <a href="mailto:a@b.example">mail</a> '
         '<a href="tel:+31301234567">bel</a> <a href="#top">boven</a> '
-        '<img src="data:image/png;base64,iVBORw0KGgo=" alt=""></p>'
+        '<img src="data:image/png;base64,iVBORw0KGgo=" alt="">'
+        '<img src="../practices/x/foto.png" srcset="foto.png 1x, foto@2x.png 2x" alt=""></p>'
         '<style>@font-face { font-family: X; src: url("../../assets/fonts/X.ttf") } '
         'p { background: url(data:image/png;base64,iVBORw0KGgo=) }</style>'
         '<style>@import url("../practices/x/templates/own.css");</style>'

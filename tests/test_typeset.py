@@ -231,9 +231,9 @@ def test_a_long_practice_name_keeps_its_last_words_together_and_its_footer_ends_
     _long_named_practice(project)
     for lang, variant, bilingual in (("nl", "a4", False), ("de", "a4", False), ("nl", "a5", False),
                                      ("nl", "large-print", False), ("uk", "large-print", False),
-                                     ("uk", "a4", True)):
+                                     ("uk", "a4", True), ("nl", "booklet", False)):
         document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, "plein", variant, bilingual), tmp_path)
-        assert document.layout.lone_words == [] and not document.layout.footer_dangling, (lang, variant)
+        assert document.layout.lone_words == [] and not document.layout.dangling, (lang, variant)
         assert document.layout.footer_lines <= 2, (lang, variant)
         with pdfplumber.open(pdf) as doc:
             for number, page in enumerate(doc.pages):
@@ -242,6 +242,7 @@ def test_a_long_practice_name_keeps_its_last_words_together_and_its_footer_ends_
                 footer = [line["text"].strip() for line in page.extract_text_lines()
                           if line["top"] > page.height - 30 * MM]
                 assert footer and not [line for line in footer if line.endswith("·")], (variant, footer)
+                assert not [line for line in lines if line.endswith("·")], (variant, lines)
                 if number == 0:
                     [last] = [line for line in lines if "Plein" in line and "Therapie" not in line] or \
                         [line for line in lines if line.endswith("Het Plein")]
