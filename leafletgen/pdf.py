@@ -97,12 +97,39 @@ def _mime(path: Path) -> str:
             ".css": "text/css"}.get(path.suffix.lower(), "application/octet-stream")
 
 
+# Fontconfig without the machine's fonts: no <dir>, no rules. A page gets only the fonts its
+# @font-face rules add (the font packages'), so a practice's CSS that names an installed family
+# ("DejaVu Sans", `serif`) reads no file outside the package and cannot make this machine's PDF
+# differ from another's.
+_NO_SYSTEM_FONTS = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+                    "<fontconfig></fontconfig>\n")
+
+
 def font_config():
     global _FONT_CONFIG
     if _FONT_CONFIG is None:
-        _FONT_CONFIG = FontConfiguration()
+        _FONT_CONFIG = _without_system_fonts()
         atexit.register(cleanup_font_config)
     return _FONT_CONFIG
+
+
+def _without_system_fonts() -> FontConfiguration:
+    """A FontConfiguration whose fontconfig knows no font of the machine (FONTCONFIG_FILE is
+    read once, when it is made)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="leafletgen-fontconfig-") as folder:
+        conf = Path(folder) / "fonts.conf"
+        conf.write_text(_NO_SYSTEM_FONTS, encoding="utf-8")
+        before = os.environ.get("FONTCONFIG_FILE")
+        os.environ["FONTCONFIG_FILE"] = str(conf)
+        try:
+            return FontConfiguration()
+        finally:
+            if before is None:
+                del os.environ["FONTCONFIG_FILE"]
+            else:
+                os.environ["FONTCONFIG_FILE"] = before
 
 
 def cleanup_font_config() -> None:

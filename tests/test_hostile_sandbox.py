@@ -18,7 +18,7 @@ from leafletgen.practice import load_practice
 from .conftest import run_cli
 from .hostile import (LEAFLET, MAGENTA, PRACTICE, attachments_and_annotations, http_server,
                       magenta_pixels, png, weasyprint_messages)
-from .pdfutil import pdf_text
+from .pdfutil import embedded_fonts, pdf_text
 
 
 # ---- The fetcher itself --------------------------------------------------------------------------
@@ -294,3 +294,20 @@ def test_weasyprint_warnings_are_shown_and_fatal_with_strict(project, tmp_path, 
     assert strict.err.splitlines()[-1] == "error: warnings are errors with --strict"
     assert not (tmp_path / "b").exists()               # nothing written
     weasyprint_messages(caplog)
+
+
+def test_a_practice_stylesheet_that_names_a_machine_font_gets_only_the_packaged_fonts(project, tmp_path):
+    """`font-family: "DejaVu Sans"` (or a generic family) in a practice's leaflet.css reads no font
+    file of the machine: fontconfig knows only the fonts the page's @font-face rules add, from the
+    font packages (otherwise: a file outside the asset folders read, and PDFs that differ from
+    one machine to another)."""
+    css = (project.templates_dir / "leaflet.css").read_text()
+    override(project, "leaflet.css", css + '\nh1 { font-family: "DejaVu Sans", "Liberation Serif" }\n'
+                                           'h2 { font-family: serif } p { font-family: monospace }\n')
+    document, pdf, _ = build(project, BuildRequest(LEAFLET, "nl", PRACTICE), tmp_path / "out")
+    from leafletgen.fonts import font_faces
+
+    packaged = tuple({face.family.replace(" ", "-") for face in font_faces()})
+    embedded = {name.lstrip("/").split("+", 1)[-1] for name in embedded_fonts(pdf)}
+    assert embedded and all(name.startswith(packaged) for name in embedded), (embedded, packaged)
+    assert "Lage rugklachten" in pdf_text(pdf)
