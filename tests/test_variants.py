@@ -12,6 +12,7 @@ import pytest
 from leafletgen.build import BuildRequest, build, output_paths
 from leafletgen.impose import saddle_stitch_order
 from leafletgen.project import Project
+from leafletgen.render_child import kept_child
 from leafletgen.variants import VARIANTS
 
 from .conftest import REPO
@@ -28,10 +29,11 @@ def built(tmp_path_factory):
     """Each variant of the Dutch leaflet for the example practice, built once: name → PDF path."""
     out = tmp_path_factory.mktemp("variants")
     paths = {}
-    for name in VARIANTS:
-        document, pdf, _ = build(Project(REPO), BuildRequest(LEAFLET, "nl", "fysio-delinde", name), out)
-        assert document.warnings == [], document.warnings
-        paths[name] = pdf
+    with kept_child():      # one warm rendering process for all of them
+        for name in VARIANTS:
+            document, pdf, _ = build(Project(REPO), BuildRequest(LEAFLET, "nl", "fysio-delinde", name), out)
+            assert document.warnings == [], document.warnings
+            paths[name] = pdf
     return paths
 
 
