@@ -231,10 +231,11 @@ def test_a_long_practice_name_keeps_its_last_words_together_and_its_footer_ends_
     _long_named_practice(project)
     for lang, variant, bilingual in (("nl", "a4", False), ("de", "a4", False), ("nl", "a5", False),
                                      ("nl", "large-print", False), ("uk", "large-print", False),
-                                     ("uk", "a4", True), ("nl", "booklet", False)):
+                                     ("uk", "a4", True), ("nl", "booklet", False), ("de", "a5", False)):
         document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, "plein", variant, bilingual), tmp_path)
         assert document.layout.lone_words == [] and not document.layout.dangling, (lang, variant)
         assert document.layout.footer_lines <= 2, (lang, variant)
+        assert document.layout.broken_display == [], (lang, variant)     # "Manuele The-/rapie"
         with pdfplumber.open(pdf) as doc:
             for number, page in enumerate(doc.pages):
                 lines = [line["text"].strip() for line in page.extract_text_lines()
