@@ -310,9 +310,10 @@ def test_allow_draft_marks_every_page_in_the_language_and_in_dutch(project, tmp_
         assert f"{len(dropped)} passages are still in Dutch" in text
     html = (tmp_path / "fysio-delinde" / "en" / f"{LEAFLET}.html").read_text(encoding="utf-8")
     # A unit that fell back to Dutch says so, for screen readers.
-    # (The paragraph's last word is in a span that keeps it from being hyphenated.)
-    assert '<p class="lead-in" lang="nl" dir="ltr">Veelvoorkomende symptomen van lage ' \
-        '<span class="whole">rugpijn:</span></p>' in html
+    # (The paragraph's last word, with the space before it, is in a span that keeps it from
+    # being hyphenated.)
+    assert '<p class="lead-in" lang="nl" dir="ltr">Veelvoorkomende symptomen van lage' \
+        '<span class="whole"> rugpijn:</span></p>' in html
 
 
 def test_main_job_names_the_languages_it_skipped(project, tmp_path):
