@@ -250,6 +250,7 @@ def cluster_copy(built_locally, tmp_path) -> Project:
     return Project(root)
 
 
+@pytest.mark.slow
 def test_the_cluster_builds_the_local_runs_bytes(cluster, built_locally, tmp_path):
     local, _ = cluster
     here, local_run = built_locally
@@ -266,6 +267,7 @@ def test_the_cluster_builds_the_local_runs_bytes(cluster, built_locally, tmp_pat
     assert again.code == 0 and summary_line(again.out).startswith("0 built, "), again
 
 
+@pytest.mark.slow
 def test_only_what_changed_is_built_and_sent(cluster, built_locally, tmp_path, monkeypatch):
     from leafletgen.batch import cluster as cluster_module
 
@@ -287,6 +289,7 @@ def test_only_what_changed_is_built_and_sent(cluster, built_locally, tmp_path, m
                                      f"catalogs/{LEAFLET}/tr"])
 
 
+@pytest.mark.slow
 def test_a_failing_document_is_reported_and_the_others_are_built(cluster, built_locally, tmp_path):
     local, _ = cluster
     project = cluster_copy(built_locally, tmp_path)
@@ -305,6 +308,7 @@ def test_a_failing_document_is_reported_and_the_others_are_built(cluster, built_
         tree_hashes(reference / "output") | {"manifest.json": ""}
 
 
+@pytest.mark.slow
 def test_a_document_over_its_time_limit_on_the_cluster_is_stopped_and_the_others_built(
         cluster, built_locally, tmp_path):
     # The run's limits travel with each document: a worker renders in a forked child that takes
@@ -333,6 +337,7 @@ def test_a_document_over_its_time_limit_on_the_cluster_is_stopped_and_the_others
     assert not list((project.output_dir / "plein").rglob("*.pdf"))
 
 
+@pytest.mark.slow
 def test_a_worker_killed_part_way_loses_no_document(cluster, built_locally, tmp_path):
     local, client = cluster
     here, local_run = built_locally
@@ -365,6 +370,7 @@ def test_a_worker_killed_part_way_loses_no_document(cluster, built_locally, tmp_
     client.wait_for_workers(2, timeout=120)
 
 
+@pytest.mark.slow
 def test_a_worker_that_would_make_other_bytes_is_refused(cluster, built_locally, tmp_path):
     local, client = cluster
     project = cluster_copy(built_locally, tmp_path)

@@ -67,6 +67,7 @@ def test_build_stops_a_document_over_its_limit(project, tmp_path, template, seco
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_the_main_job_reports_the_document_over_its_limit_and_builds_the_others(project, tmp_path):
     for folder in project.translations_dir.iterdir():
         if folder.is_dir():
@@ -158,6 +159,7 @@ def test_the_limits_come_from_the_options_else_the_environment(monkeypatch):
     assert Limits.from_settings(seconds=5) == Limits(5, 2048)
 
 
+@pytest.mark.slow
 def test_a_worker_deaf_to_its_timer_is_killed_by_the_pool(project, tmp_path, monkeypatch):
     """Code inside a C library cannot be interrupted by the worker's own timer: the pool kills a
     worker still busy GRACE seconds after the limit. Simulated by workers without the timer."""

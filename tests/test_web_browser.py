@@ -20,8 +20,9 @@ from pypdf import PdfReader
 from .test_web import LEAFLET, PRACTICE, TURKISH_TITLE, copy_project, make_app
 
 CHROMIUM = os.environ.get("LEAFLETGEN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                 reason="Debian's chromium is not installed (.ci/run installs it)")]
 WIDTHS = (375, 1280)
 
 
