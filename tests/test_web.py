@@ -76,6 +76,17 @@ def csrf(client, url: str) -> str:
 
 # ---- Pages, headers, health -----------------------------------------------------------------------
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children of each of its threads), from /proc."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found + [grandchild for child in found for grandchild in descendants(child)]
+
+
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -636,15 +647,6 @@ def test_serve_hands_its_memory_limit_to_the_workers(project, tmp_path):
         lines = [server.stdout.readline() for _ in range(4)]
         assert lines[3] == "ready: leaflets are made at full speed\n", (lines, (tmp_path / "server.log").read_text())
 
-        def descendants(pid):
-            found = []
-            for task in Path(f"/proc/{pid}/task").glob("*"):
-                try:
-                    found += [int(c) for c in (task / "children").read_text().split()]
-                except OSError:
-                    pass
-            return found + [grandchild for child in found for grandchild in descendants(child)]
-
         limited = {}
         for pid in descendants(server.pid):
             soft = re.search(r"^Max address space\s+(\S+)", Path(f"/proc/{pid}/limits").read_text(), re.M).group(1)
@@ -816,16 +818,7 @@ def test_the_workers_end_when_the_server_is_killed(tmp_path):
     try:
         assert server.stdout.readline().strip() == "ready"
 
-        def children(pid):
-            found = []
-            for task in Path(f"/proc/{pid}/task").glob("*"):
-                try:
-                    found += [int(c) for c in (task / "children").read_text().split()]
-                except OSError:
-                    pass
-            return found + [grandchild for child in found for grandchild in children(child)]
-
-        family = children(server.pid)
+        family = descendants(server.pid)
         assert len(family) >= 3          # the fork server and two workers (and the resource tracker)
         os.kill(server.pid, signal.SIGKILL)
         server.wait()
