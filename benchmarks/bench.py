@@ -57,11 +57,17 @@ from pathlib import Path
 import weasyprint  # imports are not counted, as in (c)
 import leafletgen.batch, leafletgen.batch.run, leafletgen.batch.index
 from leafletgen.project import Project
-t, cpu = time.perf_counter(), time.process_time()
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+# With one job the documents render in one child that carries the limits per document, reaped
+# when the job ends: its CPU time counts as this process's children's.
+t, cpu = time.perf_counter(), time.process_time() + children_cpu()
 summary = leafletgen.batch.run_main_job(Project(Path(sys.argv[1])), Path(sys.argv[2]), jobs=1, force=True)
-wall, cpu = time.perf_counter() - t, time.process_time() - cpu
+wall, cpu = time.perf_counter() - t, time.process_time() + children_cpu() - cpu
 assert not summary.failed, summary.failed
-print(wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, cpu, len(summary.built))
+print(wall, max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)),
+      cpu, len(summary.built))
 """
 
 

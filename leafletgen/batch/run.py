@@ -12,6 +12,7 @@ from typing import Callable
 
 from ..fonts import font_faces, missing_instances
 from ..project import Project
+from ..render_child import kept_child
 from ..request import BuildRequest
 from ..signals import deferred_stop_signals
 from .outcome import Outcome
@@ -45,11 +46,14 @@ def build_documents(project: Project, out_dir: Path, jobs: list[BuildRequest], w
             for index in instances:
                 make_instance_job(index)
             reporter.start(len(jobs), 1)
-            for index, job in enumerate(jobs):
-                outcome = run_document(project, out_dir, job, strict)
-                _report(reporter, on_result, job, outcome)
-                if outcome.fatal:
-                    return jobs[index + 1:]
+            # This process has no limits of its own: every document renders in one warm child
+            # that has them (render_child.py), not in a fresh one each.
+            with kept_child():
+                for index, job in enumerate(jobs):
+                    outcome = run_document(project, out_dir, job, strict)
+                    _report(reporter, on_result, job, outcome)
+                    if outcome.fatal:
+                        return jobs[index + 1:]
             return []
         with deferred_stop_signals() as check_stop:
             with WorkerPool(workers, project.root, out_dir, strict, max_documents, check_stop) as pool:
