@@ -4,6 +4,7 @@ layout of the pages (leafletgen.layout) and the PDF itself (pdfplumber). No gold
 from __future__ import annotations
 
 import re
+import statistics
 
 import pdfplumber
 import pytest
@@ -347,3 +348,83 @@ def test_a_narrow_column_is_hyphenated_no_more_than_the_full_width_leaflet(rende
         full = rendered[lang, "a4"][0].layout
         assert column.text_lines > 2 * full.text_lines
         assert column.broken_share <= full.broken_share, (column.broken_words, full.broken_words)
+
+
+# ---- Bilingual: every language, side by side (A4) and one after the other (the booklet) -----------
+
+@pytest.fixture(scope="module")
+def every_bilingual(rendered, tmp_path_factory):
+    """(lang, variant) → PDF path of the bilingual A4 leaflet and booklet in every translation."""
+    out = tmp_path_factory.mktemp("bilingual")
+    project = Project(REPO)
+    found = {(lang, "a4"): rendered[lang, "bilingual"][1] for lang in ("de", "uk", "ar")}
+    with kept_child():
+        for lang in LANGS[1:]:
+            for variant in ("a4", "booklet"):
+                if (lang, variant) not in found:
+                    found[lang, variant] = build(project, BuildRequest(LEAFLET, lang, "fysio-delinde",
+                                                                       variant, True), out)[1]
+    return found
+
+
+def last_lines_of_halves(pdf) -> list[tuple[int, str, bool]]:
+    """The last line of body size or larger in each half of each PDF page (a column of the A4
+    leaflet, an A5 page of the booklet's sheet): (page, text, whether it is a heading or a list's
+    lead-in). A heading is larger than the body and not in the text colour (the key message is);
+    a lead-in is bold and ends in a colon. The footer, the colophon and the labels are smaller."""
+    found = []
+    with pdfplumber.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            chars = [c for c in page.chars if c["text"].strip()]
+            body = statistics.median(c["size"] for c in chars)
+            for half in (0, 1):
+                mine = [c for c in chars if (c["x0"] + c["x1"]) / 2 // (page.width / 2) == half
+                        and c["size"] >= 0.9 * body]
+                if not mine:
+                    continue
+                lowest = max(c["bottom"] for c in mine)
+                line = sorted((c for c in mine if c["bottom"] > lowest - 0.5 * body), key=lambda c: c["x0"])
+                text = "".join(c["text"] for c in line)
+                ink = {tuple(round(v, 2) for v in c["non_stroking_color"] or ()) for c in line}
+                heading = (statistics.median(c["size"] for c in line) > 1.05 * body
+                           and (0.1, 0.1, 0.1) not in ink)
+                lead_in = all("Bold" in c["fontname"] for c in line) and text.endswith(":")
+                found.append((number, text, heading or lead_in))
+    return found
+
+
+@pytest.mark.parametrize("variant", ("a4", "booklet"))
+def test_no_column_or_page_of_a_bilingual_leaflet_ends_in_a_heading(every_bilingual, variant):
+    """A heading (a heading pair, a lead-in pair) stays with what follows it in either language:
+    not "Wat kun je het beste zelf doen bij lage rugpijn?" alone at the foot of the Dutch column
+    of the Arabic A4 with its list on the next page, nor the Ukrainian lead-in alone at the foot
+    of a booklet page with its Dutch and the list over the page."""
+    checked = 0
+    for lang in LANGS[1:]:
+        lines = last_lines_of_halves(every_bilingual[lang, variant])
+        assert [(number, text) for number, text, heading in lines if heading] == [], lang
+        checked += len(lines)
+    assert checked >= 8 * 4            # every column (A5 page) of every document was read
+
+
+def column_gap_mm(pdf) -> float:
+    """The widest strip free of text between the two columns of page 1 (below the practice
+    block, above the footer), in millimetres."""
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[0]
+        words = [w for w in page.extract_words() if 60 * MM < w["top"] < page.height - 30 * MM]
+    spans = sorted((w["x0"], w["x1"]) for w in words)
+    left, right = spans[0][0], max(x1 for _, x1 in spans)
+    widest, reach = 0.0, spans[0][1]
+    for x0, x1 in spans[1:]:
+        if reach < x0 and left + (right - left) / 3 < x0 < left + 2 * (right - left) / 3:
+            widest = max(widest, x0 - reach)
+        reach = max(reach, x1)
+    return widest / MM
+
+
+def test_the_columns_are_as_far_apart_right_to_left_as_left_to_right(every_bilingual):
+    """The gap between the columns is on the side where they meet in Arabic too (it was on the
+    Dutch column's outer edge: about 2 mm between the Dutch line ends and the Arabic bullets)."""
+    gaps = {lang: column_gap_mm(every_bilingual[lang, "a4"]) for lang in ("de", "ar", "tr")}
+    assert min(gaps.values()) >= 5, gaps
