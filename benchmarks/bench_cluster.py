@@ -65,7 +65,9 @@ def tree_cpu(roots: list[int]) -> float:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+            # utime + stime, and cutime + cstime: the children it has reaped (a worker's render
+            # child, replaced now and then, would otherwise take its time with it).
+            stats[int(entry.name)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))
     wanted, total = set(roots), 0
     changed = True
     while changed:
