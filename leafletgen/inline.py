@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from .unprintable import text_problem
 
 from .project import RTL_LANGUAGES
-from .typography import COMPOUND, NBSP, last_two_words, smart_quotes
+from .typography import BREAKING_SPACE, COMPOUND, NBSP, WORD, french_spacing, last_two_words, smart_quotes
 
 ALLOWED_LINK_SCHEMES = ("http", "https", "mailto", "tel")
 MAX_INLINE_NESTING = 3
@@ -100,7 +100,7 @@ def render_inline(text: str, lang: str | None = None, bind: int = 0,
     rtl = bool(lang) and lang.split("_")[0] in RTL_LANGUAGES
     texts = [tok.content for tok in tokens if tok.type == "text"]
     if lang:
-        texts = smart_quotes(texts, lang)
+        texts = french_spacing(smart_quotes(texts, lang), lang)
     pair = last_two_words(texts, bind) if bind else None
     last = max((i for i, text in enumerate(texts) if text.strip()), default=-1) if whole_last_word else -1
     out: list[str] = []
@@ -127,7 +127,7 @@ def _text(content: str, bind_from: int | None, rtl: bool, keep_compounds: bool) 
     if not rtl:
         # A no-break space, not a nowrap span: WeasyPrint breaks a line badly before a nowrap
         # box that does not fit ("What / is the best thing … back pain?").
-        return _finish(content[:bind_from] + re.sub(r"\s+", NBSP, words, count=1) + rest, keep_compounds)
+        return _finish(content[:bind_from] + re.sub(BREAKING_SPACE + "+", NBSP, words, count=1) + rest, keep_compounds)
     # Right to left, two words joined by a no-break space come out of the PDF's text in drawing
     # order (reversed); a nowrap span keeps them in reading order.
     return _finish(content[:bind_from], keep_compounds) + \
@@ -139,7 +139,7 @@ def _whole_last_word(content: str, keep_compounds: bool) -> Markup:
     span: WeasyPrint breaks a line badly before an inline box that starts with a word and does
     not fit (the line before it ends a word or more early: "vous / devez / continuer … vélo");
     with the break opportunity inside the box, it breaks there as in plain text."""
-    match = re.search(r"(\s+)(\S+)(\s*)$", content)
+    match = re.search(f"({BREAKING_SPACE}+)({WORD})(\\s*)$", content)
     if not match or not content[:match.start()].strip():
         return _finish(content, keep_compounds)
     return _finish(content[:match.start()], keep_compounds) + \

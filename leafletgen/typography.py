@@ -150,19 +150,41 @@ def smart_quotes(texts: list[str], lang: str) -> list[str]:
     return result
 
 
+# A space a line may break at: whitespace but the no-break spaces (U+00A0, U+202F) of the finish.
+BREAKING_SPACE = r"[^\S\u00a0\u202f]"
+# A word as a line sees it: no-break spaces join ("vous\u00a0?" in French is one).
+WORD = r"(?:\S|[\u00a0\u202f])+"
+# French sets a no-break space before ? ! ; : » and after «: the space typed there becomes one
+# (none is added, so "10:30" and "https://" stay as written). U+00A0, as inside its quotes.
+_FRENCH_SPACE = re.compile(BREAKING_SPACE + r"+(?=[?!;:»])|(?<=«)" + BREAKING_SPACE + "+")
+
+
+def words_of(text: str) -> list[str]:
+    """The words of `text` as a line breaks it (a no-break space does not part two words)."""
+    return [word for word in re.split(BREAKING_SPACE + "+", text) if word]
+
+
+def french_spacing(texts: list[str], lang: str) -> list[str]:
+    """In French, the space before ? ! ; : » and after « as a no-break space, so "vous ?" is one
+    unit at a line end ("… pour / vous ?" no more). Other languages as they are."""
+    if re.split(r"[_-]", lang)[0] != "fr":
+        return list(texts)
+    return [_FRENCH_SPACE.sub(NBSP, text) for text in texts]
+
+
 def last_two_words(texts: list[str], max_chars: int) -> tuple[int, int] | None:
     """Where to bind the last two words, so the last line never holds one word alone:
     (token, offset where the second-last word starts), when both words lie in one token, the
     block has at least three words, and the two fit within `max_chars` (they must fit on a line
     of the column with room to spare, or the line would overflow). None otherwise."""
-    words = "".join(texts).split()
+    words = words_of("".join(texts))
     if len(words) < 3 or len(words[-2]) + 1 + len(words[-1]) > max_chars:
         return None
     for index in range(len(texts) - 1, -1, -1):
         text = texts[index].rstrip()
         if not text:
             continue
-        match = re.search(r"(\S+)\s+(\S+)$", text)
+        match = re.search(f"({WORD}){BREAKING_SPACE}+({WORD})$", text)
         if not match or match.group(2) != words[-1] or match.group(1) != words[-2]:
             return None      # the pair crosses markup (**bold** word): left as it is
         return index, match.start()

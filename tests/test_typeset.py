@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 
 from leafletgen.build import BuildRequest, build
 from leafletgen.html import format_day
+from leafletgen.inline import render_inline
 from leafletgen.project import Project
 from leafletgen.render_child import kept_child
 
@@ -284,6 +285,26 @@ def test_straight_quotes_in_a_catalog_become_the_languages_own(project, tmp_path
             expected.replace("\u00a0", " ") in pdf_text(pdf)
         assert expected in html.read_text(encoding="utf-8")
         assert f"'{plain}'" in po.read_text(encoding="utf-8")
+
+
+
+def test_french_sets_a_no_break_space_before_its_question_mark(rendered):
+    """"Que peut faire le kinésithérapeute pour vous ?": the space before "?" (and ! ; : and
+    inside « ») is a no-break space on the page, and the heading's last two words are
+    "pour vous ?" (the binding counted "?" as a word: "… pour / vous ?" in large print and A5).
+    A space typed there as an ordinary one becomes a no-break space; the catalog keeps what was typed."""
+    po = Project(REPO).translations_dir / "fr" / "LC_MESSAGES" / f"{LEAFLET}.po"
+    assert 'msgstr "Que peut faire le kinésithérapeute pour vous\u00a0?"' in po.read_text(encoding="utf-8")
+    for variant in ("a4", "large-print"):
+        document = rendered["fr", variant][0]
+        assert "pour\u00a0vous\u00a0?" in document.html, variant
+        lines = [line.replace("\u00a0", " ").strip() for line in document.layout.lines]
+        assert "vous ?" not in lines and "?" not in lines, variant
+        assert any(line.endswith("pour vous ?") for line in lines), (variant, lines)
+    # Only a space typed there: a colon in a time or an address gets none; other languages as typed.
+    assert str(render_inline("Rendez-vous : 10:30, https://x.fr", "fr")) == \
+        "Rendez-vous\u00a0: 10:30, https://x.fr"
+    assert str(render_inline("Hora : 10:30 ?", "es")) == "Hora : 10:30 ?"
 
 
 # ---- Logos ---------------------------------------------------------------------------------------
