@@ -190,6 +190,15 @@ def _address_space() -> int:
         return 0
 
 
+def retime(seconds: float) -> None:
+    """The time limit of every document this process renders from now on (a web worker is told
+    it with each task: staff settings may change it); the memory limit it took on stays as it is."""
+    global _ENTERED
+    if _ENTERED is None:
+        raise RuntimeError("retime() in a process that took no limits on (limits.enter)")
+    _ENTERED = Limits(float(seconds), _ENTERED.memory_mb)
+
+
 def entered() -> Limits | None:
     """The limits this process took on (None: it has none, so it must not render in-process)."""
     return _ENTERED

@@ -298,17 +298,17 @@ class WorkerPool:
                 worker.connection.send(("stop", None))
             except OSError:
                 pass   # it has ended already
-        for worker in self.workers:
-            worker.process.join(STOP_SECONDS)
-            if worker.process.is_alive():
-                worker.process.kill()
-            worker.connection.close()
-        self.workers.clear()
+        self._wait_for_workers()
 
     def stop(self) -> None:
         """End every worker now (SIGTERM, then SIGKILL), and remove the files they left half-written."""
         for worker in self.workers:
             worker.process.terminate()
+        self._wait_for_workers()
+        remove_stale_parts(self.out_dir)
+
+    def _wait_for_workers(self) -> None:
+        """Each worker told to end: given STOP_SECONDS, then killed; reaped; its pipe closed."""
         for worker in self.workers:
             worker.process.join(STOP_SECONDS)
             if worker.process.is_alive():
@@ -316,4 +316,3 @@ class WorkerPool:
                 worker.process.join()
             worker.connection.close()
         self.workers.clear()
-        remove_stale_parts(self.out_dir)

@@ -74,11 +74,9 @@ def render_limited(root: str, request: BuildRequest, seconds: float) -> dict:
     """`render_in_worker` under the limits per document (limits.py; the worker took them on when
     it started), with `seconds` of wall time: a document over a limit is a message, and the worker
     goes on serving (one that does not return is killed by the server's own wait)."""
-    from dataclasses import replace
-
     from .. import limits
 
-    limits.enter(replace(limits.entered() or limits.current(), seconds=seconds))
+    limits.retime(seconds)
     try:
         return render_in_worker(root, request)
     except limits.DocumentOverLimit as exc:
