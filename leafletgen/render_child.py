@@ -9,7 +9,7 @@ is imported before it). A caller that renders many documents keeps one child for
 keeps warm (fonts, hyphenation patterns, parsed stylesheets, compiled templates) stays warm: a
 fresh child per document costs about twice the CPU time. A kept child is replaced after a
 document over a limit (what that left half-done is not trusted), when it died, and after
-`DOCUMENTS_PER_CHILD` documents (its memory grows slowly, as the main job's workers' does). It
+`limits.MAX_DOCUMENTS_PER_WORKER` documents, as the main job's workers are. It
 ends when this process ends: its end of the pipe closes (no other process holds it: a process
 forked from this one closes its copy at once).
 
@@ -31,9 +31,9 @@ from contextlib import contextmanager
 from multiprocessing.connection import Pipe
 
 from .errors import MachineError, UserError
-from .limits import GRACE, DocumentOverLimit, Limits, enter, memory_limit, time_limit
+from .limits import (GRACE, MAX_DOCUMENTS_PER_WORKER, DocumentOverLimit, Limits, enter, memory_limit,
+                     time_limit)
 
-DOCUMENTS_PER_CHILD = 100
 _CHUNK = 1 << 24
 
 
@@ -93,7 +93,7 @@ def run_in_child(limits: Limits, what: str, function, *args, **kwargs):
         status, payload = child.call(what, function, args, kwargs)
         exitcode = None
         if status not in ("ok", "raised") or isinstance(payload[0], DocumentOverLimit) \
-                or not _KEEP or child.documents >= DOCUMENTS_PER_CHILD:
+                or not _KEEP or child.documents >= MAX_DOCUMENTS_PER_WORKER:
             exitcode = _stop()
     return _outcome(status, payload, exitcode, limits, what)
 

@@ -25,16 +25,12 @@ from typing import Callable
 
 from .. import limits as limits_module
 from ..atomic_write import remove_stale_parts
-from ..limits import GRACE, Limits
+from ..limits import GRACE, MAX_DOCUMENTS_PER_WORKER, Limits
 from ..request import BuildRequest
 from ..signals import POLL_SECONDS
 from .outcome import Outcome, worker_died
 from .worker import serve
 
-# Documents a worker builds before it is replaced. A worker grows from about 111 MB to 130–140 MB
-# over 450 documents and keeps growing; a fresh one costs about 0.1 s (it is forked from the
-# main process, which has imported WeasyPrint already). README "Speed" has the figures.
-MAX_DOCUMENTS_PER_WORKER = 100
 STOP_SECONDS = 5      # how long a stopped worker may take to end before it is killed
 ATTEMPTS = 2          # a document whose worker dies is built once more, then reported failed
 

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Callable
 
 from ..fonts import font_faces, missing_instances
+from ..limits import MAX_DOCUMENTS_PER_WORKER
 from ..project import Project
 from ..render_child import kept_child
 from ..request import BuildRequest
 from ..signals import deferred_stop_signals
 from .outcome import Outcome
 from .plan import Plan
-from .pool import MAX_DOCUMENTS_PER_WORKER, WorkerPool
+from .pool import WorkerPool
 from .progress import make_progress
 from .worker import make_instance_job, run_document
 
