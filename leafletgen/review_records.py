@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import Problem, UserError
-from .project import Project
+from .project import Project, catalog_file
 
 RECORD_SUFFIX = ".review.toml"
 RECORD_MAX_BYTES = 1024 * 1024
@@ -148,8 +148,8 @@ def _models():
 
 
 def record_file(leaflet_id: str, lang: str) -> str:
-    """The record's path relative to the project, as users see it."""
-    return f"translations/{lang}/LC_MESSAGES/{leaflet_id}{RECORD_SUFFIX}"
+    """The record's path relative to the project, as users see it: beside the leaflet's catalog."""
+    return catalog_file(leaflet_id, lang).removesuffix(".po") + RECORD_SUFFIX
 
 
 def read_record(project: Project, leaflet_id: str, lang: str) -> Record | None:
