@@ -82,6 +82,22 @@ def test_what_the_html_copy_may_not_hold(html, expected):
     assert active_content(html) == expected
 
 
+@pytest.mark.parametrize("lang, variant, bilingual", [("ar", "a4", True), ("de", "large-print", False),
+                                                     ("uk", "booklet", True), ("tr", "a5", False)])
+def test_our_own_templates_write_no_active_content_in_any_language_or_variant(lang, variant, bilingual):
+    """The render checks only a practice's own templates (ours cannot be changed by an input):
+    this is the check of ours."""
+    from leafletgen.project import Project
+    from leafletgen.render import render_document
+    from leafletgen.request import BuildRequest
+
+    from .conftest import REPO
+
+    document = render_document(Project(REPO), BuildRequest("lage-rugklachten", lang, "fysio-delinde",
+                                                            variant, bilingual))
+    assert active_content(document.html) == []
+
+
 def test_what_the_html_copy_may_hold(dutch_leaflet):
     assert active_content(dutch_leaflet.html.read_text()) == []
     assert active_content(
