@@ -90,7 +90,11 @@ def run_in_child(limits: Limits, what: str, function, *args, **kwargs):
         if _CHILD is None:
             _CHILD = _Child(limits)
         child = _CHILD
-        status, payload = child.call(what, function, args, kwargs)
+        try:
+            status, payload = child.call(what, function, args, kwargs)
+        except BaseException:
+            _stop()         # interrupted between question and answer: its next answer is this one's
+            raise
         exitcode = None
         if status not in ("ok", "raised") or isinstance(payload[0], DocumentOverLimit) \
                 or not _KEEP or child.documents >= MAX_DOCUMENTS_PER_WORKER:
