@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from weasyprint.formatting_structure import boxes
 
 from .colors import AA_NORMAL, contrast_ratio
+from .errors import shorten
 from .inline import plain_text
 from .model import Leaflet
 from .variants import Variant
@@ -193,11 +194,11 @@ def layout_findings(subject: str, variant: Variant, facts: LayoutFacts) -> list[
         if ratio < AA_NORMAL:
             findings.append(Finding("warning", subject, f"contrast {ratio:.2f}:1 of text {text} on "
                                                         f"{background} is below {AA_NORMAL}:1 (WCAG AA), "
-                                                        f"e.g. {sample!r}"))
+                                                        f"e.g. '{shorten(sample)}'"))
     smallest = facts.min_text_pt
     if smallest is not None and smallest < variant.min_text_pt - 0.01:
         findings.append(Finding("warning", subject, f"text of {smallest:g} pt, e.g. "
-                                                    f"{facts.sizes[smallest]!r}, is smaller than the "
+                                                    f"'{shorten(facts.sizes[smallest])}', is smaller than the "
                                                     f"{variant.name} variant's minimum of "
                                                     f"{variant.min_text_pt:g} pt"))
     for src in facts.images_without_alt:

@@ -20,7 +20,7 @@ from .accessibility import (SENTENCE_TARGET, Finding, layout_findings, leaflet_f
 from .build import build
 from .colors import AA_NORMAL, contrast_ratio
 from .content import load_leaflet
-from .errors import UserError
+from .errors import UserError, shorten
 from .page_report import describe as describe_pages, findings as page_findings
 from .i18n import check_language, language_name, languages, load_catalog, translate_leaflet
 from .model import Leaflet, Practice
@@ -220,7 +220,7 @@ def check_contrast(document: Document, practice: Practice, variant_name: str, le
     for ratio, text, background in pairs:
         mark = "ok" if ratio >= AA_NORMAL else "FAIL"
         report.lines.append(f"    {ratio:5.2f}:1 {mark:4} {text} on {background}  "
-                            f"e.g. {facts.pairs[(text, background)]!r}")
+                            f"e.g. '{shorten(facts.pairs[(text, background)])}'")
     report.findings += [Finding("warning", practice.id, note) for note in practice.notes]
 
 
