@@ -449,3 +449,19 @@ def test_the_columns_are_as_far_apart_right_to_left_as_left_to_right(every_bilin
     Dutch column's outer edge: about 2 mm between the Dutch line ends and the Arabic bullets)."""
     gaps = {lang: column_gap_mm(every_bilingual[lang, "a4"]) for lang in ("de", "ar", "tr")}
     assert min(gaps.values()) >= 5, gaps
+
+
+@pytest.mark.parametrize("lang, variant", [("en", "a5"), ("en", "large-print"), ("ar", "a5")])
+def test_the_key_message_and_its_dutch_share_a_page(tmp_path, lang, variant):
+    """One after the other (A5, large print), the key message and its Dutch are one box to a
+    patient: never the translation at a page's foot and the Dutch at the next page's head."""
+    document, pdf, _ = build(Project(REPO), BuildRequest(LEAFLET, lang, "fysio-delinde", variant, True),
+                             tmp_path)
+    with pdfplumber.open(pdf) as doc:
+        pages = [" ".join((page.extract_text() or "").split()) for page in doc.pages]
+    dutch = [number for number, text in enumerate(pages) if "gaan vaak vanzelf over" in text]
+    assert len(dutch) == 1, dutch
+    # pdfplumber gives Arabic letters in the order they are drawn (right to left): both orders.
+    translated = {"en": "Acute low back problems often go away", "ar": "تلقاء"}[lang]
+    assert translated in pages[dutch[0]] or translated[::-1] in pages[dutch[0]], \
+        (dutch, pages[dutch[0]][:300])
