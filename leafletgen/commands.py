@@ -30,7 +30,7 @@ from .render import Document, render_document
 from .render_child import kept_child
 from .request import BuildRequest
 from .review_command import record_review
-from .translation_status import incomplete_reason, status, status_table
+from .translation_status import incomplete_reason, leaflet_status, status, status_table
 from .translations import extract, init, update
 from .unprintable import printable
 from .variants import VARIANTS
@@ -60,7 +60,8 @@ def cmd_list(args, project: Project, out, err) -> int:
         try:
             leaflet = load_leaflet(project, leaflet_id)
         except UserError as exc:
-            print(f"  {leaflet_id}  (invalid: {len(exc.problems)} problem(s); see `build`)", file=out)
+            print(f"  {leaflet_id}  (invalid; see `build`):", file=out)
+            _print_problems(exc, out)
             continue
         print(f"  {leaflet_id}  {leaflet.title}  v{leaflet.version}", file=out)
         print(f"    languages: {', '.join(translated_shares(project, leaflet))}", file=out)
@@ -70,26 +71,32 @@ def cmd_list(args, project: Project, out, err) -> int:
             practice = load_practice(project, practice_id)
             print(f"  {practice_id}  {practice.name}", file=out)
         except UserError as exc:
-            print(f"  {practice_id}  (invalid: {len(exc.problems)} problem(s))", file=out)
+            print(f"  {practice_id}  (invalid):", file=out)
+            _print_problems(exc, out)
     print("  default  (no --practice: neutral, no logo)", file=out)
     for line in project.odd_names():
         err.warning(line)
     return EXIT_OK
 
 
+def _print_problems(exc: UserError, out) -> None:
+    for line in exc.lines:
+        print(f"    {line}", file=out)
+
+
 def translated_shares(project: Project, leaflet: Leaflet) -> list[str]:
-    """"nl 100%", "de 95%", …: the share of the leaflet's units translated per language."""
-    total = len(leaflet.units())
+    """"nl 100%", "de 95%", …: the share of the leaflet's own units translated per language,
+    the figure `translations status` and the web app show (translation_status.completeness_percent)."""
     shares = []
     for lang in languages(project):
-        try:
-            catalog = load_catalog(project, leaflet.id, lang)
-        except UserError as exc:
-            shares.append(f"{lang} (catalog has {len(exc.problems)} problem(s); see "
-                          "`translations status`)")
+        if lang == SOURCE_LANGUAGE:
+            shares.append(f"{lang} 100%")
             continue
-        missing = translate_leaflet(leaflet, catalog, lang).missing
-        shares.append(f"{lang} {100 * (total - len(missing)) // total}%")
+        row = leaflet_status(project, leaflet, lang)
+        share = f"{lang} {row.percent}%"
+        if row.problems:
+            share += f" (catalog has {len(row.problems)} problem(s); see `translations status`)"
+        shares.append(share)
     return shares
 
 

@@ -23,6 +23,14 @@ from .review_records import record_path
 from .review_state import ReviewState, review_state
 
 
+def completeness_percent(translated: int, total: int) -> int:
+    """The one completeness figure every screen shows (`list`, `translations status`, the web
+    app's pages): whole percent of the units translated, rounded down, so 100 % means every unit
+    is there. A leaflet's figure counts its own units only: the template strings, shared by every
+    leaflet, are a catalog (and a figure) of their own."""
+    return 100 * translated // total if total else 100
+
+
 @dataclass
 class CatalogStatus:
     domain: str
@@ -41,8 +49,8 @@ class CatalogStatus:
         return self.translated + self.fuzzy + self.untranslated
 
     @property
-    def percent(self) -> float:
-        return 100.0 * self.translated / self.total if self.total else 100.0
+    def percent(self) -> int:
+        return completeness_percent(self.translated, self.total)
 
     @property
     def complete(self) -> bool:
@@ -52,7 +60,7 @@ class CatalogStatus:
     def as_dict(self) -> dict:
         data = {f.name: list(value) if isinstance(value := getattr(self, f.name), list) else value
                 for f in fields(self) if f.name != "review"}
-        data.update(total=self.total, percent=round(self.percent, 1), complete=self.complete)
+        data.update(total=self.total, percent=self.percent, complete=self.complete)
         if self.review is not None:
             data["review"] = self.review.as_dict()
         return data
@@ -165,7 +173,7 @@ def status_table(rows: list[CatalogStatus]) -> list[str]:
     for r in rows:
         name = language_name(r.lang, "en")
         lines.append(f"{r.domain:<{width}}  {r.lang:<4}  {name[:20]:<20}  {r.translated:>5}/{r.total:<4}"
-                     f"  {r.fuzzy:>5}  {r.untranslated:>12}  {r.percent:>5.1f}"
+                     f"  {r.fuzzy:>5}  {r.untranslated:>12}  {r.percent:>5}"
                      + ("" if r.complete else "  INCOMPLETE"))
     reviews = [r for r in rows if r.review is not None]
     if reviews:

@@ -123,8 +123,13 @@ def test_list_names_an_invalid_leaflet_and_practice_without_failing(dutch):
     (dutch.practices_dir / "kapot.toml").write_text('naam = "x"\n')
     run = run_cli("list", root=dutch.root)
     assert (run.code, run.err) == (0, "")
-    assert "  kapot  (invalid: 1 problem(s); see `build`)\n" in run.out
-    assert "  kapot  (invalid: 2 problem(s))\n" in run.out
+    assert ("  kapot  (invalid; see `build`):\n"
+            "    leaflets/kapot.md:1: a leaflet starts with YAML front matter between '---' lines\n") in run.out
+    # Each problem of the profile, on a line of its own under its id.
+    assert ("  kapot  (invalid):\n"
+            "    practices/kapot.toml:1: name: this key is required\n"
+            "    practices/kapot.toml:1: naam: unknown key; allowed keys are: name, logo, color, address, "
+            "phone, email, website, variants, bilingual, languages, qr_url, require_review\n") in run.out
 
 
 def test_build_writes_pdf_and_html(dutch):

@@ -134,7 +134,7 @@ def test_a_linked_profile_is_refused_and_its_values_never_echoed(project, outsid
         f"error: practices/{PRACTICE}.toml: {LINKED}"]
     listing = run_cli("list", root=project.root)
     assert SECRET not in listing.out + listing.err
-    assert f"  {PRACTICE}  (invalid: 1 problem(s))" in listing.out
+    assert f"  {PRACTICE}  (invalid):\n    practices/{PRACTICE}.toml: {LINKED}\n" in listing.out
 
 
 def test_a_linked_leaflet_is_refused(project, outside, tmp_path):

@@ -220,14 +220,14 @@ def test_status_counts_fuzzy_as_not_translated(small):
     data = json.loads(run.out)
     row = next(r for r in data["catalogs"] if (r["domain"], r["lang"]) == ("kleine-folder", "it"))
     assert {k: row[k] for k in ("translated", "fuzzy", "untranslated", "total", "percent", "complete")} == {
-        "translated": 8, "fuzzy": 1, "untranslated": 1, "total": 10, "percent": 80.0, "complete": False}
+        "translated": 8, "fuzzy": 1, "untranslated": 1, "total": 10, "percent": 80, "complete": False}
     assert row["missing"] == ["Blijf bewegen", "Dan dat"] and row["fuzzy_ids"] == ["Blijf bewegen"]
     assert row["file"] == "translations/it/LC_MESSAGES/kleine-folder.po"
     assert data["complete"] is False
 
     text = run_cli("translations", "status", root=small.root)
     line = next(l for l in text.out.splitlines() if re.match(r"kleine-folder +it ", l))
-    assert re.search(r"Italian\s+8/10\s+1\s+1\s+80\.0  INCOMPLETE$", line), line
+    assert re.search(r"Italian\s+8/10\s+1\s+1\s+80  INCOMPLETE$", line), line
     assert ("translations/it/LC_MESSAGES/kleine-folder.po: not translated (fuzzy): 'Blijf bewegen'"
             in text.out.splitlines())
 

@@ -187,9 +187,9 @@ def _completeness_now(project: Project, leaflet_id: str, lang: str) -> Completen
     leaflet = load_leaflet_cached(project, leaflet_id)
     row = leaflet_status(project, leaflet, lang)
     labels = templates_status(project, lang)
-    total = row.total + labels.total
-    done = row.translated + labels.translated
-    return Completeness(lang, percent=100 * done // total if total else 100, missing=list(row.missing),
+    # The figure is the leaflet's own (as `list` and `translations status` give it); missing
+    # template strings keep it from being complete, and are listed, but add nothing to it.
+    return Completeness(lang, percent=row.percent, missing=list(row.missing),
                         labels_missing=list(labels.missing),
                         problems=list(row.problems) + list(labels.problems), file=row.file)
 

@@ -70,7 +70,7 @@ def _rows():
                 status = templates_status(proj, info.lang)
             else:
                 status = leaflet_status(proj, library.load_leaflet_cached(proj, domain), info.lang)
-            cells.append({"lang": info.lang, "status": status, "percent": int(status.percent),
+            cells.append({"lang": info.lang, "status": status, "percent": status.percent,
                           "exists": proj.catalog_path(domain, info.lang).is_file(),
                           "review": review_state(info.lang, domain) if domain != TEMPLATE_DOMAIN else None})
         rows.append({"domain": domain, "title": title, "cells": cells})
