@@ -22,6 +22,18 @@ SEED = REPO / "tests" / "seed" / "000_2532fea382feb2f7.txt"
 PROJECT_PARTS = ("leaflets", "practices", "templates", "translations")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Every core by default when pytest-xdist is there (`-n auto --dist loadfile`: a module's tests
+    and its module-scoped renders stay in one worker). Not in addopts, so that `-p no:xdist` and a
+    pytest without xdist still work; an explicit `-n N` (`-n0` for one process) wins."""
+    if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
+            and getattr(config.option, "numprocesses", None) is None):
+        config.option.numprocesses = "auto"
+        if config.option.dist == "no":
+            config.option.dist = "loadfile"
+
+
 def pytest_configure(config):
     """The tests' own cache folder (static font instances, parsed hyphenation patterns), never
     the user's ~/.cache/leafletgen: $LEAFLETGEN_TEST_CACHE if set (CI points it at the cache its
