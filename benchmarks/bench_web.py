@@ -191,7 +191,8 @@ def main() -> int:
         # its catalogs, patterns and fonts).
         for lang in langs:
             for variant in ("a4", "a5"):
-                status, body, _, _ = client.get(f"/leaflets/{LEAFLET}/{lang}.pdf?practice={practices[0]}&variant={variant}")
+                status, body, _, _ = client.get(
+                    f"/leaflets/{LEAFLET}/{lang}.pdf?practice={practices[0]}&variant={variant}")
                 assert status == 200, (status, lang, variant, body[-2000:])
 
         # (a), (b), (c'): alternating, round after round.
@@ -334,7 +335,8 @@ def main() -> int:
               f"{last[1] / 1024:.0f} MiB at the end ({growth:+.1f} %; target under 15 %: "
               f"{'met' if growth < 15 else 'NOT met'}); its workers together "
               f"{first[2] / 1024:.0f} → {last[2] / 1024:.0f} MiB (each replaced after 200 documents)")
-        print(f"    {len(memory_errors)} error(s) in those renders" + (f", e.g. {memory_errors[:3]}" if memory_errors else ""))
+        print(f"    {len(memory_errors)} error(s) in those renders"
+              + (f", e.g. {memory_errors[:3]}" if memory_errors else ""))
         print("    samples (renders, server MiB, workers MiB): " +
               ", ".join(f"({d}, {s / 1024:.0f}, {w / 1024:.0f})" for d, s, w in samples))
         print(f"load average at the end: {load_average()}")

@@ -133,6 +133,7 @@ def refuse_active_content(html: str, practice: Practice) -> str:
     found = active_content(html)
     if not found:
         return html
-    raise UserError([Problem(f"practices/{practice.id}/templates", f"the HTML page may not hold {what} (a template may write "
+    raise UserError([Problem(f"practices/{practice.id}/templates",
+                             f"the HTML page may not hold {what} (a template may write "
                              "markup, but nothing that runs, submits or loads from elsewhere)")
                      for what in found])

@@ -108,7 +108,7 @@ def _alive(pid: int) -> bool:
 def stale_part(path: Path) -> bool:
     """Whether `path` is a temporary file left by a process that is no longer running."""
     match = _PART_RE.match(path.name)
-    return bool(match) and not _alive(int(match.group("pid")))
+    return match is not None and not _alive(int(match.group("pid")))
 
 
 def _remove_dead_parts(folder: Path, name: str) -> None:
@@ -126,7 +126,7 @@ def _remove_dead_parts(folder: Path, name: str) -> None:
 
 def remove_stale_parts(folder: Path) -> list[Path]:
     """Temporary files left in `folder` (recursively) by killed builds; returns what was removed."""
-    removed = []
+    removed: list[Path] = []
     if folder.is_dir():
         try:
             parts = sorted(folder.rglob(".*.part"))

@@ -58,11 +58,11 @@ GENERATORS = {"cli-reference": cli_reference}
 
 def regenerate(text: str) -> str:
     """`text` with every generated part replaced by its current content."""
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         name = match.group("name")
         if name not in GENERATORS:
             raise KeyError(f"unknown generated part {name!r}; known: {', '.join(GENERATORS)}")
-        return match.group(1) + GENERATORS[name]() + match.group(4)
+        return str(match.group(1) + GENERATORS[name]() + match.group(4))
 
     return _BLOCK_RE.sub(replace, text)
 

@@ -134,7 +134,6 @@ def default_practice(project: Project) -> Practice:
 def load_practice(project: Project, practice_id: str | None) -> Practice:
     if practice_id is None or practice_id == DEFAULT_PRACTICE_ID:
         return default_practice(project)
-    path = project.practices_dir / f"{practice_id}.toml"
     file = f"practices/{practice_id}.toml"
     if not PRACTICE_ID.match(practice_id) or practice_id not in project.practice_ids():
         known = ", ".join(project.practice_ids()) or "none"

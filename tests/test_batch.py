@@ -148,8 +148,8 @@ def _change_block_template(project):
 
 
 ONLY = {
-    "leaflet source": (_change_leaflet, {f"{p}/{l}/{LEAFLET}.pdf" for p in ("fysio-delinde", "huisarts-oost")
-                                         for l in ("nl", "de")}),
+    "leaflet source": (_change_leaflet, {f"{p}/{lang}/{LEAFLET}.pdf" for p in ("fysio-delinde", "huisarts-oost")
+                                         for lang in ("nl", "de")}),
     "catalog": (_change_catalog, {f"{p}/de/{LEAFLET}.pdf" for p in ("fysio-delinde", "huisarts-oost")}),
     "template catalog": (_change_template_catalog,
                          {f"{p}/de/{LEAFLET}.pdf" for p in ("fysio-delinde", "huisarts-oost")}),

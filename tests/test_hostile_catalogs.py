@@ -15,7 +15,7 @@ import pytest
 from leafletgen.catalog_validation import CATALOG_MAX_BYTES, check_text
 from leafletgen.errors import UserError
 from leafletgen.i18n import template_translations
-from leafletgen.plural import PluralFormsError, parse_plural_forms
+from leafletgen.plural import parse_plural_forms
 from leafletgen.plurals import PLURAL_FORMS
 
 from .conftest import run_cli

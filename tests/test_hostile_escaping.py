@@ -104,7 +104,8 @@ def test_the_index_page_escapes_titles_and_names(project, tmp_path):
     from .conftest import run_cli
 
     path = project.leaflets_dir / f"{LEAFLET}.md"
-    path.write_text(path.read_text().replace("title: Lage rugklachten", 'title: "Rug &lt;script&gt;x&lt;/script&gt;"', 1))
+    path.write_text(path.read_text().replace("title: Lage rugklachten",
+                                             'title: "Rug &lt;script&gt;x&lt;/script&gt;"', 1))
     (project.practices_dir / f"{PRACTICE}.toml").write_text("name = '<img src=x onerror=alert(1)>'\n")
     import shutil
     shutil.rmtree(project.translations_dir, ignore_errors=True)   # Dutch only: the titles changed

@@ -116,7 +116,7 @@ def test_a_link_in_our_own_templates_is_refused_too(project, outside):
 
 def test_a_practice_template_cannot_include_a_file_by_a_path_out_of_its_folder(project, outside):
     (practice_templates(project) / "blocks" / "callout.html.j2").write_text(
-        f"{{% include '../../../../outside/secret.txt' %}}\n")
+        "{% include '../../../../outside/secret.txt' %}\n")
     run = build_cli(project, "--practice", PRACTICE)
     [line] = refused_without_secret(run, project)
     assert line.startswith(f"error: practices/{PRACTICE}/templates/blocks/callout.html.j2:1: template "

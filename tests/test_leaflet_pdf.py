@@ -11,7 +11,6 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from leafletgen.build import BuildRequest, build
 
 from .conftest import REPO, SEED
 from .pdfutil import embedded_fonts, pdf_text, render_png

@@ -226,7 +226,7 @@ def test_status_counts_fuzzy_as_not_translated(small):
     assert data["complete"] is False
 
     text = run_cli("translations", "status", root=small.root)
-    line = next(l for l in text.out.splitlines() if re.match(r"kleine-folder +it ", l))
+    line = next(row for row in text.out.splitlines() if re.match(r"kleine-folder +it ", row))
     assert re.search(r"Italian\s+8/10\s+1\s+1\s+80  INCOMPLETE$", line), line
     assert ("translations/it/LC_MESSAGES/kleine-folder.po: not translated (fuzzy): 'Blijf bewegen'"
             in text.out.splitlines())
@@ -277,7 +277,7 @@ def test_an_incomplete_translation_is_refused_listing_the_missing_units(project,
                         f"{len(dropped)} of {len(dropped) + 3} units missing or fuzzy; translate them "
                         "(or build with --allow-draft for a marked DRAFT)")
     assert len(lines) == 1 + len(dropped)
-    assert f"untranslated: 'Veelvoorkomende symptomen van lage rugpijn:'" in run.err
+    assert "untranslated: 'Veelvoorkomende symptomen van lage rugpijn:'" in run.err
     assert not (tmp_path / "out").exists()
 
 

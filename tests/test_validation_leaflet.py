@@ -13,7 +13,6 @@ from leafletgen.content import load_leaflet
 from leafletgen.errors import UserError
 from leafletgen.inline import render_inline
 
-from .conftest import run_cli
 
 FRONT = """\
 ---

@@ -10,7 +10,6 @@ from leafletgen.colors import contrast_ratio
 from leafletgen.errors import UserError
 from leafletgen.practice import DEFAULT_COLOR, PracticeProfile, load_practice
 
-from .conftest import run_cli
 
 GOOD = """\
 name = "Huisartsenpraktijk Het Plein"

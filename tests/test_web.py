@@ -145,7 +145,8 @@ def test_the_turkish_pdf_for_a_practice(client):
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("inline;") and "filename*=UTF-8''Bel%20%C5%9Fik%C3%A2yetleri%20%28tr%29.pdf" in disposition
+    assert disposition.startswith("inline;")
+    assert "filename*=UTF-8''Bel%20%C5%9Fik%C3%A2yetleri%20%28tr%29.pdf" in disposition
     reader = PdfReader(io.BytesIO(response.data))
     assert reader.trailer["/Root"]["/Lang"] == "tr"
     assert reader.metadata.title == TURKISH_TITLE
@@ -419,7 +420,8 @@ def test_a_po_upload_is_checked_by_the_catalog_checks(fresh):
         "csrf_token": token, "lang": "tr", "domain": LEAFLET,
         "catalog": (io.BytesIO(broken.encode("utf-8")), "tr.po")})
     assert response.status_code == 422
-    assert f"tr.po:{number + 1}: msgstr must be followed by a string in double quotes" in response.get_data(as_text=True)
+    message = f"tr.po:{number + 1}: msgstr must be followed by a string in double quotes"
+    assert message in response.get_data(as_text=True)
     assert path.read_bytes() == good
     # A translation that adds HTML is refused too, with its line.
     html = good.decode("utf-8").replace('msgstr "Fazla kilo"', 'msgstr "<b>Fazla kilo</b>"')

@@ -170,7 +170,7 @@ def test_printen_prints_the_pdf_in_place_and_is_reached_by_keyboard(server, brow
     # Reached with the Tab key from the top of the page, like every control before it.
     page.evaluate("document.activeElement.blur()")
     assert page.evaluate("document.activeElement === document.body")
-    for presses in range(1, 81):
+    for _ in range(1, 81):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == "print":
             break

@@ -224,5 +224,5 @@ def resident_kib() -> int:
         return 0
 
 
-__all__ = ["serve", "run_document", "render_outputs", "write_outputs", "Rendered", "prepare_process", "die_with_parent", "make_instance_job",
-           "resident_kib"]
+__all__ = ["serve", "run_document", "render_outputs", "write_outputs", "Rendered", "prepare_process",
+           "die_with_parent", "make_instance_job", "resident_kib"]
