@@ -1,7 +1,7 @@
-"""Parts of the README generated from the code, so they cannot drift from it.
+"""Parts of the documentation generated from the code, so they cannot drift from it.
 
-    python -m leafletgen.docs            rewrite the generated parts of README.md
-    python -m leafletgen.docs --check    exit 1 if README.md is out of date (tests/test_docs.py)
+    python -m leafletgen.docs            rewrite the generated parts of docs/reference.md
+    python -m leafletgen.docs --check    exit 1 if it is out of date (tests/test_docs.py)
 
 A generated part sits between two marker comments; everything outside them is written by hand:
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from .cli import main as cli_main, make_parser
 from .project import PACKAGE_ROOT
 
-README = PACKAGE_ROOT / "README.md"
+REFERENCE = PACKAGE_ROOT / "docs" / "reference.md"
 _BLOCK_RE = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end generated: (?P=name) -->)",
                        re.DOTALL)
 
@@ -70,7 +70,7 @@ def regenerate(text: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m leafletgen.docs", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check; exit 1 if out of date")
-    parser.add_argument("file", nargs="?", type=Path, default=README)
+    parser.add_argument("file", nargs="?", type=Path, default=REFERENCE)
     args = parser.parse_args(argv)
     text = args.file.read_text(encoding="utf-8")
     new = regenerate(text)
