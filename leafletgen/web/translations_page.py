@@ -95,6 +95,7 @@ def download(lang: str, domain: str):
     from ..catalog_validation import catalog_file, read_catalog_bytes
     from ..files import file_kind
 
+    path = project().catalog_path(domain, lang)
     if file_kind(project().root, catalog_file(domain, lang)) != "missing":
         try:   # never through a link, never more than a catalog may hold
             data = read_catalog_bytes(project().root, catalog_file(domain, lang))
