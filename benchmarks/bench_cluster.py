@@ -1,5 +1,5 @@
 """The main job on a Dask cluster against the local pool, and the manifest's cost as it grows,
-on this machine (not a test; README "Large organisations" has the figures).
+on this machine (not a test; benchmarks/RESULTS.md has the figures).
 
     python benchmarks/bench_cluster.py throughput [--practices 5] [--rounds 3]
     python benchmarks/bench_cluster.py manifest [--practices 10,50] [--variants a4,large-print]

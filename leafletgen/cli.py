@@ -39,7 +39,7 @@ class UsageError(Exception):
 
 
 class HelpFormatter(argparse.HelpFormatter):
-    """Help wrapped at 80 columns whatever the terminal, so the README's copy of it stays exact."""
+    """Help wrapped at 80 columns whatever the terminal, so docs/reference.md's copy stays exact."""
 
     def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
         super().__init__(prog, indent_increment, max_help_position, width=80)

@@ -2,7 +2,7 @@
 
 `extract_leaflet` is a Babel extractor (registered under the `babel.extractors` entry point as
 `leaflet`), so plain `pybabel extract -F babel.cfg ...` works as well as our own command. One unit
-per block (see README, "Translations"): the msgid is the Dutch text with its inline Markdown,
+per block (docs/translators.md): the msgid is the Dutch text with its inline Markdown,
 with a `#.` comment saying what the unit is, so a translator knows a heading from a list item.
 Template strings come from Babel's jinja2 extractor (Jinja's `babel_extract`).
 

@@ -1,25 +1,11 @@
 """Copy-fitting: each leaflet laid out to the fewest whole sheets, no page left nearly empty.
 
-A practice prints the A4 leaflet duplex: two pages are one sheet, three pages are two sheets
-of which one side holds three lines. A booklet folds four A5 pages from one sheet. So after the
-first layout the pages are measured (layout.measure, on WeasyPrint's own boxes) and, only when
-they do not come out right, the leaflet is set again, tighter or looser, within the clear-print
-limits:
-
-- the space between blocks (`--space`, a factor from 0.6 to 1.4 of the design; large print up
-  to 1.7);
-- the body size, never below the variant's minimum (A4: 12 pt; large print: 18 pt) and only a
-  little above its design size (A4: 14 pt);
-- where even the loosest setting leaves the last page less than a third full, a page break before
-  a heading (or another block) near the end of the page before it, so the text is shared out
-  over the pages instead of leaving a near-empty last page;
-- a heading or key message that still leaves a word alone on its last line gets its last two
-  words kept together (when the measured line has room for them).
-
-The line length stays as designed (about 65 characters; the measure is set per typeface). A
-document that fits at the first layout is laid out once; one that does not, two to four times.
-Everything here is a pure function of the measured layouts, so the same input always gives the
-same result (and the same bytes).
+A duplex A4 leaflet of three pages costs a second sheet for a few lines, so after the first layout
+the pages are measured (layout.measure) and, only when they do not come out right, the leaflet is
+set again within the clear-print limits: the space between blocks, then the body size (never below
+the variant's minimum), then page breaks that share the text out; a heading's last two words are
+kept together where a word would stand alone. A pure function of the measured layouts, so the same
+input gives the same bytes. The rules as a reader sees them: docs/editors.md, "Copy-fitting".
 """
 
 from __future__ import annotations

@@ -1,20 +1,13 @@
 """Hyphenation dictionaries parsed once per machine, not once per process and language.
 
-WeasyPrint hyphenates with pyphen, which parses a language's hyph_*.dic the first time a
-process meets that language: 0.02 s for Ukrainian, 0.8 s for German (66,000 patterns), about
-1.1 s for the seven languages we hyphenate, paid again by every batch worker. The parsed
-patterns are kept in the cache folder (<cache root>/hyphenation, marshal: a tenth of the time
-to load) and put into pyphen's own cache before WeasyPrint asks for them.
+pyphen parses a language's patterns the first time a process meets it, in every batch worker; the
+parsed patterns are kept in <cache root>/hyphenation and put into pyphen's own cache before
+WeasyPrint asks for them (the time saved: benchmarks/RESULTS.md). A cache file that cannot be read
+or written is ignored: hyphenation is then only slower, never different.
 
-Only plain patterns are cached; a dictionary with non-standard hyphenation (pyphen's DataInt
-values, none in the languages we ship) is parsed by pyphen as before. A cache file that cannot be
-read or written is ignored: hyphenation is then only slower, never different.
-
-pyphen has no public way to hand it parsed patterns: this relies on two of its internals, the
-`hdcache` dict that `Pyphen()` looks in (keyed by the .dic's path), and the three attributes of
-`HyphDict` that `positions()` reads. It is used only with the pyphen versions it was tested
-with (`TESTED_PYPHEN`, and pyproject.toml pins them); with any other, pyphen parses as usual, and
-tests/test_caches.py fails, saying what to check.
+This relies on two pyphen internals (the `hdcache` dict, and the attributes of `HyphDict` that
+`positions()` reads), so it acts only with the versions in `TESTED_PYPHEN`; with any other, pyphen
+parses as usual and tests/test_caches.py fails, saying what to check.
 """
 
 from __future__ import annotations

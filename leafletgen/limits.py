@@ -41,7 +41,7 @@ DEFAULT_MEMORY_MB = 1024
 # Documents a rendering process (a pool worker, a kept render child) renders before it is
 # replaced. A worker grows from about 111 MB to 130–140 MB over 450 documents and keeps growing;
 # a fresh one costs about 0.1 s (it is forked from a process that has imported WeasyPrint
-# already). README "Speed" has the figures.
+# already). benchmarks/RESULTS.md has the figures.
 MAX_DOCUMENTS_PER_WORKER = 100
 GRACE = 10                  # seconds after the limit before a process still busy is killed
 # What one document may write: the shipped leaflet is 0.1 MB of PDF, one at the leaflet size

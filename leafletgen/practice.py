@@ -31,7 +31,7 @@ _PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 
 
 class PracticeProfile(BaseModel):
-    """The keys a practice profile may have (README, "Add a practice")."""
+    """The keys a practice profile may have (docs/editors.md, "A practice's profile")."""
 
     model_config = ConfigDict(extra="forbid")
 

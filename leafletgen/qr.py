@@ -1,12 +1,10 @@
 """The QR code on a leaflet: to the practice's online copy of the leaflet (profile `qr_url`, a
 pattern with {leaflet}, {lang} and {variant}) or else to its `website`; none without either.
 
-segno draws it as a PNG, embedded as a data: URI (the sandboxed fetcher serves data: URLs, and the
-HTML beside the PDF stays one self-contained file). Ten pixels a module: about 390 dpi at the
-code's 24 mm, so a module stays a sharp square even in viewers that smooth images (poppler
-does, whatever the PDF asks); the stylesheet also sets `image-rendering: pixelated` (/Interpolate
-false in the PDF). An SVG of the same code cost WeasyPrint about 20 ms a document to parse its
-path of hundreds of segments; the PNG is about 500 bytes.
+segno draws it as a PNG embedded as a data: URI (the sandboxed fetcher serves data: URLs, and the
+HTML copy stays one self-contained file), ten pixels a module so that a module stays a sharp square
+in viewers that smooth images (with `image-rendering: pixelated`, /Interpolate false). An SVG path
+was slower to parse (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
