@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from .errors import Problem, UserError
 from .extract import template_msgids
 from .html import format_day
+from .inline import plain_text
 from .i18n import load_catalog
 from .project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 from .review_records import Record, read_record, record_path, text_hash
@@ -140,7 +141,7 @@ def document_review(project: Project, leaflet, practice, lang: str,
     if getattr(practice, "require_review", False) and state.state != "reviewed" and not allow_draft:
         raise UserError(Problem(state.record, unreviewed_reason(state, practice.id, lang, leaflet.id)
                                 + "; or build with --allow-draft to look at it"))
-    return state, translation_note(state, lang)
+    return state, translation_note(state, lang, plain_text(leaflet.title))
 
 
 def unreviewed_reason(state: ReviewState, practice_id: str, lang: str, leaflet_id: str) -> str:
@@ -151,10 +152,12 @@ def unreviewed_reason(state: ReviewState, practice_id: str, lang: str, leaflet_i
             f"translations review {lang} --leaflet {leaflet_id} --by NAME`")
 
 
-def translation_note(state: ReviewState, lang: str) -> dict:
-    """Plain data for the colophon's line "Translated from Dutch; …"."""
+def translation_note(state: ReviewState, lang: str, original_title: str = "") -> dict:
+    """Plain data for the colophon's lines of a translation: its Dutch original (the title; the
+    version and date are the leaflet's) and "Translated with translation software; …"."""
     reviewed = state.state == "reviewed"
     return {
+        "original_title": original_title,
         "reviewed": reviewed,
         "machine_assisted": state.method == "machine-assisted",
         "reviewed_by": state.by if reviewed else "",
