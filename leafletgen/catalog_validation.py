@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import Problem, UserError, shorten
+from .errors import Message, Problem, UserError, shorten
 from .files import InputFileError, file_stat, read_file
 from .inline import inline_problems, inline_tokens
 from .project import TEMPLATE_DOMAIN, catalog_file
@@ -73,29 +73,29 @@ def translation_problems(msgid: str, msgstr: str, formatted: bool = False,
     problems = []
     bad = text_problem(msgstr)
     if bad:
-        problems.append(bad)
+        problems.append(Message("po_unprintable", bad))
     if not markdown:
         if placeholders(msgid) != placeholders(msgstr):
-            problems.append(f"the placeholders differ from the Dutch: the Dutch has "
+            problems.append(Message("po_placeholders", f"the placeholders differ from the Dutch: the Dutch has "
                             f"{', '.join(sorted(placeholders(msgid).elements())) or 'none'}, the "
-                            f"translation {', '.join(sorted(placeholders(msgstr).elements())) or 'none'}")
+                            f"translation {', '.join(sorted(placeholders(msgstr).elements())) or 'none'}"))
         return problems
     source_problems = set(inline_problems(msgid))
-    problems += [p for p in inline_problems(msgstr) if p not in source_problems]
+    problems += [Message("po_markup", p) for p in inline_problems(msgstr) if p not in source_problems]
     kinds_id, links_id = _markup(msgid)
     kinds_str, links_str = _markup(msgstr)
     if kinds_id != kinds_str:
-        problems.append(f"the markup differs from the Dutch: the Dutch has {_describe(kinds_id)}, "
-                        f"the translation {_describe(kinds_str)}")
+        problems.append(Message("po_markup", f"the markup differs from the Dutch: the Dutch has "
+                                             f"{_describe(kinds_id)}, the translation {_describe(kinds_str)}"))
     if links_id != links_str:
-        problems.append(f"the link targets differ from the Dutch: the Dutch links to "
-                        f"{', '.join(links_id) or 'nothing'}, the translation to "
-                        f"{', '.join(links_str) or 'nothing'}")
+        problems.append(Message("po_links", f"the link targets differ from the Dutch: the Dutch links to "
+                                            f"{', '.join(links_id) or 'nothing'}, the translation to "
+                                            f"{', '.join(links_str) or 'nothing'}"))
     held_id, held_str = placeholders(msgid), placeholders(msgstr)
     if held_id != held_str:
-        problems.append(f"the placeholders differ from the Dutch: the Dutch has "
-                        f"{', '.join(sorted(held_id.elements())) or 'none'}, the translation "
-                        f"{', '.join(sorted(held_str.elements())) or 'none'}")
+        problems.append(Message("po_placeholders", f"the placeholders differ from the Dutch: the Dutch has "
+                                                   f"{', '.join(sorted(held_id.elements())) or 'none'}, the "
+                                                   f"translation {', '.join(sorted(held_str.elements())) or 'none'}"))
     return problems
 
 
@@ -124,7 +124,8 @@ def analyse_text(text: str, file: str, template_domain: bool = False,
                  markdown: bool = True) -> CatalogReport:
     """Every problem of a catalog's text: characters first, then syntax, then the header; the
     translations only if those are sound."""
-    characters = [Problem(file, message, line=number) for number, message in line_problems(text)]
+    characters = [Problem(file, Message("po_unprintable", message), line=number)
+                  for number, message in line_problems(text)]
     if characters:
         return CatalogReport(file, tuple(characters), fatal=True)
     entries, problems = parse_po(text, file)
@@ -142,9 +143,10 @@ def analyse_text(text: str, file: str, template_domain: bool = False,
         if entry.msgid_plural is not None and any(entry.msgstr.values()) \
                 and len(entry.msgstr) != plural.nplurals:
             refused.add(entry.msgid)
-            problems.append(Problem(file, f"msgstr of {shorten(entry.msgid)!r}: has {len(entry.msgstr)} "
-                                          f"plural forms, but the header's Plural-Forms says "
-                                          f"nplurals={plural.nplurals}", line=entry.msgstr_line))
+            problems.append(Problem(file, Message("po_plural", f"msgstr of {shorten(entry.msgid)!r}: has "
+                                                  f"{len(entry.msgstr)} plural forms, but the header's "
+                                                  f"Plural-Forms says nplurals={plural.nplurals}",
+                                                  unit=shorten(entry.msgid, 40)), line=entry.msgstr_line))
         for slot, msgstr in sorted(entry.msgstr.items()):
             if not msgstr:
                 continue
@@ -152,8 +154,9 @@ def analyse_text(text: str, file: str, template_domain: bool = False,
             for message in translation_problems(msgid, msgstr, formatted=template_domain,
                                                 markdown=markdown):
                 refused.add(entry.msgid)
-                problems.append(Problem(file, f"msgstr of {shorten(entry.msgid)!r}: {message}",
-                                        line=entry.msgstr_line))
+                problems.append(Problem(file, Message(getattr(message, "code", "") or "po_translation",
+                                                      f"msgstr of {shorten(entry.msgid)!r}: {message}",
+                                                      unit=shorten(entry.msgid, 40)), line=entry.msgstr_line))
     return CatalogReport(file, tuple(problems), refused=frozenset(refused), plural=plural)
 
 
@@ -166,19 +169,20 @@ def _header(header: Entry | None, file: str) -> tuple[PluralRule, list[Problem]]
     text = header.msgstr.get(-1, "")
     charset = _CHARSET_RE.search(text)
     if charset and charset.group(1).lower() not in ("utf-8", "utf8", "charset"):
-        problems.append(Problem(file, f"declares charset={charset.group(1)}; a catalog is "
-                                      "UTF-8 (charset=UTF-8)", line=header.line_of("msgstr:-1", "charset=")
-                                or header.msgstr_line))
+        problems.append(Problem(file, Message("po_header", f"declares charset={charset.group(1)}; a catalog "
+                                                           "is UTF-8 (charset=UTF-8)"),
+                                line=header.line_of("msgstr:-1", "charset=") or header.msgstr_line))
     fields = [line.split(":", 1) for line in text.split("\n") if ":" in line]
     forms = [value for name, value in fields if name.strip().lower() == "plural-forms"]
     line = header.line_of("msgstr:-1", "plural-forms:") or header.msgstr_line
     if len(forms) > 1:
-        problems.append(Problem(file, "the header has Plural-Forms more than once", line=line))
+        problems.append(Problem(file, Message("po_header", "the header has Plural-Forms more than once"),
+                                line=line))
     elif forms:
         try:
             plural = parse_plural_forms(forms[0])
         except PluralFormsError as exc:
-            problems.append(Problem(file, f"Plural-Forms: {exc}", line=line))
+            problems.append(Problem(file, Message("po_header", f"Plural-Forms: {exc}"), line=line))
     return plural, problems
 
 
@@ -222,8 +226,9 @@ def _report_cached(root: str, relative: str, inode: int, mtime_ns: int, size: in
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        return CatalogReport(relative, (Problem(relative, f"is not UTF-8 text (byte {exc.start}); "
-                                                          "save it as UTF-8", line=line),), fatal=True)
+        return CatalogReport(relative, (Problem(relative, Message("po_encoding", f"is not UTF-8 text (byte "
+                                                                  f"{exc.start}); save it as UTF-8"),
+                                                line=line),), fatal=True)
     return analyse_text(text, relative, template_domain, markdown)
 
 

@@ -12,14 +12,44 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class Message(str):
+    """An English message that also says what it means as (code, params): the command line prints
+    the text; the web app words the code in its reader's language (web/messages.py). A plain
+    `str` message has no code."""
+
+    code: str
+    params: dict
+
+    def __new__(cls, code: str, text: str, /, **params):
+        message = super().__new__(cls, text)
+        message.code, message.params = code, params
+        return message
+
+    def __reduce__(self):   # sent from a worker process, like the UserError that holds it
+        return (_message, (self.code, str(self), self.params))
+
+
+def _message(code: str, text: str, params: dict) -> Message:
+    return Message(code, text, **params)
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one input file, located by line or field."""
+    """One thing wrong with one input file, located by line or field; what it means is its
+    (field, code, params), its `message` the same in English."""
 
     file: str
     message: str
     line: int | None = None
     field: str | None = None
+
+    @property
+    def code(self) -> str:
+        return getattr(self.message, "code", "")
+
+    @property
+    def params(self) -> dict:
+        return getattr(self.message, "params", {})
 
     def __str__(self) -> str:
         where = self.file

@@ -34,7 +34,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .errors import UserError
+from .errors import Message, UserError
 
 DEFAULT_SECONDS = 60
 DEFAULT_MEMORY_MB = 1024
@@ -79,12 +79,14 @@ class Limits:
         return cls(float(seconds), int(memory_mb))
 
     def too_slow(self, what: str) -> str:
-        return (f"{what}: took longer than {self.seconds:g} s to render, the time limit; not "
-                "written (a template that loops? --time-limit changes the limit)")
+        return Message("over_time", f"{what}: took longer than {self.seconds:g} s to render, the time "
+                                    "limit; not written (a template that loops? --time-limit changes the limit)",
+                       seconds=f"{self.seconds:g}")
 
     def too_big(self, what: str) -> str:
-        return (f"{what}: needed more than {self.memory_mb} MB of memory to render, the limit; not "
-                "written (--memory-limit changes the limit)")
+        return Message("over_memory", f"{what}: needed more than {self.memory_mb} MB of memory to render, "
+                                      "the limit; not written (--memory-limit changes the limit)",
+                       memory_mb=self.memory_mb)
 
 
 def _number(text: str | None, default: float) -> float:

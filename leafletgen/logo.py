@@ -15,6 +15,8 @@ import tinycss2
 from lxml import etree
 from PIL import Image, ImageChops
 
+from .errors import Message
+
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 SVG_MAX_ELEMENTS = 5_000             # and at most 255 deep (the XML parser's own limit)
 LOGO_MAX_PIXELS = 16_000_000          # 4000 × 4000; a decompression bomb is refused, not rendered
@@ -37,7 +39,7 @@ def logo_problems(data: bytes, name: str) -> tuple[str, list[str]]:
     """(mime type, problems). The type comes from the bytes; the file name is only for messages."""
     mime = sniff(data)
     if not mime:
-        return "", [f"logo {name!r} is not a PNG, JPEG or SVG image (judged by its content)"]
+        return "", [Message("logo_not_image", f"logo {name!r} is not a PNG, JPEG or SVG image (judged by its content)")]
     if mime == "image/svg+xml":
         return mime, svg_problems(data, name)
     return mime, raster_problems(data, name)
@@ -50,19 +52,19 @@ def raster_problems(data: bytes, name: str) -> list[str]:
             with Image.open(io.BytesIO(data)) as img:
                 width, height = img.size
                 if width * height > LOGO_MAX_PIXELS:
-                    return [f"logo {name!r} is {width}×{height} pixels; the limit is "
-                            f"{LOGO_MAX_PIXELS:,} pixels (e.g. 4000×4000)"]
+                    return [Message("logo_too_many_pixels", f"logo {name!r} is {width}×{height} pixels; the limit is "
+                                    f"{LOGO_MAX_PIXELS:,} pixels (e.g. 4000×4000)", width=width, height=height)]
                 img.verify()
             with Image.open(io.BytesIO(data)) as img:
                 img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return [f"logo {name!r} is too large in pixels (decompression bomb refused)"]
+        return [Message("logo_too_many_pixels", f"logo {name!r} is too large in pixels (decompression bomb refused)")]
     except Image.UnidentifiedImageError:
-        return [f"logo {name!r} is a broken image file (its header says PNG/JPEG but it cannot "
-                "be decoded)"]
+        return [Message("logo_broken", f"logo {name!r} is a broken image file (its header says PNG/JPEG but it "
+                                      "cannot be decoded)")]
     except Exception as exc:  # Pillow raises many types for broken files
         reason = re.sub(r" at 0x[0-9a-fA-F]+", "", str(exc))[:120]
-        return [f"logo {name!r} is a broken image file ({type(exc).__name__}: {reason})"]
+        return [Message("logo_broken", f"logo {name!r} is a broken image file ({type(exc).__name__}: {reason})")]
     return []
 
 
@@ -84,37 +86,38 @@ def svg_problems(data: bytes, name: str, depth: int = 0) -> list[str]:
     """
 
     if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
-        return [f"logo {name!r}: SVG with a DOCTYPE or ENTITY declaration is refused"]
+        return [Message("svg_not_allowed", f"logo {name!r}: SVG with a DOCTYPE or ENTITY declaration is refused")]
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False, dtd_validation=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        return [f"logo {name!r} is not a valid SVG file ({exc})"]
+        return [Message("svg_invalid", f"logo {name!r} is not a valid SVG file ({exc})")]
     if root.tag != f"{SVG_NS}svg" and root.tag != "svg":
-        return [f"logo {name!r} is not an SVG image (root element <{etree.QName(root).localname}>)"]
+        return [Message("svg_invalid", f"logo {name!r} is not an SVG image (root element "
+                                      f"<{etree.QName(root).localname}>)")]
     problems: list[str] = []
     nodes = list(root.itersiblings(preceding=True)) + list(root.iter()) + \
         list(root.itersiblings())
     if len(nodes) > SVG_MAX_ELEMENTS:
         # Each element costs render time: 60,000 rectangles take WeasyPrint 20 s per document.
-        return [f"logo {name!r}: SVG has {len(nodes):,} elements; the limit is {SVG_MAX_ELEMENTS:,} "
-                "(simplify it, or use a PNG)"]
+        return [Message("svg_too_complex", f"logo {name!r}: SVG has {len(nodes):,} elements; the limit is "
+                                          f"{SVG_MAX_ELEMENTS:,} (simplify it, or use a PNG)")]
     for el in nodes:
         if isinstance(el, etree._ProcessingInstruction):
-            problems.append(f"logo {name!r}: SVG processing instruction <?{el.target} ...?> "
-                            "is not allowed")
+            problems.append(Message("svg_not_allowed", f"logo {name!r}: SVG processing instruction "
+                                                       f"<?{el.target} ...?> is not allowed"))
             continue
         if not isinstance(el.tag, str):
             continue
         local = etree.QName(el).localname
         if local in _REFUSED_ELEMENTS:
-            problems.append(f"logo {name!r}: SVG <{local}> is not allowed (a logo is printed: no "
-                            "scripts, embedded documents or animation)")
+            problems.append(Message("svg_not_allowed", f"logo {name!r}: SVG <{local}> is not allowed (a logo is "
+                                                       "printed: no scripts, embedded documents or animation)"))
         for attr, value in el.attrib.items():
             attr_local = etree.QName(attr).localname
             if attr_local.lower().startswith("on"):
-                problems.append(f"logo {name!r}: SVG event attribute {attr_local!r} is not allowed")
+                problems.append(Message("svg_not_allowed", f"logo {name!r}: SVG event attribute {attr_local!r} is not allowed"))
             elif attr_local == "href" or attr == "{http://www.w3.org/XML/1998/namespace}base":
                 problems += _reference_problems(value, name, depth)
             elif attr_local == "style":
@@ -137,29 +140,30 @@ def _reference_problems(href: str, name: str, depth: int) -> list[str]:
         return []
     if href[:11].lower() == "data:image/":
         return _embedded_problems(href, name, depth)
-    return [f"logo {name!r}: SVG refers to {href[:80]!r}; a logo must be self-contained "
-            "(embed images as data:image/...)"]
+    return [Message("svg_not_self_contained", f"logo {name!r}: SVG refers to {href[:80]!r}; a logo must be "
+                                                 "self-contained (embed images as data:image/...)")]
 
 
 def _embedded_problems(url: str, name: str, depth: int) -> list[str]:
     if depth >= _MAX_EMBED_DEPTH:
-        return [f"logo {name!r}: images embedded more than {_MAX_EMBED_DEPTH} levels deep"]
+        return [Message("svg_too_complex", f"logo {name!r}: images embedded more than {_MAX_EMBED_DEPTH} levels deep")]
     header, sep, payload = url.partition(",")
     if not sep:
-        return [f"logo {name!r}: embedded image {url[:40]!r}… is not a valid data: URL"]
+        return [Message("svg_invalid", f"logo {name!r}: embedded image {url[:40]!r}… is not a valid data: URL")]
     try:
         if header.lower().endswith(";base64"):
             embedded = base64.b64decode("".join(payload.split()), validate=True)
         else:
             embedded = unquote_to_bytes(payload)
     except (binascii.Error, ValueError):
-        return [f"logo {name!r}: embedded image is not valid base64"]
+        return [Message("svg_invalid", f"logo {name!r}: embedded image is not valid base64")]
     inner = f"{name} (embedded image)"
     if len(embedded) > LOGO_MAX_BYTES:
-        return [f"logo {inner!r} is {len(embedded):,} bytes; the limit is {LOGO_MAX_BYTES:,} bytes"]
+        return [Message("logo_too_large", f"logo {inner!r} is {len(embedded):,} bytes; the limit is "
+                                         f"{LOGO_MAX_BYTES:,} bytes", max_mb=LOGO_MAX_BYTES // (1024 * 1024))]
     mime = sniff(embedded)
     if not mime:
-        return [f"logo {inner!r} is not a PNG, JPEG or SVG image (judged by its content)"]
+        return [Message("logo_not_image", f"logo {inner!r} is not a PNG, JPEG or SVG image (judged by its content)")]
     if mime == "image/svg+xml":
         return svg_problems(embedded, inner, depth + 1)
     return raster_problems(embedded, inner)
@@ -180,8 +184,8 @@ def _css_problems(css: str, name: str, depth: int, declarations: bool, sheet: bo
         for node in nodes or ():
             kind = getattr(node, "type", "")
             if kind == "at-rule" and node.lower_at_keyword in ("import", "font-face", "namespace"):
-                problems.append(f"logo {name!r}: SVG style @{node.lower_at_keyword} is not allowed "
-                                "(a logo must be self-contained)")
+                problems.append(Message("svg_not_self_contained", f"logo {name!r}: SVG style @{node.lower_at_keyword} "
+                                                                "is not allowed (a logo must be self-contained)"))
             elif kind == "url":
                 problems.extend(_reference_problems(node.value, name, depth))
             elif kind == "function" and node.lower_name in ("url", "src", "image", "image-set",

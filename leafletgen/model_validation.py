@@ -9,7 +9,7 @@ from typing import Callable
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Problem, UserError
+from .errors import Message, Problem, UserError
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -50,17 +50,23 @@ def validate_model(model: type[BaseModel], data: object, file: str,
             loc = ".".join(str(part) for part in err["loc"])
             top = str(err["loc"][0]) if err["loc"] else ""
             kind = err["type"]
+            # What the problem means, (code, params), beside its English text: pydantic's error
+            # type and context, or a validator's own (PydanticCustomError).
+            params = {key: value for key, value in (err.get("ctx") or {}).items()
+                      if isinstance(value, (str, int, float)) and key != "english"}
             if kind == "extra_forbidden":
-                message = f"unknown key; allowed keys are: {allowed}"
+                message = Message(kind, f"unknown key; allowed keys are: {allowed}", key=loc, allowed=allowed)
             elif kind == "missing":
-                message = "this key is required"
+                message = Message(kind, "this key is required")
                 problems.append(Problem(file, message, line=missing_line, field=loc))
                 continue
             else:
-                message = err["msg"]
-                if message.startswith("Value error, "):
-                    message = message[len("Value error, "):]
-                message = f"{message} (got {short_repr(err['input'])})"
+                text = err["msg"]
+                if text.startswith("Value error, "):
+                    text = text[len("Value error, "):]
+                if isinstance(err["input"], str):
+                    params.setdefault("value", err["input"][:80])
+                message = Message(kind, f"{text} (got {short_repr(err['input'])})", **params)
             problems.append(Problem(file, message, line=line_of(top), field=loc))
         return None, problems
 
@@ -70,16 +76,17 @@ def parse_toml(text: str, file: str, what: str = "") -> object:
     try:
         return tomllib.loads(text)
     except RecursionError:
-        raise UserError(Problem(file, f"is not valid TOML{' for ' + what if what else ''}: values "
-                                      "nested too deeply")) from None
+        raise UserError(Problem(file, Message("toml_syntax", f"is not valid TOML{' for ' + what if what else ''}: "
+                                                             "values nested too deeply"))) from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError has no line attribute; its message ends "(at line N, column M)".
         match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
         if match:
             reason = f"{str(exc)[:match.start()]} (column {match.group(2)})"
-            raise UserError(Problem(file, f"is not valid TOML: {reason}", line=int(match.group(1)))) from None
+            raise UserError(Problem(file, Message("toml_syntax", f"is not valid TOML: {reason}"),
+                                    line=int(match.group(1)))) from None
         if str(exc).endswith(" (at end of document)"):
             reason = str(exc).removesuffix(" (at end of document)")
-            raise UserError(Problem(file, f"is not valid TOML: {reason} (at the end of the file)",
+            raise UserError(Problem(file, Message("toml_syntax", f"is not valid TOML: {reason} (at the end of the file)"),
                                     line=max(1, len(text.splitlines())))) from None
-        raise UserError(Problem(file, f"is not valid TOML: {exc}")) from None
+        raise UserError(Problem(file, Message("toml_syntax", f"is not valid TOML: {exc}"))) from None

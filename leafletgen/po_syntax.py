@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import Problem, shorten
+from .errors import Message, Problem, shorten
 
 _KEYWORD_RE = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$')
 _STRING_RE = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*$')
@@ -87,7 +87,7 @@ class _PoReader:
         self.flags: set[str] = set()         # the flags (#, fuzzy) of the entry to come
 
     def problem(self, message: str, line: int | None) -> None:
-        self.problems.append(Problem(self.file, message, line=line))
+        self.problems.append(Problem(self.file, Message("po_syntax", message), line=line))
 
     def read(self, text: str) -> None:
         for number, raw in enumerate(text.split("\n"), 1):

@@ -11,9 +11,10 @@ import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+from pydantic_core import PydanticCustomError
 
 from .colors import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
-from .errors import Problem, UserError
+from .errors import Message, Problem, UserError
 from .files import InputFileError, file_kind, read_file, relative_parts
 from .unprintable import line_problems, text_problem
 from .logo import LOGO_MAX_BYTES, LogoShape, logo_problems, logo_shape
@@ -30,15 +31,45 @@ _EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 
 
+# Profile fields are contact details, printed in the practice block and the footer of every
+# page: short, and one line each, except the address. (characters per line, lines)
+FIELD_LIMITS = {"name": (80, 1), "address": (60, 3), "phone": (25, 1), "email": (80, 1),
+                "website": (100, 1), "qr_url": (200, 1), "logo": (200, 1)}
+
+
+def _refuse(code: str, text: str, **params) -> PydanticCustomError:
+    """A validator's refusal as (code, params) with its English text; the text is passed as a
+    value, so braces in it ({leaflet}) are not read as placeholders."""
+    return PydanticCustomError(code, "{english}", {"english": text, **params})
+
+
+def field_limit_problem(field: str, value: str) -> PydanticCustomError | None:
+    """Too long, or too many lines, for `field` (FIELD_LIMITS); None when it fits."""
+    width, most_lines = FIELD_LIMITS[field]
+    lines = value.split("\n")
+    if most_lines == 1 and len(lines) > 1:
+        return _refuse("one_line", "must be one line", max_lines=1)
+    if len(lines) > most_lines:
+        return _refuse("too_many_lines", f"has {len(lines)} lines; at most {most_lines} fit on a leaflet",
+                       lines=len(lines), max_lines=most_lines)
+    for number, line in enumerate(lines, 1):
+        if len(line) > width:
+            where = f"line {number} " if most_lines > 1 else ""
+            return _refuse("line_too_long" if most_lines > 1 else "too_long",
+                           f"{where}has {len(line)} characters; at most {width} fit on a leaflet",
+                           line=number, length=len(line), max_length=width)
+    return None
+
+
 class PracticeProfile(BaseModel):
     """The keys a practice profile may have (docs/editors.md, "A practice's profile")."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: StrictStr = Field(min_length=1, max_length=120)
+    name: StrictStr
     logo: StrictStr | None = None
     color: StrictStr = DEFAULT_COLOR
-    address: StrictStr = Field(default="", max_length=300)
+    address: StrictStr = ""
     phone: StrictStr = ""
     email: StrictStr = ""
     website: StrictStr = ""
@@ -53,25 +84,29 @@ class PracticeProfile(BaseModel):
     def _printable(cls, value: str | None, info) -> str | None:
         if value is None:
             return value
+        value = "\n".join(line.strip() for line in value.strip().split("\n"))
+        limit = field_limit_problem(info.field_name, value)
+        if limit is not None:
+            raise limit
         problem = text_problem(value, allow_newline=info.field_name == "address")
         if problem:
-            raise ValueError(problem)
-        if info.field_name == "name" and not value.strip():
-            raise ValueError("must not be empty: the practice's name as patients know it")
-        return value.strip()
+            raise _refuse("unprintable", problem)
+        if info.field_name == "name" and not value:
+            raise _refuse("empty", "must not be empty: the practice's name as patients know it")
+        return value
 
     @field_validator("color")
     @classmethod
     def _color(cls, value: str) -> str:
         if not HEX_RE.match(value):
-            raise ValueError("must be a colour written as #rrggbb, e.g. \"#1d5e8c\"")
+            raise _refuse("color_format", 'must be a colour written as #rrggbb, e.g. "#1d5e8c"')
         return value.lower()
 
     @field_validator("website")
     @classmethod
     def _website(cls, value: str) -> str:
         if value and not _URL_RE.match(value):
-            raise ValueError("must be a web address starting with https:// or http://")
+            raise _refuse("url_format", "must be a web address starting with https:// or http://")
         return value
 
     @field_validator("qr_url")
@@ -79,22 +114,23 @@ class PracticeProfile(BaseModel):
     def _qr_url(cls, value: str) -> str:
         probe = value.replace("{leaflet}", "x").replace("{lang}", "nl").replace("{variant}", "a4")
         if value and not _URL_RE.match(probe):
-            raise ValueError("must be a web address starting with https:// or http:// "
-                             "(it may contain {leaflet}, {lang} and {variant})")
+            raise _refuse("qr_url_format", "must be a web address starting with https:// or http:// "
+                                           "(it may contain {leaflet}, {lang} and {variant})")
         return value
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
         if value and not _EMAIL_RE.match(value):
-            raise ValueError("must be an e-mail address such as info@praktijk.nl")
+            raise _refuse("email_format", "must be an e-mail address such as info@praktijk.nl")
         return value
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
         if value and not _PHONE_RE.match(value):
-            raise ValueError("must be a phone number of digits, spaces, +, -, ( and ), e.g. 030 123 45 67")
+            raise _refuse("phone_format", "must be a phone number of digits, spaces, +, -, ( and ), "
+                                          "e.g. 030 123 45 67")
         return value
 
     @field_validator("variants")
@@ -102,9 +138,10 @@ class PracticeProfile(BaseModel):
     def _variants(cls, value: list[str]) -> list[str]:
         unknown = [v for v in value if v not in VARIANTS]
         if unknown:
-            raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
+            raise _refuse("unknown_variants", f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(VARIANTS)}",
+                          names=", ".join(unknown))
         if not value:
-            raise ValueError("list at least one variant")
+            raise _refuse("no_variant", "list at least one variant")
         return list(dict.fromkeys(value))
 
     @field_validator("languages")
@@ -112,7 +149,8 @@ class PracticeProfile(BaseModel):
     def _languages(cls, value: list[str]) -> list[str]:
         bad = [v for v in value if not re.match(r"^[a-z]{2,3}(_[A-Z]{2})?$", v)]
         if bad:
-            raise ValueError(f"language codes look like 'tr' or 'pt_BR', not {', '.join(bad)}")
+            raise _refuse("language_codes", f"language codes look like 'tr' or 'pt_BR', not {', '.join(bad)}",
+                          codes=", ".join(bad))
         return value
 
 
@@ -158,7 +196,8 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
     # Invisible and direction-changing characters, in values and comments alike, with their line.
     characters = line_problems(text)
     if characters:
-        raise UserError([Problem(file, message, line=number) for number, message in characters])
+        raise UserError([Problem(file, Message("unprintable", message), line=number)
+                         for number, message in characters])
     data = parse_toml(text, file, "a profile")
     lines = key_lines(text)
     profile, problems = validate_model(PracticeProfile, data, file, lines.get, missing_line=1)
@@ -175,8 +214,8 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
     # The practice's folder and its templates: real folders, not links to somewhere else.
     for folder in (f"practices/{practice_id}", f"practices/{practice_id}/templates"):
         if file_kind(project.root, folder) == "symlink":
-            raise UserError(Problem(folder, "is a symbolic link; a practice's folder and its "
-                                            "templates must be real folders inside practices/"))
+            raise UserError(Problem(folder, Message("folder_link", "is a symbolic link; a practice's folder "
+                                                   "and its templates must be real folders inside practices/")))
     color, note = brand_color(profile.color)
     template_dir = project.practices_dir / practice_id / "templates"
     return Practice(
@@ -198,16 +237,16 @@ def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[st
     try:
         parts = relative_parts(logo)
     except InputFileError:
-        return None, "", [f"logo {logo!r} must be a file inside practices/"], LogoShape()
+        return None, "", [Message("logo_outside", f"logo {logo!r} must be a file inside practices/")], LogoShape()
     relative = "practices/" + "/".join(parts)
     try:
         data = read_file(project.root, relative, LOGO_MAX_BYTES)
     except InputFileError as exc:
         if exc.missing:
-            return None, "", [f"logo file {logo!r} not found in practices/"], LogoShape()
+            return None, "", [Message("logo_missing", f"logo file {logo!r} not found in practices/")], LogoShape()
         if exc.kind == "not a file":
-            return None, "", [f"logo {logo!r} is not a file"], LogoShape()
-        return None, "", [f"logo {logo!r} {exc.reason}"], LogoShape()
+            return None, "", [Message("logo_missing", f"logo {logo!r} is not a file")], LogoShape()
+        return None, "", [Message("logo_unreadable", f"logo {logo!r} {exc.reason}")], LogoShape()
     mime, errors = logo_problems(data, logo)
     if errors:
         return None, mime, errors, LogoShape()

@@ -6,6 +6,7 @@ pypdf; uploads are real files, good and hostile.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import shutil
@@ -240,7 +241,10 @@ def test_a_catalog_with_problems_is_refused_even_as_a_draft(fresh):
     path.write_text(path.read_text(encoding="utf-8") + '\nmsgid "Kapot\nmsgstr ""\n', encoding="utf-8")
     response = app.test_client().get(f"/leaflets/{LEAFLET}/tr.pdf?draft=1")
     assert response.status_code == 422
-    assert "lage-rugklachten.po:" in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    lines = [number for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if line == 'msgid "Kapot']
+    assert worded("po_syntax", line=lines[0]) in text and "lage-rugklachten.po" not in text
 
 
 def test_cached_documents_and_changes_on_disk(fresh):
@@ -272,7 +276,10 @@ def test_a_bad_profile_on_disk_is_a_message_not_a_crash(fresh):
     (project.practices_dir / "kapot.toml").write_text('name = "Kapot"\ncolour = "#123456"\n', encoding="utf-8")
     response = app.test_client().get(f"/leaflets/{LEAFLET}/nl.pdf?practice=kapot")
     assert response.status_code == 422
-    assert "colour: unknown key" in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    from leafletgen.web.messages import BY_FOLDER
+
+    assert BY_FOLDER["practices/"] in text and "unknown key" not in text and "kapot.toml" not in text
 
 
 def test_the_patient_pack_merges_leaflets_in_one_language(fresh):
@@ -304,11 +311,24 @@ def test_the_patient_pack_merges_leaflets_in_one_language(fresh):
 # ---- Practice settings ----------------------------------------------------------------------------
 
 def _form(project: Project, **changes) -> dict:
-    data = tomllib.loads((project.practices_dir / f"{PRACTICE}.toml").read_text(encoding="utf-8"))
+    """The settings form as the page fills it from the profile on disk now (with the digest of
+    the file it was filled from), with `changes`."""
+    raw = (project.practices_dir / f"{PRACTICE}.toml").read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
     form = {key: data.get(key, "") for key in ("name", "address", "phone", "email", "website", "color", "qr_url")}
     form["variants"] = data.get("variants", ["a4"])
+    form["digest"] = hashlib.sha256(raw).hexdigest()
     form.update(changes)
     return form
+
+
+def worded(code: str, **params) -> str:
+    """The words of the web app for a problem's code, in Dutch, as they stand (escaped) in a page."""
+    from markupsafe import escape
+
+    from leafletgen.web.messages import MESSAGES
+
+    return str(escape(MESSAGES[code] % params if params else MESSAGES[code]))
 
 
 def test_practice_settings_without_csrf_token_are_refused(fresh):
@@ -329,16 +349,17 @@ def test_practice_settings_saved_and_validated_like_the_toml(fresh):
     saved = tomllib.loads((project.practices_dir / f"{PRACTICE}.toml").read_text(encoding="utf-8"))
     assert saved["phone"] == "020 765 43 21" and saved["logo"] == "fysio-delinde/logo.svg"
     assert "Opgeslagen." in client.get(f"/practices/{PRACTICE}").get_data(as_text=True)
-    # Wrong values: the TOML's own messages, beside their fields; nothing saved.
+    # Wrong values: the profile's own checks, each beside its field in the page's language;
+    # nothing saved.
     before = (project.practices_dir / f"{PRACTICE}.toml").read_bytes()
     response = client.post(f"/practices/{PRACTICE}", data={
         **_form(project, color="groen", website="www.linde.example", variants=["a3"]), "csrf_token": token})
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert re.search(r'id="color-error"><li>must be a colour written as #rrggbb, e.g. &#34;#1d5e8c&#34; '
-                     r"\(got &#39;groen&#39;\)</li>", text)
-    assert 'id="website-error"><li>must be a web address starting with https:// or http://' in text
-    assert 'id="variants-error"><li>unknown variant(s) a3' in text
+    assert f'id="color-error"><li>{worded("color_format")}</li>' in text
+    assert f'id="website-error"><li>{worded("url_format")}</li>' in text
+    assert f'id="variants-error"><li>{worded("unknown_variants", names="a3")}</li>' in text
+    assert "must be" not in text and "got" not in text
     assert (project.practices_dir / f"{PRACTICE}.toml").read_bytes() == before
     # The same message the command line gives for that profile.
     bad = project.practices_dir / "proef.toml"
@@ -368,13 +389,13 @@ def test_a_new_logo_is_shown_in_the_preview_and_a_bad_one_never_replaces_it(fres
     assert (200, 30, 30) in {colour for _count, colour in colours}
     good = (project.practices_dir / f"{PRACTICE}.toml").read_bytes()
     hostile = [
-        (b"GIF89a not an image we take", "logo.png", "is not a PNG, JPEG or SVG image"),
+        (b"GIF89a not an image we take", "logo.png", worded("logo_not_image")),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "logo.svg",
-         "SVG &lt;script&gt; is not allowed"),
+         worded("svg_not_allowed")),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>', "logo.svg",
-         "a logo must be self-contained"),
-        (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "kapot.png", "is a broken image file"),
-        (b"\x89PNG\r\n\x1a\n" + b"\0" * (2 * 1024 * 1024 + 10), "groot.png", "the limit is 2,097,152 bytes"),
+         worded("svg_not_self_contained")),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "kapot.png", worded("logo_broken")),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * (2 * 1024 * 1024 + 10), "groot.png", worded("logo_too_large", max_mb=2)),
     ]
     for content, name, message in hostile:
         response = client.post(f"/practices/{PRACTICE}", content_type="multipart/form-data", data={
@@ -431,26 +452,26 @@ def test_a_po_upload_is_checked_by_the_catalog_checks(fresh):
         "csrf_token": token, "lang": "tr", "domain": LEAFLET,
         "catalog": (io.BytesIO(broken.encode("utf-8")), "tr.po")})
     assert response.status_code == 422
-    message = f"tr.po:{number + 1}: msgstr must be followed by a string in double quotes"
-    assert message in response.get_data(as_text=True)
+    assert worded("po_syntax", line=number + 1) in response.get_data(as_text=True)
     assert path.read_bytes() == good
+    digest = hashlib.sha256(good).hexdigest()
     # A translation that adds HTML is refused too, with its line.
     html = good.decode("utf-8").replace(f'msgstr "{OVERWEIGHT}"', f'msgstr "<b>{OVERWEIGHT}</b>"')
     number = html[:html.index(f"<b>{OVERWEIGHT}")].count("\n") + 1
     response = client.post(f"/translations/tr/{LEAFLET}.po", content_type="multipart/form-data", data={
-        "csrf_token": token, "catalog": (io.BytesIO(html.encode("utf-8")), "tr.po")})
+        "csrf_token": token, "digest": digest, "catalog": (io.BytesIO(html.encode("utf-8")), "tr.po")})
     assert response.status_code == 422
-    assert f"tr.po:{number}: msgstr of &#39;Overgewicht&#39;: raw HTML &#39;&lt;b&gt;&#39; is not allowed" \
-        in response.get_data(as_text=True)
+    assert worded("po_markup", line=number, unit="Overgewicht") in response.get_data(as_text=True)
     # The catalog of another domain, and one for another language.
     other = project.catalog_path("leafletgen", "tr").read_bytes()
     response = client.post(f"/translations/tr/{LEAFLET}.po", content_type="multipart/form-data", data={
-        "csrf_token": token, "catalog": (io.BytesIO(other), "tr.po")})
-    assert response.status_code == 422 and "catalog of another leaflet" in response.get_data(as_text=True)
+        "csrf_token": token, "digest": digest, "catalog": (io.BytesIO(other), "tr.po")})
+    assert response.status_code == 422 and worded("po_other_domain") in response.get_data(as_text=True)
     german = project.catalog_path(LEAFLET, "de").read_bytes()
     response = client.post(f"/translations/tr/{LEAFLET}.po", content_type="multipart/form-data", data={
-        "csrf_token": token, "catalog": (io.BytesIO(german), "de.po")})
-    assert response.status_code == 422 and "language &#39;de&#39;, not &#39;tr&#39;" in response.get_data(as_text=True)
+        "csrf_token": token, "digest": digest, "catalog": (io.BytesIO(german), "de.po")})
+    assert response.status_code == 422 and \
+        worded("po_language", found="de", expected="tr") in response.get_data(as_text=True)
     assert path.read_bytes() == good
     # Without a token: 400. A good one: saved.
     assert client.post(f"/translations/tr/{LEAFLET}.po", content_type="multipart/form-data",
@@ -458,7 +479,7 @@ def test_a_po_upload_is_checked_by_the_catalog_checks(fresh):
     changed = good.decode("utf-8").replace(f'msgstr "{OVERWEIGHT}"', f'msgstr "{OVERWEIGHT}!"')
     assert changed != good.decode("utf-8")
     response = client.post(f"/translations/tr/{LEAFLET}.po", content_type="multipart/form-data", data={
-        "csrf_token": token, "catalog": (io.BytesIO(changed.encode("utf-8")), "tr.po")})
+        "csrf_token": token, "digest": digest, "catalog": (io.BytesIO(changed.encode("utf-8")), "tr.po")})
     assert response.status_code == 302
     assert path.read_text(encoding="utf-8") == changed
 
@@ -541,7 +562,7 @@ def test_a_document_over_the_time_limit_fails_and_the_next_is_served(tmp_path):
         client = app.test_client()
         response = client.get(f"/leaflets/{LEAFLET}/de.pdf")
         assert response.status_code == 503
-        assert "took longer than 0.05 s" in response.get_data(as_text=True)
+        assert worded("over_time", seconds="0.05") in response.get_data(as_text=True)
         service.time_limit = 120
         assert client.get(f"/leaflets/{LEAFLET}/de.pdf").status_code == 200
     finally:
@@ -576,9 +597,9 @@ def test_a_document_over_the_memory_limit_is_a_message_and_the_app_keeps_serving
         response = client.get(f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}")
         assert response.status_code == 422
         text = response.get_data(as_text=True)
-        assert "needed more than 600 MB of memory to render, the limit" in text and "Traceback" not in text
+        assert worded("over_memory", memory_mb=600) in text and "Traceback" not in text
         page = client.get(f"/?leaflet={LEAFLET}&lang=nl&practice={PRACTICE}").get_data(as_text=True)
-        assert "Deze folder kan zo niet gemaakt worden:" in page and "needed more than 600 MB" in page
+        assert "Deze folder kan zo niet gemaakt worden:" in page and worded("over_memory", memory_mb=600) in page
         # The app and the same worker go on serving.
         response = client.get(f"/leaflets/{LEAFLET}/de.pdf")
         assert response.status_code == 200 and response.headers["X-Cache"] == "miss"
@@ -788,7 +809,7 @@ def test_uploads_are_not_written_through_links(fresh, tmp_path):
     token = csrf(client, f"/practices/{PRACTICE}")
     response = client.post(f"/practices/{PRACTICE}", content_type="multipart/form-data", data={
         **_form(project), "csrf_token": token, "logo": (io.BytesIO(PNG_1PX), "x.png")})
-    assert response.status_code == 422 and "is a link or not a folder" in response.get_data(as_text=True)
+    assert response.status_code == 422 and worded("logo_folder_link") in response.get_data(as_text=True)
     assert sorted(p.name for p in (outside / PRACTICE).iterdir()) == ["logo.svg"]
     messages = project.translations_dir / "tr" / "LC_MESSAGES"
     shutil.move(messages, outside / "tr-messages")
@@ -796,7 +817,7 @@ def test_uploads_are_not_written_through_links(fresh, tmp_path):
     good = (outside / "tr-messages" / f"{LEAFLET}.po").read_bytes()
     response = client.post(f"/translations/tr/{LEAFLET}.po", content_type="multipart/form-data", data={
         "csrf_token": token, "catalog": (io.BytesIO(good.replace(OVERWEIGHT.encode(), b"x")), "tr.po")})
-    assert response.status_code == 422 and "reached through a link" in response.get_data(as_text=True)
+    assert response.status_code == 422 and worded("po_link") in response.get_data(as_text=True)
     assert (outside / "tr-messages" / f"{LEAFLET}.po").read_bytes() == good
 
 

@@ -17,6 +17,7 @@ from . import library
 from .context import documents, error_page, project
 from .documents import DocumentRequest
 from .i18n import N_, _
+from .messages import problem_lines
 from .workers import RenderFailed
 
 # Each variant's name and its one-line explanation, as staff see them.
@@ -147,9 +148,10 @@ def make_document(choice: Choice):
     try:
         state = library.completeness(project(), choice.leaflet, choice.lang)
         if state.problems:
-            # Translators: A translation file (.po) has errors; a list of them, in English, follows.
+            # Translators: A translation file (.po) has errors; a list of them follows.
             return None, Issue(422, _("De vertaling heeft fouten en wordt niet gebruikt, ook niet als "
-                                      "concept. Laat de vertaler dit herstellen:"), state.problems, state)
+                                      "concept. Laat de vertaler dit herstellen:"),
+                               problem_lines(state.reasons or state.problems), state)
         if not state.complete and not choice.draft:
             return None, Issue(409, _("Deze vertaling is nog niet af."), state.missing + state.labels_missing,
                                state)
@@ -162,12 +164,15 @@ def make_document(choice: Choice):
         return documents().document(request_), None
     except UserError as exc:
         # Translators: "This leaflet cannot be made like this:", followed by a list of problems
-        # with the input files, in English.
-        return None, Issue(422, _("Deze folder kan zo niet gemaakt worden:"), exc.lines)
+        # with the input files.
+        return None, Issue(422, _("Deze folder kan zo niet gemaakt worden:"), problem_lines(exc.problems))
     except RenderFailed as exc:
-        # Translators: Making the leaflet's PDF failed; %(reason)s is a short reason in English
-        # (for example that it took too long).
-        return None, Issue(503, _("De folder kon niet gemaakt worden: %(reason)s", reason=str(exc)), [])
+        return None, render_failed(exc)
+
+
+def render_failed(exc: RenderFailed) -> Issue:
+    # Translators: Making the leaflet's PDF (or its preview) failed; why follows.
+    return Issue(503, _("De folder kon niet gemaakt worden."), problem_lines(list(exc.args[:1])))
 
 
 def review_refusal(choice: Choice) -> Issue | None:

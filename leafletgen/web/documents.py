@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from ..errors import UserError
+from ..errors import Message, UserError
 from ..batch.manifest import Hasher, combine, tool_digest
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from ..request import BuildRequest
@@ -135,7 +135,7 @@ class SingleFlight:
             try:
                 return future.result(timeout=timeout)
             except FutureTimeout:
-                raise RenderFailed("is still being made; try again in a moment") from None
+                raise RenderFailed(Message("render_busy", "is still being made; try again in a moment")) from None
         try:
             result = make()
             future.set_result(result)

@@ -47,6 +47,7 @@ class Completeness:
     labels_missing: list[str] = field(default_factory=list)  # template strings
     problems: list[str] = field(default_factory=list)     # catalog problems: refused even as a draft
     file: str = ""
+    reasons: list = field(default_factory=list)           # the catalogs' problems, as Problems
 
     @property
     def complete(self) -> bool:
@@ -178,10 +179,12 @@ def completeness(project: Project, leaflet_id: str, lang: str) -> Completeness:
                 _completeness.clear()
             _completeness[key] = hit
     return Completeness(hit.lang, hit.percent, list(hit.missing), list(hit.labels_missing),
-                        list(hit.problems), hit.file)
+                        list(hit.problems), hit.file, list(hit.reasons))
 
 
 def _completeness_now(project: Project, leaflet_id: str, lang: str) -> Completeness:
+    from ..catalog_validation import catalog_problems
+    from ..project import TEMPLATE_DOMAIN
     from ..translation_status import leaflet_status, templates_status
 
     leaflet = load_leaflet_cached(project, leaflet_id)
@@ -191,7 +194,9 @@ def _completeness_now(project: Project, leaflet_id: str, lang: str) -> Completen
     # template strings keep it from being complete, and are listed, but add nothing to it.
     return Completeness(lang, percent=row.percent, missing=list(row.missing),
                         labels_missing=list(labels.missing),
-                        problems=list(row.problems) + list(labels.problems), file=row.file)
+                        problems=list(row.problems) + list(labels.problems), file=row.file,
+                        reasons=catalog_problems(project, leaflet_id, lang) +
+                        catalog_problems(project, TEMPLATE_DOMAIN, lang))
 
 
 def known_practice(project: Project, practice_id: str | None) -> bool:

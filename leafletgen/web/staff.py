@@ -24,8 +24,8 @@ from ..errors import UserError
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
 from ..variants import DEFAULT_VARIANT, VARIANTS
 from . import library
-from .choice import (VARIANT_TEXTS, Choice, Issue, Unknown, checked_choice, flag, issue_response,
-                     language_label, make_document, unknown_page)
+from .choice import (VARIANT_TEXTS, Choice, Unknown, checked_choice, flag, issue_response,
+                     language_label, make_document, render_failed, unknown_page)
 from .context import documents, error_page, project
 from .i18n import _
 from .pack import merge_pack
@@ -121,8 +121,7 @@ def leaflet_page(leaflet_id: str, lang: str, number: int):
     try:
         path = documents().page_image(rendered, number)
     except RenderFailed as exc:
-        return issue_response(choice, Issue(503, _("De folder kon niet gemaakt worden: %(reason)s",
-                                                   reason=str(exc)), []))
+        return issue_response(choice, render_failed(exc))
     return send_file(path, mimetype="image/png", conditional=True, etag=f"{rendered.digest}-{number}",
                      max_age=0)
 

@@ -8,6 +8,7 @@ its line numbers and the catalog in use stays as it was. One that passes is writ
 
 from __future__ import annotations
 
+import json
 import re
 
 from babel.messages.pofile import read_po
@@ -15,12 +16,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_wtf import FlaskForm
 
 from ..catalog_validation import CATALOG_MAX_BYTES, check_text   # the shipped catalogs are about 10 KB
-from ..errors import Problem, UserError
+from ..errors import Message, Problem, UserError
 from ..atomic_write import write_atomic
 from ..project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN
-from . import library
-from .context import project
+from . import library, revisions
+from .context import error_page, project
 from .i18n import _
+from .messages import problem_text
 
 blueprint = Blueprint("translations", __name__)
 
@@ -77,10 +79,16 @@ def _rows():
     return rows
 
 
+def _bases() -> str:
+    """The digest of every catalog as this page shows it, for the upload form (JSON)."""
+    return json.dumps({f"{info.lang}/{domain}": revisions.remember(_current(info.lang, domain))
+                       for domain, _title in _domains() for info in _languages()}, separators=(",", ":"))
+
+
 @blueprint.route("/translations")
 def index():
     return render_template("translations.html", rows=_rows(), languages=_languages(), form=CsrfForm(),
-                           domains=_domains(), max_kb=CATALOG_MAX_BYTES // 1024)
+                           domains=_domains(), max_kb=CATALOG_MAX_BYTES // 1024, bases=_bases())
 
 
 @blueprint.route("/translations/<lang>/<domain>.po", methods=["GET"])
@@ -95,12 +103,11 @@ def download(lang: str, domain: str):
     from ..catalog_validation import catalog_file, read_catalog_bytes
     from ..files import file_kind
 
-    path = project().catalog_path(domain, lang)
     if file_kind(project().root, catalog_file(domain, lang)) != "missing":
         try:   # never through a link, never more than a catalog may hold
             data = read_catalog_bytes(project().root, catalog_file(domain, lang))
-        except UserError as exc:
-            abort(409, "; ".join(exc.lines))
+        except UserError:
+            return error_page(409, problem_text(Problem("", Message("po_unreadable", "")))), 409
     else:
         data = render_po(new_catalog(fresh_templates(project())[domain], lang))
     response = Response(data, mimetype="text/x-gettext-translation")
@@ -114,11 +121,12 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
     proj = project()
     file = name
     if len(raw) > CATALOG_MAX_BYTES:
-        return [Problem(file, f"is {len(raw):,} bytes; a catalog may be at most {CATALOG_MAX_BYTES:,}")]
+        return [Problem(file, Message("po_too_large", f"is {len(raw):,} bytes; a catalog may be at most "
+                                                      f"{CATALOG_MAX_BYTES:,}", max_kb=CATALOG_MAX_BYTES // 1024))]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return [Problem(file, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8",
+        return [Problem(file, Message("po_encoding", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"),
                         line=raw[:exc.start].count(b"\n") + 1)]
     from ..catalog_validation import PLAIN_TEXT_DOMAINS
 
@@ -130,42 +138,66 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
     try:
         catalog = read_po(io.BytesIO(text.encode("utf-8")), locale=lang, abort_invalid=True)
     except Exception as exc:  # Babel's reader: PoFileError, ValueError, UnknownLocaleError
-        return [Problem(file, f"cannot be read as a .po file: {exc}")]
+        return [Problem(file, Message("po_syntax", f"cannot be read as a .po file: {exc}"),
+                        line=getattr(exc, "lineno", None))]
     header_lang = re.search(r'^"Language: *([A-Za-z_@-]*)\\n"', text, re.M)
     if header_lang and header_lang.group(1) and header_lang.group(1).replace("-", "_") != lang:
         line = text[:header_lang.start()].count("\n") + 1
-        return [Problem(file, f"is a catalog for language {header_lang.group(1)!r}, not {lang!r}", line=line)]
+        return [Problem(file, Message("po_language", f"is a catalog for language {header_lang.group(1)!r}, "
+                                                     f"not {lang!r}", found=header_lang.group(1), expected=lang),
+                        line=line)]
     from ..extract import fresh_templates
 
     wanted = {message.id for message in fresh_templates(proj)[domain] if message.id}
     given = {message.id for message in catalog if message.id}
     if wanted and not wanted & given:
-        return [Problem(file, f"has none of the texts of {domain!r}: is it the catalog of another "
-                              "leaflet?")]
+        return [Problem(file, Message("po_other_domain", f"has none of the texts of {domain!r}: is it the "
+                                                         "catalog of another leaflet?"))]
     return []
 
 
 @blueprint.route("/translations/<lang>/<domain>.po", methods=["POST"])
 def upload(lang: str, domain: str):
+    """A catalog for one leaflet and language; the form's `digest` is that of the catalog it
+    replaces, as the uploader last saw it (downloaded it)."""
     _known(lang, domain)
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
-    return _receive(lang, domain)
+    return _receive(lang, domain, request.form.get("digest", ""))
 
 
 @blueprint.route("/translations/upload", methods=["POST"])
 def upload_form():
-    """The page's one upload form: the leaflet and language chosen in it."""
+    """The page's one upload form: the leaflet and language chosen in it; `bases` holds the
+    digest of every catalog as the page showed it."""
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
     lang, domain = request.form.get("lang", ""), request.form.get("domain", "")
     _known(lang, domain)
-    return _receive(lang, domain)
+    try:
+        bases = json.loads(request.form.get("bases", "{}"))
+    except ValueError:
+        bases = {}
+    base = bases.get(f"{lang}/{domain}") if isinstance(bases, dict) else None
+    return _receive(lang, domain, base if isinstance(base, str) else "")
 
 
-def _receive(lang: str, domain: str):
+def _current(lang: str, domain: str) -> bytes | None:
+    """The catalog's bytes now (None when there is none): never through a link."""
+    from ..catalog_validation import catalog_file, read_catalog_bytes
+    from ..files import file_kind
+
+    if file_kind(project().root, catalog_file(domain, lang)) == "missing":
+        return None
+    try:
+        return read_catalog_bytes(project().root, catalog_file(domain, lang))
+    except UserError:
+        return b""
+
+
+def _receive(lang: str, domain: str, base: str):
     proj = project()
     upload = request.files.get("catalog")
     if upload is None or not upload.filename:
@@ -174,21 +206,58 @@ def _receive(lang: str, domain: str):
     name = re.sub(r"[^\w. -]+", "_", upload.filename)[-80:] or "upload.po"
     problems = upload_problems(lang, domain, raw, name)
     if problems:
-        return _refused(lang, domain, [str(p) for p in problems])
+        return _refused(lang, domain, [problem_text(p) for p in problems])
     target = proj.catalog_path(domain, lang)
     inside = proj.translations_dir.resolve()
     if any(part.is_symlink() for part in (target, target.parent, target.parent.parent)) or \
             not target.parent.resolve().is_relative_to(inside):
-        return _refused(lang, domain, [f"{proj.rel(target)} is reached through a link; a catalog "
-                                       "is only saved into a real folder inside translations/"])
-    write_atomic(target, raw.decode("utf-8-sig").encode("utf-8"))
-    # Translators: An uploaded translation was checked and saved; %(file)s is where it was saved
-    # (a file path, e.g. translations/tr/LC_MESSAGES/lage-rugklachten.po).
-    flash(_("De vertaling is opgeslagen: %(file)s.", file=proj.rel(proj.catalog_path(domain, lang))), "saved")
+        return _refused(lang, domain, [problem_text(Problem(name, Message("po_link", "is reached through a link")))])
+    with revisions.saving(target):
+        current = _current(lang, domain)
+        if revisions.digest(current) != base:
+            return _conflict(lang, domain, base, current, raw)
+        write_atomic(target, raw.decode("utf-8-sig").encode("utf-8"))
+    language = next(info for info in _languages() if info.lang == lang)
+    title = dict(_domains())[domain]
+    # Translators: An uploaded translation was checked and saved; %(title)s is the leaflet's title
+    # (or "the texts every leaflet has"), %(language)s the language's name.
+    flash(_("De vertaling is opgeslagen: %(title)s, %(language)s.", title=title, language=language.name_ui),
+          "saved")
     return redirect(url_for("translations.index"))
 
 
-def _refused(lang: str, domain: str, lines: list[str]):
+def _conflict(lang: str, domain: str, base: str, current: bytes | None, uploaded: bytes):
+    """The upload refused: the catalog changed since the uploader's copy was made. What changed:
+    each unit whose translation differs between that copy (when still known) and the catalog
+    now; else between the catalog now and the upload."""
+    before = revisions.recall(base)
+    then = _translations(before if before is not None else uploaded)
+    now = _translations(current)
+    rows = [{"unit": msgid, "then": then.get(msgid, ""), "now": now.get(msgid, "")}
+            for msgid in dict.fromkeys([*now, *then]) if then.get(msgid, "") != now.get(msgid, "")]
+    # Translators: An uploaded translation was not saved: someone else saved this translation
+    # after the uploader's copy was downloaded (or after this page was opened).
+    line = _("Iemand anders heeft deze vertaling veranderd sinds uw versie werd gedownload. Het "
+             "bestand is niet opgeslagen; hieronder staat wat er intussen veranderd is. Neem dat over in "
+             "uw bestand en zet het opnieuw terug.")
+    return _refused(lang, domain, [line], conflict=rows[:20], status=409)
+
+
+def _translations(data: bytes | None) -> dict[str, str]:
+    """msgid → msgstr of a catalog's bytes (nothing for none, or for bytes Babel cannot read)."""
+    import io
+
+    if not data:
+        return {}
+    try:
+        catalog = read_po(io.BytesIO(data))
+    except Exception:  # Babel's reader: PoFileError, ValueError; shown as no translations
+        return {}
+    return {message.id: message.string for message in catalog
+            if message.id and isinstance(message.id, str) and isinstance(message.string, str)}
+
+
+def _refused(lang: str, domain: str, lines: list[str], conflict: list | None = None, status: int = 422):
     return render_template("translations.html", rows=_rows(), languages=_languages(), form=CsrfForm(),
-                           domains=_domains(), max_kb=CATALOG_MAX_BYTES // 1024,
-                           refused={"lang": lang, "domain": domain, "lines": lines}), 422
+                           domains=_domains(), max_kb=CATALOG_MAX_BYTES // 1024, bases=_bases(),
+                           refused={"lang": lang, "domain": domain, "lines": lines, "conflict": conflict}), status

@@ -20,7 +20,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from ..errors import UserError
+from ..errors import Message, UserError
 from ..project import Project
 from ..request import BuildRequest
 from .document_cache import write_quick
@@ -96,7 +96,7 @@ def render_in_worker(root: str, request: BuildRequest) -> dict:
     except DocumentOverLimit:
         raise            # render_limited says so
     except UserError as exc:
-        return {"ok": False, "errors": exc.lines}
+        return {"ok": False, "errors": list(exc.problems)}     # Problems keep their (field, code, params)
     return {"ok": True, "pdf": document.pdf, "html": document.html, "warnings": document.warnings,
             "title": plain_text(document.leaflet.title), "draft": document.draft,
             "pages": page_count(document.pdf), "pid": os.getpid()}
@@ -245,11 +245,12 @@ class RenderPool:
                     return task.result(timeout=2 * time_limit + 30 if time_limit else None)
                 except FutureTimeout:
                     self._replace(executor)
-                    raise RenderFailed(f"took longer than {time_limit:g} s to make; it was "
-                                       "stopped") from None
+                    raise RenderFailed(Message("over_time", f"took longer than {time_limit:g} s to make; it "
+                                                            "was stopped", seconds=f"{time_limit:g}")) from None
                 except BrokenProcessPool:
                     self._replace(executor)
                     if attempt == 2:
-                        raise RenderFailed("the process making it stopped (out of memory, or a crash "
-                                           "in a library); the other documents are not affected") from None
+                        raise RenderFailed(Message("render_crashed", "the process making it stopped (out of "
+                                                   "memory, or a crash in a library); the other documents "
+                                                   "are not affected")) from None
         raise AssertionError("unreachable")

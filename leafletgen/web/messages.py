@@ -1,0 +1,249 @@
+"""Input problems in the page's language: a problem's (field, code, params) worded for practice
+staff and translators, in Dutch (the msgids) or a language of the web catalog. The command line
+keeps the English text each problem carries; here no file path and no jargon is shown."""
+
+from __future__ import annotations
+
+import logging
+
+from ..errors import Message, Problem
+from .i18n import N_, _
+
+log = logging.getLogger("leafletgen.web")
+
+# The words for each code; %(name)s are the problem's params (and %(line)s its line).
+MESSAGES = {
+    # Translators: A required field of a form is empty.
+    "missing": N_("Vul dit in."),
+    # Translators: The practice's name is empty.
+    "empty": N_("Vul de naam van de praktijk in, zoals patiënten die kennen."),
+    # Translators: A field is too long to print on the leaflet; %(max_length)s and %(length)s are
+    # numbers of characters (letters, digits, spaces).
+    "too_long": N_("Dit is te lang voor de folder: hoogstens %(max_length)s tekens, nu %(length)s."),
+    # Translators: A field that is printed on one line has a line break in it.
+    "one_line": N_("Dit moet op één regel."),
+    # Translators: The address has more lines than fit on the leaflet; %(lines)s and
+    # %(max_lines)s are numbers of lines.
+    "too_many_lines": N_("Dit zijn %(lines)s regels; op de folder passen er hoogstens %(max_lines)s."),
+    # Translators: One line of the address is too long; %(line)s is its number (1, 2 or 3),
+    # %(max_length)s and %(length)s are numbers of characters.
+    "line_too_long": N_("Regel %(line)s is te lang voor de folder: hoogstens %(max_length)s tekens, "
+                        "nu %(length)s."),
+    # Translators: The text holds a character that cannot be printed or is invisible (often
+    # copied along from another program); typing it again removes it.
+    "unprintable": N_("Hier staat een onzichtbaar teken of een teken dat niet gedrukt kan worden, "
+                      "vaak meegekopieerd uit een ander programma. Typ de tekst opnieuw in."),
+    # Translators: The colour is not written as a colour code; keep "#1d5e8c" as it is.
+    "color_format": N_("Schrijf de kleur als een # met zes cijfers of letters a-f, bijvoorbeeld #1d5e8c."),
+    # Translators: The website is not a full web address; keep "https://" as it is.
+    "url_format": N_("Schrijf het webadres helemaal, met https:// ervoor, bijvoorbeeld "
+                     "https://www.praktijk.nl."),
+    # Translators: The address for the QR code is not a full web address. Keep {leaflet}, {lang}
+    # and {variant} exactly as they are: they are filled in with the leaflet's name, its language
+    # and its print variant.
+    "qr_url_format": N_("Schrijf het adres helemaal, met https:// ervoor; {leaflet}, {lang} en "
+                        "{variant} mogen erin staan."),
+    # Translators: The e-mail address is not one.
+    "email_format": N_("Dit is geen e-mailadres. Bijvoorbeeld: info@praktijk.nl."),
+    # Translators: The phone number holds other characters than digits, spaces, +, -, ( and ).
+    "phone_format": N_("Schrijf het telefoonnummer met cijfers, spaties, +, -, ( en ), bijvoorbeeld "
+                       "030 123 45 67."),
+    # Translators: The profile names print variants that do not exist; %(names)s are their names.
+    "unknown_variants": N_("Deze uitvoering bestaat niet: %(names)s."),
+    # Translators: No print variant is ticked.
+    "no_variant": N_("Vink minstens één uitvoering aan."),
+    # Translators: The profile names languages by codes that are not language codes; %(codes)s
+    # are the codes as written.
+    "language_codes": N_("Dit zijn geen taalcodes: %(codes)s."),
+    # Translators: The settings file has a setting the program does not know (often a typing
+    # error); %(key)s is its name as written in the file.
+    "extra_forbidden": N_("Het profiel heeft een onbekende instelling, “%(key)s”. Die wordt bij het "
+                          "opslaan weggelaten."),
+    # Translators: The settings file is damaged at line %(line)s and cannot be read.
+    "toml_syntax": N_("Het profielbestand is beschadigd (regel %(line)s) en kan niet gelezen worden. "
+                      "Wat u hier opslaat, komt ervoor in de plaats."),
+    # Translators: The practice's folder is a link to another place on the computer, which is
+    # not allowed; the person who manages the computer must fix it.
+    "folder_link": N_("De map van deze praktijk verwijst naar een andere plek op de computer. Laat "
+                      "dit herstellen door wie de computer beheert."),
+    # Translators: Wrong values of the kind a form cannot produce (a setting that should be text,
+    # yes/no or a list is something else in the file).
+    "string_type": N_("Hier hoort tekst."),
+    "bool_type": N_("Hier hoort aan of uit."),
+    "list_type": N_("Hier hoort een lijst."),
+    # Translators: An uploaded logo is not a picture of a kind the program can print.
+    "logo_not_image": N_("Dit bestand is geen PNG-, JPEG- of SVG-afbeelding."),
+    # Translators: An uploaded logo has too many pixels; 4000 × 4000 is the largest size.
+    "logo_too_many_pixels": N_("Deze afbeelding is te groot: hoogstens 4000 × 4000 beeldpunten."),
+    # Translators: An uploaded logo is a damaged picture file.
+    "logo_broken": N_("Dit afbeeldingsbestand is beschadigd en kan niet gelezen worden."),
+    # Translators: An uploaded logo is over the size limit; %(max_mb)s is a number of megabytes.
+    "logo_too_large": N_("Dit bestand is te groot: hoogstens %(max_mb)s MB."),
+    # Translators: An uploaded SVG logo is damaged or is not a picture.
+    "svg_invalid": N_("Dit SVG-bestand is beschadigd of is geen afbeelding."),
+    # Translators: An uploaded SVG logo is too complex to print quickly.
+    "svg_too_complex": N_("Dit SVG-bestand is te ingewikkeld om te drukken. Vereenvoudig het, of "
+                          "gebruik een PNG."),
+    # Translators: An uploaded SVG logo holds scripts, animation or embedded documents.
+    "svg_not_allowed": N_("Dit SVG-bestand bevat scripts, animatie of ingebedde documenten; een logo "
+                          "mag alleen een plaatje zijn. Gebruik een PNG of een eenvoudige SVG."),
+    # Translators: An uploaded SVG logo loads pictures or fonts from elsewhere (a website, a file).
+    "svg_not_self_contained": N_("Dit SVG-bestand haalt plaatjes of opmaak van elders; een logo "
+                                 "moet op zichzelf staan. Gebruik een PNG."),
+    # Translators: The logo the profile names is gone, or is not a file.
+    "logo_missing": N_("Het logobestand is er niet meer. Kies een nieuw logo."),
+    "logo_outside": N_("Het logo staat buiten de map van de praktijken. Kies een nieuw logo."),
+    "logo_unreadable": N_("Het logobestand kan niet gelezen worden. Kies een nieuw logo."),
+    # Translators: The folder a logo is saved in is a link elsewhere on the computer.
+    "logo_folder_link": N_("Het logo kan niet opgeslagen worden: de map van deze praktijk verwijst "
+                           "naar een andere plek op de computer. Laat dit herstellen door wie de "
+                           "computer beheert."),
+    # ---- Making a document ----
+    # Translators: The leaflet is being made by another request at this moment.
+    "render_busy": N_("Deze folder wordt op dit moment al gemaakt. Probeer het zo opnieuw."),
+    # Translators: Making the leaflet took longer than the time limit (%(seconds)s seconds) and
+    # was stopped.
+    "over_time": N_("Het maken duurde langer dan %(seconds)s seconden en is gestopt. Probeer het "
+                    "opnieuw; gebeurt het weer, laat dan de opmaak van deze praktijk nakijken door wie "
+                    "de computer beheert."),
+    # Translators: Making the leaflet needed more memory than the limit (%(memory_mb)s megabytes).
+    "over_memory": N_("Voor deze folder was meer dan %(memory_mb)s MB geheugen nodig; hij is niet "
+                      "gemaakt. Laat de opmaak van deze praktijk nakijken door wie de computer beheert."),
+    # Translators: The program that makes the leaflets stopped (out of memory, or a crash).
+    "render_crashed": N_("Het programma dat de folder maakt, is gestopt (te weinig geheugen, of een "
+                         "fout). Andere folders hebben er geen last van. Probeer het opnieuw."),
+    # ---- A translator's uploaded .po file ----
+    # Translators: An uploaded translation file (.po) is over the size limit; %(max_kb)s is a
+    # number of kilobytes.
+    "po_too_large": N_("Het bestand is te groot voor een vertaling: hoogstens %(max_kb)s kB."),
+    # Translators: An uploaded .po file is not saved as UTF-8 text; Poedit saves it so.
+    "po_encoding": N_("Het bestand is niet als UTF-8 opgeslagen. Open het in Poedit en sla het "
+                      "opnieuw op."),
+    # Translators: An uploaded .po file has a syntax error at line %(line)s: the file's format is
+    # broken there (not the translation).
+    "po_syntax": N_("Regel %(line)s: hier klopt de opmaak van het .po-bestand niet. Open het in "
+                    "Poedit en sla het opnieuw op; Poedit wijst de fout aan."),
+    # Translators: The header of an uploaded .po file (charset, Plural-Forms) is wrong at line
+    # %(line)s.
+    "po_header": N_("Regel %(line)s: de kop van het .po-bestand klopt niet (tekenset of "
+                    "meervoudsvormen)."),
+    # Translators: An uploaded .po file holds invisible or unprintable characters at line %(line)s.
+    "po_unprintable": N_("Regel %(line)s: hier staat een onzichtbaar teken of een teken dat niet "
+                         "gedrukt kan worden. Typ die tekst opnieuw in."),
+    # Translators: A translation changes the markup of the Dutch text (bold, italic, links, or
+    # adds HTML); %(line)s is its line in the file, %(unit)s the start of the Dutch text.
+    "po_markup": N_("Regel %(line)s: de vertaling van “%(unit)s” heeft andere opmaak dan het "
+                    "Nederlands (vet, cursief, links, of HTML). Neem de opmaak van het "
+                    "Nederlands precies over."),
+    # Translators: A translation links somewhere else than the Dutch text; %(line)s is its line,
+    # %(unit)s the start of the Dutch text.
+    "po_links": N_("Regel %(line)s: de vertaling van “%(unit)s” linkt naar een ander adres dan het "
+                   "Nederlands."),
+    # Translators: A translation has other placeholders (such as %(name)s) than the Dutch text;
+    # %(line)s is its line, %(unit)s the start of the Dutch text. Keep %%(name)s as it is.
+    "po_placeholders": N_("Regel %(line)s: de vertaling van “%(unit)s” heeft andere invulplekken "
+                          "(zoals %%(name)s) dan het Nederlands."),
+    # Translators: A translation has a different number of plural forms than the language has;
+    # %(line)s is its line, %(unit)s the start of the Dutch text.
+    "po_plural": N_("Regel %(line)s: de vertaling van “%(unit)s” heeft niet het aantal "
+                    "meervoudsvormen dat deze taal heeft."),
+    # Translators: Something else is wrong with one translation; %(line)s is its line, %(unit)s
+    # the start of the Dutch text.
+    "po_translation": N_("Regel %(line)s: de vertaling van “%(unit)s” kan zo niet gebruikt worden."),
+    # Translators: The uploaded file is a translation into another language; %(found)s and
+    # %(expected)s are language codes (e.g. de, tr).
+    "po_language": N_("Dit is een vertaling in een andere taal (%(found)s), niet in %(expected)s."),
+    # Translators: The uploaded file has none of the texts of the chosen leaflet.
+    "po_other_domain": N_("Dit bestand heeft geen enkele tekst van deze folder. Is het de vertaling "
+                          "van een andere folder?"),
+    # Translators: The translation file in use cannot be replaced: its folder is a link elsewhere
+    # on the computer.
+    "po_link": N_("De vertaling kan niet opgeslagen worden: de map ervan verwijst naar een andere "
+                  "plek op de computer. Laat dit herstellen door wie de computer beheert."),
+    # Translators: The translation file on the server cannot be read (for instance, it is a link).
+    "po_unreadable": N_("Het vertaalbestand kan niet gelezen worden. Laat dit herstellen door wie de "
+                        "computer beheert."),
+}
+
+# Translators: A problem the program has no words for yet; the details are in the server's log.
+FALLBACK = N_("Deze waarde kan niet gebruikt worden.")
+
+# Words that only make sense beside the form (they say what saving it does).
+FORM_ONLY = frozenset({"extra_forbidden", "toml_syntax"})
+
+# A problem of a file that has no words of its own here, by the folder of the file.
+BY_FOLDER = {
+    # Translators: The practice's settings (profile) have an error; the page Praktijken
+    # ("Practices") is where they are corrected.
+    "practices/": N_("De gegevens van de praktijk hebben een fout. Verbeter ze op de pagina Praktijken."),
+    # Translators: The leaflet's own text (its source file) has an error; the editors fix it.
+    "leaflets/": N_("De tekst van de folder zelf heeft een fout. Laat de redactie dit herstellen."),
+    # Translators: A translation file has an error; the translator fixes it.
+    "translations/": N_("De vertaling heeft een fout. Laat de vertaler dit herstellen."),
+    # Translators: The leaflets' layout files (templates) have an error.
+    "templates/": N_("De opmaak van de folders heeft een fout. Laat dit herstellen door wie de computer "
+                     "beheert."),
+}
+
+# The practice form's labels, which also name a field in a problem shown elsewhere.
+PROFILE_LABELS = {
+    "name": N_("Naam van de praktijk"),
+    "address": N_("Adres"),
+    "phone": N_("Telefoon"),
+    "email": N_("E-mail"),
+    "website": N_("Website"),
+    # Translators: The practice's colour, written as a hexadecimal colour code: keep "#rrggbb" as
+    # it is.
+    "color": N_("Kleur (#rrggbb)"),
+    "logo": N_("Logo"),
+    # Translators: The print variants (A4, A5, booklet, large print, print shop) made for this
+    # practice when all leaflets are made at once (by the command line).
+    "variants": N_("Uitvoeringen voor het maken van alle folders"),
+    # Translators: The languages made for this practice when all leaflets are made at once; when
+    # none is ticked, every language.
+    "languages": N_("Talen (niets aangevinkt: alle talen)"),
+    "bilingual": N_("Ook tweetalige folders maken (vertaling met het Nederlands ernaast)"),
+    # Translators: A setting of the practice: hand patients only translations that a person has
+    # read and approved (compared with the Dutch text).
+    "require_review": N_("Alleen vertalingen gebruiken die een persoon heeft nagekeken"),
+    # Translators: The web address the QR code on the leaflet leads to. Keep {leaflet}, {lang} and
+    # {variant} exactly as they are: they are filled in with the leaflet's name, its language and
+    # its print variant.
+    "qr_url": N_("Adres voor de QR-code (mag {leaflet}, {lang} en {variant} bevatten)"),
+}
+
+
+def problem_text(problem: Problem) -> str:
+    """The problem in the page's language: its code's words with its params (and its line)."""
+    template = MESSAGES.get(problem.code)
+    params = {"line": problem.line or 1, **problem.params}
+    if template is None:
+        log.warning("no words in the web app for problem %r: %s", problem.code, problem)
+        return _(FALLBACK)
+    try:
+        return _(template, **params)
+    except (KeyError, ValueError, TypeError):   # a catalog's translation with other placeholders
+        log.warning("the words for problem %r do not fit its params %r", problem.code, params)
+        return _(FALLBACK)
+
+
+def problem_lines(problems: list) -> list[str]:
+    """Problems shown away from their form (the staff page, a document's error page): each in the
+    page's language, a profile's with the name of its field; one with no words of its own here
+    said by the kind of file it is in. Each line once."""
+    lines: list[str] = []
+    for problem in problems:
+        if isinstance(problem, Message):
+            problem = Problem("", problem)
+        if isinstance(problem, Problem) and problem.code in MESSAGES and problem.code not in FORM_ONLY:
+            text = problem_text(problem)
+            key = (problem.field or "").split(".")[0]
+            if problem.file.startswith("practices/") and key in PROFILE_LABELS:
+                text = f"{_(PROFILE_LABELS[key])}: {text}"
+        else:
+            file = problem.file if isinstance(problem, Problem) else str(problem)
+            folder = next((folder for folder in BY_FOLDER if file.startswith(folder)), None)
+            text = _(BY_FOLDER[folder]) if folder else _(FALLBACK)
+        if text not in lines:
+            lines.append(text)
+    return lines
