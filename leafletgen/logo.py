@@ -117,7 +117,8 @@ def svg_problems(data: bytes, name: str, depth: int = 0) -> list[str]:
         for attr, value in el.attrib.items():
             attr_local = etree.QName(attr).localname
             if attr_local.lower().startswith("on"):
-                problems.append(Message("svg_not_allowed", f"logo {name!r}: SVG event attribute {attr_local!r} is not allowed"))
+                problems.append(Message("svg_not_allowed", f"logo {name!r}: SVG event attribute {attr_local!r} "
+                                                           "is not allowed"))
             elif attr_local == "href" or attr == "{http://www.w3.org/XML/1998/namespace}base":
                 problems += _reference_problems(value, name, depth)
             elif attr_local == "style":

@@ -87,6 +87,7 @@ def parse_toml(text: str, file: str, what: str = "") -> object:
                                     line=int(match.group(1)))) from None
         if str(exc).endswith(" (at end of document)"):
             reason = str(exc).removesuffix(" (at end of document)")
-            raise UserError(Problem(file, Message("toml_syntax", f"is not valid TOML: {reason} (at the end of the file)"),
+            raise UserError(Problem(file, Message("toml_syntax", f"is not valid TOML: {reason} (at the end of "
+                                                                 "the file)"),
                                     line=max(1, len(text.splitlines())))) from None
         raise UserError(Problem(file, Message("toml_syntax", f"is not valid TOML: {exc}"))) from None

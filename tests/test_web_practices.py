@@ -92,7 +92,8 @@ def test_an_address_of_three_lines_of_sixty_characters_fits(project):
 
 WRONG = {"name": "N" * 81, "address": "a\nb\nc\nd", "phone": "bel ons", "email": "info-at-linde",
          "website": "www.linde.example", "color": "groen", "qr_url": "linde.example/{leaflet}"}
-CODES = {"name": ("too_long", {"max_length": 80, "length": 81}), "address": ("too_many_lines", {"lines": 4, "max_lines": 3}),
+CODES = {"name": ("too_long", {"max_length": 80, "length": 81}),
+         "address": ("too_many_lines", {"lines": 4, "max_lines": 3}),
          "phone": ("phone_format", {}), "email": ("email_format", {}), "website": ("url_format", {}),
          "color": ("color_format", {}), "qr_url": ("qr_url_format", {})}
 
@@ -184,7 +185,8 @@ def test_a_new_practice_gets_its_id_from_its_name(fresh_site):
         made.append(response.headers["Location"].rsplit("/", 1)[1])
     assert made == ["huisartsen-het-plein", "huisartsen-het-plein-2", "ca-va-fysio-co", "default-2", "praktijk"]
     for practice_id, name in zip(made, ("Huisartsen Het Plein", "Huisartsen Het Plein", "Ça va — Fysio & Co.")):
-        assert tomllib.loads((project.practices_dir / f"{practice_id}.toml").read_text(encoding="utf-8"))["name"] == name
+        saved = tomllib.loads((project.practices_dir / f"{practice_id}.toml").read_text(encoding="utf-8"))
+        assert saved["name"] == name
     listing = run_cli("list", root=project.root)
     assert "  huisartsen-het-plein-2  Huisartsen Het Plein\n" in listing.out
     # It is there for the staff page, and its first page shows in its settings.

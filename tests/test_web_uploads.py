@@ -7,8 +7,18 @@ import io
 import json
 import re
 
-from .test_web import LEAFLET, OVERWEIGHT, worded
-from .test_web_practices import ENGLISH, english, fresh_site  # noqa: F401  (fixture)
+import pytest
+
+from .test_web import LEAFLET, OVERWEIGHT, copy_project, make_app, worded
+from .test_web_practices import ENGLISH, english
+
+
+@pytest.fixture
+def fresh_site(tmp_path):
+    project = copy_project(tmp_path / "project")
+    app, service = make_app(project, tmp_path / "cache")
+    yield app, service, project
+    service.close()
 
 
 def page_bases(client) -> tuple[str, dict]:
