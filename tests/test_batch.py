@@ -1,5 +1,6 @@
 """The main job as a batch: incremental builds (manifest), removal, failure isolation, the pool,
-the index page, and static instances of variable fonts. Real renders throughout; no timing."""
+the index page, and static instances of variable fonts. Real renders throughout; no timing.
+What each kind of change rebuilds: test_change_detection.py."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from leafletgen import font_files, fonts
-from leafletgen.batch import manifest as manifest_module
 from leafletgen.batch import run_main_job
 from leafletgen.batch.progress import BarProgress, PlainProgress, make_progress
 from leafletgen.project import Project
@@ -109,91 +109,6 @@ def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
-
-
-def _change_leaflet(project):          # front matter: no translation unit changes
-    _edit(project.leaflets_dir / f"{LEAFLET}.md", 'version: "1.0"', 'version: "1.1"')
-
-
-def _change_catalog(project):
-    path = project.translations_dir / "de" / "LC_MESSAGES" / f"{LEAFLET}.po"
-    text, count = re.subn(r'(msgid "Lage rugklachten"\nmsgstr ")[^"]*"', r'\1Rückenschmerzen"',
-                          path.read_text())
-    assert count == 1
-    path.write_text(text)
-
-
-def _change_template_catalog(project):
-    path = project.translations_dir / "de" / "LC_MESSAGES" / "leafletgen.po"
-    path.write_text(path.read_text() + "\n")
-
-
-def _change_profile(project):
-    _edit(project.practices_dir / "huisarts-oost.toml", "020 765 43 21", "020 765 43 22")
-
-
-def _change_logo(project):
-    logo = project.practices_dir / "fysio-delinde" / "logo.svg"
-    logo.write_text(logo.read_text().replace("</svg>", "<!-- new logo --></svg>"))
-
-
-def _change_css(project):
-    css = project.templates_dir / "leaflet.css"
-    css.write_text(css.read_text() + "\n/* changed */\n")
-
-
-def _change_block_template(project):
-    path = project.templates_dir / "blocks" / "callout.html.j2"
-    path.write_text(path.read_text() + "\n")
-
-
-ONLY = {
-    "leaflet source": (_change_leaflet, {f"{p}/{lang}/{LEAFLET}.pdf" for p in ("fysio-delinde", "huisarts-oost")
-                                         for lang in ("nl", "de")}),
-    "catalog": (_change_catalog, {f"{p}/de/{LEAFLET}.pdf" for p in ("fysio-delinde", "huisarts-oost")}),
-    "template catalog": (_change_template_catalog,
-                         {f"{p}/de/{LEAFLET}.pdf" for p in ("fysio-delinde", "huisarts-oost")}),
-    "practice profile": (_change_profile, {n for n in ALL if n.startswith("huisarts-oost/") and n.endswith(".pdf")}),
-    "practice logo": (_change_logo, {n for n in ALL if n.startswith("fysio-delinde/") and n.endswith(".pdf")}),
-    "css": (_change_css, {n for n in ALL if n.endswith(".pdf")}),
-    "block template": (_change_block_template, {n for n in ALL if n.endswith(".pdf")}),
-}
-
-
-@pytest.mark.parametrize("kind", list(ONLY))
-def test_a_change_rebuilds_exactly_what_depends_on_it(built, kind):
-    change, expected = ONLY[kind]
-    change(built)
-    run = run_cli(root=built.root)
-    assert run.code == 0, run
-    rebuilt = {line.removeprefix("built ") for line in run.out.splitlines() if line.startswith("built ")}
-    assert rebuilt == expected
-    assert summary_numbers(run.out) == {"built": len(expected), "unchanged": 6 - len(expected), "failed": 0}
-    again = run_cli(root=built.root)
-    assert summary_numbers(again.out)["built"] == 0
-
-
-def test_a_changed_font_file_rebuilds(built, monkeypatch, tmp_path):
-    """The fonts of a document's language are part of its key (a copy stands in for the package's
-    file: the installed font packages are not ours to change)."""
-    faces = list(fonts.font_faces())
-    regular = faces[0]
-    copy = tmp_path / regular.path.name
-    shutil.copy(regular.path, copy)
-    faces[0] = fonts.FontFace(regular.family, regular.weight, regular.style, copy)
-    monkeypatch.setattr("leafletgen.batch.plan.font_faces", lambda: tuple(faces))
-    first = run_cli(root=built.root)
-    assert summary_numbers(first.out)["built"] == 0            # same bytes, same key
-    with copy.open("ab") as fh:
-        fh.write(b"\0")
-    second = run_cli("--jobs", "1", root=built.root)
-    assert summary_numbers(second.out) == {"built": 6, "unchanged": 0, "failed": 0}
-
-
-def test_a_new_tool_version_rebuilds_everything(built, monkeypatch):
-    monkeypatch.setattr(manifest_module, "__version__", "99.0")
-    run = run_cli("--jobs", "1", root=built.root)
-    assert summary_numbers(run.out) == {"built": 6, "unchanged": 0, "failed": 0}
 
 
 def test_force_rebuilds_everything(built):
