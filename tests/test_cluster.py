@@ -123,7 +123,8 @@ def test_the_plan_names_the_files_of_each_input(tmp_path):
     assert plan.inputs[f"leaflet/{LEAFLET}"] == (f"leaflets/{LEAFLET}.md",)
     assert plan.inputs[f"catalogs/{LEAFLET}/tr"] == (
         f"translations/tr/LC_MESSAGES/{LEAFLET}.po", f"translations/tr/LC_MESSAGES/{LEAFLET}.review.toml",
-        "translations/tr/LC_MESSAGES/leafletgen.po")
+        "translations/tr/LC_MESSAGES/leafletgen.po", "translations/tr/language.toml",
+        "translations/tr/terms.toml")       # the language's table and termbase, where the folder has them
     assert "templates/leaflet.css" in plan.inputs["templates"]
     job = next(job for job in plan.jobs if job.key == f"plein/tr/{LEAFLET}-large-print-bilingual")
     assert plan.needs[job.key] == ("templates", f"leaflet/{LEAFLET}", "practice/plein",

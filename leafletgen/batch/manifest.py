@@ -128,11 +128,11 @@ def library_versions() -> str:
 
 
 def tool_digest(hasher: Hasher) -> str:
-    """leafletgen's version, its own source (a code change is a change) and its libraries. The
-    web app's code makes no document, and is left out."""
+    """leafletgen's version, its own source (a code change is a change), its language tables, and
+    its libraries. The web app's code makes no document, and is left out."""
     package = Path(__file__).resolve().parent.parent
     parts = [__version__, library_versions()]
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.toml")]):   # .toml: language tables
         relative = path.relative_to(package)
         if relative.parts[0] != "web":
             parts += [relative.as_posix(), hasher.file(path)]

@@ -29,6 +29,7 @@ from ..project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE, 
                        Project)
 from ..request import THUMBNAIL_WIDTH, BuildRequest, DocumentOptions
 from ..review_records import record_path
+from ..translate.languages import LANGUAGE_FILE, TERMBASE_FILE
 from ..variants import DEFAULT_VARIANT
 from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
 
@@ -311,11 +312,14 @@ def practice_digest(project: Project, hasher: Hasher, practice_id: str) -> str:
 
 
 def catalogs_digest(project: Project, hasher: Hasher, leaflet_id: str, lang: str) -> str:
-    """A language's catalogs for one leaflet, and its review record (the colophon says whether
-    a person reviewed the translation, and a practice may require it)."""
+    """A language's catalogs for one leaflet, its review record (the colophon says whether a
+    person reviewed the translation, and a practice may require it), and the content folder's
+    language table and termbase (its dates; the quality checks)."""
+    folder = project.translations_dir / lang
     return combine(hasher.file(project.catalog_path(leaflet_id, lang)),
                    hasher.file(project.catalog_path(TEMPLATE_DOMAIN, lang)),
-                   hasher.file(record_path(project, leaflet_id, lang)))
+                   hasher.file(record_path(project, leaflet_id, lang)),
+                   hasher.file(folder / LANGUAGE_FILE), hasher.file(folder / TERMBASE_FILE))
 
 
 def fonts_digest(hasher: Hasher, families: tuple[str, ...]) -> str:

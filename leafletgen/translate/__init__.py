@@ -1,0 +1,1 @@
+"""The translate stage: catalogs, their checks and quality, language tables, termbases, memory."""
