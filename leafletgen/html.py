@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 import pyphen
+from babel import Locale
 from babel.dates import format_date
 from markupsafe import Markup
 
@@ -37,6 +38,7 @@ from .model import Block, Leaflet, Practice
 from .project import Project
 from .sandbox import FrozenMap, freeze
 from .template_environment import environment, install_translations, template_loader
+from .translate.languages import language_table
 from .variants import VARIANTS
 
 # Babel puts U+200E/U+200F direction marks in some dates (Arabic); the page direction
@@ -62,8 +64,20 @@ def can_hyphenate(lang: str) -> bool:
     return pyphen.language_fallback(lang.replace("-", "_")) is not None
 
 
-def format_day(day: dt.date, lang: str) -> str:
-    return _BIDI_MARKS.sub("", format_date(day, format="long", locale=date_locale(lang)))
+def format_day(day: dt.date, lang: str, project: Project | None = None) -> str:
+    """A day as the leaflet's language writes it: Babel's long date, with the month names and the
+    first day of a month of the language's table where it has them (translate.languages:
+    "1er novembre 2026", Arabic "1 تشرين الثاني/نوفمبر 2026")."""
+    text = _BIDI_MARKS.sub("", format_date(day, format="long", locale=date_locale(lang)))
+    if lang == SOURCE_LANGUAGE:
+        return text
+    table = language_table(project, lang)
+    if table.months:
+        babel_month = Locale.parse(date_locale(lang)).months["format"]["wide"][day.month]
+        text = text.replace(babel_month, table.months[day.month - 1], 1)
+    if table.first_day and day.day == 1:
+        text = re.sub(r"(?<![\d.])1(?![\d.])", table.first_day, text, count=1)
+    return text
 
 
 def data_uri(project: Project, path: Path, mime: str) -> str:
@@ -261,8 +275,8 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
         "title": plain_text(leaflet.title),
         "author": author,
         # A date is never broken across lines ("1 november / 2027").
-        "published": nobreak(format_day(leaflet.published, lang)),
-        "review": nobreak(format_day(leaflet.review, lang)),
+        "published": nobreak(format_day(leaflet.published, lang, project)),
+        "review": nobreak(format_day(leaflet.review, lang, project)),
         "created": leaflet.published.isoformat(),
         "generator": f"leafletgen {__version__}",
         # CSS counters in the running footer fill these in on every page.

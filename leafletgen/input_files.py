@@ -19,6 +19,7 @@ from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Proj
 from .render import load_inputs
 from .request import BuildRequest
 from .review_records import record_path
+from .translate.languages import LANGUAGE_FILE
 
 FILE_MAX_BYTES = 16 * 1024 * 1024     # as the renderer's own limit on a file it reads
 
@@ -50,9 +51,11 @@ def input_files(project: Project, request: BuildRequest) -> dict[str, bytes]:
             names.append(practice.logo.resolve().relative_to(project.root.resolve()).as_posix())
     if request.lang != SOURCE_LANGUAGE:
         # The catalogs, and the review record (the colophon says who reviewed the translation).
+        # The language's own table (its month names: translate.languages), where it has one.
         for path in (project.catalog_path(leaflet.id, request.lang),
                      project.catalog_path(TEMPLATE_DOMAIN, request.lang),
-                     record_path(project, leaflet.id, request.lang)):
+                     record_path(project, leaflet.id, request.lang),
+                     project.translations_dir / request.lang / LANGUAGE_FILE):
             if path.is_file():
                 names.append(path.relative_to(project.root).as_posix())
     names += _tree(project, "templates")

@@ -141,7 +141,7 @@ def document_review(project: Project, leaflet, practice, lang: str,
     if getattr(practice, "require_review", False) and state.state != "reviewed" and not allow_draft:
         raise UserError(Problem(state.record, unreviewed_reason(state, practice.id, lang, leaflet.id)
                                 + "; or build with --allow-draft to look at it"))
-    return state, translation_note(state, lang, plain_text(leaflet.title))
+    return state, translation_note(state, lang, plain_text(leaflet.title), project)
 
 
 def unreviewed_reason(state: ReviewState, practice_id: str, lang: str, leaflet_id: str) -> str:
@@ -152,7 +152,8 @@ def unreviewed_reason(state: ReviewState, practice_id: str, lang: str, leaflet_i
             f"translations review {lang} --leaflet {leaflet_id} --by NAME`")
 
 
-def translation_note(state: ReviewState, lang: str, original_title: str = "") -> dict:
+def translation_note(state: ReviewState, lang: str, original_title: str = "",
+                     project: Project | None = None) -> dict:
     """Plain data for the colophon's lines of a translation: its Dutch original (the title; the
     version and date are the leaflet's) and "Translated with translation software; …"."""
     reviewed = state.state == "reviewed"
@@ -161,7 +162,7 @@ def translation_note(state: ReviewState, lang: str, original_title: str = "") ->
         "reviewed": reviewed,
         "machine_assisted": state.method == "machine-assisted",
         "reviewed_by": state.by if reviewed else "",
-        "reviewed_on": format_day(state.date, lang) if reviewed and state.date else "",
+        "reviewed_on": format_day(state.date, lang, project) if reviewed and state.date else "",
     }
 
 

@@ -89,8 +89,10 @@ def test_latin_contact_details_keep_their_order_in_arabic(built):
     assert "030 123 45 67" in text
     assert "Lindelaan 12, 3581 AB Utrecht" in text
     html = (built / "ar" / f"{LEAFLET}.html").read_text(encoding="utf-8")
-    # The footer's date in Arabic, without Babel's right-to-left marks (and kept on one line).
-    assert "الإصدار 1.0، 1\u00a0نوفمبر\u00a02026" in html
+    # The footer's date in Arabic, without Babel's right-to-left marks (and kept on one line),
+    # with both names of the month (the language table's: تشرين الثاني/نوفمبر).
+    assert "الإصدار 1.0، 1\u00a0تشرين\u00a0الثاني/نوفمبر\u00a02026" in html
+    assert "\u200f" not in html
 
 
 def _page(path, index=0):

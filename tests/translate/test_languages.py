@@ -59,3 +59,20 @@ def test_a_language_without_a_table_takes_its_script_from_cldr():
     assert tigrinya.scripts == {"Ethiopic"}
     assert tigrinya.foreign_letters("ሰላምa") == ["a"]
 
+
+
+def test_dates_take_the_month_names_and_first_day_of_the_table(project):
+    """French writes the first of a month as an ordinal, Arabic both names of each month (the
+    Levant's and Egypt's); a content folder's table changes them; Dutch is Babel's."""
+    import datetime as dt
+
+    from leafletgen.html import format_day
+
+    first, later = dt.date(2026, 11, 1), dt.date(2027, 11, 21)
+    assert format_day(first, "fr") == "1er novembre 2026" and format_day(later, "fr") == "21 novembre 2027"
+    assert format_day(first, "ar") == "1 تشرين الثاني/نوفمبر 2026"
+    assert format_day(first, "nl") == "1 november 2026" and format_day(first, "en") == "1 November 2026"
+    (project.translations_dir / "ar" / "language.toml").write_text(
+        '[dates]\nmonths = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", '
+        '"سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"]\n', encoding="utf-8")
+    assert format_day(first, "ar", project) == "1 نوفمبر 2026"
