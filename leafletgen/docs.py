@@ -22,6 +22,7 @@ from .cli import main as cli_main, make_parser
 from .project import PACKAGE_ROOT
 
 REFERENCE = PACKAGE_ROOT / "docs" / "reference.md"
+COMMAND = f"python -m {__spec__.name}"   # how to run this module, wherever it lives
 _BLOCK_RE = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end generated: (?P=name) -->)",
                        re.DOTALL)
 
@@ -68,7 +69,7 @@ def regenerate(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m leafletgen.docs", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check; exit 1 if out of date")
     parser.add_argument("file", nargs="?", type=Path, default=REFERENCE)
     args = parser.parse_args(argv)
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if new == text:
         return 0
     if args.check:
-        print(f"{args.file} is out of date: run `python -m leafletgen.docs`", file=sys.stderr)
+        print(f"{args.file} is out of date: run `{COMMAND}`", file=sys.stderr)
         return 1
     args.file.write_text(new, encoding="utf-8")
     print(f"updated {args.file}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from leafletgen.docs import REFERENCE, cli_reference, main, regenerate
+from leafletgen.docs import COMMAND, REFERENCE, cli_reference, main, regenerate
 
 from .conftest import REPO
 
@@ -18,7 +18,7 @@ def test_command_reference_is_the_current_help():
     assert REFERENCE == REPO / "docs" / "reference.md"
     assert "<!-- generated: cli-reference -->" in text
     assert regenerate(text) == text, (
-        "docs/reference.md's command reference differs from `--help`: run `python -m leafletgen.docs`")
+        f"docs/reference.md's command reference differs from `--help`: run `{COMMAND}`")
 
 
 def test_reference_covers_every_command():
@@ -32,7 +32,7 @@ def test_check_mode_fails_on_a_stale_page(tmp_path, capsys):
     stale = tmp_path / "reference.md"
     stale.write_text("# x\n\n<!-- generated: cli-reference -->\nstale text\n<!-- end generated: cli-reference -->\n")
     assert main(["--check", str(stale)]) == 1
-    assert "is out of date: run `python -m leafletgen.docs`" in capsys.readouterr().err
+    assert f"is out of date: run `{COMMAND}`" in capsys.readouterr().err
     assert main([str(stale)]) == 0
     assert main(["--check", str(stale)]) == 0
     assert "stale text" not in stale.read_text()
