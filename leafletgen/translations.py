@@ -5,6 +5,8 @@ staff web app's words (`leafletgen_web`). Layout: translations/<domain>.pot and
 translations/<lang>/LC_MESSAGES/<domain>.po. What there is to translate comes from extract.py;
 how far each translation is, from translation_status.py.
 
+`init` and `update` write each unit's terms (translate/termbase.py) as `#.` comments.
+
 Files are only rewritten when something besides their dates (and Babel's version) changed, so the
 same sources give the same bytes. A fuzzy unit gets `#|` lines with its previous msgid (render_po
 writes them: Babel's own are broken for multi-line msgids).
@@ -29,6 +31,8 @@ from .i18n import SOURCE_LANGUAGE, _read_catalog, language_name, languages, temp
 from .catalog_validation import catalog_file, catalog_report, read_catalog_bytes
 from .atomic_write import write_atomic
 from .project import Project
+from .translate.languages import language_table
+from .translate.termbase import TERM_PREFIX, load_termbase, terms_in
 from .web.catalog import WEB_DOMAIN, web_template
 
 # Lines that alone are no reason to rewrite a file: its dates, and the Babel version that wrote it.
@@ -203,9 +207,24 @@ def init(project: Project, lang: str) -> list[Path]:
     templates, titles = templates_and_titles(project)
     for domain, template in templates.items():
         path = project.catalog_path(domain, lang)
-        write_atomic(path, render_po(new_catalog(template, lang, titles.get(domain))))
+        catalog = new_catalog(template, lang, titles.get(domain))
+        write_terms(catalog, project, lang)
+        write_atomic(path, render_po(catalog))
         written.append(path)
     return written
+
+
+def write_terms(catalog: Catalog, project: Project, lang: str) -> None:
+    """Each unit's terms of the language's termbase as `#.` comments ("Term: huisarts → GP"),
+    for the translator; a term no longer in the unit (or the termbase) loses its comment."""
+    table = language_table(project, lang)
+    terms, source = load_termbase(table), language_table(project, SOURCE_LANGUAGE)
+    for message in catalog:
+        if not message.id:
+            continue
+        comments = [c for c in message.auto_comments if not c.startswith(TERM_PREFIX)]
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        message.auto_comments = comments + [term.comment() for term in terms_in(msgid, terms, source)]
 
 
 def merge(catalog: Catalog, template: Catalog) -> Catalog:
@@ -244,6 +263,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
             else:
                 catalog = merge(_read(project, domain, lang), template)
                 note = "updated"
+            write_terms(catalog, project, lang)
             changed = write_if_changed(path, render_po(catalog))
             results.append((path, note if changed else "unchanged"))
     # The staff web app's words: merged into the languages it speaks (those with a catalog).

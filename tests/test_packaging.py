@@ -8,9 +8,14 @@ import tomllib
 from .conftest import REPO
 
 
+def _setuptools() -> dict:
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+
+
 def _listed() -> list[str]:
-    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-    return pyproject["tool"]["setuptools"]["packages"]
+    """The packages that are folders of leafletgen/ (not those mapped from elsewhere: package-dir)."""
+    mapped = _setuptools().get("package-dir", {})
+    return [name for name in _setuptools()["packages"] if name not in mapped]
 
 
 def test_every_folder_of_the_package_is_listed_in_pyproject():
@@ -36,3 +41,16 @@ def test_every_data_file_is_package_data():
             unmatched = [file for file in others
                          if not any(fnmatch.fnmatch(file, p) for p in patterns)]
             assert not unmatched, f"{name}: {unmatched} are not package data in pyproject.toml"
+
+
+def test_the_termbases_ship_in_the_wheel():
+    """translations/<lang>/terms.toml are the defaults an installed tool reads
+    (leafletgen/shipped_translations in the wheel): mapped there and package data."""
+    setuptools = _setuptools()
+    assert setuptools["package-dir"]["leafletgen.shipped_translations"] == "translations"
+    assert "leafletgen.shipped_translations" in setuptools["packages"]
+    patterns = setuptools["package-data"]["leafletgen.shipped_translations"]
+    termbases = sorted(path.relative_to(REPO / "translations").as_posix()
+                       for path in (REPO / "translations").glob("*/terms.toml"))
+    assert len(termbases) >= 8
+    assert all(any(fnmatch.fnmatch(file, p) for p in patterns) for file in termbases), termbases

@@ -288,19 +288,26 @@ def _cldr_scripts(lang: str) -> frozenset[str]:
     return frozenset({codes.get(parts[1], "Latin") if len(parts) > 1 else "Latin"})
 
 
+def own_translations() -> Path:
+    """leafletgen's own translations/ folder, whose termbases are the defaults: the checkout's,
+    or the copy a wheel ships as leafletgen/shipped_translations (pyproject.toml's package-dir)."""
+    shipped = PACKAGED.parent.parent / "shipped_translations"
+    return shipped if shipped.is_dir() else PACKAGE_ROOT / "translations"
+
+
 def _with_termbase(table: LanguageTable, root: Path, lang: str) -> LanguageTable:
     """The termbase: the content folder's translations/<lang>/terms.toml, else the tool's own."""
     from dataclasses import replace
 
-    relative = f"translations/{lang}/{TERMBASE_FILE}"
-    for base in (root, PACKAGE_ROOT):
+    own = f"translations/{lang}/{TERMBASE_FILE}"
+    for base, relative, shown in ((root, own, own),
+                                  (own_translations(), f"{lang}/{TERMBASE_FILE}", f"{own} (leafletgen's own)")):
         try:
             data = read_file(base, relative, TABLE_MAX_BYTES)
         except InputFileError as exc:
             if exc.missing:
                 continue
-            raise UserError(Problem(relative, exc.reason)) from None
-        shown = relative if base == root else f"{relative} (leafletgen's own)"
+            raise UserError(Problem(shown, exc.reason)) from None
         return replace(table, termbase=(shown, data))
     return table
 
