@@ -29,7 +29,6 @@ from .project import Project, find_project
 from .signals import Terminated
 from .unprintable import printable
 from .variants import VARIANTS
-from .web.serve import add_command as add_serve_command
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -146,7 +145,8 @@ def make_parser() -> Parser:
     listing.set_defaults(handler="cmd_list")
     add_translations_commands(commands)
     add_check_command(commands)
-    add_serve_command(commands, _common)
+    for module in ("web.serve", "store.command"):      # `serve`, `users`: their own modules
+        importlib.import_module(f"{__package__}.{module}").add_command(commands, _common)
     return limits.add_options(parser, commands.choices)   # --time-limit, --memory-limit
 
 

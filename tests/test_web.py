@@ -486,16 +486,33 @@ def test_a_po_upload_is_checked_by_the_catalog_checks(fresh):
 
 # ---- Login, cookies, errors -----------------------------------------------------------------------
 
+def add_account(project: Project, name: str, role: str, password: str | None = "correct horse battery",
+                practices=()):
+    """An account in the project's database (made if need be), as `users add` makes it."""
+    from leafletgen.store import accounts
+    from leafletgen.store.database import open_store
+    from leafletgen.store.settings import load_settings
+
+    store = open_store(load_settings(project.root))
+    try:
+        return accounts.add(store, name, role, practices, password, project.practice_ids())
+    finally:
+        store.close()
+
+
+def sign_in(client, name: str, password: str = "correct horse battery", **options):
+    token = csrf(client, "/login")
+    return client.post("/login", data={"csrf_token": token, "name": name, "password": password}, **options)
+
+
 @pytest.fixture
 def guarded(tmp_path):
-    from leafletgen.web import login
-
     project = copy_project(tmp_path / "project")
-    login.set_password(project, "correct horse battery")
-    login._attempts.clear()
+    add_account(project, "anna", "admin")
     app, service = make_app(project, tmp_path / "cache", require_login=True)
     yield app, project
     service.close()
+    app.extensions["leafletgen.store"].close()
 
 
 def test_a_login_is_required_off_loopback(guarded):
@@ -505,12 +522,13 @@ def test_a_login_is_required_off_loopback(guarded):
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
     assert client.get("/healthz").status_code == 200
     assert client.get(f"/leaflets/{LEAFLET}/nl.pdf").status_code == 302
-    stored = (project.practices_dir / ".staff-login").read_text()
-    assert stored.startswith("scrypt:") and "correct horse" not in stored
+    stored = (project.root / ".leafletgen" / "leafletgen.db").read_bytes()
+    assert b"scrypt:" in stored and b"correct horse" not in stored
     token = csrf(client, "/login")
-    wrong = client.post("/login", data={"csrf_token": token, "password": "wrong"})
+    wrong = client.post("/login", data={"csrf_token": token, "name": "anna", "password": "wrong"})
     assert wrong.status_code == 401 and "klopt niet" in wrong.get_data(as_text=True)
-    right = client.post("/login?next=/translations", data={"csrf_token": token, "password": "correct horse battery"})
+    right = client.post("/login?next=/translations", data={"csrf_token": token, "name": "Anna",
+                                                           "password": "correct horse battery"})
     assert right.status_code == 302 and right.headers["Location"] == "/translations"
     cookie = right.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
@@ -520,23 +538,23 @@ def test_a_login_is_required_off_loopback(guarded):
 def test_login_without_token_redirect_elsewhere_https_cookie_and_rate_limit(guarded):
     app, project = guarded
     client = app.test_client()
-    assert client.post("/login", data={"password": "correct horse battery"}).status_code == 400
+    assert client.post("/login", data={"name": "anna", "password": "correct horse battery"}).status_code == 400
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
-        token = csrf(client, "/login")   # a login starts a new session, with a new token
-        response = client.post(f"/login?next={target}", data={"csrf_token": token,
-                                                             "password": "correct horse battery"})
+        fresh_client = app.test_client()
+        token = csrf(fresh_client, "/login")
+        response = fresh_client.post(f"/login?next={target}", data={"csrf_token": token, "name": "anna",
+                                                                   "password": "correct horse battery"})
         assert response.headers["Location"] == "/", target
     secure = app.test_client()
     token = csrf(secure, "/login")
     response = secure.post("/login", base_url="https://localhost",
-                           data={"csrf_token": token, "password": "correct horse battery"},
+                           data={"csrf_token": token, "name": "anna", "password": "correct horse battery"},
                            headers={"Referer": "https://localhost/login"})
     assert response.status_code == 302 and "Secure" in response.headers["Set-Cookie"]
-    from leafletgen.web import login
-    login._attempts.clear()
     other = app.test_client()
     token = csrf(other, "/login")
-    codes = [other.post("/login", data={"csrf_token": token, "password": "nope"}).status_code for _ in range(6)]
+    codes = [other.post("/login", data={"csrf_token": token, "name": "anna", "password": "nope"}).status_code
+             for _ in range(6)]
     assert codes == [401] * 5 + [429]
 
 
@@ -699,16 +717,11 @@ def test_serve_hands_its_memory_limit_to_the_workers(project, tmp_path):
                 server.kill()
 
 
-def test_serve_set_password_from_standard_input(project, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+def test_serve_set_password_points_to_accounts(project):
     run = run_cli("serve", "--set-password", root=project.root)
-    assert run.code == 1 and "at least 10 characters" in run.err
-    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
-    run = run_cli("serve", "--set-password", root=project.root)
-    assert run.code == 0 and "practices/.staff-login" in run.out
-    from leafletgen.web.login import password_matches
-    assert password_matches(project, "a long enough password")
-    assert not password_matches(project, "a long enough passwore")
+    assert run.code == 1 and run.err == ("error: serve --set-password is gone: everyone signs in with an "
+                                         "account of their own; make one with `python generate.py users "
+                                         "add NAME --role admin`\n")
 
 
 # ---- The app's own words ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ ROLES = ("staff", "editor", "reviewer", "admin")
 PERMISSIONS = {
     "print": frozenset(ROLES),                       # find, preview and print leaflets
     "edit_practice": frozenset({"editor", "admin"}),  # a practice's profile and logo
+    "manage_practices": frozenset({"admin"}),          # add a practice, retire one
     "upload_catalog": frozenset({"editor", "admin"}),  # a translation (.po) of a leaflet
     "edit_leaflet": frozenset({"editor", "admin"}),
     "review": frozenset({"reviewer", "admin"}),       # record that a person checked a translation

@@ -3,24 +3,25 @@
 Pages are rendered on the server (Jinja2, autoescaped) and work without JavaScript; htmx (one
 vendored file) only saves page loads. Every form is a WTForms form with a CSRF token; a POST
 without one is refused with 400. Bound to anything but the loopback address, every page but the
-login page and /healthz asks for the practice's password (stored hashed, see `login.py`).
+login page and /healthz asks for an account (login.py); what it may do is its role's (access.py).
+Accounts, sessions and the audit trail are in the database (leafletgen/store/).
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, Response, g, request
-from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..fonts import cache_root
 from ..project import Project
-from . import i18n, login, practices, staff, translations_page
+from . import access, audit_page, i18n, login, practices, staff, translations_page, users_page
 from .choice import Unknown, unknown_page
 from .context import error_page
 from .documents import DocumentService
@@ -36,12 +37,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'self'")
 
 
-class SessionInterface(SecureCookieSessionInterface):
-    """The session cookie is Secure whenever the request came over https (directly, or through a
-    trusted proxy that says so): the same server works on http://127.0.0.1 and behind https."""
-
-    def get_cookie_secure(self, app) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+UPKEEP_SECONDS = 3600        # expired sessions removed, old audit names replaced: hourly
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
@@ -60,15 +56,25 @@ def host_name(host: str) -> str:
 
 def create_app(project: Project, *, require_login: bool = False, documents: DocumentService | None = None,
                cache_dir: Path | None = None, workers: int = 2, secret_key: bytes | None = None,
-               testing: bool = False) -> Flask:
+               testing: bool = False, settings=None, store=None) -> Flask:
     """The web app for `project`. `require_login`: the server is reachable from other machines.
+    `settings`: the server's (default: the content folder's leafletgen.toml); `store`: the
+    database (default: the one the settings name, created and migrated if need be).
 
     Without a login (this computer only) a request must name this computer in its Host header:
     a web page elsewhere cannot reach the app through a name that resolves to 127.0.0.1 (DNS
     rebinding) and read or change what only staff at this computer may."""
+    from ..store.database import open_store
+    from ..store.secret_key import load_secret_key
+    from ..store.settings import load_settings
+    from .proxy import TrustedProxy
+    from .session_store import StoredSessionInterface
+
+    settings = settings or load_settings(project.root)
+    store = store or open_store(settings)
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
-        SECRET_KEY=secret_key or secrets.token_bytes(32),   # sessions end when the server stops
+        SECRET_KEY=secret_key or load_secret_key(settings.secret_key_file),  # shared by the servers
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -81,18 +87,25 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         LEAFLETGEN_REQUIRE_LOGIN=require_login,
     )
-    app.session_interface = SessionInterface()
+    app.session_interface = StoredSessionInterface(store)
+    app.wsgi_app = TrustedProxy(app.wsgi_app, settings)
     app.extensions["leafletgen.project"] = project
+    app.extensions["leafletgen.settings"] = settings
+    app.extensions["leafletgen.store"] = store
     app.extensions["leafletgen.documents"] = documents or DocumentService(
         project, cache_dir or cache_root() / "web", workers=workers)
     CSRFProtect(app)
     i18n.install(app.jinja_env)
-    app.jinja_env.globals.update(ui_lang=lambda: g.get("ui_lang", "nl"))
+    app.jinja_env.globals.update(ui_lang=lambda: g.get("ui_lang", "nl"), may=access.may,
+                                 account=access.account)
 
     app.register_blueprint(login.blueprint)
     app.register_blueprint(staff.blueprint)
     app.register_blueprint(practices.blueprint)
     app.register_blueprint(translations_page.blueprint)
+    app.register_blueprint(users_page.blueprint)
+    app.register_blueprint(audit_page.blueprint)
+    upkeep = Upkeep(store, settings.keep_names_days)
 
     @app.before_request
     def only_this_computers_names():
@@ -103,7 +116,8 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
     def language_and_login():
         g.ui_lang = i18n.negotiate(project)
         g.translations = i18n.ui_translations(project, g.ui_lang)
-        return login.check(app)
+        upkeep.now_and_then()
+        return login.check()
 
     @app.after_request
     def security_headers(response):
@@ -139,7 +153,10 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
             # app cannot understand.
             400: i18n._("Deze vraag begrijpt de server niet."),
             # Translators: The page for error 403 (Forbidden): "This is not allowed."
-            403: i18n._("Dit mag niet."),
+            403: i18n._("Dit mag niet.") if not g.get("account") or g.account.local else
+            # Translators: The page for error 403 (Forbidden) for a signed-in person: their role
+            # (or the practices their account is for) does not allow this page or action.
+            i18n._("Dit mag niet met uw account. Vraag zo nodig de beheerder om andere rechten."),
             404: i18n._("Deze pagina bestaat niet."),
             # Translators: The page for error 405 (Method Not Allowed): the page exists, but not
             # for this kind of request.
@@ -167,3 +184,21 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
                                       "De details staan in het logboek van de server.")), 500
 
     return app
+
+
+class Upkeep:
+    """Tidy the database at the first request and then at most hourly (store/upkeep.py)."""
+
+    def __init__(self, store, keep_names_days: int):
+        self.store, self.keep_names_days = store, keep_names_days
+        self._lock = threading.Lock()
+        self._last = None
+
+    def now_and_then(self) -> None:
+        from ..store.upkeep import tidy
+
+        with self._lock:
+            if self._last is not None and time.monotonic() - self._last < UPKEEP_SECONDS:
+                return
+            self._last = time.monotonic()
+        tidy(self.store, self.keep_names_days)

@@ -29,6 +29,7 @@ class Rendered:
     pages: int
     draft: bool
     warnings: list[str] = field(default_factory=list)
+    version: str = ""                # the leaflet's version as rendered (for the audit trail)
     fresh: bool = False              # rendered for this request (not served from the cache)
 
     @property
@@ -92,12 +93,12 @@ class DocumentCache:
         folder = self._folder(digest)
         rendered = Rendered(digest=digest, folder=folder, title=result["title"], lang=lang,
                             pages=result["pages"], draft=result["draft"], warnings=result["warnings"],
-                            fresh=True)
+                            version=result.get("version", ""), fresh=True)
         write_quick(rendered.pdf_path, result["pdf"])
         write_quick(rendered.html_path, result["html"])
         # The metadata last: a document is in the cache once its .json is.
         meta = {"title": rendered.title, "lang": rendered.lang, "pages": rendered.pages,
-                "draft": rendered.draft, "warnings": rendered.warnings}
+                "draft": rendered.draft, "warnings": rendered.warnings, "version": rendered.version}
         write_quick(folder / f"{digest}.json", json.dumps(meta, ensure_ascii=False))
         self._written += 1
         if self._written % 50 == 0:

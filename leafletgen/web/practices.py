@@ -23,7 +23,7 @@ from ..logo import LOGO_MAX_BYTES
 from ..practice import parse_practice
 from ..project import SOURCE_LANGUAGE
 from ..variants import VARIANTS
-from . import library, practice_files, revisions
+from . import access, audit, library, practice_files, revisions
 from .choice import VARIANT_TEXTS, Choice
 from .context import project
 from .i18n import _
@@ -69,15 +69,17 @@ def _checked_form() -> None:
 
 @blueprint.route("/practices")
 def index():
-    return render_template("practices.html", practices=library.practices(project()))
+    return render_template("practices.html", practices=access.visible(library.practices(project())))
 
 
 @blueprint.route("/practices/new", methods=["GET"])
+@access.requires("manage_practices")
 def new():
     return _page(None, form_values({"variants": ["a4"]}), {}, [])
 
 
 @blueprint.route("/practices/new", methods=["POST"])
+@access.requires("manage_practices")
 def create():
     """A new practice from the form: its id made from its name (unique, valid), its profile
     checked like any other and written only if valid, never over another practice's file."""
@@ -105,6 +107,7 @@ def create():
     if not practice_files.create_profile(proj.practices_dir / f"{practice_id}.toml", text):
         abort(409)      # the same id made by another request between the two lines above
     library.forget_practice(proj, practice_id)
+    audit.record("practice", practice=practice_id, detail="created")
     # Translators: Shown after a new practice was made; %(name)s is its name.
     flash(_("De praktijk %(name)s is aangemaakt.", name=data["name"]), "saved")
     return redirect(url_for("practices.edit", practice_id=practice_id))
@@ -139,6 +142,7 @@ def logo(practice_id: str):
 
 
 @blueprint.route("/practices/<practice_id>", methods=["POST"])
+@access.requires("edit_practice")
 def save(practice_id: str):
     """The form saved as the profile, if the file is still the one the form was filled from and
     the profile the form makes is valid: an uploaded logo is checked and written first (under a
@@ -176,7 +180,13 @@ def save(practice_id: str):
                          attempted=True)
         write_atomic(path, text)
     library.forget_practice(proj, practice_id)
+    changed = sorted(key for key in set(profile.data) | set(data)
+                     if key != "logo" and profile.data.get(key) != data.get(key))
+    if changed:
+        audit.record("profile", practice=practice_id, detail=", ".join(changed))
     previous = profile.data.get("logo")
+    if previous != data.get("logo"):
+        audit.record("logo", practice=practice_id, detail="new" if data.get("logo") else "removed")
     if isinstance(previous, str) and previous != data.get("logo"):
         practice_files.discard_logo(proj, proj.practices_dir / previous, data.get("logo"), only_uploaded=practice_id)
     # Translators: Shown after the practice's settings were saved.
@@ -199,6 +209,7 @@ def _conflict(practice_id: str, profile, data: dict):
 
 
 @blueprint.route("/practices/<practice_id>/retire", methods=["GET"])
+@access.requires("manage_practices")
 def retire_page(practice_id: str):
     _known(practice_id)
     profile = read_profile(practice_id)
@@ -208,6 +219,7 @@ def retire_page(practice_id: str):
 
 
 @blueprint.route("/practices/<practice_id>/retire", methods=["POST"])
+@access.requires("manage_practices")
 def retire(practice_id: str):
     """Retire the practice (practice_files.retire_profile), if its profile is still the one the
     confirmation page was made from."""
@@ -225,6 +237,7 @@ def retire(practice_id: str):
                                    conflict=rows), 409
         practice_files.retire_profile(proj, practice_id)
     library.forget_practice(proj, practice_id)
+    audit.record("practice", practice=practice_id, detail="retired")
     # Translators: Shown after a practice was retired; %(name)s is its name.
     flash(_("De praktijk %(name)s is gearchiveerd. Haar folders worden de volgende keer dat alle "
             "folders gemaakt worden, verwijderd.", name=info.name), "saved")

@@ -2,12 +2,15 @@
 runs on Windows, where most practice PCs are).
 
 Bound to the loopback address (the default, 127.0.0.1) only this computer can reach it, and no
-login is asked. Bound to any other address it requires the practice's password, set once with
-`serve --set-password`; without one it does not start.
+login is asked. Bound to any other address, or behind a proxy, everyone signs in with an account
+(`generate.py users add`); without one it does not start. Host, port, proxy and the database
+come from leafletgen.toml in the content folder (store/settings.py); options given here win.
 """
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import ipaddress
 import logging
 import sys
@@ -17,8 +20,7 @@ from ..errors import UserError
 from ..project import Project
 from ..signals import Terminated
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
+from ..store.settings import DEFAULT_HOST, DEFAULT_PORT
 
 
 def is_loopback(host: str) -> bool:
@@ -35,28 +37,27 @@ def add_command(commands, common) -> None:
         "serve", help="the staff web app: pick, preview and print leaflets in a browser",
         description="Start the staff web app: search a leaflet, pick the language, the practice and "
                     "the variant, preview it and print it, in a browser. Bound to 127.0.0.1 (this "
-                    "computer only) unless --host says otherwise; any other address requires the "
-                    "practice's password (set it with --set-password).")
-    serve.add_argument("--host", default=DEFAULT_HOST, metavar="H",
-                       help=f"address to listen on (default: {DEFAULT_HOST}, this computer only; "
-                            "0.0.0.0 for every network, which requires a login)")
-    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="P",
-                       help=f"port (default: {DEFAULT_PORT}; 0: any free port, shown at the start)")
+                    "computer only) unless --host or leafletgen.toml says otherwise; any other "
+                    "address requires everyone to sign in with an account (`users add`).")
+    serve.add_argument("--host", metavar="H",
+                       help=f"address to listen on (default: server.host in leafletgen.toml, else "
+                            f"{DEFAULT_HOST}, this computer only; 0.0.0.0 for every network, which "
+                            "requires a login)")
+    serve.add_argument("--port", type=_port, metavar="P",
+                       help=f"port (default: server.port in leafletgen.toml, else {DEFAULT_PORT}; 0: "
+                            "any free port, shown at the start)")
     serve.add_argument("--workers", type=_positive, default=None, metavar="N",
                        help="documents rendered at once (default: one per core)")
     serve.add_argument("--proxy", metavar="ADDRESS",
-                       help="address of a reverse proxy in front of the app that terminates https; "
-                            "its X-Forwarded-* headers are trusted (session cookies become Secure)")
-    serve.add_argument("--set-password", action="store_true",
-                       help="set the password staff log in with when the app is reachable from "
-                            "other computers (asked twice; stored hashed), then exit")
+                       help="address of a reverse proxy in front of the app that terminates https "
+                            "(default: server.proxy in leafletgen.toml); only its X-Forwarded-* "
+                            "headers are believed (session cookies become Secure)")
+    serve.add_argument("--set-password", action="store_true", help=argparse.SUPPRESS)
     common(serve)
     serve.set_defaults(handler=cmd_serve)
 
 
 def _port(value: str) -> int:
-    import argparse
-
     try:
         port = int(value)
     except ValueError:
@@ -67,8 +68,6 @@ def _port(value: str) -> int:
 
 
 def _positive(value: str) -> int:
-    import argparse
-
     try:
         number = int(value)
     except ValueError:
@@ -79,41 +78,45 @@ def _positive(value: str) -> int:
 
 
 def cmd_serve(args, project: Project, out, err) -> int:
-    from .login import has_password, password_path, set_password
+    from ..store.settings import load_settings
 
     if args.set_password:
-        password = _ask_password(err)
+        raise UserError("serve --set-password is gone: everyone signs in with an account of their own; "
+                        "make one with `python generate.py users add NAME --role admin`")
+    settings = load_settings(project.root)
+    if args.proxy:
         try:
-            set_password(project, password)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-        print(f"password set (stored hashed in {project.rel(password_path(project))})", file=out)
-        return 0
+            settings = dataclasses.replace(settings, proxies=(ipaddress.ip_network(args.proxy, strict=False),))
+        except ValueError:
+            raise UserError(f"--proxy: {args.proxy!r} is not an IP address") from None
+    host = args.host or settings.host
+    port = settings.port if args.port is None else args.port
     # Behind a proxy the app is reachable from elsewhere whatever address it listens on.
-    require_login = not is_loopback(args.host) or bool(args.proxy)
-    if require_login and not has_password(project):
-        where = f"behind the proxy {args.proxy}" if args.proxy and is_loopback(args.host) else f"on {args.host}"
-        raise UserError(f"serving {where} makes the app reachable from other computers, which "
-                        "requires a login: set the practice's password first with "
-                        "`python generate.py serve --set-password`")
-    return run(project, args.host, args.port, require_login=require_login, workers=args.workers,
-               proxy=args.proxy, out=out)
+    require_login = not is_loopback(host) or bool(settings.proxies)
+    store = _open_store(settings)
+    if require_login and not settings.sso_header:
+        from ..store.accounts import count_usable
+
+        if not count_usable(store):
+            store.close()
+            shown = ", ".join(str(n.network_address if n.num_addresses == 1 else n) for n in settings.proxies)
+            where = (f"behind the proxy {shown}"
+                     if settings.proxies and is_loopback(host) else f"on {host}")
+            raise UserError(f"serving {where} makes the app reachable from other computers, which "
+                            "requires a login: make an account first with "
+                            "`python generate.py users add NAME --role admin`")
+    return run(project, host, port, require_login=require_login, workers=args.workers,
+               settings=settings, store=store, out=out)
 
 
-def _ask_password(err) -> str:
-    import getpass
+def _open_store(settings):
+    from ..store.database import open_store
 
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("New password for staff (at least 10 characters): ", stream=err)
-    second = getpass.getpass("The same password again: ", stream=err)
-    if first != second:
-        raise UserError("the two passwords differ; nothing was changed")
-    return first
+    return open_store(settings)
 
 
 def run(project: Project, host: str, port: int, require_login: bool, workers: int | None = None,
-        proxy: str | None = None, out=sys.stdout) -> int:
+        settings=None, store=None, out=sys.stdout) -> int:
     """Listen at once and say where; the worker processes warm up meanwhile (a document asked
     for before then waits for the first free worker), and a line says when they are ready."""
     print("starting the staff app…", file=out, flush=True)
@@ -133,24 +136,26 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
     per_document = limits.current()      # --time-limit, --memory-limit (0: none)
     documents = DocumentService(project, cache_root() / "web", workers=workers, warm=True,
                                 time_limit=per_document.seconds, memory_mb=per_document.memory_mb)
-    app = create_app(project, require_login=require_login, documents=documents)
+    try:
+        app = create_app(project, require_login=require_login, documents=documents, settings=settings,
+                         store=store)
+    except BaseException:
+        documents.close()
+        raise
     service = app.extensions["leafletgen.documents"]
     options = dict(host=host, port=port, threads=max(8, 4 * workers), ident="leafletgen",
                    channel_timeout=120, max_request_body_size=8 * 1024 * 1024)
-    if proxy:
-        options.update(trusted_proxy=proxy, trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-for",
-                                                                 "x-forwarded-host"},
-                       clear_untrusted_proxy_headers=True)
     try:
         server = waitress.create_server(app, **options)      # listening from here on
     except OSError as exc:
         service.close()
+        app.extensions["leafletgen.store"].close()
         raise UserError(f"cannot listen on {host} port {port}: {exc.strerror or exc} (is the app "
                         "running already? then open its address; or choose another --port)") from None
     print(f"leafletgen staff app: {address(host, server)}  (open it in the browser; Ctrl-C to stop)",
           file=out, flush=True)
     if require_login:
-        print("reachable from other computers: staff log in with the practice's password", file=out,
+        print("reachable from other computers: everyone signs in with an account of their own", file=out,
               flush=True)
     warm_up = WarmUp(service, out)
     try:
@@ -163,6 +168,7 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
         warm_up.stop()
         server.close()
         service.close()
+        app.extensions["leafletgen.store"].close()
     print("stopped", file=out, flush=True)
     return 0
 

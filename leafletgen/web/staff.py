@@ -23,7 +23,7 @@ from flask import (Blueprint, Response, abort, g, render_template, request, send
 from ..errors import UserError
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
 from ..variants import DEFAULT_VARIANT, VARIANTS
-from . import library
+from . import access, audit, library
 from .choice import (VARIANT_TEXTS, Choice, Unknown, checked_choice, flag, issue_response,
                      language_label, make_document, render_failed, unknown_page)
 from .context import documents, error_page, project
@@ -70,6 +70,7 @@ def _document_response(leaflet_id: str, lang: str, kind: str):
         if issue is not None:
             return issue_response(choice, issue)
         content = (rendered.pdf_path if kind == "pdf" else rendered.html_path).read_bytes()
+    audit.document_served(choice, rendered.version, kind)
     if kind == "pdf":
         response = send_file(io.BytesIO(content), mimetype="application/pdf", conditional=True,
                              etag=rendered.digest, max_age=0,
@@ -175,6 +176,8 @@ def pack():
     if choices[0].practice != DEFAULT_PRACTICE_ID:
         practice_name = next((p.name for p in library.practices(project()) if p.id == choices[0].practice), "")
     data, title = merge_pack(parts, lang, practice_name, choices[0].variant)
+    for choice, rendered in zip(choices, parts):
+        audit.document_served(choice, rendered.version, "pack")
     name = _file_safe(title)
     return send_file(io.BytesIO(data), mimetype="application/pdf",
                      as_attachment=flag(request.args.get("download")),
@@ -222,7 +225,7 @@ def staff_context(args) -> dict:
     leaflet = _picked_leaflet(args.get("leaflet"), all_leaflets, shown, query)
     languages = library.languages(proj)
     lang = args.get("lang") if args.get("lang") in [info.lang for info in languages] else SOURCE_LANGUAGE
-    practices = library.practices(proj)
+    practices = access.visible(library.practices(proj))
     practice = _picked_practice(args.get("practice"), practices)
     variant = args.get("variant") if args.get("variant") in VARIANTS else DEFAULT_VARIANT
     states = _language_states(leaflet, languages) if leaflet is not None else {}
@@ -313,6 +316,10 @@ def navigation():
         # Translators: The main menu: the settings of each practice (name, logo, colour, address).
         ("practices.index", _("Praktijken")),
         # Translators: The main menu: the page for the translations of the leaflets.
-        ("translations.index", _("Vertalingen"))],
+        ("translations.index", _("Vertalingen"))] + ([
+        # Translators: The main menu: the page where an admin manages the accounts (who may sign in).
+        ("users.index", _("Accounts"))] if access.may("manage_users") else []) + ([
+        # Translators: The main menu: the audit trail (who changed what, who printed which leaflet).
+        ("audit.index", _("Logboek"))] if access.may("read_audit") else []),
             "active": (request.endpoint or "").split(".")[0] if request else "",
             "login_required": g.get("login_required", False)}

@@ -19,7 +19,7 @@ from ..catalog_validation import CATALOG_MAX_BYTES, check_text   # the shipped c
 from ..errors import Message, Problem, UserError
 from ..atomic_write import write_atomic
 from ..project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN
-from . import library, revisions
+from . import access, audit, library, revisions
 from .context import error_page, project
 from .i18n import _
 from .messages import problem_text
@@ -157,6 +157,7 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
 
 
 @blueprint.route("/translations/<lang>/<domain>.po", methods=["POST"])
+@access.requires("upload_catalog")
 def upload(lang: str, domain: str):
     """A catalog for one leaflet and language; the form's `digest` is that of the catalog it
     replaces, as the uploader last saw it (downloaded it)."""
@@ -168,6 +169,7 @@ def upload(lang: str, domain: str):
 
 
 @blueprint.route("/translations/upload", methods=["POST"])
+@access.requires("upload_catalog")
 def upload_form():
     """The page's one upload form: the leaflet and language chosen in it; `bases` holds the
     digest of every catalog as the page showed it."""
@@ -217,6 +219,7 @@ def _receive(lang: str, domain: str, base: str):
         if revisions.digest(current) != base:
             return _conflict(lang, domain, base, current, raw)
         write_atomic(target, raw.decode("utf-8-sig").encode("utf-8"))
+    audit.record("catalog", leaflet=domain, lang=lang)
     language = next(info for info in _languages() if info.lang == lang)
     title = dict(_domains())[domain]
     # Translators: An uploaded translation was checked and saved; %(title)s is the leaflet's title
