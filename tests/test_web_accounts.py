@@ -14,7 +14,6 @@ import io
 import ipaddress
 import re
 import threading
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -542,7 +541,8 @@ def test_an_admin_adds_resets_and_disables_accounts_in_the_app(tmp_path):
         piet = app.test_client()
         assert sign_in(piet, "piet", new).status_code == 302
         # Disabled: signed out at once, cannot sign in.
-        assert anna.post(f"/users/{piet_account.id}", data={"csrf_token": token, "action": "disable"}).status_code == 302
+        disabled = anna.post(f"/users/{piet_account.id}", data={"csrf_token": token, "action": "disable"})
+        assert disabled.status_code == 302
         assert piet.get("/").status_code == 302 and sign_in(app.test_client(), "piet", new).status_code == 401
         # An admin cannot switch off or demote themselves.
         me = store_accounts.find(store, "anna")

@@ -265,7 +265,8 @@ def _set_practices(connection, account_id: int, practices) -> None:
 
 
 def _existing(connection, name: str):
-    row = connection.execute(select(schema.accounts).where(schema.accounts.c.name == normal_name(name))).mappings().first()
+    row = connection.execute(select(schema.accounts).where(
+        schema.accounts.c.name == normal_name(name))).mappings().first()
     if row is None:
         raise AccountError([finding("name", "no_account", name=normal_name(name))])
     return row

@@ -53,7 +53,8 @@ MESSAGES = {
     # Translators: %(max)s is a number of characters.
     "password_too_long": N_("Het wachtwoord mag hoogstens %(max)s tekens lang zijn."),
     # Translators: %(name)s is the name of the only enabled administrator account.
-    "last_admin": N_("%(name)s is het laatste beheerdersaccount dat aan staat; maak eerst een ander account beheerder."),
+    "last_admin": N_("%(name)s is het laatste beheerdersaccount dat aan staat; maak eerst een ander "
+                     "account beheerder."),
     "self": N_("Uw eigen account kunt u hier niet uitschakelen of een andere rol geven."),
     "passwords_differ": N_("De twee wachtwoorden zijn niet gelijk."),
     "outside_practices": N_("U beheert alleen accounts van uw eigen praktijken: kies er minstens één."),
