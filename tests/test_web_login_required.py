@@ -1,8 +1,10 @@
-"""Off loopback, every route of the web app but the open ones asks for a login first.
+"""Off loopback, every route of the web app but the open ones asks for a login first, and each
+role gets through only to what it may do.
 
 The routes come from the app's own url_map, so a route added later is tested too. Without a login
-every request is sent to the login page and changes nothing on disk; with a login the same
-requests get through (so what refused them was the login). Failed logins are limited per address.
+every request is sent to the login page and changes nothing on disk; with an admin's login the same
+requests get through (so what refused them was the login); with another role's login, those the
+role may not use are refused (403) and change nothing. Failed logins are limited per address.
 """
 
 from __future__ import annotations
@@ -25,18 +27,30 @@ PASSWORD = "correct horse battery"
 OPEN = {"login.login", "staff.healthz", "static"}
 # A value for each part of an address, so that every route can be asked for.
 SAMPLES = {"leaflet_id": LEAFLET, "lang": "tr", "practice_id": PRACTICE, "domain": LEAFLET,
-           "number": 1, "name": "AtkinsonHyperlegible-Regular.ttf", "filename": "app.css"}
+           "number": 1, "name": "AtkinsonHyperlegible-Regular.ttf", "filename": "app.css",
+           "account_id": 1}
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 # Where the form of an endpoint is, when not at the endpoint's own address.
 FORM_PAGES = {"translations.upload_form": "/translations", "login.logout": "/"}
 # The endpoints whose form (form_for) changes files when a logged-in user sends it.
 CHANGES_FILES = {"practices.create", "practices.save", "practices.retire", "translations.upload",
                  "translations.upload_form"}
+# Who may send each changing form (every role may log out); any other role is refused with 403.
+ALLOWED = {
+    "practices.save": {"editor", "admin"},
+    "practices.create": {"admin"},
+    "practices.retire": {"admin"},
+    "translations.upload": {"editor", "admin"},
+    "translations.upload_form": {"editor", "admin"},
+    "users.add": {"admin"},
+    "users.change": {"admin"},
+    "login.logout": {"staff", "editor", "reviewer", "admin"},
+}
 
 
 def make_site(root: Path, monkeypatch):
-    """The web app as `serve --host 0.0.0.0` makes it (a login required), its password set with
-    the command, over a copy of the project."""
+    """The web app as `serve --host 0.0.0.0` makes it (a login required), with an account of each
+    role made with the command (the admin first: account 1), over a copy of the project."""
     from leafletgen.project import Project
     from leafletgen.web.app import create_app
     from leafletgen.web.documents import DocumentService
@@ -44,8 +58,9 @@ def make_site(root: Path, monkeypatch):
     root.mkdir(parents=True)
     for part in PROJECT_PARTS:
         shutil.copytree(REPO / part, root / part)
-    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-    assert run_cli("serve", "--set-password", root=root).code == 0
+    for role in ("admin", "staff", "editor", "reviewer"):
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+        assert run_cli("users", "add", role + "-1", "--role", role, root=root).code == 0
     service = DocumentService(Project(root), root.parent / "cache", workers=1)
     return create_app(service.project, require_login=True, documents=service, testing=True), service
 
@@ -58,19 +73,21 @@ def site(tmp_path, monkeypatch):
 
 
 def token(client) -> str:
-    """The CSRF token of the client's session, as anyone can get it from the login page."""
-    page = client.get("/login").get_data(as_text=True)
+    """The CSRF token of the client's session, as anyone can get it from the login page (once
+    logged in, from the page the login page sends them to)."""
+    page = client.get("/login", follow_redirects=True).get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
-def log_in(client, address: str = "203.0.113.5"):
-    return client.post("/login", data={"csrf_token": token(client), "password": PASSWORD},
+def log_in(client, address: str = "203.0.113.5", role: str = "admin"):
+    return client.post("/login", data={"csrf_token": token(client), "name": role + "-1", "password": PASSWORD},
                        environ_base={"REMOTE_ADDR": address})
 
 
 def snapshot(root: Path) -> dict[str, str]:
+    """Every file of the project (not the accounts database: a refused request is recorded there)."""
     return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(root.rglob("*")) if path.is_file()}
+            for path in sorted(root.rglob("*")) if path.is_file() and ".leafletgen" not in path.parts}
 
 
 def rules(app):
@@ -111,6 +128,11 @@ def form_for(endpoint: str, url: str, root: Path, csrf: str, insider):
     data = {**hidden_fields(insider, FORM_PAGES.get(endpoint, url)), "csrf_token": csrf}
     if endpoint in ("practices.save", "practices.create"):
         return {**data, "name": "Overgenomen", "variants": ["a4"]}, None
+    if endpoint == "users.add":
+        return {**data, "name": "overgenomen", "role": "staff", "password": PASSWORD,
+                "password_again": PASSWORD}, None
+    if endpoint == "users.change":        # account 1, the admin's own: its role kept as it is
+        return {**data, "action": "role", "role": "admin"}, None
     if endpoint in ("translations.upload", "translations.upload_form"):
         # The catalog as it is, with a translator's comment added (or taken away again).
         catalog = (root / "translations" / "tr" / "LC_MESSAGES" / f"{LEAFLET}.po").read_bytes()
@@ -192,8 +214,31 @@ def test_with_a_login_the_same_requests_get_through(site):
             assert snapshot(root) != before, (method, rule)
 
 
+@pytest.mark.parametrize("role", ["staff", "editor", "reviewer"])
+def test_each_role_gets_through_only_to_what_it_may_do(site, role):
+    app, root = site
+    insider = app.test_client()
+    assert log_in(insider).status_code == 302
+    client = app.test_client()
+    assert log_in(client, role=role).status_code == 302
+    requests = changing_requests(app, root)
+    assert {endpoint for _, endpoint, _, _ in requests} == set(ALLOWED)   # a new form: say who may
+    requests.sort(key=lambda request: request[1] == "login.logout")
+    for rule, endpoint, url, method in requests:
+        data, content_type = form_for(endpoint, url, root, token(client), insider)
+        before = snapshot(root)
+        response = client.open(url, method=method, data=data, content_type=content_type)
+        if role in ALLOWED[endpoint]:
+            assert response.status_code not in (400, 401, 403), (role, rule, response.status_code)
+            if endpoint in CHANGES_FILES:
+                assert response.status_code in (302, 303) and snapshot(root) != before, (role, rule)
+        else:
+            assert response.status_code == 403, (role, rule, response.status_code)
+            assert snapshot(root) == before, (role, rule)
+
+
 def attempt(client, password: str, address: str, **headers):
-    return client.post("/login", data={"csrf_token": token(client), "password": password},
+    return client.post("/login", data={"csrf_token": token(client), "name": "admin-1", "password": password},
                        environ_base={"REMOTE_ADDR": address}, headers=headers)
 
 
