@@ -43,6 +43,10 @@ FrontMatterLoader.yaml_implicit_resolvers = {
 }
 
 
+KEYWORDS_MAX = 50
+KEYWORD_MAX_LENGTH = 60
+
+
 class LeafletMeta(BaseModel):
     """The front matter. Unknown keys are errors: a typo must not pass silently."""
 
@@ -56,6 +60,25 @@ class LeafletMeta(BaseModel):
     review: dt.date
     author: StrictStr = Field(min_length=1)
     source: StrictStr = ""
+    # Words a patient or receptionist might search for besides the title, in any language:
+    # "rugpijn, lumbago, back pain". For the web app's search only; never printed.
+    keywords: list[StrictStr] | StrictStr = Field(default_factory=list)
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, value: list[str] | str) -> list[str]:
+        words = [word.strip() for word in (value.split(",") if isinstance(value, str) else value)]
+        words = [word for word in words if word]
+        if len(words) > KEYWORDS_MAX:
+            raise ValueError(f"has {len(words)} keywords; at most {KEYWORDS_MAX}")
+        for word in words:
+            problem = text_problem(word, allow_newline=False)
+            if problem:
+                raise ValueError(f"keyword {word[:40]!r} {problem}")
+            if len(word) > KEYWORD_MAX_LENGTH:
+                raise ValueError(f"keyword {word[:40]!r}… has {len(word)} characters; at most "
+                                 f"{KEYWORD_MAX_LENGTH}")
+        return list(dict.fromkeys(words))
 
     @field_validator("title", "version", "author", "source")
     @classmethod
@@ -337,6 +360,7 @@ def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = No
     return Leaflet(
         id=meta.id, title=meta.title, language=meta.language, version=meta.version,
         published=meta.published, review=meta.review, author=meta.author, source=meta.source,
+        keywords=tuple(meta.keywords),
         blocks=tuple(blocks), path=path, rel_path=file, title_line=line_of("title") or 1,
         author_line=line_of("author") or 1, source_line=line_of("source") or 1,
     )

@@ -51,6 +51,7 @@ class Leaflet:
     source_line: int = 1
     # Filled in by translation: units that fell back to Dutch (empty when complete).
     missing: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()   # what the web app's search finds it by, besides its text
 
     def units(self) -> list[tuple[int, str, str]]:
         """Every translation unit in reading order: the title first, then each block's, then

@@ -78,7 +78,7 @@ def test_the_valid_example_loads(project):
 @pytest.mark.parametrize("changes, expected", [
     ({"colour": "blauw"},
      "leaflets/proef.md:9: colour: unknown key; allowed keys are: "
-     "id, title, language, version, published, review, author, source"),
+     "id, title, language, version, published, review, author, source, keywords"),
     ({"author": None},
      "leaflets/proef.md:1: author: this key is required"),
     ({"published": "2026-13-01"},
@@ -270,7 +270,7 @@ Een [link](javascript:alert(1)).
         "leaflets/proef.md:6: published: must be a real date written as YYYY-MM-DD, e.g. 2026-11-01 "
         "(got '2026-13-01')",
         "leaflets/proef.md:8: colour: unknown key; allowed keys are: "
-        "id, title, language, version, published, review, author, source",
+        "id, title, language, version, published, review, author, source, keywords",
         "leaflets/proef.md:11: '# ' is the title, which comes from the front matter; use '## ' for a heading",
         "leaflets/proef.md:13: raw HTML '<i>' is not allowed; use Markdown (**bold**, *italic*)",
         "leaflets/proef.md:13: raw HTML '</i>' is not allowed; use Markdown (**bold**, *italic*)",
