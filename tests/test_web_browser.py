@@ -17,6 +17,8 @@ import threading
 import pytest
 from pypdf import PdfReader
 
+from leafletgen.web.messages import MESSAGES
+
 from .test_web import LEAFLET, PRACTICE, TURKISH_TITLE, copy_project, make_app
 
 CHROMIUM = os.environ.get("LEAFLETGEN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -233,7 +235,7 @@ def test_a_new_logo_shows_in_the_preview_and_a_bad_one_gets_a_clear_message(serv
     page.get_by_role("button", name="Opslaan").click()
     page.wait_for_load_state("networkidle")
     message = page.locator("#logo-error").inner_text()
-    assert "logo 'logo.png' is not a PNG, JPEG or SVG image (judged by its content)" in message
+    assert message == MESSAGES["logo_not_image"]               # in the page's language, no file name
     assert page.get_by_label("Nieuw logo").get_attribute("aria-describedby") == "logo-error"
     assert "Niet opgeslagen" in page.locator("#form-errors").inner_text()
     page.goto(base + f"/practices/{PRACTICE}")
@@ -310,7 +312,7 @@ def test_every_page_is_accessible_and_fits_the_screen(server, browser, width):
     page.get_by_label("Kleur (#rrggbb)").fill("groen")
     page.get_by_role("button", name="Opslaan").click()
     page.wait_for_load_state("networkidle")
-    assert "must be a colour written as #rrggbb" in page.locator("#color-error").inner_text()
+    assert page.locator("#color-error").inner_text() == MESSAGES["color_format"]
     found = axe_problems(page) + ([] if no_horizontal_scroll(page) else [f"wider than {width} px"])
     if found:
         problems["settings with errors"] = found

@@ -18,16 +18,17 @@ import hashlib
 import io
 import re
 
-from flask import (Blueprint, Response, abort, g, render_template, request, send_file, url_for)
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, send_file, url_for
 
 from ..errors import UserError
 from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
 from ..variants import DEFAULT_VARIANT, VARIANTS
-from . import access, audit, library
+from ..i18n import language_name, text_direction
+from . import access, audit, library, search
 from .choice import (VARIANT_TEXTS, Choice, Unknown, checked_choice, flag, issue_response,
                      language_label, make_document, render_failed, unknown_page)
-from .context import documents, error_page, project
-from .i18n import _
+from .context import documents, project
+from .i18n import N_, _
 from .pack import merge_pack
 from .workers import RenderFailed
 
@@ -156,10 +157,10 @@ def pack():
     if not ids:
         # Translators: The patient pack (several leaflets in one PDF) was asked for without ticking
         # a leaflet ("folder" is Dutch for leaflet).
-        return error_page(400, _("Kies minstens één folder voor het pakket.")), 400
+        return _pack_refused(_("Kies minstens één folder voor het pakket."))
     if len(ids) > MAX_PACK:
         # Translators: A patient pack holds at most %(n)s leaflets.
-        return error_page(400, _("Een pakket heeft hoogstens %(n)s folders.", n=MAX_PACK)), 400
+        return _pack_refused(_("Een pakket heeft hoogstens %(n)s folders.", n=MAX_PACK))
     choices = []
     try:
         for leaflet_id in ids:
@@ -178,39 +179,82 @@ def pack():
     data, title = merge_pack(parts, lang, practice_name, choices[0].variant)
     for choice, rendered in zip(choices, parts):
         audit.document_served(choice, rendered.version, "pack")
-    name = _file_safe(title)
+    # Its own name, never a single leaflet's: "Bel şikâyetleri (tr, pakket).pdf".
+    # Translators: In the file name of a patient pack, after its language: "(tr, pakket)".
+    word = _("pakket")
+    download_name = f"{_file_safe(title)[:120]} ({lang}, {word}).pdf"
     return send_file(io.BytesIO(data), mimetype="application/pdf",
-                     as_attachment=flag(request.args.get("download")),
-                     download_name=f"{name} ({lang}).pdf", max_age=0)
+                     as_attachment=flag(request.args.get("download")), download_name=download_name, max_age=0)
+
+
+def _pack_refused(message: str):
+    """The staff page again, as it was (language, practice, variant), with why no pack was made
+    beside the pack's form."""
+    context = staff_context(request.args)
+    return render_template("staff.html", **context, pack_error=message), 400
 
 
 # ---- The staff page ----------------------------------------------------------------------------
 
-def _matches(query: str, texts: list[str]) -> bool:
-    words = query.lower().split()
-    haystack = " ".join(texts).lower()
-    return all(word in haystack for word in words)
+# Where a search found a leaflet, as staff read it beside the title.
+FOUND_IN = {
+    # Translators: Beside a leaflet the search found: where the words were found, followed by
+    # the text found ("in de titel: Low back problems").
+    "title": N_("in de titel"),
+    # Translators: Beside a leaflet the search found: in its keywords (the words it is found by,
+    # such as "rugpijn, lumbago, back pain").
+    "keywords": N_("trefwoord"),
+    # Translators: Beside a leaflet the search found: in one of its headings.
+    "heading": N_("in een kopje"),
+    # Translators: Beside a leaflet the search found: in its text.
+    "body": N_("in de tekst"),
+}
 
 
-def _titles(leaflet_id: str) -> list[str]:
-    """The leaflet's title in every language that has one (search finds 'bel ağrısı' too)."""
-    from ..i18n import load_catalog, lookup
-    from ..inline import plain_text
-
+def found_leaflets(query: str) -> tuple[list, dict]:
+    """The leaflets a search finds, best first, and for each where it was found (nothing to say
+    when the Dutch title matched); every readable leaflet when nothing is typed."""
     proj = project()
-    try:
-        leaflet = library.load_leaflet_cached(proj, leaflet_id)
-    except UserError:
-        return []
-    titles = []
-    for lang in proj.languages()[1:]:
-        try:
-            translated = lookup(load_catalog(proj, leaflet_id, lang), leaflet.title)
-        except UserError:
-            translated = None
-        if translated:
-            titles.append(plain_text(translated))
-    return titles
+    readable = [info for info in library.leaflets(proj) if not info.problem]
+    if not query.strip():
+        return readable, {}
+    by_id = {info.id: info for info in readable}
+    shown, hints = [], {}
+    for hit in search.index(proj).search(query):
+        if hit.leaflet not in by_id:
+            continue
+        shown.append(by_id[hit.leaflet])
+        if hit.field == "title" and hit.lang == SOURCE_LANGUAGE:
+            continue
+        where = _(FOUND_IN[hit.field])
+        if hit.lang and hit.lang != SOURCE_LANGUAGE:
+            # Translators: Where a search found a leaflet, with the language of the text found:
+            # "in de titel, Engels" ("in the title, English"); %(where)s is one of "in de titel",
+            # "in een kopje", "in de tekst", %(language)s the language's name.
+            where = _("%(where)s, %(language)s", where=where, language=language_name(hit.lang, g.get("ui_lang", "nl")))
+        hints[hit.leaflet] = {"where": where, "lang": hit.lang, "dir": text_direction(hit.lang) if hit.lang else "",
+                              "text": hit.snippet()}
+    return shown, hints
+
+
+@blueprint.route("/search")
+def search_list():
+    """The leaflets found, for the staff page while one types (htmx swaps the list only); the
+    address of the whole page with this search goes in the browser's history."""
+    args = {key: value for key, value in request.args.items() if key in ("leaflet", "lang", "practice", "variant")}
+    query = (request.args.get("q") or "").strip()[:100]
+    if query:
+        args["q"] = query
+    if not request.headers.get("HX-Request"):          # not from the page: the whole page
+        return redirect(url_for("staff.index", **args))
+    shown, hints = found_leaflets(query)
+    # The leaflet picked, or else the one the page shows (its radio gone in an earlier search).
+    asked = request.args.get("leaflet") or request.args.get("shown")
+    page = render_template("search_results.html", leaflets=shown, hints=hints, query=query,
+                           leaflet=asked if asked in [info.id for info in shown] else None)
+    response = Response(page, mimetype="text/html")
+    response.headers["HX-Push-Url"] = url_for("staff.index", **args)
+    return response
 
 
 def staff_context(args) -> dict:
@@ -220,8 +264,7 @@ def staff_context(args) -> dict:
     proj = project()
     query = (args.get("q") or "").strip()[:100]
     all_leaflets = [info for info in library.leaflets(proj) if not info.problem]
-    shown = [info for info in all_leaflets
-             if not query or _matches(query, [info.id, info.title] + _titles(info.id))]
+    shown, hints = found_leaflets(query)
     leaflet = _picked_leaflet(args.get("leaflet"), all_leaflets, shown, query)
     languages = library.languages(proj)
     lang = args.get("lang") if args.get("lang") in [info.lang for info in languages] else SOURCE_LANGUAGE
@@ -237,7 +280,7 @@ def staff_context(args) -> dict:
                         flag(args.get("draft")) and state is not None and not state.complete)
         preview, issue = make_document(choice)
     return dict(
-        query=query, leaflets=shown, all_leaflets=all_leaflets, leaflet=leaflet, languages=languages,
+        query=query, leaflets=shown, hints=hints, all_leaflets=all_leaflets, leaflet=leaflet, languages=languages,
         states=states, lang=lang, state=state, practices=practices, practice=practice, variant=variant,
         variants=[(name, _(VARIANT_TEXTS[name][0]), _(VARIANT_TEXTS[name][1])) for name in VARIANTS],
         choice=choice, preview=preview, issue=issue, pack_states=_pack_states(all_leaflets, lang),
