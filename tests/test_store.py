@@ -36,13 +36,18 @@ def postgres_url():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
+def settings(request, tmp_path) -> Settings:
+    """An empty database: a SQLite file, or the PostgreSQL server's database emptied."""
     if request.param == "sqlite":
-        opened = open_store(load_settings(tmp_path))
-    else:
-        url = request.getfixturevalue("postgres_url")
-        postgres.reset(url)
-        opened = open_store(Settings(root=tmp_path, database_url=url))
+        return load_settings(tmp_path)
+    url = request.getfixturevalue("postgres_url")
+    postgres.reset(url)
+    return Settings(root=tmp_path, database_url=url)
+
+
+@pytest.fixture
+def store(settings):
+    opened = open_store(settings)
     yield opened
     opened.close()
 
@@ -272,16 +277,40 @@ def test_migrations_run_once_in_order_and_a_newer_database_is_refused(store, mon
         steps.append("2")
         connection.exec_driver_sql("ALTER TABLE accounts ADD COLUMN note VARCHAR(20)")
 
+    known = len(schema.MIGRATIONS)
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + [add_a_column])
     database.migrate(store)
     database.migrate(store)
     assert steps == ["2"]
     with store.read() as connection:
-        assert database.current_version(connection) == 2
+        assert database.current_version(connection) == known + 1
         connection.exec_driver_sql("SELECT note FROM accounts")
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
-    with pytest.raises(UserError, match="made by a newer leafletgen .schema version 2; this one knows up to 1."):
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:known])
+    with pytest.raises(UserError, match=f"made by a newer leafletgen .schema version {known + 1}; this one "
+                                        f"knows up to {known}."):
         database.migrate(store)
+
+
+def test_a_database_of_the_first_version_is_upgraded_and_keeps_its_accounts(settings, monkeypatch):
+    from leafletgen.store import database
+
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+    first = open_store(settings)              # as the first release made it
+    with first.write() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO accounts (name, role, password_hash, disabled, created_at, changed_at) "
+            "VALUES ('rita', 'reviewer', NULL, false, '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+    first.close()
+    monkeypatch.undo()
+    upgraded = open_store(settings)
+    try:
+        with upgraded.read() as connection:
+            assert database.current_version(connection) == len(schema.MIGRATIONS) == 2
+        rita = accounts.find(upgraded, "rita")
+        assert (rita.role, rita.full_name, rita.shown_name) == ("reviewer", "", "rita")
+        assert accounts.change(upgraded, "rita", full_name="Rita Yılmaz").shown_name == "Rita Yılmaz"
+    finally:
+        upgraded.close()
 
 
 def _open_and_count(root: str, results) -> None:

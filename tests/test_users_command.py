@@ -38,14 +38,17 @@ def test_users_add_list_change_passwd_disable_enable(project, monkeypatch):
     typed(monkeypatch, PASSWORD)
     run = run_cli("users", "add", "lena", "--role", "staff", "--practice", "fysio-delinde", root=project.root)
     assert run.out == "added lena  staff  (fysio-delinde; enabled)\n"
-    run = run_cli("users", "add", "jan@ziekenhuis.nl", "--role", "reviewer", "--no-password", root=project.root)
-    assert run.out == "added jan@ziekenhuis.nl  reviewer  (all practices; enabled, single sign-on only)\n"
+    run = run_cli("users", "add", "jan@ziekenhuis.nl", "--role", "reviewer", "--no-password",
+                  "--full-name", "Jan de  Vries", root=project.root)
+    assert run.out == ("added jan@ziekenhuis.nl (Jan de Vries)  reviewer  (all practices; enabled, single "
+                       "sign-on only)\n")
     run = run_cli("users", "list", root=project.root)
     assert run.out == ("anna  admin  (all practices; enabled)\n"
-                       "jan@ziekenhuis.nl  reviewer  (all practices; enabled, single sign-on only)\n"
+                       "jan@ziekenhuis.nl (Jan de Vries)  reviewer  (all practices; enabled, single sign-on only)\n"
                        "lena  staff  (fysio-delinde; enabled)\n")
-    run = run_cli("users", "change", "lena", "--role", "editor", "--all-practices", root=project.root)
-    assert run.out == "changed lena  editor  (all practices; enabled)\n"
+    run = run_cli("users", "change", "lena", "--role", "editor", "--all-practices", "--full-name", "Lena Bakker",
+                  root=project.root)
+    assert run.out == "changed lena (Lena Bakker)  editor  (all practices; enabled)\n"
     typed(monkeypatch, "a brand new password")
     run = run_cli("users", "passwd", "LENA", root=project.root)
     assert run.out == "password set for lena; its sessions ended\n"
@@ -59,7 +62,7 @@ def test_users_add_list_change_passwd_disable_enable(project, monkeypatch):
     assert [(e.account, e.via, e.target, e.detail) for e in reversed(events)] == [
         ("cli", "cli", "anna", "added admin"), ("cli", "cli", "lena", "added staff"),
         ("cli", "cli", "jan@ziekenhuis.nl", "added reviewer"), ("cli", "cli", "lena", "role editor"),
-        ("cli", "cli", "lena", "practices"), ("cli", "cli", "lena", "password"),
+        ("cli", "cli", "lena", "practices"), ("cli", "cli", "lena", "full name"), ("cli", "cli", "lena", "password"),
         ("cli", "cli", "lena", "disabled"), ("cli", "cli", "lena", "enabled")]
 
 
@@ -82,7 +85,8 @@ def test_users_problems_are_one_line_each_and_exit_1(project, monkeypatch):
     run = run_cli("users", "add", "ben", "--role", "boss", root=project.root)
     assert run.code == 2 and "invalid choice: 'boss'" in run.err
     run = run_cli("users", "change", "anna", root=project.root)
-    assert (run.code, run.err) == (1, "error: nothing to change: give --role, --practice or --all-practices\n")
+    assert (run.code, run.err) == (1, "error: nothing to change: give --role, --practice, --all-practices or "
+                                      "--full-name\n")
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     run = run_cli("users", "add", "ben", "--role", "staff", root=project.root)
     assert (run.code, run.err) == (1, "error: no password for ben on standard input (one line expected)\n")

@@ -527,10 +527,12 @@ def test_an_admin_adds_resets_and_disables_accounts_in_the_app(tmp_path):
             assert dutch in text
         assert "must be" not in text and "practices/" not in text
         added = anna.post("/users", data={"csrf_token": token, "name": "Piet", "role": "editor",
-                                          "practices": [PRACTICE], "password": PASSWORD, "password_again": PASSWORD})
+                                          "full_name": "Piet de Vries", "practices": [PRACTICE],
+                                          "password": PASSWORD, "password_again": PASSWORD})
         assert added.status_code == 302
         piet_account = store_accounts.find(store, "piet")
-        assert (piet_account.role, piet_account.practices) == ("editor", {PRACTICE})
+        assert (piet_account.role, piet_account.practices, piet_account.full_name) == \
+            ("editor", {PRACTICE}, "Piet de Vries")
         piet = signed_in(app, "piet")
         # A new password: Piet's session ends; the old password no longer works, the new one does.
         new = "een heel nieuw wachtwoord"

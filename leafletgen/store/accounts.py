@@ -49,6 +49,8 @@ ENGLISH = {
     "no_account": "there is no account {name!r}",
     "role_unknown": "{role!r} is not a role; the roles are {roles}",
     "practice_unknown": "{practice!r} is not a practice of this folder; they are {practices}",
+    "full_name_too_long": "the full name is longer than {max} characters",
+    "full_name_characters": "the full name must be one line of printable characters",
     "password_too_short": "the password must be at least {min} characters long",
     "password_too_long": "the password must be at most {max} characters long",
     "last_admin": "{name!r} is the last enabled admin account; make another admin first",
@@ -101,6 +103,12 @@ class Account:
     disabled: bool = False
     has_password: bool = True
     via: str = "password"
+    full_name: str = ""            # as printed on a leaflet the person reviewed
+
+    @property
+    def shown_name(self) -> str:
+        """The person's full name when it is known, else the account's name."""
+        return self.full_name or self.name
 
     @property
     def local(self) -> bool:
@@ -136,6 +144,14 @@ def name_messages(name: str) -> list[Finding]:
         return [finding("name", "name_characters")]
     if name in RESERVED_NAMES:
         return [finding("name", "name_reserved", name=name)]
+    return []
+
+
+def full_name_messages(full_name: str) -> list[Finding]:
+    if len(full_name) > schema.FULL_NAME_MAX:
+        return [finding("full_name", "full_name_too_long", max=schema.FULL_NAME_MAX)]
+    if any(unicodedata.category(character)[0] in "CZ" and character != " " for character in full_name):
+        return [finding("full_name", "full_name_characters")]
     return []
 
 
@@ -194,7 +210,8 @@ def _accounts(connection, where=None) -> list[Account]:
             .where(schema.account_practices.c.account_id.in_(ids))):
         limits.setdefault(account_id, set()).add(practice)
     return [Account(row["id"], row["name"], row["role"], frozenset(limits.get(row["id"], ())),
-                    bool(row["disabled"]), row["password_hash"] is not None) for row in rows]
+                    bool(row["disabled"]), row["password_hash"] is not None,
+                    full_name=row["full_name"] or "") for row in rows]
 
 
 def all_accounts(store: Store) -> list[Account]:
@@ -237,11 +254,13 @@ def verify_password(store: Store, name: str, password: str) -> Account | None:
 # ---- Changing ----------------------------------------------------------------------------------
 
 def add(store: Store, name: str, role: str, practices=(), password: str | None = None,
-        known_practices=()) -> Account:
+        known_practices=(), full_name: str = "") -> Account:
     """A new account; `password` None: it signs in through the proxy's single sign-on only."""
     name = normal_name(name)
+    full_name = " ".join(full_name.split()) if full_name.isprintable() else full_name
     practices = sorted(set(practices))
-    messages = name_messages(name) + role_messages(role) + practice_messages(practices, known_practices)
+    messages = name_messages(name) + full_name_messages(full_name) + role_messages(role) + \
+        practice_messages(practices, known_practices)
     if password is not None:
         messages += password_messages(password)
     if messages:
@@ -252,7 +271,7 @@ def add(store: Store, name: str, role: str, practices=(), password: str | None =
             raise AccountError([finding("name", "name_taken", name=name)])
         account_id = connection.execute(insert(schema.accounts).values(
             name=name, role=role, password_hash=hash_password(password) if password is not None else None,
-            disabled=False, created_at=now, changed_at=now)).inserted_primary_key[0]
+            disabled=False, created_at=now, changed_at=now, full_name=full_name or None)).inserted_primary_key[0]
         _set_practices(connection, account_id, practices)
     return by_id(store, account_id)
 
@@ -308,9 +327,14 @@ def set_disabled(store: Store, name: str, disabled: bool) -> Account:
     return by_id(store, row["id"])
 
 
-def change(store: Store, name: str, role: str | None = None, practices=None, known_practices=()) -> Account:
-    """A new role and/or practices (None: unchanged; an empty list: every practice)."""
+def change(store: Store, name: str, role: str | None = None, practices=None, known_practices=(),
+           full_name: str | None = None) -> Account:
+    """A new role, practices (an empty list: every practice) or full name ("": none); None
+    leaves each as it is."""
     messages = role_messages(role) if role is not None else []
+    if full_name is not None:
+        full_name = " ".join(full_name.split()) if full_name.isprintable() else full_name
+        messages += full_name_messages(full_name)
     if practices is not None:
         practices = sorted(set(practices))
         messages += practice_messages(practices, known_practices)
@@ -326,4 +350,7 @@ def change(store: Store, name: str, role: str | None = None, practices=None, kno
                 role=role, changed_at=store.now()))
         if practices is not None:
             _set_practices(connection, row["id"], practices)
+        if full_name is not None:
+            connection.execute(update(schema.accounts).where(schema.accounts.c.id == row["id"]).values(
+                full_name=full_name or None, changed_at=store.now()))
     return by_id(store, row["id"])

@@ -1,9 +1,9 @@
 """`python generate.py users …`: the web app's accounts from the command line on the server.
 
-    users add NAME --role R [--practice ID …] [--no-password]
+    users add NAME --role R [--practice ID …] [--full-name TEXT] [--no-password]
     users list
     users passwd NAME [--no-password]        a new password (a reset); the account's sessions end
-    users change NAME [--role R] [--practice ID … | --all-practices]
+    users change NAME [--role R] [--practice ID … | --all-practices] [--full-name TEXT]
     users disable NAME / users enable NAME
 
 A password is asked twice on a terminal, or read as one line from standard input. Every change is
@@ -40,6 +40,7 @@ def add_command(commands, common) -> None:
     add.add_argument("name", metavar="NAME", help="the name to sign in with (case does not matter)")
     add.add_argument("--role", required=True, choices=ROLES, help="what the account may do")
     _practices(add)
+    _full_name(add)
     add.add_argument("--no-password", action="store_true",
                      help="no password: the account signs in through the proxy's single sign-on only")
     common(add)
@@ -65,6 +66,7 @@ def add_command(commands, common) -> None:
     change.add_argument("--role", choices=ROLES, help="the new role")
     _practices(change)
     change.add_argument("--all-practices", action="store_true", help="no longer limited to some practices")
+    _full_name(change)
     common(change)
     change.set_defaults(handler=cmd_change)
 
@@ -79,6 +81,11 @@ def add_command(commands, common) -> None:
 def _practices(parser) -> None:
     parser.add_argument("--practice", action="append", default=[], metavar="ID",
                         help="limit the account to this practice (repeat for more; default: every practice)")
+
+
+def _full_name(parser) -> None:
+    parser.add_argument("--full-name", metavar="TEXT",
+                        help="the person's name as printed on a leaflet they reviewed (default: NAME)")
 
 
 def _store(project: Project):
@@ -99,7 +106,8 @@ def _describe(account) -> str:
     practices = ", ".join(sorted(account.practices)) or "all practices"
     state = "disabled" if account.disabled else ("enabled" if account.has_password else
                                                  "enabled, single sign-on only")
-    return f"{account.name}  {account.role}  ({practices}; {state})"
+    full_name = f" ({account.full_name})" if account.full_name else ""
+    return f"{account.name}{full_name}  {account.role}  ({practices}; {state})"
 
 
 def cmd_add(args, project: Project, out, err) -> int:
@@ -109,6 +117,7 @@ def cmd_add(args, project: Project, out, err) -> int:
     try:
         # Checked before the password is asked: a typo in the name or a practice costs no typing.
         problems = accounts.name_messages(accounts.normal_name(args.name)) + \
+            accounts.full_name_messages(args.full_name or "") + \
             accounts.practice_messages(args.practice, project.practice_ids())
         if problems:
             raise accounts.AccountError(problems)
@@ -116,7 +125,8 @@ def cmd_add(args, project: Project, out, err) -> int:
         if accounts.find(store, name) is not None:
             raise accounts.AccountError([accounts.finding("name", "name_taken", name=name)])
         password = None if args.no_password else ask_password(err, f"password for {name}")
-        account = accounts.add(store, args.name, args.role, args.practice, password, project.practice_ids())
+        account = accounts.add(store, args.name, args.role, args.practice, password, project.practice_ids(),
+                               full_name=args.full_name or "")
         _record(store, "account", target=account.name, detail=f"added {account.role}")
     finally:
         store.close()
@@ -163,17 +173,19 @@ def cmd_change(args, project: Project, out, err) -> int:
     if args.all_practices and args.practice:
         raise UserError("--practice and --all-practices exclude each other")
     practices = [] if args.all_practices else (args.practice or None)
-    if args.role is None and practices is None:
-        raise UserError("nothing to change: give --role, --practice or --all-practices")
+    if args.role is None and practices is None and args.full_name is None:
+        raise UserError("nothing to change: give --role, --practice, --all-practices or --full-name")
     store = _store(project)
     try:
         before = accounts.find(store, args.name)
         account = accounts.change(store, args.name, role=args.role, practices=practices,
-                                  known_practices=project.practice_ids())
+                                  known_practices=project.practice_ids(), full_name=args.full_name)
         if args.role is not None and before.role != account.role:
             _record(store, "account", target=account.name, detail=f"role {account.role}")
         if practices is not None and before.practices != account.practices:
             _record(store, "account", target=account.name, detail="practices")
+        if args.full_name is not None and before.full_name != account.full_name:
+            _record(store, "account", target=account.name, detail="full name")
     finally:
         store.close()
     print(f"changed {_describe(account)}", file=out)

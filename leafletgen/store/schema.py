@@ -11,6 +11,7 @@ from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, M
                         Table, Text)
 
 NAME_MAX = 80            # an account's name: a login name or an e-mail address from single sign-on
+FULL_NAME_MAX = 120      # a person's name as printed on a leaflet they reviewed
 metadata = MetaData()
 
 schema_version = Table(
@@ -27,6 +28,7 @@ accounts = Table(
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
     Column("changed_at", DateTime, nullable=False),
+    Column("full_name", String(FULL_NAME_MAX)),      # since version 2
 )
 
 # An account limited to some practices has a row per practice; one without rows sees them all.
@@ -82,10 +84,27 @@ Index("audit_account_at", audit.c.account_id, audit.c.at)
 
 
 def _create_first_tables(connection) -> None:
-    metadata.create_all(connection, tables=[accounts, account_practices, sessions, login_limits, audit])
+    """Version 1: the accounts table as it was then (frozen here), and the others."""
+    first = MetaData()
+    Table("accounts", first,
+          Column("id", Integer, primary_key=True),
+          Column("name", String(NAME_MAX), nullable=False, unique=True),
+          Column("role", String(16), nullable=False),
+          Column("password_hash", String(255)),
+          Column("disabled", Boolean, nullable=False, default=False),
+          Column("created_at", DateTime, nullable=False),
+          Column("changed_at", DateTime, nullable=False)).create(connection)
+    metadata.create_all(connection, tables=[account_practices, sessions, login_limits, audit])
+
+
+def _add_full_names(connection) -> None:
+    """Version 2: a person's full name, printed on a leaflet they reviewed (`translations
+    review --by` names the account)."""
+    connection.exec_driver_sql(f"ALTER TABLE accounts ADD COLUMN full_name VARCHAR({FULL_NAME_MAX})")
 
 
 # The steps in order: MIGRATIONS[n] brings a database from version n to n + 1.
 MIGRATIONS = [
     _create_first_tables,
+    _add_full_names,
 ]

@@ -73,6 +73,9 @@ DETAIL_WORDS = {
     "enabled": N_("ingeschakeld"),
     # Translators: Detail of an audit event: the practices an account is for were changed.
     "practices": N_("praktijken gewijzigd"),
+    # Translators: Detail of an audit event: the full name of an account (printed on leaflets the
+    # person reviewed) was changed.
+    "full name": N_("volledige naam gewijzigd"),
     # Translators: Detail of an audit event: a practice was added.
     "created": N_("aangemaakt"),
     # Translators: Detail of an audit event: a practice was retired (archived).

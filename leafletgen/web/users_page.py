@@ -48,6 +48,10 @@ MESSAGES = {
     "role_unknown": N_("Kies een rol."),
     # Translators: %(practice)s is the short name (id) of a practice that does not exist.
     "practice_unknown": N_("Onbekende praktijk: %(practice)s."),
+    # Translators: %(max)s is a number of characters.
+    "full_name_too_long": N_("De volledige naam is langer dan %(max)s tekens."),
+    # Translators: The full name may not hold line breaks, tabs or invisible characters.
+    "full_name_characters": N_("Schrijf de volledige naam op één regel, zonder onzichtbare tekens."),
     # Translators: %(min)s is a number of characters.
     "password_too_short": N_("Het wachtwoord moet minstens %(min)s tekens lang zijn."),
     # Translators: %(max)s is a number of characters.
@@ -144,11 +148,13 @@ def add():
     try:
         if messages:
             raise AccountError(messages)
-        account = accounts.add(_store(), name, role, practices, password, project().practice_ids())
+        account = accounts.add(_store(), name, role, practices, password, project().practice_ids(),
+                               full_name=request.form.get("full_name", ""))
     except AccountError as exc:
         shown = [account for account in accounts.all_accounts(_store()) if _manageable(account)]
         return _page("users.html", 422, accounts=shown, errors=_errors(exc.messages),
-                     values={"name": name, "role": role, "practices": practices, "sso_only": sso_only})
+                     values={"name": name, "role": role, "practices": practices, "sso_only": sso_only,
+                             "full_name": request.form.get("full_name", "")})
     audit.record("account", target=account.name, detail=f"added {account.role}")
     # Translators: Shown after an account was added; %(name)s is its name.
     flash(_("Account %(name)s is aangemaakt.", name=account.name), "saved")
@@ -167,7 +173,8 @@ def _account(account_id: int) -> Account:
 def edit(account_id: int):
     account = _account(account_id)
     return _page("user.html", person=account, errors={},
-                 values={"role": account.role, "practices": sorted(account.practices)})
+                 values={"role": account.role, "practices": sorted(account.practices),
+                         "full_name": account.full_name})
 
 
 @blueprint.route("/users/<int:account_id>", methods=["POST"])
@@ -180,7 +187,8 @@ def change(account_id: int):
     try:
         detail = _apply(account, action, request.form)
     except AccountError as exc:
-        values = {"role": request.form.get("role", account.role), "practices": _practices_asked(request.form)}
+        values = {"role": request.form.get("role", account.role), "practices": _practices_asked(request.form),
+                  "full_name": request.form.get("full_name", account.full_name)}
         return _page("user.html", 422, person=accounts.by_id(_store(), account_id), errors=_errors(exc.messages),
                      values=values, action=action)
     for what in detail:
@@ -203,10 +211,12 @@ def _apply(account: Account, action: str, form) -> list[str]:
         messages = _limit_messages(practices)
         if messages:
             raise AccountError(messages)
-        accounts.change(_store(), account.name, role=role, practices=practices,
-                        known_practices=project().practice_ids())
+        changed = accounts.change(_store(), account.name, role=role, practices=practices,
+                                  known_practices=project().practice_ids(),
+                                  full_name=form.get("full_name", account.full_name))
         return ([f"role {role}"] if role != account.role else []) + \
-            (["practices"] if set(practices) != set(account.practices) else [])
+            (["practices"] if set(practices) != set(account.practices) else []) + \
+            (["full name"] if changed.full_name != account.full_name else [])
     if action == "password":
         password = form.get("password", "")
         if password != form.get("password_again", ""):
