@@ -3,7 +3,7 @@
 
 import sys
 
-from leafletgen.cli import main
+from leafletgen.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

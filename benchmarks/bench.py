@@ -56,7 +56,7 @@ import resource, sys, time
 from pathlib import Path
 import weasyprint  # imports are not counted, as in (c)
 import leafletgen.batch, leafletgen.batch.run, leafletgen.batch.index
-from leafletgen.project import Project
+from leafletgen.inputs.project import Project
 def children_cpu():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime

@@ -39,7 +39,7 @@ class Server:
     def __init__(self, root: Path, cache: Path, login: bool):
         import waitress
 
-        from leafletgen.project import Project
+        from leafletgen.inputs.project import Project
         from leafletgen.web.app import create_app
         from leafletgen.web.documents import DocumentService
 

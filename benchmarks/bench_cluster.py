@@ -39,7 +39,7 @@ from pathlib import Path
 from leafletgen.batch import readers
 from leafletgen.batch.manifest import Hasher, Manifest, index_digest
 from leafletgen.batch.plan import make_plan
-from leafletgen.project import Project
+from leafletgen.inputs.project import Project
 project, out = Project(Path(sys.argv[1])), Path(sys.argv[1]) / "output"
 t0 = time.perf_counter(); manifest = Manifest.load(out)
 t1 = time.perf_counter(); hasher = Hasher(manifest.files); plan = make_plan(project, manifest, hasher, readers)

@@ -143,7 +143,7 @@ def main() -> int:
         # A cache folder of its own (its web/ part is emptied below), with the font instances and
         # hyphenation patterns of this machine's cache copied in, as a practice PC has them.
         sys.path.insert(0, str(REPO))
-        from leafletgen.fonts import cache_root
+        from leafletgen.typeset.fonts import cache_root
         cache = work / "cache"
         for part in ("fonts", "hyphenation"):
             if (cache_root() / part).is_dir():

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from leafletgen.batch.run import build_documents  # noqa: E402
-from leafletgen.project import Project  # noqa: E402
+from leafletgen.inputs.project import Project  # noqa: E402
 from leafletgen.request import BuildRequest  # noqa: E402
 
 PARTS = ("leaflets", "practices", "templates", "translations")

@@ -11,10 +11,10 @@ from urllib.parse import quote
 
 from .atomic_write import copy_if_changed, write_atomic
 from .errors import STRICT_ERROR
-from .fonts import font_dirs
-from .project import Project
+from .typeset.fonts import font_dirs
+from .inputs.project import Project
 from .render import ASSETS_DIR, BuildRequest, Document, render_document
-from .variants import DEFAULT_VARIANT, output_stem
+from .typeset.variants import DEFAULT_VARIANT, output_stem
 
 
 def output_paths(out_dir: Path, practice_id: str, lang: str, leaflet_id: str,

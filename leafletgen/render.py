@@ -27,29 +27,29 @@ from urllib.parse import quote
 import jinja2
 import pypdfium2
 
-from .accessibility import LayoutFacts, document_findings
-from .active_content import refuse_active_content
-from .catalog_validation import check_catalogs
-from .content import load_leaflet
+from .checks.accessibility import LayoutFacts, document_findings
+from .markup.active_content import refuse_active_content
+from .translate.catalog_checks import check_catalogs
+from .inputs.leaflet import load_leaflet
 from .errors import Problem, UserError, shorten
-from .fonts import font_dirs
-from .html import RenderOptions, page_stylesheets, render_html
-from .hyphenation import preload as preload_hyphenation
-from .i18n import (check_language, load_catalog, template_translations, text_direction,
-                   translate_leaflet)
-from .fit import FitSettings, Fitted, fit
-from .impose import impose_booklet
-from . import limits, render_child
-from .layout import LayoutReport, measure as measure_layout
-from .model import Leaflet, Practice
-from .pdf import FETCH_MAX_BYTES, LaidOut, RenderResult, lay_out, write_pdf
-from .practice import load_practice
-from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
-from .qr import qr_context
+from .typeset.fonts import font_dirs
+from .markup.html import RenderOptions, page_stylesheets, render_html
+from .typeset.hyphenation import preload as preload_hyphenation
+from .translate.catalogs import (check_language, load_catalog, template_translations,
+                                 text_direction, translate_leaflet)
+from .typeset.copyfit import FitSettings, Fitted, fit
+from .typeset.impose import impose_booklet
+from .run import limits, render_child
+from .typeset.measure import LayoutReport, measure as measure_layout
+from .inputs.model import Leaflet, Practice
+from .typeset.pdf import FETCH_MAX_BYTES, LaidOut, RenderResult, lay_out, write_pdf
+from .inputs.practice import load_practice
+from .inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from .markup.qr import qr_context
 from .request import ASSETS_DIR, BuildRequest, DocumentOptions
-from .review_state import document_review, index_fields
-from .translation_status import missing_template_strings
-from .variants import VARIANTS, Variant
+from .translate.review.state import document_review, index_fields
+from .translate.status import missing_template_strings
+from .typeset.variants import VARIANTS, Variant
 
 __all__ = ["ASSETS_DIR", "BuildRequest", "Document", "DocumentOptions", "render_document"]
 

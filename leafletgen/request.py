@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
-from .variants import DEFAULT_VARIANT, output_stem
+from .inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
+from .typeset.variants import DEFAULT_VARIANT, output_stem
 
 ASSETS_DIR = "assets"   # output/assets/fonts/: the font files the HTML outputs link
 THUMBNAIL_WIDTH = 240   # pixels: the index page's picture of a leaflet's first page

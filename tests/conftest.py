@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 
 from leafletgen.build import BuildRequest, build
-from leafletgen.cli import main
-from leafletgen.project import Project
+from leafletgen.cli.main import main
+from leafletgen.inputs.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 # The practice's original text of the first leaflet, byte for byte, kept in the repository so a
@@ -46,6 +46,10 @@ def pytest_configure(config):
         folder = str(cache.mkdir("leafletgen") if cache is not None
                      else REPO / ".pytest_cache" / "leafletgen")
     os.environ["LEAFLETGEN_CACHE"] = folder
+    # Processes the tests start (a server, its fork server, `python -c …`) import leafletgen from
+    # this checkout too, not from an editable install of another one: Python 3.11's fork server
+    # imports its preloaded modules before it takes the parent's sys.path.
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pikepdf
 
-from .pdfutil import render_png
+from tests.pdfutil import render_png
 
 # A colour no leaflet uses: a picture from outside the asset folders would show up in it.
 MAGENTA = (255, 0, 255)

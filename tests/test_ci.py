@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def git(*args, cwd):

@@ -9,7 +9,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 PYPROJECT = REPO / "pyproject.toml"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from leafletgen.docs import COMMAND, REFERENCE, cli_reference, main, regenerate
+from leafletgen.cli.reference import COMMAND, REFERENCE, cli_reference, main, regenerate
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 README = REPO / "README.md"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def _setuptools() -> dict:

@@ -7,10 +7,10 @@ import pickle
 
 import pytest
 
-from leafletgen.input_files import input_files, write_input_files
+from leafletgen.inputs.input_files import input_files, write_input_files
 from leafletgen.render import BuildRequest, DocumentOptions, render_document
 
-from .hostile import LEAFLET, PRACTICE
+from tests.hostile import LEAFLET, PRACTICE
 
 
 def files_under(folder):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import MachineError
-from ..project import Project
+from ..inputs.project import Project
 from ..request import BuildRequest
 from .manifest import Hasher, Manifest, index_digest, remove_output
 from .outcome import IndexEntry, Outcome

@@ -40,11 +40,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__, limits, render_child
+from .. import __version__
+from ..run import limits, render_child
 from ..errors import UserError
-from ..font_files import make_instance
-from ..fonts import missing_instances, page_families
-from ..project import SOURCE_LANGUAGE, Project
+from ..typeset.font_instances import make_instance
+from ..typeset.fonts import missing_instances, page_families
+from ..inputs.project import SOURCE_LANGUAGE, Project
 from ..request import BuildRequest
 from .bundles import Bundle, ProjectCopy, pack
 from .manifest import Hasher, library_versions, tool_digest

@@ -10,10 +10,10 @@ import jinja2
 from babel.dates import format_date
 
 from ..atomic_write import write_atomic
-from ..i18n import SOURCE_LANGUAGE, language_name, text_direction
-from ..project import Project
-from ..sandbox import TemplateEnvironment, freeze
-from ..template_environment import TemplateLoader
+from ..translate.catalogs import SOURCE_LANGUAGE, language_name, text_direction
+from ..inputs.project import Project
+from ..markup.sandbox import TemplateEnvironment, freeze
+from ..markup.templates import TemplateLoader
 from .outcome import IndexEntry
 
 

@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import UserError
-from ..files import InputFileError, read_file
-from ..fonts import font_faces, page_families
-from ..project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN,
-                       Project)
+from ..inputs.files import InputFileError, read_file
+from ..typeset.fonts import font_faces, page_families
+from ..inputs.project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE,
+                              TEMPLATE_DOMAIN, Project)
 from ..request import THUMBNAIL_WIDTH, BuildRequest, DocumentOptions
-from ..review_records import record_path
+from ..translate.review.records import record_path
 from ..translate.languages import LANGUAGE_FILE, TERMBASE_FILE
-from ..variants import DEFAULT_VARIANT
+from ..typeset.variants import DEFAULT_VARIANT
 from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
 
 NEUTRAL_PRACTICE = {"name": "", "variants": [DEFAULT_VARIANT], "bilingual": False, "languages": []}

@@ -23,11 +23,11 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable
 
-from .. import limits as limits_module
+from ..run import limits as limits_module
 from ..atomic_write import remove_stale_parts
-from ..limits import GRACE, MAX_DOCUMENTS_PER_WORKER, Limits
+from ..run.limits import GRACE, MAX_DOCUMENTS_PER_WORKER, Limits
 from ..request import BuildRequest
-from ..signals import POLL_SECONDS
+from ..run.signals import POLL_SECONDS
 from .outcome import Outcome, worker_died
 from .worker import serve
 

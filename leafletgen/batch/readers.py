@@ -7,12 +7,12 @@ loads this module (nor pydantic, markdown-it or Babel through it).
 from __future__ import annotations
 
 from ..errors import UserError
-from ..i18n import language_name
-from ..practice import load_practice
-from ..project import Project
+from ..translate.catalogs import language_name
+from ..inputs.practice import load_practice
+from ..inputs.project import Project
 from ..render import load_leaflet_once
-from ..review_state import index_fields, review_state
-from ..translation_status import incomplete_reason
+from ..translate.review.state import index_fields, review_state
+from ..translate.status import incomplete_reason
 
 
 def practice_info(project: Project, practice_id: str) -> dict:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..fonts import font_faces, missing_instances
-from ..limits import MAX_DOCUMENTS_PER_WORKER
-from ..project import Project
-from ..render_child import kept_child
+from ..typeset.fonts import font_faces, missing_instances
+from ..run.limits import MAX_DOCUMENTS_PER_WORKER
+from ..inputs.project import Project
+from ..run.render_child import kept_child
 from ..request import BuildRequest
-from ..signals import deferred_stop_signals
+from ..run.signals import deferred_stop_signals
 from .outcome import Outcome
 from .plan import Plan
 from .pool import WorkerPool

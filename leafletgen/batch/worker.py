@@ -1,7 +1,7 @@
 """A worker process of the main job: documents in, outcomes out, until it is recycled.
 
 Each worker imports WeasyPrint once, keeps one FontConfiguration, one image cache and the
-parsed stylesheets for all its documents (leafletgen.pdf), and removes the temporary font
+parsed stylesheets for all its documents (leafletgen.typeset.pdf), and removes the temporary font
 folder WeasyPrint makes when it ends. It ends with the main process, however that ends: the
 kernel sends it SIGTERM when its parent dies (Linux's PR_SET_PDEATHSIG), and where that is not
 available a thread watches the parent's pid.
@@ -24,15 +24,16 @@ from pathlib import Path
 
 import weasyprint  # noqa: F401  (the 0.7 s import: paid once, before the workers fork)
 
-from .. import limits, pdf
+from ..run import limits
+from ..typeset import pdf
 from ..atomic_write import write_atomic
 from ..build import withheld, write_document
 from ..errors import MachineError, UserError
-from ..font_files import make_instance
-from ..fonts import font_faces
-from ..project import Project
+from ..typeset.font_instances import make_instance
+from ..typeset.fonts import font_faces
+from ..inputs.project import Project
 from ..request import BuildRequest
-from ..inline import plain_text
+from ..markup.inline import plain_text
 from ..render import render_document
 from .outcome import IndexEntry, Outcome
 

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, insert, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import Message, UserError
-from ..project import DEFAULT_PRACTICE_ID
+from ..inputs.project import DEFAULT_PRACTICE_ID
 from . import schema
 from .database import Store
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import UserError
-from ..project import Project
+from ..inputs.project import Project
 
 ROLES = ("staff", "editor", "reviewer", "admin")     # store.accounts.ROLES, without importing it
 

@@ -124,8 +124,8 @@ def settings_model():
 
 def load_settings(root: Path, environ=None) -> Settings:
     """The content folder's settings (the defaults when it has no leafletgen.toml)."""
-    from ..files import InputFileError, file_kind, read_file
-    from ..model_validation import parse_toml, validate_model
+    from ..inputs.files import InputFileError, file_kind, read_file
+    from ..inputs.validation import parse_toml, validate_model
 
     environ = os.environ if environ is None else environ
     data: dict = {}

@@ -19,8 +19,8 @@ from flask import Flask, Response, g, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from ..fonts import cache_root
-from ..project import Project
+from ..typeset.fonts import cache_root
+from ..inputs.project import Project
 from . import access, audit_page, i18n, login, practices, staff, translations_page, users_page
 from .choice import Unknown, unknown_page
 from .context import error_page
@@ -89,7 +89,7 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
     )
     app.session_interface = StoredSessionInterface(store)
     app.wsgi_app = TrustedProxy(app.wsgi_app, settings)
-    app.extensions["leafletgen.project"] = project
+    app.extensions["leafletgen.inputs.project"] = project
     app.extensions["leafletgen.settings"] = settings
     app.extensions["leafletgen.store"] = store
     app.extensions["leafletgen.documents"] = documents or DocumentService(

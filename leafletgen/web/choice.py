@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from flask import render_template
 
 from ..errors import UserError
-from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
-from ..variants import DEFAULT_VARIANT, VARIANTS
+from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
+from ..typeset.variants import DEFAULT_VARIANT, VARIANTS
 from . import library
 from .context import documents, error_page, project
 from .documents import DocumentRequest
@@ -179,7 +179,7 @@ def review_refusal(choice: Choice) -> Issue | None:
     """For a practice that requires reviewed translations (`require_review`), why this one is not
     made: no person has reviewed it, or it changed since. The render path refuses it as well
     (review_state.document_review); this says so in words staff understand, with what to do."""
-    from ..review_state import review_state
+    from ..translate.review.state import review_state
 
     if choice.lang == SOURCE_LANGUAGE:
         return None

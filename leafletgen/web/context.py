@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from ..project import Project
+from ..inputs.project import Project
 from .documents import DocumentService
 
 
@@ -17,7 +17,7 @@ def error_page(code: int, message: str, lines: list[str] | None = None):
 
 
 def project() -> Project:
-    return current_app.extensions["leafletgen.project"]
+    return current_app.extensions["leafletgen.inputs.project"]
 
 
 def documents() -> DocumentService:

@@ -27,7 +27,7 @@ from typing import Callable, TypeVar
 
 from ..errors import Message, UserError
 from ..batch.manifest import Hasher, combine, tool_digest
-from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
+from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from ..request import BuildRequest
 from .document_cache import CACHE_MAX_BYTES, DocumentCache, Rendered
 from .workers import RenderFailed, RenderPool, render_limited, write_page_images
@@ -93,7 +93,7 @@ def input_digest(project: Project, request: DocumentRequest, hasher: Hasher,
     """What the document is made of, hashed as the main job's manifest hashes an output."""
     from ..batch.plan import (catalogs_digest as _catalogs_digest, fonts_digest as _fonts_digest,
                               practice_digest as _practice_digest)
-    from ..fonts import page_families
+    from ..typeset.fonts import page_families
 
     source = project.leaflets_dir / f"{request.leaflet}.md"
     leaflet = combine(hasher.file(source), *[f"{src} {hasher.file(project.leaflets_dir / src)}"
@@ -154,7 +154,7 @@ class DocumentService:
     def __init__(self, project: Project, cache_dir: Path, workers: int = 2, recycle_after: int = 200,
                  time_limit: float = 60.0, cache_max_bytes: int = CACHE_MAX_BYTES,
                  preview_width: int = PREVIEW_WIDTH, warm: bool = False, memory_mb: int | None = None):
-        from .. import limits
+        from ..run import limits
 
         self.project = project
         self.cache = DocumentCache(cache_dir, cache_max_bytes)
@@ -192,7 +192,7 @@ class DocumentService:
         return StatHasher(self._memo, self._memo_lock)
 
     def leaflet_images(self, leaflet_id: str, hasher: Hasher) -> tuple[str, ...]:
-        from ..content import load_leaflet
+        from ..inputs.leaflet import load_leaflet
 
         digest = hasher.file(self.project.leaflets_dir / f"{leaflet_id}.md")
         images = self._images.get(digest)

@@ -16,9 +16,9 @@ import io
 from flask import g, has_request_context, request
 from markupsafe import escape
 
-from ..project import SOURCE_LANGUAGE, Project
+from ..inputs.project import SOURCE_LANGUAGE, Project
 
-from .catalog import WEB_DOMAIN
+from ..translate.web_catalog import WEB_DOMAIN
 
 
 def ui_languages(project: Project) -> list[str]:
@@ -30,7 +30,7 @@ def ui_languages(project: Project) -> list[str]:
 def ui_translations(project: Project, lang: str) -> gettext_module.NullTranslations:
     from babel.messages.mofile import write_mo
 
-    from ..i18n import load_catalog
+    from ..translate.catalogs import load_catalog
 
     if lang == SOURCE_LANGUAGE:
         return gettext_module.NullTranslations()

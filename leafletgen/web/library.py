@@ -12,9 +12,9 @@ import threading
 from dataclasses import dataclass, field
 
 from ..errors import UserError
-from ..i18n import language_name, text_direction
-from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
-from ..variants import VARIANTS
+from ..translate.catalogs import language_name, text_direction
+from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
+from ..typeset.variants import VARIANTS
 
 _lock = threading.Lock()
 _leaflets: dict = {}
@@ -72,7 +72,7 @@ def _stamp(path) -> tuple:
 
 def load_leaflet_cached(project: Project, leaflet_id: str):
     """The parsed leaflet (kept while its file is unchanged); UserError when it is bad."""
-    from ..content import load_leaflet
+    from ..inputs.leaflet import load_leaflet
 
     key = _stamp(project.leaflets_dir / f"{leaflet_id}.md")
     with _lock:
@@ -92,7 +92,7 @@ def load_leaflet_cached(project: Project, leaflet_id: str):
 
 
 def leaflets(project: Project) -> list[LeafletInfo]:
-    from ..inline import plain_text
+    from ..markup.inline import plain_text
 
     found = []
     for leaflet_id in project.leaflet_ids():
@@ -115,7 +115,7 @@ def languages(project: Project) -> list[LanguageInfo]:
 
 
 def practices(project: Project) -> list[PracticeInfo]:
-    from ..practice import load_practice
+    from ..inputs.practice import load_practice
 
     found = []
     for practice_id in project.practice_ids():
@@ -165,7 +165,7 @@ def completeness(project: Project, leaflet_id: str, lang: str) -> Completeness:
     depends on changes)."""
     if lang == SOURCE_LANGUAGE:
         return Completeness(lang)
-    from ..project import TEMPLATE_DOMAIN
+    from ..inputs.project import TEMPLATE_DOMAIN
 
     key = (str(project.root), leaflet_id, lang, _stamp(project.leaflets_dir / f"{leaflet_id}.md"),
            _stamp(project.catalog_path(leaflet_id, lang)), _stamp(project.catalog_path(TEMPLATE_DOMAIN, lang)),
@@ -183,9 +183,9 @@ def completeness(project: Project, leaflet_id: str, lang: str) -> Completeness:
 
 
 def _completeness_now(project: Project, leaflet_id: str, lang: str) -> Completeness:
-    from ..catalog_validation import catalog_problems
-    from ..project import TEMPLATE_DOMAIN
-    from ..translation_status import leaflet_status, templates_status
+    from ..translate.catalog_checks import catalog_problems
+    from ..inputs.project import TEMPLATE_DOMAIN
+    from ..translate.status import leaflet_status, templates_status
 
     leaflet = load_leaflet_cached(project, leaflet_id)
     row = leaflet_status(project, leaflet, lang)

@@ -13,7 +13,7 @@ import io
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from ..variants import VARIANTS
+from ..typeset.variants import VARIANTS
 
 
 def merge_pack(parts, lang: str, author: str, variant: str) -> tuple[bytes, str]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from ..atomic_write import write_atomic
 from ..errors import Message
-from ..logo import LOGO_MAX_BYTES, logo_problems
-from ..project import DEFAULT_PRACTICE_ID, PRACTICE_ID, Project
+from ..inputs.logo import LOGO_MAX_BYTES, logo_problems
+from ..inputs.project import DEFAULT_PRACTICE_ID, PRACTICE_ID, Project
 
 RETIRED = "_retired"             # not a practice id (an id starts with a letter or digit)
 ID_MAX = 40

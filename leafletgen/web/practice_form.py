@@ -13,8 +13,8 @@ import tomllib
 from dataclasses import dataclass, field
 
 from ..errors import Message, Problem, UserError
-from ..practice import PracticeProfile, brand_color, parse_practice
-from ..project import PROFILE_MAX_BYTES
+from ..inputs.practice import PracticeProfile, brand_color, parse_practice
+from ..inputs.project import PROFILE_MAX_BYTES
 from . import revisions
 from .context import project
 from .i18n import _
@@ -41,7 +41,7 @@ class ProfileFile:
 def read_profile(practice_id: str) -> ProfileFile:
     """What the profile file says now (for the form), its digest (kept, see revisions.py), and its
     problems if it is not valid."""
-    from ..files import InputFileError, read_file
+    from ..inputs.files import InputFileError, read_file
 
     file = f"practices/{practice_id}.toml"
     try:   # never through a link: a profile linked to a file elsewhere is not shown in the form

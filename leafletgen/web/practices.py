@@ -19,10 +19,10 @@ from flask_wtf import FlaskForm
 
 from ..atomic_write import write_atomic
 from ..errors import Problem, UserError
-from ..logo import LOGO_MAX_BYTES
-from ..practice import parse_practice
-from ..project import SOURCE_LANGUAGE
-from ..variants import VARIANTS
+from ..inputs.logo import LOGO_MAX_BYTES
+from ..inputs.practice import parse_practice
+from ..inputs.project import SOURCE_LANGUAGE
+from ..typeset.variants import VARIANTS
 from . import access, audit, library, practice_files, revisions
 from .choice import VARIANT_TEXTS, Choice
 from .context import project
@@ -126,7 +126,7 @@ def logo(practice_id: str):
     """The logo in use, to show beside the upload field (only a logo the profile validly names)."""
     from flask import send_file
 
-    from ..practice import load_practice
+    from ..inputs.practice import load_practice
 
     _known(practice_id)
     try:

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import UserError
-from ..project import SOURCE_LANGUAGE, Project
+from ..inputs.project import SOURCE_LANGUAGE, Project
 
 # Where a word was found, and how much that counts: a title match outranks any number of others.
 FIELDS = ("title", "keywords", "heading", "body")
@@ -190,10 +190,10 @@ def index(project: Project) -> Index:
 def _input_files(project: Project, leaflet_id: str) -> list[tuple[str, bytes]]:
     """(file, bytes) of the leaflet and each of its catalogs, read once (no link followed, within
     their size limits); a file that cannot be read is left out."""
-    from ..catalog_validation import read_catalog_bytes
-    from ..content import LEAFLET_MAX_BYTES
-    from ..files import InputFileError, read_file
-    from ..project import catalog_file
+    from ..translate.catalog_checks import read_catalog_bytes
+    from ..inputs.leaflet import LEAFLET_MAX_BYTES
+    from ..inputs.files import InputFileError, read_file
+    from ..inputs.project import catalog_file
 
     files = []
     try:
@@ -214,8 +214,8 @@ def _input_files(project: Project, leaflet_id: str) -> list[tuple[str, bytes]]:
 
 def _entry(project: Project, leaflet_id: str, files: list[tuple[str, bytes]]) -> Entry | None:
     """The words of a leaflet and its catalogs, from their bytes; None when the leaflet is bad."""
-    from ..content import parse_leaflet
-    from ..inline import plain_text
+    from ..inputs.leaflet import parse_leaflet
+    from ..markup.inline import plain_text
 
     if not files:
         return None
@@ -248,8 +248,8 @@ def _translations(file: str, data: bytes, lang: str) -> dict[str, str]:
 
     from babel.messages.pofile import read_po
 
-    from ..catalog_validation import analyse_text
-    from ..i18n import is_translated
+    from ..translate.catalog_checks import analyse_text
+    from ..translate.catalogs import is_translated
 
     try:
         text = data.decode("utf-8-sig")

@@ -17,8 +17,8 @@ import sys
 import threading
 
 from ..errors import UserError
-from ..project import Project
-from ..signals import Terminated
+from ..inputs.project import Project
+from ..run.signals import Terminated
 
 from ..store.settings import DEFAULT_HOST, DEFAULT_PORT
 
@@ -123,14 +123,14 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
     import waitress
 
     from ..batch import default_jobs
-    from ..fonts import cache_root
+    from ..typeset.fonts import cache_root
     from .app import create_app
     from .documents import DocumentService
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     logging.getLogger("weasyprint").setLevel(logging.WARNING)    # not a line per rendering step
-    from .. import limits
+    from ..run import limits
 
     workers = workers or default_jobs()
     per_document = limits.current()      # --time-limit, --memory-limit (0: none)

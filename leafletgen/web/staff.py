@@ -21,9 +21,9 @@ import re
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, send_file, url_for
 
 from ..errors import UserError
-from ..project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
-from ..variants import DEFAULT_VARIANT, VARIANTS
-from ..i18n import language_name, text_direction
+from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
+from ..typeset.variants import DEFAULT_VARIANT, VARIANTS
+from ..translate.catalogs import language_name, text_direction
 from . import access, audit, library, search
 from .choice import (VARIANT_TEXTS, Choice, Unknown, checked_choice, flag, issue_response,
                      language_label, make_document, render_failed, unknown_page)
@@ -131,7 +131,7 @@ def leaflet_page(leaflet_id: str, lang: str, number: int):
 @blueprint.route("/assets/fonts/<name>")
 def font(name: str):
     """The fonts the HTML leaflets link (../../assets/fonts/NAME): only files of the font folders."""
-    from ..fonts import font_dirs
+    from ..typeset.fonts import font_dirs
 
     for folder in font_dirs():
         for path in folder.glob("*.[ot]tf"):

@@ -15,10 +15,10 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
-from ..catalog_validation import CATALOG_MAX_BYTES, check_text   # the shipped catalogs are about 10 KB
+from ..translate.catalog_checks import CATALOG_MAX_BYTES, check_text   # the shipped catalogs are about 10 KB
 from ..errors import Message, Problem, UserError
 from ..atomic_write import write_atomic
-from ..project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN
+from ..inputs.project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN
 from . import access, audit, library, revisions
 from .context import error_page, project
 from .i18n import _
@@ -51,7 +51,7 @@ def _known(lang: str, domain: str) -> None:
 def review_state(lang: str, domain: str):
     """The review state of a leaflet's catalog (state, by, date); None when its leaflet or review
     record cannot be read."""
-    from .. import review_state as review
+    from ..translate.review import state as review
 
     try:
         leaflet = library.load_leaflet_cached(project(), domain)
@@ -61,7 +61,7 @@ def review_state(lang: str, domain: str):
 
 
 def _rows():
-    from ..translation_status import leaflet_status, templates_status
+    from ..translate.status import leaflet_status, templates_status
 
     rows = []
     proj = project()
@@ -96,12 +96,12 @@ def download(lang: str, domain: str):
     """The catalog as it is, or, for a language not started yet, an empty one to translate."""
     from flask import Response
 
-    from ..extract import fresh_templates
-    from ..translations import new_catalog, render_po
+    from ..translate.extract import fresh_templates
+    from ..translate.workflow import new_catalog, render_po
 
     _known(lang, domain)
-    from ..catalog_validation import catalog_file, read_catalog_bytes
-    from ..files import file_kind
+    from ..translate.catalog_checks import catalog_file, read_catalog_bytes
+    from ..inputs.files import file_kind
 
     if file_kind(project().root, catalog_file(domain, lang)) != "missing":
         try:   # never through a link, never more than a catalog may hold
@@ -128,7 +128,7 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
     except UnicodeDecodeError as exc:
         return [Problem(file, Message("po_encoding", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"),
                         line=raw[:exc.start].count(b"\n") + 1)]
-    from ..catalog_validation import PLAIN_TEXT_DOMAINS
+    from ..translate.catalog_checks import PLAIN_TEXT_DOMAINS
 
     problems = check_text(text, file, template_domain=domain == TEMPLATE_DOMAIN,
                           markdown=domain not in PLAIN_TEXT_DOMAINS)
@@ -146,7 +146,7 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
         return [Problem(file, Message("po_language", f"is a catalog for language {header_lang.group(1)!r}, "
                                                      f"not {lang!r}", found=header_lang.group(1), expected=lang),
                         line=line)]
-    from ..extract import fresh_templates
+    from ..translate.extract import fresh_templates
 
     wanted = {message.id for message in fresh_templates(proj)[domain] if message.id}
     given = {message.id for message in catalog if message.id}
@@ -188,8 +188,8 @@ def upload_form():
 
 def _current(lang: str, domain: str) -> bytes | None:
     """The catalog's bytes now (None when there is none): never through a link."""
-    from ..catalog_validation import catalog_file, read_catalog_bytes
-    from ..files import file_kind
+    from ..translate.catalog_checks import catalog_file, read_catalog_bytes
+    from ..inputs.files import file_kind
 
     if file_kind(project().root, catalog_file(domain, lang)) == "missing":
         return None

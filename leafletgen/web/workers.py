@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ..errors import Message, UserError
-from ..project import Project
+from ..inputs.project import Project
 from ..request import BuildRequest
 from .document_cache import write_quick
 from .forkserver import SERVER_PID
@@ -47,7 +47,7 @@ def init_worker(root: str, warm: bool, memory_mb: int) -> None:
     not seen the command line's --memory-limit. The time limit comes with each task."""
     from dataclasses import replace
 
-    from .. import limits
+    from ..run import limits
     from ..batch.worker import prepare_process
     from .forkserver import die_with_parent
 
@@ -58,7 +58,7 @@ def init_worker(root: str, warm: bool, memory_mb: int) -> None:
     # would make all of them while warming (a minute and more, the same work in each), so the
     # first start makes them once, shared out over the workers (RenderPool.start), and the
     # workers warm up with the documents they are asked for.
-    from ..fonts import missing_instances
+    from ..typeset.fonts import missing_instances
 
     if warm and not missing_instances():
         project = Project(Path(root))
@@ -74,7 +74,7 @@ def render_limited(root: str, request: BuildRequest, seconds: float) -> dict:
     """`render_in_worker` under the limits per document (limits.py; the worker took them on when
     it started), with `seconds` of wall time: a document over a limit is a message, and the worker
     goes on serving (one that does not return is killed by the server's own wait)."""
-    from .. import limits
+    from ..run import limits
 
     limits.retime(seconds)
     try:
@@ -85,10 +85,10 @@ def render_limited(root: str, request: BuildRequest, seconds: float) -> dict:
 
 def render_in_worker(root: str, request: BuildRequest) -> dict:
     """The adapter to the one render path: a request in; PDF bytes, HTML, warnings, facts out."""
-    from ..inline import plain_text
+    from ..markup.inline import plain_text
     from ..render import render_document
 
-    from ..limits import DocumentOverLimit
+    from ..run.limits import DocumentOverLimit
 
     project = Project(Path(root))
     try:
@@ -185,7 +185,7 @@ class RenderPool:
 
     def start(self) -> None:
         """Start the workers now (and warm them), not at the first request."""
-        from ..fonts import font_faces, missing_instances
+        from ..typeset.fonts import font_faces, missing_instances
         from ..batch.worker import make_instance_job
 
         executor = self.executor()

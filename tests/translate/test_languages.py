@@ -66,7 +66,7 @@ def test_dates_take_the_month_names_and_first_day_of_the_table(project):
     Levant's and Egypt's); a content folder's table changes them; Dutch is Babel's."""
     import datetime as dt
 
-    from leafletgen.html import format_day
+    from leafletgen.markup.html import format_day
 
     first, later = dt.date(2026, 11, 1), dt.date(2027, 11, 21)
     assert format_day(first, "fr") == "1er novembre 2026" and format_day(later, "fr") == "21 novembre 2027"

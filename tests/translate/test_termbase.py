@@ -11,7 +11,7 @@ from leafletgen.errors import UserError
 from leafletgen.translate.languages import language_table
 from leafletgen.translate.termbase import find, load_termbase, parse_termbase, terms_in
 
-from ..conftest import REPO, run_cli
+from tests.conftest import REPO, run_cli
 
 SHIPPED = ["ar", "de", "en", "es", "fr", "pl", "tr", "uk"]
 LEAFLET = "lage-rugklachten"

@@ -28,8 +28,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ...errors import Problem, UserError
-from ...files import InputFileError, file_stat, read_file
-from ...project import PACKAGE_ROOT, SOURCE_LANGUAGE, Project
+from ...inputs.files import InputFileError, file_stat, read_file
+from ...inputs.project import PACKAGE_ROOT, SOURCE_LANGUAGE, Project
 
 PACKAGED = Path(__file__).resolve().parent
 TABLE_MAX_BYTES = 256 * 1024

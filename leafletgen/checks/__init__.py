@@ -1,0 +1,1 @@
+"""What a practice should hear about a document: contrast, sizes, pages."""

@@ -1,0 +1,1 @@
+"""Stage 1: the inputs of a document, read once and validated."""

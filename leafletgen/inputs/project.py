@@ -1,0 +1,123 @@
+"""Where a project's inputs live: leaflets/, practices/, templates/, translations/, output/."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from .files import file_kind
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+SOURCE_LANGUAGE = "nl"           # the language every leaflet is written in
+# Languages written right to left (laid out with dir="rtl").
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+TEMPLATE_DOMAIN = "leafletgen"   # the gettext domain of the template strings
+PROFILE_MAX_BYTES = 64 * 1024   # a practice profile is a dozen lines
+DEFAULT_PRACTICE_ID = "default"  # the neutral "practice" when none is given
+# What a name in leaflets/, practices/ and translations/ must look like; anything else is
+# reported and skipped (`Project.odd_names`), never read.
+LEAFLET_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PRACTICE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+
+
+def catalog_file(domain: str, lang: str) -> str:
+    """Where a catalog lies, relative to the project: translations/<lang>/LC_MESSAGES/<domain>.po
+    (Babel's layout). The one place this layout is written."""
+    return f"translations/{lang}/LC_MESSAGES/{domain}.po"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @property
+    def leaflets_dir(self) -> Path:
+        return self.root / "leaflets"
+
+    @property
+    def practices_dir(self) -> Path:
+        return self.root / "practices"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def translations_dir(self) -> Path:
+        return self.root / "translations"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    def rel(self, path: Path) -> str:
+        """A path as the user sees it: relative to the project root when inside it."""
+        try:
+            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _names(self, folder: str, suffix: str) -> list[str]:
+        """Stems of the entries of `folder` ending in `suffix` (all entries when ""), hidden ones
+        (an editor's backup or lock file) left out. Links are listed: reading one is refused
+        with its name."""
+        if file_kind(self.root, folder) != "dir":
+            return []
+        try:
+            entries = os.listdir(self.root / folder)
+        except OSError:
+            return []
+        return sorted(name[:len(name) - len(suffix)] if suffix else name for name in entries
+                      if not name.startswith(".") and name.endswith(suffix) and len(name) > len(suffix))
+
+    def leaflet_ids(self) -> list[str]:
+        return [name for name in self._names("leaflets", ".md") if LEAFLET_ID.match(name)]
+
+    def practice_ids(self) -> list[str]:
+        return [name for name in self._names("practices", ".toml") if PRACTICE_ID.match(name)]
+
+    def catalog_path(self, domain: str, lang: str) -> Path:
+        """translations/<lang>/LC_MESSAGES/<domain>.po (Babel's layout)."""
+        return self.root / catalog_file(domain, lang)
+
+    def languages(self) -> list[str]:
+        """Every language with a translations/<lang>/LC_MESSAGES folder, plus Dutch, the source.
+        A folder whose name is not a language code is left out (see `odd_names`)."""
+        found = {name for name in self._names("translations", "") if LANGUAGE_CODE.match(name)
+                 and file_kind(self.root, f"translations/{name}/LC_MESSAGES") in ("dir", "symlink")}
+        return [SOURCE_LANGUAGE] + sorted(found - {SOURCE_LANGUAGE})
+
+    def odd_names(self) -> list[str]:
+        """One line for each name in leaflets/, practices/ and translations/ that is skipped
+        because it cannot be a leaflet, a profile or a language (hidden files are not named)."""
+        lines = []
+        for folder in ("leaflets", "practices", "translations", "templates"):
+            if file_kind(self.root, folder) == "symlink":
+                lines.append(f"{folder}: is a symbolic link; the project's folders must be real "
+                             "folders (nothing in it is read)")
+        for name in self._names("leaflets", ".md"):
+            if not LEAFLET_ID.match(name):
+                lines.append(f"leaflets/{name}.md: skipped: a leaflet's file name is its id, lower-case "
+                             "letters, digits and '-' (e.g. knieklachten.md)")
+        for name in self._names("practices", ".toml"):
+            if not PRACTICE_ID.match(name):
+                lines.append(f"practices/{name}.toml: skipped: a profile's file name is the practice "
+                             "id, lower-case letters, digits, '-' and '_' (e.g. fysio-delinde.toml)")
+        for name in self._names("translations", ""):
+            if LANGUAGE_CODE.match(name) or file_kind(self.root, f"translations/{name}") \
+                    not in ("dir", "symlink"):
+                continue
+            lines.append(f"translations/{name}: skipped: not a language code such as tr, pl or pt_BR")
+        return lines
+
+
+def find_project(root: str | Path | None = None) -> Project:
+    """The project in `root`, else the current directory if it has leaflets/, else this checkout."""
+    if root is not None:
+        return Project(Path(root).resolve())
+    cwd = Path.cwd()
+    if (cwd / "leaflets").is_dir():
+        return Project(cwd.resolve())
+    return Project(PACKAGE_ROOT)

@@ -1,0 +1,1 @@
+"""Stage 3: the leaflet as HTML, from templates in a sandbox."""

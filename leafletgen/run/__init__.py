@@ -1,0 +1,1 @@
+"""Running a render in another process: limits, signals, the render child."""

@@ -1,0 +1,1 @@
+"""Review records: who checked a translation, and whether that still holds."""

@@ -1,0 +1,64 @@
+"""A practice overrides one template (or the stylesheet) by a file of the same name in
+practices/<id>/templates/; everything else still comes from templates/."""
+
+from __future__ import annotations
+
+from leafletgen.build import BuildRequest, build
+
+from tests.pdfutil import pdf_text
+
+
+def test_a_practice_overrides_one_block(project, tmp_path):
+    override = project.practices_dir / "fysio-delinde" / "templates" / "blocks"
+    override.mkdir(parents=True)
+    (override / "callout.html.j2").write_text(
+        '<aside class="callout eigen" role="note"><p>Onthoud: {{ block.html }}</p></aside>\n')
+    document, pdf, html = build(project, BuildRequest("lage-rugklachten", "nl", "fysio-delinde"), tmp_path)
+    text = html.read_text()
+    # (The last two words are kept on one line by a no-break space.)
+    assert '<aside class="callout eigen" role="note"><p>Onthoud: Acute lage rugklachten gaan vaak ' \
+        'vanzelf\u00a0over' in text
+    assert "Onthoud: Acute lage rugklachten gaan vaak vanzelf over" in pdf_text(pdf)
+    # The other blocks still come from templates/.
+    assert '<header class="practice">' in text
+    # Another practice, or none, is not affected.
+    _, _, neutral = build(project, BuildRequest("lage-rugklachten", "nl", None), tmp_path)
+    assert "Onthoud:" not in neutral.read_text()
+
+
+def test_a_practice_overrides_the_stylesheet(project, tmp_path):
+    override = project.practices_dir / "fysio-delinde" / "templates"
+    override.mkdir(parents=True)
+    css = (project.templates_dir / "leaflet.css").read_text()
+    (override / "leaflet.css").write_text(css + "\nh1 { text-decoration: underline; }\n")
+    _, _, html = build(project, BuildRequest("lage-rugklachten", "nl", "fysio-delinde"), tmp_path)
+    assert "h1 { text-decoration: underline; }" in html.read_text()
+
+
+def test_a_leaflet_picture_is_in_the_pdf_with_its_alt_text_and_embedded_in_the_html(project, tmp_path):
+    import io
+
+    import pikepdf
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), (200, 60, 60)).save(buffer, format="PNG")
+    (project.leaflets_dir / "rug.png").write_bytes(buffer.getvalue())
+    path = project.leaflets_dir / "lage-rugklachten.md"
+    path.write_text(path.read_text() + "\n![Een rug met de onderrug rood gekleurd](rug.png)\n")
+    document, pdf, html = build(project, BuildRequest("lage-rugklachten", "nl", None), tmp_path)
+    assert document.warnings == []
+    assert '<img src="data:image/png;base64,' in html.read_text()
+    assert 'alt="Een rug met de onderrug rood gekleurd"' in html.read_text()
+    with pikepdf.open(pdf) as doc:
+        alts = []
+
+        def walk(node):
+            if isinstance(node, pikepdf.Dictionary):
+                if node.get("/S") == "/Figure":
+                    alts.append(str(node.get("/Alt")))
+                kids = node.get("/K")
+                for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+                    walk(kid)
+        walk(doc.Root.StructTreeRoot)
+    assert alts == ["Een rug met de onderrug rood gekleurd"]
