@@ -138,7 +138,7 @@ TESTS = {
     "tests/test_web_pack.py": "tests/web/test_pack.py",
     "tests/test_web_search.py": "tests/web/test_search.py",
 }
-TEST_HELPERS = ("conftest", "hostile", "pdfutil")   # stay in tests/, imported as tests.<name>
+TEST_HELPERS = ("conftest", "hostile", "pdfutil", "postgres")   # stay in tests/, imported as tests.<name>
 # A test module that imports another (`from .test_web import …`): by its new dotted name.
 TEST_MODULES = {Path(old).stem: new[:-3].replace("/", ".") for old, new in TESTS.items()}
 
@@ -293,6 +293,10 @@ def rewrite_python(path: Path, text: str) -> str:
                 names = [alias_text(a) for a in node.names]
                 indent = lines[node.lineno - 1][:node.col_offset]
                 replacement = render_import(f"tests.{node.module}", 0, names, indent)
+            elif path.is_relative_to(ROOT / "tests") and node.level == 1 and not node.module \
+                    and all(a.name in TEST_HELPERS for a in node.names):
+                indent = lines[node.lineno - 1][:node.col_offset]
+                replacement = render_import("tests", 0, [alias_text(a) for a in node.names], indent)
             elif path.is_relative_to(ROOT / "tests") and test_module:
                 names = [alias_text(a) for a in node.names]
                 indent = lines[node.lineno - 1][:node.col_offset]

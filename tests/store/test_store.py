@@ -19,7 +19,7 @@ from leafletgen.store.accounts import COMMAND_LINE, LOCAL, AccountError
 from leafletgen.store.database import open_store
 from leafletgen.store.settings import Settings, load_settings
 
-from . import postgres
+from tests import postgres
 
 PASSWORD = "correct horse battery"
 
