@@ -247,8 +247,15 @@ def cmd_review(args, project: Project, out, err) -> int:
         if on > dt.date.today():
             raise UserError(f"--date: {args.date} is in the future; a review is recorded after it was done")
     leaflet = load_leaflet(project, args.leaflet)
-    path, record = record_review(project, leaflet, args.lang, args.by, on,
-                                 translated_by=args.translated_by, method=args.method)
+    from .store.command import Reviewer      # --by names an account once the web app has them
+
+    reviewer = Reviewer(project, args.by)
+    try:
+        path, record = record_review(project, leaflet, args.lang, reviewer.printed, on,
+                                     translated_by=args.translated_by, method=args.method)
+        reviewer.recorded(leaflet.id, args.lang, leaflet.version)
+    finally:
+        reviewer.close()
     units = sum(unit.domain == leaflet.id for unit in record.units)
     print(f"recorded: {record.reviewed_by} reviewed {leaflet.id} in {language_name(args.lang, 'en')} "
           f"({args.lang}) on {on.isoformat()}: {units} units of the leaflet and "

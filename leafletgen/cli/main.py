@@ -192,7 +192,7 @@ def add_translations_commands(commands) -> None:
     review.add_argument("lang", metavar="LL", help="the language reviewed, e.g. tr")
     review.add_argument("--leaflet", required=True, metavar="ID", help="leaflet id (file name in leaflets/)")
     review.add_argument("--by", required=True, metavar="NAME",
-                        help="the reviewer's name, as it is printed on the leaflet")
+                        help="the reviewer (an account, once the web app has them: its full name is printed)")
     review.add_argument("--date", metavar="YYYY-MM-DD", help="the day of the review (default: today)")
     review.add_argument("--translated-by", metavar="NAME",
                         help="who translated it (default: as already recorded)")

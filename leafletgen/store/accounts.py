@@ -54,6 +54,9 @@ ENGLISH = {
     "password_too_short": "the password must be at least {min} characters long",
     "password_too_long": "the password must be at most {max} characters long",
     "last_admin": "{name!r} is the last enabled admin account; make another admin first",
+    "not_a_reviewer": "--by: {name!r} is not an enabled account that may review translations (those "
+                      "that may: {reviewers}); add one with `python generate.py users add NAME --role "
+                      "reviewer --full-name \"…\"`",
     "self": "an admin cannot disable their own account or change their own role or practices",
     "passwords_differ": "the two passwords differ",
     "outside_practices": "an admin for some practices manages only accounts limited to some of those",
@@ -236,6 +239,20 @@ def count_usable(store: Store) -> int:
     with store.read() as connection:
         return connection.execute(select(func.count()).select_from(schema.accounts).where(
             schema.accounts.c.disabled.is_(False), schema.accounts.c.password_hash.is_not(None))).scalar()
+
+
+def reviewer(store: Store, name: str) -> Account | None:
+    """The account `translations review --by NAME` names: an enabled one that may review. None
+    when the app has no accounts at all (then --by is a free name, printed as given)."""
+    found = all_accounts(store)
+    if not found:
+        return None
+    account = next((account for account in found if account.name == normal_name(name)), None)
+    if account is None or not account.may("review"):
+        may = [account.name for account in found if account.may("review")]
+        raise AccountError([finding("by", "not_a_reviewer", name=normal_name(name),
+                                    reviewers=", ".join(may) or "none")])
+    return account
 
 
 def verify_password(store: Store, name: str, password: str) -> Account | None:

@@ -228,3 +228,36 @@ def ask_password(err, what: str) -> str:
     if first != second:
         raise UserError("the two passwords differ; nothing was changed")
     return first
+
+
+class Reviewer:
+    """`translations review --by NAME` once the web app has accounts: NAME must be an enabled
+    account that may review, its full name is what the leaflet prints, and the review goes in the
+    audit trail. Without accounts (the app never used off this computer) NAME is printed as given."""
+
+    def __init__(self, project: Project, name: str):
+        from . import accounts
+        from .database import open_existing
+        from .settings import load_settings
+
+        self.name, self.account = name, None
+        self.store = open_existing(load_settings(project.root))
+        if self.store is not None:
+            try:
+                self.account = accounts.reviewer(self.store, name)
+            except BaseException:
+                self.close()
+                raise
+
+    @property
+    def printed(self) -> str:
+        return self.account.shown_name if self.account is not None else self.name
+
+    def recorded(self, leaflet: str, lang: str, version: str) -> None:
+        if self.store is not None and self.account is not None:
+            _record(self.store, "review", target=self.account.name, leaflet=leaflet, lang=lang, version=version)
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None

@@ -120,6 +120,14 @@ def open_store(settings: Settings) -> Store:
     return store
 
 
+def open_existing(settings: Settings) -> Store | None:
+    """The database if the web app has one: one named in the settings, or the default SQLite file
+    once made; None for a folder whose app has never run off this computer's own use."""
+    if not settings.database_url and not (settings.root / DEFAULT_DATABASE).is_file():
+        return None
+    return open_store(settings)
+
+
 def _prepare_sqlite_file(path: Path) -> None:
     """The database's folder and file, readable by this user only (it holds password hashes)."""
     try:

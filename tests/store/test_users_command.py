@@ -115,3 +115,27 @@ def test_serve_opens_up_only_with_an_account(project, monkeypatch):
 @pytest.mark.parametrize("argv", [["users"], ["users", "add", "x"]])
 def test_users_usage_errors_exit_2(project, argv):
     assert run_cli(*argv, root=project.root).code == 2
+
+
+def test_once_there_are_accounts_review_by_names_one_that_may_review(project, monkeypatch):
+    """Without accounts --by is a free name; with them it names an account allowed to review,
+    whose full name the record (and so the leaflet) carries, and the review is in the audit trail."""
+    review = ("translations", "review", "de", "--leaflet", "lage-rugklachten", "--date", "2026-11-28")
+    assert run_cli(*review, "--by", "Anna Schmidt", root=project.root).code == 0     # no accounts yet
+    typed(monkeypatch, PASSWORD)
+    run_cli("users", "add", "sam", "--role", "staff", root=project.root)
+    run_cli("users", "add", "rita", "--role", "reviewer", "--no-password", "--full-name", "Rita Yılmaz",
+            root=project.root)
+    for name in ("Anna Schmidt", "sam"):
+        run = run_cli(*review, "--by", name, root=project.root)
+        assert (run.code, run.out) == (1, "")
+        assert run.err.startswith(f"error: --by: '{name.lower()}' is not an enabled account that may review "
+                                  "translations (those that may: rita)")
+    run = run_cli(*review, "--by", "Rita", root=project.root)
+    assert run.code == 0 and run.out.startswith("recorded: Rita Yılmaz reviewed lage-rugklachten in German")
+    record = (project.translations_dir / "de" / "LC_MESSAGES" / "lage-rugklachten.review.toml").read_text(
+        encoding="utf-8")
+    assert 'by = "Rita Yılmaz"' in record
+    events = [e for e in stored(project)[1] if e.kind == "review"]
+    assert [(e.account, e.target, e.leaflet, e.lang) for e in events] == [("cli", "rita", "lage-rugklachten", "de")]
+    assert events[0].version
