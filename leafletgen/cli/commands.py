@@ -247,7 +247,7 @@ def cmd_review(args, project: Project, out, err) -> int:
         if on > dt.date.today():
             raise UserError(f"--date: {args.date} is in the future; a review is recorded after it was done")
     leaflet = load_leaflet(project, args.leaflet)
-    from .store.command import Reviewer      # --by names an account once the web app has them
+    from ..store.command import Reviewer      # --by names an account once the web app has them
 
     reviewer = Reviewer(project, args.by)
     try:
