@@ -15,6 +15,7 @@ README = REPO / "README.md"
 
 def test_command_reference_is_the_current_help():
     text = REFERENCE.read_text(encoding="utf-8")
+    assert f"`{COMMAND}`" in text, "docs/reference.md should say how to make it again"
     assert REFERENCE == REPO / "docs" / "reference.md"
     assert "<!-- generated: cli-reference -->" in text
     assert regenerate(text) == text, (
