@@ -50,6 +50,21 @@ def pytest_configure(config):
     # this checkout too, not from an editable install of another one: Python 3.11's fork server
     # imports its preloaded modules before it takes the parent's sys.path.
     os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
+    # A sound document gets the slack of a loaded 2-core machine: its time limit is ten times
+    # the default. A test of the limit itself sets one of its own.
+    os.environ.setdefault("LEAFLETGEN_TIME_LIMIT", "600")
+    if not hasattr(config, "workerinput"):
+        make_font_instances()
+
+
+def make_font_instances() -> None:
+    """The static instances of the variable fonts, made once before any test (and before the
+    xdist workers start), so that no test's first document makes them inside its time limit."""
+    from leafletgen.font_files import make_instance
+    from leafletgen.fonts import missing_instances
+
+    for face in missing_instances():
+        make_instance(face)
 
 
 @pytest.fixture

@@ -403,19 +403,7 @@ def test_instances_are_made_in_the_cache_folder_named_by_the_environment(tmp_pat
 
 
 # ---- Workers end with the main job, however it ends -----------------------------------------------
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
+# (Ctrl-C, SIGTERM and kill -9 of a main job whose workers are busy: test_stop_signals.py.)
 
 def alive(pid: int) -> bool:
     try:
@@ -434,30 +422,6 @@ def wait_for(condition, seconds: float) -> bool:
             return True
         time.sleep(0.05)
     return condition()
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
-def test_kill_9_of_the_main_job_leaves_no_worker_behind(project, tmp_path):
-    """The main job SIGKILLed while its two workers build: they end too (the kernel's parent-death
-    signal), and remove WeasyPrint's temporary font folders on their way out."""
-    only_languages(project, "de", "en", "fr", "es")
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    main_job = subprocess.Popen([sys.executable, "generate.py", "--root", str(project.root), "--jobs", "2"],
-                                cwd=REPO, env={**os.environ, "TMPDIR": str(tmp)},
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert main_job.stdout.readline().startswith("built "), "no document was built"
-        workers = children_of(main_job.pid)
-        assert len(workers) == 2 and all(alive(pid) for pid in workers)
-        main_job.kill()
-        main_job.wait()
-        assert wait_for(lambda: not any(alive(pid) for pid in workers), 10), \
-            [pid for pid in workers if alive(pid)]
-        assert not list(tmp.glob("weasyprint-*"))
-    finally:
-        main_job.kill()
-        main_job.wait()
 
 
 def test_without_the_kernels_signal_a_worker_watches_its_parent(tmp_path):
@@ -485,7 +449,7 @@ def test_without_the_kernels_signal_a_worker_watches_its_parent(tmp_path):
         assert alive(child)
         parent.kill()
         parent.wait()
-        assert wait_for(lambda: not alive(child), 10)
+        assert wait_for(lambda: not alive(child), 60)   # a deadline, not a timing: it polls every 0.1 s
     finally:
         parent.kill()
         parent.wait()
