@@ -125,6 +125,18 @@ def change_review_record(root: Path) -> None:
     assert run.code == 0, run
 
 
+def change_termbase(root: Path) -> None:
+    path = root / "translations" / "tr" / "terms.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# Checked by the practice.\n", encoding="utf-8")
+
+
+def change_language_table(root: Path) -> None:
+    """The content folder's own German table (new, then changed): German quotes as guillemets."""
+    path = root / "translations" / "de" / "language.toml"
+    text = path.read_text(encoding="utf-8") if path.exists() else '[punctuation]\nquotes = ["»«", "›‹"]\n'
+    path.write_text(text + "# The practice's house style.\n", encoding="utf-8")
+
+
 def change_template(root: Path) -> None:
     path = root / "templates" / "blocks" / "callout.html.j2"
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
@@ -183,6 +195,8 @@ CHANGES = {
                          f"/leaflets/{LEAFLET}/de.pdf"),
     "review record": (change_review_record, documents(leaflet=LEAFLET, lang="tr"),
                       f"/leaflets/{LEAFLET}/tr.pdf?practice={DELINDE}"),
+    "termbase": (change_termbase, documents(lang="tr"), f"/leaflets/{LEAFLET}/tr.pdf?practice={DELINDE}"),
+    "language table": (change_language_table, documents(lang="de"), f"/leaflets/{LEAFLET}/de.pdf?practice={OOST}"),
     "template": (change_template, DOCUMENTS, f"/leaflets/{SHORT}/nl.pdf"),
     "stylesheet": (change_stylesheet, DOCUMENTS, f"/leaflets/{LEAFLET}/nl.pdf"),
     "practice template": (change_practice_template, documents(practice=OOST),
