@@ -88,6 +88,15 @@ def dutch_leaflet(tmp_path_factory) -> SimpleNamespace:
     return SimpleNamespace(document=document, pdf=pdf, html=html, out=out)
 
 
+def units_in_pot(domain: str, root: Path = REPO) -> int:
+    """How many translation units the domain's catalog template (translations/<domain>.pot)
+    holds: a count read from the source, not written into a test."""
+    from babel.messages.pofile import read_po
+
+    with open(root / "translations" / f"{domain}.pot", "rb") as file:
+        return sum(1 for message in read_po(file) if message.id)
+
+
 class Run:
     def __init__(self, code: int, out: str, err: str):
         self.code, self.out, self.err = code, out, err

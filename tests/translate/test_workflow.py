@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from leafletgen.translate.catalogs import template_path
 from leafletgen.translate.status import status
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, run_cli, units_in_pot
 
 LEAFLET = "lage-rugklachten"
 
@@ -320,7 +320,8 @@ def test_main_job_names_the_languages_it_skipped(project, tmp_path):
     partial_english(project)
     run = run_cli("--out", str(tmp_path), root=project.root)
     assert run.code == 0, run
-    assert (f"skipped {LEAFLET} in English (en): 23 of 26 units untranslated or fuzzy in "
+    units = units_in_pot(LEAFLET)
+    assert (f"skipped {LEAFLET} in English (en): {units - 3} of {units} units untranslated or fuzzy in "
             f"translations/en/LC_MESSAGES/{LEAFLET}.po (see `python generate.py translations status`)"
             in run.out.splitlines())
     assert not (tmp_path / "fysio-delinde" / "en").exists()
