@@ -60,8 +60,8 @@ def pytest_configure(config):
 def make_font_instances() -> None:
     """The static instances of the variable fonts, made once before any test (and before the
     xdist workers start), so that no test's first document makes them inside its time limit."""
-    from leafletgen.font_files import make_instance
-    from leafletgen.fonts import missing_instances
+    from leafletgen.typeset.font_instances import make_instance
+    from leafletgen.typeset.fonts import missing_instances
 
     for face in missing_instances():
         make_instance(face)

@@ -344,7 +344,7 @@ def test_a_worker_killed_part_way_loses_no_document(cluster, built_locally, tmp_
     spends CPU time on one the scheduler says it has): the run loses nothing. Every document
     takes a second or more here (the callout loops a while, printing nothing more), so the
     kill lands while the document is being made."""
-    from .processes import cpu_seconds, kill_tree, tree
+    from tests.processes import cpu_seconds, kill_tree, tree
 
     local, client = cluster
     here, local_run = built_locally

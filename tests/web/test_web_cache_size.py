@@ -8,7 +8,7 @@ from pathlib import Path
 
 from leafletgen.web.document_cache import DocumentCache
 
-from .conftest import PROJECT_PARTS, REPO
+from tests.conftest import PROJECT_PARTS, REPO
 
 LEAFLET = "lage-rugklachten"
 
@@ -34,7 +34,7 @@ def test_the_cache_keeps_within_its_size_and_the_newest_stay(dutch_leaflet, tmp_
 
 
 def test_a_document_that_went_is_made_again(tmp_path):
-    from leafletgen.project import Project
+    from leafletgen.inputs.project import Project
     from leafletgen.web.app import create_app
     from leafletgen.web.documents import DocumentService
 

@@ -15,10 +15,10 @@ import pikepdf
 import pytest
 
 from leafletgen.build import BuildRequest, build
-from leafletgen.project import Project
+from leafletgen.inputs.project import Project
 
-from .conftest import REPO
-from .pdfutil import embedded_fonts
+from tests.conftest import REPO
+from tests.pdfutil import embedded_fonts
 
 pdfua = pytest.importorskip("pdfua")
 

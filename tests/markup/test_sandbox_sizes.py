@@ -8,7 +8,7 @@ import jinja2
 import pytest
 from jinja2.sandbox import SecurityError
 
-from leafletgen.sandbox import MAX_SIZE, TemplateEnvironment
+from leafletgen.markup.sandbox import MAX_SIZE, TemplateEnvironment
 
 OVER = MAX_SIZE + 1
 HALF = MAX_SIZE // 2 + 1          # two of these make more than MAX_SIZE

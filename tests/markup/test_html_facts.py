@@ -20,10 +20,10 @@ from babel.messages.pofile import read_po
 
 import leafletgen
 from leafletgen.build import BuildRequest, build
-from leafletgen.content import load_leaflet
-from leafletgen.project import Project
+from leafletgen.inputs.leaflet import load_leaflet
+from leafletgen.inputs.project import Project
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 LEAFLET = "lage-rugklachten"
 PRACTICE = "fysio-delinde"

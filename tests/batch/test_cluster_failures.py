@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, run_cli
-from .processes import HAS_PROC, cpu_seconds, kill_tree, tree
+from tests.conftest import REPO, run_cli
+from tests.processes import HAS_PROC, cpu_seconds, kill_tree, tree
 
 distributed = pytest.importorskip("distributed")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not HAS_PROC, reason="needs /proc (Linux)")]

@@ -16,8 +16,8 @@ import sys
 
 import pytest
 
-from .conftest import REPO
-from .processes import HAS_PROC, alive, cpu_seconds, descendants, kill_tree, wait_for
+from tests.conftest import REPO
+from tests.processes import HAS_PROC, alive, cpu_seconds, descendants, kill_tree, wait_for
 
 PRACTICE = "fysio-delinde"
 LOOPING_CALLOUT = ('{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}'

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from leafletgen.unprintable import IN_WORD_ONLY, bad_characters, text_problem
+from leafletgen.inputs.characters import IN_WORD_ONLY, bad_characters, text_problem
 
 NAMES = {"\u00ad": "soft hyphen", "\u200c": "zero-width non-joiner", "\u200d": "zero-width joiner"}
 
