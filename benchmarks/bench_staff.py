@@ -55,7 +55,7 @@ class Server:
         for part in PARTS:
             shutil.copytree(checkout / part, self.root / part)
         sys.path.insert(0, str(REPO))
-        from leafletgen.fonts import cache_root
+        from leafletgen.typeset.fonts import cache_root
         cache = work / "cache"
         for part in ("fonts", "hyphenation"):
             if (cache_root() / part).is_dir():
