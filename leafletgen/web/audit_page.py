@@ -107,10 +107,10 @@ def detail_words(event: trail.Event) -> str:
     if event.kind == "account":
         if detail.startswith("added "):
             # Translators: Detail of an audit event: an account was made, with the role %(role)s.
-            return _("aangemaakt als %(role)s", role=role_name(detail[len("added "):]))
+            return _("aangemaakt als %(role)s", role=role_name(detail[len("added "):]).lower())
         if detail.startswith("role "):
             # Translators: Detail of an audit event: an account got the role %(role)s.
-            return _("nieuwe rol: %(role)s", role=role_name(detail[len("role "):]))
+            return _("nieuwe rol: %(role)s", role=role_name(detail[len("role "):]).lower())
     return _(DETAIL_WORDS[detail]) if detail in DETAIL_WORDS else detail
 
 
