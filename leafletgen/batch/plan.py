@@ -182,6 +182,7 @@ def plan_languages(project: Project, manifest: Manifest, hasher: Hasher, readers
                                 lambda: readers.completeness(project, leaflet_id, lang))
             sources.reviews[leaflet_id, lang] = {**(answer.get("review") or {}),
                                                  "language": answer.get("language", lang)}
+            plan.warnings += [line for line in answer.get("quality", []) if line not in plan.warnings]
             if not answer["reason"]:
                 sources.complete[leaflet_id].append(lang)
                 continue

@@ -9,9 +9,10 @@ from __future__ import annotations
 from ..errors import UserError
 from ..translate.catalogs import language_name
 from ..inputs.practice import load_practice
-from ..inputs.project import Project
+from ..inputs.project import TEMPLATE_DOMAIN, Project
 from ..render import load_leaflet_once
 from ..translate.review.state import index_fields, review_state
+from ..translate.quality import catalog_findings
 from ..translate.status import incomplete_reason
 
 
@@ -46,4 +47,16 @@ def completeness(project: Project, leaflet_id: str, lang: str) -> dict:
         reason = "; ".join(filter(None, [reason, *exc.lines]))
     name = language_name(lang, "en")
     skipped = f"skipped {leaflet_id} in {name} ({lang}): {reason}" if reason else ""
-    return {"reason": reason, "skipped": skipped, "review": review, "language": name}
+    return {"reason": reason, "skipped": skipped, "review": review, "language": name,
+            "quality": quality_lines(project, leaflet_id, lang)}
+
+
+def quality_lines(project: Project, leaflet_id: str, lang: str) -> list[str]:
+    """The quality findings of the leaflet's catalog and the template strings' in `lang`, one line
+    each (translate.quality): the main job's warnings. A language table or termbase that cannot
+    be read is one line too."""
+    try:
+        return [str(finding) for domain in (leaflet_id, TEMPLATE_DOMAIN)
+                for finding in catalog_findings(project, domain, lang)]
+    except UserError as exc:
+        return exc.lines

@@ -26,7 +26,7 @@ from ..translate.catalogs import (check_language, language_name, languages, load
                                   translate_leaflet)
 from ..inputs.model import Leaflet, Practice
 from ..inputs.practice import load_practice
-from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
+from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 from ..render import Document, render_document
 from ..run.render_child import kept_child
 from ..request import BuildRequest
@@ -187,12 +187,23 @@ def check_readability(project: Project, leaflet: Leaflet, langs: list[str],
                 report.lines.append(f"  {leaflet.id} [{lang}]: not checked, {reason}")
                 continue
         complete.append(lang)
+        report.findings += quality_findings(project, leaflet.id, lang)
         translated = translate_leaflet(leaflet, load_catalog(project, leaflet.id, lang), lang)
         finding = readability_finding(translated)
         report.lines.append(f"  {finding.text}")
         if finding.level == "warning":
             report.findings.append(finding)
     return complete
+
+
+def quality_findings(project: Project, leaflet_id: str, lang: str) -> list[Finding]:
+    """The translation's quality findings (translate.quality) as warnings of `check`: the
+    leaflet's catalog and the template strings' (said once, however many leaflets)."""
+    from ..translate.quality import catalog_findings
+
+    found = catalog_findings(project, leaflet_id, lang) + catalog_findings(project, TEMPLATE_DOMAIN, lang)
+    return [Finding("warning", f"{finding.file}:{finding.line}" if finding.line else finding.file,
+                    str(finding).split(": ", 1)[1]) for finding in found]
 
 
 def check_pages(project: Project, leaflet: Leaflet, lang: str, practice: Practice,
@@ -295,6 +306,9 @@ def cmd_status(args, project: Project, out, err) -> int:
     complete = all(row.complete for row in rows)
     for line in project.odd_names():
         err.warning(line)
+    for row in rows:
+        for finding in row.findings:
+            err.warning(str(finding))
     if args.json:
         print(json.dumps({"complete": complete, "catalogs": [row.as_dict() for row in rows]},
                          ensure_ascii=False, indent=2), file=out)

@@ -5,7 +5,8 @@ Status counts against the *current* sources (the leaflet's units, the templates'
 extract.py), not against whatever .pot happens to be on disk, and counts a fuzzy entry as not
 translated (as the build does: `pybabel compile --statistics` counts fuzzy entries as
 translated). A catalog the build would refuse is never complete. A leaflet catalog's row carries
-its review state (review_state.py).
+its review state (review_state.py), and every row the quality findings of its catalog
+(translate.quality: warnings, errors with --strict).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..inputs.model import Leaflet
 from ..inputs.project import Project
 from .review.records import record_path
 from .review.state import ReviewState, review_state
+from .quality import catalog_findings
 
 
 def completeness_percent(translated: int, total: int) -> int:
@@ -44,6 +46,7 @@ class CatalogStatus:
     fuzzy_ids: list[str] = field(default_factory=list)    # the fuzzy ones among them
     problems: list[str] = field(default_factory=list)     # e.g. a translation dropped a link
     review: object = None   # a leaflet catalog's review.ReviewState (None for the template strings)
+    findings: list = field(default_factory=list)          # translate.quality: what to look at
 
     @property
     def total(self) -> int:
@@ -60,7 +63,8 @@ class CatalogStatus:
 
     def as_dict(self) -> dict:
         data = {f.name: list(value) if isinstance(value := getattr(self, f.name), list) else value
-                for f in fields(self) if f.name != "review"}
+                for f in fields(self) if f.name not in ("review", "findings")}
+        data["findings"] = [finding_dict(finding) for finding in self.findings]
         data.update(total=self.total, percent=self.percent, complete=self.complete)
         if self.review is not None:
             data["review"] = self.review.as_dict()
@@ -152,7 +156,16 @@ def status(project: Project) -> list[CatalogStatus]:
             row.review = _review(project, leaflet, lang, row)
             rows.append(row)
     rows += [templates_status(project, lang) for lang in langs]
+    for row in rows:
+        row.findings = catalog_findings(project, row.domain, row.lang)
     return rows
+
+
+def finding_dict(finding) -> dict:
+    """A quality finding as `translations status --json` gives it."""
+    field_name, code, params = finding.message
+    return {"line": finding.line, "field": field_name, "code": code, "params": params,
+            "unit": finding.unit}
 
 
 def _review(project: Project, leaflet: Leaflet, lang: str, row: CatalogStatus):

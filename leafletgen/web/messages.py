@@ -163,6 +163,79 @@ MESSAGES = {
     # Translators: The translation file on the server cannot be read (for instance, it is a link).
     "po_unreadable": N_("Het vertaalbestand kan niet gelezen worden. Laat dit herstellen door wie de "
                         "computer beheert."),
+    # ---- What the quality checks of a saved translation found (to look at, not errors) ----
+    # Translators: A number of the Dutch text is not in the translation. %(line)s is a line of the
+    # translation file, %(unit)s the start of the Dutch text, %(value)s the number.
+    "number_missing": N_("Regel %(line)s: het Nederlands van “%(unit)s” heeft het getal %(value)s, de "
+                         "vertaling niet."),
+    # Translators: The translation has a number the Dutch text has not. %(line)s is a line of the
+    # translation file, %(unit)s the start of the Dutch text, %(value)s the number.
+    "number_added": N_("Regel %(line)s: de vertaling van “%(unit)s” heeft het getal %(value)s, het "
+                       "Nederlands niet."),
+    # Translators: A number of the Dutch text counts something else in the translation (days instead of
+    # weeks, g instead of mg). %(line)s is a line of the translation file, %(unit)s the start of the Dutch
+    # text, %(value)s the number.
+    "unit_missing": N_("Regel %(line)s: in de vertaling van “%(unit)s” telt %(value)s iets anders dan "
+                       "in het Nederlands."),
+    # Translators: The language has no number words in its language table yet, so only numbers written in
+    # digits were compared.
+    "numbers_unchecked": N_("Voor deze taal zijn alleen getallen in cijfers vergeleken: haar taaltabel "
+                            "heeft nog geen getallen in woorden."),
+    # Translators: The language table has no words for what a number counts (weeks, mg). %(line)s is a
+    # line of the translation file, %(value)s the number.
+    "units_unchecked": N_("Regel %(line)s: wat %(value)s telt, is niet vergeleken: de taaltabel heeft er "
+                          "nog geen woorden voor."),
+    # Translators: Digits of another script (full-width, Arabic-Indic where they are not used). %(line)s
+    # is a line of the translation file, %(unit)s the start of the Dutch text, %(digits)s those digits.
+    "foreign_digits": N_("Regel %(line)s: de vertaling van “%(unit)s” heeft cijfers van een ander "
+                         "schrift: %(digits)s."),
+    # Translators: The translation does not use the term the termbase asks for. %(line)s is a line of the
+    # translation file, %(unit)s the start of the Dutch text, %(term)s the Dutch term, %(required)s the
+    # term(s) to use.
+    "term_missing": N_("Regel %(line)s: de vertaling van “%(unit)s” gebruikt niet de vaste term voor "
+                       "“%(term)s”: %(required)s."),
+    # Translators: The translation uses a variant the termbase forbids. %(line)s is a line of the
+    # translation file, %(unit)s the start of the Dutch text, %(found)s that variant, %(term)s the Dutch
+    # term, %(required)s the term(s) to use.
+    "term_forbidden": N_("Regel %(line)s: de vertaling van “%(unit)s” gebruikt “%(found)s”; de vaste "
+                         "term voor “%(term)s” is %(required)s."),
+    # Translators: The translation addresses the reader informally. %(line)s is a line of the translation
+    # file, %(unit)s the start of the Dutch text, %(words)s those words.
+    "register": N_("Regel %(line)s: de vertaling van “%(unit)s” spreekt de lezer informeel aan: "
+                   "%(words)s."),
+    # Translators: A punctuation mark of another script (a Latin comma in Arabic). %(line)s is a line of
+    # the translation file, %(unit)s the start of the Dutch text, %(found)s the mark found, %(expected)s
+    # the language's own.
+    "punctuation": N_("Regel %(line)s: de vertaling van “%(unit)s” heeft %(found)s waar deze taal "
+                      "%(expected)s schrijft."),
+    # Translators: No space before a mark that takes one in this language (French: ? ! ; :). %(line)s is a
+    # line of the translation file, %(unit)s the start of the Dutch text, %(mark)s the mark.
+    "space_before": N_("Regel %(line)s: in de vertaling van “%(unit)s” staat geen spatie vóór "
+                       "%(mark)s."),
+    # Translators: No space after a mark that takes one in this language (French: «). %(line)s is a line
+    # of the translation file, %(unit)s the start of the Dutch text, %(mark)s the mark.
+    "space_after": N_("Regel %(line)s: in de vertaling van “%(unit)s” staat geen spatie na %(mark)s."),
+    # Translators: A Spanish question or exclamation without ¿ or ¡ at its start. %(line)s is a line of
+    # the translation file, %(unit)s the start of the Dutch text, %(opening)s the mark that is missing.
+    "inverted": N_("Regel %(line)s: in de vertaling van “%(unit)s” ontbreekt %(opening)s aan het "
+                   "begin van een vraag of uitroep."),
+    # Translators: Straight quotation marks ("). %(line)s is a line of the translation file, %(unit)s the
+    # start of the Dutch text, %(expected)s the language's own quotation marks.
+    "straight_quote": N_("Regel %(line)s: de vertaling van “%(unit)s” heeft rechte aanhalingstekens; "
+                         "deze taal gebruikt %(expected)s."),
+    # Translators: Quotation marks of another language. %(line)s is a line of the translation file,
+    # %(unit)s the start of the Dutch text, %(found)s the mark, %(expected)s the language's own.
+    "quotes": N_("Regel %(line)s: de vertaling van “%(unit)s” heeft aanhalingsteken %(found)s; deze "
+                 "taal gebruikt %(expected)s."),
+    # Translators: Words in Latin letters left in a translation in another script. %(line)s is a line of
+    # the translation file, %(unit)s the start of the Dutch text, %(words)s those words.
+    "latin_words": N_("Regel %(line)s: in de vertaling van “%(unit)s” staan nog woorden in Latijnse "
+                      "letters: %(words)s."),
+    # Translators: The translation is far shorter or longer than the Dutch. %(line)s is a line of the
+    # translation file, %(unit)s the start of the Dutch text, %(ratio)s how many times as long (e.g. 0.40
+    # or 2.50).
+    "length": N_("Regel %(line)s: de vertaling van “%(unit)s” is %(ratio)s keer zo lang als het "
+                 "Nederlands. Kijk na of er niets ontbreekt of bij is gekomen."),
 }
 
 # Translators: A problem the program has no words for yet; the details are in the server's log.

@@ -22,7 +22,7 @@ from ..inputs.project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN
 from . import access, audit, library, revisions
 from .context import error_page, project
 from .i18n import _
-from .messages import problem_text
+from .messages import problem_lines, problem_text
 
 blueprint = Blueprint("translations", __name__)
 
@@ -226,7 +226,20 @@ def _receive(lang: str, domain: str, base: str):
     # (or "the texts every leaflet has"), %(language)s the language's name.
     flash(_("De vertaling is opgeslagen: %(title)s, %(language)s.", title=title, language=language.name_ui),
           "saved")
+    for line in problem_lines([finding.problem() for finding in upload_findings(proj, lang, domain)]):
+        flash(line, "warning")      # the quality checks: what to look at, not a reason to refuse
     return redirect(url_for("translations.index"))
+
+
+def upload_findings(proj, lang: str, domain: str) -> list:
+    """The quality findings of the catalog just saved (translate.quality); [] when its language
+    table or termbase cannot be read (the commands name that file)."""
+    from ..translate.quality import catalog_findings
+
+    try:
+        return catalog_findings(proj, domain, lang)
+    except UserError:
+        return []
 
 
 def _conflict(lang: str, domain: str, base: str, current: bytes | None, uploaded: bytes):

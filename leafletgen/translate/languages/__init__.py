@@ -84,6 +84,7 @@ class LanguageTable:
     digits: tuple[str, ...] = ("0123456789",)
     apostrophe: str = "’"                # the apostrophe inside a word; ' and ’ read as it
     prefixes: tuple[str, ...] = ()       # letters a word may start with that are not part of it
+    latin_words: frozenset[str] = frozenset()   # Latin words a non-Latin text may keep ("mg")
     punctuation: Punctuation = Punctuation()
     informal: tuple[str, ...] = ()       # forms of an informal "you" (whole words)
     numbers: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
@@ -251,6 +252,7 @@ def _build(lang: str, data: dict, known: bool, files: tuple[str, ...]) -> Langua
         digits=tuple(data.get("digits", ("0123456789",))),
         apostrophe=data.get("apostrophe", "’"),
         prefixes=tuple(sorted(data.get("prefixes", ()), key=len, reverse=True)),
+        latin_words=frozenset(word.lower() for word in data.get("latin_words", ())),
         punctuation=Punctuation(
             quotes=tuple(punctuation.get("quotes", ())), comma=punctuation.get("comma", ","),
             question=punctuation.get("question", "?"), semicolon=punctuation.get("semicolon", ";"),
