@@ -5,7 +5,8 @@ staff web app's words (`leafletgen_web`). Layout: translations/<domain>.pot and
 translations/<lang>/LC_MESSAGES/<domain>.po. What there is to translate comes from extract.py;
 how far each translation is, from translation_status.py.
 
-`init` and `update` write each unit's terms (translate/termbase.py) as `#.` comments.
+`init` and `update` write each unit's terms (translate/termbase.py) as `#.` comments; `update`
+suggests new and changed units from the other leaflets' translations (translate/memory.py).
 
 Files are only rewritten when something besides their dates (and Babel's version) changed, so the
 same sources give the same bytes. A fuzzy unit gets `#|` lines with its previous msgid (render_po
@@ -32,6 +33,7 @@ from .catalog_checks import catalog_file, catalog_report, read_catalog_bytes
 from ..atomic_write import write_atomic
 from ..inputs.project import Project
 from .languages import language_table
+from .memory import kept_notes, memory_of, prefill, restore_notes
 from .termbase import TERM_PREFIX, load_termbase, terms_in
 from .web_catalog import WEB_DOMAIN, web_template
 
@@ -214,6 +216,20 @@ def init(project: Project, lang: str) -> list[Path]:
     return written
 
 
+def merged(project: Project, domain: str, lang: str, template: Catalog,
+           title: str | None) -> tuple[Catalog, str]:
+    """(the catalog of `domain` in `lang` with `template` merged in, "updated"), or a new one
+    ("created"); a memory suggestion still fuzzy keeps its note (a merge gives every unit the
+    template's comments)."""
+    if not project.catalog_path(domain, lang).is_file():
+        return new_catalog(template, lang, title), "created"
+    before = _read(project, domain, lang)
+    notes = kept_notes(before)
+    catalog = merge(before, template)
+    restore_notes(catalog, notes)
+    return catalog, "updated"
+
+
 def write_terms(catalog: Catalog, project: Project, lang: str) -> None:
     """Each unit's terms of the language's termbase as `#.` comments ("Term: huisarts → GP"),
     for the translator; a term no longer in the unit (or the termbase) loses its comment."""
@@ -247,7 +263,9 @@ def merge(catalog: Catalog, template: Catalog) -> Catalog:
 
 
 def update(project: Project) -> list[tuple[Path, str]]:
-    """Merge the fresh templates into every language: translations kept, changed ones fuzzy."""
+    """Merge the fresh templates into every language: translations kept, changed ones fuzzy; new
+    and changed units of a leaflet suggested from the other leaflets' translations in the
+    language (translate.memory); each unit's terms as comments."""
     templates, titles = templates_and_titles(project)
     results = []
     for domain, template in templates.items():
@@ -255,15 +273,14 @@ def update(project: Project) -> list[tuple[Path, str]]:
     for lang in languages(project):
         if lang == SOURCE_LANGUAGE:
             continue
-        for domain, template in templates.items():
-            path = project.catalog_path(domain, lang)
-            if not path.is_file():
-                catalog = new_catalog(template, lang, titles.get(domain))
-                note = "created"
-            else:
-                catalog = merge(_read(project, domain, lang), template)
-                note = "updated"
+        catalogs = {domain: merged(project, domain, lang, template, titles.get(domain))
+                    for domain, template in templates.items()}
+        leaflets = {domain: catalog for domain, (catalog, _) in catalogs.items() if domain in titles}
+        for domain, (catalog, note) in catalogs.items():
+            if domain in leaflets:
+                prefill(catalog, memory_of({other: leaflets[other] for other in leaflets if other != domain}))
             write_terms(catalog, project, lang)
+            path = project.catalog_path(domain, lang)
             changed = write_if_changed(path, render_po(catalog))
             results.append((path, note if changed else "unchanged"))
     # The staff web app's words: merged into the languages it speaks (those with a catalog).
