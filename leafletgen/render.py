@@ -3,21 +3,22 @@
     document = render_document(project, BuildRequest("lage-rugklachten", "tr", "fysio-delinde"))
     document.pdf, document.html, document.warnings, document.facts, document.thumbnail
 
-`render_document` reads the inputs the request names from the project's folders, and
-returns everything the document is, without writing anything: the PDF bytes, the HTML beside
-it, the warnings (for `--strict` to act on), the layout facts the accessibility checks read,
-and on request a thumbnail of the first page. `build`, the main job's workers and `check`
-call it; a long-lived process (a web app, a cluster worker) can call it over and over. Writing
-the files is a stage of its own (`build.write_document`).
+`render_document` reads the inputs the request names from the project's folders once (stage 1,
+inputs.bundle.load_bundle: every file's bytes, checked and hashed), renders from those bytes
+alone (`render_bundle`), and returns everything the document is, without writing anything: the
+PDF bytes, the HTML beside it, the warnings (for `--strict` to act on), the layout facts the
+accessibility checks read, on request a thumbnail of the first page, and the digest of the inputs
+it was made from. `build`, the main job's workers and `check` call it; a long-lived process (a
+web app, a cluster worker) can call it over and over. Writing the files is a stage of its own
+(`build.write_document`).
 
-Read top to bottom, `render_document` is the whole flow of one leaflet: load → validate →
+Read top to bottom, `render_bundle` is the whole flow of one leaflet once its inputs are loaded:
 translate → render HTML → lay out and render the PDF (copy-fitting: the page is laid out again,
 tighter or looser, until its pages come out right; a booklet is imposed) → facts and warnings.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -29,29 +30,26 @@ import pypdfium2
 
 from .checks.accessibility import LayoutFacts, document_findings
 from .markup.active_content import refuse_active_content
-from .translate.catalog_checks import check_catalogs
-from .inputs.leaflet import load_leaflet
 from .errors import Problem, UserError, shorten
-from .typeset.fonts import font_dirs
 from .markup.html import RenderOptions, page_stylesheets, render_html
 from .typeset.hyphenation import preload as preload_hyphenation
-from .translate.catalogs import (check_language, load_catalog, template_translations,
-                                 text_direction, translate_leaflet)
+from .translate.catalogs import text_direction, translate_leaflet
 from .typeset.copyfit import FitSettings, Fitted, fit
 from .typeset.impose import impose_booklet
 from .run import limits, render_child
+from .inputs.bundle import Bundle, load_bundle, replay
 from .typeset.measure import LayoutReport, measure as measure_layout
 from .inputs.model import Leaflet, Practice
 from .typeset.pdf import FETCH_MAX_BYTES, LaidOut, RenderResult, lay_out, write_pdf
-from .inputs.practice import load_practice
-from .inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
+from .inputs.project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project, catalog_file
 from .markup.qr import qr_context
 from .request import ASSETS_DIR, BuildRequest, DocumentOptions
 from .translate.review.state import document_review, index_fields
 from .translate.status import missing_template_strings
 from .typeset.variants import VARIANTS, Variant
 
-__all__ = ["ASSETS_DIR", "BuildRequest", "Document", "DocumentOptions", "render_document"]
+__all__ = ["ASSETS_DIR", "BuildRequest", "Document", "DocumentOptions", "render_document",
+           "render_bundle"]
 
 
 @dataclass
@@ -70,6 +68,7 @@ class Document:
     layouts: int = 1                     # layouts it took to fit
     review: dict = field(default_factory=dict)   # review_state.index_fields: the translation's review
     thumbnail: bytes | None = None       # PNG of page 1 when the options ask for one
+    inputs: dict = field(default_factory=dict)   # the bundle's parts: what it was made from, hashed
 
     @property
     def draft(self) -> bool:
@@ -85,32 +84,51 @@ def render_document(project: Project, request: BuildRequest) -> Document:
     renders in this process only if this process took the limits on (a worker), else in a forked
     child that has them, so no caller can render without them.
     """
+    return _limited(request, _render_document, project, request)
+
+
+def render_replayed(wire: dict, blobs: dict[str, bytes]) -> Document:
+    """Render a bundle sent from another machine (inputs.bundle.Bundle.wire), under the limits
+    as `render_document` does: no file of a project is read here."""
+    return _limited(wire["request"], _render_replayed, wire, blobs)
+
+
+def _limited(request: BuildRequest, function, *args) -> Document:
     here = limits.entered()
     if here is None:
-        return render_child.run_in_child(limits.current(), request.key, _render_document, project,
-                                         request)
+        return render_child.run_in_child(limits.current(), request.key, function, *args)
     with limits.time_limit(here, request.key), limits.memory_limit(here, request.key):
-        return _render_document(project, request)
+        return function(*args)
 
 
 def _render_document(project: Project, request: BuildRequest) -> Document:
-    # 1. Load and validate: the leaflet, the practice, the language and variant asked for.
-    leaflet, practice = load_inputs(project, request)
+    # 1. Load, validate and hash: every file the document is made from, read once.
+    return render_bundle(load_bundle(project, request))
+
+
+def _render_replayed(wire: dict, blobs: dict[str, bytes]) -> Document:
+    return render_bundle(replay(wire, blobs))
+
+
+def render_bundle(bundle: Bundle) -> Document:
+    """Stages 2 to 4 of one document, from its bundle alone (no file is read)."""
+    request, practice = bundle.request, bundle.practice
     variant = VARIANTS[request.variant]
-    # 2. Translate: each unit looked up in the language's catalog (itself checked first).
-    translated = translate(project, leaflet, request.lang, request.allow_draft)
-    source = leaflet if request.side_by_side else None
+    # 2. Translate: each unit looked up in the language's catalog.
+    translated = translate(bundle)
+    source = bundle.leaflet if request.side_by_side else None
     # How it was translated and whether a person reviewed it (the colophon says so); a practice
     # that requires reviewed translations gets no other.
-    review, note = document_review(project, leaflet, practice, request.lang, request.allow_draft)
+    review, note = document_review(bundle.review, practice, request.lang, bundle.leaflet,
+                                   request.allow_draft, bundle.project)
     # 3. Render HTML: the self-contained copy to keep beside the PDF, and (in step 4, once per
     #    copy-fitting setting) the page WeasyPrint lays out.
-    pages = Pages(project, request, translated, practice, source, {"translation": note})
+    pages = Pages(bundle, translated, source, {"translation": note})
     html = pages.to_keep()
     # 4. Lay out until the pages come out right, write the PDF, reading the layout's facts
     #    (colours, text sizes) on the way.
     facts = LayoutFacts()
-    fitted, result = render_pdf_pages(project, request, pages, facts)
+    fitted, result = render_pdf_pages(bundle, pages, facts)
     if variant.impose == "booklet":
         # A right-to-left leaflet is bound on the right, like an Arabic book.
         result.pdf = impose_booklet(result.pdf, rtl=text_direction(request.lang) == "rtl")
@@ -124,105 +142,41 @@ def _render_document(project: Project, request: BuildRequest) -> Document:
     thumbnail = first_page_png(result.pdf, request.options.thumbnail_width) \
         if request.options.thumbnail_width > 0 else None
     return Document(request, translated, practice, result.pdf, html, warnings, facts,
-                    fitted.report, fitted.settings, fitted.layouts, index_fields(review), thumbnail)
-
-
-# ---- 1. Load and validate -------------------------------------------------------------------------
-
-def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Practice]:
-    """Read and validate the leaflet and the practice, and check the language and the variant:
-    every problem at once."""
-    problems: list[Problem | str] = []
-    leaflet = practice = None
-    try:
-        leaflet = load_leaflet_once(project, request.leaflet)
-    except UserError as exc:
-        problems += exc.problems
-    try:
-        practice = load_practice(project, request.practice)
-    except UserError as exc:
-        problems += exc.problems
-    try:
-        check_language(project, request.lang)
-    except UserError as exc:
-        problems += exc.problems
-    if request.variant not in VARIANTS:
-        problems.append(f"unknown variant {request.variant!r}; known variants: {', '.join(VARIANTS)}")
-    if problems:
-        raise UserError(problems)
-    assert leaflet is not None and practice is not None
-    return leaflet, practice
-
-
-# A worker renders one leaflet in many languages, variants and practices: parsed once per
-# process, and parsed again whenever its file or one of its pictures changes (a long-lived
-# process sees edits). The key is the files' contents: a modification time can stay the same
-# over two quick edits.
-_LEAFLETS: dict[tuple[str, str], tuple[str, tuple[Path, ...], Leaflet]] = {}
-LEAFLET_CACHE_SIZE = 64
-
-
-def _contents_digest(paths) -> str:
-    """The files' contents, and whether each is a link: a file replaced by a link (which the
-    loader refuses) is a change even if the link leads to the same bytes."""
-    digest = hashlib.sha256()
-    for path in paths:
-        try:
-            digest.update(b"link" if Path(path).is_symlink() else Path(path).read_bytes())
-        except OSError:
-            digest.update(b"\0(missing)")
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def load_leaflet_once(project: Project, leaflet_id: str) -> Leaflet:
-    """`content.load_leaflet`, kept while the leaflet's file and pictures are unchanged."""
-    key = (str(project.root), leaflet_id)
-    cached = _LEAFLETS.get(key)
-    if cached is not None and _contents_digest(cached[1]) == cached[0]:
-        return cached[2]
-    leaflet = load_leaflet(project, leaflet_id)
-    files = (leaflet.path, *(project.leaflets_dir / block.src for block in leaflet.blocks
-                             if block.kind == "image" and block.src))
-    if len(_LEAFLETS) >= LEAFLET_CACHE_SIZE:
-        _LEAFLETS.clear()
-    _LEAFLETS[key] = (_contents_digest(files), files, leaflet)
-    return leaflet
+                    fitted.report, fitted.settings, fitted.layouts, index_fields(review), thumbnail,
+                    dict(bundle.parts))
 
 
 # ---- 2. Translate ---------------------------------------------------------------------------------
 
-def translate(project: Project, leaflet: Leaflet, lang: str, allow_draft: bool) -> Leaflet:
-    """The leaflet in `lang`; an incomplete catalog is refused unless `allow_draft`.
-
-    The catalogs are input too: bad syntax, or a translation that adds a link or HTML, is
-    refused before they are used."""
+def translate(bundle: Bundle) -> Leaflet:
+    """The leaflet in the bundle's language; an incomplete catalog is refused unless the request
+    allows a draft. (The catalogs were checked when they were loaded.)"""
+    leaflet, lang = bundle.leaflet, bundle.request.lang
     if lang == SOURCE_LANGUAGE:
         return leaflet
-    check_catalogs(project, lang, [leaflet.id, TEMPLATE_DOMAIN])
-    translated = translate_leaflet(leaflet, load_catalog(project, leaflet.id, lang), lang)
+    translated = translate_leaflet(leaflet, bundle.catalog, lang)
     # The template strings (footer, "page 1 of 2", …) count too: Dutch labels in a Turkish
     # leaflet are as unfinished as a Dutch paragraph.
-    labels = missing_template_strings(project, lang)
-    if (translated.missing or labels) and not allow_draft:
-        raise UserError(incomplete_problems(project, leaflet, lang, list(translated.missing), labels))
+    labels = missing_template_strings(bundle.project, lang)
+    if (translated.missing or labels) and not bundle.request.allow_draft:
+        raise UserError(incomplete_problems(leaflet, lang, list(translated.missing), labels))
     if labels:
         translated = replace(translated, missing=translated.missing + tuple(labels))
     return translated
 
 
-def incomplete_problems(project: Project, leaflet: Leaflet, lang: str, units: list[str],
+def incomplete_problems(leaflet: Leaflet, lang: str, units: list[str],
                         labels: list[str]) -> list[Problem | str]:
     """Why a translation cannot be built as final: each missing unit and template string."""
     advice = "translate them (or build with --allow-draft for a marked DRAFT)"
     problems: list[Problem | str] = []
     if units:
-        file = project.rel(project.catalog_path(leaflet.id, lang))
+        file = catalog_file(leaflet.id, lang)
         problems.append(Problem(file, f"translation incomplete: {len(units)} of "
                                       f"{len(leaflet.units())} units missing or fuzzy; {advice}"))
         problems += [Problem(file, f"untranslated: {shorten(text)!r}") for text in units]
     if labels:
-        file = project.rel(project.catalog_path(TEMPLATE_DOMAIN, lang))
+        file = catalog_file(TEMPLATE_DOMAIN, lang)
         problems.append(Problem(file, f"template strings incomplete: {len(labels)} missing or "
                                       f"fuzzy; {advice}"))
         problems += [Problem(file, f"untranslated: {shorten(text)!r}") for text in labels]
@@ -236,18 +190,17 @@ class Pages:
     `fonts_url`), and the page for WeasyPrint for a copy-fitting setting, whose stylesheets are
     given to WeasyPrint parsed (once per process), not in the page."""
 
-    def __init__(self, project: Project, request: BuildRequest, leaflet: Leaflet,
-                 practice: Practice, source: Leaflet | None, extra: dict):
-        self.project, self.leaflet, self.practice, self.source = project, leaflet, practice, source
-        self.translations = template_translations(project, request.lang)
+    def __init__(self, bundle: Bundle, leaflet: Leaflet, source: Leaflet | None, extra: dict):
+        request, practice = bundle.request, bundle.practice
+        self.bundle, self.leaflet, self.practice, self.source = bundle, leaflet, practice, source
         extra = {**qr_context(practice, leaflet.id, request.lang, request.variant), **extra}
         fonts_url = request.options.fonts_url
         common = dict(variant=request.variant, bilingual=source is not None)
         self.for_pdf = RenderOptions(**common, for_pdf=True, extra=dict(extra), inline_css=False)
         self.keep = RenderOptions(**common, for_pdf=False, extra=dict(extra),
                                   asset_url=lambda path: f"{fonts_url}{quote(path.name)}")
-        with practice_template_errors(project, practice):
-            self.stylesheets = page_stylesheets(project, leaflet, practice, self.for_pdf, source)
+        with practice_template_errors(bundle.project, practice):
+            self.stylesheets = page_stylesheets(bundle, leaflet, self.for_pdf, source)
 
     def to_keep(self) -> str:
         # Opened and published without the web app's CSP: no script, no tracker (active_content).
@@ -257,8 +210,8 @@ class Pages:
         return self.render(replace(self.for_pdf, fit=settings))
 
     def render(self, options: RenderOptions) -> str:
-        with practice_template_errors(self.project, self.practice):
-            return render_html(self.project, self.leaflet, self.practice, self.translations,
+        with practice_template_errors(self.bundle.project, self.practice):
+            return render_html(self.bundle, self.leaflet, self.bundle.template_translations,
                                options, self.source)
 
 
@@ -312,41 +265,23 @@ def _template_message(exc: BaseException) -> str:
 
 # ---- 4. Render the PDF ----------------------------------------------------------------------------
 
-def allowed_roots(project: Project, practice: Practice) -> tuple[Path, ...]:
-    """What WeasyPrint may read: templates, leaflet images, font packages, the practice's own
-    folder (practices/<id>/) and its logo file, that file only (a logo may lie directly in
-    practices/, beside every other practice's profile). A root may be a file: only it is allowed.
-    """
-    roots = [project.templates_dir, project.leaflets_dir, *font_dirs()]
-    if practice.id != DEFAULT_PRACTICE_ID and (project.practices_dir / practice.id).is_dir():
-        roots.append(project.practices_dir / practice.id)
-    if practice.logo is not None:
-        roots.append(practice.logo)
-    return tuple(roots)
-
-
-def pdf_stylesheets(project: Project, practice: Practice, font_css: str,
-                    stylesheet: str) -> tuple[tuple[str, tuple[Path, ...]], ...]:
-    """The stylesheets for render_pdf, each with what it may read while parsed. The @font-face
-    rules and our leaflet.css need no practice's files: every practice shares one parsed copy
-    per worker (pdf.compiled_stylesheet is keyed by text and roots). A practice's own leaflet.css
-    may read its folder, as its templates may."""
-    common = (project.templates_dir, project.leaflets_dir, *font_dirs())
-    own = practice.template_dir is not None and (practice.template_dir / "leaflet.css").is_file()
-    return ((font_css, common), (stylesheet, allowed_roots(project, practice) if own else common))
-
-
-def render_pdf_pages(project: Project, request: BuildRequest, pages: Pages,
-                     facts: LayoutFacts) -> tuple[Fitted, RenderResult]:
-    """WeasyPrint, sandboxed to the project's asset folders: the page laid out (again, tighter
-    or looser, until its pages come out right: fit.py), then written; `facts` collected from
-    the layout that is written."""
-    practice = pages.practice
-    sheets = pdf_stylesheets(project, practice, *pages.stylesheets)
-    roots = allowed_roots(project, practice)
+def render_pdf_pages(bundle: Bundle, pages: Pages, facts: LayoutFacts) -> tuple[Fitted, RenderResult]:
+    """WeasyPrint, reading only the bundle's files: the page laid out (again, tighter or looser,
+    until its pages come out right: fit.py), then written; `facts` collected from the layout
+    that is written."""
+    request, practice = bundle.request, pages.practice
+    font_css, stylesheet = pages.stylesheets
+    # The @font-face rules and our leaflet.css need no practice's files: every practice shares
+    # one parsed copy per worker (pdf.compiled_stylesheet). A practice's own leaflet.css may read
+    # its folder, as its templates may.
+    own = practice.template_dir is not None and bundle.file(practice.template_dir / "leaflet.css")
+    sheets = ((font_css, bundle.assets(with_practice=False)),
+              (stylesheet, bundle.assets(with_practice=bool(own))))
+    assets = bundle.assets()
+    base = bundle.root / "templates"
 
     def lay_out_with(settings: FitSettings) -> tuple[LaidOut, LayoutReport]:
-        laid_out = lay_out(pages.page(settings), project.templates_dir, roots, sheets)
+        laid_out = lay_out(pages.page(settings), base, assets, sheets)
         return laid_out, measure_layout(laid_out.document)
 
     # Dutch is on the page too in a bilingual leaflet, and in a draft's untranslated units.

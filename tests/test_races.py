@@ -21,10 +21,10 @@ from leafletgen.batch import _readers
 from leafletgen.batch import run as batch_run
 from leafletgen.batch.manifest import Hasher, Manifest
 from leafletgen.batch.plan import make_plan
-from leafletgen.project import Project
+from leafletgen.inputs.project import Project
 
-from .conftest import run_cli
-from .pdfutil import pdf_text
+from tests.conftest import run_cli
+from tests.pdfutil import pdf_text
 
 LEAFLET = "lage-rugklachten"
 PRACTICE = "fysio-delinde"
@@ -60,15 +60,10 @@ INPUTS = {
 }
 
 
-# Until the render reads each input once and records the digest of what it read.
-RACE = pytest.mark.xfail(strict=True, reason="an input edited between hashing and rendering")
-
-
 def shows(pdf: Path, text: str) -> bool:
     return " ".join(text.split()) in pdf_text(pdf)
 
 
-@RACE
 @pytest.mark.parametrize("what", sorted(INPUTS))
 def test_an_input_edited_while_the_main_job_runs_is_never_recorded_under_the_other_digest(
         project, tmp_path, monkeypatch, what):
@@ -128,13 +123,12 @@ def test_an_input_edited_while_the_main_job_runs_is_never_recorded_under_the_oth
     assert third.code == 0 and re.search(r"^0 built, ", third.out, re.M), third
 
 
-@RACE
 def test_a_profile_changed_while_a_request_waits_for_a_worker_is_not_served_under_the_other_digest(
         tmp_path, monkeypatch):
     """The web app's race: the request's digest is of the profile as it was; the worker renders the
     profile as it is when it gets the task; the file is put back. The cache must not then serve
     the other version's PDF for the original digest."""
-    from .test_web import copy_project, make_app
+    from tests.web.test_web import copy_project, make_app
 
     project = copy_project(tmp_path / "project")
     app, service = make_app(project, tmp_path / "cache")

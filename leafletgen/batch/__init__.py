@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import MachineError
+from ..inputs.digest import output_digest
 from ..inputs.project import Project
 from ..request import BuildRequest
 from .manifest import Hasher, Manifest, index_digest, remove_output
@@ -134,7 +135,7 @@ def build_changed(project: Project, out_dir: Path, manifest: Manifest, hasher: H
 
     def record(job: BuildRequest, outcome: Outcome) -> None:
         if outcome.ok:
-            manifest.outputs[job.key] = {**plan.wanted[job.key], "request": {
+            manifest.outputs[job.key] = {**made_from(job, outcome), "request": {
                 "leaflet": job.leaflet, "lang": job.lang, "practice": job.practice,
                 "variant": job.variant, "bilingual": job.bilingual}, **outcome.manifest_fields()}
             summary.built.append(IndexEntry.from_dict(outcome.entry))
@@ -146,6 +147,19 @@ def build_changed(project: Project, out_dir: Path, manifest: Manifest, hasher: H
                 summary.failed += [line for line in outcome.errors if line not in summary.failed]
             keep_previous(job)
         summary.warn(outcome.warnings)
+
+    def made_from(job: BuildRequest, outcome: Outcome) -> dict:
+        """The digest of what the document was made from: its bundle's, which is the plan's
+        unless a file changed between the plan and the document's reading of it. Then the output
+        is recorded as made from what it was made from, and the next run builds it again."""
+        wanted = plan.wanted[job.key]
+        digest = output_digest((job.key, job.thumbnail_name), outcome.inputs, manifest.tool)
+        if digest != wanted["digest"]:
+            changed = [name for name, value in outcome.inputs.items() if wanted["deps"].get(name) != value]
+            summary.warn([f"{job.key}: its {', '.join(changed) or 'inputs'} changed while this run "
+                          "built it; it was made from them as they were read, and is built again "
+                          "on the next run"])
+        return {"digest": digest, "deps": {**outcome.inputs, "tool": manifest.tool}}
 
     def keep_previous(job: BuildRequest) -> None:
         if previous.get(job.key):   # the last good build stays, marked to be built again

@@ -1,23 +1,26 @@
 """The main job's documents on a Dask cluster: `generate.py --cluster tcp://HOST:PORT`.
 
 Everything but the rendering stays in this process: the plan, the manifest, the progress, the
-writing of every file, the index. What crosses to a worker is plain data:
+writing of every file, the index, and the first stage of each document: its bundle
+(inputs.bundle.load_bundle), every file it is made of read once here and hashed. What crosses
+to a worker is plain data:
 
-- each input a document is made of (the templates, a leaflet, a practice, a leaflet's catalogs
-  in one language) as a bundle of its files (batch.bundles), submitted once per run as a small
-  task named by its content. The scheduler keeps it, so a lost worker loses no input (it is
-  made again elsewhere), and a worker fetches it once, when its first document needs it;
-- per document, the request, and what the worker checks its own installation against: this
-  machine's leafletgen, libraries, Python, Pango and zlib (`machine_identity`) and the hash of
-  the font files of the document's languages. Fonts are the worker's own, from the font
-  packages installed with leafletgen; a worker that would not make the same bytes is refused.
+- each file a bundle read, submitted once per run as a small task named by its content's
+  digest. The scheduler keeps it, so a lost worker loses no input (it is made again elsewhere),
+  and a worker fetches it once, when its first document needs it;
+- per document, the bundle's record of its reading (`Bundle.wire`: which file is which bytes,
+  what each folder held), the request, and what the worker checks its own installation
+  against: this machine's leafletgen, libraries, Python, Pango and zlib (`machine_identity`)
+  and the hash of the font files of the document's languages. Fonts are the worker's own, from
+  the font packages installed with leafletgen; a worker that would not make the same bytes is
+  refused.
 
-A worker lays the bundles out in a private read-only temporary project folder
-(bundles.ProjectCopy), renders through the one render path (batch.worker.render_outputs: the
-same loaders, sandbox and limits as a local run) and sends the outputs back (PDF bytes, HTML,
-thumbnail, warnings); this process writes them with batch.worker.write_outputs, atomically, as
-the local pool's workers do. The task writes nothing but its own copy of the inputs and returns
-the same bytes for the same request, so Dask may run it again when a worker is lost.
+A worker makes the same bundle again from those bytes alone (inputs.bundle.replay: no folder,
+nothing read from its disk, its digest checked against the one sent), renders it through the
+one render path under the run's limits and sends the outputs back (PDF bytes, HTML, thumbnail,
+warnings); this process writes them with batch.worker.write_outputs, atomically, as the local
+pool's workers do, and records them under the bundle's digest. The task writes nothing and
+returns the same bytes for the same request, so Dask may run it again when a worker is lost.
 
 Dask is the optional extra `cluster` (`pip install -e '.[cluster]'`): it is imported here only,
 when a run has documents to build on a cluster, never on the base install's code path.
@@ -25,17 +28,15 @@ when a run has documents to build on a cluster, never on the base install's code
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import importlib
 import logging
 import os
 import platform
-import tempfile
 import threading
 import time
 import zlib
-from collections import OrderedDict, deque
+from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
@@ -44,15 +45,17 @@ from .. import __version__
 from ..run import limits, render_child
 from ..errors import UserError
 from ..typeset.font_instances import make_instance
-from ..typeset.fonts import missing_instances, page_families
-from ..inputs.project import SOURCE_LANGUAGE, Project
+from ..typeset.fonts import missing_instances, package_file_digest
+from ..inputs.bundle import load_bundle
+from ..inputs.digest import Hasher, document_families, fonts_digest
+from ..inputs.project import Project
+from ..render import render_replayed
 from ..request import BuildRequest
-from .bundles import Bundle, ProjectCopy, pack
-from .manifest import Hasher, library_versions, tool_digest
+from .manifest import library_versions, tool_digest
 from .outcome import Outcome, worker_died
-from .plan import Plan, fonts_digest
+from .plan import Plan
 from .scheduler import extra_missing
-from .worker import Rendered, failed, render_outputs, write_outputs
+from .worker import Rendered, failed, rendered_outputs, write_outputs
 
 CONNECT_SECONDS = 20     # to reach the scheduler
 WORKER_WAIT_SECONDS = 60  # for a first worker, and for one to come back when all are gone
@@ -109,35 +112,30 @@ def differences(theirs: dict, ours: dict) -> str:
 # ---- On a worker ----------------------------------------------------------------------------------
 
 _LOCK = threading.Lock()
-_COPIES: OrderedDict[str, ProjectCopy] = OrderedDict()   # a run's id → its inputs' folder
-KEEP_RUNS = 2            # runs whose inputs a worker keeps laid out (several clients may share it)
 _IDENTITY: dict = {}
 _FONTS: dict[tuple[str, ...], str] = {}
-COPY_PREFIX = "leafletgen-inputs-"
 
 
-def bundle_task(bundle: Bundle) -> Bundle:
-    """An input, held by the cluster: its bytes are in the task, so the scheduler can make it
-    again on another worker should the one holding it be lost."""
-    return bundle
+def file_task(data: bytes) -> bytes:
+    """A file of the run's inputs, held by the cluster: its bytes are in the task, so the
+    scheduler can make it again on another worker should the one holding it be lost."""
+    return data
 
 
-def render_task(spec: dict, *bundles: Bundle) -> Rendered | Outcome:
-    """One document, on a worker: its inputs laid out, rendered through the one render path,
-    under the run's limits per document (the worker has none of its own, so render_document
-    renders in a forked child that takes them on, kept from one document to the next).
+def render_task(spec: dict, files: dict[str, bytes]) -> Rendered | Outcome:
+    """One document, on a worker: its bundle made again from `files` (its files' bytes by
+    digest), rendered through the one render path, under the run's limits per document (the
+    worker has none of its own, so render_document renders in a forked child that takes them
+    on, kept from one document to the next).
 
-    One document at a time per process (the render's caches belong to the process; start
-    workers with `--nthreads 1`). Raises WorkerMismatch when this worker would not make the
-    bytes the client's machine makes."""
+    One document at a time per process (start workers with `--nthreads 1`). Raises
+    WorkerMismatch when this worker would not make the bytes the client's machine makes."""
     with _LOCK:
         limits.configure(spec["limits"])
         render_child.keep_child()    # one warm child with the limits, for this worker's life
         check_machine(spec)
-        copy = _copy_for(spec["run"])
-        for bundle in bundles:
-            copy.add(bundle)
-        return render_outputs(Project(copy.root), spec["request"], spec["strict"])
+        return rendered_outputs(spec["request"], spec["strict"],
+                                lambda: render_replayed(spec["wire"], files))
 
 
 def check_machine(spec: dict) -> None:
@@ -147,48 +145,11 @@ def check_machine(spec: dict) -> None:
     if not said:
         families = tuple(spec["families"])
         if families not in _FONTS:
-            _FONTS[families] = fonts_digest(Hasher(), families)
+            _FONTS[families] = fonts_digest(package_file_digest, families)
         if _FONTS[families] != spec["fonts"]:
             said = f"other font files for {', '.join(families)} (the font packages differ)"
     if said:
         raise WorkerMismatch(said)
-
-
-def _copy_for(run: str) -> ProjectCopy:
-    copy = _COPIES.get(run)
-    if copy is not None:
-        _COPIES.move_to_end(run)
-        return copy
-    if not _COPIES:
-        _remove_stale_copies()
-        atexit.register(_remove_copies)
-    while len(_COPIES) >= KEEP_RUNS:
-        _COPIES.popitem(last=False)[1].remove()
-    copy = _COPIES[run] = ProjectCopy(prefix=f"{COPY_PREFIX}{os.getpid()}-")
-    return copy
-
-
-def _remove_copies() -> None:
-    while _COPIES:
-        _COPIES.popitem()[1].remove()
-
-
-def _remove_stale_copies() -> None:
-    """Input folders of worker processes that were killed before they could remove them."""
-    for path in Path(tempfile.gettempdir()).glob(f"{COPY_PREFIX}*-*"):
-        pid = path.name[len(COPY_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            ProjectCopy.remove_folder(path)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # ---- In the main process --------------------------------------------------------------------------
@@ -264,8 +225,7 @@ class _FontInstances:
     written here), in a thread while the cluster renders; waited for before the first write."""
 
     def __init__(self, jobs: list[BuildRequest]):
-        families = {family for job in jobs for family in page_families(
-            job.lang, SOURCE_LANGUAGE if job.side_by_side else None)}
+        families = {family for job in jobs for family in document_families(job)}
         self.faces = missing_instances(tuple(sorted(families)))
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._make, name="font-instances", daemon=True)
@@ -298,7 +258,7 @@ class _Run:
         self.identity, self.fonts, self.on_result, self.check_stop = identity, fonts, on_result, check_stop
         self.threads, self.threads_asked = threads, time.monotonic()
         self.id = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
-        self.bundles: dict[str, object] = {}       # input name → its future
+        self.files: dict[str, object] = {}         # a file's digest → its future
         self.running: dict[object, BuildRequest] = {}
         # Grouped by language: a worker's next document is then mostly in a language it has
         # loaded (catalogs, hyphenation patterns, fonts).
@@ -312,7 +272,8 @@ class _Run:
             try:
                 while self.todo or self.running:
                     self.check_stop()
-                    self._submit()
+                    if self._submit().fatal:
+                        return list(self.running.values()) + list(self.todo)
                     for future in self._finished():
                         if self._collect(future).fatal:
                             return list(self.running.values()) + list(self.todo)
@@ -321,26 +282,36 @@ class _Run:
                 if self.running:
                     self.client.cancel(list(self.running))
 
-    def _submit(self) -> None:
+    def _submit(self) -> Outcome:
+        """Documents handed to the cluster while it has room; a failure of a document's first
+        stage, here, is its outcome (the last one: fatal when the output cannot be written)."""
+        outcome = Outcome("", ok=True)
         if time.monotonic() - self.threads_asked > THREADS_EVERY_SECONDS:
             self.threads = self._threads_now()
         while self.todo and len(self.running) < WINDOW_PER_THREAD * self.threads:
             job = self.todo.popleft()
-            families = page_families(job.lang, SOURCE_LANGUAGE if job.side_by_side else None)
-            spec = {"run": self.id, "request": job, "strict": self.strict,
-                    "identity": self.identity, "families": families,
-                    "fonts": self.plan.wanted[job.key]["deps"]["fonts"],
-                    "limits": limits.current()}
-            inputs = [self._bundle(name) for name in self.plan.needs[job.key]]
+            try:
+                bundle = load_bundle(self.project, job)     # stage 1, here: read once, hashed
+            except Exception as exc:     # its inputs are bad: reported as a render would be
+                outcome = failed(job, exc, self.project.rel)
+                self.on_result(job, outcome)
+                if outcome.fatal:
+                    return outcome
+                continue
+            wire, blobs = bundle.wire()
+            spec = {"run": self.id, "request": job, "strict": self.strict, "wire": wire,
+                    "identity": self.identity, "families": document_families(job),
+                    "fonts": bundle.parts["fonts"], "limits": limits.current()}
+            files = {digest: self._file(digest, data) for digest, data in blobs.items()}
             key = "leafletgen-document-" + hashlib.sha256(f"{self.id} {job.key}".encode()).hexdigest()
-            self.running[self.client.submit(render_task, spec, *inputs, key=key)] = job
+            self.running[self.client.submit(render_task, spec, files, key=key)] = job
+        return outcome
 
-    def _bundle(self, name: str):
-        """The future of the input `name`, submitted the first time a document needs it."""
-        if name not in self.bundles:
-            bundle = pack(self.project.root, name, self.plan.inputs[name])
-            self.bundles[name] = self.client.submit(bundle_task, bundle, key=bundle.key)
-        return self.bundles[name]
+    def _file(self, digest: str, data: bytes):
+        """The future of a file's bytes, submitted the first time a document needs it."""
+        if digest not in self.files:
+            self.files[digest] = self.client.submit(file_task, data, key=f"leafletgen-file-{digest}")
+        return self.files[digest]
 
     def _threads_now(self) -> int:
         """Worker threads now; when every worker is gone, wait a while for one to come back."""

@@ -1,10 +1,11 @@
 """output/manifest.json: what each output was built from, so an unchanged output is not rebuilt.
 
-Per output it records one key: a hash over everything the document depends on (the leaflet
+Per output it records one key: a hash over everything the document was made from (the leaflet
 source and its images, the catalogs of its language, the practice profile and every file of
-the practice's folder, the templates and CSS, the font files of its language, and the tool:
-leafletgen's version and source plus the versions of the libraries that shape the PDF). The
-parts are kept too, so a rebuild can say what changed.
+the practice's folder, the templates and CSS, the font files of its language: the parts of
+inputs.digest, hashed from the very bytes it was rendered from) and the tool (leafletgen's
+version and source plus the versions of the libraries that shape the PDF). The parts are kept
+too, so a rebuild can say what changed.
 
 This module is deliberately light (hashlib, json, os): a run with nothing to do must not
 import WeasyPrint, Jinja2, Babel or pydantic.
@@ -12,109 +13,21 @@ import WeasyPrint, Jinja2, Babel or pydantic.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from stat import S_ISLNK, S_ISREG
 
 from .. import __version__
 from ..atomic_write import write_atomic
 from ..errors import machine_error
+from ..inputs.digest import Hasher, combine
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1
-# Files at least this big (fonts) are hashed once and then recognised by size and mtime.
-BIG_FILE = 256 * 1024
 # The libraries whose version changes what a PDF looks like.
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "pyphen", "jinja2",
              "babel", "markdown-it-py", "segno", "pypdfium2", "pillow")
-
-
-def combine(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-class Hasher:
-    """sha256 of files and folders, each file read at most once per run."""
-
-    def __init__(self, stat_cache: dict | None = None):
-        self.memo: dict[Path, str] = {}
-        self.stat_cache: dict[str, list] = dict(stat_cache or {})
-        self.used: dict[str, list] = {}
-        self.collectors: list[list[Path]] = []
-
-    @contextmanager
-    def collect(self):
-        """Every file asked about meanwhile, also one hashed before and one that is missing:
-        what a digest computed meanwhile was made from."""
-        paths: list[Path] = []
-        self.collectors.append(paths)
-        try:
-            yield paths
-        finally:
-            self.collectors.remove(paths)
-
-    def file(self, path: Path) -> str:
-        """The file's digest; "-" when it does not exist (its appearing is then a change too)."""
-        path = Path(path)
-        for paths in self.collectors:
-            paths.append(path)
-        if path in self.memo:
-            return self.memo[path]
-        try:
-            stat = os.lstat(path)
-        except OSError:
-            self.memo[path] = "-"
-            return "-"
-        if not S_ISREG(stat.st_mode):
-            # A link is not followed (the loaders refuse it; its target could be anything, a
-            # device that never ends): what changes is the link itself.
-            try:
-                digest = combine("link" if S_ISLNK(stat.st_mode) else "other", os.readlink(path)
-                                 if S_ISLNK(stat.st_mode) else "")
-            except OSError:
-                digest = "-"
-            self.memo[path] = digest
-            return digest
-        digest = None
-        if stat.st_size >= BIG_FILE:
-            cached = self.stat_cache.get(str(path))
-            if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
-                digest = cached[2]
-        if digest is None:
-            try:
-                with open(path, "rb") as fh:      # in pieces: a file of any size in a practice's folder
-                    digest = hashlib.file_digest(fh, "sha256").hexdigest()
-            except OSError:
-                digest = "-"
-        if stat.st_size >= BIG_FILE and digest != "-":
-            self.used[str(path)] = [stat.st_size, stat.st_mtime_ns, digest]
-        self.memo[path] = digest
-        return digest
-
-    def tree(self, folder: Path) -> str:
-        """Every file under `folder` (names and contents), hidden files and caches left out.
-        Links are not followed (a linked folder is not walked into: it could be the whole disk)."""
-        folder = Path(folder)
-        if folder.is_symlink() or not folder.is_dir():
-            return combine("link", os.readlink(folder)) if folder.is_symlink() else "-"
-        parts = []
-        entries = []
-        for top, dirs, files in os.walk(folder, followlinks=False):
-            relative_top = Path(top).relative_to(folder)
-            links = [d for d in dirs if os.path.islink(os.path.join(top, d))]
-            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__" and d not in links]
-            entries += [relative_top / name for name in files + links if not name.startswith(".")]
-        for relative in sorted(set(entries)):
-            parts += [relative.as_posix(), self.file(folder / relative)]
-        return combine(*parts)
 
 
 def library_versions() -> str:

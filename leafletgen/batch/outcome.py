@@ -40,6 +40,7 @@ class Outcome:
     files: dict[str, str | None] = field(default_factory=dict)   # kind → path in the output folder
     sizes: dict[str, int] = field(default_factory=dict)          # kind → bytes written
     entry: dict | None = None                          # the index entry (batch.index.IndexEntry)
+    inputs: dict = field(default_factory=dict)         # what it was made from: its bundle's parts
     seconds: float = 0.0
     pid: int = 0                                       # the worker that built it
     rss_kib: int = 0                                   # that worker's resident memory afterwards

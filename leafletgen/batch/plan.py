@@ -7,34 +7,26 @@ JSON only. When something did change, the plan asks `readers` (batch.readers: th
 Babel), which the package's __init__ hands in and imports only then.
 
 The phases, in order: practices → leaflets → complete languages → the outputs wanted, each
-with the hash of everything it depends on → the outputs kept although not wanted.
-
-On the way, the plan notes which project files each input was hashed from (`Plan.inputs`) and
-which inputs each document to build is made of (`Plan.needs`): what a machine that has none of
-the project must be sent to build a document (batch.cluster).
+with the hash of everything it depends on → the outputs kept although not wanted. The hashes are
+inputs.digest's, the same formulas a document's bundle hashes the bytes it is rendered from with:
+what is recorded for an output is the bundle's (batch/__init__.py), and the plan's equals it when
+no file changed in between.
 """
 
 from __future__ import annotations
 
-import os
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from ..errors import UserError
-from ..inputs.files import InputFileError, read_file
-from ..typeset.fonts import font_faces, page_families
-from ..inputs.project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE,
-                              TEMPLATE_DOMAIN, Project)
+from ..inputs.digest import (Hasher, catalogs_digest, combine, document_families, fonts_digest,
+                             leaflet_digest, output_digest, practice_digest, templates_digest)
+from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from ..request import THUMBNAIL_WIDTH, BuildRequest, DocumentOptions
-from ..translate.review.records import record_path
-from ..translate.languages import LANGUAGE_FILE, TERMBASE_FILE
 from ..typeset.variants import DEFAULT_VARIANT
-from .manifest import Hasher, Manifest, combine, output_exists, tool_digest
+from .manifest import Manifest, output_exists, tool_digest
 
 NEUTRAL_PRACTICE = {"name": "", "variants": [DEFAULT_VARIANT], "bilingual": False, "languages": []}
-TEMPLATES_INPUT = "templates"
 
 
 @dataclass
@@ -48,10 +40,6 @@ class Plan:
     skipped: list[str] = field(default_factory=list)    # incomplete languages, with the reason
     # languages a practice with require_review = true does not get: unreviewed or outdated
     skipped_unreviewed: list[str] = field(default_factory=list)
-    # An input's name (templates, leaflet/<id>, practice/<id>, catalogs/<leaflet>/<lang>) → the
-    # project files its digest was made from, relative to the project folder.
-    inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    needs: dict[str, tuple[str, ...]] = field(default_factory=dict)   # a job's key → its inputs
 
 
 @dataclass
@@ -61,6 +49,7 @@ class Sources:
     tool: str
     templates: str
     practices: dict[str, dict] = field(default_factory=dict)     # id → info (name, variants, …)
+    practice_parts: dict[str, str] = field(default_factory=dict)  # id → inputs.digest.practice_digest
     broken_practices: set[str] = field(default_factory=set)
     leaflets: dict[str, dict] = field(default_factory=dict)      # id → info (images, content)
     broken_leaflets: set[str] = field(default_factory=set)
@@ -76,9 +65,7 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, readers,
     # Names that cannot be a leaflet, a profile or a language: reported, skipped, never a reason
     # for the others not to be built.
     plan = Plan(warnings=project.odd_names())
-    templates = traced(project, hasher, plan, TEMPLATES_INPUT,
-                       lambda: hasher.tree(project.templates_dir))
-    sources = Sources(tool=tool_digest(hasher), templates=templates)
+    sources = Sources(tool=tool_digest(hasher), templates=templates_digest(project, hasher))
     plan_practices(project, manifest, hasher, readers, sources, plan)
     plan_leaflets(project, manifest, hasher, readers, sources, plan)
     plan_languages(project, manifest, hasher, readers, sources, plan)
@@ -103,19 +90,6 @@ def remembered(table: dict, key: str, digest: str, work_out: Callable[[], dict])
     return table[key]
 
 
-def traced(project: Project, hasher: Hasher, plan: Plan, name: str, digest: Callable[[], str]) -> str:
-    """`digest()`, a digest of project files, with those files noted as the input `name`."""
-    if name in plan.inputs:
-        return digest()
-    with hasher.collect() as paths:
-        value = digest()
-    root = os.path.normpath(project.root)
-    files = {os.path.relpath(os.path.normpath(path), root) for path in paths}
-    plan.inputs[name] = tuple(sorted(Path(file).as_posix() for file in files
-                                     if file != os.pardir and not file.startswith(os.pardir + os.sep)))
-    return value
-
-
 def forget_all_but(table: dict, keys) -> None:
     """Drop what the manifest remembers of inputs that are gone."""
     for key in [key for key in table if key not in keys]:
@@ -129,8 +103,8 @@ def plan_practices(project: Project, manifest: Manifest, hasher: Hasher, readers
     """Each profile, parsed only when it (or a file of its folder, or its logo) changed."""
     practice_ids = project.practice_ids()
     for practice_id in practice_ids:
-        digest = combine(traced(project, hasher, plan, f"practice/{practice_id}",
-                                lambda: practice_digest(project, hasher, practice_id)), sources.tool)
+        part = sources.practice_parts[practice_id] = practice_digest(project, hasher, practice_id)
+        digest = combine(part, sources.tool)
         try:
             sources.practices[practice_id] = remembered(
                 manifest.practices, practice_id, digest,
@@ -140,9 +114,10 @@ def plan_practices(project: Project, manifest: Manifest, hasher: Hasher, readers
             sources.broken_practices.add(practice_id)
     forget_all_but(manifest.practices, practice_ids)
     if not practice_ids:
-        sources.practices[DEFAULT_PRACTICE_ID] = {"digest": combine("default", sources.tool),
+        part = sources.practice_parts[DEFAULT_PRACTICE_ID] = practice_digest(
+            project, hasher, DEFAULT_PRACTICE_ID)
+        sources.practices[DEFAULT_PRACTICE_ID] = {"digest": combine(part, sources.tool),
                                                   **NEUTRAL_PRACTICE}
-        plan.inputs[f"practice/{DEFAULT_PRACTICE_ID}"] = ()
 
 
 def plan_leaflets(project: Project, manifest: Manifest, hasher: Hasher, readers,
@@ -159,9 +134,7 @@ def plan_leaflets(project: Project, manifest: Manifest, hasher: Hasher, readers,
             plan.failed += exc.lines
             sources.broken_leaflets.add(leaflet_id)
             continue
-        content = traced(project, hasher, plan, f"leaflet/{leaflet_id}", lambda: combine(
-            hasher.file(source),
-            *[f"{src} {hasher.file(project.leaflets_dir / src)}" for src in info["images"]]))
+        content = leaflet_digest(project, hasher, leaflet_id, info["images"])
         sources.leaflets[leaflet_id] = {**info, "content": content}
     forget_all_but(manifest.leaflets, leaflet_ids)
 
@@ -200,39 +173,31 @@ def plan_outputs(project: Project, manifest: Manifest, hasher: Hasher, sources: 
     # One thumbnail per practice, leaflet and language: of its first document.
     thumbnails: set[tuple[str, str, str]] = set()
     for request in matrix(sources, plan):
-        families = page_families(request.lang, SOURCE_LANGUAGE if request.side_by_side else None)
+        families = document_families(request)
         if families not in fonts:
-            fonts[families] = fonts_digest(hasher, families)
+            fonts[families] = fonts_digest(hasher.file, families)
         if not request.side_by_side \
                 and (request.leaflet, request.lang, request.practice) not in thumbnails:
             thumbnails.add((request.leaflet, request.lang, request.practice))
             request = BuildRequest(request.leaflet, request.lang, request.practice, request.variant,
                                    options=DocumentOptions(thumbnail_width=THUMBNAIL_WIDTH))
-        # The inputs it is made of (plan.inputs); the fonts and the tool are the machine's own.
-        inputs = [TEMPLATES_INPUT, f"leaflet/{request.leaflet}", f"practice/{request.practice_id}"]
-        catalogs = ""
-        if request.lang != SOURCE_LANGUAGE:
-            inputs.append(f"catalogs/{request.leaflet}/{request.lang}")
-            catalogs = traced(project, hasher, plan, inputs[-1], lambda: catalogs_digest(
-                project, hasher, request.leaflet, request.lang))
-        deps = {
+        # The parts of its inputs, as inputs.digest.document_parts names them.
+        parts = {
             "leaflet": sources.leaflets[request.leaflet]["content"],
-            "catalogs": catalogs,
-            "practice": sources.practices[request.practice_id]["digest"],
+            "catalogs": catalogs_digest(project, hasher, request.leaflet, request.lang),
+            "practice": sources.practice_parts[request.practice_id],
             "templates": sources.templates,
             "fonts": fonts[families],
-            "tool": sources.tool,
         }
         key, thumbnail = request.key, request.thumbnail_name
-        digest = combine(key, thumbnail, *[f"{name}={value}" for name, value in sorted(deps.items())])
-        plan.wanted[key] = {"digest": digest, "deps": deps}
+        plan.wanted[key] = {"digest": output_digest((key, thumbnail), parts, sources.tool),
+                            "deps": {**parts, "tool": sources.tool}}
         old = manifest.outputs.get(key)
-        if (not force and old and old.get("digest") == digest
+        if (not force and old and old.get("digest") == plan.wanted[key]["digest"]
                 and (old.get("thumbnail") or "") == thumbnail and output_exists(out_dir, old)):
             plan.unchanged.append(key)
         else:
             plan.jobs.append(request)
-            plan.needs[key] = tuple(inputs)
 
 
 def matrix(sources: Sources, plan: Plan):
@@ -294,36 +259,3 @@ def outputs_to_keep(manifest: Manifest, plan: Plan, sources: Sources) -> set[str
             keep.add(key)
             entry["outdated"] = True
     return keep
-
-
-# ---- Digests of the inputs ------------------------------------------------------------------------
-
-def practice_digest(project: Project, hasher: Hasher, practice_id: str) -> str:
-    """The profile, everything in practices/<id>/ and the logo file wherever it lies."""
-    profile = project.practices_dir / f"{practice_id}.toml"
-    parts = [hasher.file(profile), hasher.tree(project.practices_dir / practice_id)]
-    try:   # not through a link, not beyond the size of a profile (practice.load_practice says why)
-        raw = read_file(project.root, f"practices/{practice_id}.toml", PROFILE_MAX_BYTES)
-        logo = tomllib.loads(raw.decode("utf-8-sig")).get("logo")
-    except (InputFileError, ValueError, RecursionError):
-        logo = None
-    if isinstance(logo, str) and logo and ".." not in logo.replace("\\", "/").split("/"):
-        parts.append(hasher.file(project.practices_dir / logo))
-    return combine(*parts)
-
-
-def catalogs_digest(project: Project, hasher: Hasher, leaflet_id: str, lang: str) -> str:
-    """A language's catalogs for one leaflet, its review record (the colophon says whether a
-    person reviewed the translation, and a practice may require it), and the content folder's
-    language table and termbase (its dates; the quality checks)."""
-    folder = project.translations_dir / lang
-    return combine(hasher.file(project.catalog_path(leaflet_id, lang)),
-                   hasher.file(project.catalog_path(TEMPLATE_DOMAIN, lang)),
-                   hasher.file(record_path(project, leaflet_id, lang)),
-                   hasher.file(folder / LANGUAGE_FILE), hasher.file(folder / TERMBASE_FILE))
-
-
-def fonts_digest(hasher: Hasher, families: tuple[str, ...]) -> str:
-    """The font files of `families` (a page's fonts)."""
-    return combine(*[f"{face.family} {face.weight} {face.style} {hasher.file(face.path)}"
-                     for face in font_faces() if face.family in families])

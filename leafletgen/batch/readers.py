@@ -10,7 +10,7 @@ from ..errors import UserError
 from ..translate.catalogs import language_name
 from ..inputs.practice import load_practice
 from ..inputs.project import TEMPLATE_DOMAIN, Project
-from ..render import load_leaflet_once
+from ..inputs.leaflet import load_leaflet
 from ..translate.review.state import index_fields, review_state
 from ..translate.quality import catalog_findings
 from ..translate.status import incomplete_reason
@@ -26,14 +26,14 @@ def practice_info(project: Project, practice_id: str) -> dict:
 
 def leaflet_info(project: Project, leaflet_id: str) -> dict:
     """What the plan needs of a leaflet (its pictures): raises UserError when it cannot be read."""
-    leaflet = load_leaflet_once(project, leaflet_id)
+    leaflet = load_leaflet(project, leaflet_id)
     return {"images": sorted({block.src for block in leaflet.blocks
                               if block.kind == "image" and block.src})}
 
 
 def completeness(project: Project, leaflet_id: str, lang: str) -> dict:
     """Whether the leaflet can be built as final in `lang`; if not, why, as the summary says it."""
-    leaflet = load_leaflet_once(project, leaflet_id)
+    leaflet = load_leaflet(project, leaflet_id)
     try:
         reason = incomplete_reason(project, leaflet, lang)
     except UserError as exc:

@@ -131,6 +131,7 @@ class Rendered:
     practice: str           # the practice's id
     practice_name: str
     review: dict = field(default_factory=dict)   # review.index_fields: the translation's review
+    inputs: dict = field(default_factory=dict)   # what it was made from: its bundle's parts
     seconds: float = 0.0    # rendering it took
     pid: int = 0            # the process that rendered it
     rss_kib: int = 0        # that process's resident memory afterwards
@@ -144,19 +145,24 @@ def run_document(project: Project, out_dir: Path, request: BuildRequest, strict:
 
 def render_outputs(project: Project, request: BuildRequest, strict: bool) -> Rendered | Outcome:
     """The document rendered (nothing written), or why it failed."""
+    return rendered_outputs(request, strict, lambda: render_document(project, request), project.rel)
+
+
+def rendered_outputs(request: BuildRequest, strict: bool, render, shown=str) -> Rendered | Outcome:
+    """`render()`'s document as plain data, or why it failed (paths as `shown` gives them)."""
     started = time.perf_counter()
     try:
-        document = render_document(project, request)
+        document = render()
         refusal = withheld(document, strict)
         if refusal:
             return Outcome(request.key, ok=False, errors=refusal)
         return Rendered(request, document.pdf, document.html, document.thumbnail,
                         document.warnings, plain_text(document.leaflet.title),
                         document.practice.id, document.practice.name or "—",
-                        dict(document.review), round(time.perf_counter() - started, 4),
-                        os.getpid(), resident_kib())
+                        dict(document.review), dict(document.inputs),
+                        round(time.perf_counter() - started, 4), os.getpid(), resident_kib())
     except Exception as exc:
-        return failed(request, exc, project.rel)
+        return failed(request, exc, shown)
 
 
 def write_outputs(out_dir: Path, rendered: Rendered | Outcome, shown=str) -> Outcome:
@@ -178,7 +184,7 @@ def write_outputs(out_dir: Path, rendered: Rendered | Outcome, shown=str) -> Out
     except Exception as exc:
         return failed(request, exc, shown)
     return Outcome(request.key, ok=True, warnings=rendered.warnings, files=files, sizes=sizes,
-                   entry=asdict(entry),
+                   entry=asdict(entry), inputs=rendered.inputs,
                    seconds=round(rendered.seconds + time.perf_counter() - started, 4),
                    pid=rendered.pid, rss_kib=rendered.rss_kib)
 
@@ -225,5 +231,5 @@ def resident_kib() -> int:
         return 0
 
 
-__all__ = ["serve", "run_document", "render_outputs", "write_outputs", "Rendered", "prepare_process",
-           "die_with_parent", "make_instance_job", "resident_kib"]
+__all__ = ["serve", "run_document", "render_outputs", "rendered_outputs", "write_outputs", "Rendered",
+           "prepare_process", "die_with_parent", "make_instance_job", "resident_kib"]

@@ -201,3 +201,15 @@ def read_input(base: Path, relative: str | os.PathLike, limit: int, file: str | 
         return read_file(base, relative, limit)
     except InputFileError as exc:
         raise UserError(Problem(file or os.fspath(relative), exc.reason)) from None
+
+
+def tree_entries(folder: Path) -> list[Path]:
+    """What lies below a folder, as inputs: its files and links (a linked folder is not walked
+    into: it could be the whole disk), relative to it, sorted; hidden names and caches left out."""
+    entries = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        relative_top = Path(top).relative_to(folder)
+        links = [d for d in dirs if os.path.islink(os.path.join(top, d))]
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__" and d not in links]
+        entries += [relative_top / name for name in files + links if not name.startswith(".")]
+    return sorted(set(entries))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Literal
 
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from ..errors import Problem, UserError
 from ..markup.inline import inline_problems, parser
-from .logo import LOGO_MAX_BYTES, logo_problems, sniff
+from .logo import LOGO_MAX_BYTES, checked_logo, sniff
 from .model import Block, Leaflet
 from .project import Project
 from .files import InputFileError, read_file, relative_parts
@@ -271,9 +272,9 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
     return reader.blocks, reader.problems
 
 
-def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem]:
+def image_problems(blocks: list[Block], read_image, file: str) -> list[Problem]:
     """An image must be a PNG, JPEG or SVG file (by its content) inside the leaflets folder,
-    reached without a symbolic link."""
+    reached without a symbolic link (`read_image(src, limit)`: files.read_file's answer)."""
     problems = []
     for block in blocks:
         if block.kind != "image":
@@ -284,7 +285,7 @@ def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem
             continue
         try:
             relative_parts(block.src)
-            data = read_file(folder, block.src, LOGO_MAX_BYTES)
+            data = read_image(block.src, LOGO_MAX_BYTES)
         except InputFileError as exc:
             if exc.missing:
                 message = f"image {block.src!r} not found in leaflets/"
@@ -299,7 +300,7 @@ def image_problems(blocks: list[Block], folder: Path, file: str) -> list[Problem
                                           "(judged by its content)", line=block.line))
         else:
             # The same checks as a logo: pixel limit, broken files, a self-contained SVG.
-            _, messages = logo_problems(data, block.src)
+            _, messages = checked_logo(data, block.src)
             problems += [Problem(file, "image" + message[len("logo"):] if message.startswith("logo ")
                                  else message, line=block.line) for message in messages]
     return problems
@@ -313,14 +314,19 @@ def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:
         known = ", ".join(project.leaflet_ids()) or "none"
         raise UserError(f"unknown leaflet {leaflet_id!r}; known leaflets: {known}")
     try:
-        raw = read_file(project.root, file, LEAFLET_MAX_BYTES)
+        raw = project.read(file, LEAFLET_MAX_BYTES)
     except InputFileError as exc:
         raise UserError(Problem(file, exc.reason)) from None
     try:
         text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad) is fine
     except UnicodeDecodeError as exc:
         raise UserError(Problem(file, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
-    return parse_leaflet(text.replace("\r\n", "\n").replace("\r", "\n"), path, file, expected_id=leaflet_id)
+
+    def read_image(src: str, limit: int) -> bytes:
+        return project.read("leaflets/" + "/".join(relative_parts(src)), limit)
+
+    return parse_leaflet(text.replace("\r\n", "\n").replace("\r", "\n"), path, file,
+                         expected_id=leaflet_id, read_image=read_image)
 
 
 # A patient leaflet is a few pages (the shipped one is 4 kB); 256 KiB is some 40,000 words. The
@@ -334,9 +340,28 @@ def character_problems(text: str, file: str) -> list[Problem]:
     return [Problem(file, message, line=number) for number, message in line_problems(text)]
 
 
-def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = None) -> Leaflet:
+def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = None,
+                  read_image=None) -> Leaflet:
     """A leaflet's text (`file`, at `path`) as a Leaflet. Raises UserError with every problem
-    found, ordered by line; `expected_id` is the id its file name gives it."""
+    found, ordered by line; `expected_id` is the id its file name gives it. Its pictures are
+    read with `read_image(src, limit)` (default: from the leaflet's folder)."""
+    leaflet, blocks, problems = _parsed_text(text, path, file, expected_id)
+    if read_image is None:
+        read_image = lambda src, limit: read_file(path.parent, src, limit)  # noqa: E731
+    problems = list(problems) + image_problems(list(blocks), read_image, file)
+    problems = sorted(dict.fromkeys(problems), key=lambda p: (p.line or 0))   # each once
+    if problems:
+        raise UserError(problems)
+    assert leaflet is not None
+    return leaflet
+
+
+@lru_cache(maxsize=32)
+def _parsed_text(text: str, path: Path, file: str,
+                 expected_id: str | None) -> tuple[Leaflet | None, tuple[Block, ...], tuple]:
+    """What the text says, pictures unchecked: the leaflet (None when its front matter has
+    problems), its blocks, and the text's problems. Kept per process by the text: a worker
+    renders one leaflet in many languages, variants and practices."""
     refuse_unreadable(text, file)
     front, body, body_line = split_front_matter(text, file)
     lines = key_lines(front)
@@ -347,23 +372,21 @@ def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = No
     meta, problems = read_front_matter(front, file, line_of, expected_id)
     blocks, body_problems = parse_blocks(body, body_line, file)
     problems += body_problems
-    problems += image_problems(blocks, path.parent, file)
     if not blocks and not body_problems:
         problems.append(Problem(file, "the leaflet has no text after the front matter", line=body_line))
     if meta is not None:
         problems += [Problem(file, message, line=line_of("title"), field="title")
                      for message in inline_problems(meta.title)]
-    problems = sorted(dict.fromkeys(problems), key=lambda p: (p.line or 0))   # each once
-    if problems:
-        raise UserError(problems)
-    assert meta is not None
-    return Leaflet(
+    if meta is None:
+        return None, tuple(blocks), tuple(problems)
+    leaflet = Leaflet(
         id=meta.id, title=meta.title, language=meta.language, version=meta.version,
         published=meta.published, review=meta.review, author=meta.author, source=meta.source,
         keywords=tuple(meta.keywords),
         blocks=tuple(blocks), path=path, rel_path=file, title_line=line_of("title") or 1,
         author_line=line_of("author") or 1, source_line=line_of("source") or 1,
     )
+    return leaflet, tuple(blocks), tuple(problems)
 
 
 def refuse_unreadable(text: str, file: str) -> None:

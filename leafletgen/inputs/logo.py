@@ -9,6 +9,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
 import tinycss2
@@ -33,6 +34,14 @@ def sniff(data: bytes) -> str:
             or head.startswith(b"<!DOCTYPE"):
         return "image/svg+xml"
     return ""
+
+
+@lru_cache(maxsize=64)
+def checked_logo(data: bytes, name: str) -> tuple[str, tuple[str, ...]]:
+    """`logo_problems`, kept per process by the picture's bytes (a worker renders a practice's
+    logo and a leaflet's pictures into every document)."""
+    mime, problems = logo_problems(data, name)
+    return mime, tuple(problems)
 
 
 def logo_problems(data: bytes, name: str) -> tuple[str, list[str]]:
@@ -228,6 +237,7 @@ class LogoRules:
     widest_mm: float       # the width a very wide logo may reach to keep that height
 
 
+@lru_cache(maxsize=64)
 def logo_shape(data: bytes, mime: str) -> LogoShape:
     """The proportions of a checked logo (SVG: its viewBox, or width and height)."""
     if mime == "image/svg+xml":

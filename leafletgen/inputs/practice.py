@@ -15,9 +15,9 @@ from pydantic_core import PydanticCustomError
 
 from ..checks.contrast import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
 from ..errors import Message, Problem, UserError
-from .files import InputFileError, file_kind, read_file, relative_parts
+from .files import InputFileError, relative_parts
 from .characters import line_problems, text_problem
-from .logo import LOGO_MAX_BYTES, LogoShape, logo_problems, logo_shape
+from .logo import LOGO_MAX_BYTES, LogoShape, checked_logo, logo_shape
 from .model import Practice
 from .project import DEFAULT_PRACTICE_ID, PRACTICE_ID, PROFILE_MAX_BYTES, Project
 from .validation import key_lines, parse_toml, validate_model
@@ -178,7 +178,7 @@ def load_practice(project: Project, practice_id: str | None) -> Practice:
         raise UserError(f"unknown practice {practice_id!r}; known practices: {known}")
     try:
         # Not through a link: a profile linked to a file elsewhere is neither read nor echoed.
-        raw = read_file(project.root, file, PROFILE_MAX_BYTES)
+        raw = project.read(file, PROFILE_MAX_BYTES)
     except InputFileError as exc:
         raise UserError(Problem(file, exc.reason)) from None
     try:
@@ -213,7 +213,7 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
     assert profile is not None
     # The practice's folder and its templates: real folders, not links to somewhere else.
     for folder in (f"practices/{practice_id}", f"practices/{practice_id}/templates"):
-        if file_kind(project.root, folder) == "symlink":
+        if project.kind(folder) == "symlink":
             raise UserError(Problem(folder, Message("folder_link", "is a symbolic link; a practice's folder "
                                                    "and its templates must be real folders inside practices/")))
     color, note = brand_color(profile.color)
@@ -223,7 +223,8 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
         phone=profile.phone, email=profile.email, website=profile.website,
         logo=logo_path, logo_type=logo_type,
         logo_shape=(shape.aspect, shape.ink_width, shape.ink_height),
-        template_dir=template_dir if template_dir.is_dir() else None,
+        template_dir=template_dir if project.kind(f"practices/{practice_id}/templates") == "dir"
+        else None,
         variants=tuple(profile.variants), bilingual=profile.bilingual,
         languages=tuple(profile.languages), qr_url=profile.qr_url,
         require_review=profile.require_review,
@@ -240,15 +241,15 @@ def resolve_logo(project: Project, logo: str) -> tuple[Path | None, str, list[st
         return None, "", [Message("logo_outside", f"logo {logo!r} must be a file inside practices/")], LogoShape()
     relative = "practices/" + "/".join(parts)
     try:
-        data = read_file(project.root, relative, LOGO_MAX_BYTES)
+        data = project.read(relative, LOGO_MAX_BYTES)
     except InputFileError as exc:
         if exc.missing:
             return None, "", [Message("logo_missing", f"logo file {logo!r} not found in practices/")], LogoShape()
         if exc.kind == "not a file":
             return None, "", [Message("logo_missing", f"logo {logo!r} is not a file")], LogoShape()
         return None, "", [Message("logo_unreadable", f"logo {logo!r} {exc.reason}")], LogoShape()
-    mime, errors = logo_problems(data, logo)
+    mime, errors = checked_logo(data, logo)
     if errors:
-        return None, mime, errors, LogoShape()
+        return None, mime, list(errors), LogoShape()
     path = Path(os.path.normpath(project.root.resolve() / relative))
-    return path, mime, errors, logo_shape(data, mime)
+    return path, mime, [], logo_shape(data, mime)

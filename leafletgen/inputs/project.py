@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from .files import file_kind
+from .files import file_kind, read_file, tree_entries
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 SOURCE_LANGUAGE = "nl"           # the language every leaflet is written in
@@ -28,9 +28,47 @@ def catalog_file(domain: str, lang: str) -> str:
     return f"translations/{lang}/LC_MESSAGES/{domain}.po"
 
 
+REVIEW_SUFFIX = ".review.toml"
+
+
+def review_file(leaflet_id: str, lang: str) -> str:
+    """Where a translation's review record lies, relative to the project: beside its catalog."""
+    return catalog_file(leaflet_id, lang).removesuffix(".po") + REVIEW_SUFFIX
+
+
 @dataclass(frozen=True)
 class Project:
+    """A project folder. Its files are read from disk, or, while a document's inputs are loaded,
+    through `files` (inputs.reading.InputFiles: each read once, and what was read recorded)."""
+
     root: Path
+    files: object = field(default=None, compare=False, repr=False)
+
+    def read(self, relative: str, limit: int) -> bytes:
+        """The bytes of an input file (files.read_file: no link, within `limit`)."""
+        if self.files is not None:
+            return self.files.read(relative, limit)
+        return read_file(self.root, relative, limit)
+
+    def kind(self, relative: str) -> str:
+        """files.file_kind of a name in the project: "file", "dir", "symlink", "missing", "other"."""
+        if self.files is not None:
+            return self.files.kind(relative)
+        return file_kind(self.root, relative)
+
+    def tree(self, folder: str) -> list[str]:
+        """What lies below a folder of the project (files.tree_entries), as POSIX paths relative
+        to it."""
+        if self.files is not None:
+            return self.files.entries(folder)
+        if self.kind(folder) != "dir":
+            return []
+        return [entry.as_posix() for entry in tree_entries(self.root / folder)]
+
+    def listdir(self, folder: str) -> list[str]:
+        if self.files is not None:
+            return self.files.listdir(folder)
+        return os.listdir(self.root / folder)
 
     @property
     def leaflets_dir(self) -> Path:
@@ -63,10 +101,10 @@ class Project:
         """Stems of the entries of `folder` ending in `suffix` (all entries when ""), hidden ones
         (an editor's backup or lock file) left out. Links are listed: reading one is refused
         with its name."""
-        if file_kind(self.root, folder) != "dir":
+        if self.kind(folder) != "dir":
             return []
         try:
-            entries = os.listdir(self.root / folder)
+            entries = self.listdir(folder)
         except OSError:
             return []
         return sorted(name[:len(name) - len(suffix)] if suffix else name for name in entries
@@ -86,7 +124,7 @@ class Project:
         """Every language with a translations/<lang>/LC_MESSAGES folder, plus Dutch, the source.
         A folder whose name is not a language code is left out (see `odd_names`)."""
         found = {name for name in self._names("translations", "") if LANGUAGE_CODE.match(name)
-                 and file_kind(self.root, f"translations/{name}/LC_MESSAGES") in ("dir", "symlink")}
+                 and self.kind(f"translations/{name}/LC_MESSAGES") in ("dir", "symlink")}
         return [SOURCE_LANGUAGE] + sorted(found - {SOURCE_LANGUAGE})
 
     def odd_names(self) -> list[str]:

@@ -10,41 +10,31 @@ Everything is autoescaped, translations included.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import gettext as gettext_module
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import pyphen
-from babel import Locale
-from babel.dates import format_date
 from markupsafe import Markup
 
 from .. import __version__
 from ..checks.contrast import mix
-from ..inputs.files import InputFileError, inside, read_file, read_input, relative_parts
+from ..inputs.files import InputFileError, relative_parts
 from ..typeset.copyfit import FitSettings
 from ..typeset.font_instances import font_face_css, paired_fonts
 from ..typeset.fonts import css_family_list, font_stack, measure_em, page_families
 from .typesetting import (CALLOUT_EM, Typesetting, finished, nobreak, practice_name, source_text,
                           typesetting)
-from ..translate.catalogs import SOURCE_LANGUAGE, date_locale, language_name, text_direction
+from ..translate.catalogs import SOURCE_LANGUAGE, format_day, language_name, text_direction
 from .inline import plain_text, render_inline
 from ..inputs.logo import LOGO_MAX_BYTES, LogoShape, logo_box, sniff
+from ..inputs.bundle import Bundle
 from ..inputs.model import Block, Leaflet, Practice
-from ..inputs.project import Project
 from .sandbox import FrozenMap, freeze
 from .templates import environment, install_translations, template_loader
-from ..translate.languages import language_table
 from ..typeset.variants import VARIANTS
-
-# Babel puts U+200E/U+200F direction marks in some dates (Arabic); the page direction
-# already handles ordering, and the marks show up as stray boxes in some PDF viewers.
-_BIDI_MARKS = re.compile("[\u200e\u200f\u061c]")
-
 
 @dataclass
 class RenderOptions:
@@ -64,26 +54,7 @@ def can_hyphenate(lang: str) -> bool:
     return pyphen.language_fallback(lang.replace("-", "_")) is not None
 
 
-def format_day(day: dt.date, lang: str, project: Project | None = None) -> str:
-    """A day as the leaflet's language writes it: Babel's long date, with the month names and the
-    first day of a month of the language's table where it has them (translate.languages:
-    "1er novembre 2026", Arabic "1 تشرين الثاني/نوفمبر 2026")."""
-    text = _BIDI_MARKS.sub("", format_date(day, format="long", locale=date_locale(lang)))
-    if lang == SOURCE_LANGUAGE:
-        return text
-    table = language_table(project, lang)
-    if table.months:
-        babel_month = Locale.parse(date_locale(lang)).months["format"]["wide"][day.month]
-        text = text.replace(babel_month, table.months[day.month - 1], 1)
-    if table.first_day and day.day == 1:
-        text = re.sub(r"(?<![\d.])1(?![\d.])", table.first_day, text, count=1)
-    return text
-
-
-def data_uri(project: Project, path: Path, mime: str) -> str:
-    """A file of the project embedded as a data: URL (read without following a link)."""
-    relative = inside(path, project.root.resolve())
-    data = read_input(project.root, relative or "", LOGO_MAX_BYTES, project.rel(path))
+def data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
@@ -157,25 +128,27 @@ def _families(leaflet: Leaflet, options: RenderOptions, source: Leaflet | None) 
     return page_families(leaflet.language, source.language if bilingual else None)
 
 
-def page_stylesheets(project: Project, leaflet: Leaflet, practice: Practice,
-                     options: RenderOptions, source: Leaflet | None = None) -> tuple[str, str]:
+def page_stylesheets(bundle: Bundle, leaflet: Leaflet, options: RenderOptions,
+                     source: Leaflet | None = None) -> tuple[str, str]:
     """The leaflet's two stylesheets: its @font-face rules, and leaflet.css (the practice's own
     copy in practices/<id>/templates/ if it has one)."""
     if options.for_pdf:
         url_for = lambda path: path.as_uri()  # noqa: E731 - served by the sandboxed fetcher
     else:
         url_for = options.asset_url or (lambda path: path.as_uri())
-    stylesheet = template_loader(project, practice).get_source(None, "leaflet.css")[0]
-    return font_face_css(_families(leaflet, options, source), url_for), stylesheet
+    stylesheet = template_loader(bundle.project, bundle.practice).get_source(None, "leaflet.css")[0]
+    families = _families(leaflet, options, source)
+    fonts = [font for font in bundle.fonts if font.face.family in families]
+    return font_face_css(fonts, url_for), stylesheet
 
 
-def render_html(project: Project, leaflet: Leaflet, practice: Practice,
-                translations: gettext_module.NullTranslations,
+def render_html(bundle: Bundle, leaflet: Leaflet, translations: gettext_module.NullTranslations,
                 options: RenderOptions, source: Leaflet | None = None) -> str:
-    """The leaflet as one HTML document (for WeasyPrint, or to save beside the PDF)."""
-    env = environment(project, practice)
+    """The leaflet as one HTML document (for WeasyPrint, or to save beside the PDF), from the
+    bundle's templates: `leaflet` as translated, with the template strings' `translations`."""
+    env = environment(bundle.project, bundle.practice)
     install_translations(env, translations)
-    context = template_context(project, leaflet, practice, options, source)
+    context = template_context(bundle, leaflet, options, source)
     return env.get_template("leaflet.html.j2").render(context)
 
 
@@ -194,28 +167,32 @@ def practice_view(practice: Practice) -> dict:
             "website": practice.website}
 
 
-def template_context(project: Project, leaflet: Leaflet, practice: Practice,
-                     options: RenderOptions, source: Leaflet | None = None) -> FrozenMap:
+def template_context(bundle: Bundle, leaflet: Leaflet, options: RenderOptions,
+                     source: Leaflet | None = None) -> FrozenMap:
     """Everything a leaflet's templates receive: plain, read-only data (sandbox.freeze refuses
     anything else, a path or an object with methods, before a template runs)."""
+    practice = bundle.practice
     lang = leaflet.language
     variant = VARIANTS[options.variant]
     families = _families(leaflet, options, source)
     logo_src = ""
     if practice.logo is not None:
-        logo_src = practice.logo.as_uri() if options.for_pdf else data_uri(project, practice.logo,
+        logo_src = practice.logo.as_uri() if options.for_pdf else data_uri(bundle.logo(),
                                                                             practice.logo_type)
-    font_css, stylesheet = page_stylesheets(project, leaflet, practice, options, source) \
+    font_css, stylesheet = page_stylesheets(bundle, leaflet, options, source) \
         if options.inline_css else ("", "")
 
     def image_url(src: str) -> str:
         """A leaflet image (a file in leaflets/): a file: URL for the PDF, embedded for the HTML.
-        Read without following a link (the leaflet's checks refused one already)."""
+        Its bytes are the bundle's (the leaflet's checks refused a link already)."""
         try:
-            data = read_file(project.root, "leaflets/" + "/".join(relative_parts(src)), LOGO_MAX_BYTES)
+            path = Path(os.path.normpath(bundle.root / "leaflets" / "/".join(relative_parts(src))))
         except InputFileError:
             return ""
-        path = Path(os.path.normpath(project.root.resolve() / "leaflets" / src))
+        data = bundle.file(path)
+        if data is None or len(data) > LOGO_MAX_BYTES:
+            return ""
+        path = Path(os.path.normpath(bundle.root / "leaflets" / src))
         if options.for_pdf:
             return path.as_uri()
         return "data:%s;base64,%s" % (sniff(data) or "application/octet-stream",
@@ -275,8 +252,8 @@ def template_context(project: Project, leaflet: Leaflet, practice: Practice,
         "title": plain_text(leaflet.title),
         "author": author,
         # A date is never broken across lines ("1 november / 2027").
-        "published": nobreak(format_day(leaflet.published, lang, project)),
-        "review": nobreak(format_day(leaflet.review, lang, project)),
+        "published": nobreak(format_day(leaflet.published, lang, bundle.project)),
+        "review": nobreak(format_day(leaflet.review, lang, bundle.project)),
         "created": leaflet.published.isoformat(),
         "generator": f"leafletgen {__version__}",
         # CSS counters in the running footer fill these in on every page.

@@ -1,8 +1,9 @@
 """The Jinja2 environment a leaflet is rendered in.
 
 Templates come from folders of the project, a practice's own first (practices/<id>/templates/),
-each read as an input: never through a link, within its size limit, its text checked. They are
-compiled once per process. The environment is the allow-list sandbox (sandbox.py), autoescaping
+each read as an input (Project.read: for a document, the bundle's reading of it): never through a
+link, within its size limit, its text checked. Compiled templates are kept per process by their
+source text. The environment is the allow-list sandbox (sandbox.py), autoescaping
 everything; the filters the templates use are here, and the translations are installed so that a
 translator's text is escaped too.
 """
@@ -18,7 +19,7 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup, escape
 
 from ..errors import Problem, UserError
-from ..inputs.files import InputFileError, read_file
+from ..inputs.files import InputFileError
 from .inline import plain_text, render_inline
 from ..inputs.model import Practice
 from ..inputs.project import Project
@@ -52,13 +53,14 @@ TEMPLATE_MAX_BYTES = 1024 * 1024     # ours are a few kB; leaflet.css about 10 k
 class TemplateLoader(jinja2.BaseLoader):
     """Templates from folders of the project, searched in order (a practice's own first).
 
-    Each file is read through `files.read_file`: a template or stylesheet that is a symbolic link,
+    Each file is read through `Project.read`: a template or stylesheet that is a symbolic link,
     or lies in a linked folder (a linked `blocks/`, a linked `templates/`), is refused with its
     name, never followed; `..` in a name is not found. Its text is checked like every other input:
     no invisible or direction-changing characters, with the line."""
 
-    def __init__(self, root: Path, folders: tuple[str, ...]):
-        self.root = Path(root).resolve()
+    def __init__(self, project: Project, folders: tuple[str, ...]):
+        self.project = project
+        self.root = Path(project.root).resolve()
         self.folders = folders
 
     def get_source(self, environment, template):
@@ -66,7 +68,7 @@ class TemplateLoader(jinja2.BaseLoader):
         for folder in self.folders:
             relative = f"{folder}/{'/'.join(parts)}"
             try:
-                data = read_file(self.root, relative, TEMPLATE_MAX_BYTES)
+                data = self.project.read(relative, TEMPLATE_MAX_BYTES)
             except InputFileError as exc:
                 if exc.missing:
                     continue
@@ -88,7 +90,7 @@ def template_loader(project: Project, practice: Practice) -> TemplateLoader:
     """The practice's own templates (practices/<id>/templates/) first, then ours."""
     search = [f"practices/{practice.id}/templates"] if practice.template_dir else []
     search.append("templates")
-    return TemplateLoader(project.root, tuple(search))
+    return TemplateLoader(project, tuple(search))
 
 
 def environment(project: Project, practice: Practice) -> jinja2.Environment:

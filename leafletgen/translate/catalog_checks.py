@@ -21,10 +21,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
 from ..errors import Message, Problem, UserError, shorten
-from ..inputs.files import InputFileError, file_stat, read_file
+from ..inputs.files import InputFileError, read_file
 from ..markup.inline import inline_problems, inline_tokens
 from ..inputs.project import TEMPLATE_DOMAIN, catalog_file
 from .po_syntax import Entry, parse_po
@@ -204,25 +202,27 @@ CATALOG_MAX_BYTES = 1024 * 1024
 
 def catalog_report(project, domain: str, lang: str) -> CatalogReport | None:
     """The report of translations/<lang>/LC_MESSAGES/<domain>.po; None when there is none.
-    Read without following a link, at most CATALOG_MAX_BYTES; cached while the file is unchanged."""
+    Read without following a link, at most CATALOG_MAX_BYTES."""
+    return catalog_source(project, domain, lang)[1]
+
+
+def catalog_source(project, domain: str, lang: str) -> tuple[bytes | None, CatalogReport | None]:
+    """(the bytes of a language's catalog of `domain`, its report), both of one reading; (None,
+    None) when there is none, (None, a fatal report) when it cannot be read."""
     relative = catalog_file(domain, lang)
     try:
-        info = file_stat(project.root, relative)
+        raw = project.read(relative, CATALOG_MAX_BYTES)
     except InputFileError as exc:
         if exc.missing:
-            return None
-        return CatalogReport(relative, (Problem(relative, exc.reason),), fatal=True)
-    return _report_cached(str(project.root), relative, info.st_ino, info.st_mtime_ns, info.st_size,
-                          domain == TEMPLATE_DOMAIN, domain not in PLAIN_TEXT_DOMAINS)
+            return None, None
+        return None, CatalogReport(relative, (Problem(relative, exc.reason),), fatal=True)
+    return raw, report_of(raw, relative, domain == TEMPLATE_DOMAIN, domain not in PLAIN_TEXT_DOMAINS)
 
 
-@lru_cache(maxsize=256)
-def _report_cached(root: str, relative: str, inode: int, mtime_ns: int, size: int,
-                   template_domain: bool, markdown: bool) -> CatalogReport:
-    try:
-        raw = read_catalog_bytes(Path(root), relative)
-    except UserError as exc:
-        return CatalogReport(relative, tuple(exc.problems), fatal=True)
+@lru_cache(maxsize=64)
+def report_of(raw: bytes, relative: str, template_domain: bool, markdown: bool) -> CatalogReport:
+    """What checking the catalog `relative`, these bytes, finds (kept per process by content:
+    the main job's workers check the same few catalogs for every document)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -233,7 +233,7 @@ def _report_cached(root: str, relative: str, inode: int, mtime_ns: int, size: in
     return analyse_text(text, relative, template_domain, markdown)
 
 
-def read_catalog_bytes(root: Path, relative: str) -> bytes:
+def read_catalog_bytes(root, relative: str) -> bytes:
     """The bytes of a catalog: no link, at most CATALOG_MAX_BYTES (else a UserError)."""
     try:
         return read_file(root, relative, CATALOG_MAX_BYTES)

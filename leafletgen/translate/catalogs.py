@@ -7,21 +7,24 @@ the Dutch text and is recorded in `Leaflet.missing` (→ refused, or a DRAFT mar
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import io
+import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
-from .catalog_checks import catalog_report, read_catalog_bytes
+from .catalog_checks import catalog_report, catalog_source
 from ..errors import Problem, UserError
-from ..inputs.files import InputFileError, file_stat
 from ..inputs.model import Leaflet
+from .languages import language_table
 from .plural_forms import PluralFormsError
 from ..inputs.project import RTL_LANGUAGES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 
@@ -40,6 +43,27 @@ def text_direction(lang: str) -> str:
 def date_locale(lang: str) -> str:
     """The Babel locale for dates in a leaflet in `lang` (en → en_GB)."""
     return DATE_LOCALES.get(lang, lang)
+
+
+# Babel puts U+200E/U+200F direction marks in some dates (Arabic); the page direction
+# already handles ordering, and the marks show up as stray boxes in some PDF viewers.
+_BIDI_MARKS = re.compile("[\u200e\u200f\u061c]")
+
+
+def format_day(day: dt.date, lang: str, project: Project | None = None) -> str:
+    """A day as the leaflet's language writes it: Babel's long date, with the month names and the
+    first day of a month of the language's table where it has them (translate.languages:
+    "1er novembre 2026", Arabic "1 تشرين الثاني/نوفمبر 2026")."""
+    text = _BIDI_MARKS.sub("", format_date(day, format="long", locale=date_locale(lang)))
+    if lang == SOURCE_LANGUAGE:
+        return text
+    table = language_table(project, lang)
+    if table.months:
+        babel_month = Locale.parse(date_locale(lang)).months["format"]["wide"][day.month]
+        text = text.replace(babel_month, table.months[day.month - 1], 1)
+    if table.first_day and day.day == 1:
+        text = re.sub(r"(?<![\d.])1(?![\d.])", table.first_day, text, count=1)
+    return text
 
 
 
@@ -67,18 +91,13 @@ def read_catalog(data: bytes, file: str, lang: str) -> Catalog:
         raise UserError(Problem(file, f"cannot be read as a .po file: {exc}")) from None
 
 
-@lru_cache(maxsize=256)
-def _cached_catalog(root: str, file: str, inode: int, mtime_ns: int, size: int, lang: str) -> Catalog:
-    return read_catalog(read_catalog_bytes(Path(root), file), file, lang)
-
-
 def load_catalog(project: Project, domain: str, lang: str) -> Catalog | None:
     """The catalog for `domain` in `lang`, or None when there is none.
 
     Checked first (catalog_validation): a catalog that is too large, a link, not UTF-8, holds
     invisible characters, or has bad syntax or a bad Plural-Forms header is a UserError and is
     never given to Babel (whose reader makes `nplurals` strings for every plural message)."""
-    report = catalog_report(project, domain, lang)
+    raw, report = catalog_source(project, domain, lang)
     if report is None:
         return None
     if report.fatal:
@@ -87,12 +106,14 @@ def load_catalog(project: Project, domain: str, lang: str) -> Catalog | None:
         raise UserError(Problem(f"translations/{lang}", f"{lang!r} is not a language Babel (CLDR) "
                                                         "knows (its dates and plural rules are needed); "
                                                         "use the ISO 639 code, e.g. tr, pl, pt_BR"))
-    try:
-        info = file_stat(project.root, report.file)
-    except InputFileError as exc:
-        raise UserError(Problem(report.file, exc.reason)) from None
-    return _cached_catalog(str(project.root), report.file, info.st_ino, info.st_mtime_ns,
-                           info.st_size, lang)
+    return parsed_catalog(raw, report.file, lang)
+
+
+@lru_cache(maxsize=64)
+def parsed_catalog(raw: bytes, file: str, lang: str) -> Catalog:
+    """These bytes of the catalog `file`, read by Babel (kept per process by content; the caller
+    does not change it)."""
+    return read_catalog(raw, file, lang)
 
 
 @lru_cache(maxsize=64)

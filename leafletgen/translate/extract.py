@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from fnmatch import fnmatch
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,8 +23,8 @@ from babel.messages.extract import extract
 
 from .. import __version__
 from ..inputs.leaflet import load_leaflet, parse_leaflet
-from ..errors import UserError
-from ..inputs.files import read_input
+from ..errors import Problem, UserError
+from ..inputs.files import InputFileError
 from ..markup.templates import TEMPLATE_MAX_BYTES
 from ..markup.inline import plain_text
 from ..inputs.model import Leaflet
@@ -154,15 +155,37 @@ def leaflet_template(project: Project, leaflet: Leaflet) -> Catalog:
 
 def template_strings(project: Project) -> Catalog:
     """The .pot of the templates (domain leafletgen), with Babel's jinja2 extractor."""
+    return _extract_strings(template_sources(project))
+
+
+def template_sources(project: Project) -> tuple[tuple[str, bytes], ...]:
+    """Our templates that hold template strings (TEMPLATE_PATTERNS): (path relative to the
+    project, bytes) each, read as inputs (no links)."""
+    names = [name for name in project.tree("templates")
+             if any(_matches(name, pattern) for pattern in TEMPLATE_PATTERNS)]
+    return tuple((f"templates/{name}", _read_template(project, f"templates/{name}"))
+                 for name in sorted(names, key=lambda name: name.split("/")))
+
+
+def _matches(name: str, pattern: str) -> bool:
+    parts, wanted = name.split("/"), pattern.split("/")
+    return len(parts) == len(wanted) and all(fnmatch(a, b) for a, b in zip(parts, wanted))
+
+
+def _read_template(project: Project, relative: str) -> bytes:
+    try:
+        return project.read(relative, TEMPLATE_MAX_BYTES)
+    except InputFileError as exc:
+        raise UserError(Problem(relative, exc.reason)) from None
+
+
+def _extract_strings(sources: tuple[tuple[str, bytes], ...]) -> Catalog:
     catalog = empty_catalog(TEMPLATE_DOMAIN, None, TEMPLATES_HEADER)
-    paths = sorted({p for pattern in TEMPLATE_PATTERNS for p in project.templates_dir.glob(pattern)})
-    for path in paths:
-        relative = f"templates/{path.relative_to(project.templates_dir).as_posix()}"
-        source = io.BytesIO(read_input(project.root, relative, TEMPLATE_MAX_BYTES))  # no links
+    for relative, data in sources:
         for line, message, comments, context in extract(
-                "jinja2", source, keywords=_KEYWORDS, comment_tags=("Translators:",),
+                "jinja2", io.BytesIO(data), keywords=_KEYWORDS, comment_tags=("Translators:",),
                 options=JINJA_OPTIONS, strip_comment_tags=True):
-            catalog.add(message, locations=[(project.rel(path), line)], auto_comments=comments,
+            catalog.add(message, locations=[(relative, line)], auto_comments=comments,
                         context=context)
     return catalog
 
@@ -200,19 +223,14 @@ def templates_and_titles(project: Project) -> tuple[dict[str, Catalog], dict[str
     return templates, titles
 
 
-def _template_stamp(project: Project) -> tuple:
-    files = sorted(project.templates_dir.rglob("*.j2"))
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-
-
 @lru_cache(maxsize=16)
-def _template_catalog(root: str, stamp: tuple) -> Catalog:
-    return template_strings(Project(Path(root)))
+def _template_catalog(sources: tuple[tuple[str, bytes], ...]) -> Catalog:
+    return _extract_strings(sources)
 
 
 def template_catalog(project: Project) -> Catalog:
-    """The template strings (cached while no template changes)."""
-    return _template_catalog(str(project.root), _template_stamp(project))
+    """The template strings (kept per process by the templates' content; not to be changed)."""
+    return _template_catalog(template_sources(project))
 
 
 def template_msgids(project: Project) -> list:

@@ -9,6 +9,7 @@ pay for it.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from fontTools.ttLib import TTFont
 from fontTools.varLib.instancer import instantiateVariableFont
 
 from ..errors import machine_error
-from .fonts import FontFace, font_faces, font_stack, instance_path, is_variable
+from .fonts import FontFace, font_faces, font_stack, instance_path, is_variable, package_file
 
 
 def make_instance(face: FontFace) -> Path:
@@ -68,23 +69,22 @@ def face_file(face: FontFace) -> Path:
     return make_instance(face) if is_variable(face.path) else face.path
 
 
-def font_face_css(families: tuple[str, ...], url_for) -> str:
-    """@font-face rules for `families`; `url_for(path)` gives each file's URL (file: or relative)."""
-    rules = []
-    for face in font_faces():
-        if face.family in families:
-            rules.append(
-                "@font-face { font-family: \"%s\"; font-weight: %d; font-style: %s; src: url(\"%s\"); }"
-                % (face.family, face.weight, face.style, url_for(face_file(face))))
-    return "\n".join(rules)
+def font_face_css(fonts, url_for) -> str:
+    """@font-face rules for a page's font files (`fonts`: each with its `face` and the `path` of
+    the file it is read from: inputs.bundle.FontFile); `url_for(path)` gives each file's URL."""
+    return "\n".join(
+        "@font-face { font-family: \"%s\"; font-weight: %d; font-style: %s; src: url(\"%s\"); }"
+        % (font.face.family, font.face.weight, font.face.style, url_for(font.path))
+        for font in fonts)
 
 
 # ---- Two languages on one page -----------------------------------------------------------------
 
 @lru_cache(maxsize=32)
-def _font_metrics(path: Path, size: int, mtime_ns: int) -> tuple[frozenset[int], float]:
-    """The characters a font file has, and its x-height as a share of the em."""
-    font = TTFont(path, lazy=True)
+def font_metrics(path: Path) -> tuple[frozenset[int], float]:
+    """The characters a font file of the installed packages has, and its x-height as a share of
+    the em."""
+    font = TTFont(io.BytesIO(package_file(path)), lazy=True)
     try:
         characters = frozenset(font.getBestCmap() or {})
         x_height = getattr(font["OS/2"], "sxHeight", 0) or 0
@@ -92,11 +92,6 @@ def _font_metrics(path: Path, size: int, mtime_ns: int) -> tuple[frozenset[int],
     finally:
         font.close()
     return characters, x_height / units if units else 0.0
-
-
-def font_metrics(path: Path) -> tuple[frozenset[int], float]:
-    stat = path.stat()
-    return _font_metrics(path, stat.st_size, stat.st_mtime_ns)
 
 
 def covers(family: str, text: str) -> bool:

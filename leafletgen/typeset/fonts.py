@@ -114,8 +114,31 @@ def instance_dir() -> Path:
     return cache_root() / "fonts"
 
 
+# The font packages (and the static instances made from them) are part of the installed tool: like
+# its code, they do not change under a running process. Each file is read once per process.
+_PACKAGE_FILES: dict[Path, bytes] = {}
+_PACKAGE_DIGESTS: dict[Path, str] = {}
+
+
+def package_file(path: Path) -> bytes:
+    """The bytes of a font file of the installed packages (or a static instance), read once."""
+    data = _PACKAGE_FILES.get(path)
+    if data is None:
+        data = _PACKAGE_FILES[path] = Path(path).read_bytes()
+    return data
+
+
+def package_file_digest(path: Path) -> str:
+    """sha256 of a font file of the installed packages, hashed once per process."""
+    digest = _PACKAGE_DIGESTS.get(path)
+    if digest is None:
+        with open(path, "rb") as fh:
+            digest = _PACKAGE_DIGESTS[path] = hashlib.file_digest(fh, "sha256").hexdigest()
+    return digest
+
+
 @lru_cache(maxsize=64)
-def _table_tags(path: Path, size: int, mtime_ns: int) -> frozenset[str]:
+def _table_tags(path: Path) -> frozenset[str]:
     """The table tags of a TrueType/OpenType file, read from its table directory (no fontTools)."""
     with path.open("rb") as fh:
         header = fh.read(12)
@@ -127,24 +150,13 @@ def _table_tags(path: Path, size: int, mtime_ns: int) -> frozenset[str]:
 
 
 def is_variable(path: Path) -> bool:
-    stat = path.stat()
-    return "fvar" in _table_tags(path, stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=64)
-def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def file_digest(path: Path) -> str:
-    stat = path.stat()
-    return _file_digest(path, stat.st_size, stat.st_mtime_ns)
+    return "fvar" in _table_tags(Path(path))
 
 
 def instance_path(face: FontFace) -> Path:
     """Where the static instance of a variable face lives (made or not)."""
     stem = re.sub(r"[^A-Za-z0-9-]+", "", face.path.stem.split("[")[0]) or "font"
-    key = hashlib.sha256(f"{file_digest(face.path)} {INSTANCE_FORMAT}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{package_file_digest(face.path)} {INSTANCE_FORMAT}".encode()).hexdigest()[:16]
     # The folder carries the key, the name stays the same (the HTML links the name).
     return instance_dir() / key / f"{stem}-{face.weight}-{face.style}.ttf"
 

@@ -17,22 +17,50 @@ from urllib.parse import unquote, urlparse
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from ..inputs.files import InputFileError, inside, read_file
 from ..markup.inline import ALLOWED_LINK_SCHEMES
+from ..inputs.digest import FILE_MAX_BYTES
 
 _FONT_CONFIG = None
-# WeasyPrint's image cache, shared by a process's documents (the logo, a practice's QR code):
-# keyed by URL, so a data: URI unique to one document (a QR code per leaflet and language) adds
-# an entry for good. Emptied between documents once it holds IMAGE_CACHE_SIZE entries.
-_CACHE: dict = {}
-IMAGE_CACHE_SIZE = 512
-# Parsed stylesheets, per process: (text, base URL, allowed roots) → (weasyprint.CSS, what parsing it
-# logged, refused, too large). Parsing leaflet.css (and compiling its selectors) was a tenth of a
-# document's time; a batch worker renders hundreds of documents with the same few stylesheets
-# (one leaflet.css, one set of @font-face rules per font stack, and a practice's own leaflet.css;
-# about 280 KiB each).
+# Parsed stylesheets, per process: (text, base URL) → (weasyprint.CSS, what parsing it logged,
+# refused, too large, and what it read: each URL with the digest of what was served for it).
+# Parsing leaflet.css (and compiling its selectors) was a tenth of a document's time; a batch
+# worker renders hundreds of documents with the same few stylesheets. A parsed copy is used again
+# only while every file it read is served with the same bytes.
 _STYLESHEETS: dict = {}
 STYLESHEET_CACHE_SIZE = 32
+
+
+class _ImageCache(dict):
+    """WeasyPrint's image cache, shared by a process's documents (the logo, a practice's QR
+    code). WeasyPrint keys it by URL; each image here also carries the digest of the bytes it was
+    made from (`made_from`), and `lay_out` drops an image whose URL the next document's fetcher
+    serves with other bytes. Emptied between documents once it holds IMAGE_CACHE_SIZE entries (a
+    data: URI unique to one document, a QR code per leaflet and language, adds an entry for good)."""
+
+    def __init__(self):
+        super().__init__()
+        self.made_from: dict[str, str | None] = {}
+        self.fetcher = None
+
+    def __setitem__(self, key, value):
+        if self.fetcher is not None and isinstance(key, str) and key.startswith("file:"):
+            self.made_from[key] = self.fetcher.served(key)
+        super().__setitem__(key, value)
+
+    def serve_from(self, fetcher) -> None:
+        """The next document's images come through `fetcher`: forget those it serves otherwise."""
+        if len(self) >= IMAGE_CACHE_SIZE:
+            self.clear()
+            self.made_from.clear()
+        for url, digest in list(self.made_from.items()):
+            if fetcher.served(url) != digest:
+                self.pop(url, None)
+                del self.made_from[url]
+        self.fetcher = fetcher
+
+
+_CACHE = _ImageCache()
+IMAGE_CACHE_SIZE = 512
 
 
 @dataclass
@@ -44,51 +72,60 @@ class RenderResult:
     too_large: list[str] = field(default_factory=list)
 
 
-FETCH_MAX_BYTES = 16 * 1024 * 1024   # fonts are ~2 MB, logos ≤ 2 MB: nothing legitimate is near this
+FETCH_MAX_BYTES = FILE_MAX_BYTES   # fonts are ~2 MB, logos ≤ 2 MB: nothing legitimate is near this
 
 
-def make_fetcher(allowed_roots: tuple[Path, ...], refused: list[str], too_large: list[str] | None = None):
-    """A URLFetcher serving only data: URLs and files inside `allowed_roots`.
+class Served(weasyprint.urls.URLFetcherResponse):
+    """A file served from memory: it has no path, so WeasyPrint reads no file of its own (it
+    would read a raster image's file again when writing the PDF)."""
 
-    It must be a URLFetcher subclass (WeasyPrint 70 reads attributes of it); the default
-    fetcher would read any local file and reach the network.
+    @property
+    def path(self):
+        return None
+
+
+def make_fetcher(assets, refused: list[str], too_large: list[str] | None = None):
+    """A URLFetcher serving only data: URLs and the files `assets` holds.
+
+    `assets(path)` gives a file's bytes, with their digest, by its absolute path (the file: URL's
+    path, `..` collapsed): `(bytes, digest)`, `(size, None)` for one too large to serve, or None
+    for anything else (a file of no input, a link, a folder, a file outside the project). Nothing
+    is read from disk; the default fetcher would read any local file and reach the network. It
+    must be a URLFetcher subclass (WeasyPrint 70 reads attributes of it).
     """
-    roots = tuple(root.resolve() for root in allowed_roots)
 
     class AssetFetcher(weasyprint.URLFetcher):
         def __init__(self):
             super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
+
+        def served(self, url: str) -> str | None:
+            """The digest of what this fetcher serves for a file: URL (None: nothing)."""
+            found = assets(_url_path(url))
+            return found[1] if found is not None else None
 
         def fetch(self, url, headers=None):
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme == "file":
-                # Judged by name, `..` collapsed; then opened below its root without following
-                # a link (files.read_file): a link inside a root, to a file outside, is refused.
-                path = Path(os.path.normpath(unquote(urlparse(url).path) or "/"))
-                for root in roots:
-                    if path == root and not root.is_dir():        # a root that is one file
-                        base, relative = root.parent, root.name
-                    else:
-                        base, relative = root, inside(path, root)
-                        if relative is None:
-                            continue
-                    try:
-                        body = read_file(base, relative, FETCH_MAX_BYTES)
-                    except InputFileError as exc:
-                        if exc.kind == "too large":
-                            if too_large is not None:
-                                too_large.append(url[:200])
-                            raise ValueError(f"refused to fetch {url[:200]!r}: larger than "
-                                             f"{FETCH_MAX_BYTES // (1024 * 1024)} MB") from None
-                        break
-                    return weasyprint.urls.URLFetcherResponse(
-                        path.as_uri(), body=body, headers={"Content-Type": _mime(path)})
+                path = _url_path(url)
+                found = assets(path)
+                if found is not None and found[1] is None:
+                    if too_large is not None:
+                        too_large.append(url[:200])
+                    raise ValueError(f"refused to fetch {url[:200]!r}: larger than "
+                                     f"{FETCH_MAX_BYTES // (1024 * 1024)} MB")
+                if found is not None:
+                    return Served(path.as_uri(), body=found[0], headers={"Content-Type": _mime(path)})
             refused.append(url if len(url) < 200 else url[:200] + "…")
             raise ValueError(f"refused to fetch {url[:200]!r}: outside the project's asset folders")
 
     return AssetFetcher()
+
+
+def _url_path(url: str) -> Path:
+    """A file: URL's path, judged by name, `..` collapsed."""
+    return Path(os.path.normpath(unquote(urlparse(url).path) or "/"))
 
 
 def _mime(path: Path) -> str:
@@ -165,30 +202,51 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def compiled_stylesheet(text: str, base_url: str, allowed_roots: tuple[Path, ...]):
-    """`text` parsed by WeasyPrint, once per process: (CSS, warnings, refused, too large).
+def compiled_stylesheet(text: str, base_url: str, assets):
+    """`text` parsed by WeasyPrint, once per process while what it reads is unchanged: (CSS,
+    warnings, refused, too large).
 
     What parsing reported (a warning, a refused @font-face or @import) is kept with it and
     reported again for every document that uses it, as if each had parsed it.
     """
-    key = (text, base_url, allowed_roots)
+    key = (text, base_url)
     compiled = _STYLESHEETS.get(key)
+    if compiled is not None:
+        fetcher = make_fetcher(assets, [])
+        if any(fetcher.served(url) != digest for url, digest in compiled[4]):
+            compiled = None
     if compiled is None:
         refused: list[str] = []
         too_large: list[str] = []
         handler = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(handler)
+        fetcher = _Recording(make_fetcher(assets, refused, too_large))
         try:
             css = weasyprint.CSS(string=text, base_url=base_url, font_config=font_config(),
-                                 url_fetcher=make_fetcher(allowed_roots, refused, too_large))
+                                 url_fetcher=fetcher)
         finally:
             logger.removeHandler(handler)
-        compiled = (css, tuple(handler.messages), tuple(refused), tuple(too_large))
+        compiled = (css, tuple(handler.messages), tuple(refused), tuple(too_large),
+                    tuple(fetcher.read.items()))
         if len(_STYLESHEETS) >= STYLESHEET_CACHE_SIZE:
             _STYLESHEETS.clear()
         _STYLESHEETS[key] = compiled
-    return compiled
+    return compiled[:4]
+
+
+class _Recording(weasyprint.URLFetcher):
+    """A fetcher that notes each file: URL asked for, with the digest of what was served."""
+
+    def __init__(self, fetcher):
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
+        self.fetcher = fetcher
+        self.read: dict[str, str | None] = {}
+
+    def fetch(self, url, headers=None):
+        if url.split(":", 1)[0].lower() == "file":
+            self.read[url] = self.fetcher.served(url)
+        return self.fetcher.fetch(url, headers)
 
 
 @dataclass
@@ -210,23 +268,23 @@ PDF_OPTIONS = dict(
 )
 
 
-def lay_out(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
-            stylesheets: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> LaidOut:
-    """Lay `html` out into pages (WeasyPrint's `render`); warnings and refused fetches kept.
+def lay_out(html: str, base_dir: Path, assets, stylesheets: tuple = ()) -> LaidOut:
+    """Lay `html` out into pages (WeasyPrint's `render`), reading only what `assets` serves
+    (see `make_fetcher`); warnings and refused fetches kept.
 
-    `stylesheets`: CSS texts, each with the roots it may read while parsed (@import,
-    @font-face); parsed once per process and applied as user stylesheets, so the document's own
-    <style> rules (author origin) win over them, whatever their order.
+    `stylesheets`: CSS texts, each with what it may read while parsed (@import, @font-face);
+    parsed once per process and applied as user stylesheets, so the document's own <style>
+    rules (author origin) win over them, whatever their order.
     """
-    if len(_CACHE) >= IMAGE_CACHE_SIZE:
-        _CACHE.clear()   # between documents: no image of a finished document is still in use
     refused: list[str] = []
     too_large: list[str] = []
-    base_url = base_dir.resolve().as_uri() + "/"
+    fetcher = make_fetcher(assets, refused, too_large)
+    _CACHE.serve_from(fetcher)
+    base_url = base_dir.as_uri() + "/"
     sheets = []
     parse_warnings: list[str] = []
-    for text, css_roots in stylesheets:
-        css, logged, css_refused, css_too_large = compiled_stylesheet(text, base_url, tuple(css_roots))
+    for text, css_assets in stylesheets:
+        css, logged, css_refused, css_too_large = compiled_stylesheet(text, base_url, css_assets)
         sheets.append(css)
         parse_warnings += logged
         refused += css_refused
@@ -236,8 +294,7 @@ def lay_out(html: str, base_dir: Path, allowed_roots: tuple[Path, ...],
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        source = weasyprint.HTML(string=html, base_url=base_url,
-                                 url_fetcher=make_fetcher(allowed_roots, refused, too_large))
+        source = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         document = source.render(font_config=font_config(), stylesheets=sheets, cache=_CACHE,
                                  **PDF_OPTIONS)
     finally:
@@ -262,10 +319,9 @@ def write_pdf(laid_out: LaidOut, finisher=None) -> RenderResult:
                         too_large=list(dict.fromkeys(laid_out.too_large)))
 
 
-def render_pdf(html: str, base_dir: Path, allowed_roots: tuple[Path, ...], finisher=None,
-               stylesheets: tuple[tuple[str, tuple[Path, ...]], ...] = ()) -> RenderResult:
+def render_pdf(html: str, base_dir: Path, assets, finisher=None, stylesheets: tuple = ()) -> RenderResult:
     """Render `html` to PDF bytes in one go (no copy-fitting); see `lay_out` and `write_pdf`."""
-    return write_pdf(lay_out(html, base_dir, allowed_roots, stylesheets), finisher)
+    return write_pdf(lay_out(html, base_dir, assets, stylesheets), finisher)
 
 
 def strip_attachments_and_links(document) -> list[str]:

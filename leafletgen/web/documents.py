@@ -4,18 +4,19 @@ A request for a document is answered in this order:
 
 1. its *input digest* is computed: a hash of everything the document is made from (the leaflet
    and its images, the catalogs of its language, the practice profile and its folder, the
-   templates, the fonts, the tool), the same inputs the main job's manifest hashes. Files are
-   recognised by size, modification time and inode, so a request reads no file that did not
-   change; a change on disk is a new digest, and a practice added while the server runs is
-   simply a new input.
+   templates, the fonts, the tool), with the formulas the main job's manifest uses
+   (inputs.digest). A change on disk is a new digest, and a practice added while the server
+   runs is simply a new input.
 2. a document with that digest in the cache folder (document_cache.py) is served from there;
-3. otherwise it is rendered by a worker process (workers.py) and written to the cache. Two
-   requests for the same document at once render it once.
+3. otherwise it is rendered by a worker process (workers.py), which reads every input once and
+   says what it read (the bundle's parts, inputs.bundle); it is cached under the digest of
+   *those* inputs. A file edited while the request waited for a worker makes a document cached
+   under the edited file's digest, never under the one the request computed. Two requests for
+   the same document at once render it once.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -25,8 +26,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from ..batch.manifest import tool_digest
 from ..errors import Message, UserError
-from ..batch.manifest import Hasher, combine, tool_digest
+from ..typeset.fonts import package_file_digest
+from ..inputs.digest import (Hasher, document_families, document_parts, fonts_digest, output_digest,
+                             web_prefix)
 from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from ..request import BuildRequest
 from .document_cache import CACHE_MAX_BYTES, DocumentCache, Rendered
@@ -59,59 +63,19 @@ class DocumentRequest:
 
 # ---- Input digests ----------------------------------------------------------------------------------
 
-class StatHasher(Hasher):
-    """A Hasher that remembers every file's digest by (size, mtime, inode) across requests."""
-
-    def __init__(self, memo: dict, lock: threading.Lock):
-        super().__init__()
-        self._shared, self._lock = memo, lock
-
-    def file(self, path: Path) -> str:
-        path = Path(path)
-        try:
-            stat = path.stat()
-        except OSError:
-            return "-"
-        key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        with self._lock:
-            digest = self._shared.get(key)
-        if digest is None:
-            try:
-                import hashlib
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                return "-"
-            with self._lock:
-                if len(self._shared) > 20_000:
-                    self._shared.clear()
-                self._shared[key] = digest
-        return digest
+def document_digest(request: DocumentRequest, parts: dict[str, str], tool: str) -> str:
+    """The cache's name for a document: the request as the app asked for it, what it is made of
+    (inputs.digest.PARTS) and the tool."""
+    return output_digest(web_prefix(asdict(request)), parts, tool)
 
 
 def input_digest(project: Project, request: DocumentRequest, hasher: Hasher,
                  leaflet_images: tuple[str, ...], tool: str) -> str:
-    """What the document is made of, hashed as the main job's manifest hashes an output."""
-    from ..batch.plan import (catalogs_digest as _catalogs_digest, fonts_digest as _fonts_digest,
-                              practice_digest as _practice_digest)
-    from ..typeset.fonts import page_families
-
-    source = project.leaflets_dir / f"{request.leaflet}.md"
-    leaflet = combine(hasher.file(source), *[f"{src} {hasher.file(project.leaflets_dir / src)}"
-                                             for src in leaflet_images])
-    bilingual = request.bilingual and request.lang != SOURCE_LANGUAGE
-    # The catalogs and the review record (the colophon says whether a person reviewed it).
-    catalogs = "" if request.lang == SOURCE_LANGUAGE else \
-        _catalogs_digest(project, hasher, request.leaflet, request.lang)
-    practice = combine("default", tool) if request.practice == DEFAULT_PRACTICE_ID else \
-        combine(_practice_digest(project, hasher, request.practice), tool)
-    deps = {
-        "leaflet": leaflet, "catalogs": catalogs, "practice": practice,
-        "templates": hasher.tree(project.templates_dir),
-        "fonts": _fonts_digest(hasher, page_families(request.lang, SOURCE_LANGUAGE if bilingual else None)),
-        "tool": tool,
-    }
-    return combine("web", json.dumps(asdict(request), sort_keys=True),
-                   *[f"{k}={v}" for k, v in sorted(deps.items())])
+    """What the document is made of now, on disk, hashed as its bundle hashes what it reads."""
+    build = request.build_request()
+    parts = document_parts(project, hasher, build, leaflet_images,
+                           fonts_digest(package_file_digest, document_families(build)))
+    return document_digest(request, parts, tool)
 
 
 # ---- The service ----------------------------------------------------------------------------------
@@ -168,8 +132,6 @@ class DocumentService:
         # this process runs cannot change under it, so it is hashed once (it costs 20 ms).
         self.tool = tool_digest(Hasher())
         self._single_flight = SingleFlight()
-        self._memo: dict = {}
-        self._memo_lock = threading.Lock()
         self._images: dict = {}          # leaflet file digest → its images (parsed once)
         self.rendered = 0                # documents rendered (not served from the cache)
         self.last_worker = 0             # the process that rendered the last one
@@ -188,8 +150,9 @@ class DocumentService:
 
     # -- digests
 
-    def hasher(self) -> StatHasher:
-        return StatHasher(self._memo, self._memo_lock)
+    def hasher(self) -> Hasher:
+        """A hasher for one request: each file read (at most once) as it is now."""
+        return Hasher()
 
     def leaflet_images(self, leaflet_id: str, hasher: Hasher) -> tuple[str, ...]:
         from ..inputs.leaflet import load_leaflet
@@ -236,7 +199,13 @@ class DocumentService:
         self.last_worker = result["pid"]
         log.info("rendered %s/%s practice=%s variant=%s in %.2f s", request.leaflet, request.lang,
                  request.practice, request.variant, time.perf_counter() - started)
-        return self.cache.store(digest, request.lang, result)
+        # Cached under what it was made from: the worker's reading of the inputs, which is the
+        # request's digest unless a file changed while the request waited.
+        made_from = document_digest(request, result["inputs"], self.tool)
+        if made_from != digest:
+            log.info("%s/%s practice=%s: an input changed while it waited; cached as made",
+                     request.leaflet, request.lang, request.practice)
+        return self.cache.store(made_from, request.lang, result)
 
     def page_image(self, rendered: Rendered, number: int) -> Path:
         """Page `number` of a document as a PNG (made on first asking, for all its pages at once)."""

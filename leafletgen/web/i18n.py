@@ -34,7 +34,7 @@ def ui_translations(project: Project, lang: str) -> gettext_module.NullTranslati
 
     if lang == SOURCE_LANGUAGE:
         return gettext_module.NullTranslations()
-    catalog = load_catalog(project, WEB_DOMAIN, lang)    # cached per file version
+    catalog = load_catalog(project, WEB_DOMAIN, lang)    # parsed once per content
     if catalog is None:
         return gettext_module.NullTranslations()
     buffer = io.BytesIO()

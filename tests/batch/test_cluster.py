@@ -1,8 +1,9 @@
 """The main job on a Dask cluster (`--cluster`): a real LocalCluster of worker processes on
 127.0.0.1 (ports chosen by the system), compared byte for byte with the local pool's run.
 
-The inputs a worker gets (bundles) are tested without Dask first: a document rendered from its
-bundles alone, in an empty folder, is the document rendered in the project."""
+What a worker gets (a document's bundle: the record of its reading and the bytes it read) is
+tested without Dask first: a document made again from its bundle alone is the document rendered
+in the project."""
 
 from __future__ import annotations
 
@@ -20,13 +21,15 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen.batch import bundles as bundles_module
-from leafletgen.batch.bundles import ProjectCopy, pack, safe_path
-from leafletgen.batch.manifest import Hasher, Manifest
+from leafletgen.batch.manifest import Manifest
 from leafletgen.batch.plan import make_plan
 from leafletgen.batch import readers
-from leafletgen.batch.worker import Rendered, render_outputs
+from leafletgen.batch.worker import Rendered, render_outputs, rendered_outputs
+from leafletgen.inputs.bundle import load_bundle
+from leafletgen.inputs.digest import Hasher
+from leafletgen.inputs.reading import NotRecorded
 from leafletgen.inputs.project import Project
+from leafletgen.render import render_replayed
 from leafletgen.run.render_child import kept_child
 
 from tests.conftest import REPO, run_cli
@@ -84,10 +87,15 @@ def summary_line(text: str) -> str:
 
 # ---- Bundles, without Dask ------------------------------------------------------------------------
 
-def test_a_document_rendered_from_its_bundles_alone_is_the_document_rendered_in_the_project(tmp_path):
-    """What the plan says a document is made of is all it reads: in an empty folder holding only
-    its bundles, every language, the bilingual leaflet, the large print and a practice with its
-    own template and a logo beside its profile render to the same bytes and warnings."""
+def sent(bundle) -> tuple[dict, dict]:
+    """A bundle as it crosses to a worker (pickled), and back."""
+    return pickle.loads(pickle.dumps(bundle.wire()))
+
+
+def test_a_document_made_again_from_its_bundle_alone_is_the_document_rendered_in_the_project(tmp_path):
+    """What a document's bundle read is all it needs: made again from the record and the bytes
+    alone, every language, the bilingual leaflet, the large print and a practice with its own
+    template and a logo beside its profile render to the same bytes and warnings."""
     project = make_project(tmp_path / "project")
     plan = fresh_plan(project)
     chosen = {}
@@ -98,84 +106,78 @@ def test_a_document_rendered_from_its_bundles_alone_is_the_document_rendered_in_
     assert len(chosen) >= 6, chosen
     with kept_child():      # one warm rendering process for all, as a cluster worker has
         for job in chosen.values():
-            copy = ProjectCopy(parent=str(tmp_path))
-            try:
-                for name in plan.needs[job.key]:
-                    copy.add(pack(project.root, name, plan.inputs[name]))
-                there = render_outputs(Project(copy.root), job, strict=False)
-                here = render_outputs(project, job, strict=False)
-            finally:
-                copy.remove()
+            wire, blobs = sent(load_bundle(project, job))
+            there = rendered_outputs(job, False, lambda: render_replayed(wire, blobs))
+            here = render_outputs(project, job, strict=False)
             assert isinstance(here, Rendered) and isinstance(there, Rendered), (here, there)
             assert there.pdf == here.pdf, job.key
             assert there.html == here.html, job.key
             assert there.thumbnail == here.thumbnail, job.key
             assert there.warnings == here.warnings, job.key
+            planned = {k: v for k, v in plan.wanted[job.key]["deps"].items() if k != "tool"}
+            assert there.inputs == here.inputs == planned, job.key
 
 
-def test_the_plan_names_the_files_of_each_input(tmp_path):
+def test_a_bundle_holds_the_files_of_its_document_and_no_other(tmp_path):
     project = make_project(tmp_path / "project")
-    plan = fresh_plan(project)
-    assert plan.inputs["practice/plein"] == (
-        "practices/plein-logo.svg", "practices/plein.toml",
-        "practices/plein/templates/blocks/callout.html.j2")
-    assert plan.inputs["practice/oost"] == ("practices/oost.toml",)
-    assert plan.inputs[f"leaflet/{LEAFLET}"] == (f"leaflets/{LEAFLET}.md",)
-    assert plan.inputs[f"catalogs/{LEAFLET}/tr"] == (
-        f"translations/tr/LC_MESSAGES/{LEAFLET}.po", f"translations/tr/LC_MESSAGES/{LEAFLET}.review.toml",
-        "translations/tr/LC_MESSAGES/leafletgen.po", "translations/tr/language.toml",
-        "translations/tr/terms.toml")       # the language's table and termbase, where the folder has them
-    assert "templates/leaflet.css" in plan.inputs["templates"]
-    job = next(job for job in plan.jobs if job.key == f"plein/tr/{LEAFLET}-large-print-bilingual")
-    assert plan.needs[job.key] == ("templates", f"leaflet/{LEAFLET}", "practice/plein",
-                                   f"catalogs/{LEAFLET}/tr")
-    dutch = next(job for job in plan.jobs if job.key == f"oost/nl/{LEAFLET}")
-    assert plan.needs[dutch.key] == ("templates", f"leaflet/{LEAFLET}", "practice/oost")
+    job = next(job for job in fresh_plan(project).jobs
+               if job.key == f"plein/tr/{LEAFLET}-large-print-bilingual")
+    wire, blobs = load_bundle(project, job).wire()
+    files = set(wire["reading"]["files"])
+    assert {"practices/plein-logo.svg", "practices/plein.toml",
+            "practices/plein/templates/blocks/callout.html.j2", f"leaflets/{LEAFLET}.md",
+            f"translations/tr/LC_MESSAGES/{LEAFLET}.po", "translations/tr/LC_MESSAGES/leafletgen.po",
+            f"translations/tr/LC_MESSAGES/{LEAFLET}.review.toml", "templates/leaflet.css"} <= files
+    assert not [name for name in files if name.startswith(("practices/oost", "practices/fysio",
+                                                           "translations/de", "output"))], files
+    assert set(blobs) == set(wire["reading"]["files"].values())     # the bytes, by digest
+    dutch = next(job for job in fresh_plan(project).jobs if job.key == f"oost/nl/{LEAFLET}")
+    files = set(load_bundle(project, dutch).wire()[0]["reading"]["files"])
+    assert not [name for name in files if name.startswith("translations/")], files
 
 
-def test_a_bundle_is_named_by_its_content_and_carries_no_path_of_this_machine(tmp_path):
+def test_the_same_file_is_the_same_blob_wherever_the_project_lies(tmp_path):
     one = make_project(tmp_path / "one")
     other = make_project(tmp_path / "elsewhere" / "two")
-    plan = fresh_plan(one)
-    for name, files in plan.inputs.items():
-        a, b = pack(one.root, name, files), pack(other.root, name, files)
-        assert a.key == b.key and a == b
-        assert str(tmp_path).encode() not in pickle.dumps(a)
-    (other.practices_dir / "oost.toml").write_text('name = "Oost"\n', encoding="utf-8")
-    assert pack(other.root, "practice/oost", plan.inputs["practice/oost"]).key != \
-        pack(one.root, "practice/oost", plan.inputs["practice/oost"]).key
+    job = fresh_plan(one).jobs[0]
+    a, b = load_bundle(one, job), load_bundle(other, job)
+    assert a.parts == b.parts and a.wire()[1] == b.wire()[1]
+    assert not [data for data in a.wire()[1].values() if str(tmp_path).encode() in data]
+    (other.practices_dir / f"{job.practice_id}.toml").write_text('name = "Oost"\n', encoding="utf-8")
+    assert load_bundle(other, job).parts["practice"] != a.parts["practice"]
 
 
-@pytest.mark.parametrize("path", ["../escape.md", "/etc/passwd", "output/index.html",
-                                  "leaflets/../../x", "leaflets/./a.md", "", "leaflets\\..\\x"])
-def test_a_bundle_cannot_write_outside_the_project_inputs(path):
-    with pytest.raises(ValueError):
-        safe_path(path)
-
-
-def test_the_copy_is_private_and_read_only_and_keeps_links_as_links(tmp_path):
+def test_a_bundle_made_again_answers_only_what_its_reading_asked(tmp_path):
     project = make_project(tmp_path / "project")
-    (project.leaflets_dir / "link.md").symlink_to("/etc/hostname")
-    copy = ProjectCopy(parent=str(tmp_path))
-    try:
-        copy.add(pack(project.root, "leaflet/x", (f"leaflets/{LEAFLET}.md", "leaflets/link.md",
-                                                  "leaflets/missing.md")))
-        copy.add(pack(project.root, "catalogs/x/tr", (f"translations/tr/LC_MESSAGES/{LEAFLET}.po",)))
-        source = copy.root / "leaflets" / f"{LEAFLET}.md"
-        assert source.read_bytes() == (project.leaflets_dir / f"{LEAFLET}.md").read_bytes()
-        assert os.readlink(copy.root / "leaflets" / "link.md") == "/etc/hostname"
-        assert not (copy.root / "leaflets" / "missing.md").exists()
-        assert copy.root.stat().st_mode & 0o777 == 0o500
-        assert source.stat().st_mode & 0o777 == 0o444
-        assert (copy.root / "translations" / "tr" / "LC_MESSAGES").stat().st_mode & 0o777 == 0o500
-        changed = tmp_path / "changed"
-        make_project(changed)
-        (changed / "leaflets" / f"{LEAFLET}.md").write_text("---\n", encoding="utf-8")
-        with pytest.raises(bundles_module.ProjectChanged):
-            copy.add(pack(changed, "leaflet/y", (f"leaflets/{LEAFLET}.md",)))
-    finally:
-        copy.remove()
-    assert not copy.root.exists()
+    job = next(job for job in fresh_plan(project).jobs if job.practice == "oost")
+    bundle = load_bundle(project, job)
+    assert bundle.project.read(f"leaflets/{LEAFLET}.md", 1 << 20)
+    with pytest.raises(NotRecorded):
+        bundle.project.read("practices/plein.toml", 1 << 20)
+    with pytest.raises(NotRecorded):
+        bundle.project.read("translations/de/LC_MESSAGES/leafletgen.po", 1 << 20)
+
+
+def test_links_stay_links_on_the_other_machine(tmp_path):
+    """A practice stylesheet importing a file that is a link: refused here, refused there, with
+    the same words; nothing of what the link points at travels."""
+    project = make_project(tmp_path / "project")
+    secret = tmp_path / "secret.css"
+    secret.write_text("h1 { color: red; }", encoding="utf-8")
+    folder = project.practices_dir / "plein" / "templates"
+    (folder / "linked.css").symlink_to(secret)
+    css = (project.templates_dir / "leaflet.css").read_text(encoding="utf-8")
+    (folder / "leaflet.css").write_text(f'@import url("../practices/plein/templates/linked.css");\n{css}',
+                                        encoding="utf-8")
+    job = next(job for job in fresh_plan(project).jobs if job.key == f"plein/nl/{LEAFLET}")
+    with kept_child():
+        here = render_outputs(project, job, strict=False)
+        wire, blobs = sent(load_bundle(project, job))
+        there = rendered_outputs(job, False, lambda: render_replayed(wire, blobs))
+    assert isinstance(here, Rendered) and isinstance(there, Rendered), (here, there)
+    assert any("linked.css (outside the project's asset folders)" in w for w in here.warnings)
+    assert there.warnings == here.warnings and there.pdf == here.pdf
+    assert not [data for data in blobs.values() if b"color: red" in data]
 
 
 # ---- The command line, without a cluster ----------------------------------------------------------
@@ -277,17 +279,22 @@ def test_only_what_changed_is_built_and_sent(cluster, built_locally, tmp_path, m
     assert run_cli("--cluster", local.scheduler_address, root=project.root).code == 0
     profile = project.practices_dir / "oost.toml"
     profile.write_text(profile.read_text().replace("#7a2e8c", "#205a3c"), encoding="utf-8")
-    packed = []
-    real_pack = cluster_module.pack
-    monkeypatch.setattr(cluster_module, "pack",
-                        lambda root, name, files: packed.append(name) or real_pack(root, name, files))
+    sent_files = []
+    real_file = cluster_module._Run._file
+    monkeypatch.setattr(cluster_module._Run, "_file",
+                        lambda run, digest, data: sent_files.append(digest) or real_file(run, digest, data))
     run = run_cli("--cluster", local.scheduler_address, root=project.root)
     assert run.code == 0, run
     built = sorted(line.split()[1] for line in run.out.splitlines() if line.startswith("built "))
     assert built == [f"oost/{lang}/{LEAFLET}.pdf" for lang in ("ar", "de", "nl", "tr")]
-    assert sorted(packed) == sorted(["templates", f"leaflet/{LEAFLET}", "practice/oost",
-                                     f"catalogs/{LEAFLET}/ar", f"catalogs/{LEAFLET}/de",
-                                     f"catalogs/{LEAFLET}/tr"])
+    # Each file those four are made of, sent once.
+    names = {hashlib.sha256(path.read_bytes()).hexdigest(): path.relative_to(project.root).as_posix()
+             for path in project.root.rglob("*") if path.is_file() and "output" not in path.parts}
+    assert len(sent_files) == len(set(sent_files))
+    sent_names = {names[digest] for digest in sent_files}
+    assert "practices/oost.toml" in sent_names and f"leaflets/{LEAFLET}.md" in sent_names
+    assert {f"translations/{lang}/LC_MESSAGES/{LEAFLET}.po" for lang in ("ar", "de", "tr")} <= sent_names
+    assert not [name for name in sent_names if name.startswith(("practices/plein", "practices/fysio"))]
 
 
 @pytest.mark.slow

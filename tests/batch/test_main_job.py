@@ -386,7 +386,9 @@ def test_a_variable_face_is_written_as_a_cached_static_instance():
     font = TTFont(path)
     assert "fvar" not in font and "gvar" not in font
     assert font["OS/2"].usWeightClass == 700
-    css = font_files.font_face_css(("Noto Sans",), lambda p: p.name)
+    from leafletgen.inputs.bundle import page_fonts
+
+    css = font_files.font_face_css(page_fonts(("Noto Sans",)), lambda p: p.name)
     assert f'font-weight: 700; font-style: normal; src: url("{path.name}")' in css
     assert "[wdth,wght]" not in css
     atkinson = fonts.font_faces()[0]

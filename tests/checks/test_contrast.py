@@ -12,10 +12,10 @@ import pytest
 import weasyprint
 from weasyprint.formatting_structure import boxes
 
-from leafletgen.render import BuildRequest, allowed_roots, load_inputs
+from leafletgen.render import BuildRequest
 from leafletgen.checks.contrast import AA_NORMAL, contrast_ratio
 from leafletgen.markup.html import RenderOptions, render_html
-from leafletgen.translate.catalogs import template_translations
+from leafletgen.inputs.bundle import load_bundle
 from leafletgen.batch.index import IndexEntry, render_index
 from leafletgen.typeset.pdf import make_fetcher
 from leafletgen.inputs.project import Project
@@ -52,14 +52,15 @@ def text_colour_pairs(document) -> dict[tuple[str, str], str]:
 
 
 def render(project: Project, practice_id: str | None, draft: bool = False, media: str = "print"):
-    leaflet, practice = load_inputs(project, BuildRequest("lage-rugklachten", "nl", practice_id))
+    bundle = load_bundle(project, BuildRequest("lage-rugklachten", "nl", practice_id))
+    leaflet = bundle.leaflet
     if draft:  # a translation with gaps carries the DRAFT mark on every page
         leaflet = dataclasses.replace(leaflet, missing=("Lage rugklachten",))
-    html = render_html(project, leaflet, practice, template_translations(project, "nl"), RenderOptions())
+    html = render_html(bundle, leaflet, bundle.template_translations, RenderOptions())
     document = weasyprint.HTML(
         string=html, base_url=project.templates_dir.as_uri() + "/", media_type=media,
-        url_fetcher=make_fetcher(allowed_roots(project, practice), [])).render()
-    return practice, text_colour_pairs(document)
+        url_fetcher=make_fetcher(bundle.assets(), [])).render()
+    return bundle.practice, text_colour_pairs(document)
 
 
 def assert_legible(pairs):
@@ -106,7 +107,7 @@ def test_index_page_colours_pass():
                        "fysio-delinde/nl/lage-rugklachten.pdf", "fysio-delinde/nl/lage-rugklachten.html")
     html = render_index(Project(REPO), [entry])
     document = weasyprint.HTML(string=html, media_type="screen",
-                               url_fetcher=make_fetcher((), [])).render()
+                               url_fetcher=make_fetcher(lambda path: None, [])).render()
     pairs = text_colour_pairs(document)
     assert ("#1d5e8c", PAPER) in pairs
     assert_legible(pairs)

@@ -11,11 +11,11 @@ import threading
 import pytest
 
 from leafletgen.build import build
-from leafletgen.render import BuildRequest, allowed_roots
+from leafletgen.render import BuildRequest
 from leafletgen.errors import UserError
 from leafletgen.inputs.files import InputFileError, file_kind, read_file
+from leafletgen.inputs.bundle import load_bundle
 from leafletgen.typeset.pdf import make_fetcher
-from leafletgen.inputs.practice import load_practice
 
 from tests.conftest import run_cli
 from tests.hostile import LEAFLET, PRACTICE, png
@@ -234,20 +234,30 @@ def test_a_named_pipe_as_a_leaflet_does_not_hang_the_build(project):
                              "device); expected a file\n")
 
 
-def test_the_renderer_does_not_follow_a_link_inside_its_roots(tree):
-    """WeasyPrint's fetcher: a link is refused even when it points inside an allowed folder."""
+def test_the_renderer_does_not_follow_a_link_inside_its_roots(project, outside):
+    """WeasyPrint's fetcher serves the document's bundle: a link in the practice's folder is
+    refused even when it points inside it, and a named pipe there neither hangs the reading
+    nor is served."""
+    folder = project.practices_dir / PRACTICE / "a"
+    folder.mkdir()
+    (folder / "ok.txt").write_text("ok")
+    os.symlink(outside, folder / "linked-dir", target_is_directory=True)
+    os.symlink(outside / "secret.txt", folder / "linked-file")
+    os.symlink(folder / "ok.txt", folder / "inner-link")        # a link that stays inside
+    os.mkfifo(folder / "pipe")
     refused: list[str] = []
-    fetcher = make_fetcher((tree,), refused)
-    assert fetcher.fetch((tree / "a" / "ok.txt").as_uri()).read() == b"ok"
-    for name in ("inner-link", "linked-file", "linked-dir/secret.txt"):
+    bundle = load_bundle(project, BuildRequest(LEAFLET, "nl", PRACTICE))
+    fetcher = make_fetcher(bundle.assets(), refused)
+    assert fetcher.fetch((folder / "ok.txt").as_uri()).read() == b"ok"
+    for name in ("inner-link", "linked-file", "linked-dir/secret.txt", "pipe"):
         with pytest.raises(ValueError, match="outside the project's asset folders"):
-            fetcher.fetch((tree / "a" / name).as_uri())
-    assert len(refused) == 3
+            fetcher.fetch((folder / name).as_uri())
+    assert len(refused) == 4
+    assert not [data for data in bundle.wire()[1].values() if SECRET.encode() in data]
 
 
 def test_the_logo_root_is_the_logo_file_only(project):
-    practice = load_practice(project, PRACTICE)
-    roots = allowed_roots(project, practice)
-    assert practice.logo in roots and practice.logo.is_file()
+    bundle = load_bundle(project, BuildRequest(LEAFLET, "nl", PRACTICE))
+    assert bundle.assets()(bundle.practice.logo) is not None and bundle.practice.logo.is_file()
     with pytest.raises(UserError):
         build(project, BuildRequest(LEAFLET, "nl", "../" + PRACTICE), project.root / "out")

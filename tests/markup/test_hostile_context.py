@@ -19,6 +19,8 @@ Two tests would each have caught it:
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import gettext
 import types
@@ -26,11 +28,12 @@ import types
 import jinja2
 import pytest
 
-from leafletgen.render import BuildRequest, load_inputs
+from leafletgen.render import BuildRequest
 from leafletgen.errors import UserError
 from leafletgen.markup.html import RenderOptions, render_html, template_context
+from leafletgen.inputs.bundle import load_bundle
 from leafletgen.markup.templates import environment, install_translations
-from leafletgen.translate.catalogs import template_translations, translate_leaflet, load_catalog
+from leafletgen.translate.catalogs import translate_leaflet
 from leafletgen.markup.sandbox import ALLOWED, FrozenMap, PLAIN, freeze
 
 from tests.conftest import run_cli
@@ -48,17 +51,18 @@ def contexts(project):
     found = []
     for lang, bilingual in (("nl", False), ("ar", True), ("de", False)):
         request = BuildRequest(LEAFLET, lang, PRACTICE, bilingual=bilingual, allow_draft=True)
-        leaflet, practice = load_inputs(project, request)
+        bundle = load_bundle(project, request)
+        leaflet = bundle.leaflet
         source = leaflet if bilingual else None
         if lang != "nl":
-            leaflet = translate_leaflet(leaflet, load_catalog(project, LEAFLET, lang), lang)
+            leaflet = translate_leaflet(leaflet, bundle.catalog, lang)
         for for_pdf in (True, False):
             options = RenderOptions(bilingual=bilingual, for_pdf=for_pdf,
                                     extra={"qr": {"url": "https://x.example", "label": "x.example",
                                                   "src": "data:image/png;base64,AA=="}})
             found.append((f"{lang}{' bilingual' if bilingual else ''} for_pdf={for_pdf}",
-                          template_context(project, leaflet, practice, options, source),
-                          environment(project, practice)))
+                          template_context(bundle, leaflet, options, source),
+                          environment(bundle.project, bundle.practice)))
     return found
 
 
@@ -112,7 +116,7 @@ def test_the_walk_finds_what_the_old_context_exposed(project):
     found = {path for path, value in reachable(jinja2.sandbox.ImmutableSandboxedEnvironment(), old_style)}
     assert {"context.practice.logo.read_text", "context.practice.logo.unlink",
             "context.practice.logo.write_bytes"} <= found
-    ours = environment(project, load_inputs(project, BuildRequest(LEAFLET))[1])
+    ours = environment(project, load_bundle(project, BuildRequest(LEAFLET)).practice)
     reached = {path for path, value in reachable(ours, old_style)}
     assert "context.practice" in reached and not any(path.startswith("context.practice.") for path in reached)
 
@@ -160,10 +164,10 @@ def armed(project, tmp_path):
     (tmp_path / "secret.txt").write_text(SECRET)
     (project.root / "canary.txt").write_text("blijf")
     (project.practices_dir / PRACTICE / "templates" / "blocks").mkdir(parents=True)
-    request = BuildRequest(LEAFLET, "nl", PRACTICE)
-    leaflet, practice = load_inputs(project, request)
-    assert practice.template_dir is not None
-    return project, leaflet, practice
+    bundle = load_bundle(project, BuildRequest(LEAFLET, "nl", PRACTICE))
+    assert bundle.practice.template_dir is not None
+    # The bundle, its templates read from disk as each attempt writes them.
+    return project, dataclasses.replace(bundle, project=project)
 
 
 def files(project) -> set[str]:
@@ -178,9 +182,9 @@ TOUCHES_FILES = {name for name in IO_NAMES if name.split("(")[0] in {
 
 
 def test_a_practice_template_cannot_read_write_or_delete_through_any_object(armed):
-    project, leaflet, practice = armed
+    project, bundle = armed
     before = files(project)
-    translations = template_translations(project, "nl")
+    translations = bundle.template_translations
     attempts, rendered = 0, []
     for target in TARGETS:
         for name in IO_NAMES:
@@ -189,7 +193,7 @@ def test_a_practice_template_cannot_read_write_or_delete_through_any_object(arme
             override(project, f'<aside class="callout" data-attempt="{attempts}"><p>{{{{ {expression} }}}}'
                               "</p></aside>\n")
             try:
-                html = render_html(project, leaflet, practice, translations, RenderOptions(for_pdf=False))
+                html = render_html(bundle, bundle.leaflet, translations, RenderOptions(for_pdf=False))
             except (jinja2.TemplateError, UserError) as exc:
                 assert SECRET not in str(exc)
                 continue
@@ -254,11 +258,10 @@ def test_a_template_that_gets_an_object_by_mistake_is_a_bug_not_a_leak(project):
     """Should code of leafletgen put a Path into `extra`, the render stops before any template."""
     from pathlib import Path
 
-    request = BuildRequest(LEAFLET, "nl", PRACTICE)
-    leaflet, practice = load_inputs(project, request)
+    bundle = load_bundle(project, BuildRequest(LEAFLET, "nl", PRACTICE))
     with pytest.raises(TypeError, match=r"context\.qr\.file is a pathlib\.PosixPath, not plain data"):
-        render_html(project, leaflet, practice, gettext.NullTranslations(),
+        render_html(bundle, bundle.leaflet, gettext.NullTranslations(),
                     RenderOptions(extra={"qr": {"file": Path("/etc/passwd")}}))
-    env = environment(project, practice)
+    env = environment(project, bundle.practice)
     install_translations(env, gettext.NullTranslations())
     assert env.is_safe_callable(env.globals["_"]) and not env.is_safe_callable(open)

@@ -10,11 +10,11 @@ import pytest
 from babel.messages.catalog import Catalog
 
 from leafletgen.build import build
+from leafletgen.inputs.bundle import load_bundle
 from leafletgen.render import BuildRequest, render_document
 from leafletgen.inputs.leaflet import load_leaflet
 from leafletgen.markup.html import RenderOptions, render_html
 from leafletgen.translate.catalogs import translate_leaflet
-from leafletgen.inputs.practice import load_practice
 
 from tests.hostile import LEAFLET, PRACTICE
 from tests.pdfutil import pdf_text
@@ -59,8 +59,8 @@ def test_a_translation_is_escaped_even_past_the_catalog_checks(project):
         def gettext(self, message):
             return "<img src=x onerror=alert(2)> %(version)s" if "%(version)s" in message else "<i>x</i>"
 
-    practice = load_practice(project, PRACTICE)
-    html = render_html(project, translated, practice, Hostile(), RenderOptions(for_pdf=False))
+    bundle = load_bundle(project, BuildRequest(LEAFLET, "nl", PRACTICE))
+    html = render_html(bundle, translated, Hostile(), RenderOptions(for_pdf=False))
     assert "<script>" not in html and "<img src=x" not in html and "<i>x</i>" not in html
     assert 'href="javascript' not in html and "href='javascript" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

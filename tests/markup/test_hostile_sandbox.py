@@ -10,10 +10,10 @@ import os
 import pytest
 
 from leafletgen.build import build
-from leafletgen.render import BuildRequest, allowed_roots
+from leafletgen.render import BuildRequest
 from leafletgen.errors import UserError
+from leafletgen.inputs.bundle import load_bundle
 from leafletgen.typeset.pdf import make_fetcher
-from leafletgen.inputs.practice import load_practice
 
 from tests.conftest import run_cli
 from tests.hostile import (LEAFLET, MAGENTA, PRACTICE, attachments_and_annotations, http_server,
@@ -22,27 +22,43 @@ from tests.pdfutil import embedded_fonts, pdf_text
 
 
 # ---- The fetcher itself --------------------------------------------------------------------------
+# It serves a document's bundle (inputs.bundle): the files read for it, nothing read now.
 
 @pytest.fixture
-def folders(tmp_path):
-    root = tmp_path / "root"
+def folders(project, tmp_path):
+    """The practice's folder with a picture, a link to a picture outside and a linked folder;
+    (its folder, the folder outside, the fetcher of a document of that practice)."""
+    root = project.practices_dir / PRACTICE
     outside = tmp_path / "outside"
-    root.mkdir()
     outside.mkdir()
     (root / "ok.png").write_bytes(png())
     (outside / "secret.png").write_bytes(png(color=MAGENTA))
     (root / "escape.png").symlink_to(outside / "secret.png")
     (root / "escape-dir").symlink_to(outside, target_is_directory=True)
-    return root, outside
+    return root, outside, project
+
+
+def fetcher_of(project, practice=PRACTICE, refused=None, too_large=None):
+    bundle = load_bundle(project, BuildRequest(LEAFLET, "nl", practice))
+    return make_fetcher(bundle.assets(), [] if refused is None else refused, too_large)
 
 
 def test_the_fetcher_serves_files_inside_its_roots_and_data_urls(folders):
-    root, _ = folders
+    root, _, project = folders
     refused: list[str] = []
-    fetcher = make_fetcher((root,), refused)
+    fetcher = fetcher_of(project, refused=refused)
     assert fetcher.fetch((root / "ok.png").as_uri()).read() == (root / "ok.png").read_bytes()
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
     assert refused == []
+
+
+def test_the_fetcher_serves_the_bytes_that_were_read_not_those_on_disk_now(folders):
+    root, _, project = folders
+    fetcher = fetcher_of(project)
+    first = (root / "ok.png").read_bytes()
+    (root / "ok.png").write_bytes(png(color=MAGENTA))
+    response = fetcher.fetch((root / "ok.png").as_uri())
+    assert response.read() == first and response.path is None   # WeasyPrint reads no file itself
 
 
 @pytest.mark.parametrize("url", [
@@ -53,13 +69,16 @@ def test_the_fetcher_serves_files_inside_its_roots_and_data_urls(folders):
     "{root}/escape-dir/secret.png",              # a symlinked folder
     "{root}",                                    # the folder itself, not a file
     "{root}/missing.png",
+    "{root}.toml",                               # the profile beside the folder
+    "{project}/translations/de/LC_MESSAGES/lage-rugklachten.po",   # an input, not an asset
     "/etc/passwd",
 ])
 def test_the_fetcher_refuses_files_outside_its_roots(folders, url):
-    root, outside = folders
-    target = "file://" + url.format(root=root.as_posix(), outside=outside.as_posix())
+    root, outside, project = folders
+    target = "file://" + url.format(root=root.as_posix(), outside=outside.as_posix(),
+                                    project=project.root.as_posix())
     refused: list[str] = []
-    fetcher = make_fetcher((root,), refused)
+    fetcher = fetcher_of(project, refused=refused)
     with pytest.raises(ValueError, match="outside the project's asset folders"):
         fetcher.fetch(target)
     assert refused == [target]
@@ -69,33 +88,28 @@ def test_the_fetcher_refuses_files_outside_its_roots(folders, url):
                                  "ftp://example.org/x", "gopher://example.org/", "jar:file:///x!/y",
                                  "javascript:alert(1)"])
 def test_the_fetcher_refuses_every_other_scheme(folders, url):
-    root, _ = folders
+    _, _, project = folders
     refused: list[str] = []
     with pytest.raises(ValueError):
-        make_fetcher((root,), refused).fetch(url)
+        fetcher_of(project, refused=refused).fetch(url)
     assert refused == [url]
 
 
-def test_a_file_root_allows_that_file_only(folders):
-    root, _ = folders
-    (root / "other.png").write_bytes(png())
-    refused: list[str] = []
-    fetcher = make_fetcher((root / "ok.png",), refused)
-    assert fetcher.fetch((root / "ok.png").as_uri()).read()
-    with pytest.raises(ValueError):
-        fetcher.fetch((root / "other.png").as_uri())
-
-
 def test_the_practice_may_expose_only_its_own_folder_and_its_logo(project):
-    """A logo lying directly in practices/ does not open practices/ (every profile) to the renderer."""
+    """A logo lying directly in practices/ does not open practices/ (every profile, every other
+    picture there) to the renderer."""
     (project.practices_dir / "plein-logo.png").write_bytes(png())
+    (project.practices_dir / "other.png").write_bytes(png())
     (project.practices_dir / "plein.toml").write_text('name = "Het Plein"\nlogo = "plein-logo.png"\n')
-    roots = allowed_roots(project, load_practice(project, "plein"))
-    assert project.practices_dir not in roots
-    assert (project.practices_dir / "plein-logo.png").resolve() in roots
-    roots = allowed_roots(project, load_practice(project, PRACTICE))
-    assert project.practices_dir / PRACTICE in roots
-    assert not any(root == project.practices_dir or root == project.root for root in roots)
+    fetcher = fetcher_of(project, "plein")
+    assert fetcher.fetch((project.practices_dir / "plein-logo.png").resolve().as_uri()).read()
+    for other in ("other.png", "plein.toml", f"{PRACTICE}.toml", f"{PRACTICE}/logo.svg"):
+        with pytest.raises(ValueError):
+            fetcher.fetch((project.practices_dir / other).resolve().as_uri())
+    fetcher = fetcher_of(project)
+    assert fetcher.fetch((project.practices_dir / PRACTICE / "logo.svg").resolve().as_uri()).read()
+    with pytest.raises(ValueError):
+        fetcher.fetch((project.practices_dir / "plein-logo.png").resolve().as_uri())
 
 
 # ---- Whole renders: a practice's stylesheet and templates reach for outside files ----------------
@@ -266,14 +280,25 @@ def test_no_symlinked_asset_folder_escapes(project, tmp_path, caplog):
     assert magenta_pixels(pdf, tmp_path / "pages") == 0
 
 
-def test_a_huge_file_inside_the_roots_is_not_read(folders):
-    root, _ = folders
+def test_a_huge_file_inside_the_roots_is_not_read(folders, monkeypatch):
+    root, _, project = folders
     with open(root / "huge.png", "wb") as fh:   # sparse: takes no disk space
         fh.truncate(17 * 1024 * 1024)
+    reads = []
+    real_read = os.read
+
+    def counted(fd, n):
+        data = real_read(fd, n)
+        reads.append(len(data))
+        return data
+
+    monkeypatch.setattr(os, "read", counted)
     refused: list[str] = []
     too_large: list[str] = []
+    fetcher = fetcher_of(project, refused=refused, too_large=too_large)
+    assert sum(reads) < 4 * 1024 * 1024          # the bundle's reading did not read it
     with pytest.raises(ValueError, match="larger than 16 MB"):
-        make_fetcher((root,), refused, too_large).fetch((root / "huge.png").as_uri())
+        fetcher.fetch((root / "huge.png").as_uri())
     assert too_large == [(root / "huge.png").as_uri()] and refused == []
 
 

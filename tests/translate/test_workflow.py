@@ -332,10 +332,10 @@ def test_main_job_names_the_languages_it_skipped(project, tmp_path):
 
 def test_a_translators_html_is_refused_and_would_be_escaped_anyway(project, tmp_path):
     """The catalog check refuses HTML in a msgstr; should one get through, it is still only text."""
-    from leafletgen.render import load_inputs
     from leafletgen.markup.html import RenderOptions, render_html
     from leafletgen.translate.catalogs import load_catalog, template_translations, translate_leaflet
     from leafletgen.build import BuildRequest
+    from leafletgen.inputs.bundle import load_bundle
 
     partial_english(project, keep=10_000)
     path = project.catalog_path(LEAFLET, "en")
@@ -350,9 +350,10 @@ def test_a_translators_html_is_refused_and_would_be_escaped_anyway(project, tmp_
     run = run_cli("build", "--leaflet", LEAFLET, "--lang", "en", "--out", str(tmp_path), root=project.root)
     assert run.code == 1 and "raw HTML" in run.err
 
-    leaflet, practice = load_inputs(project, BuildRequest(LEAFLET, "en", "fysio-delinde"))
-    translated = translate_leaflet(leaflet, load_catalog(project, LEAFLET, "en"), "en")
-    html = render_html(project, translated, practice, template_translations(project, "en"),
+    # Past the checks: the Dutch bundle (which reads no catalog), translated by hand.
+    bundle = load_bundle(project, BuildRequest(LEAFLET, "nl", "fysio-delinde"))
+    translated = translate_leaflet(bundle.leaflet, load_catalog(project, LEAFLET, "en"), "en")
+    html = render_html(bundle, translated, template_translations(project, "en"),
                        RenderOptions(for_pdf=False))
     assert "<li>Being <strong>overweight</strong> &lt;img src=x onerror=alert(1)&gt;</li>" in html
     assert '<span class="label">&lt;b&gt;Phone&lt;/b&gt;</span>' in html

@@ -11,9 +11,9 @@ import pytest
 
 from leafletgen.typeset import hyphenation
 from leafletgen.build import build
-from leafletgen.render import BuildRequest, allowed_roots, load_inputs, translate
+from leafletgen.inputs.bundle import load_bundle
+from leafletgen.render import BuildRequest, translate
 from leafletgen.markup.html import RenderOptions, render_html
-from leafletgen.translate.catalogs import template_translations
 from leafletgen.typeset.pdf import render_pdf
 from leafletgen.markup.qr import qr_context
 from leafletgen.translate.review.state import document_review
@@ -34,8 +34,8 @@ def cache_folder(tmp_path, monkeypatch):
 
 
 def leaflet_words(project, lang: str) -> list[str]:
-    leaflet, _ = load_inputs(project, BuildRequest(LEAFLET, lang, PRACTICE))
-    text = " ".join(text for _, _, text in translate(project, leaflet, lang, False).units())
+    bundle = load_bundle(project, BuildRequest(LEAFLET, lang, PRACTICE))
+    text = " ".join(text for _, _, text in translate(bundle).units())
     return sorted(set(re.findall(r"[^\W\d_]{4,}", text)))
 
 
@@ -94,14 +94,15 @@ def test_a_stylesheet_parsed_once_gives_the_pdf_of_one_parsed_in_the_page(projec
     """The pipeline hands leaflet.css and the @font-face rules to WeasyPrint parsed (user
     stylesheets); the page with them inline (author stylesheets) gives the same bytes."""
     document, pdf, _ = build(project, BuildRequest(LEAFLET, lang, PRACTICE), tmp_path)
-    leaflet, practice = load_inputs(project, BuildRequest(LEAFLET, lang, PRACTICE))
-    translated = translate(project, leaflet, lang, False)
-    _, note = document_review(project, leaflet, practice, lang)   # the colophon's translation line
+    bundle = load_bundle(project, BuildRequest(LEAFLET, lang, PRACTICE))
+    translated = translate(bundle)
+    # the colophon's translation line
+    _, note = document_review(bundle.review, bundle.practice, lang, bundle.leaflet)
     options = RenderOptions(for_pdf=True, inline_css=True,
-                            extra={**qr_context(practice, LEAFLET, lang, "a4"), "translation": note})
-    html = render_html(project, translated, practice, template_translations(project, lang), options)
+                            extra={**qr_context(bundle.practice, LEAFLET, lang, "a4"), "translation": note})
+    html = render_html(bundle, translated, bundle.template_translations, options)
     assert "@font-face" in html and "header.practice {" in html
-    inline = render_pdf(html, project.templates_dir, allowed_roots(project, practice))
+    inline = render_pdf(html, bundle.root / "templates", bundle.assets())
     assert inline.pdf == pdf.read_bytes()
 
 
@@ -143,6 +144,47 @@ def test_practices_share_one_parsed_stylesheet_unless_they_have_their_own(projec
     assert len(pdf._STYLESHEETS) == 3
     other, _, _ = build(project, BuildRequest(LEAFLET, "nl", "tweede"), tmp_path / "again")
     assert len(pdf._STYLESHEETS) == 3 and other.warnings == []
+
+
+def test_a_parsed_stylesheet_is_not_used_once_a_file_it_read_has_changed(project, tmp_path, in_a_worker):
+    """A practice's leaflet.css imports a file of its folder; that file changes (leaflet.css does
+    not) between two documents of one worker: the second has the new rule, not the parsed copy's."""
+    import pikepdf
+
+    folder = project.practices_dir / PRACTICE / "templates"
+    folder.mkdir(parents=True)
+    css = (project.templates_dir / "leaflet.css").read_text()
+    (folder / "leaflet.css").write_text(f'@import url("../practices/{PRACTICE}/templates/own.css");\n{css}')
+    colours = {}
+    for colour, rgb in (("#ff00ff", "1 0 1 rg"), ("#00ff00", "0 1 0 rg")):
+        (folder / "own.css").write_text(f"h1 {{ color: {colour} !important; }}")
+        _, pdf, _ = build(project, BuildRequest(LEAFLET, "nl", PRACTICE), tmp_path / colour[1:])
+        with pikepdf.open(pdf) as document:
+            colours[rgb] = rgb.encode() in document.pages[0].Contents.read_bytes()
+    assert colours == {"1 0 1 rg": True, "0 1 0 rg": True}
+
+
+def test_a_logo_changed_between_two_documents_of_one_worker_is_the_new_logo(project, tmp_path, in_a_worker):
+    """WeasyPrint's image cache is keyed by URL, and the logo's file is the same URL before and
+    after the change (a PNG replaced by a JPEG of another colour): the second document shows the
+    new picture, read with the document's inputs, not the cached one, nor the file read again
+    when the PDF is written."""
+    import io
+
+    from PIL import Image
+
+    from tests.hostile import magenta_pixels, png
+
+    (project.practices_dir / "plein.toml").write_text('name = "Het Plein"\nlogo = "plein.img"\n')
+    logo = project.practices_dir / "plein.img"
+    jpeg = io.BytesIO()
+    Image.new("RGB", (400, 200), (255, 0, 255)).save(jpeg, format="JPEG", quality=95)
+    seen = []
+    for name, data in (("png", png(size=(400, 200))), ("jpeg", jpeg.getvalue())):
+        logo.write_bytes(data)
+        _, pdf, _ = build(project, BuildRequest(LEAFLET, "nl", "plein"), tmp_path / name)
+        seen.append(magenta_pixels(pdf, tmp_path / f"pages-{name}"))
+    assert seen[0] == 0 and seen[1] > 100, seen
 
 
 def test_the_pyphen_internals_the_pattern_cache_relies_on():

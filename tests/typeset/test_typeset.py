@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from leafletgen.build import BuildRequest, build
-from leafletgen.markup.html import format_day
+from leafletgen.translate.catalogs import format_day
 from leafletgen.markup.inline import render_inline
 from leafletgen.inputs.project import Project
 from leafletgen.run.render_child import kept_child

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ...errors import Problem, UserError
-from ...inputs.files import InputFileError, file_stat, read_file
+from ...inputs.files import InputFileError, read_file
 from ...inputs.project import PACKAGE_ROOT, SOURCE_LANGUAGE, Project
 
 PACKAGED = Path(__file__).resolve().parent
@@ -118,33 +118,30 @@ class LanguageTable:
 
 def language_table(project: Project | None, lang: str) -> LanguageTable:
     """The table of `lang`: packaged, with the content folder's translations/<lang>/language.toml
-    over it (see the module docstring). Cached while the files are unchanged."""
-    root = project.root if project is not None else PACKAGE_ROOT
-    return _table(str(root), lang, _stamp(root, lang))
-
-
-def _stamp(root: Path, lang: str) -> tuple:
-    stamps = []
-    for relative in (f"translations/{lang}/{LANGUAGE_FILE}", f"translations/{lang}/{TERMBASE_FILE}"):
-        try:
-            info = file_stat(root, relative)
-            stamps.append((info.st_ino, info.st_mtime_ns, info.st_size))
-        except InputFileError:
-            stamps.append(None)
-    return tuple(stamps)
+    over it (see the module docstring). The content folder's files are read as inputs
+    (Project.read: for a document, its bundle's reading); a table is made once per content."""
+    project = project if project is not None else Project(PACKAGE_ROOT)
+    own = f"translations/{lang}/{LANGUAGE_FILE}"
+    try:
+        data: bytes | None = project.read(own, TABLE_MAX_BYTES)
+    except InputFileError as exc:
+        if exc.kind not in ("too large", "unreadable"):
+            data = None      # none, or not a file of its own (a link): the packaged table alone
+        else:
+            raise UserError(Problem(own, exc.reason)) from None
+    return _with_termbase(_table(lang, data), project, lang)
 
 
 @lru_cache(maxsize=64)
-def _table(root: str, lang: str, stamp: tuple) -> LanguageTable:
-    base = Path(root)
+def _table(lang: str, own_data: bytes | None) -> LanguageTable:
     layers: list[tuple[str, dict]] = []
     packaged = PACKAGED / f"{lang}.toml"
     if packaged.is_file():
         shown = f"leafletgen/translate/languages/{lang}.toml"
         layers.append((shown, _load(packaged.read_bytes(), shown)))
     own = f"translations/{lang}/{LANGUAGE_FILE}"
-    if stamp[0] is not None:
-        layers.append((own, _load(_read(base, own), own)))
+    if own_data is not None:
+        layers.append((own, _load(own_data, own)))
     merged: dict = {}
     for _, data in layers:
         for key, value in data.items():
@@ -152,15 +149,7 @@ def _table(root: str, lang: str, stamp: tuple) -> LanguageTable:
                 merged[key] = {**merged[key], **value}
             else:
                 merged[key] = value
-    table = _build(lang, merged, bool(layers), tuple(file for file, _ in layers))
-    return _with_termbase(table, base, lang)
-
-
-def _read(base: Path, relative: str) -> bytes:
-    try:
-        return read_file(base, relative, TABLE_MAX_BYTES)
-    except InputFileError as exc:
-        raise UserError(Problem(relative, exc.reason)) from None
+    return _build(lang, merged, bool(layers), tuple(file for file, _ in layers))
 
 
 def _texts(value) -> bool:
@@ -297,21 +286,29 @@ def own_translations() -> Path:
     return shipped if shipped.is_dir() else PACKAGE_ROOT / "translations"
 
 
-def _with_termbase(table: LanguageTable, root: Path, lang: str) -> LanguageTable:
+def _with_termbase(table: LanguageTable, project: Project, lang: str) -> LanguageTable:
     """The termbase: the content folder's translations/<lang>/terms.toml, else the tool's own."""
-    from dataclasses import replace
-
     own = f"translations/{lang}/{TERMBASE_FILE}"
-    for base, relative, shown in ((root, own, own),
-                                  (own_translations(), f"{lang}/{TERMBASE_FILE}", f"{own} (leafletgen's own)")):
+    readers = ((lambda: project.read(own, TABLE_MAX_BYTES), own),
+               (lambda: read_file(own_translations(), f"{lang}/{TERMBASE_FILE}", TABLE_MAX_BYTES),
+                f"{own} (leafletgen's own)"))
+    for read, shown in readers:
         try:
-            data = read_file(base, relative, TABLE_MAX_BYTES)
+            data = read()
         except InputFileError as exc:
             if exc.missing:
                 continue
             raise UserError(Problem(shown, exc.reason)) from None
-        return replace(table, termbase=(shown, data))
+        return _with(table, shown, data)
     return table
+
+
+@lru_cache(maxsize=64)
+def _with(table: LanguageTable, shown: str, data: bytes) -> LanguageTable:
+    """`table` with its termbase (one object per table and termbase: tables compare by identity)."""
+    from dataclasses import replace
+
+    return replace(table, termbase=(shown, data))
 
 
 def source_table(project: Project | None) -> LanguageTable:

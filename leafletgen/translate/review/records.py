@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import Literal
 
 from ...errors import Problem, UserError
-from ...inputs.project import Project, catalog_file
+from ...inputs.project import REVIEW_SUFFIX, Project, review_file
 
-RECORD_SUFFIX = ".review.toml"
+RECORD_SUFFIX = REVIEW_SUFFIX
 RECORD_MAX_BYTES = 1024 * 1024
 METHODS = ("human", "machine-assisted")
 NAME_MAX = 120
@@ -49,7 +49,7 @@ _HEX64 = r"^[0-9a-f]{64}$"
 
 def record_path(project: Project, leaflet_id: str, lang: str) -> Path:
     """translations/<lang>/LC_MESSAGES/<leaflet-id>.review.toml, beside the leaflet's catalog."""
-    return project.catalog_path(leaflet_id, lang).with_suffix(RECORD_SUFFIX)
+    return project.root / review_file(leaflet_id, lang)
 
 
 def text_hash(text) -> str:
@@ -149,31 +149,30 @@ def _models():
 
 def record_file(leaflet_id: str, lang: str) -> str:
     """The record's path relative to the project, as users see it: beside the leaflet's catalog."""
-    return catalog_file(leaflet_id, lang).removesuffix(".po") + RECORD_SUFFIX
+    return review_file(leaflet_id, lang)
 
 
 def read_record(project: Project, leaflet_id: str, lang: str) -> Record | None:
     """The record of `leaflet_id` in `lang`, checked; None when there is none. Read like every
-    input (files.read_input): never through a link, never more than RECORD_MAX_BYTES."""
-    from ...inputs.files import InputFileError, file_stat
+    input (Project.read): never through a link, never more than RECORD_MAX_BYTES."""
+    from ...inputs.files import InputFileError
 
     file = record_file(leaflet_id, lang)
     try:
-        stat = file_stat(project.root, file)
+        raw = project.read(file, RECORD_MAX_BYTES)
     except InputFileError as exc:
         if exc.missing:
             return None
         raise UserError(Problem(file, exc.reason)) from None
-    return _cached_record(str(project.root), stat.st_mtime_ns, stat.st_size, file, leaflet_id, lang)
+    return parsed_record(raw, file, leaflet_id, lang)
 
 
-@lru_cache(maxsize=256)
-def _cached_record(root: str, mtime_ns: int, size: int, file: str, leaflet_id: str, lang: str) -> Record:
-    from ...inputs.files import read_input
+@lru_cache(maxsize=64)
+def parsed_record(raw: bytes, file: str, leaflet_id: str, lang: str) -> Record:
+    """These bytes of the record `file`, checked (kept per process by content)."""
     from ...inputs.characters import line_problems
     from ...inputs.validation import key_lines, parse_toml, validate_model
 
-    raw = read_input(Path(root), file, RECORD_MAX_BYTES, file)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

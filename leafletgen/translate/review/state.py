@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 
 from ...errors import Problem, UserError
 from ..extract import template_msgids
-from ...markup.html import format_day
+from ..catalogs import format_day, load_catalog
 from ...markup.inline import plain_text
-from ..catalogs import load_catalog
 from ...inputs.project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
-from .records import Record, read_record, record_path, text_hash
+from .records import Record, read_record, record_file, text_hash
 
 
 # ---- What is there now --------------------------------------------------------------------------
@@ -95,7 +94,7 @@ class ReviewState:
 def review_state(project: Project, leaflet, lang: str) -> ReviewState:
     """Whether a person's review covers `leaflet` in `lang` as it is now."""
     record = read_record(project, leaflet.id, lang)
-    file = project.rel(record_path(project, leaflet.id, lang))
+    file = record_file(leaflet.id, lang)
     if record is None:
         return ReviewState("unreviewed", file)
     state = ReviewState("unreviewed", file, record.translated_by, record.method)
@@ -130,14 +129,16 @@ def changes_since(record: Record, units: list[Unit]) -> list[str]:
 
 # ---- What the patient reads, and what a practice requires ----------------------------------------
 
-def document_review(project: Project, leaflet, practice, lang: str,
-                    allow_draft: bool = False) -> tuple[ReviewState | None, dict | None]:
-    """(the review state, the plain data of the colophon's translation line) of one document;
-    (None, None) in Dutch. A practice with `require_review = true` gets no unreviewed or
-    outdated translation as final: refused, unless `allow_draft` (to look at it)."""
-    if lang == SOURCE_LANGUAGE:
+def document_review(state: ReviewState | None, practice, lang: str, leaflet,
+                    allow_draft: bool = False,
+                    project: Project | None = None) -> tuple[ReviewState | None, dict | None]:
+    """(the review state, the plain data of the colophon's translation line) of one document of
+    `leaflet` (in Dutch) whose translation's review is `state` (review_state); (None, None) in
+    Dutch. A practice with `require_review = true` gets no unreviewed or outdated translation as
+    final: refused, unless `allow_draft` (to look at it). `project`: where the language's table
+    is read (its dates)."""
+    if lang == SOURCE_LANGUAGE or state is None:
         return None, None
-    state = review_state(project, leaflet, lang)
     if getattr(practice, "require_review", False) and state.state != "reviewed" and not allow_draft:
         raise UserError(Problem(state.record, unreviewed_reason(state, practice.id, lang, leaflet.id)
                                 + "; or build with --allow-draft to look at it"))
