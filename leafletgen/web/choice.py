@@ -187,7 +187,7 @@ def review_refusal(choice: Choice) -> Issue | None:
     info = next((info for info in library.practices(proj) if info.id == choice.practice), None)
     if info is None or not info.require_review:
         return None
-    state = review_state(proj, library.load_leaflet_cached(proj, choice.leaflet), choice.lang)
+    state = review_state(proj, library.load_leaflet(proj, choice.leaflet), choice.lang)
     if state.state == "reviewed":
         return None
     if state.state == "outdated":

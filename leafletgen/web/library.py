@@ -2,24 +2,19 @@
 
 Every name that comes in with a URL or a form is looked up here, in lists read from the project
 folder, before anything else happens: a name not in the list is unknown (404), never a path.
-Everything is read again on each request (cheaply: parsed results are kept per file version), so
-a leaflet, a catalog or a practice added while the server runs is there at the next request.
+Everything is read again on each request (cheaply: the parsers keep what they made of the same
+bytes), so a leaflet, a catalog or a practice added or changed while the server runs is there,
+as it is, at the next request.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 from ..errors import UserError
 from ..translate.catalogs import language_name, text_direction
 from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from ..typeset.variants import VARIANTS
-
-_lock = threading.Lock()
-_leaflets: dict = {}
-_practices: dict = {}
-
 
 @dataclass(frozen=True)
 class LeafletInfo:
@@ -62,33 +57,11 @@ class PracticeInfo:
     require_review: bool = False     # only translations a person has reviewed (review_state.py)
 
 
-def _stamp(path) -> tuple:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (str(path), None)
-    return (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+def load_leaflet(project: Project, leaflet_id: str):
+    """The parsed leaflet, as it is now; UserError when it is bad."""
+    from ..inputs.leaflet import load_leaflet as load
 
-
-def load_leaflet_cached(project: Project, leaflet_id: str):
-    """The parsed leaflet (kept while its file is unchanged); UserError when it is bad."""
-    from ..inputs.leaflet import load_leaflet
-
-    key = _stamp(project.leaflets_dir / f"{leaflet_id}.md")
-    with _lock:
-        hit = _leaflets.get(key)
-    if hit is None:
-        try:
-            hit = (load_leaflet(project, leaflet_id), None)
-        except UserError as exc:
-            hit = (None, exc)
-        with _lock:
-            if len(_leaflets) > 256:
-                _leaflets.clear()
-            _leaflets[key] = hit
-    if hit[1] is not None:
-        raise hit[1]
-    return hit[0]
+    return load(project, leaflet_id)
 
 
 def leaflets(project: Project) -> list[LeafletInfo]:
@@ -97,7 +70,7 @@ def leaflets(project: Project) -> list[LeafletInfo]:
     found = []
     for leaflet_id in project.leaflet_ids():
         try:
-            leaflet = load_leaflet_cached(project, leaflet_id)
+            leaflet = load_leaflet(project, leaflet_id)
         except UserError as exc:
             found.append(LeafletInfo(leaflet_id, leaflet_id, 0, exc.lines[0]))
             continue
@@ -119,75 +92,25 @@ def practices(project: Project) -> list[PracticeInfo]:
 
     found = []
     for practice_id in project.practice_ids():
-        key = _stamp(project.practices_dir / f"{practice_id}.toml")
-        with _lock:
-            hit = _practices.get(key)
-        if hit is None:
-            try:
-                practice = load_practice(project, practice_id)
-                hit = PracticeInfo(practice_id, practice.name, require_review=practice.require_review)
-            except UserError as exc:
-                hit = PracticeInfo(practice_id, practice_id, exc.lines[0])
-            with _lock:
-                if len(_practices) > 256:
-                    _practices.clear()
-                _practices[key] = hit
-        found.append(hit)
+        try:
+            practice = load_practice(project, practice_id)
+            found.append(PracticeInfo(practice_id, practice.name,
+                                      require_review=practice.require_review))
+        except UserError as exc:
+            found.append(PracticeInfo(practice_id, practice_id, exc.lines[0]))
     return found
-
-
-def forget_practice(project: Project, practice_id: str) -> None:
-    """Drop what is kept of a profile (its logo changed, which its file's stamp does not show)."""
-    prefix = str(project.practices_dir / f"{practice_id}.toml")
-    with _lock:
-        for key in [key for key in _practices if key[0] == prefix]:
-            del _practices[key]
-
-
-_completeness: dict = {}
-
-
-def _templates_stamp(project: Project) -> tuple:
-    """The template files' stamps, once per web request (a staff page asks about every language)."""
-    from flask import g, has_request_context
-
-    if has_request_context() and "templates_stamp" in g:
-        return g.templates_stamp
-    stamp = tuple(_stamp(path) for path in sorted(project.templates_dir.rglob("*")))
-    if has_request_context():
-        g.templates_stamp = stamp
-    return stamp
 
 
 def completeness(project: Project, leaflet_id: str, lang: str) -> Completeness:
     """The share of the leaflet translated into `lang`, and what is missing (catalogs are read
-    through the build's own readers and checks; the answer is kept while none of the files it
-    depends on changes)."""
+    through the build's own readers and checks, as they are now)."""
     if lang == SOURCE_LANGUAGE:
         return Completeness(lang)
-    from ..inputs.project import TEMPLATE_DOMAIN
-
-    key = (str(project.root), leaflet_id, lang, _stamp(project.leaflets_dir / f"{leaflet_id}.md"),
-           _stamp(project.catalog_path(leaflet_id, lang)), _stamp(project.catalog_path(TEMPLATE_DOMAIN, lang)),
-           _templates_stamp(project))
-    with _lock:
-        hit = _completeness.get(key)
-    if hit is None:
-        hit = _completeness_now(project, leaflet_id, lang)
-        with _lock:
-            if len(_completeness) > 1024:
-                _completeness.clear()
-            _completeness[key] = hit
-    return Completeness(hit.lang, hit.percent, list(hit.missing), list(hit.labels_missing),
-                        list(hit.problems), hit.file, list(hit.reasons))
-
-
-def _completeness_now(project: Project, leaflet_id: str, lang: str) -> Completeness:
     from ..translate.catalog_checks import catalog_problems
     from ..inputs.project import TEMPLATE_DOMAIN
     from ..translate.status import leaflet_status, templates_status
 
-    leaflet = load_leaflet_cached(project, leaflet_id)
+    leaflet = load_leaflet(project, leaflet_id)
     row = leaflet_status(project, leaflet, lang)
     labels = templates_status(project, lang)
     # The figure is the leaflet's own (as `list` and `translations status` give it); missing

@@ -106,7 +106,6 @@ def create():
         return _page(None, form_values(data), errors, general, 422, attempted=True)
     if not practice_files.create_profile(proj.practices_dir / f"{practice_id}.toml", text):
         abort(409)      # the same id made by another request between the two lines above
-    library.forget_practice(proj, practice_id)
     audit.record("practice", practice=practice_id, detail="created")
     # Translators: Shown after a new practice was made; %(name)s is its name.
     flash(_("De praktijk %(name)s is aangemaakt.", name=data["name"]), "saved")
@@ -179,7 +178,6 @@ def save(practice_id: str):
             return _page(practice_id, form_values(data), errors, general, 422, digest=profile.digest,
                          attempted=True)
         write_atomic(path, text)
-    library.forget_practice(proj, practice_id)
     changed = sorted(key for key in set(profile.data) | set(data)
                      if key != "logo" and profile.data.get(key) != data.get(key))
     if changed:
@@ -236,7 +234,6 @@ def retire(practice_id: str):
             return render_template("retire.html", practice=info, digest=profile.digest, form=CsrfForm(),
                                    conflict=rows), 409
         practice_files.retire_profile(proj, practice_id)
-    library.forget_practice(proj, practice_id)
     audit.record("practice", practice=practice_id, detail="retired")
     # Translators: Shown after a practice was retired; %(name)s is its name.
     flash(_("De praktijk %(name)s is gearchiveerd. Haar folders worden de volgende keer dat alle "

@@ -54,7 +54,7 @@ def review_state(lang: str, domain: str):
     from ..translate.review import state as review
 
     try:
-        leaflet = library.load_leaflet_cached(project(), domain)
+        leaflet = library.load_leaflet(project(), domain)
         return review.review_state(project(), leaflet, lang)
     except (UserError, OSError, ValueError):
         return None
@@ -71,7 +71,7 @@ def _rows():
             if domain == TEMPLATE_DOMAIN:
                 status = templates_status(proj, info.lang)
             else:
-                status = leaflet_status(proj, library.load_leaflet_cached(proj, domain), info.lang)
+                status = leaflet_status(proj, library.load_leaflet(proj, domain), info.lang)
             cells.append({"lang": info.lang, "status": status, "percent": status.percent,
                           "exists": proj.catalog_path(domain, info.lang).is_file(),
                           "review": review_state(info.lang, domain) if domain != TEMPLATE_DOMAIN else None})
