@@ -107,7 +107,7 @@ def test_a_document_made_again_from_its_bundle_alone_is_the_document_rendered_in
     with kept_child():      # one warm rendering process for all, as a cluster worker has
         for job in chosen.values():
             wire, blobs = sent(load_bundle(project, job))
-            there = rendered_outputs(job, False, lambda: render_replayed(wire, blobs))
+            there = rendered_outputs(job, False, lambda wire=wire, blobs=blobs: render_replayed(wire, blobs))
             here = render_outputs(project, job, strict=False)
             assert isinstance(here, Rendered) and isinstance(there, Rendered), (here, there)
             assert there.pdf == here.pdf, job.key
