@@ -101,3 +101,18 @@ def test_a_bundles_parts_are_what_the_plan_hashes(project, lang):
         deps = dict(plan.wanted[job.key]["deps"])
         deps.pop("tool")
         assert load_bundle(project, job).parts == deps, job.key
+
+
+def test_a_bundle_says_what_its_document_may_print(project):
+    """For the text proof: the leaflet's units in the document's language and in Dutch, the
+    template strings in the language, the practice's contact details; each from the bundle."""
+    from leafletgen.render import translate
+
+    bundle = load_bundle(project, BuildRequest(LEAFLET, "de", PRACTICE))
+    texts = bundle.approved_texts(translate(bundle))
+    catalog = {message.id: message.string for message in bundle.catalog if message.id}
+    assert texts["units"][0] == catalog[bundle.leaflet.title] != bundle.leaflet.title
+    assert texts["source_units"][0] == bundle.leaflet.title
+    labels = {message.id: message.string for message in bundle.template_catalog if message.id}
+    assert labels["Telefoon"] in texts["template_strings"] and "Telefoon" not in texts["template_strings"]
+    assert "030 123 45 67" in texts["profile"] and bundle.practice.name in texts["profile"]

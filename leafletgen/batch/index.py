@@ -13,7 +13,7 @@ from ..atomic_write import write_atomic
 from ..translate.catalogs import SOURCE_LANGUAGE, language_name, text_direction
 from ..inputs.project import Project
 from ..markup.sandbox import TemplateEnvironment, freeze
-from ..markup.templates import TemplateLoader
+from ..markup.templates import TemplateLoader, project_source
 from .outcome import IndexEntry
 
 
@@ -43,7 +43,7 @@ def render_index(project: Project, entries: list[IndexEntry]) -> str:
     the title in that language), in it one row per practice with a thumbnail of its own page 1
     and a link per variant."""
     # The same sandbox and plain data as a leaflet's templates (sandbox.py).
-    env = TemplateEnvironment(loader=TemplateLoader(project, ("templates",)),
+    env = TemplateEnvironment(loader=TemplateLoader((project_source(project, "templates"),)),
                               autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True)
     leaflets: dict[str, dict] = {}

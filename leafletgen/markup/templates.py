@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import gettext as gettext_module
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -50,25 +52,42 @@ _BYTECODE = _MemoryBytecodeCache()
 TEMPLATE_MAX_BYTES = 1024 * 1024     # ours are a few kB; leaflet.css about 10 kB
 
 
+@dataclass(frozen=True)
+class TemplateSource:
+    """A folder templates are looked up in: its name as users see it (`practices/<id>/templates`,
+    `templates`), where it lies (the file names tracebacks carry), and how a file of it is read:
+    `read(relative, limit)` with files.read_file's answers, `relative` its path as users see it.
+    A practice's folder and ours are the project's (`project_source`: for a document, its bundle's
+    reading); the installed package's templates would be one more source, last, read as the font
+    files are (inputs.bundle.page_fonts), and hashed into the bundle's digest as its files are."""
+
+    folder: str
+    path: Path
+    read: Callable[[str, int], bytes]
+
+
+def project_source(project: Project, folder: str) -> TemplateSource:
+    return TemplateSource(folder, Path(project.root).resolve() / folder, project.read)
+
+
 class TemplateLoader(jinja2.BaseLoader):
-    """Templates from folders of the project, searched in order (a practice's own first).
+    """Templates from a list of sources, searched in order (a practice's own first).
 
-    Each file is read through `Project.read`: a template or stylesheet that is a symbolic link,
-    or lies in a linked folder (a linked `blocks/`, a linked `templates/`), is refused with its
-    name, never followed; `..` in a name is not found. Its text is checked like every other input:
-    no invisible or direction-changing characters, with the line."""
+    Each file is read as an input: a template or stylesheet that is a symbolic link, or lies in
+    a linked folder (a linked `blocks/`, a linked `templates/`), is refused with its name, never
+    followed; `..` in a name is not found. Its text is checked like every other input: no
+    invisible or direction-changing characters, with the line."""
 
-    def __init__(self, project: Project, folders: tuple[str, ...]):
-        self.project = project
-        self.root = Path(project.root).resolve()
-        self.folders = folders
+    def __init__(self, sources: tuple[TemplateSource, ...]):
+        self.sources = sources
 
     def get_source(self, environment, template):
         parts = split_template_path(template)
-        for folder in self.folders:
-            relative = f"{folder}/{'/'.join(parts)}"
+        for source in self.sources:
+            name = "/".join(parts)
+            relative = f"{source.folder}/{name}"
             try:
-                data = self.project.read(relative, TEMPLATE_MAX_BYTES)
+                data = source.read(relative, TEMPLATE_MAX_BYTES)
             except InputFileError as exc:
                 if exc.missing:
                     continue
@@ -82,7 +101,7 @@ class TemplateLoader(jinja2.BaseLoader):
             if problems:
                 raise UserError([Problem(relative, message, line=number) for number, message in problems])
             # Each environment lives for one document: what it loaded stays valid while it lives.
-            return text, str(self.root / relative), lambda: True
+            return text, str(source.path / name), lambda: True
         raise jinja2.TemplateNotFound(template)
 
 
@@ -90,7 +109,7 @@ def template_loader(project: Project, practice: Practice) -> TemplateLoader:
     """The practice's own templates (practices/<id>/templates/) first, then ours."""
     search = [f"practices/{practice.id}/templates"] if practice.template_dir else []
     search.append("templates")
-    return TemplateLoader(project, tuple(search))
+    return TemplateLoader(tuple(project_source(project, folder) for folder in search))
 
 
 def environment(project: Project, practice: Practice) -> jinja2.Environment:
