@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from leafletgen.batch import _readers
+from leafletgen.batch import readers
 from leafletgen.batch import run as batch_run
-from leafletgen.batch.manifest import Hasher, Manifest
+from leafletgen.batch.manifest import Manifest
+from leafletgen.inputs.digest import Hasher
 from leafletgen.batch.plan import make_plan
 from leafletgen.inputs.project import Project
 
@@ -48,7 +49,7 @@ def small_project(project: Project) -> Project:
 
 def planned_digests(project: Project) -> dict[str, str]:
     """What the main job would record for each output, for the inputs as they are now."""
-    plan = make_plan(project, Manifest(project.root / "no-manifest.json"), Hasher(), _readers,
+    plan = make_plan(project, Manifest(project.root / "no-manifest.json"), Hasher(), readers,
                      force=True)
     return {key: wanted["digest"] for key, wanted in plan.wanted.items()}
 

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from leafletgen.batch import _readers
+from leafletgen.batch import readers
 from leafletgen.batch.plan import make_plan
 from leafletgen.batch.manifest import Manifest
 from leafletgen.errors import UserError
@@ -96,7 +96,7 @@ def test_after_its_bundle_is_loaded_a_document_reads_no_file_of_the_project(proj
 def test_a_bundles_parts_are_what_the_plan_hashes(project, lang):
     """The digest recorded for an output is its bundle's; with no file changed in between it is
     the plan's, so an unchanged output is not built again."""
-    plan = make_plan(project, Manifest(project.root / "none.json"), Hasher(), _readers, force=True)
+    plan = make_plan(project, Manifest(project.root / "none.json"), Hasher(), readers, force=True)
     for job in [job for job in plan.jobs if job.lang == lang]:
         deps = dict(plan.wanted[job.key]["deps"])
         deps.pop("tool")

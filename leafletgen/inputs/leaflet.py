@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from ..errors import Problem, UserError
 from ..markup.inline import inline_problems, parser
-from .logo import LOGO_MAX_BYTES, checked_logo, sniff
+from .logo import image_problems
 from .model import Block, Leaflet
 from .project import Project
 from .files import InputFileError, read_file, relative_parts
@@ -27,7 +27,6 @@ from .characters import line_problems, text_problem
 from .validation import key_lines, validate_model
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 class FrontMatterLoader(yaml.SafeLoader):
@@ -270,40 +269,6 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
                        first_line + (ref.get("map") or [0])[0])
     reader.read_all()
     return reader.blocks, reader.problems
-
-
-def image_problems(blocks: list[Block], read_image, file: str) -> list[Problem]:
-    """An image must be a PNG, JPEG or SVG file (by its content) inside the leaflets folder,
-    reached without a symbolic link (`read_image(src, limit)`: files.read_file's answer)."""
-    problems = []
-    for block in blocks:
-        if block.kind != "image":
-            continue
-        if _SCHEME_RE.match(block.src):
-            problems.append(Problem(file, f"image {block.src!r} must be a file in leaflets/, "
-                                          "not an address", line=block.line))
-            continue
-        try:
-            relative_parts(block.src)
-            data = read_image(block.src, LOGO_MAX_BYTES)
-        except InputFileError as exc:
-            if exc.missing:
-                message = f"image {block.src!r} not found in leaflets/"
-            elif exc.kind == "outside":
-                message = f"image {block.src!r} must be a file inside leaflets/"
-            else:
-                message = f"image {block.src!r} {exc.reason}"
-            problems.append(Problem(file, message, line=block.line))
-            continue
-        if not sniff(data[:2048]):
-            problems.append(Problem(file, f"image {block.src!r} is not a PNG, JPEG or SVG image "
-                                          "(judged by its content)", line=block.line))
-        else:
-            # The same checks as a logo: pixel limit, broken files, a self-contained SVG.
-            _, messages = checked_logo(data, block.src)
-            problems += [Problem(file, "image" + message[len("logo"):] if message.startswith("logo ")
-                                 else message, line=block.line) for message in messages]
-    return problems
 
 
 def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:

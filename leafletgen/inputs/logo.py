@@ -1,4 +1,5 @@
-"""Check a logo by its content, not its name: PNG, JPEG or a self-contained SVG, within limits."""
+"""Check a logo, or a leaflet's picture, by its content, not its name: PNG, JPEG or a
+self-contained SVG, within limits."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ import tinycss2
 from lxml import etree
 from PIL import Image, ImageChops
 
-from ..errors import Message
+from ..errors import Message, Problem
+from .files import InputFileError, relative_parts
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 SVG_MAX_ELEMENTS = 5_000             # and at most 255 deep (the XML parser's own limit)
 LOGO_MAX_PIXELS = 16_000_000          # 4000 × 4000; a decompression bomb is refused, not rendered
 SVG_NS = "{http://www.w3.org/2000/svg}"
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def sniff(data: bytes) -> str:
@@ -301,3 +304,39 @@ def logo_box(shape: LogoShape, rules: LogoRules) -> tuple[float, float]:
         grow = min(rules.min_height_mm / (height * shape.ink_height), rules.widest_mm / width)
         width, height = width * max(grow, 1.0), height * max(grow, 1.0)
     return round(width, 1), round(height, 1)
+
+
+# ---- A leaflet's pictures ------------------------------------------------------------------------
+
+def image_problems(blocks, read_image, file: str) -> list[Problem]:
+    """An image must be a PNG, JPEG or SVG file (by its content) inside the leaflets folder,
+    reached without a symbolic link (`read_image(src, limit)`: files.read_file's answer)."""
+    problems = []
+    for block in blocks:
+        if block.kind != "image":
+            continue
+        if _SCHEME_RE.match(block.src):
+            problems.append(Problem(file, f"image {block.src!r} must be a file in leaflets/, "
+                                          "not an address", line=block.line))
+            continue
+        try:
+            relative_parts(block.src)
+            data = read_image(block.src, LOGO_MAX_BYTES)
+        except InputFileError as exc:
+            if exc.missing:
+                message = f"image {block.src!r} not found in leaflets/"
+            elif exc.kind == "outside":
+                message = f"image {block.src!r} must be a file inside leaflets/"
+            else:
+                message = f"image {block.src!r} {exc.reason}"
+            problems.append(Problem(file, message, line=block.line))
+            continue
+        if not sniff(data[:2048]):
+            problems.append(Problem(file, f"image {block.src!r} is not a PNG, JPEG or SVG image "
+                                          "(judged by its content)", line=block.line))
+        else:
+            # The same checks as a logo: pixel limit, broken files, a self-contained SVG.
+            _, messages = checked_logo(data, block.src)
+            problems += [Problem(file, "image" + message[len("logo"):] if message.startswith("logo ")
+                                 else message, line=block.line) for message in messages]
+    return problems
