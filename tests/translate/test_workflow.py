@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import gettext
 
 import json
@@ -350,8 +352,10 @@ def test_a_translators_html_is_refused_and_would_be_escaped_anyway(project, tmp_
     run = run_cli("build", "--leaflet", LEAFLET, "--lang", "en", "--out", str(tmp_path), root=project.root)
     assert run.code == 1 and "raw HTML" in run.err
 
-    # Past the checks: the Dutch bundle (which reads no catalog), translated by hand.
-    bundle = load_bundle(project, BuildRequest(LEAFLET, "nl", "fysio-delinde"))
+    # Past the checks: the Dutch bundle (which reads no catalog), translated by hand, reading
+    # what else the English page needs (its language's table) from disk.
+    bundle = dataclasses.replace(load_bundle(project, BuildRequest(LEAFLET, "nl", "fysio-delinde")),
+                                 project=project)
     translated = translate_leaflet(bundle.leaflet, load_catalog(project, LEAFLET, "en"), "en")
     html = render_html(bundle, translated, template_translations(project, "en"),
                        RenderOptions(for_pdf=False))
