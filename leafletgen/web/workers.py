@@ -98,7 +98,8 @@ def render_in_worker(root: str, request: BuildRequest) -> dict:
     except UserError as exc:
         return {"ok": False, "errors": list(exc.problems)}     # Problems keep their (field, code, params)
     return {"ok": True, "pdf": document.pdf, "html": document.html, "warnings": document.warnings,
-            "title": plain_text(document.leaflet.title), "draft": document.draft,
+            "title": plain_text(document.leaflet.title), "version": document.leaflet.version,
+            "draft": document.draft,
             "pages": page_count(document.pdf), "pid": os.getpid(), "inputs": document.inputs}
 
 
