@@ -40,15 +40,7 @@ BIDI_CONTROLS = {
     "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE",
     "\u2069": "POP DIRECTIONAL ISOLATE",
 }
-BIDI_OVERRIDES = {char: BIDI_CONTROLS[char] for char in ("\u202d", "\u202e")}   # kept for callers
 IN_WORD_ONLY = "\u00ad\u200c\u200d"     # soft hyphen, zero-width non-joiner, zero-width joiner
-# Every character of Unicode's category Cf (format), as of Unicode 15 (Python 3.11–3.13); a test
-# checks this list against `unicodedata` so a newer Python cannot add one silently.
-FORMAT_CHARACTERS = (
-    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
-)
 # Not format characters, but drawn as nothing: Hangul fillers, the combining grapheme joiner,
 # Khmer's invisible vowels, the Mongolian free variation selectors, the braille blank, variation
 # selectors beyond the 16 standard ones (used to smuggle hidden data after a visible character),

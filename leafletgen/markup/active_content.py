@@ -126,8 +126,8 @@ def refuse_active_content(html: str, practice: Practice) -> str:
 
     Only a practice's own templates can write such markup: ours cannot be changed by an input and
     every input's text is escaped (tests/markup/test_hostile_active_content.py checks our templates in
-    every language and variant). So a practice without templates of its own is not parsed: that
-    costs 20 ms, a tenth of a document's time."""
+    every language and variant). So a practice without templates of its own is not parsed: parsing
+    is a noticeable share of a document's time."""
     if practice.template_dir is None:
         return html
     found = active_content(html)

@@ -6,9 +6,8 @@ catalog or leaflet can be made to parse slowly, and WeasyPrint lays out whatever
 
 - **memory**: the process's address space may grow by `memory_mb` at most from when it takes the
   limits on (RLIMIT_AS set to what it has then plus that much: what a forked process inherits
-  counts in its address space; a worker uses about 400 MB of address space and 130 MB of memory
-  for the shipped leaflet, 230 MB for a leaflet at its 256 KiB limit). An allocation beyond it
-  fails (MemoryError), or the process dies; either way that document is reported, the others are
+  counts in its address space; a worker's use is measured in benchmarks/RESULTS.md). An
+  allocation beyond it fails (MemoryError), or the process dies; either way that document is reported, the others are
   built, and the machine is not exhausted.
 - **wall time**: `seconds` for the whole of one document. Inside the process a timer (SIGALRM)
   stops Python code at the limit (a template's loop); the process that started it kills it

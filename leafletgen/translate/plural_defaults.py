@@ -69,9 +69,3 @@ def plural_forms(lang: str) -> str:
         return PLURAL_FORMS[base]
     rule = get_plural(lang)
     return f"nplurals={rule.num_plurals}; plural={rule.plural_expr};"
-
-
-def split_plural_forms(value: str) -> tuple[int, str]:
-    """(nplurals, the plural expression) of a Plural-Forms value."""
-    parts = dict(part.strip().split("=", 1) for part in value.strip().rstrip(";").split(";") if "=" in part)
-    return int(parts["nplurals"]), parts["plural"].strip()

@@ -83,11 +83,6 @@ class LayoutReport:
         return statistics.median(self.line_chars) if self.line_chars else 0.0
 
     @property
-    def broken_share(self) -> float:
-        """Words broken at a line end, per line of text."""
-        return len(self.broken_words) / self.text_lines if self.text_lines else 0.0
-
-    @property
     def largest_gap(self) -> float:
         """The largest empty share at the foot of a page that is not the last."""
         return max((1 - page.fill for page in self.pages[:-1]), default=0.0)

@@ -319,11 +319,6 @@ def write_pdf(laid_out: LaidOut, finisher=None) -> RenderResult:
                         too_large=list(dict.fromkeys(laid_out.too_large)))
 
 
-def render_pdf(html: str, base_dir: Path, assets, finisher=None, stylesheets: tuple = ()) -> RenderResult:
-    """Render `html` to PDF bytes in one go (no copy-fitting); see `lay_out` and `write_pdf`."""
-    return write_pdf(lay_out(html, base_dir, assets, stylesheets), finisher)
-
-
 def strip_attachments_and_links(document) -> list[str]:
     """Drop what a template could smuggle into the PDF besides the page: files attached with
     <link rel=attachment> or <a rel=attachment> (WeasyPrint embeds them, even with

@@ -12,10 +12,16 @@ import pytest
 from babel import Locale
 from babel.messages.pofile import read_po
 
-from leafletgen.translate.plural_defaults import PLURAL_FORMS, split_plural_forms
-
+from leafletgen.translate.plural_defaults import PLURAL_FORMS
 from tests.conftest import REPO, run_cli
 from tests.pdfutil import pdf_text
+
+
+def split_plural_forms(value: str) -> tuple[int, str]:
+    """(nplurals, the plural expression) of a Plural-Forms value."""
+    parts = dict(part.strip().split("=", 1) for part in value.strip().rstrip(";").split(";") if "=" in part)
+    return int(parts["nplurals"]), parts["plural"].strip()
+
 
 SHIPPED = ["ar", "de", "en", "es", "fr", "pl", "tr", "uk"]
 LEAFLET = "lage-rugklachten"

@@ -14,7 +14,7 @@ from leafletgen.build import build
 from leafletgen.inputs.bundle import load_bundle
 from leafletgen.render import BuildRequest, translate
 from leafletgen.markup.html import RenderOptions, render_html
-from leafletgen.typeset.pdf import render_pdf
+from leafletgen.typeset.pdf import lay_out, write_pdf
 from leafletgen.markup.qr import qr_context
 from leafletgen.translate.review.state import document_review
 
@@ -102,7 +102,7 @@ def test_a_stylesheet_parsed_once_gives_the_pdf_of_one_parsed_in_the_page(projec
                             extra={**qr_context(bundle.practice, LEAFLET, lang, "a4"), "translation": note})
     html = render_html(bundle, translated, bundle.template_translations, options)
     assert "@font-face" in html and "header.practice {" in html
-    inline = render_pdf(html, bundle.root / "templates", bundle.assets())
+    inline = write_pdf(lay_out(html, bundle.root / "templates", bundle.assets()))
     assert inline.pdf == pdf.read_bytes()
 
 
