@@ -361,7 +361,7 @@ def navigation():
         # Translators: The main menu: the page for the translations of the leaflets.
         ("translations.index", _("Vertalingen"))] + ([
         # Translators: The main menu: the page where an admin manages the accounts (who may sign in).
-        ("users.index", _("Accounts"))] if access.may("manage_users") else []) + ([
+        ("users.index", _("Gebruikers"))] if access.may("manage_users") else []) + ([
         # Translators: The main menu: the audit trail (who changed what, who printed which leaflet).
         ("audit.index", _("Logboek"))] if access.may("read_audit") else []),
             "active": (request.endpoint or "").split(".")[0] if request else "",

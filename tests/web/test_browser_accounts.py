@@ -101,7 +101,7 @@ def test_logging_in_and_out(server, browser, width):
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     assert page.evaluate("document.cookie") == ""                 # no script can read the session
     menu = page.get_by_role("navigation", name="Hoofdmenu")
-    assert menu.get_by_role("link", name="Accounts").count() == 0      # staff: no admin pages
+    assert menu.get_by_role("link", name="Gebruikers").count() == 0      # staff: no admin pages
     page.get_by_role("button", name="Afmelden").click()
     page.wait_for_load_state("networkidle")
     assert page.url == base + "/login"
@@ -119,9 +119,9 @@ def test_the_users_page(server, browser, width):
     view = Page(browser, width)
     page = view.page
     log_in(page, base, "anna")
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Accounts").click()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Gebruikers").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("heading", name="Accounts", exact=True).is_visible()
+    assert page.get_by_role("heading", name="Gebruikers", exact=True).is_visible()
     assert page_problems(page, width) == []
     look(page, f"users-{width}")
     # A new account with mistakes: the messages beside their fields, in Dutch.
