@@ -27,6 +27,7 @@ from ..batch import run_main_job
 from ..batch.scheduler import check_address, cluster_to_use
 from ..errors import STRICT_ERROR, MachineError, UserError
 from ..inputs.project import Project, find_project
+from ..inputs.shipped import upgrade_note
 from ..run.signals import Terminated
 from ..inputs.characters import printable
 from ..typeset.variants import VARIANTS
@@ -72,6 +73,9 @@ def cmd_main_job(args, project: Project, out, err) -> int:
                            out=out, strict=args.strict, cluster=cluster)
     for line in summary.skipped + summary.skipped_unreviewed:
         print(printable(line), file=out)
+    note = upgrade_note(project)       # copies older than the installed leafletgen's files
+    if note:
+        print(note, file=out)
     for line in summary.warnings:
         err.warning(line)
     for line in dict.fromkeys(summary.failed):
@@ -146,7 +150,8 @@ def make_parser() -> Parser:
     listing.set_defaults(handler="cmd_list")
     add_translations_commands(commands)
     add_check_command(commands)
-    for module in ("web.serve", "store.command"):      # `serve`, `users`: their own modules
+    # `serve`, `users`, `new` and `upgrade`: their own modules
+    for module in ("web.serve", "store.command", "cli.folder_commands"):
         importlib.import_module(f"..{module}", __package__).add_command(commands, _common)
     return limits.add_options(parser, commands.choices)   # --time-limit, --memory-limit
 
@@ -271,7 +276,7 @@ def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
     # On sub-commands the defaults are SUPPRESS so they do not overwrite the top-level values.
     default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
     parser.add_argument("--root", metavar="DIR", default=default(None),
-                        help="project folder (default: the current folder)")
+                        help="project folder (default: the one the current folder is in)")
     parser.add_argument("--strict", action="store_true", default=default(False),
                         help="treat warnings as errors")
     parser.add_argument("--debug", action="store_true", default=default(False),
@@ -346,7 +351,8 @@ def _main(argv: list[str] | None, out, err) -> int:
     project = None
     limits.configure_from(args)   # every document of this run, here or in a worker, keeps to them
     try:
-        project = find_project(args.root)
+        if getattr(args, "project_needed", True):
+            project = find_project(args.root)
         code = _handler(args.handler)(args, project, out, messages)
         if code == EXIT_OK and args.strict and messages.warnings:
             print(f"error: {STRICT_ERROR}", file=err)

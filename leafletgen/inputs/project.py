@@ -7,8 +7,27 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from .files import file_kind, read_file, tree_entries
+from ..errors import UserError
+from ..store.settings import SETTINGS_FILE
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _shipped_root() -> Path:
+    """leafletgen's own project-shaped folder: templates/, translations/ (the defaults a content
+    folder may override) and the example leaflets/ and practices/ that `new` copies. A wheel has
+    them in leafletgen/shipped/ (pyproject.toml's package-dir); a checkout, or an editable
+    install of one, is that folder itself."""
+    shipped = Path(__file__).resolve().parents[1] / "shipped"
+    return shipped if shipped.is_dir() else PACKAGE_ROOT
+
+
+SHIPPED_ROOT = _shipped_root()
+
+
+def shipped_root() -> Path:
+    """SHIPPED_ROOT, looked up when asked (a test points it at a newer leafletgen's folder)."""
+    return SHIPPED_ROOT
 SOURCE_LANGUAGE = "nl"           # the language every leaflet is written in
 # Languages written right to left (laid out with dir="rtl").
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
@@ -151,11 +170,23 @@ class Project:
         return lines
 
 
+def is_project(folder: Path) -> bool:
+    """Whether `folder` is a content folder: it has leafletgen.toml (`new` writes one) or leaflets/."""
+    return (folder / SETTINGS_FILE).is_file() or (folder / "leaflets").is_dir()
+
+
 def find_project(root: str | Path | None = None) -> Project:
-    """The project in `root`, else the current directory if it has leaflets/, else this checkout."""
+    """The project in `root` (--root), else the nearest folder from the current one upwards that
+    is a content folder (`is_project`), as git finds its repository from any of its folders."""
     if root is not None:
-        return Project(Path(root).resolve())
-    cwd = Path.cwd()
-    if (cwd / "leaflets").is_dir():
-        return Project(cwd.resolve())
-    return Project(PACKAGE_ROOT)
+        folder = Path(root).resolve()
+        if not folder.is_dir():
+            raise UserError(f"{root}: no such folder (--root names the project folder)")
+        return Project(folder)
+    cwd = Path.cwd().resolve()
+    for folder in (cwd, *cwd.parents):
+        if is_project(folder):
+            return Project(folder)
+    raise UserError(f"{cwd}: not in a leafletgen project (no folder here or above it holds "
+                    f"leaflets/ or {SETTINGS_FILE}); make one with `leafletgen new DIR`, "
+                    "or give --root DIR")

@@ -20,7 +20,8 @@ from fontTools.ttLib import TTFont
 from fontTools.varLib.instancer import instantiateVariableFont
 
 from ..errors import machine_error
-from .fonts import FontFace, font_faces, font_stack, instance_path, is_variable, package_file
+from .fonts import (FontFace, font_faces, font_stack, instance_path, is_variable, missing_instances,
+                    package_file)
 
 
 def make_instance(face: FontFace) -> Path:
@@ -62,6 +63,30 @@ def make_instance(face: FontFace) -> Path:
             raise machine_error(exc, target) from exc
         raise
     return target
+
+
+def make_missing_instances(jobs: int | None = None) -> int:
+    """Make every static instance this computer lacks now (fonts.missing_instances, a cheap
+    check), `jobs` at a time in processes of their own (default: one per core); how many were
+    made. Explicit, so that a command can pay for them once, up front, and say so (`new`; the
+    main job and `serve` make the ones they lack the same way, in their own workers)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    faces = font_faces()
+    missing = [faces.index(face) for face in missing_instances()]
+    if len(missing) <= 1 or jobs == 1:
+        for index in missing:
+            make_instance(faces[index])
+        return len(missing)
+    with ProcessPoolExecutor(max_workers=min(len(missing), jobs or os.cpu_count() or 1)) as pool:
+        for future in [pool.submit(make_instance_of, index) for index in missing]:
+            future.result()
+    return len(missing)
+
+
+def make_instance_of(face_index: int) -> str:
+    """make_instance of font_faces()[face_index] (a number: what a worker process is sent)."""
+    return str(make_instance(font_faces()[face_index]))
 
 
 def face_file(face: FontFace) -> Path:

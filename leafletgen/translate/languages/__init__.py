@@ -29,7 +29,7 @@ from types import MappingProxyType
 
 from ...errors import Problem, UserError
 from ...inputs.files import InputFileError, read_file
-from ...inputs.project import PACKAGE_ROOT, SOURCE_LANGUAGE, Project
+from ...inputs.project import PACKAGE_ROOT, SOURCE_LANGUAGE, Project, shipped_root
 
 PACKAGED = Path(__file__).resolve().parent
 TABLE_MAX_BYTES = 256 * 1024
@@ -281,9 +281,8 @@ def _cldr_scripts(lang: str) -> frozenset[str]:
 
 def own_translations() -> Path:
     """leafletgen's own translations/ folder, whose termbases are the defaults: the checkout's,
-    or the copy a wheel ships as leafletgen/shipped_translations (pyproject.toml's package-dir)."""
-    shipped = PACKAGED.parent.parent / "shipped_translations"
-    return shipped if shipped.is_dir() else PACKAGE_ROOT / "translations"
+    or the copy a wheel ships in leafletgen/shipped/ (inputs.project.shipped_root)."""
+    return shipped_root() / "translations"
 
 
 def _with_termbase(table: LanguageTable, project: Project, lang: str) -> LanguageTable:
