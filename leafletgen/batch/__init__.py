@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import MachineError
-from ..inputs.digest import output_digest
+from ..inputs.digest import output_digest, templates_digest
 from ..inputs.project import Project
 from ..request import BuildRequest
 from .manifest import Hasher, Manifest, index_digest, remove_output
@@ -105,7 +105,7 @@ def run_main_job(project: Project, out_dir: Path, jobs: int | None = None, force
         if summary.stopped:   # the output cannot be written: no index either
             summary.seconds = time.perf_counter() - started
             return summary
-    digest = index_digest(manifest, hasher.tree(project.templates_dir))
+    digest = index_digest(manifest, templates_digest(project, hasher))
     if changed or digest != manifest.index or not (out_dir / "index.html").is_file():
         _index.write_index_from_manifest(project, out_dir, manifest)
         manifest.index = digest

@@ -47,7 +47,7 @@ def tool_digest(hasher: Hasher) -> str:
     parts = [__version__, library_versions()]
     for path in sorted([*package.rglob("*.py"), *package.rglob("*.toml")]):   # .toml: language tables
         relative = path.relative_to(package)
-        if relative.parts[0] != "web":
+        if relative.parts[0] not in ("web", "shipped"):   # shipped: hashed where used
             parts += [relative.as_posix(), hasher.file(path)]
     return combine(*parts)
 

@@ -151,7 +151,7 @@ def load_bundle(project: Project, request: BuildRequest) -> Bundle:
     """Read, check and hash everything `request`'s document is made from. UserError: every
     problem of the leaflet, practice, language and variant at once; then those of the catalogs
     and the review record."""
-    return _load(replace(project, files=InputFiles(project.root)), request)
+    return _load(replace(project, files=InputFiles(project.root, project.defaults)), request)
 
 
 def replay(wire: dict, blobs: dict[str, bytes]) -> Bundle:

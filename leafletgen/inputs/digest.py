@@ -22,7 +22,7 @@ from stat import S_ISLNK, S_ISREG
 from .files import InputFileError, read_file, tree_entries
 from ..typeset.fonts import font_faces, page_families
 from .project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN,
-                      Project, review_file)
+                      Project, catalog_file, review_file)
 
 # Files at least this big (fonts) are hashed once and then recognised by size and mtime
 # (`Hasher.stat_cache`, which the main job keeps in its manifest).
@@ -162,13 +162,23 @@ def catalogs_digest(project: Project, hasher: Hasher, leaflet_id: str, lang: str
         return ""
     folder = project.translations_dir / lang
     return combine(hasher.file(project.catalog_path(leaflet_id, lang)),
-                   hasher.file(project.catalog_path(TEMPLATE_DOMAIN, lang)),
+                   hasher.file(project.path(catalog_file(TEMPLATE_DOMAIN, lang))),
                    hasher.file(project.root / review_file(leaflet_id, lang)),
-                   hasher.file(folder / "language.toml"), hasher.file(folder / "terms.toml"))
+                   hasher.file(folder / "language.toml"),
+                   hasher.file(project.path(f"translations/{lang}/terms.toml")))
 
 
 def templates_digest(project: Project, hasher: Hasher) -> str:
-    return hasher.tree(project.templates_dir)
+    """The templates: the project's templates/ over leafletgen's own (Project.tree), hashed as a
+    copy of them in the project would be. A reading (inputs.reading) merges them itself."""
+    folder = project.templates_dir
+    if project.files is not None or project.defaults is None or folder.is_symlink() \
+            or (os.path.lexists(folder) and not folder.is_dir()):
+        return hasher.tree(folder)
+    parts = []
+    for relative in project.tree("templates"):
+        parts += [relative, hasher.file(project.path(f"templates/{relative}"))]
+    return combine(*parts)
 
 
 def fonts_digest(file_digest, families: tuple[str, ...]) -> str:

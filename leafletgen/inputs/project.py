@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from .files import file_kind, read_file, tree_entries
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from .files import InputFileError, file_kind, read_file, tree_entries
 from ..errors import UserError
 from ..store.settings import SETTINGS_FILE
 
@@ -28,10 +30,34 @@ SHIPPED_ROOT = _shipped_root()
 def shipped_root() -> Path:
     """SHIPPED_ROOT, looked up when asked (a test points it at a newer leafletgen's folder)."""
     return SHIPPED_ROOT
+
+
+TEMPLATE_DOMAIN = "leafletgen"   # the gettext domain of the template strings
+WEB_DOMAIN = "leafletgen_web"    # the staff web app's words (translate.web_catalog)
+# The files of leafletgen's own folder that every content folder uses where it has none of its own
+# at the same place: the templates and stylesheets, the template strings' and the web app's
+# catalogs, the termbases. A content folder overrides one by having that file.
+DEFAULTS = ("templates", "templates/*", f"translations/*/LC_MESSAGES/{TEMPLATE_DOMAIN}.po",
+            f"translations/*/LC_MESSAGES/{WEB_DOMAIN}.po", "translations/*/terms.toml")
+
+
+def is_default(relative: str) -> bool:
+    """Whether a path names one of leafletgen's defaults (`DEFAULTS`)."""
+    return any(fnmatch.fnmatchcase(relative, pattern) for pattern in DEFAULTS)
+
+
+def default_folder(relative: str) -> bool:
+    """Whether a folder's listing is the content folder's entries over leafletgen's (templates/)."""
+    return relative == "templates" or relative.startswith("templates/")
+
+
+def merged_tree(own: list[str] | None, defaults: list[str]) -> list[str]:
+    """A default folder's entries: the content folder's (`own`; None when it has no such folder)
+    and leafletgen's, sorted as files.tree_entries sorts."""
+    return [name.as_posix() for name in sorted({PurePosixPath(name) for name in [*(own or ()), *defaults]})]
 SOURCE_LANGUAGE = "nl"           # the language every leaflet is written in
 # Languages written right to left (laid out with dir="rtl").
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
-TEMPLATE_DOMAIN = "leafletgen"   # the gettext domain of the template strings
 PROFILE_MAX_BYTES = 64 * 1024   # a practice profile is a dozen lines
 DEFAULT_PRACTICE_ID = "default"  # the neutral "practice" when none is given
 # What a name in leaflets/, practices/ and translations/ must look like; anything else is
@@ -63,26 +89,54 @@ class Project:
     root: Path
     files: object = field(default=None, compare=False, repr=False)
 
+    @cached_property
+    def defaults(self) -> Path | None:
+        """leafletgen's own folder, whose `DEFAULTS` this project reads where it has none of its
+        own; None when the project is that folder (leafletgen's checkout)."""
+        shipped = shipped_root().resolve()
+        return None if shipped == Path(self.root).resolve() else shipped
+
     def read(self, relative: str, limit: int) -> bytes:
-        """The bytes of an input file (files.read_file: no link, within `limit`)."""
+        """The bytes of an input file (files.read_file: no link, within `limit`); for a default
+        the project has not got, leafletgen's own."""
         if self.files is not None:
             return self.files.read(relative, limit)
-        return read_file(self.root, relative, limit)
+        try:
+            return read_file(self.root, relative, limit)
+        except InputFileError as exc:
+            if exc.missing and self.defaults is not None and is_default(relative):
+                return read_file(self.defaults, relative, limit)
+            raise
+
+    def path(self, relative: str) -> Path:
+        """Where an input file is read from (see `read`): in the project, or leafletgen's own
+        default. While a document's inputs are loaded, always in the project (`files` reads the
+        default in its place)."""
+        if self.files is None and self.defaults is not None and is_default(relative) \
+                and file_kind(self.root, relative) == "missing":
+            return self.defaults / relative
+        return self.root / relative
 
     def kind(self, relative: str) -> str:
-        """files.file_kind of a name in the project: "file", "dir", "symlink", "missing", "other"."""
+        """files.file_kind of a name in the project: "file", "dir", "symlink", "missing", "other"
+        (for a default the project has not got, of leafletgen's own)."""
         if self.files is not None:
             return self.files.kind(relative)
-        return file_kind(self.root, relative)
+        kind = file_kind(self.root, relative)
+        if kind == "missing" and self.defaults is not None and is_default(relative):
+            return file_kind(self.defaults, relative)
+        return kind
 
     def tree(self, folder: str) -> list[str]:
         """What lies below a folder of the project (files.tree_entries), as POSIX paths relative
-        to it."""
+        to it; templates/ is the project's files over leafletgen's."""
         if self.files is not None:
             return self.files.entries(folder)
-        if self.kind(folder) != "dir":
-            return []
-        return [entry.as_posix() for entry in tree_entries(self.root / folder)]
+        own = file_kind(self.root, folder)
+        entries = [entry.as_posix() for entry in tree_entries(self.root / folder)] if own == "dir" else None
+        if self.defaults is not None and default_folder(folder) and own in ("dir", "missing"):
+            return merged_tree(entries, [entry.as_posix() for entry in tree_entries(self.defaults / folder)])
+        return entries or []
 
     def listdir(self, folder: str) -> list[str]:
         if self.files is not None:

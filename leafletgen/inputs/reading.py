@@ -22,6 +22,7 @@ from pathlib import Path
 from ..errors import UserError
 from .files import InputFileError, file_kind, inside, open_file, relative_parts, tree_entries
 from .digest import FILE_MAX_BYTES, Hasher, combine, too_large_digest
+from .project import default_folder, is_default, merged_tree
 
 
 class NotRecorded(Exception):
@@ -31,9 +32,12 @@ class NotRecorded(Exception):
 class InputFiles(Hasher):
     """Files of the project at `root`, each read once (see the module's description)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, defaults: Path | None = None):
         super().__init__()
         self.root = Path(root)
+        # leafletgen's own folder: a default the project has not got is read there, kept under
+        # its name in the project (project.DEFAULTS), and hashed as if the project had it.
+        self.defaults = Path(defaults) if defaults is not None else None
         self.data: dict[str, bytes] = {}                 # relative path → bytes, as read
         self.errors: dict[str, InputFileError] = {}      # relative path → why it cannot be read
         self.sizes: dict[str, int] = {}                  # relative path → size of a file read
@@ -95,9 +99,20 @@ class InputFiles(Hasher):
             return InputFileError("does not exist", "missing")
         return None
 
+    def _open(self, key: str) -> int:
+        try:
+            return open_file(self.root, key)
+        except InputFileError as exc:
+            if not (exc.missing and self.defaults is not None and is_default(key)):
+                raise
+            try:
+                return open_file(self.defaults, key)
+            except InputFileError:
+                raise exc from None
+
     def _read(self, key: str) -> None:
         try:
-            fd = open_file(self.root, key)
+            fd = self._open(key)
         except InputFileError as exc:
             self.errors[key] = exc
             # What the plan's hasher makes of it (a link, a pipe, nothing): hashed, never read.
@@ -163,10 +178,16 @@ class InputFiles(Hasher):
             if self._replay:
                 raise NotRecorded(f"{folder}/ was not listed for this document")
             path = self.root / folder
-            if path.is_symlink() or not path.is_dir():
+            own = None if path.is_symlink() or not path.is_dir() else \
+                [entry.as_posix() for entry in tree_entries(path)]
+            if self.defaults is not None and default_folder(folder) and not path.is_symlink() \
+                    and (own is not None or not os.path.lexists(path)):
+                self.trees[folder] = merged_tree(own, [entry.as_posix() for entry in
+                                                       tree_entries(self.defaults / folder)])
+            elif own is None:
                 self.trees[folder] = Hasher.tree(self, path)
             else:
-                self.trees[folder] = [entry.as_posix() for entry in tree_entries(path)]
+                self.trees[folder] = own
         entries = self.trees[folder]
         return [] if isinstance(entries, str) else list(entries)
 
@@ -176,7 +197,10 @@ class InputFiles(Hasher):
         if relative not in self.kinds:
             if self._replay:
                 raise NotRecorded(f"{relative} was not looked at for this document")
-            self.kinds[relative] = file_kind(self.root, relative)
+            kind = file_kind(self.root, relative)
+            if kind == "missing" and self.defaults is not None and is_default(relative):
+                kind = file_kind(self.defaults, relative)
+            self.kinds[relative] = kind
         return self.kinds[relative]
 
     def listdir(self, folder: str) -> list[str]:

@@ -14,7 +14,6 @@ Light (hashlib, os, tomllib): the main job asks `upgrade_note` on every run.
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
 import os
@@ -24,14 +23,10 @@ from pathlib import Path, PurePosixPath
 
 from .. import __version__
 from .files import InputFileError, read_file
-from .project import TEMPLATE_DOMAIN, Project, shipped_root
+from .project import TEMPLATE_DOMAIN, WEB_DOMAIN, Project, is_default, shipped_root
 
 COPIES_FILE = "leafletgen-copies.toml"
-WEB_DOMAIN = "leafletgen_web"         # the staff web app's words (translate.web_catalog)
 FILE_MAX_BYTES = 16 * 1024 * 1024
-# Files of the shipped folder a content folder overrides by having one at the same place.
-DEFAULTS = ("templates/*", f"translations/*/LC_MESSAGES/{TEMPLATE_DOMAIN}.po",
-            f"translations/*/LC_MESSAGES/{WEB_DOMAIN}.po", "translations/*/terms.toml")
 
 
 def shipped_files(root: Path | None = None) -> list[str]:
@@ -51,11 +46,6 @@ def shipped_files(root: Path | None = None) -> list[str]:
 
 # Made from the shipped files, or left by a tool: never part of them.
 _NOT_SHIPPED = (".mo", ".pyc", ".part", "~")
-
-
-def is_default(relative: str) -> bool:
-    """Whether a shipped file is a default (used unless the content folder has its own)."""
-    return any(fnmatch.fnmatchcase(relative, pattern) for pattern in DEFAULTS)
 
 
 def example_files(root: Path | None = None) -> list[str]:

@@ -20,7 +20,7 @@ from .extract import template_msgids
 from .catalogs import (SOURCE_LANGUAGE, TEMPLATE_DOMAIN, filled, language_name, languages,
                        load_catalog)
 from ..inputs.model import Leaflet
-from ..inputs.project import Project
+from ..inputs.project import Project, catalog_file
 from .review.records import record_path
 from .review.state import ReviewState, review_state
 from .quality import catalog_findings
@@ -72,8 +72,7 @@ class CatalogStatus:
 
 
 def catalog_status(project: Project, domain: str, lang: str, msgids: list) -> CatalogStatus:
-    path = project.catalog_path(domain, lang)
-    status = CatalogStatus(domain, lang, project.rel(path))
+    status = CatalogStatus(domain, lang, catalog_file(domain, lang))
     # Checked like any input (catalog_validation): a catalog with problems is refused by the build.
     # One that cannot be used at all counts as untranslated; a unit whose translation has a
     # problem counts as not translated: a broken catalog is never 100 %.
@@ -125,7 +124,7 @@ def incomplete_reason(project: Project, leaflet: Leaflet, lang: str) -> str:
     """Why `leaflet` cannot be built as final in `lang` (empty when it can)."""
     reasons = []
     for row in (leaflet_status(project, leaflet, lang), templates_status(project, lang)):
-        if not project.catalog_path(row.domain, lang).is_file():
+        if project.kind(catalog_file(row.domain, lang)) != "file":
             reasons.append(f"not translated yet ({row.file} does not exist)")
         elif row.missing:
             what = "units" if row.domain == leaflet.id else "template strings"

@@ -13,9 +13,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 
-from ..inputs.project import PACKAGE_ROOT
-
-WEB_DOMAIN = "leafletgen_web"    # an underscore: no leaflet id (a-z, 0-9, -) can take this name
+from ..inputs.project import PACKAGE_ROOT, WEB_DOMAIN   # an underscore: no leaflet id can take it
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 

@@ -16,6 +16,7 @@ writes them: Babel's own are broken for multi-line msgids).
 from __future__ import annotations
 
 import io
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -24,12 +25,13 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from ..errors import UserError
+from ..errors import Problem, UserError
+from ..inputs.files import InputFileError
 from .extract import (COPYRIGHT_HOLDER, fresh_templates, header_comment, honest_header,
                       templates_and_titles)
 from .plural_defaults import plural_forms
 from .catalogs import SOURCE_LANGUAGE, read_catalog, language_name, languages, template_path
-from .catalog_checks import catalog_file, catalog_report, read_catalog_bytes
+from .catalog_checks import CATALOG_MAX_BYTES, catalog_file, catalog_report
 from ..atomic_write import write_atomic
 from ..inputs.project import Project
 from .languages import language_table
@@ -119,10 +121,15 @@ def take_previous(catalog: Catalog) -> Catalog:
     return catalog
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` unless the file already says the same apart from its dates and generator."""
+def write_if_changed(path: Path, data: bytes, default: bytes | None = None) -> bool:
+    """Write `data` unless the file already says the same apart from its dates and generator;
+    `default`: leafletgen's own catalog the project uses while it has none at `path` (not copied
+    while it says the same)."""
     if not path.is_symlink() and path.is_file() and \
             _DATE_LINES.sub(b"", path.read_bytes()) == _DATE_LINES.sub(b"", data):
+        return False
+    if default is not None and not os.path.lexists(path) and \
+            _DATE_LINES.sub(b"", default) == _DATE_LINES.sub(b"", data):
         return False
     write_atomic(path, data)
     return True
@@ -134,7 +141,22 @@ def _read(project: Project, domain: str, lang: str) -> Catalog:
     if report is not None and report.fatal:
         raise UserError(list(report.problems))
     file = catalog_file(domain, lang)
-    return take_previous(read_catalog(read_catalog_bytes(project.root, file), file, lang))
+    try:       # the project's own, or leafletgen's default (template and web catalogs)
+        data = project.read(file, CATALOG_MAX_BYTES)
+    except InputFileError as exc:
+        raise UserError(Problem(file, exc.reason)) from None
+    return take_previous(read_catalog(data, file, lang))
+
+
+def _default_bytes(project: Project, domain: str, lang: str) -> bytes | None:
+    """leafletgen's own catalog of `domain` in `lang`, when the project uses it (has none)."""
+    relative = catalog_file(domain, lang)
+    if project.path(relative) == project.root / relative:
+        return None
+    try:
+        return project.read(relative, CATALOG_MAX_BYTES)
+    except InputFileError:
+        return None
 
 
 # ---- Commands --------------------------------------------------------------------------------
@@ -221,7 +243,7 @@ def merged(project: Project, domain: str, lang: str, template: Catalog,
     """(the catalog of `domain` in `lang` with `template` merged in, "updated"), or a new one
     ("created"); a memory suggestion still fuzzy keeps its note (a merge gives every unit the
     template's comments)."""
-    if not project.catalog_path(domain, lang).is_file():
+    if project.kind(catalog_file(domain, lang)) != "file":
         return new_catalog(template, lang, title), "created"
     before = _read(project, domain, lang)
     notes = kept_notes(before)
@@ -281,7 +303,7 @@ def update(project: Project) -> list[tuple[Path, str]]:
                 prefill(catalog, memory_of({other: leaflets[other] for other in leaflets if other != domain}))
             write_terms(catalog, project, lang)
             path = project.catalog_path(domain, lang)
-            changed = write_if_changed(path, render_po(catalog))
+            changed = write_if_changed(path, render_po(catalog), _default_bytes(project, domain, lang))
             results.append((path, note if changed else "unchanged"))
     # The staff web app's words: merged into the languages it speaks (those with a catalog).
     web = web_template()

@@ -22,8 +22,11 @@ from ..translate.web_catalog import WEB_DOMAIN
 
 
 def ui_languages(project: Project) -> list[str]:
-    """Dutch, and every language with a catalog of the web app's words."""
-    found = sorted(p.parent.parent.name for p in project.translations_dir.glob(f"*/LC_MESSAGES/{WEB_DOMAIN}.po"))
+    """Dutch, and every language with a catalog of the web app's words: the content folder's,
+    and leafletgen's own (Project.defaults)."""
+    folders = [project.translations_dir] + ([project.defaults / "translations"] if project.defaults else [])
+    found = sorted({p.parent.parent.name for folder in folders
+                    for p in folder.glob(f"*/LC_MESSAGES/{WEB_DOMAIN}.po")})
     return [SOURCE_LANGUAGE] + [lang for lang in found if lang != SOURCE_LANGUAGE]
 
 

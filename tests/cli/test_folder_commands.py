@@ -258,7 +258,6 @@ def test_the_main_job_tells_of_older_copies(made, newer, monkeypatch):
     left to build, so that nothing is rendered)."""
     _append(newer / f"translations/tr/LC_MESSAGES/{LEAFLET}.po", "\n#. newer\n")
     (made / "leaflets" / f"{LEAFLET}.md").unlink()
-    shutil.copytree(REPO / "templates", made / "templates")
     monkeypatch.chdir(made)
     run = run_cli("--out", str(made / "output"))
     assert run.code == 0, run
