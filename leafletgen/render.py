@@ -278,7 +278,7 @@ def render_pdf_pages(bundle: Bundle, pages: Pages, facts: LayoutFacts) -> tuple[
     sheets = ((font_css, bundle.assets(with_practice=False)),
               (stylesheet, bundle.assets(with_practice=bool(own))))
     assets = bundle.assets()
-    base = bundle.root / "templates"
+    base = bundle.url_path(bundle.root / "templates")
 
     def lay_out_with(settings: FitSettings) -> tuple[LaidOut, LayoutReport]:
         laid_out = lay_out(pages.page(settings), base, assets, sheets)

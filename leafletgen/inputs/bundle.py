@@ -34,6 +34,11 @@ from .digest import FILE_MAX_BYTES, combine, document_families, document_parts, 
 from .reading import InputFiles, NotRecorded
 
 
+# File: URLs name the project's files in this folder, wherever the project lies: WeasyPrint names
+# an image in the PDF after its URL, so the same files make the same bytes in any folder.
+URL_ROOT = Path("/leafletgen-project")
+
+
 @dataclass(frozen=True)
 class FontFile:
     """A font file WeasyPrint reads for a page: the face, its file (a static instance of a variable
@@ -72,8 +77,21 @@ class Bundle:
 
     @cached_property
     def root(self) -> Path:
-        """The project folder as file: URLs name it."""
+        """The project folder (resolved)."""
         return self.project.root.resolve()
+
+    def url_path(self, path: Path) -> Path:
+        """The path a file: URL names a file of the project by (in URL_ROOT); any other as it is."""
+        relative = self._relative(path)
+        return URL_ROOT / relative if relative is not None else Path(path)
+
+    def _relative(self, path: Path) -> str | None:
+        """A file of the project, relative to it, from its path or its URL's (`url_path`)."""
+        for base in (URL_ROOT, self.root, self.project.root):
+            relative = inside(path, base)
+            if relative is not None:
+                return relative
+        return None
 
     def logo(self) -> bytes | None:
         """The logo's bytes (checked by the practice's loader); None without a logo."""
@@ -82,8 +100,9 @@ class Bundle:
         return self.file(self.practice.logo)
 
     def file(self, path: Path) -> bytes | None:
-        """The bytes of a project file read for this document (by its absolute path), or None."""
-        relative = inside(path, self.root)
+        """The bytes of a project file read for this document (by its absolute path or its
+        URL's), or None."""
+        relative = self._relative(path)
         if relative is None:
             return None
         try:
@@ -98,15 +117,15 @@ class Bundle:
         and its logo; (size, None) for one of them too large to read; None for anything else."""
         fonts = {font.path: font for font in self.fonts}
         folder = f"practices/{self.practice.id}/"
-        logo = self.practice.logo
+        logo = self._relative(self.practice.logo) if self.practice.logo is not None else None
 
         def asset(path: Path):
             font = fonts.get(path)
             if font is not None:
                 return font.data, package_file_digest(font.path)
-            relative = inside(path, self.root)
+            relative = self._relative(path)
             if relative is None or not (relative.startswith(("templates/", "leaflets/")) or with_practice
-                                        and (relative.startswith(folder) or path == logo)):
+                                        and (relative.startswith(folder) or relative == logo)):
                 return None
             try:
                 data = self.project.read(relative, FILE_MAX_BYTES)

@@ -177,7 +177,7 @@ def template_context(bundle: Bundle, leaflet: Leaflet, options: RenderOptions,
     families = _families(leaflet, options, source)
     logo_src = ""
     if practice.logo is not None:
-        logo_src = practice.logo.as_uri() if options.for_pdf else data_uri(bundle.logo(),
+        logo_src = bundle.url_path(practice.logo).as_uri() if options.for_pdf else data_uri(bundle.logo(),
                                                                             practice.logo_type)
     font_css, stylesheet = page_stylesheets(bundle, leaflet, options, source) \
         if options.inline_css else ("", "")
@@ -194,7 +194,7 @@ def template_context(bundle: Bundle, leaflet: Leaflet, options: RenderOptions,
             return ""
         path = Path(os.path.normpath(bundle.root / "leaflets" / src))
         if options.for_pdf:
-            return path.as_uri()
+            return bundle.url_path(path).as_uri()
         return "data:%s;base64,%s" % (sniff(data) or "application/octet-stream",
                                       base64.b64encode(data).decode("ascii"))
 

@@ -1,6 +1,6 @@
 """leafletgen's defaults (templates, the template strings' and web app's catalogs, termbases) in a
 content folder that has none of them, as `leafletgen new` makes it: read, hashed and rendered as if
-the folder had them, overridden file by file."""
+the folder had them, overridden file by file, and the same bytes in any folder."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from leafletgen.translate.status import incomplete_reason
 from leafletgen.inputs.leaflet import load_leaflet
 
 from tests.conftest import REPO, run_cli
-from tests.hostile import LEAFLET, PRACTICE
+from tests.hostile import LEAFLET, PRACTICE, png
 
 TURKISH = BuildRequest(LEAFLET, "tr", PRACTICE)
 
@@ -119,3 +119,22 @@ def test_the_web_app_speaks_leafletgens_languages_in_a_new_folder(made):
     assert ui_languages(made) == ui_languages(Project(REPO))
     english = ui_translations(made, "en")
     assert english.gettext("Wachtwoord") != "Wachtwoord"
+
+
+def test_a_documents_bytes_do_not_depend_on_the_folder(tmp_path):
+    """The same content folder in two places makes the same PDF, also with raster images (a PNG
+    logo and a picture, which WeasyPrint names after their URL)."""
+    pdfs = []
+    for folder in (tmp_path / "a", tmp_path / "deeper" / "folder" / "b"):
+        new_folder(folder)
+        (folder / "leaflets" / "foto.png").write_bytes(png((120, 80), (30, 120, 90)))
+        leaflet = folder / "leaflets" / f"{LEAFLET}.md"
+        leaflet.write_text(leaflet.read_text() + "\n![Een groene rechthoek](foto.png)\n")
+        (folder / "practices" / PRACTICE / "logo.png").write_bytes(png((200, 100), (200, 40, 40)))
+        profile = folder / "practices" / f"{PRACTICE}.toml"
+        profile.write_text(profile.read_text().replace(f"{PRACTICE}/logo.svg", f"{PRACTICE}/logo.png"))
+        document = render_document(Project(folder), BuildRequest(LEAFLET, "nl", PRACTICE))
+        assert document.warnings == []
+        pdfs.append(document.pdf)
+    assert b"/Subtype /Image" in pdfs[0] or b"/Subtype/Image" in pdfs[0]
+    assert pdfs[0] == pdfs[1]
