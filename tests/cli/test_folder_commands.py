@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from leafletgen import content_folder
 from leafletgen.inputs import project as project_module
 from leafletgen.inputs.project import Project
 from leafletgen.inputs.shipped import COPIES_FILE, example_files, read_copies, upgrade_note
