@@ -37,7 +37,7 @@ from .translate.catalogs import text_direction, translate_leaflet
 from .typeset.copyfit import FitSettings, Fitted, fit
 from .typeset.impose import impose_booklet
 from .run import limits, render_child
-from .inputs.bundle import Bundle, load_bundle, replay
+from .inputs.bundle import Bundle, load_bundle, replay, shown_urls
 from .typeset.measure import LayoutReport, measure as measure_layout
 from .inputs.model import Leaflet, Practice
 from .typeset.pdf import FETCH_MAX_BYTES, LaidOut, RenderResult, lay_out, write_pdf
@@ -305,11 +305,12 @@ def document_warnings(request: BuildRequest, leaflet: Leaflet, practice: Practic
     # The accessibility checks, on the layout WeasyPrint just made (see `generate.py check`).
     warnings += [finding.text for finding in document_findings(leaflet, variant, facts)
                  if finding.level == "warning"]
-    warnings += [f"WeasyPrint: {message}" for message in result.warnings]
-    warnings += [f"refused to load {url} (outside the project's asset folders)" for url in result.refused]
-    warnings += [f"removed from the PDF: {what} (only the page and http(s), mailto and tel links "
-                 "may reach it)" for what in result.removed]
-    warnings += [f"refused to load {url} (larger than {FETCH_MAX_BYTES // (1024 * 1024)} MB)"
+    warnings += [shown_urls(f"WeasyPrint: {message}") for message in result.warnings]
+    warnings += [shown_urls(f"refused to load {url} (outside the project's asset folders)")
+                 for url in result.refused]
+    warnings += [shown_urls(f"removed from the PDF: {what} (only the page and http(s), mailto and tel "
+                            "links may reach it)") for what in result.removed]
+    warnings += [shown_urls(f"refused to load {url} (larger than {FETCH_MAX_BYTES // (1024 * 1024)} MB)")
                  for url in result.too_large]
     if leaflet.missing:
         warnings.append(f"{leaflet.id} [{request.lang}]: DRAFT, {len(leaflet.missing)} "

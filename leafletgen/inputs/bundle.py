@@ -39,6 +39,11 @@ from .reading import InputFiles, NotRecorded
 URL_ROOT = Path("/leafletgen-project")
 
 
+def shown_urls(text: str) -> str:
+    """`text` (a warning) with each file: URL of a project file written as its path in the project."""
+    return text.replace(URL_ROOT.as_uri() + "/", "")
+
+
 @dataclass(frozen=True)
 class FontFile:
     """A font file WeasyPrint reads for a page: the face, its file (a static instance of a variable

@@ -117,6 +117,12 @@ class Project:
             return self.defaults / relative
         return self.root / relative
 
+    def uses_default(self, relative: str) -> bool:
+        """Whether `read` gives leafletgen's own file for `relative` (the project has none)."""
+        if self.files is not None:
+            return relative in self.files.from_defaults
+        return self.path(relative) != self.root / relative
+
     def kind(self, relative: str) -> str:
         """files.file_kind of a name in the project: "file", "dir", "symlink", "missing", "other"
         (for a default the project has not got, of leafletgen's own)."""

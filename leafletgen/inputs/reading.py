@@ -38,6 +38,7 @@ class InputFiles(Hasher):
         # leafletgen's own folder: a default the project has not got is read there, kept under
         # its name in the project (project.DEFAULTS), and hashed as if the project had it.
         self.defaults = Path(defaults) if defaults is not None else None
+        self.from_defaults: set[str] = set()             # the files read there
         self.data: dict[str, bytes] = {}                 # relative path → bytes, as read
         self.errors: dict[str, InputFileError] = {}      # relative path → why it cannot be read
         self.sizes: dict[str, int] = {}                  # relative path → size of a file read
@@ -106,9 +107,11 @@ class InputFiles(Hasher):
             if not (exc.missing and self.defaults is not None and is_default(key)):
                 raise
             try:
-                return open_file(self.defaults, key)
+                fd = open_file(self.defaults, key)
             except InputFileError:
                 raise exc from None
+            self.from_defaults.add(key)
+            return fd
 
     def _read(self, key: str) -> None:
         try:
@@ -230,6 +233,7 @@ class InputFiles(Hasher):
             "errors": {key: (exc.reason, exc.kind, self.special[key])
                        for key, exc in self.errors.items()},
             "kinds": dict(self.kinds), "listings": dict(self.listings), "trees": dict(self.trees),
+            "defaults": sorted(self.from_defaults),
         }
         return record, blobs
 
@@ -248,6 +252,7 @@ class InputFiles(Hasher):
             files.errors[key] = InputFileError(reason, kind)
             files.special[key] = special
         files.kinds = dict(record["kinds"])
+        files.from_defaults = set(record.get("defaults", ()))
         files.listings = {key: list(value) for key, value in record["listings"].items()}
         files.trees = {key: list(value) if isinstance(value, (list, tuple)) else value
                        for key, value in record["trees"].items()}

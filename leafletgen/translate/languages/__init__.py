@@ -298,6 +298,8 @@ def _with_termbase(table: LanguageTable, project: Project, lang: str) -> Languag
             if exc.missing:
                 continue
             raise UserError(Problem(shown, exc.reason)) from None
+        if project.uses_default(own):       # read in the folder's place (inputs.project.DEFAULTS)
+            shown = f"{own} (leafletgen's own)"
         return _with(table, shown, data)
     return table
 
