@@ -1,0 +1,88 @@
+"""What a refusal of a character says, and where: the kind of character named (control, invisible,
+direction-changing), at most three named, newlines refused only where asked, and a line with a
+misplaced soft hyphen alone reported (found by mutation testing, docs/development.md)."""
+
+from __future__ import annotations
+
+from leafletgen.inputs.characters import bad_characters, describe, line_problems, printable, text_problem
+
+
+def test_a_control_character_is_not_called_invisible():
+    message = text_problem("dosis\x1b1")
+    assert "U+001B (control character)" in message
+    assert "cannot be printed" in message and "invisible" not in message and "direction" not in message
+
+
+def test_a_zero_width_space_is_called_invisible():
+    message = text_problem("do\u200bsis")
+    assert "U+200B (ZERO WIDTH SPACE)" in message
+    assert "invisible" in message and "cannot be printed" not in message
+
+
+def test_a_direction_mark_says_it_changes_the_direction():
+    message = text_problem("1 \u202e2 3")
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in message and "direction of the text" in message
+
+
+def test_a_control_and_an_invisible_character_together():
+    message = text_problem("a\x1bb\u200bc")
+    assert "cannot be printed or are invisible" in message
+
+
+def test_names_at_most_three():
+    three = text_problem("a\x01b\x02c\x03d")
+    assert all(f"U+000{n}" in three for n in (1, 2, 3)) and "…" not in three
+    four = text_problem("a\x01b\x02c\x03d\x04e")
+    assert all(f"U+000{n}" in four for n in (1, 2, 3)) and "U+0004" not in four and "…" in four
+
+
+def test_newlines_refused_only_when_asked():
+    assert text_problem("eerste\nregel") is None
+    assert text_problem("eerste\r\nregel") is None
+    assert "U+000A" in text_problem("eerste\nregel", allow_newline=False)
+    assert "U+000D" in text_problem("eerste\rregel", allow_newline=False)
+
+
+def test_a_line_with_only_a_misplaced_soft_hyphen():
+    [(number, message)] = line_problems("vitamine B\nvitamine\u00ad12\n")
+    assert number == 2 and "U+00AD" in message and "between two letters" in message
+
+
+def test_a_misplaced_joiner_after_a_windows_line_end():
+    assert [number for number, _ in line_problems("goed\r\n\u200dmg\r\n")] == [2]
+    assert line_problems("vita\u00admine\r\n") == []
+
+
+def test_describe_a_character_without_a_name():
+    assert describe("\x00") == "U+0000 (control character)"
+    assert describe("\U000e0fff") == "U+E0FFF (unassigned)"
+
+
+def test_printable_shows_what_is_refused_as_escapes():
+    assert printable("a\x1bb\nc\u00e9") == "a\\u001bb\\u000ac\u00e9"
+
+
+def test_the_four_messages_in_full():
+    """The command line prints these as they are (tests of the CLI check exact output)."""
+    assert text_problem("a\x1bb") == (
+        "contains characters that cannot be printed: U+001B (control character); remove them")
+    assert text_problem("1 \u202e2") == (
+        "contains invisible or direction-changing characters: U+202E (RIGHT-TO-LEFT OVERRIDE); remove them "
+        "(they change the direction of the text around them, so numbers and words can be shown in another "
+        "order than written)")
+    assert text_problem("a\u200bb") == (
+        "contains invisible or direction-changing characters: U+200B (ZERO WIDTH SPACE); remove them "
+        "(they are invisible, so what is printed differs from what was checked)")
+    assert text_problem("10\u00ad000") == (
+        "contains invisible or direction-changing characters: U+00AD (SOFT HYPHEN); remove them "
+        "(a soft hyphen or zero-width joiner is allowed only inside a word, between two letters)")
+    assert text_problem("a\x1bb\u200bc") == (
+        "contains characters that cannot be printed or are invisible: U+001B (control character), "
+        "U+200B (ZERO WIDTH SPACE); remove them (they are invisible, so what is printed differs from what "
+        "was checked)")
+
+
+def test_bad_characters_in_order_of_appearance():
+    assert bad_characters("eerste\nregel\r") == []
+    assert bad_characters("a\x01 \u263a\ufe0e\ufe0f b\x01 \x02") == ["\x01", "\ufe0f", "\x02"]
+    assert bad_characters("\x02 a\ufe0e\ufe0e\ufe0e", allow_newline=False) == ["\x02", "\ufe0e"]
