@@ -86,3 +86,10 @@ def test_bad_characters_in_order_of_appearance():
     assert bad_characters("eerste\nregel\r") == []
     assert bad_characters("a\x01 \u263a\ufe0e\ufe0f b\x01 \x02") == ["\x01", "\ufe0f", "\x02"]
     assert bad_characters("\x02 a\ufe0e\ufe0e\ufe0e", allow_newline=False) == ["\x02", "\ufe0e"]
+    assert bad_characters("\x01 10\u00ad000 \x02 a\u200d") == ["\x01", "\u00ad", "\x02", "\u200d"]
+
+
+def test_more_than_three_end_in_an_ellipsis():
+    assert text_problem("a\x01b\x02c\x03d\x04e") == (
+        "contains characters that cannot be printed: U+0001 (control character), U+0002 (control character), "
+        "U+0003 (control character), …; remove them")
