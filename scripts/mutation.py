@@ -45,7 +45,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
               ["tests/web/test_login_required.py", "tests/web/test_accounts.py"]),
     "review_state": ("leafletgen/translate/review/state.py", ["tests/translate/test_review_state_mutants.py"]),
     "digest": ("leafletgen/inputs/digest.py",
-               ["tests/batch/test_change_detection.py", "tests/test_render_path.py"]),
+               ["tests/inputs/test_digest_mutants.py"]),
     "files": ("leafletgen/inputs/files.py", ["tests/inputs/test_hostile_links.py"]),
     "reading": ("leafletgen/inputs/reading.py",
                 ["tests/test_render_path.py", "tests/inputs/test_hostile_links.py"]),
