@@ -51,7 +51,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                 ["tests/test_render_path.py", "tests/inputs/test_hostile_links.py"]),
     "sandbox": ("leafletgen/markup/sandbox.py",
                 ["tests/markup/test_sandbox_sizes.py", "tests/markup/test_hostile_gadgets.py"]),
-    "limits": ("leafletgen/run/limits.py", ["tests/run/test_hostile_limits.py"]),
+    "limits": ("leafletgen/run/limits.py", ["tests/run/test_limits_mutants.py"]),
     "accounts": ("leafletgen/store/accounts.py",
                  ["tests/store/test_store.py", "tests/web/test_accounts.py"]),
 }
