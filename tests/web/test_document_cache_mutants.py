@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -58,37 +60,35 @@ def test_write_quick_leaves_only_the_file(tmp_path):
     assert files(tmp_path) == ["a/b.html"]
 
 
+def losing_the_folder(monkeypatch, times):
+    """Another process empties the cache folder just before each of the first `times` writes."""
+    real_write_bytes = Path.write_bytes
+    lost = []
+
+    def write_bytes(self, data):
+        if len(lost) < times:
+            lost.append(self.parent)
+            shutil.rmtree(self.parent)
+        return real_write_bytes(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    return lost
+
+
 def test_write_quick_once_more_when_the_folder_went(tmp_path, monkeypatch):
-    """Another process empties the cache folder between making it and writing: the second try
-    makes it again."""
     target = tmp_path / "cache" / "ab" / "x.pdf"
-    real_mkdir = type(target).mkdir
-    calls = []
-
-    def mkdir_then_lose(self, *args, **kwargs):
-        real_mkdir(self, *args, **kwargs)
-        if self == target.parent:
-            calls.append(self)
-            if len(calls) == 1:
-                os.rmdir(self)
-
-    monkeypatch.setattr(type(target), "mkdir", mkdir_then_lose)
+    lost = losing_the_folder(monkeypatch, 1)
     write_quick(target, b"pdf")
+    assert lost == [target.parent]
     assert target.read_bytes() == b"pdf" and files(tmp_path) == ["cache/ab/x.pdf"]
 
 
 def test_write_quick_gives_up_after_two_tries(tmp_path, monkeypatch):
     target = tmp_path / "cache" / "ab" / "x.pdf"
-    real_mkdir = type(target).mkdir
-
-    def mkdir_then_lose(self, *args, **kwargs):
-        real_mkdir(self, *args, **kwargs)
-        if self == target.parent:
-            os.rmdir(self)
-
-    monkeypatch.setattr(type(target), "mkdir", mkdir_then_lose)
+    lost = losing_the_folder(monkeypatch, 3)
     with pytest.raises(FileNotFoundError):
         write_quick(target, b"pdf")
+    assert len(lost) == 2
 
 
 def test_write_quick_leaves_no_part_file_on_another_error(tmp_path):
@@ -148,3 +148,43 @@ def test_eviction_removes_nothing_within_the_limit(tmp_path):
     digests = store_many(cache, 20)
     cache.evict()
     assert all(cache.cached(digest) for digest in digests)
+
+
+def test_eviction_stops_at_four_fifths_exactly(tmp_path):
+    one = cache_bytes_of_one(tmp_path / "one")
+    cache = DocumentCache(tmp_path / "cache", max_bytes=int(20 * one * 1.25))
+    assert cache.max_bytes * 0.8 == 20 * one
+    digests = store_many(cache, 20)
+    cache.evict()
+    assert all(cache.cached(digest) for digest in digests)
+    cache.max_bytes -= 2
+    cache.evict()
+    left = files(tmp_path / "cache")
+    assert len(left) == 3 * 20 - 1 and f"00/{digests[0]}.html" not in left    # the oldest file went
+
+
+def test_eviction_counts_every_file_past_one_it_cannot_read(tmp_path):
+    """A name that cannot be read (here a link to nothing) is skipped, not the end of the count."""
+    one = cache_bytes_of_one(tmp_path / "one")
+    cache = DocumentCache(tmp_path / "cache", max_bytes=10 * one)
+    digests = store_many(cache, 20)
+    for folder in (tmp_path / "cache").iterdir():
+        (folder / "dangling").symlink_to(tmp_path / "nothing")
+    cache.evict()
+    assert [digest for digest in digests if cache.cached(digest)] == digests[-8:]
+
+
+def test_eviction_goes_on_when_another_process_removed_a_file(tmp_path, monkeypatch):
+    one = cache_bytes_of_one(tmp_path / "one")
+    cache = DocumentCache(tmp_path / "cache", max_bytes=10 * one)
+    digests = store_many(cache, 20)
+    real_unlink = Path.unlink
+
+    def unlink(self, missing_ok=False):
+        os.remove(self)                   # the other process was first
+        return real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    cache.evict()
+    monkeypatch.undo()
+    assert [digest for digest in digests if cache.cached(digest)] == digests[-8:]
