@@ -163,3 +163,9 @@ def test_the_index_digest_follows_entries_outdated_marks_templates_and_tool():
     outdated = {"a": {"entry": "é", "outdated": "yes"}, "b": {"entry": 2}}
     assert index_digest(Manifest(None, {**RECORD, "outputs": outdated}), "templates") != first
     assert index_digest(Manifest(None, {**RECORD, "leaflets": {}}), "templates") == first
+
+
+def test_the_index_digest_does_not_depend_on_the_order_of_an_entrys_fields():
+    one = Manifest(None, {**RECORD, "outputs": {"a": {"entry": {"title": "Rug", "lang": "nl"}}}})
+    other = Manifest(None, {**RECORD, "outputs": {"a": {"entry": {"lang": "nl", "title": "Rug"}}}})
+    assert index_digest(one, "t") == index_digest(other, "t")
