@@ -4,6 +4,7 @@ that exercise it; on demand, never in CI.
     python scripts/mutation.py                  every module, the smallest first
     python scripts/mutation.py characters login one or more modules, by the names listed below
     python scripts/mutation.py --list           the modules and their tests
+    python scripts/mutation.py --survivors characters   only the last run's survivors, again
 
 Each module runs in its own folder, build/mutation/<name>/ (a fresh one each time), where mutmut
 copies the package and the files the tests read into mutants/, mutates that one module, finds which
@@ -91,21 +92,33 @@ def results(folder: Path, module: str) -> dict[str, str]:
     return {name: STATUS.get(code, "suspicious") for name, code in sorted(meta["exit_code_by_key"].items())}
 
 
-def run_module(name: str, children: int) -> int:
+def run_module(name: str, children: int, survivors: bool = False) -> int:
     module, tests = MODULES[name]
     folder = WORK / name
-    configure(folder, module, tests)
+    again: list[str] = []
+    if survivors and (folder / "summary.json").exists():
+        # the mutants that survived the last run, against the tests as they are now
+        again = [mutant for mutant, state in results(folder, module).items() if state not in ("killed", "timeout")]
+        if not again:
+            print(f"{name}: no surviving mutant to run again")
+            return 0
+    else:
+        configure(folder, module, tests)
     env = dict(os.environ)
     # the fonts' static instances and hyphenation patterns of the main checkout's test cache
     env.setdefault("LEAFLETGEN_TEST_CACHE", str(ROOT / ".pytest_cache" / "d" / "leafletgen"))
     start = time.monotonic()
-    with open(folder / "mutmut.log", "w", encoding="utf-8") as log:
-        code = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children)],
+    log_name = "mutmut-survivors.log" if again else "mutmut.log"
+    with open(folder / log_name, "w", encoding="utf-8") as log:
+        code = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *again],
                               cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT).returncode
     minutes = (time.monotonic() - start) / 60
     if code != 0 or not (folder / "mutants" / (module + ".meta")).exists():
-        print(f"{name}: mutmut failed (exit {code}) after {minutes:.1f} min; see {folder / 'mutmut.log'}")
+        print(f"{name}: mutmut failed (exit {code}) after {minutes:.1f} min; see {folder / log_name}")
         return 1
+    if again:
+        print(f"{name}: {len(again)} surviving mutants run again in {minutes:.1f} min")
+        minutes = json.loads((folder / "summary.json").read_text(encoding="utf-8"))["minutes"]
     status = results(folder, module)
     counts = Counter(status.values())
     tried = counts["killed"] + counts["survived"] + counts["timeout"] + counts["suspicious"]
@@ -127,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", metavar="module", help=f"one of: {', '.join(MODULES)}")
     parser.add_argument("--list", action="store_true", help="list the modules and their tests")
     parser.add_argument("--children", type=int, default=1, help="mutants tested at once (default 1)")
+    parser.add_argument("--survivors", action="store_true",
+                        help="run again only the mutants that survived the module's last run (after adding tests)")
     args = parser.parse_args(argv)
     if args.list:
         for name, (module, tests) in MODULES.items():
@@ -137,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown module {', '.join(unknown)}; one of: {', '.join(MODULES)}")
     failed = 0
     for name in args.modules or list(MODULES):
-        failed += run_module(name, args.children)
+        failed += run_module(name, args.children, args.survivors)
     return 1 if failed else 0
 
 
