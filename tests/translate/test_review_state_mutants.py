@@ -186,3 +186,14 @@ def test_a_fuzzy_or_empty_translation_is_none(project):
     units = {unit.msgid: unit.translation for unit in current_units(project, leaflet, "de")}
     assert units["Overgewicht"] is None
     assert sum(translation is None for translation in units.values()) == 1
+
+
+def test_the_review_day_is_written_with_the_content_folders_language_table(project):
+    """A content folder's translations/<lang>/language.toml names the months of its dates."""
+    months = [f"Maand{n}" for n in range(1, 13)]
+    (project.translations_dir / "de" / "language.toml").write_text(
+        "[dates]\nmonths = [" + ", ".join(f'"{month}"' for month in months) + "]\n", encoding="utf-8")
+    assert translation_note(state("reviewed"), "de", "", project)["reviewed_on"] == "28. Maand11 2026"
+    _, note = document_review(state("reviewed"), PRACTICE, "de", LEAFLET_NOTE, project=project)
+    assert note["reviewed_on"] == "28. Maand11 2026"
+    assert translation_note(state("reviewed"), "de")["reviewed_on"] == "28. November 2026"
