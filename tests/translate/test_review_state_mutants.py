@@ -197,3 +197,33 @@ def test_the_review_day_is_written_with_the_content_folders_language_table(proje
     _, note = document_review(state("reviewed"), PRACTICE, "de", LEAFLET_NOTE, project=project)
     assert note["reviewed_on"] == "28. Maand11 2026"
     assert translation_note(state("reviewed"), "de")["reviewed_on"] == "28. November 2026"
+
+
+def test_an_empty_form_or_translation_is_none_and_a_missing_catalog_too(project):
+    leaflet = load_leaflet(project, LEAFLET)
+    path = project.catalog_path("leafletgen", "de")
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('msgstr[1] "%(count)s Textabschnitte sind noch auf Niederländisch"', 'msgstr[1] ""', 1)
+    text = text.replace('msgstr "Telefon"', 'msgstr ""', 1)
+    path.write_text(text, encoding="utf-8")
+    units = {unit.msgid: unit.translation for unit in current_units(project, leaflet, "de")}
+    assert units[("%(count)s tekstdeel staat nog in het Nederlands",
+                  "%(count)s tekstdelen staan nog in het Nederlands")] is None
+    assert units["Telefoon"] is None
+    assert sum(translation is None for translation in units.values()) == 2
+    path.unlink()
+    units = current_units(project, leaflet, "de")
+    assert {unit.domain for unit in units if unit.translation is None} == {"leafletgen"}
+    assert all(unit.translation for unit in units if unit.domain == LEAFLET)
+
+
+def test_a_change_after_the_review_makes_it_outdated(project):
+    leaflet = load_leaflet(project, LEAFLET)
+    assert run_cli("translations", "review", "de", "--leaflet", LEAFLET, "--by", "Anna Schmidt", "--date",
+                   "2026-11-28", root=project.root).code == 0
+    path = project.catalog_path("leafletgen", "de")
+    path.write_text(path.read_text(encoding="utf-8").replace('msgstr "Telefon"', 'msgstr "Tel."', 1),
+                    encoding="utf-8")
+    now = review_state(project, leaflet, "de")
+    assert (now.state, now.by, now.date, now.changes) == (
+        "outdated", "Anna Schmidt", DAY, ["translation changed (template string): 'Telefoon'"])
