@@ -198,8 +198,8 @@ def test_a_profile_that_is_not_toml_or_too_big_still_has_a_part(project):
     assert practice_digest(project, Hasher(), PRACTICE) == combine(
         sha(b'logo = "x.png"\n'), Hasher().tree(project.practices_dir / PRACTICE), sha(b"x"))
     profile.write_bytes('\ufefflogo = "x.png"\n'.encode("utf-8"))
-    assert practice_digest(project, Hasher(), PRACTICE) == combine(Hasher().file(profile), Hasher().tree(project.practices_dir / PRACTICE),
-                                                sha(b"x"))
+    assert practice_digest(project, Hasher(), PRACTICE) == combine(
+        Hasher().file(profile), Hasher().tree(project.practices_dir / PRACTICE), sha(b"x"))
     profile.write_bytes(b'logo = "sub\\\\..\\\\x.png"\n')
     assert practice_digest(project, Hasher(), PRACTICE) == combine(
         Hasher().file(profile), Hasher().tree(project.practices_dir / PRACTICE))

@@ -28,7 +28,8 @@ def root(tmp_path):
     return folder
 
 
-@pytest.mark.parametrize("relative, parts", [("a/b/c.txt", ("a", "b", "c.txt")), ("./a//b/./c.txt", ("a", "b", "c.txt")),
+@pytest.mark.parametrize("relative, parts", [("a/b/c.txt", ("a", "b", "c.txt")),
+                                             ("./a//b/./c.txt", ("a", "b", "c.txt")),
                                              (Path("a") / "b", ("a", "b"))])
 def test_the_parts_of_a_path(relative, parts):
     assert relative_parts(relative) == parts
