@@ -35,7 +35,7 @@ ALSO_COPY = ["tests", "leaflets", "practices", "templates", "translations", "gen
 # name: (module, the test files that exercise it: fast ones, no browser, no cluster)
 MODULES: dict[str, tuple[str, list[str]]] = {
     "access": ("leafletgen/web/access.py",
-               ["tests/web/test_login_required.py", "tests/web/test_accounts.py"]),
+               ["tests/web/test_login_mutants.py", "tests/web/test_login_required.py"]),
     "document_cache": ("leafletgen/web/document_cache.py", ["tests/web/test_document_cache_mutants.py"]),
     "manifest": ("leafletgen/batch/manifest.py",
                  ["tests/batch/test_manifest_mutants.py"]),
@@ -43,7 +43,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                    ["tests/inputs/test_in_word_characters.py", "tests/inputs/test_hostile_characters.py",
                     "tests/inputs/test_hostile_unicode.py", "tests/inputs/test_characters_mutants.py"]),
     "login": ("leafletgen/web/login.py",
-              ["tests/web/test_login_required.py", "tests/web/test_accounts.py"]),
+              ["tests/web/test_login_mutants.py", "tests/web/test_login_required.py"]),
     "review_state": ("leafletgen/translate/review/state.py", ["tests/translate/test_review_state_mutants.py"]),
     "digest": ("leafletgen/inputs/digest.py",
                ["tests/inputs/test_digest_mutants.py"]),

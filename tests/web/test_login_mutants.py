@@ -1,0 +1,156 @@
+"""Signing in and who may do what, on one app: where a request without a login is sent (with its
+address to come back to, never one elsewhere), an account switched off after signing in, a
+refused login in the trail, and the checks per role and per practice (found by mutation testing,
+docs/development.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from leafletgen.store import accounts as store_accounts
+from leafletgen.store import audit as trail
+from leafletgen.web import access, login
+
+from tests.web.test_web import PRACTICE, add_account, copy_project, csrf, make_app, sign_in
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("login")
+    project = copy_project(base / "project")
+    (project.practices_dir / "plein.toml").write_text('name = "Huisartsen Het Plein"\ncolor = "#7a2d8c"\n',
+                                                     encoding="utf-8")
+    add_account(project, "anna", "admin")
+    add_account(project, "sam", "staff")
+    add_account(project, "lena", "staff", practices=["plein"])
+    add_account(project, "otto", "staff")
+    add_account(project, "ella", "editor", practices=["plein"])
+    app, service = make_app(project, base / "cache", require_login=True)
+    yield app
+    service.close()
+    app.extensions["leafletgen.store"].close()
+
+
+def test_without_a_login_a_get_comes_back_to_where_it_was(guarded):
+    client = guarded.test_client()
+    response = client.get("/practices?x=1")
+    assert response.status_code == 302 and response.headers["Location"] == "/login?next=/practices?x%3D1"
+    assert client.get("/practices").headers["Location"] == "/login?next=/practices"
+    assert client.get("/healthz").status_code == 200 and client.get("/login").status_code == 200
+
+
+def test_without_a_login_a_post_goes_to_the_login_page_only(guarded):
+    client = guarded.test_client()
+    token = csrf(client, "/login")
+    response = client.post(f"/practices/{PRACTICE}", data={"csrf_token": token, "name": "Overgenomen"})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+
+
+def test_signed_in_the_next_address_is_followed_only_on_this_server(guarded):
+    client = guarded.test_client()
+    assert sign_in(client, "sam", query_string={"next": "/practices"}).headers["Location"] == "/practices"
+    for target in ("//elsewhere.example/x", "https://elsewhere.example/", "practices", "/\\elsewhere.example", ""):
+        assert client.get("/login", query_string={"next": target}).headers["Location"] == "/", target
+    assert client.get("/login", query_string={"next": "/leaflets"}).headers["Location"] == "/leaflets"
+    assert client.get("/").status_code == 200
+
+
+def test_a_wrong_password_is_refused_and_recorded_under_the_account(guarded):
+    client = guarded.test_client()
+    assert sign_in(client, "sam", "wrong password").status_code == 401
+    assert sign_in(client, "nobody-here", "wrong password").status_code == 401
+    store = guarded.extensions["leafletgen.store"]
+    refused = trail.events(store, trail.Query(kind="login_refused"), limit=10)[0]
+    assert [(event.account, event.detail) for event in refused][:2] == [("?", "wrong_password"),
+                                                                        ("sam", "wrong_password")]
+    token = csrf(client, "/login")
+    assert client.post("/login", data={"csrf_token": token, "name": "sam"}).status_code == 401
+    assert client.get("/").status_code == 302
+
+
+def test_an_account_switched_off_after_signing_in_is_signed_out(guarded):
+    client = guarded.test_client()
+    assert sign_in(client, "otto").status_code == 302
+    assert client.get("/").status_code == 200
+    store_accounts.set_disabled(guarded.extensions["leafletgen.store"], "otto", True)
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_staff_may_not_post_to_a_form_for_admins(guarded):
+    client = guarded.test_client()
+    sign_in(client, "sam")
+    token = csrf(client, "/")
+    assert client.post(f"/practices/{PRACTICE}", data={"csrf_token": token, "name": "Overgenomen"}).status_code == 403
+    assert client.get("/users").status_code == 403
+    admin = guarded.test_client()
+    sign_in(admin, "anna")
+    assert admin.get("/users").status_code == 200
+
+
+def test_an_account_for_one_practice_is_refused_the_others_wherever_they_are_named(guarded):
+    client = guarded.test_client()
+    sign_in(client, "lena")
+    assert client.get(f"/practices/{PRACTICE}").status_code == 403            # in the address
+    assert client.get("/practices/plein").status_code == 200
+    assert client.get("/", query_string={"practice": PRACTICE}).status_code == 403   # in the query
+    assert client.get("/", query_string={"practice": "plein"}).status_code == 200
+    editor = guarded.test_client()
+    sign_in(editor, "ella")
+    token = csrf(editor, "/practices/plein")
+    named = editor.post("/practices/plein", data={"csrf_token": token, "practice": PRACTICE, "name": "X"})
+    assert named.status_code == 403                                                     # in the form
+    assert editor.post("/practices/plein", data={"csrf_token": token, "name": ""}).status_code != 403
+
+
+def test_the_permission_of_a_view(guarded):
+    with guarded.test_request_context("/"):
+        assert access.required_permission(None, "GET") is None
+        assert access.required_permission("login.login", "POST") is None
+        assert access.required_permission("staff.index", "GET") == "print"
+        assert access.required_permission("staff.index", "HEAD") == "print"
+        assert access.required_permission("staff.index", "OPTIONS") == "print"
+        assert access.required_permission("staff.index", "POST") == "manage_users"
+        assert access.required_permission("users.add", "POST") == guarded.view_functions["users.add"] \
+            .required_permission
+
+
+def test_what_an_account_sees(guarded):
+    from types import SimpleNamespace
+
+    from flask import g
+
+    practices = [SimpleNamespace(id=PRACTICE), SimpleNamespace(id="plein")]
+    store = guarded.extensions["leafletgen.store"]
+    with guarded.test_request_context("/"):
+        g.account = None
+        assert access.visible(practices) == practices and not access.may("print")
+        g.account = store_accounts.find(store, "lena")
+        assert [p.id for p in access.visible(practices)] == ["plein"] and access.may("print")
+        assert not access.may("manage_users")
+        g.account = store_accounts.find(store, "anna")
+        assert access.visible(practices) == practices and access.may("manage_users")
+        assert access.account() is g.account
+
+
+def test_requires_marks_a_view():
+    def view():
+        return ""
+
+    assert access.requires("edit")(view) is view and view.required_permission == "edit"
+
+
+def test_on_this_computer_everyone_is_the_local_admin(tmp_path):
+    project = copy_project(tmp_path / "project")
+    app, service = make_app(project, tmp_path / "cache")
+    try:
+        client = app.test_client()
+        assert client.get("/login").headers["Location"] == "/"
+        assert client.get("/users").status_code == 200
+        with app.test_request_context("/"):
+            login.identify()
+            from flask import g
+            assert g.account is store_accounts.LOCAL
+    finally:
+        service.close()
+        app.extensions["leafletgen.store"].close()
