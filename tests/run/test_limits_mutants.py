@@ -5,6 +5,7 @@ docs/development.md)."""
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import signal
 import threading
@@ -99,9 +100,12 @@ def test_the_options_on_the_commands_that_render():
     assert (args.time_limit, args.memory_limit) == (7.0, 0.0)
     for name in ("check", "serve"):
         assert parser.parse_args([name, "--memory-limit", "20"]).memory_limit == 20.0
+    assert parser.parse_args(["--memory-limit", "20", "build"]).memory_limit == 20.0
     help_text = " ".join(parser.format_help().split())
-    assert "$LEAFLETGEN_TIME_LIMIT or 60; 0: no limit" in help_text
-    assert "$LEAFLETGEN_MEMORY_LIMIT or 1024; 0: no limit" in help_text
+    assert ("--time-limit SECONDS stop a document that takes longer than this to render (default: "
+            "$LEAFLETGEN_TIME_LIMIT or 60; 0: no limit)") in help_text
+    assert ("--memory-limit MB stop a document whose rendering needs more memory (default: "
+            "$LEAFLETGEN_MEMORY_LIMIT or 1024; 0: no limit)") in help_text
     with pytest.raises(SystemExit):
         parser.parse_args(["status", "--time-limit", "5"])
 
@@ -112,7 +116,7 @@ def test_a_bad_option_says_why(value, error, capsys):
     parser, _ = parsers()
     with pytest.raises(SystemExit):
         parser.parse_args(["--time-limit", value])
-    assert error in capsys.readouterr().err
+    assert capsys.readouterr().err.endswith(f"argument --time-limit: {error}\n")
     assert parser.parse_args(["--time-limit", "0"]).time_limit == 0.0
 
 
@@ -144,7 +148,7 @@ def test_a_lower_limit_already_there_is_kept(clean):
 
 
 def test_retime_needs_limits_taken_on(clean):
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=r"^retime\(\) in a process that took no limits on \(limits\.enter\)$"):
         retime(5)
 
 
@@ -192,3 +196,36 @@ def test_a_memory_error_is_the_documents_limit():
     with pytest.raises(ValueError):
         with memory_limit(Limits(30, 300), "x"):
             raise ValueError
+
+
+def test_the_address_space_is_the_processes_size():
+    with open("/proc/self/status") as fh:
+        size = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+    assert abs(limits._address_space() - size) < 64 * 1024 * 1024
+
+
+def test_no_address_space_where_proc_is_not_there(monkeypatch):
+    def missing(*args, **kwargs):
+        raise FileNotFoundError("/proc/self/statm")
+
+    monkeypatch.setattr("builtins.open", missing)
+    assert limits._address_space() == 0
+
+
+def test_under_a_hard_limit_the_limit_is_taken_on_below_it(clean):
+    """A hard limit can only be lowered, so in a child: soft = hard = what it has + 2 GB; a worker
+    taking 1 GB on gets a soft limit below that."""
+    child = os.fork()
+    if child == 0:                                  # the child: exit 0 when the limit is as expected
+        code = 1
+        try:
+            space = limits._address_space()
+            ceiling = space + 2048 * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+            enter(Limits(30, 1024))
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            code = 0 if hard == ceiling and space + 1000 * 1024 * 1024 < soft < space + 1100 * 1024 * 1024 else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
