@@ -208,3 +208,19 @@ def test_a_folders_entries(root):
     assert tree_entries(root) == [Path("a/b/c.txt"), Path("a/b/d.txt"), Path("a/empty.txt"), Path("a/link.txt"),
                                   Path("a/linked")]
     assert tree_entries(root / "a" / "b") == [Path("c.txt"), Path("d.txt")]
+
+
+def test_a_file_that_grows_past_the_limit_over_several_pieces(root, monkeypatch):
+    """At most limit + 1 bytes are asked for, however many pieces it takes."""
+    sizes = []
+
+    def read(fd, size):                    # grows by whatever is asked, five times
+        sizes.append(size)
+        return b"x" * size if len(sizes) <= 5 else b""
+
+    monkeypatch.setattr(files.os, "read", read)
+    limit = (2 << 20) + (1 << 19)
+    with pytest.raises(InputFileError) as error:
+        read_file(root, "a/b/c.txt", limit)
+    assert error.value.kind == "too large"
+    assert sum(sizes) == limit + 1 and len(sizes) == 3
