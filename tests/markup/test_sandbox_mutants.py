@@ -163,6 +163,7 @@ def test_check_format_refuses(fmt, arguments):
     ("%(a(b)c)1000000s", ()), ("%-#0 +1000000d", ()), ("%.1000000f", ()), ("%%1000001", ()),
     ("%s", (10 ** 9,)), ("%d%%", (10 ** 9,)), ("%*d", (1000000, 5)), ("%00000001000000d", ()),
     ("(%s)", (1,)), ("%(a)s %(b)1000000s", ()),
+    ("%(abc", ()), ("abc %-", ()), ("abc %5.", ()), ("%X1000001", ()),   # unfinished; hex, then digits
 ])
 def test_check_format_lets_through(fmt, arguments):
     check_format(fmt, arguments)
