@@ -14,7 +14,8 @@ web app, a cluster worker) can call it over and over. Writing the files is a sta
 
 Read top to bottom, `render_bundle` is the whole flow of one leaflet once its inputs are loaded:
 translate → render HTML → lay out and render the PDF (copy-fitting: the page is laid out again,
-tighter or looser, until its pages come out right; a booklet is imposed) → facts and warnings.
+tighter or looser, until its pages come out right) → the text proof → a booklet imposed →
+facts and warnings.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .inputs.model import Leaflet, Practice
 from .typeset.pdf import FETCH_MAX_BYTES, LaidOut, RenderResult, lay_out, write_pdf
 from .inputs.project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project, catalog_file
 from .markup.qr import qr_context
+from .prove.stage import approved_for, prove
 from .request import ASSETS_DIR, BuildRequest, DocumentOptions
 from .translate.review.state import document_review, index_fields
 from .translate.status import missing_template_strings
@@ -129,10 +131,14 @@ def render_bundle(bundle: Bundle) -> Document:
     #    (colours, text sizes) on the way.
     facts = LayoutFacts()
     fitted, result = render_pdf_pages(bundle, pages, facts)
+    # 5. The text proof: the PDF (before a booklet is imposed) and the HTML copy say the approved
+    #    texts of the bundle, visibly, and nothing else; else nothing is written.
+    prove(request, approved_for(bundle, translated, source, note, pages.for_pdf.extra.get("qr")),
+          fitted.layout.document, result.pdf, html)
     if variant.impose == "booklet":
         # A right-to-left leaflet is bound on the right, like an Arabic book.
         result.pdf = impose_booklet(result.pdf, rtl=text_direction(request.lang) == "rtl")
-    # 5. What the user must hear: the accessibility checks on that layout, WeasyPrint's warnings.
+    # 6. What the user must hear: the accessibility checks on that layout, WeasyPrint's warnings.
     warnings = document_warnings(request, translated, practice, variant, facts, result)
     for kind, size in (("PDF", len(result.pdf)), ("HTML", len(html.encode("utf-8")))):
         if size > limits.OUTPUT_MAX_BYTES:

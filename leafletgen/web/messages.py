@@ -236,6 +236,11 @@ MESSAGES = {
     # or 2.50).
     "length": N_("Regel %(line)s: de vertaling van “%(unit)s” is %(ratio)s keer zo lang als het "
                  "Nederlands. Kijk na of er niets ontbreekt of bij is gekomen."),
+    # Translators: The leaflet as laid out with the practice's own templates or style does not show
+    # exactly the approved text (words changed, added, hidden or too small to read), so it is not made.
+    "text_proof": N_("De opmaak van de praktijk verandert de goedgekeurde tekst van deze folder "
+                     "(woorden anders, erbij, verborgen of te klein). Daarom is de folder niet "
+                     "gemaakt. Laat de beheerder de eigen opmaak van de praktijk nakijken."),
 }
 
 # Translators: A problem the program has no words for yet; the details are in the server's log.

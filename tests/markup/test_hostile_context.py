@@ -238,13 +238,15 @@ def test_each_attack_is_one_line_naming_the_template_and_its_line(project, tmp_p
 
 def test_what_a_template_may_do_still_works(project, tmp_path):
     """Control: plain data, its allowed methods, loops, macros (also imported), namespaces and
-    gettext render."""
+    gettext render. (What they make goes into an attribute: words a template adds to the page
+    are refused by the text proof.)"""
     (project.practices_dir / PRACTICE / "templates" / "blocks").mkdir(parents=True)
     (project.practices_dir / PRACTICE / "templates" / "blocks" / "macros.html.j2").write_text(
-        '{% macro box(text) %}<aside class="callout"><p>{{ text }}</p></aside>{% endmacro %}\n')
+        '{% macro box(text, data) %}<aside class="callout" data-made="{{ data }}"><p>{{ text }}</p></aside>'
+        '{% endmacro %}\n')
     override(project, """{% import "blocks/macros.html.j2" as macros %}{% set box = macros.box %}
 {% set ns = namespace(n=0) %}{% for item in practice.items() %}{% set ns.n = ns.n + 1 %}{% endfor %}
-{{ box(block.html ~ " · " ~ practice.name.upper() ~ " · " ~ ns.n ~ " · " ~ leaflet.published.year
+{{ box(block.html, practice.name.upper() ~ " · " ~ ns.n ~ " · " ~ leaflet.published.year
        ~ " · " ~ _("Telefoon") ~ " · " ~ blocks|length ~ " · " ~ practice["phone"].split()|join("-")) }}
 """)
     run = run_cli("build", "--leaflet", LEAFLET, "--practice", PRACTICE, "--out", str(tmp_path),

@@ -174,14 +174,15 @@ def test_attachments_and_file_links_never_reach_the_pdf(project, tmp_path):
              # Only in the page for the PDF: the HTML copy to keep would refuse them (see above).
              '{% if logo_src.startswith("file:") %}'
              '<link rel="attachment" href="leaflet.css" title="stijl">\n'
-             '<p><a rel="attachment" href="leaflet.css">bijlage</a> '
-             f'<a href="{secret.as_uri()}">lokaal bestand</a> '
-             '<a href="https://example.org/">web</a></p>{% endif %}\n')
+             # (Words and link targets the practice's details approve: the text proof passes.)
+             '<p><a rel="attachment" href="leaflet.css">{{ practice.name }}</a> '
+             f'<a href="{secret.as_uri()}">{{{{ practice.name }}}}</a> '
+             '<a href="{{ practice.website }}">{{ practice.name }}</a></p>{% endif %}\n')
     document, pdf, _ = build(project, BuildRequest(LEAFLET, "nl", PRACTICE), tmp_path / "out")
     files, annotations = attachments_and_annotations(pdf)
     assert files == 0
     assert "/FileAttachment" not in annotations
-    assert "https://example.org/" in annotations         # an ordinary web link stays
+    assert "https://fysio-delinde.example" in annotations   # an ordinary web link stays
     assert not any(a.startswith("file:") for a in annotations)
     removed = [w for w in document.warnings if w.startswith("removed from the PDF")]
     assert removed == [
@@ -191,7 +192,7 @@ def test_attachments_and_file_links_never_reach_the_pdf(project, tmp_path):
         "(only the page and http(s), mailto and tel links may reach it)",
         f"removed from the PDF: link to {secret.as_uri()} (only the page and http(s), mailto and "
         "tel links may reach it)"]
-    assert "bijlage" in pdf_text(pdf)
+    assert pdf_text(pdf).count("Fysiotherapie De Linde") >= 4       # the links' own text stays
 
 
 @pytest.mark.parametrize("template, expected", [

@@ -12,18 +12,19 @@ def test_a_practice_overrides_one_block(project, tmp_path):
     override = project.practices_dir / "fysio-delinde" / "templates" / "blocks"
     override.mkdir(parents=True)
     (override / "callout.html.j2").write_text(
-        '<aside class="callout eigen" role="note"><p>Onthoud: {{ block.html }}</p></aside>\n')
+        '<aside class="callout eigen" role="note"><p><strong>{{ block.html }}</strong></p></aside>\n')
     document, pdf, html = build(project, BuildRequest("lage-rugklachten", "nl", "fysio-delinde"), tmp_path)
     text = html.read_text()
-    # (The last two words are kept on one line by a no-break space.)
-    assert '<aside class="callout eigen" role="note"><p>Onthoud: Acute lage rugklachten gaan vaak ' \
+    # (The last two words are kept on one line by a no-break space.) The look changes, the words
+    # stay: an override that adds words is refused by the text proof (tests/prove/).
+    assert '<aside class="callout eigen" role="note"><p><strong>Acute lage rugklachten gaan vaak ' \
         'vanzelf\u00a0over' in text
-    assert "Onthoud: Acute lage rugklachten gaan vaak vanzelf over" in pdf_text(pdf)
+    assert "Acute lage rugklachten gaan vaak vanzelf over" in pdf_text(pdf)
     # The other blocks still come from templates/.
     assert '<header class="practice">' in text
     # Another practice, or none, is not affected.
     _, _, neutral = build(project, BuildRequest("lage-rugklachten", "nl", None), tmp_path)
-    assert "Onthoud:" not in neutral.read_text()
+    assert "callout eigen" not in neutral.read_text()
 
 
 def test_a_practice_overrides_the_stylesheet(project, tmp_path):

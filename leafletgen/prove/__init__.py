@@ -1,0 +1,1 @@
+"""The text proof: what a document shows is what was approved, and nothing else."""
