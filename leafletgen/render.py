@@ -44,6 +44,7 @@ from .inputs.model import Leaflet, Practice
 from .typeset.pdf import FETCH_MAX_BYTES, LaidOut, RenderResult, lay_out, write_pdf
 from .inputs.project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project, catalog_file
 from .markup.qr import qr_context
+from .prove.metadata import document_mark, marking
 from .prove.stage import approved_for, prove
 from .request import ASSETS_DIR, BuildRequest, DocumentOptions
 from .translate.review.state import document_review, index_fields
@@ -295,7 +296,9 @@ def render_pdf_pages(bundle: Bundle, pages: Pages, facts: LayoutFacts) -> tuple[
                         if request.side_by_side or pages.leaflet.missing else {request.lang})
     try:
         fitted = fit(VARIANTS[request.variant], lay_out_with)
-        return fitted, write_pdf(fitted.layout, finisher=facts.collect)
+        # The PDF says what it is (its XMP metadata), for `verify` to know what to recompute.
+        mark = document_mark(bundle, pages.leaflet)
+        return fitted, write_pdf(fitted.layout, finisher=marking(mark, facts.collect))
     except RecursionError:
         # The checks bound what inputs can nest; should a template still nest this deep:
         raise UserError(f"{pages.leaflet.rel_path}: the page is nested too deeply to lay out (a "
