@@ -150,8 +150,8 @@ def make_parser() -> Parser:
     listing.set_defaults(handler="cmd_list")
     add_translations_commands(commands)
     add_check_command(commands)
-    # `serve`, `users`, `new` and `upgrade`: their own modules
-    for module in ("web.serve", "store.command", "cli.folder_commands"):
+    # `serve`, `users`, `new`, `upgrade` and `verify`: their own modules
+    for module in ("web.serve", "store.command", "cli.folder_commands", "cli.verify"):
         importlib.import_module(f"..{module}", __package__).add_command(commands, _common)
     return limits.add_options(parser, commands.choices)   # --time-limit, --memory-limit
 

@@ -273,3 +273,27 @@ def stray_glyphs(glyphs: list[Glyph], areas: list[tuple[float, float, float, flo
 
 
 ROW = 20.0
+
+
+def read_booklet(pdf: bytes, rtl: bool) -> list[PageText]:
+    """The text of an imposed booklet (typeset.impose), page by page in reading order: each
+    sheet side cut at its fold, each half read as the page the imposition put there."""
+    from ..typeset.impose import saddle_stitch_order
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        sides = saddle_stitch_order(2 * len(document), rtl)
+        halves: dict[int, list[Glyph]] = {}
+        for number in range(len(document)):
+            page = document[number]
+            try:
+                fold = page.get_width() / 2
+                for glyph in page_glyphs(page):
+                    index = sides[number][0 if glyph.middle[0] < fold else 1]
+                    halves.setdefault(index, []).append(glyph)
+            finally:
+                page.close()
+        return [PageText(["".join(g.text for g in line) for line in reading_order(halves[index], rtl)],
+                         halves[index]) for index in sorted(halves)]
+    finally:
+        document.close()

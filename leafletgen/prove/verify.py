@@ -1,0 +1,144 @@
+"""Is a PDF still what the sources say? `generate.py verify PATH…`.
+
+The PDF's metadata (metadata.py) says which leaflet, version, language, practice and variant
+it is. From the project's sources as they are now, the approved texts of that document are
+gathered again (the same as the proof's), and the PDF's own text layer is read back and
+compared with them: every unit present, complete, in order, no other word. A mark alone proves
+nothing; the words are what is checked. The digest of the inputs in the mark only says why
+they differ: the sources changed since (make it again) or the file did (altered).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pikepdf
+
+from ..errors import UserError
+from ..inputs.project import DEFAULT_PRACTICE_ID, Project
+from ..request import BuildRequest
+from .metadata import DocumentMark, read_mark
+
+CURRENT, DIFFERS, OLDER, NEWER, UNKNOWN, NOT_OURS = (
+    "current", "text differs", "older version", "newer than the sources", "cannot be checked",
+    "not a leafletgen PDF")
+PDF_MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class Verdict:
+    """What one file is and whether it is current: `state` one of the names above, `details`
+    the lines that say why (a unit missing, the newer version)."""
+
+    path: str
+    state: str
+    what: str = ""                      # "lage-rugklachten 1.0, tr, fysio-delinde, a4"
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def current(self) -> bool:
+        return self.state == CURRENT
+
+    def lines(self) -> list[str]:
+        head = f"{self.path}: {self.what + ': ' if self.what else ''}{self.state}"
+        return [head] + [f"  {line}" for line in self.details]
+
+
+def describe_mark(mark: DocumentMark) -> str:
+    parts = [f"{mark.leaflet} {mark.version}", mark.language, mark.practice, mark.variant]
+    parts += ["bilingual"] if mark.bilingual else []
+    parts += ["draft"] if mark.draft else []
+    return ", ".join(parts)
+
+
+def version_key(version: str) -> tuple:
+    """How versions sort: by their numbers, then their words ("1.9" < "1.10" < "2.0")."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"[._-]", version))
+
+
+def verify_file(project: Project, path: Path, shown: str) -> Verdict:
+    """The verdict on the PDF at `path` (named `shown` in the report)."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read(PDF_MAX_BYTES + 1)
+    except OSError as exc:
+        return Verdict(shown, UNKNOWN, details=[f"cannot be read: {exc.strerror or exc}"])
+    if len(data) > PDF_MAX_BYTES:
+        return Verdict(shown, NOT_OURS, details=[f"larger than {PDF_MAX_BYTES // (1024 * 1024)} MB"])
+    return verify_pdf(project, data, shown)
+
+
+def verify_pdf(project: Project, data: bytes, shown: str) -> Verdict:
+    """The verdict on a PDF's bytes (see the module's description)."""
+    try:
+        mark = read_mark(data)
+    except (pikepdf.PdfError, ValueError):
+        return Verdict(shown, NOT_OURS, details=["not a PDF file, or a damaged one"])
+    if mark is None:
+        return Verdict(shown, NOT_OURS, details=["it has no leafletgen metadata (made by another "
+                                                 "program, or saved again by one that dropped it)"])
+    verdict = Verdict(shown, CURRENT, describe_mark(mark))
+    request = BuildRequest(mark.leaflet, mark.language,
+                           None if mark.practice == DEFAULT_PRACTICE_ID else mark.practice,
+                           mark.variant, mark.bilingual, allow_draft=mark.draft)
+    try:
+        from ..inputs.bundle import load_bundle
+        bundle = load_bundle(project, request)
+    except UserError as exc:
+        return replace(verdict, state=UNKNOWN,
+                       details=["its sources cannot be read now: " + str(exc.problems[0])])
+    version = bundle.leaflet.version
+    if version != mark.version:
+        older = version_key(mark.version) < version_key(version)
+        return replace(verdict, state=OLDER if older else NEWER, details=[
+            f"made from version {mark.version}; "
+            + (f"a newer version exists: {version}" if older else f"the leaflet's version here is {version}")
+            + " (its text was not compared: only the current version's text is known here)"])
+    try:
+        differences = text_differences(bundle, data)
+    except UserError as exc:       # e.g. its translation is no longer complete
+        return replace(verdict, state=UNKNOWN,
+                       details=["its sources cannot make it now: " + str(exc.problems[0])])
+    if not differences:
+        if bundle.digest != mark.inputs:
+            verdict.details.append("its words are the current approved text (the files it was made "
+                                   "from changed since, not its words)")
+        return verdict
+    cause = ("altered after it was made: its sources are the ones it was made from"
+             if bundle.digest == mark.inputs else
+             "its sources changed since it was made (a translation or the practice's details?): "
+             "make it again")
+    return replace(verdict, state=DIFFERS, details=differences + [cause])
+
+
+def text_differences(bundle, data: bytes) -> list[str]:
+    """What in the PDF's text (and its alt texts, bookmarks, links, title) is not the approved
+    text of the bundle's document, one line each; [] when it is exactly that."""
+    from .. import render
+    from ..markup.qr import qr_context
+    from ..translate.catalogs import text_direction
+    from ..translate.review.state import document_review
+    from .compare import compare
+    from .fold import fold
+    from .proof import describe
+    from .reading import read_booklet, read_pdf
+    from .stage import GENERATOR, approved_for
+    from .strings import pdf_strings, unapproved_strings
+
+    request = bundle.request
+    translated = render.translate(bundle)
+    source = bundle.leaflet if request.side_by_side else None
+    _, note = document_review(bundle.review, bundle.practice, request.lang, bundle.leaflet,
+                              True, bundle.project)
+    qr = qr_context(bundle.practice, bundle.leaflet.id, request.lang, request.variant)["qr"]
+    approved = approved_for(bundle, translated, source, note, qr)
+    rtl = text_direction(request.lang) == "rtl"
+    pages = read_booklet(data, rtl) if request.variant == "booklet" else read_pdf(data, rtl)
+    text = "\n".join(line for page in pages for line in page.lines)
+    lines = [describe(difference, "") for difference in compare(fold(text), approved.expected())]
+    lines += [f"{item.where} '{item.text[:80]}' is not an approved text"
+              for item in unapproved_strings(pdf_strings(data), approved, GENERATOR)]
+    return lines

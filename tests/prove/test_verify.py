@@ -1,0 +1,129 @@
+"""`generate.py verify`: a PDF says what it is (XMP metadata), and its text is read back and
+compared with what the sources say now; exit 0 only when every file is current."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import pikepdf
+import pytest
+import weasyprint
+from babel.messages.pofile import read_po, write_po
+
+from tests.conftest import PROJECT_PARTS, REPO, run_cli
+
+LEAFLET = "lage-rugklachten"
+PRACTICE = "fysio-delinde"
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """A project copy and three PDFs built from it: Turkish A4, Arabic booklet, Dutch A4."""
+    root = tmp_path_factory.mktemp("verify") / "project"
+    for part in PROJECT_PARTS:
+        shutil.copytree(REPO / part, root / part)
+    out = root.parent / "out"
+    for lang, variant in (("tr", "a4"), ("ar", "booklet"), ("nl", "a4")):
+        run = run_cli("build", "--leaflet", LEAFLET, "--lang", lang, "--variant", variant,
+                      "--practice", PRACTICE, "--out", str(out), root=root)
+        assert run.code == 0, run.err
+    return root, out
+
+
+@pytest.fixture
+def project(made, tmp_path):
+    """A private copy of the project and its PDFs, to change."""
+    root, out = made
+    shutil.copytree(root, tmp_path / "project")
+    shutil.copytree(out, tmp_path / "out")
+    return tmp_path / "project", tmp_path / "out"
+
+
+def pdf(out, lang, variant="a4"):
+    return out / PRACTICE / lang / (f"{LEAFLET}.pdf" if variant == "a4" else f"{LEAFLET}-{variant}.pdf")
+
+
+def test_what_was_just_built_is_current(made):
+    root, out = made
+    run = run_cli("verify", str(out), root=root)
+    assert run.code == 0, run.out
+    assert run.out.splitlines() == [
+        f"{pdf(out, 'ar', 'booklet')}: {LEAFLET} 1.0, ar, {PRACTICE}, booklet: current",
+        f"{pdf(out, 'nl')}: {LEAFLET} 1.0, nl, {PRACTICE}, a4: current",
+        f"{pdf(out, 'tr')}: {LEAFLET} 1.0, tr, {PRACTICE}, a4: current",
+        "3 of 3 current"]
+
+
+def test_a_pdf_altered_after_it_was_made(project):
+    """A block of text taken out of page 1 with a PDF editor: the unit is named, and the
+    sources being the ones it was made from, the file was altered."""
+    root, out = project
+    path = pdf(out, "nl")
+    with pikepdf.open(path, allow_overwriting_input=True) as document:
+        page = document.pages[0]
+        operations = pikepdf.parse_content_stream(page)
+        blocks = [i for i, (_, op) in enumerate(operations) if str(op) == "BT"]
+        start = blocks[len(blocks) // 2]
+        end = next(i for i in range(start, len(operations)) if str(operations[i][1]) == "ET")
+        page.Contents = document.make_stream(pikepdf.unparse_content_stream(
+            operations[:start] + operations[end + 1:]))
+        document.save(path)
+    run = run_cli("verify", str(path), root=root)
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[0] == f"{path}: {LEAFLET} 1.0, nl, {PRACTICE}, a4: text differs"
+    assert any(" unit '" in line and ("missing on the page" in line or "incomplete on the page" in line)
+               for line in lines[1:])
+    assert lines[-1] == "  altered after it was made: its sources are the ones it was made from"
+
+
+def test_a_pdf_whose_translation_changed_since(project):
+    root, out = project
+    po_path = root / "translations/tr/LC_MESSAGES/lage-rugklachten.po"
+    with open(po_path, "rb") as file:
+        catalog = read_po(file)
+    message = catalog.get("Acute lage rugklachten gaan vaak vanzelf over")
+    message.string = message.string + " (yeni)"
+    buffer = io.BytesIO()
+    write_po(buffer, catalog)
+    po_path.write_bytes(buffer.getvalue())
+    run = run_cli("verify", str(pdf(out, "tr")), root=root)
+    assert run.code == 1
+    assert run.out.splitlines()[0].endswith(": text differs")
+    assert "incomplete on the page: '(yeni)' not there" in run.out
+    assert "its sources changed since it was made" in run.out
+
+
+def test_a_pdf_of_an_older_version(project):
+    root, out = project
+    source = root / "leaflets" / f"{LEAFLET}.md"
+    source.write_text(source.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "1.1"'),
+                      encoding="utf-8")
+    run = run_cli("verify", str(pdf(out, "tr")), root=root)
+    assert run.code == 1
+    assert run.out.splitlines() == [
+        f"{pdf(out, 'tr')}: {LEAFLET} 1.0, tr, {PRACTICE}, a4: older version",
+        "  made from version 1.0; a newer version exists: 1.1 (its text was not compared: only the "
+        "current version's text is known here)"]
+
+
+def test_a_pdf_another_program_made(project, tmp_path):
+    root, out = project
+    other = tmp_path / "other.pdf"
+    other.write_bytes(weasyprint.HTML(string="<p>Lage rugklachten</p>").write_pdf())
+    run = run_cli("verify", str(other), str(pdf(out, "tr")), root=root)
+    assert run.code == 1
+    assert run.out.splitlines() == [
+        f"{other}: not a leafletgen PDF",
+        "  it has no leafletgen metadata (made by another program, or saved again by one that dropped it)",
+        f"{pdf(out, 'tr')}: {LEAFLET} 1.0, tr, {PRACTICE}, a4: current",
+        "1 of 2 current"]
+
+
+def test_wrong_paths(made, tmp_path):
+    root, _ = made
+    run = run_cli("verify", str(tmp_path / "nothing.pdf"), root=root)
+    assert (run.code, run.out, run.err) == (1, "", f"error: {tmp_path / 'nothing.pdf'}: no such file or folder\n")
+    run = run_cli("verify", str(tmp_path), root=root)
+    assert (run.code, run.err) == (1, f"error: no PDF in {tmp_path}\n")
