@@ -26,7 +26,8 @@ KINDS = (
     "logo",            # a practice's logo replaced or removed
     "practice",        # a practice created or retired
     "catalog",         # a translation (.po) uploaded
-    "review",          # a translation's review recorded
+    "review",          # a translation's review recorded, or one unit of it approved
+    "question",        # a reviewer's question about a leaflet's Dutch, for its editor
     "leaflet",         # a leaflet's Dutch text saved
     "account",         # an account added or changed
     "login", "logout", "login_refused",

@@ -38,6 +38,9 @@ KIND_NAMES = {
     "catalog": N_("Vertaling teruggezet"),
     # Translators: A kind of event in the audit trail: a person recorded that they checked a translation.
     "review": N_("Vertaling nagekeken"),
+    # Translators: A kind of event in the audit trail: a reviewer asked the editors a question about
+    # a leaflet's Dutch text.
+    "question": N_("Vraag over de folder gesteld"),
     # Translators: A kind of event in the audit trail: the Dutch text of a leaflet was changed.
     "leaflet": N_("Folder bewerkt"),
     # Translators: A kind of event in the audit trail: an account was added or changed.
@@ -76,6 +79,10 @@ DETAIL_WORDS = {
     # Translators: Detail of an audit event: the full name of an account (printed on leaflets the
     # person reviewed) was changed.
     "full name": N_("volledige naam gewijzigd"),
+    # Translators: Detail of an audit event: one unit of a translation was corrected on the review page.
+    "review page": N_("verbeterd op de nakijkpagina"),
+    # Translators: Detail of an audit event: one unit of a translation was approved on the review page.
+    "unit approved": N_("één zin goedgekeurd"),
     # Translators: Detail of an audit event: a practice was added.
     "created": N_("aangemaakt"),
     # Translators: Detail of an audit event: a practice was retired (archived).

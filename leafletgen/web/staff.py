@@ -360,6 +360,9 @@ def navigation():
         ("practices.index", _("Praktijken")),
         # Translators: The main menu: the page for the translations of the leaflets.
         ("translations.index", _("Vertalingen"))] + ([
+        # Translators: The main menu: the page where a reviewer reads translations against the Dutch
+        # and approves them.
+        ("review.index", _("Nakijken"))] if access.may("review") else []) + ([
         # Translators: The main menu: the page where an admin manages the accounts (who may sign in).
         ("users.index", _("Gebruikers"))] if access.may("manage_users") else []) + ([
         # Translators: The main menu: the audit trail (who changed what, who printed which leaflet).

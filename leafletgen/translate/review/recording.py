@@ -21,17 +21,24 @@ from ...inputs.characters import text_problem
 
 
 def record_review(project: Project, leaflet, lang: str, by: str, on: dt.date,
-                  translated_by: str | None = None, method: str | None = None) -> tuple[Path, Record]:
+                  translated_by: str | None = None, method: str | None = None,
+                  account: str = "", role: str = "") -> tuple[Path, Record]:
     """Record that `by` reviewed `leaflet` in `lang` on `on`: every unit as it is now.
 
     Refused when a unit has no usable translation, or the catalogs have problems: a review is
-    of a complete translation. Who translated it and how comes from the existing record, unless
-    given; without either, it must be given.
+    of a complete translation; and when the reviewer is the one recorded as its translator.
+    Who translated it and how comes from the existing record, unless given; without either, it
+    must be given. `account` and `role`: who signed in to record it (the review page); the units
+    approved one by one there are kept.
     """
     reviewer = checked_reviewer(by)
     check_translation_options(translated_by, method)
     problems = incomplete_translation(project, leaflet, lang)
-    translator, how = translation_credit(read_record(project, leaflet.id, lang), translated_by, method)
+    old = read_record(project, leaflet.id, lang)
+    translator, how = translation_credit(old, translated_by, method)
+    if is_translator(translator, reviewer, account):
+        problems.append(f"--by: {reviewer!r} is recorded as the translator ([translation] by); "
+                        "a review is by another person")
     if not how:
         problems.append("say who translated it and how: --translated-by NAME --method "
                         "human|machine-assisted (kept in the record for the next review)")
@@ -39,10 +46,17 @@ def record_review(project: Project, leaflet, lang: str, by: str, on: dt.date,
         raise UserError(problems)
     units = current_units(project, leaflet, lang)
     record = Record(leaflet.id, lang, translator, how, reviewer, on, tuple(
-        ReviewedUnit(u.domain, u.source_hash, text_hash(u.translation), u.label) for u in units))
+        ReviewedUnit(u.domain, u.source_hash, text_hash(u.translation), u.label) for u in units),
+        reviewer_account=account, reviewer_role=role, approvals=old.approvals if old else ())
     path = record_path(project, leaflet.id, lang)
     write_atomic(path, render_record(record, language_name(lang, "en"), plain_text(leaflet.title)))
     return path, record
+
+
+def is_translator(translator: str, *names: str) -> bool:
+    """Whether one of `names` (a person's printed name, their account) is the recorded translator."""
+    recorded = " ".join(translator.split()).casefold()
+    return bool(recorded) and any(" ".join(name.split()).casefold() == recorded for name in names if name)
 
 
 def checked_reviewer(by: str) -> str:

@@ -20,6 +20,18 @@ translations/<lang>/LC_MESSAGES/<leaflet-id>.review.toml
     source = "<sha256 of the Dutch text>"
     translation = "<sha256 of the translation>"
 
+    [[approved]]                          # one per unit approved on the review page
+    domain = "lage-rugklachten"
+    nl = "Lage rugklachten"
+    source = "<sha256 of the Dutch text>"
+    translation = "<sha256 of the translation approved>"
+    by = "A. Jansen"                      # as printed; account and role: who signed in
+    account = "ajansen"
+    role = "reviewer"
+    date = 2026-12-01
+
+[review] may also name the `account` and `role` that recorded it (the review page does).
+
 This module reads (checked, like every input) and writes the file; whether the review still
 covers the translation as it is now is review_state.py, recording a new review
 review_command.py. The hashes are of the texts: ordering and line wrapping in the .po file do
@@ -71,6 +83,20 @@ class ReviewedUnit:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """One unit approved on the review page: its Dutch and translation as the approver read them."""
+
+    domain: str
+    source: str          # text_hash of the Dutch msgid
+    translation: str     # text_hash of the msgstr approved
+    by: str              # the approver's name as printed
+    account: str
+    role: str
+    date: dt.date
+    nl: str = ""
+
+
+@dataclass(frozen=True)
 class Record:
     leaflet: str
     language: str
@@ -79,6 +105,9 @@ class Record:
     reviewed_by: str = ""
     reviewed_on: dt.date | None = None
     units: tuple[ReviewedUnit, ...] = ()
+    reviewer_account: str = ""              # the account that recorded the review, if any
+    reviewer_role: str = ""
+    approvals: tuple[Approval, ...] = ()
 
     @property
     def reviewed(self) -> bool:
@@ -98,6 +127,11 @@ def _models():
         if problem:
             raise ValueError(problem)
         return value.strip()
+
+    def plain_date(value):
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise ValueError("write the date as a TOML date, e.g. date = 2026-12-01")
+        return value
 
     class TranslationTable(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -121,6 +155,8 @@ def _models():
         by: StrictStr = Field(min_length=1, max_length=NAME_MAX)
         date: dt.date
         units: list[UnitTable] = Field(max_length=10000)
+        account: StrictStr = Field(default="", max_length=NAME_MAX)
+        role: Literal["", "reviewer", "admin"] = ""
 
         @field_validator("by")
         @classmethod
@@ -133,9 +169,23 @@ def _models():
         @field_validator("date", mode="before")
         @classmethod
         def _plain_date(cls, value):
-            if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-                raise ValueError("write the date as a TOML date, e.g. date = 2026-12-01")
-            return value
+            return plain_date(value)
+
+    class ApprovalTable(UnitTable):
+        by: StrictStr = Field(min_length=1, max_length=NAME_MAX)
+        account: StrictStr = Field(default="", max_length=NAME_MAX)
+        role: Literal["reviewer", "admin"]
+        date: dt.date
+
+        @field_validator("by", "account")
+        @classmethod
+        def _names(cls, value: str) -> str:
+            return printable(value)
+
+        @field_validator("date", mode="before")
+        @classmethod
+        def _plain_date(cls, value):
+            return plain_date(value)
 
     class RecordFile(BaseModel):
         model_config = ConfigDict(extra="forbid")
@@ -143,6 +193,7 @@ def _models():
         language: StrictStr
         translation: TranslationTable | None = None
         review: ReviewTable | None = None
+        approved: list[ApprovalTable] = Field(default=[], max_length=10000)
 
     return RecordFile
 
@@ -203,6 +254,9 @@ def parsed_record(raw: bytes, file: str, leaflet_id: str, lang: str) -> Record:
         reviewed_by=review.by if review else "", reviewed_on=review.date if review else None,
         units=tuple(ReviewedUnit(u.domain, u.source, u.translation, u.nl) for u in review.units)
         if review else (),
+        reviewer_account=review.account if review else "", reviewer_role=review.role if review else "",
+        approvals=tuple(Approval(a.domain, a.source, a.translation, a.by, a.account, a.role, a.date, a.nl)
+                        for a in model.approved),
     )
 
 
@@ -260,11 +314,15 @@ def render_record(record: Record, language_name: str = "", title: str = "") -> s
                   "# reading it, record that with",
                   f"#   python generate.py translations review {record.language} --leaflet "
                   f"{record.leaflet} --by NAME"]
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + _approval_lines(record)) + "\n"
     assert record.reviewed_on is not None
     lines += ["[review]",
               f"by = {_toml_string(record.reviewed_by)}",
               f"date = {record.reviewed_on.isoformat()}"]
+    if record.reviewer_account:
+        lines.append(f"account = {_toml_string(record.reviewer_account)}")
+    if record.reviewer_role:
+        lines.append(f"role = {_toml_string(record.reviewer_role)}")
     for unit in record.units:
         lines += ["",
                   "[[review.units]]",
@@ -272,5 +330,25 @@ def render_record(record: Record, language_name: str = "", title: str = "") -> s
                   f"nl = {_toml_string(unit.nl)}",
                   f"source = {_toml_string(unit.source)}",
                   f"translation = {_toml_string(unit.translation)}"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _approval_lines(record)) + "\n"
+
+
+def _approval_lines(record: Record) -> list[str]:
+    """The units approved one by one on the review page (none: no lines)."""
+    lines: list[str] = []
+    if record.approvals:
+        lines += ["", "# Units approved one by one on the review page: the Dutch and the translation each",
+                  "# approver read (SHA-256), who, with which account and role, and when."]
+    for approval in record.approvals:
+        lines += ["",
+                  "[[approved]]",
+                  f"domain = {_toml_string(approval.domain)}",
+                  f"nl = {_toml_string(approval.nl)}",
+                  f"source = {_toml_string(approval.source)}",
+                  f"translation = {_toml_string(approval.translation)}",
+                  f"by = {_toml_string(approval.by)}",
+                  f"account = {_toml_string(approval.account)}",
+                  f"role = {_toml_string(approval.role)}",
+                  f"date = {approval.date.isoformat()}"]
+    return lines
 
