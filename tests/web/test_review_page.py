@@ -204,6 +204,28 @@ def test_a_correction_changes_that_unit_only_and_is_in_the_audit_trail(site):
     assert ("catalog", "ayse", "review page") in audit_kinds(project)
 
 
+def test_the_quality_findings_of_a_unit_are_beside_it(site):
+    """A correction that loses a number of the Dutch is saved (findings are to look at, not
+    refusals) and its finding is shown in that unit, worded as the upload words it."""
+    from leafletgen.translate.quality import catalog_findings
+
+    from tests.web.test_web import worded
+
+    app, project = site
+    client = signed_in(app, "ayse")
+    unit = next(m for m in units(project) if "twee weken" in m.id)
+    assert not [f for f in catalog_findings(project, LEAFLET, LANG) if f.unit == unit.id]
+    page = client.get(PAGE).get_data(as_text=True)
+    assert 'class="findings"' not in unit_block(page, unit.id)
+    assert save(client, unit.id, unit.string.replace("أسبوعين", "أيام"), digest_of(page), token(client)).status_code == 302
+    found = [f for f in catalog_findings(project, LEAFLET, LANG) if f.unit == unit.id]
+    assert "number_missing" in [f.code for f in found]
+    block = unit_block(client.get(PAGE).get_data(as_text=True), unit.id)
+    for finding in found:
+        problem = finding.problem()
+        assert worded(problem.code, line=problem.line, **problem.params) in block
+
+
 def test_a_save_over_a_changed_catalog_is_refused_showing_the_other_change(site):
     app, project = site
     client = signed_in(app, "ayse")
