@@ -40,7 +40,7 @@ def _leaflet(leaflet_id: str):
     if leaflet_id not in project().leaflet_ids():
         abort(404)
     try:
-        return library.load_leaflet_cached(project(), leaflet_id)
+        return library.load_leaflet(project(), leaflet_id)
     except UserError:
         abort(404)
 
@@ -120,7 +120,7 @@ def index():
     for info in library.leaflets(proj):
         if info.problem:
             continue
-        leaflet = library.load_leaflet_cached(proj, info.id)
+        leaflet = library.load_leaflet(proj, info.id)
         cells = []
         for language in languages:
             try:
