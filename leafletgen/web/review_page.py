@@ -53,9 +53,17 @@ def reviewer():
 
 
 def _catalog_bytes(domain: str, lang: str) -> bytes | None:
-    from .translations_page import _current
+    """The catalog's bytes now (None when there is none, b"" when it cannot be read): never
+    through a link, never more than a catalog may hold."""
+    from ..inputs.files import file_kind
+    from ..translate.catalog_checks import catalog_file, read_catalog_bytes
 
-    return _current(lang, domain)
+    if file_kind(project().root, catalog_file(domain, lang)) == "missing":
+        return None
+    try:
+        return read_catalog_bytes(project().root, catalog_file(domain, lang))
+    except UserError:
+        return b""
 
 
 def _findings(lang: str, domains: list[str]) -> dict:
