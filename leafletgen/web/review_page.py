@@ -87,8 +87,16 @@ def page_data(lang: str, leaflet) -> dict:
         record = read_record(proj, leaflet.id, lang)
         units = unit_reviews(proj, leaflet, lang, record)
         asked = questions(proj, leaflet.id)
-    except UserError as exc:
-        abort(409, description=" ".join(exc.lines[:1]))
+    except UserError as exc:       # a catalog, a record or the questions' file that cannot be read
+        from flask import make_response
+
+        from .context import error_page
+        from .messages import problem_lines
+
+        # Translators: The review page cannot be shown: one of its files has an error (the lines
+        # below say which kind); it must be fixed first.
+        abort(make_response(error_page(409, _("Deze vertaling kan nu niet nagekeken worden:"),
+                                       problem_lines(exc.problems)), 409))
     by_unit: dict = {}
     for question in asked:
         by_unit.setdefault(question.unit, []).append(question)

@@ -347,6 +347,19 @@ def test_the_review_is_recorded_once_every_unit_is_approved_then_changes_show(si
     assert unit_state(page, unit.id) == "stale"
 
 
+def test_a_broken_record_is_a_message_without_a_file_path(site):
+    app, project = site
+    record = project.root / "translations" / LANG / "LC_MESSAGES" / f"{LEAFLET}.review.toml"
+    record.write_text(record.read_text(encoding="utf-8") + "\nunknown = 1\n", encoding="utf-8")
+    response = signed_in(app, "ayse").get(PAGE)
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "review.toml" not in text and "translations/" not in text
+    from leafletgen.web.messages import BY_FOLDER
+
+    assert BY_FOLDER["translations/"] in text           # said as the kind of file it is, in Dutch
+
+
 def test_the_page_is_dutch_or_english(site):
     app, project = site
     client = signed_in(app, "ayse")
