@@ -31,10 +31,11 @@ SAMPLES = {"leaflet_id": LEAFLET, "lang": "tr", "practice_id": PRACTICE, "domain
            "account_id": 1}
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 # Where the form of an endpoint is, when not at the endpoint's own address.
-FORM_PAGES = {"translations.upload_form": "/translations", "login.logout": "/"}
+FORM_PAGES = {"translations.upload_form": "/translations", "login.logout": "/",
+              **{f"review.{name}": f"/review/tr/{LEAFLET}" for name in ("save", "approve", "ask", "record")}}
 # The endpoints whose form (form_for) changes files when a logged-in user sends it.
 CHANGES_FILES = {"practices.create", "practices.save", "practices.retire", "translations.upload",
-                 "translations.upload_form"}
+                 "translations.upload_form", "review.save", "review.approve", "review.ask"}
 # Who may send each changing form (every role may log out); any other role is refused with 403.
 ALLOWED = {
     "practices.save": {"editor", "admin"},
@@ -45,6 +46,9 @@ ALLOWED = {
     "users.add": {"admin"},
     "users.change": {"admin"},
     "login.logout": {"staff", "editor", "reviewer", "admin"},
+    # The review page: a correction, an approval, a question, the review (refused until every unit
+    # is approved: a message, not a 403).
+    **{f"review.{name}": {"reviewer", "admin"} for name in ("save", "approve", "ask", "record")},
 }
 
 
@@ -141,6 +145,10 @@ def form_for(endpoint: str, url: str, root: Path, csrf: str, insider):
         data.setdefault("digest", hashlib.sha256(catalog).hexdigest())   # the copy it replaces
         return ({**data, "lang": "tr", "domain": LEAFLET, "catalog": (io.BytesIO(changed), "tr.po")},
                 "multipart/form-data")
+    if endpoint == "review.save":          # the first unit's translation corrected
+        return {**data, "text": "Bel ağrısı (gözden geçirildi)"}, None
+    if endpoint == "review.ask":
+        return {**data, "question": "Klopt dit getal?"}, None
     return data, None
 
 
