@@ -35,7 +35,8 @@ from .errors import Problem, UserError, shorten
 from .markup.html import RenderOptions, page_stylesheets, render_html
 from .typeset.hyphenation import preload as preload_hyphenation
 from .translate.catalogs import text_direction, translate_leaflet
-from .typeset.copyfit import FitSettings, Fitted, fit
+from .typeset.copyfit import FitSettings, Fitted
+from .typeset.fit_memory import fit_key, fit_remembered
 from .typeset.impose import impose_booklet
 from .run import limits, render_child
 from .inputs.bundle import Bundle, load_bundle, replay, shown_urls
@@ -72,6 +73,8 @@ class Document:
     review: dict = field(default_factory=dict)   # review_state.index_fields: the translation's review
     thumbnail: bytes | None = None       # PNG of page 1 when the options ask for one
     inputs: dict = field(default_factory=dict)   # the bundle's parts: what it was made from, hashed
+    # The fit chosen, with what determines it (fit_memory.Remembered.to_json): for the manifest.
+    remembered_fit: dict | None = None
 
     @property
     def draft(self) -> bool:
@@ -150,7 +153,7 @@ def render_bundle(bundle: Bundle) -> Document:
         if request.options.thumbnail_width > 0 else None
     return Document(request, translated, practice, result.pdf, html, warnings, facts,
                     fitted.report, fitted.settings, fitted.layouts, index_fields(review), thumbnail,
-                    dict(bundle.parts))
+                    dict(bundle.parts), fitted.remembered)
 
 
 # ---- 2. Translate ---------------------------------------------------------------------------------
@@ -208,13 +211,16 @@ class Pages:
                                   asset_url=lambda path: f"{fonts_url}{quote(path.name)}")
         with practice_template_errors(bundle.project, practice):
             self.stylesheets = page_stylesheets(bundle, leaflet, self.for_pdf, source)
+        self._pages: dict[FitSettings, str] = {}
 
     def to_keep(self) -> str:
         # Opened and published without the web app's CSP: no script, no tracker (active_content).
         return refuse_active_content(self.render(self.keep), self.practice)
 
     def page(self, settings: FitSettings) -> str:
-        return self.render(replace(self.for_pdf, fit=settings))
+        if settings not in self._pages:
+            self._pages[settings] = self.render(replace(self.for_pdf, fit=settings))
+        return self._pages[settings]
 
     def render(self, options: RenderOptions) -> str:
         with practice_template_errors(self.bundle.project, self.practice):
@@ -294,8 +300,10 @@ def render_pdf_pages(bundle: Bundle, pages: Pages, facts: LayoutFacts) -> tuple[
     # Dutch is on the page too in a bilingual leaflet, and in a draft's untranslated units.
     preload_hyphenation({request.lang, SOURCE_LANGUAGE}
                         if request.side_by_side or pages.leaflet.missing else {request.lang})
+    # A fit already known for this very page is laid out once (fit_memory).
+    key = fit_key(request.variant, pages.page(FitSettings()), (font_css, stylesheet), bundle.parts)
     try:
-        fitted = fit(VARIANTS[request.variant], lay_out_with)
+        fitted = fit_remembered(VARIANTS[request.variant], lay_out_with, key, request.remembered_fit)
         # The PDF says what it is (its XMP metadata), for `verify` to know what to recompute.
         mark = document_mark(bundle, pages.leaflet)
         return fitted, write_pdf(fitted.layout, finisher=marking(mark, facts.collect))

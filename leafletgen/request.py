@@ -6,7 +6,7 @@ web app or a machine of a cluster turns one into a document with `render.render_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
 from .typeset.variants import DEFAULT_VARIANT, output_stem
@@ -42,6 +42,10 @@ class BuildRequest:
     bilingual: bool = False              # the translation beside the Dutch (not for Dutch itself)
     allow_draft: bool = False            # an incomplete translation: Dutch fills in, marked DRAFT
     options: DocumentOptions = DocumentOptions()
+    # The copy-fitting setting chosen when it was last made, as the main job's manifest keeps it
+    # (typeset.fit_memory): a hint, used only for the same page measuring the same; not part of
+    # what the document is.
+    remembered_fit: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def practice_id(self) -> str:

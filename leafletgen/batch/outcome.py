@@ -41,6 +41,7 @@ class Outcome:
     sizes: dict[str, int] = field(default_factory=dict)          # kind → bytes written
     entry: dict | None = None                          # the index entry (batch.index.IndexEntry)
     inputs: dict = field(default_factory=dict)         # what it was made from: its bundle's parts
+    fit: dict | None = None                            # its copy-fitting setting (typeset.fit_memory)
     seconds: float = 0.0
     pid: int = 0                                       # the worker that built it
     rss_kib: int = 0                                   # that worker's resident memory afterwards
@@ -52,6 +53,8 @@ class Outcome:
         fields: dict = {kind: self.files.get(kind) for kind in OUTPUT_KINDS}
         fields.update({f"{kind}_size": self.sizes.get(kind) for kind in OUTPUT_KINDS})
         fields.update(entry=self.entry, warnings=self.warnings)
+        if self.fit is not None:
+            fields["fit"] = self.fit
         return fields
 
 

@@ -15,7 +15,7 @@ no file changed in between.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from ..errors import UserError
@@ -193,6 +193,9 @@ def plan_outputs(project: Project, manifest: Manifest, hasher: Hasher, sources: 
         plan.wanted[key] = {"digest": output_digest((key, thumbnail), parts, sources.tool),
                             "deps": {**parts, "tool": sources.tool}}
         old = manifest.outputs.get(key)
+        if old and old.get("fit") and (old.get("deps") or {}).get("tool") == sources.tool:
+            # Made again: the fit it had, for its worker to try first (typeset.fit_memory).
+            request = replace(request, remembered_fit=old["fit"])
         if (not force and old and old.get("digest") == plan.wanted[key]["digest"]
                 and (old.get("thumbnail") or "") == thumbnail and output_exists(out_dir, old)):
             plan.unchanged.append(key)

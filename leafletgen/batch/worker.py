@@ -132,6 +132,7 @@ class Rendered:
     practice_name: str
     review: dict = field(default_factory=dict)   # review.index_fields: the translation's review
     inputs: dict = field(default_factory=dict)   # what it was made from: its bundle's parts
+    fit: dict | None = None  # the copy-fitting setting chosen (typeset.fit_memory), for the manifest
     seconds: float = 0.0    # rendering it took
     pid: int = 0            # the process that rendered it
     rss_kib: int = 0        # that process's resident memory afterwards
@@ -159,7 +160,7 @@ def rendered_outputs(request: BuildRequest, strict: bool, render, shown=str) -> 
         return Rendered(request, document.pdf, document.html, document.thumbnail,
                         document.warnings, plain_text(document.leaflet.title),
                         document.practice.id, document.practice.name or "—",
-                        dict(document.review), dict(document.inputs),
+                        dict(document.review), dict(document.inputs), document.remembered_fit,
                         round(time.perf_counter() - started, 4), os.getpid(), resident_kib())
     except Exception as exc:
         return failed(request, exc, shown)
@@ -184,7 +185,7 @@ def write_outputs(out_dir: Path, rendered: Rendered | Outcome, shown=str) -> Out
     except Exception as exc:
         return failed(request, exc, shown)
     return Outcome(request.key, ok=True, warnings=rendered.warnings, files=files, sizes=sizes,
-                   entry=asdict(entry), inputs=rendered.inputs,
+                   entry=asdict(entry), inputs=rendered.inputs, fit=rendered.fit,
                    seconds=round(rendered.seconds + time.perf_counter() - started, 4),
                    pid=rendered.pid, rss_kib=rendered.rss_kib)
 

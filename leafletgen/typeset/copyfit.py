@@ -70,6 +70,7 @@ class Fitted:
     layout: object                      # what `lay_out` returned for those settings
     report: LayoutReport
     tried: list[tuple[FitSettings, LayoutReport]] = field(default_factory=list)
+    remembered: dict | None = None      # the setting as fit_memory keeps it, with its key
 
     @property
     def layouts(self) -> int:
@@ -121,12 +122,12 @@ class _Layouts:
         self.binds: set[str] = set(binds)
         self.clear_separators = False
 
-    def __call__(self, candidate: FitSettings) -> LayoutReport:
+    def __call__(self, candidate: FitSettings, made: tuple[object, LayoutReport] | None = None) -> LayoutReport:
         # Headings found with a word alone (and room to bind) are bound in every later layout;
         # a "·" found at a line end is cleared in every later one.
         candidate = replace(candidate, binds=tuple(sorted(self.binds | set(candidate.binds))),
                             clear_separators=candidate.clear_separators or self.clear_separators)
-        layout, report = self.lay_out(candidate)
+        layout, report = made or self.lay_out(candidate)
         self.tried.append((candidate, layout, report))
         self.binds.update(report.bindable)
         self.clear_separators |= report.dangling
@@ -141,12 +142,14 @@ class _Layouts:
 
 
 def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutReport]],
-        settings: FitSettings = FitSettings()) -> Fitted:
+        settings: FitSettings = FitSettings(),
+        first: tuple[object, LayoutReport] | None = None) -> Fitted:
     """Lay out with `settings` (as designed, by default); if the pages do not come out right,
     again, tighter or looser (see the module's description). `lay_out(settings)` returns the
-    layout (a WeasyPrint document) and its measured report."""
+    layout (a WeasyPrint document) and its measured report; `first`, that of `settings` when
+    it is made already."""
     attempt = _Layouts(lay_out, settings.binds)
-    first = attempt(settings)
+    first = attempt(settings, first)
     current = first
     # 1. Fewer sheets: when the tightest setting may save one, find the least tightening that does.
     target = _fewer_sheets_target(first, variant)

@@ -10,6 +10,7 @@ import pdfplumber
 import pytest
 from PIL import Image, ImageDraw
 
+from leafletgen.typeset import fit_memory
 from leafletgen.build import BuildRequest, build
 from leafletgen.translate.catalogs import format_day
 from leafletgen.markup.inline import render_inline
@@ -30,6 +31,7 @@ def rendered(tmp_path_factory):
     large print; and the A4 bilingual leaflet of a few (key (lang, "bilingual"))."""
     out = tmp_path_factory.mktemp("typeset")
     project = Project(REPO)
+    fit_memory.forget()     # the layouts it takes to fit are asserted: none remembered
     found = {}
     with kept_child():      # one warm rendering process for all of them
         for lang in LANGS:
