@@ -17,6 +17,7 @@ Used by the build (a catalog that fails is refused) and by `translations status`
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -128,6 +129,7 @@ def analyse_text(text: str, file: str, template_domain: bool = False,
     if characters:
         return CatalogReport(file, tuple(characters), fatal=True)
     entries, problems = parse_po(text, file)
+    problems = problems or babel_differences(text, entries, file)
     if problems:
         return CatalogReport(file, tuple(sorted(problems, key=lambda p: p.line or 0)), fatal=True)
     header = next((entry for entry in entries if not entry.msgid and entry.msgctxt is None), None)
@@ -157,6 +159,47 @@ def analyse_text(text: str, file: str, template_domain: bool = False,
                                                       f"msgstr of {shorten(entry.msgid)!r}: {message}",
                                                       unit=shorten(entry.msgid, 40)), line=entry.msgstr_line))
     return CatalogReport(file, tuple(problems), refused=frozenset(refused), plural=plural)
+
+
+def babel_differences(text: str, entries: list[Entry], file: str) -> list[Problem]:
+    """Where Babel's reader, which the build uses, reads another catalog than the one checked here:
+    a message only one of the two has, another translation, another fuzzy flag. Empty when the
+    two agree, so every check below judges exactly what the build will be handed."""
+    from babel.messages.pofile import PoFileError, read_po
+
+    def problem(message: str, line: int | None) -> Problem:
+        return Problem(file, Message("po_syntax", f"Babel, which the build uses, reads this catalog "
+                                                  f"differently: {message}"), line=line)
+
+    try:
+        catalog = read_po(io.BytesIO(text.encode("utf-8")), abort_invalid=True)
+    except PoFileError as exc:
+        return [problem(str(exc.args[0] if exc.args else exc), (exc.lineno or 0) + 1)]
+    except (ValueError, LookupError) as exc:
+        return [problem(str(exc), None)]
+    ours = {(entry.msgctxt, entry.msgid if entry.msgid_plural is None
+             else (entry.msgid, entry.msgid_plural)): entry for entry in entries}
+    found = []
+    for message in catalog:
+        key = (message.context, message.id)
+        if not message.id and message.context is None:
+            continue            # the header: Babel makes its own from the fields (checked above)
+        entry = ours.pop(key, None)
+        shown = shorten(message.id if isinstance(message.id, str) else message.id[0])
+        if entry is None:
+            found.append(problem(f"it has a message {shown!r} this check does not see", message.lineno))
+            continue
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        slots = [-1] if entry.msgid_plural is None else list(range(max(len(strings), len(entry.msgstr))))
+        if [entry.msgstr.get(slot, "") for slot in slots] != strings:
+            found.append(problem(f"the translation of {shown!r} is another text", entry.msgstr_line))
+        elif message.fuzzy != entry.fuzzy:
+            found.append(problem(f"{shown!r} is {'' if message.fuzzy else 'not '}fuzzy there",
+                                 entry.line))
+    found += [problem(f"{shorten(entry.msgid or '')!r} is not a message there (obsolete or part "
+                      "of another)", entry.line)
+              for (context, msgid), entry in ours.items() if msgid or context is not None]
+    return found
 
 
 def _header(header: Entry | None, file: str) -> tuple[PluralRule, list[Problem]]:

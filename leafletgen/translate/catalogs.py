@@ -83,8 +83,10 @@ def check_language(project: Project, lang: str) -> None:
 
 
 def read_catalog(data: bytes, file: str, lang: str) -> Catalog:
+    """The catalog as Babel reads it; the text the checks judged (a UTF-8 byte order mark, which
+    they skip and Babel's reader does not, left out)."""
     try:
-        return read_po(io.BytesIO(data), locale=lang, abort_invalid=True)
+        return read_po(io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")), locale=lang, abort_invalid=True)
     except PoFileError as exc:
         raise UserError(Problem(file, f"is not a valid .po file: {exc}")) from None
     except (UnicodeDecodeError, ValueError, UnknownLocaleError) as exc:

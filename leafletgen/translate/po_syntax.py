@@ -1,7 +1,10 @@
 """The syntax of a .po file, read line by line: its entries, and every syntax problem at its line.
 
 Babel's reader is lenient (an unterminated string or `msgstr x` reads as an empty translation,
-silently), so a catalog is read here first; catalog_validation.py then checks what it says.
+silently), so a catalog is read here first; catalog_checks.py then checks what it says. Obsolete
+(`#~`) lines are read as Babel reads them: a `#~ msgid` starts an obsolete entry (the flags just
+before it are its own), and any other `#~` line that would continue a live entry is refused, since
+Babel appends it to that entry (`#~ " [link](…)"` after a msgstr adds a link to the translation).
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ class _PoReader:
         self.entry: Entry | None = None
         self.current: str | None = None      # the keyword the next "..." line continues
         self.flags: set[str] = set()         # the flags (#, fuzzy) of the entry to come
+        self.obsolete = False                # inside an obsolete (#~) entry
 
     def problem(self, message: str, line: int | None) -> None:
         self.problems.append(Problem(self.file, Message("po_syntax", message), line=line))
@@ -95,10 +99,10 @@ class _PoReader:
             if not line:
                 self.finish()
                 self.current = None
+            elif line.startswith("#~"):
+                self.obsolete_line(line[2:].strip(), number)
             elif line.startswith("#"):
-                if line.startswith("#,"):
-                    self.flags |= {flag.strip() for flag in line[2:].split(",") if flag.strip()}
-                # "#~" obsolete entries, "#|" previous msgids, "#:" references, "# " comments: not used.
+                self.comment(line, number)
             elif _KEYWORD_RE.match(line):
                 self.keyword(_KEYWORD_RE.match(line), number)
             elif _STRING_RE.match(line) and self.current is not None and self.entry is not None:
@@ -108,6 +112,32 @@ class _PoReader:
                 self.not_po(line, number)
         self.finish()
         self.duplicates()
+
+    def comment(self, line: str, number: int) -> None:
+        """A comment ends the entry before it in Babel's reader (a msgid it cuts from its msgstr
+        is refused); "#," flags belong to the entry that follows. "#|" previous msgids, "#:"
+        references, "#." and "# " comments are not used."""
+        if self.entry is not None and self.entry.msgid is not None and not self.entry.msgstr:
+            self.problem("a comment between a msgid and its msgstr; Babel ends the message there",
+                         number)
+        self.finish()
+        self.current, self.obsolete = None, False
+        if line.startswith("#,"):
+            self.flags |= {flag.strip() for flag in line[2:].split(",") if flag.strip()}
+
+    def obsolete_line(self, rest: str, number: int) -> None:
+        """A "#~" line, as Babel reads it: `#~ msgid` (or msgctxt) starts an obsolete entry, which
+        takes the flags before it; its msgstr and "..." lines continue it. Anywhere else Babel
+        appends the line to the live entry before it, so it is refused."""
+        if not rest:
+            return
+        if re.match(r"(msgid|msgctxt)(\s|$)", rest):
+            self.finish()
+            self.current, self.flags, self.obsolete = None, set(), True
+        elif not self.obsolete:
+            self.problem("an obsolete (#~) line that is not part of an obsolete entry: Babel reads "
+                         "it as part of the message before it; remove it, or start the obsolete "
+                         "entry with '#~ msgid'", number)
 
     def finish(self) -> None:
         """The entry read so far is complete: keep it, or say what it lacks."""
@@ -136,6 +166,7 @@ class _PoReader:
         if base in ("msgctxt", "msgid") and entry is not None and (
                 entry.msgstr or entry.msgid is not None):
             self.finish()
+        self.obsolete = False
         if self.entry is None:
             self.entry = Entry(line=number, flags=self.flags)
             self.flags = set()
