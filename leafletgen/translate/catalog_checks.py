@@ -122,20 +122,24 @@ class CatalogReport:
 
 def analyse_text(text: str, file: str, template_domain: bool = False,
                  markdown: bool = True) -> CatalogReport:
-    """Every problem of a catalog's text: characters first, then syntax, then the header; the
-    translations only if those are sound."""
+    """Every problem of a catalog's text: characters first, then syntax, then the header, then
+    whether Babel reads the same entries; the translations only if those are sound."""
     characters = [Problem(file, Message("po_unprintable", message), line=number)
                   for number, message in line_problems(text)]
     if characters:
         return CatalogReport(file, tuple(characters), fatal=True)
     entries, problems = parse_po(text, file)
-    problems = problems or babel_differences(text, entries, file)
     if problems:
         return CatalogReport(file, tuple(sorted(problems, key=lambda p: p.line or 0)), fatal=True)
     header = next((entry for entry in entries if not entry.msgid and entry.msgctxt is None), None)
     plural, header_problems = _header(header, file)
     if header_problems:
         return CatalogReport(file, tuple(header_problems), fatal=True, plural=plural)
+    # Only now Babel: its reader makes `nplurals` strings for every plural message.
+    differences = babel_differences(text, entries, file)
+    if differences:
+        return CatalogReport(file, tuple(sorted(differences, key=lambda p: p.line or 0)), fatal=True,
+                             plural=plural)
     refused: set = set()
     for entry in entries:
         if not entry.msgid or entry.fuzzy:
