@@ -23,6 +23,16 @@ Three format characters have a use inside a word and are allowed there only, bet
 Variation selectors (U+FE00–U+FE0F) pick a glyph variant of the character before them and stay;
 a run of two or more is refused.
 
+Combining overlays and enclosing marks (U+0334–U+0338, U+20D2–U+20F0) are refused too: drawn on
+the character before them they strike it through or box it (U+0336 after each letter of "niet"
+prints it struck through, U+20E0 on a digit an empty box), so a dose or a "not" reads otherwise
+than the text says.
+
+Per language (`script_problem`, with the language's table from translate.languages): digits in
+none of its digit sets (full-width ones, another script's) and letters of a script it does not use
+(a Cyrillic З for a 3 in Dutch) are refused; a whole Latin word in a language of another script
+("mg", an address) is left to the quality checks.
+
 Tab, line feed and carriage return are fine where line breaks are. The output may hold
 direction isolates that leafletgen itself writes (html.isolate): that is output, not input.
 """
@@ -48,6 +58,9 @@ IN_WORD_ONLY = "\u00ad\u200c\u200d"     # soft hyphen, zero-width non-joiner, ze
 # U+E0000–U+E0FFF): fonts draw them as nothing, so they too can carry hidden text.
 INVISIBLE = ("\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\uffa0\ufff0-\ufff8"
              "\U000e0000-\U000e0fff")
+# Combining marks that strike through, slash or enclose the character before them.
+OVERLAYS = "\u0334-\u0338\u20d2-\u20f0"
+_OVERLAY = re.compile(f"[{OVERLAYS}]")
 # Refused wherever they stand: control characters (but tab, line feed and carriage return),
 # the separators, surrogates and non-characters, every format character but the three above, and
 # the invisible ones.
@@ -56,7 +69,7 @@ _ALWAYS = re.compile(
     "\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
-    + INVISIBLE + "]")
+    + INVISIBLE + OVERLAYS + "]")
 _NEWLINES = re.compile("[\n\r]")
 # One variation selector picks a glyph of the character before it; a run of them means nothing
 # and can encode hidden data (4 bits each): the second and later are refused.
@@ -107,6 +120,10 @@ def text_problem(text: str, allow_newline: bool = True) -> str | None:
         return None
     shown = ", ".join(describe(c) for c in bad[:3]) + (", …" if len(bad) > 3 else "")
     hidden = [char for char in bad if _invisible(char)]
+    if any(_OVERLAY.match(char) for char in bad):
+        return (f"contains combining marks that strike through or enclose the character before "
+                f"them: {shown}; remove them (a struck-through word or a boxed digit reads "
+                "otherwise than the text says)")
     if not hidden:
         return f"contains characters that cannot be printed: {shown}; remove them"
     why = ("they change the direction of the text around them, so numbers and words can be "
@@ -135,3 +152,49 @@ def printable(text: str) -> str:
     """`text` with disallowed characters shown as \\uXXXX (for messages on a terminal)."""
     bad = set(bad_characters(text, allow_newline=False))
     return "".join(f"\\u{ord(c):04x}" if c in bad else c for c in text)
+
+
+def _words(text: str) -> list[str]:
+    """The runs of letters, marks and digits of `text`."""
+    words, word = [], []
+    for char in text:
+        if unicodedata.category(char)[0] in "LMN":
+            word.append(char)
+        elif word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    return words
+
+
+def script_problem(text: str, table) -> str | None:
+    """Why `text` is refused in the language of `table` (translate.languages.LanguageTable), or
+    None: digits in none of its digit sets, or letters of a script it does not use. A word all in
+    Latin letters is allowed in a language of another script (a unit, a name, an address)."""
+    digits = list(dict.fromkeys(table.foreign_digits(text)))
+    if digits:
+        allowed = " or ".join(f"{d[0]}–{d[-1]}" for d in table.digits)
+        return (f"has digits this language does not write: {', '.join(describe(c) for c in digits[:3])}"
+                f"; write {allowed}")
+    from ..translate.languages import script_of
+
+    for word in _words(text):
+        foreign = table.foreign_letters(word)
+        if not foreign or (not table.latin and all(script_of(char) == "Latin" for char in word
+                                                    if unicodedata.category(char)[0] == "L")):
+            continue
+        scripts = " or ".join(sorted(table.scripts))
+        return (f"has a letter of a script this language does not use: {describe(foreign[0])} in "
+                f"{word[:40]!r}; this language is written in {scripts}")
+    return None
+
+
+def script_line_problems(text: str, table) -> list[tuple[int, str]]:
+    """(line number, problem) for every line of `text` that `script_problem` refuses."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), 1):
+        message = script_problem(line, table)
+        if message:
+            problems.append((number, message))
+    return problems

@@ -26,10 +26,11 @@ from ..errors import Message, Problem, UserError, shorten
 from ..inputs.files import InputFileError, read_file
 from ..markup.inline import inline_problems, inline_tokens
 from ..inputs.project import TEMPLATE_DOMAIN, catalog_file
+from .languages import language_table
 from .po_syntax import Entry, parse_po
 from .plural_forms import (DEFAULT as DEFAULT_PLURAL_FORMS, PluralFormsError, PluralRule,
                            parse_plural_forms)
-from ..inputs.characters import line_problems, text_problem
+from ..inputs.characters import line_problems, script_problem, text_problem
 
 _PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")
 _CHARSET_RE = re.compile(r"charset=([^\s;\\]+)", re.IGNORECASE)
@@ -60,7 +61,7 @@ def placeholders(text: str) -> Counter:
 
 
 def translation_problems(msgid: str, msgstr: str, formatted: bool = False,
-                         markdown: bool = True) -> list[str]:
+                         markdown: bool = True, table=None) -> list[str]:
     """What is wrong with `msgstr` as a translation of `msgid` (empty when fine).
 
     `formatted`: the string goes through Python's % formatting (the template domain). A
@@ -69,11 +70,18 @@ def translation_problems(msgid: str, msgstr: str, formatted: bool = False,
     translator's "50 %" is never an error.
     `markdown`: False for the web app's words, plain text escaped on its pages ("<naam>" is text
     there): only the characters and the placeholders are checked.
+    `table`: the language's table (translate.languages): digits and letters it does not use are
+    refused in what a leaflet prints.
     """
     problems = []
     bad = text_problem(msgstr)
     if bad:
         problems.append(Message("po_unprintable", bad))
+    elif table is not None and markdown:
+        # What is printed on a leaflet: the language's digits and scripts (its table).
+        foreign = script_problem(msgstr, table)
+        if foreign:
+            problems.append(Message("po_script", foreign))
     if not markdown:
         if placeholders(msgid) != placeholders(msgstr):
             problems.append(Message("po_placeholders", f"the placeholders differ from the Dutch: the Dutch has "
@@ -121,7 +129,7 @@ class CatalogReport:
 
 
 def analyse_text(text: str, file: str, template_domain: bool = False,
-                 markdown: bool = True) -> CatalogReport:
+                 markdown: bool = True, table=None) -> CatalogReport:
     """Every problem of a catalog's text: characters first, then syntax, then the header, then
     whether Babel reads the same entries; the translations only if those are sound."""
     characters = [Problem(file, Message("po_unprintable", message), line=number)
@@ -157,7 +165,7 @@ def analyse_text(text: str, file: str, template_domain: bool = False,
                 continue
             msgid = sources[min(max(slot, 0), len(sources) - 1)]
             for message in translation_problems(msgid, msgstr, formatted=template_domain,
-                                                markdown=markdown):
+                                                markdown=markdown, table=table):
                 refused.add(entry.msgid)
                 problems.append(Problem(file, Message(getattr(message, "code", "") or "po_translation",
                                                       f"msgstr of {shorten(entry.msgid)!r}: {message}",
@@ -233,9 +241,9 @@ def _header(header: Entry | None, file: str) -> tuple[PluralRule, list[Problem]]
 
 
 def check_text(text: str, file: str, template_domain: bool = False,
-               markdown: bool = True) -> list[Problem]:
+               markdown: bool = True, table=None) -> list[Problem]:
     """Every problem of a catalog's text (see analyse_text)."""
-    return list(analyse_text(text, file, template_domain, markdown).problems)
+    return list(analyse_text(text, file, template_domain, markdown, table).problems)
 
 
 # The staff web app's words (web/catalog.py): plain text on its pages, not leaflet Markdown.
@@ -263,13 +271,16 @@ def catalog_source(project, domain: str, lang: str) -> tuple[bytes | None, Catal
         if exc.missing:
             return None, None
         return None, CatalogReport(relative, (Problem(relative, exc.reason),), fatal=True)
-    return raw, report_of(raw, relative, domain == TEMPLATE_DOMAIN, domain not in PLAIN_TEXT_DOMAINS)
+    return raw, report_of(raw, relative, domain == TEMPLATE_DOMAIN, domain not in PLAIN_TEXT_DOMAINS,
+                          language_table(project, lang))
 
 
 @lru_cache(maxsize=64)
-def report_of(raw: bytes, relative: str, template_domain: bool, markdown: bool) -> CatalogReport:
+def report_of(raw: bytes, relative: str, template_domain: bool, markdown: bool,
+              table=None) -> CatalogReport:
     """What checking the catalog `relative`, these bytes, finds (kept per process by content:
-    the main job's workers check the same few catalogs for every document)."""
+    the main job's workers check the same few catalogs for every document); `table` is its
+    language's (translate.languages)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -277,7 +288,7 @@ def report_of(raw: bytes, relative: str, template_domain: bool, markdown: bool) 
         return CatalogReport(relative, (Problem(relative, Message("po_encoding", f"is not UTF-8 text (byte "
                                                                   f"{exc.start}); save it as UTF-8"),
                                                 line=line),), fatal=True)
-    return analyse_text(text, relative, template_domain, markdown)
+    return analyse_text(text, relative, template_domain, markdown, table)
 
 
 def read_catalog_bytes(root, relative: str) -> bytes:

@@ -130,6 +130,11 @@ MESSAGES = {
     # Translators: An uploaded .po file holds invisible or unprintable characters at line %(line)s.
     "po_unprintable": N_("Regel %(line)s: hier staat een onzichtbaar teken of een teken dat niet "
                          "gedrukt kan worden. Typ die tekst opnieuw in."),
+    # Translators: A translation has digits or letters of another script than the language uses
+    # (a Cyrillic З for a 3, full-width digits); %(line)s is its line in the file, %(unit)s the
+    # start of the Dutch text.
+    "po_script": N_("Regel %(line)s: de vertaling van “%(unit)s” heeft cijfers of letters van een "
+                    "ander schrift dan deze taal gebruikt. Typ die tekst opnieuw in."),
     # Translators: A translation changes the markup of the Dutch text (bold, italic, links, or
     # adds HTML); %(line)s is its line in the file, %(unit)s the start of the Dutch text.
     "po_markup": N_("Regel %(line)s: de vertaling van “%(unit)s” heeft andere opmaak dan het "

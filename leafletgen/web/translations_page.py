@@ -130,8 +130,10 @@ def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Probl
                         line=raw[:exc.start].count(b"\n") + 1)]
     from ..translate.catalog_checks import PLAIN_TEXT_DOMAINS
 
+    from ..translate.languages import language_table
+
     problems = check_text(text, file, template_domain=domain == TEMPLATE_DOMAIN,
-                          markdown=domain not in PLAIN_TEXT_DOMAINS)
+                          markdown=domain not in PLAIN_TEXT_DOMAINS, table=language_table(proj, lang))
     if problems:
         return problems
     import io

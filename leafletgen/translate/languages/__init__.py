@@ -37,7 +37,8 @@ LANGUAGE_FILE = "language.toml"      # translations/<lang>/language.toml: a cont
 TERMBASE_FILE = "terms.toml"         # translations/<lang>/terms.toml: the termbase
 
 # The first word of a letter's Unicode name → its script, where the two differ.
-_SCRIPT_WORDS = {"CJK": "Han", "MODIFIER": "Common", "COMBINING": "Inherited"}
+_SCRIPT_WORDS = {"CJK": "Han", "MODIFIER": "Common", "COMBINING": "Inherited",
+                 "MICRO": "Common", "FEMININE": "Latin", "MASCULINE": "Latin"}   # µ, ª, º
 
 
 def script_of(char: str) -> str:
