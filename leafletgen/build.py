@@ -25,10 +25,22 @@ def output_paths(out_dir: Path, practice_id: str, lang: str, leaflet_id: str,
     return folder / f"{stem}.pdf", folder / f"{stem}.html"
 
 
-def document_paths(out_dir: Path, request: BuildRequest) -> tuple[Path, Path]:
-    """Where a document's PDF and HTML go: output/<request.key>.pdf and .html"""
-    return output_paths(out_dir, request.practice_id, request.lang, request.leaflet,
-                        request.variant, request.side_by_side)
+def document_paths(out_dir: Path, request: BuildRequest, concept: bool = False) -> tuple[Path, Path]:
+    """Where a document's PDF and HTML go: output/<request.key>.pdf and .html; a draft's (`concept`)
+    output/<request.key>-concept.pdf and .html, never the final name."""
+    pdf, html = output_paths(out_dir, request.practice_id, request.lang, request.leaflet,
+                             request.variant, request.side_by_side)
+    if concept:
+        return concept_path(pdf), concept_path(html)
+    return pdf, html
+
+
+def concept_path(final: Path) -> Path:
+    """The draft's file beside a final one: <stem>-concept.pdf for <stem>.pdf."""
+    return final.with_name(f"{final.stem}{CONCEPT_SUFFIX}{final.suffix}")
+
+
+CONCEPT_SUFFIX = "-concept"
 
 
 def withheld(document: Document, strict: bool) -> list[str]:
@@ -43,13 +55,19 @@ def withheld(document: Document, strict: bool) -> list[str]:
 def write_document(out_dir: Path, document: Document) -> tuple[Path, Path]:
     """The last stage: PDF and HTML written atomically, fonts for the HTML copied alongside once.
     Only the document's request, PDF and HTML are read: a batch.worker.Rendered does as well."""
-    pdf_path, html_path = document_paths(out_dir, document.request)
+    # A draft (an incomplete translation, Dutch filling in) is never written under the final name.
+    concept = bool(getattr(document, "draft", False))
+    pdf_path, html_path = document_paths(out_dir, document.request, concept)
     write_atomic(pdf_path, document.pdf)
     for font in font_dirs():
         for path in sorted(font.glob("*.ttf")):
             if f"/{quote(path.name)}" in document.html:
                 copy_if_changed(path, out_dir / ASSETS_DIR / "fonts" / path.name)
     write_atomic(html_path, document.html)
+    if not concept:
+        # The final version replaces a draft of it: no concept is left beside a final name.
+        for final in (pdf_path, html_path):
+            concept_path(final).unlink(missing_ok=True)
     return pdf_path, html_path
 
 

@@ -303,14 +303,14 @@ def test_allow_draft_marks_every_page_in_the_language_and_in_dutch(project, tmp_
                   "--allow-draft", "--out", str(tmp_path), root=project.root)
     assert run.code == 0, run
     assert f"warning: {LEAFLET} [en]: DRAFT, {len(dropped)} untranslated unit(s) shown in Dutch" in run.err
-    reader = PdfReader(str(tmp_path / "fysio-delinde" / "en" / f"{LEAFLET}.pdf"))
+    reader = PdfReader(str(tmp_path / "fysio-delinde" / "en" / f"{LEAFLET}-concept.pdf"))
     assert len(reader.pages) >= 2
     for page in reader.pages:
         text = " ".join(page.extract_text().split())
         assert "DRAFT — translation incomplete" in text
         assert "CONCEPT — vertaling onvolledig" in text
         assert f"{len(dropped)} passages are still in Dutch" in text
-    html = (tmp_path / "fysio-delinde" / "en" / f"{LEAFLET}.html").read_text(encoding="utf-8")
+    html = (tmp_path / "fysio-delinde" / "en" / f"{LEAFLET}-concept.html").read_text(encoding="utf-8")
     # A unit that fell back to Dutch says so, for screen readers.
     # (The paragraph's last word, with the space before it, is in a span that keeps it from
     # being hyphenated.)
