@@ -37,6 +37,8 @@ from .typeset.hyphenation import preload as preload_hyphenation
 from .translate.catalogs import text_direction, translate_leaflet
 from .typeset.copyfit import FitSettings, Fitted
 from .typeset.fit_memory import fit_key, fit_remembered
+from .typeset.coverage import glyph_problems
+from .typeset.fonts import font_stack
 from .typeset.impose import impose_booklet
 from .run import limits, render_child
 from .inputs.bundle import Bundle, load_bundle, replay, shown_urls
@@ -122,6 +124,11 @@ def render_bundle(bundle: Bundle) -> Document:
     variant = VARIANTS[request.variant]
     # 2. Translate: each unit looked up in the language's catalog.
     translated = translate(bundle)
+    # A character the page's fonts cannot draw would print as an empty box: refused, named.
+    missing_glyphs = glyph_problems(bundle.leaflet, translated, bundle.catalog,
+                                    font_stack(request.lang), practice)
+    if missing_glyphs:
+        raise UserError(missing_glyphs)
     source = bundle.leaflet if request.side_by_side else None
     # How it was translated and whether a person reviewed it (the colophon says so); a practice
     # that requires reviewed translations gets no other.
