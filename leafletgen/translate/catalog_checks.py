@@ -17,7 +17,6 @@ Used by the build (a catalog that fails is refused) and by `translations status`
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from ..inputs.files import InputFileError, read_file
 from ..markup.inline import inline_problems, inline_tokens
 from ..inputs.project import TEMPLATE_DOMAIN, catalog_file
 from .languages import language_table
+from .babel_reading import babel_differences
 from .po_syntax import Entry, parse_po
 from .plural_forms import (DEFAULT as DEFAULT_PLURAL_FORMS, PluralFormsError, PluralRule,
                            parse_plural_forms)
@@ -152,66 +152,35 @@ def analyse_text(text: str, file: str, template_domain: bool = False,
     for entry in entries:
         if not entry.msgid or entry.fuzzy:
             continue  # the header; a fuzzy entry is not used until a translator confirms it
-        sources = [entry.msgid] if entry.msgid_plural is None else [entry.msgid, entry.msgid_plural]
-        if entry.msgid_plural is not None and any(entry.msgstr.values()) \
-                and len(entry.msgstr) != plural.nplurals:
+        found = entry_problems(entry, plural, file, template_domain, markdown, table)
+        if found:
             refused.add(entry.msgid)
-            problems.append(Problem(file, Message("po_plural", f"msgstr of {shorten(entry.msgid)!r}: has "
-                                                  f"{len(entry.msgstr)} plural forms, but the header's "
-                                                  f"Plural-Forms says nplurals={plural.nplurals}",
-                                                  unit=shorten(entry.msgid, 40)), line=entry.msgstr_line))
-        for slot, msgstr in sorted(entry.msgstr.items()):
-            if not msgstr:
-                continue
-            msgid = sources[min(max(slot, 0), len(sources) - 1)]
-            for message in translation_problems(msgid, msgstr, formatted=template_domain,
-                                                markdown=markdown, table=table):
-                refused.add(entry.msgid)
-                problems.append(Problem(file, Message(getattr(message, "code", "") or "po_translation",
-                                                      f"msgstr of {shorten(entry.msgid)!r}: {message}",
-                                                      unit=shorten(entry.msgid, 40)), line=entry.msgstr_line))
+            problems += found
     return CatalogReport(file, tuple(problems), refused=frozenset(refused), plural=plural)
 
 
-def babel_differences(text: str, entries: list[Entry], file: str) -> list[Problem]:
-    """Where Babel's reader, which the build uses, reads another catalog than the one checked here:
-    a message only one of the two has, another translation, another fuzzy flag. Empty when the
-    two agree, so every check below judges exactly what the build will be handed."""
-    from babel.messages.pofile import PoFileError, read_po
-
-    def problem(message: str, line: int | None) -> Problem:
-        return Problem(file, Message("po_syntax", f"Babel, which the build uses, reads this catalog "
-                                                  f"differently: {message}"), line=line)
-
-    try:
-        catalog = read_po(io.BytesIO(text.encode("utf-8")), abort_invalid=True)
-    except PoFileError as exc:
-        return [problem(str(exc.args[0] if exc.args else exc), (exc.lineno or 0) + 1)]
-    except (ValueError, LookupError) as exc:
-        return [problem(str(exc), None)]
-    ours = {(entry.msgctxt, entry.msgid if entry.msgid_plural is None
-             else (entry.msgid, entry.msgid_plural)): entry for entry in entries}
-    found = []
-    for message in catalog:
-        key = (message.context, message.id)
-        if not message.id and message.context is None:
-            continue            # the header: Babel makes its own from the fields (checked above)
-        entry = ours.pop(key, None)
-        shown = shorten(message.id if isinstance(message.id, str) else message.id[0])
-        if entry is None:
-            found.append(problem(f"it has a message {shown!r} this check does not see", message.lineno))
+def entry_problems(entry: Entry, plural: PluralRule, file: str, template_domain: bool,
+                   markdown: bool, table) -> list[Problem]:
+    """What is wrong with one entry's translation: its plural forms, then each form."""
+    problems = []
+    sources = [entry.msgid] if entry.msgid_plural is None else [entry.msgid, entry.msgid_plural]
+    unit = shorten(entry.msgid or "", 40)
+    if entry.msgid_plural is not None and any(entry.msgstr.values()) \
+            and len(entry.msgstr) != plural.nplurals:
+        problems.append(Problem(file, Message("po_plural", f"msgstr of {shorten(entry.msgid)!r}: has "
+                                              f"{len(entry.msgstr)} plural forms, but the header's "
+                                              f"Plural-Forms says nplurals={plural.nplurals}",
+                                              unit=unit), line=entry.msgstr_line))
+    for slot, msgstr in sorted(entry.msgstr.items()):
+        if not msgstr:
             continue
-        strings = [message.string] if isinstance(message.string, str) else list(message.string)
-        slots = [-1] if entry.msgid_plural is None else list(range(max(len(strings), len(entry.msgstr))))
-        if [entry.msgstr.get(slot, "") for slot in slots] != strings:
-            found.append(problem(f"the translation of {shown!r} is another text", entry.msgstr_line))
-        elif message.fuzzy != entry.fuzzy:
-            found.append(problem(f"{shown!r} is {'' if message.fuzzy else 'not '}fuzzy there",
-                                 entry.line))
-    found += [problem(f"{shorten(entry.msgid or '')!r} is not a message there (obsolete or part "
-                      "of another)", entry.line)
-              for (context, msgid), entry in ours.items() if msgid or context is not None]
-    return found
+        msgid = sources[min(max(slot, 0), len(sources) - 1)]
+        for message in translation_problems(msgid, msgstr, formatted=template_domain,
+                                            markdown=markdown, table=table):
+            problems.append(Problem(file, Message(getattr(message, "code", "") or "po_translation",
+                                                  f"msgstr of {shorten(entry.msgid)!r}: {message}",
+                                                  unit=unit), line=entry.msgstr_line))
+    return problems
 
 
 def _header(header: Entry | None, file: str) -> tuple[PluralRule, list[Problem]]:
