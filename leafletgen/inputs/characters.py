@@ -42,6 +42,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..errors import Message, Problem
+
 BIDI_CONTROLS = {
     "\u061c": "ARABIC LETTER MARK", "\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK",
     "\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING",
@@ -197,4 +199,19 @@ def script_line_problems(text: str, table) -> list[tuple[int, str]]:
         message = script_problem(line, table)
         if message:
             problems.append((number, message))
+    return problems
+
+
+def leaflet_script_problems(body: str, body_line: int, meta, line_of, file: str) -> list[Problem]:
+    """Digits and letters the leaflet's language (Dutch, its table) does not write: in the text,
+    the title, the author and the source line (the keywords may be in any language)."""
+    from ..translate.languages import source_table
+
+    table = source_table(None)
+    problems = [Problem(file, Message("script", message), line=body_line + number - 1)
+                for number, message in script_line_problems(body, table)]
+    for key in ("title", "author", "source"):
+        message = script_problem(getattr(meta, key, "") or "", table) if meta is not None else None
+        if message:
+            problems.append(Problem(file, Message("script", message), line=line_of(key), field=key))
     return problems

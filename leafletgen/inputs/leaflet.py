@@ -17,13 +17,13 @@ from typing import Callable, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
-from ..errors import Message, Problem, UserError
+from ..errors import Problem, UserError
 from ..markup.inline import inline_problems, parser
 from .logo import image_problems
 from .model import Block, Leaflet
 from .project import Project
 from .files import InputFileError, read_file, relative_parts
-from .characters import line_problems, script_line_problems, script_problem, text_problem
+from .characters import leaflet_script_problems, line_problems, text_problem
 from .validation import key_lines, validate_model
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -305,21 +305,6 @@ def character_problems(text: str, file: str) -> list[Problem]:
     return [Problem(file, message, line=number) for number, message in line_problems(text)]
 
 
-def script_problems(body: str, body_line: int, meta, line_of, file: str) -> list[Problem]:
-    """Digits and letters the leaflet's language (Dutch, its table) does not write: in the text,
-    the title, the author and the source line (the keywords may be in any language)."""
-    from ..translate.languages import source_table
-
-    table = source_table(None)
-    problems = [Problem(file, Message("script", message), line=body_line + number - 1)
-                for number, message in script_line_problems(body, table)]
-    for key in ("title", "author", "source"):
-        message = script_problem(getattr(meta, key, "") or "", table) if meta is not None else None
-        if message:
-            problems.append(Problem(file, Message("script", message), line=line_of(key), field=key))
-    return problems
-
-
 def parse_leaflet(text: str, path: Path, file: str, expected_id: str | None = None,
                   read_image=None) -> Leaflet:
     """A leaflet's text (`file`, at `path`) as a Leaflet. Raises UserError with every problem
@@ -352,7 +337,7 @@ def _parsed_text(text: str, path: Path, file: str,
     meta, problems = read_front_matter(front, file, line_of, expected_id)
     blocks, body_problems = parse_blocks(body, body_line, file)
     problems += body_problems
-    problems += script_problems(body, body_line, meta, line_of, file)
+    problems += leaflet_script_problems(body, body_line, meta, line_of, file)
     if not blocks and not body_problems:
         problems.append(Problem(file, "the leaflet has no text after the front matter", line=body_line))
     if meta is not None:
