@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .atomic_write import copy_if_changed, write_atomic
+from .batch.concepts import CONCEPT_SUFFIX, record, record_path
 from .errors import STRICT_ERROR
 from .typeset.fonts import font_dirs
 from .inputs.project import Project
@@ -40,9 +41,6 @@ def concept_path(final: Path) -> Path:
     return final.with_name(f"{final.stem}{CONCEPT_SUFFIX}{final.suffix}")
 
 
-CONCEPT_SUFFIX = "-concept"
-
-
 def withheld(document: Document, strict: bool) -> list[str]:
     """Why the document is not written, one line per warning: with --strict (`strict`) a
     document with warnings is not written. Empty: write it."""
@@ -64,10 +62,14 @@ def write_document(out_dir: Path, document: Document) -> tuple[Path, Path]:
             if f"/{quote(path.name)}" in document.html:
                 copy_if_changed(path, out_dir / ASSETS_DIR / "fonts" / path.name)
     write_atomic(html_path, document.html)
-    if not concept:
+    if concept:
+        # What it was made from, so the main job can tell when it has gone stale.
+        write_atomic(record_path(pdf_path), record(document.inputs))
+    else:
         # The final version replaces a draft of it: no concept is left beside a final name.
         for final in (pdf_path, html_path):
             concept_path(final).unlink(missing_ok=True)
+        record_path(concept_path(pdf_path)).unlink(missing_ok=True)
     return pdf_path, html_path
 
 

@@ -24,6 +24,7 @@ def test_a_draft_is_written_as_a_concept_and_the_final_replaces_it(project, tmp_
                   "--variant", "large-print", "--allow-draft", "--out", str(out), root=project.root)
     assert run.code == 0, run
     assert sorted(path.name for path in folder.iterdir()) == [
+        f".{LEAFLET}-large-print-concept.json",    # what it was made from (for the main job)
         f"{LEAFLET}-large-print-concept.html", f"{LEAFLET}-large-print-concept.pdf"]
     assert f"wrote {out / PRACTICE / 'en' / f'{LEAFLET}-large-print-concept.pdf'}" in run.out
     assert "DRAFT — translation incomplete" in pdf_text(folder / f"{LEAFLET}-large-print-concept.pdf")
@@ -35,3 +36,55 @@ def test_a_draft_is_written_as_a_concept_and_the_final_replaces_it(project, tmp_
     assert sorted(path.name for path in folder.iterdir()) == [
         f"{LEAFLET}-large-print.html", f"{LEAFLET}-large-print.pdf"]
     assert "DRAFT" not in pdf_text(folder / f"{LEAFLET}-large-print.pdf")
+
+
+def only_english(project) -> None:
+    """Dutch and English only: the main job then builds one document."""
+    for folder in project.translations_dir.iterdir():
+        if folder.is_dir() and folder.name != "en":
+            shutil.rmtree(folder)
+
+
+def test_the_main_job_lists_a_concept_and_removes_it_once_stale(project, tmp_path):
+    only_english(project)
+    catalog = project.catalog_path(LEAFLET, "en")
+    complete = catalog.read_bytes()
+    partial_english(project)
+    out = tmp_path / "out"
+    folder = out / PRACTICE / "en"
+
+    def draft():
+        run = run_cli("build", "--leaflet", LEAFLET, "--lang", "en", "--practice", PRACTICE,
+                      "--allow-draft", "--out", str(out), root=project.root)
+        assert run.code == 0, run
+        assert {p.name for p in folder.iterdir()} == {
+            f"{LEAFLET}-concept.pdf", f"{LEAFLET}-concept.html", f".{LEAFLET}-concept.json"}
+
+    def main_job():
+        run = run_cli("--out", str(out), "--jobs", "1", root=project.root)
+        assert run.code == 0, run
+        return run.out.splitlines()
+
+    draft()
+    lines = main_job()                       # nothing changed: listed, kept
+    assert f"concept (a draft, not to print as final): {PRACTICE}/en/{LEAFLET}-concept.pdf" in lines
+    assert (folder / f"{LEAFLET}-concept.pdf").is_file()
+    assert f"{LEAFLET}-concept" not in (out / "index.html").read_text(encoding="utf-8")
+    # Its inputs change (still incomplete): it goes.
+    catalog.write_bytes(catalog.read_bytes().replace(b'msgstr "Low back problems"', b'msgstr "Low back pain"'))
+    lines = main_job()
+    assert f"removed concept {PRACTICE}/en/{LEAFLET}-concept.pdf: its catalogs changed since it was made" \
+        in lines
+    assert not folder.exists() or list(folder.iterdir()) == []
+    # Made again, then the language is complete: the final is built and the concept goes.
+    draft()
+    catalog.write_bytes(complete)
+    lines = main_job()
+    assert (f"removed concept {PRACTICE}/en/{LEAFLET}-concept.pdf: its language is complete: the "
+            "final version is what to print") in lines
+    assert sorted(p.name for p in folder.iterdir()) == [f"{LEAFLET}.html", f"{LEAFLET}.pdf"]
+    # A concept without its record (copied in by hand, an older version's) is not trusted.
+    partial_english(project)
+    (folder / f"{LEAFLET}-concept.pdf").write_bytes((folder / f"{LEAFLET}.pdf").read_bytes())
+    lines = main_job()
+    assert f"removed concept {PRACTICE}/en/{LEAFLET}-concept.pdf: no record of what it was made from" in lines

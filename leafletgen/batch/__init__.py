@@ -25,6 +25,7 @@ from ..inputs.project import Project
 from ..request import BuildRequest
 from .manifest import Hasher, Manifest, index_digest, remove_output
 from .outcome import IndexEntry, Outcome
+from .concepts import remove_stale
 from .plan import Plan, make_plan
 
 
@@ -41,6 +42,7 @@ class Summary:
     seconds: float = 0.0
     # languages a practice with require_review = true does not get: unreviewed or outdated
     skipped_unreviewed: list[str] = field(default_factory=list)
+    concepts: list[str] = field(default_factory=list)   # drafts found: kept, or removed and why
     stopped: str = ""       # the output could not be written: why (one line); nothing more was started
     not_started: int = 0
 
@@ -97,6 +99,10 @@ def run_main_job(project: Project, out_dir: Path, jobs: int | None = None, force
     for key in plan.unchanged:
         summary.warn(manifest.outputs[key].get("warnings", []))
     changed = remove_gone(out_dir, manifest, plan, summary)
+    # Drafts written by `build --allow-draft`: listed, and removed once stale.
+    summary.concepts = [f"concept (a draft, not to print as final): {c.key}.pdf"
+                        for c in plan.concepts if not c.stale]
+    summary.concepts += remove_stale(plan.concepts, out_dir)
     if plan.jobs:
         changed = True
         summary.workers = max(1, min(jobs or default_jobs(), len(plan.jobs)))

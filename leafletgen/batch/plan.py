@@ -24,6 +24,7 @@ from ..inputs.digest import (Hasher, catalogs_digest, combine, document_families
 from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from ..request import THUMBNAIL_WIDTH, BuildRequest, DocumentOptions
 from ..typeset.variants import DEFAULT_VARIANT
+from .concepts import plan_concepts
 from .manifest import Manifest, output_exists, tool_digest
 
 NEUTRAL_PRACTICE = {"name": "", "variants": [DEFAULT_VARIANT], "bilingual": False, "languages": []}
@@ -40,6 +41,7 @@ class Plan:
     skipped: list[str] = field(default_factory=list)    # incomplete languages, with the reason
     # languages a practice with require_review = true does not get: unreviewed or outdated
     skipped_unreviewed: list[str] = field(default_factory=list)
+    concepts: list = field(default_factory=list)   # drafts in the output folder (batch.concepts)
 
 
 @dataclass
@@ -71,6 +73,7 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, readers,
     plan_languages(project, manifest, hasher, readers, sources, plan)
     plan_outputs(project, manifest, hasher, sources, plan, force)
     plan.keep = outputs_to_keep(manifest, plan, sources)
+    plan.concepts = plan_concepts(project, hasher, manifest.path.parent, sources)
     manifest.tool = sources.tool
     return plan
 

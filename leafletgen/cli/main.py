@@ -71,7 +71,7 @@ def cmd_main_job(args, project: Project, out, err) -> int:
     remove_stale_parts(out_dir)  # temporary files of a build that was killed (SIGKILL)
     summary = run_main_job(project, out_dir, jobs=args.jobs, force=args.force,
                            out=out, strict=args.strict, cluster=cluster)
-    for line in summary.skipped + summary.skipped_unreviewed:
+    for line in summary.skipped + summary.skipped_unreviewed + summary.concepts:
         print(printable(line), file=out)
     note = upgrade_note(project)       # copies older than the installed leafletgen's files
     if note:
