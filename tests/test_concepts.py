@@ -4,6 +4,7 @@ removes a concept that has gone stale (its language complete, or its inputs chan
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from tests.conftest import run_cli
@@ -88,3 +89,22 @@ def test_the_main_job_lists_a_concept_and_removes_it_once_stale(project, tmp_pat
     (folder / f"{LEAFLET}-concept.pdf").write_bytes((folder / f"{LEAFLET}.pdf").read_bytes())
     lines = main_job()
     assert f"removed concept {PRACTICE}/en/{LEAFLET}-concept.pdf: no record of what it was made from" in lines
+
+
+def test_the_web_apps_draft_carries_the_concept_name(tmp_path):
+    from tests.web.test_web import _break_turkish, copy_project, make_app
+
+    project = copy_project(tmp_path / "project")
+    _break_turkish(project)
+    app, service = make_app(project, tmp_path / "cache")
+    try:
+        client = app.test_client()
+        for kind in ("pdf", "html"):
+            response = client.get(f"/leaflets/{LEAFLET}/tr.{kind}?practice={PRACTICE}&draft=1&download=1")
+            assert response.status_code == 200
+            name = re.search(r'filename="?([^";]+)', response.headers["Content-Disposition"]).group(1)
+            assert name == f"{LEAFLET}-concept.{kind}"
+        final = client.get(f"/leaflets/{LEAFLET}/nl.pdf?practice={PRACTICE}&download=1")
+        assert "concept" not in final.headers["Content-Disposition"]
+    finally:
+        service.close()

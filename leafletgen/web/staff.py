@@ -22,7 +22,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 
 from ..errors import UserError
 from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE
-from ..typeset.variants import DEFAULT_VARIANT, VARIANTS
+from ..typeset.variants import DEFAULT_VARIANT, VARIANTS, output_stem
 from ..translate.catalogs import language_name, text_direction
 from . import access, audit, library, search
 from .choice import (VARIANT_TEXTS, Choice, Unknown, checked_choice, flag, issue_response,
@@ -44,6 +44,11 @@ def _file_safe(title: str) -> str:
 
 
 def _file_name(title: str, choice: Choice, suffix: str) -> str:
+    if choice.draft:
+        # A draft carries the name the command line gives it, never a final one.
+        stem = output_stem(choice.leaflet, choice.variant,
+                           choice.bilingual and choice.lang != SOURCE_LANGUAGE)
+        return f"{stem}-concept.{suffix}"
     parts = [choice.lang]
     if choice.variant != DEFAULT_VARIANT:
         parts.append(choice.variant)
@@ -87,7 +92,8 @@ def _document_response(leaflet_id: str, lang: str, kind: str):
     response.headers["Content-Security-Policy"] = (
         f"default-src 'none'; style-src {hashes or chr(39) + 'none' + chr(39)}; img-src data: 'self'; "
         "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
-    response.headers["Content-Disposition"] = f"inline; filename=\"{choice.leaflet}-{choice.lang}.html\""
+    name = _file_name("", choice, "html") if choice.draft else f"{choice.leaflet}-{choice.lang}.html"
+    response.headers["Content-Disposition"] = f"inline; filename=\"{name}\""
     response.headers["X-Cache"] = "miss" if rendered.fresh else "hit"
     response.set_etag(rendered.digest)
     return response.make_conditional(request)
