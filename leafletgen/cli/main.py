@@ -139,7 +139,8 @@ def make_parser() -> Parser:
     build.add_argument("--bilingual", action="store_true",
                        help="set the translation and the Dutch side by side, block by block")
     build.add_argument("--allow-draft", action="store_true",
-                       help="build an incomplete translation: missing parts in Dutch, marked DRAFT")
+                       help="build an incomplete translation: missing parts in Dutch, marked DRAFT, "
+                            "written as <leaflet>[-variant]-concept.pdf")
     _common(build)
     build.set_defaults(handler="cmd_build")
 
