@@ -19,6 +19,7 @@ from PIL import Image, ImageChops
 
 from ..errors import Message, Problem
 from .files import InputFileError, relative_parts
+from .svg_text import text_problems
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 SVG_MAX_ELEMENTS = 5_000             # and at most 255 deep (the XML parser's own limit)
@@ -140,6 +141,7 @@ def svg_problems(data: bytes, name: str, depth: int = 0) -> list[str]:
         if local == "style":
             problems += _css_problems("".join(el.itertext()), name, depth, declarations=False,
                                       sheet=True)
+    problems += text_problems(root, name)     # text that is not seen where it is
     return list(dict.fromkeys(problems))
 
 

@@ -87,6 +87,11 @@ MESSAGES = {
     # Translators: An uploaded SVG logo holds scripts, animation or embedded documents.
     "svg_not_allowed": N_("Dit SVG-bestand bevat scripts, animatie of ingebedde documenten; een logo "
                           "mag alleen een plaatje zijn. Gebruik een PNG of een eenvoudige SVG."),
+    # Translators: An SVG logo has text that is not seen on the page (placed outside the logo,
+    # or hidden) but would still be in the PDF's text.
+    "svg_hidden_text": N_("Dit SVG-bestand bevat tekst die buiten het logo staat of verborgen is; die "
+                          "zou onzichtbaar in de folder komen. Zet de letters om in paden, of zet de "
+                          "tekst binnen het logo."),
     # Translators: An uploaded SVG logo loads pictures or fonts from elsewhere (a website, a file).
     "svg_not_self_contained": N_("Dit SVG-bestand haalt plaatjes of opmaak van elders; een logo "
                                  "moet op zichzelf staan. Gebruik een PNG."),
