@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from ..checks.contrast import AA_NORMAL, HEX_RE, contrast_ratio, darken_until
 from ..errors import Message, Problem, UserError
 from .files import InputFileError, relative_parts
-from .characters import line_problems, text_problem
+from .characters import line_problems, script_problem, text_problem
 from .logo import LOGO_MAX_BYTES, LogoShape, checked_logo, logo_shape
 from .model import Practice
 from .project import DEFAULT_PRACTICE_ID, PRACTICE_ID, PROFILE_MAX_BYTES, Project
@@ -91,6 +91,13 @@ class PracticeProfile(BaseModel):
         problem = text_problem(value, allow_newline=info.field_name == "address")
         if problem:
             raise _refuse("unprintable", problem)
+        if info.field_name in ("name", "address", "phone"):
+            # Printed on every leaflet: the digits and letters of the practice's language.
+            from ..translate.languages import source_table
+
+            problem = script_problem(value, source_table(None))
+            if problem:
+                raise _refuse("script", problem)
         if info.field_name == "name" and not value:
             raise _refuse("empty", "must not be empty: the practice's name as patients know it")
         return value

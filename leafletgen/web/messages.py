@@ -33,6 +33,10 @@ MESSAGES = {
     # copied along from another program); typing it again removes it.
     "unprintable": N_("Hier staat een onzichtbaar teken of een teken dat niet gedrukt kan worden, "
                       "vaak meegekopieerd uit een ander programma. Typ de tekst opnieuw in."),
+    # Translators: The text has digits or letters of another script than Dutch uses (a Cyrillic З
+    # for a 3, full-width digits), which look alike but are other characters.
+    "script": N_("Hier staan cijfers of letters van een ander schrift die op gewone lijken (zoals "
+                 "een Russische З voor een 3). Typ de tekst opnieuw in."),
     # Translators: The colour is not written as a colour code; keep "#1d5e8c" as it is.
     "color_format": N_("Schrijf de kleur als een # met zes cijfers of letters a-f, bijvoorbeeld #1d5e8c."),
     # Translators: The website is not a full web address; keep "https://" as it is.

@@ -125,3 +125,23 @@ def test_the_web_upload_refuses_another_scripts_digits_with_its_line(tmp_path):
         assert path.read_bytes() == good
     finally:
         service.close()
+
+
+@pytest.mark.parametrize("key, value", [("phone", "０３０ １２３ ４５６７"), ("address", "Lindelaan З\\n1234 AB Utrecht"),
+                                        ("name", "Fysiotherapie De Linde Сentrum")])
+def test_a_profile_field_printed_on_every_leaflet(project, key, value):
+    import re
+
+    from leafletgen.errors import UserError
+    from leafletgen.inputs.practice import load_practice
+
+    profile = project.practices_dir / "fysio-delinde.toml"
+    text = profile.read_text(encoding="utf-8")
+    text = re.sub(rf'(?m)^{key} = (""".*?"""|"[^"\n]*")', lambda _: f'{key} = "{value}"', text, count=1, flags=re.S) \
+        if re.search(rf"(?m)^{key} = ", text) else text + f'\n{key} = "{value}"\n'
+    profile.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_practice(project, "fysio-delinde")
+    [problem] = caught.value.problems
+    assert (problem.field, problem.code) == (key, "script")
+    assert "a script this language does not use" in problem.message or "digits this language" in problem.message
