@@ -127,7 +127,8 @@ def test_the_web_upload_refuses_another_scripts_digits_with_its_line(tmp_path):
         service.close()
 
 
-@pytest.mark.parametrize("key, value", [("phone", "０３０ １２３ ４５６７"), ("address", "Lindelaan З\\n1234 AB Utrecht"),
+@pytest.mark.parametrize("key, value", [("phone", "０３０ １２３ ４５６７"),
+                                        ("address", "Lindelaan З\\n1234 AB Utrecht"),
                                         ("name", "Fysiotherapie De Linde Сentrum")])
 def test_a_profile_field_printed_on_every_leaflet(project, key, value):
     import re
