@@ -108,3 +108,21 @@ def test_the_web_apps_draft_carries_the_concept_name(tmp_path):
         assert "concept" not in final.headers["Content-Disposition"]
     finally:
         service.close()
+
+
+def test_a_final_output_whose_name_ends_in_concept_is_not_taken_for_a_draft(project, tmp_path):
+    """A leaflet may be called 'x-concept': its final files, which the manifest records, stay."""
+    from types import SimpleNamespace
+
+    from leafletgen.batch.concepts import plan_concepts
+    from leafletgen.inputs.digest import Hasher
+
+    folder = tmp_path / PRACTICE / "nl"
+    folder.mkdir(parents=True)
+    (folder / f"{LEAFLET}-concept.pdf").write_bytes(b"%PDF-")
+    sources = SimpleNamespace(leaflets={LEAFLET: {"content": ""}}, practice_parts={PRACTICE: ""},
+                              complete={LEAFLET: ["nl"]}, templates="")
+    key = f"{PRACTICE}/nl/{LEAFLET}-concept"
+    [concept] = plan_concepts(project, Hasher(), tmp_path, sources)
+    assert concept.key == key and concept.stale
+    assert plan_concepts(project, Hasher(), tmp_path, sources, outputs={key}) == []

@@ -51,11 +51,15 @@ def find_concepts(out_dir: Path) -> dict[str, list[Path]]:
     return found
 
 
-def plan_concepts(project: Project, hasher: Hasher, out_dir: Path, sources) -> list[Concept]:
+def plan_concepts(project: Project, hasher: Hasher, out_dir: Path, sources,
+                  outputs=()) -> list[Concept]:
     """The concepts in `out_dir`, each with why it is stale ("" when it stays). `sources` is the
-    plan's (batch.plan.Sources): the leaflets, practices and complete languages it found."""
+    plan's (batch.plan.Sources): the leaflets, practices and complete languages it found;
+    `outputs` the keys of final outputs (a leaflet whose id ends in -concept is not a draft)."""
     concepts = []
     for key, files in find_concepts(out_dir).items():
+        if key in outputs:
+            continue
         practice, lang, stem = key.split("/")
         concepts.append(Concept(key, tuple(files),
                                 _stale(project, hasher, sources, practice, lang, stem, files)))

@@ -73,7 +73,8 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, readers,
     plan_languages(project, manifest, hasher, readers, sources, plan)
     plan_outputs(project, manifest, hasher, sources, plan, force)
     plan.keep = outputs_to_keep(manifest, plan, sources)
-    plan.concepts = plan_concepts(project, hasher, manifest.path.parent, sources)
+    plan.concepts = plan_concepts(project, hasher, manifest.path.parent, sources,
+                                  set(manifest.outputs) | set(plan.wanted))
     manifest.tool = sources.tool
     return plan
 
