@@ -152,7 +152,7 @@ def test_a_negative_count_of_a_long_sequence_renders_nothing():
 @pytest.mark.parametrize("fmt, arguments", [
     ("%(a(b)c)1000001s", ()), ("%-#0 +1000001d", ()), ("%.1000001f", ()), ("%5.1000001f", ()),
     ("%s %%1000001 %1000001s", ()), ("%.*f", (1000001, 1.0)), ("%*d", (-1000001, 1)),
-    ("%" + "0" * 3 + "99999999d", ()),
+    ("%" + "0" * 3 + "99999999d", ()), ("%.5f%1000001s", ()), ("%.25s%1000001s", ()), ("%s %1000001s %s", ()),
 ])
 def test_check_format_refuses(fmt, arguments):
     with pytest.raises(SecurityError):
@@ -164,6 +164,7 @@ def test_check_format_refuses(fmt, arguments):
     ("%s", (10 ** 9,)), ("%d%%", (10 ** 9,)), ("%*d", (1000000, 5)), ("%00000001000000d", ()),
     ("(%s)", (1,)), ("%(a)s %(b)1000000s", ()),
     ("%(abc", ()), ("abc %-", ()), ("abc %5.", ()), ("%X1000001", ()),   # unfinished; hex, then digits
+    ("%.1234f", ()), ("%10.1234f %s", ()),
 ])
 def test_check_format_lets_through(fmt, arguments):
     check_format(fmt, arguments)
@@ -171,3 +172,22 @@ def test_check_format_lets_through(fmt, arguments):
 
 def test_max_size():
     assert MAX_SIZE == 1_000_000
+
+
+def test_a_huge_width_is_named_by_its_first_twelve_digits():
+    with pytest.raises(SecurityError) as error:
+        check_format("%12345678901234567890s", ())
+    assert str(error.value).startswith("%-format: the width or precision 123456789012 is too large")
+
+
+@pytest.mark.parametrize("name", ["lipsum", "dict"])
+def test_lipsum_and_dict_are_not_there(name):
+    with pytest.raises(jinja2.UndefinedError):
+        render("{{ %s }}" % name)
+
+
+def test_nothing_of_a_namespace_that_starts_with_an_underscore():
+    with pytest.raises(SecurityError):
+        render("{% set n = namespace(v=1) %}{{ n.__class__ }}")
+    with pytest.raises(SecurityError):
+        render("{% set n = namespace(v=1) %}{{ n._Namespace__attrs }}")
