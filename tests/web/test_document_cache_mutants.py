@@ -154,7 +154,7 @@ def test_eviction_stops_at_four_fifths_exactly(tmp_path):
     one = cache_bytes_of_one(tmp_path / "one")
     cache = DocumentCache(tmp_path / "cache", max_bytes=int(20 * one * 1.25))
     assert cache.max_bytes * 0.8 == 20 * one
-    store_many(cache, 20)
+    digests = store_many(cache, 20)
     cache.evict()
     assert len(files(tmp_path / "cache")) == 3 * 20               # at 80 % exactly: nothing goes
     cache.max_bytes -= 2
