@@ -212,7 +212,7 @@ def test_no_address_space_where_proc_is_not_there(monkeypatch):
     assert limits._address_space() == 0
 
 
-def test_under_a_hard_limit_the_limit_is_taken_on_below_it(clean):
+def test_a_worker_under_a_hard_limit_takes_its_limit_on_below_it(clean):
     """A hard limit can only be lowered, so in a child: soft = hard = what it has + 2 GB; a worker
     taking 1 GB on gets a soft limit below that."""
     enter(Limits(30, 0))        # here too (no memory limit: nothing changes), so a tracer sees the call
