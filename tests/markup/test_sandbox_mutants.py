@@ -164,7 +164,7 @@ def test_check_format_refuses(fmt, arguments):
     ("%s", (10 ** 9,)), ("%d%%", (10 ** 9,)), ("%*d", (1000000, 5)), ("%00000001000000d", ()),
     ("(%s)", (1,)), ("%(a)s %(b)1000000s", ()),
     ("%(abc", ()), ("abc %-", ()), ("abc %5.", ()), ("%X1000001", ()),   # unfinished; hex, then digits
-    ("%.1234f", ()), ("%10.1234f %s", ()),
+    ("%.1234f", ()), ("%10.1234f %s", ()), ("ab %.1234f", ()),
 ])
 def test_check_format_lets_through(fmt, arguments):
     check_format(fmt, arguments)
