@@ -74,9 +74,11 @@ def _filled(template: str, values: tuple[tuple[str, tuple[str, ...]], ...]) -> P
     names = sorted(set(re.findall(r"%\((\w+)\)s", template)))
     choices = [given.get(name) or (WILDCARD,) for name in names]
     patterns = set()
+    # Only %(name)s is a placeholder: any other % is text, as the templates format it.
+    escaped = re.sub(r"%(?!\(\w+\)s)", "%%", template)
     for combination in itertools.product(*choices):
         try:
-            text = template % dict(zip(names, combination))
+            text = escaped % dict(zip(names, combination))
         except (KeyError, ValueError, TypeError):
             return None          # a broken string: the catalog checks report it
         chars = fold(text).chars
