@@ -84,7 +84,8 @@ class DocumentCache:
         except (OSError, ValueError):
             return None
         rendered = Rendered(digest=digest, folder=folder, **meta)
-        if not rendered.pdf_path.is_file():
+        # Eviction removes files one by one, oldest first: a document missing either is made again.
+        if not (rendered.pdf_path.is_file() and rendered.html_path.is_file()):
             return None
         return rendered
 

@@ -161,6 +161,7 @@ def test_eviction_stops_at_four_fifths_exactly(tmp_path):
     cache.evict()
     left = files(tmp_path / "cache")
     assert len(left) == 3 * 20 - 1 and f"00/{digests[0]}.html" not in left    # the oldest file went
+    assert not cache.cached(digests[0]) and cache.cached(digests[1])      # a document is whole or gone
 
 
 def test_eviction_counts_every_file_past_one_it_cannot_read(tmp_path):
