@@ -2,7 +2,7 @@
 on a Dask cluster (batch.cluster), with one progress display and one record of each outcome.
 
 Imported by the package's __init__ only when there is something to build: it imports the
-worker (WeasyPrint) before the workers are forked, so each starts with it loaded.
+worker (WeasyPrint) before the workers' template process is forked, so it starts with it loaded.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..typeset.fonts import font_faces, missing_instances
+from ..typeset.fonts import missing_instances
 from ..run.limits import MAX_DOCUMENTS_PER_WORKER
 from ..inputs.project import Project
 from ..run.render_child import kept_child
@@ -20,7 +20,7 @@ from .outcome import Outcome
 from .plan import Plan
 from .pool import WorkerPool
 from .progress import make_progress
-from .worker import make_instance_job, run_document
+from .worker import run_document
 
 
 def build_documents(project: Project, out_dir: Path, jobs: list[BuildRequest], workers: int,
@@ -41,11 +41,11 @@ def build_documents(project: Project, out_dir: Path, jobs: list[BuildRequest], w
                 return build_on_cluster(
                     cluster, project, out_dir, plan, strict, reporter.start,
                     lambda job, outcome: _report(reporter, on_result, job, outcome), check_stop)
-        faces = font_faces()
-        instances = [faces.index(face) for face in missing_instances()]
         if workers <= 1:
-            for index in instances:
-                make_instance_job(index)
+            from ..typeset.font_instances import make_instance
+
+            for face in missing_instances():
+                make_instance(face)
             reporter.start(len(jobs), 1)
             # This process has no limits of its own: every document renders in one warm child
             # that has them (render_child.py), not in a fresh one each.
@@ -57,8 +57,10 @@ def build_documents(project: Project, out_dir: Path, jobs: list[BuildRequest], w
                         return jobs[index + 1:]
             return []
         with deferred_stop_signals() as check_stop:
-            with WorkerPool(workers, project.root, out_dir, strict, max_documents, check_stop) as pool:
-                pool.make_fonts(instances)
+            # The workers' template makes the static font instances this machine lacks, in parallel.
+            languages = tuple(sorted({job.lang for job in jobs}))
+            with WorkerPool(workers, project.root, out_dir, strict, max_documents, check_stop,
+                            languages=languages) as pool:
                 reporter.start(len(jobs), workers)
                 return pool.build(jobs, lambda job, outcome: _report(reporter, on_result, job, outcome))
     finally:

@@ -1,119 +1,38 @@
-"""A worker process of the main job: documents in, outcomes out, until it is recycled.
+"""What a worker of the main job does with one document: render it through the one render path,
+then write its files (here, so that files are written in parallel), and say what came of it.
 
-Each worker imports WeasyPrint once, keeps one FontConfiguration, one image cache and the
-parsed stylesheets for all its documents (leafletgen.typeset.pdf), and removes the temporary font
-folder WeasyPrint makes when it ends. It ends with the main process, however that ends: the
-kernel sends it SIGTERM when its parent dies (Linux's PR_SET_PDEATHSIG), and where that is not
-available a thread watches the parent's pid.
-
-A document never raises here: a failure comes back as lines to report, so one bad document
-does not stop the others.
+The worker processes themselves are the runner's (run/runner.py, batch/pool.py). A document never
+raises here: a failure comes back as lines to report, so one bad document does not stop the
+others.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import multiprocessing.util
 import os
-import signal
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import weasyprint  # noqa: F401  (the 0.7 s import: paid once, before the workers fork)
-
 from ..run import limits
-from ..typeset import pdf
 from ..atomic_write import write_atomic
 from ..build import withheld, write_document
 from ..errors import MachineError, UserError
-from ..typeset.font_instances import make_instance
-from ..typeset.fonts import font_faces
 from ..inputs.project import Project
 from ..request import BuildRequest
 from ..markup.inline import plain_text
 from ..render import render_document
+from ..run.process import resident_kib
 from .outcome import IndexEntry, Outcome
 
-PR_SET_PDEATHSIG = 1           # from <linux/prctl.h>
-PARENT_WATCH_SECONDS = 1.0     # the fallback's polling interval
+_PROJECTS: dict[str, Project] = {}
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """End this process when `parent_pid` ends, even by SIGKILL (no chance to stop its children)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0
-    except (OSError, AttributeError):   # not Linux
-        armed = False
-    if os.getppid() != parent_pid:      # the parent died before the signal was armed
-        os._exit(1)
-    if armed:
-        return
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(PARENT_WATCH_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def prepare_process(parent_pid: int | None = None) -> None:
-    """Make this process a worker: it ends with its parent, stays quiet on Ctrl-C (the parent
-    stops the pool), ends at once on SIGTERM, has its own WeasyPrint font configuration, removed
-    when it ends, and takes on the limits per document (limits.py: its memory is limited from
-    now on, and render_document renders here, under the time limit)."""
-    limits.enter(limits.current())
-    if parent_pid is not None:
-        die_with_parent(parent_pid)
-    # Ctrl-C reaches the whole process group: the parent stops the pool, workers stay quiet.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # SIGTERM (the parent stopping the pool, or dying): the font folder is removed, the process
-    # ends at once; the temporary files it leaves carry its pid and the next run removes them.
-    signal.signal(signal.SIGTERM, _end_on_sigterm)
-    pdf.forget_inherited_font_config()
-    pdf.font_config()
-    # A pool's worker may leave through os._exit: atexit does not run, multiprocessing's finalizers do.
-    multiprocessing.util.Finalize(None, pdf.cleanup_font_config, exitpriority=10)
-
-
-def _end_on_sigterm(signum, frame) -> None:
-    pdf.cleanup_font_config()
-    os._exit(128 + signum)
-
-
-def serve(connection, parent_pid: int, root: str, out_dir: str, strict: bool, max_documents: int) -> None:
-    """The worker's life: ("document", request) or ("font", index) in, an answer out, until
-    `max_documents` documents are done (then it ends, and the pool starts a fresh one: a
-    process that has rendered hundreds of documents has grown), or ("stop", None)."""
-    prepare_process(parent_pid)
-    project, out = Project(Path(root)), Path(out_dir)
-    documents = 0
-    try:
-        connection.send(("ready", os.getpid()))
-        while documents < max_documents:
-            try:
-                kind, payload = connection.recv()
-            except EOFError:
-                break
-            if kind == "stop":
-                break
-            if kind == "font":
-                connection.send(("font", make_instance_job(payload)))
-                continue
-            outcome = run_document(project, out, payload, strict)
-            connection.send(("document", outcome))
-            documents += 1
-            if outcome.over_limit:
-                # Stopped by its timer or out of memory somewhere inside a library: whatever that
-                # left half-done in this process is not trusted with another document.
-                break
-    finally:
-        pdf.cleanup_font_config()
-        connection.close()
+def build_document(root: str, out_dir: str, request: BuildRequest, strict: bool) -> Outcome:
+    """A pool worker's task: the document rendered and written into `out_dir` (run_document)."""
+    project = _PROJECTS.get(root)
+    if project is None:
+        project = _PROJECTS[root] = Project(Path(root))
+    return run_document(project, Path(out_dir), request, strict)
 
 
 @dataclass(frozen=True)
@@ -218,19 +137,5 @@ def index_entry(rendered: Rendered, out_dir: Path, pdf: Path, html: Path,
         thumbnail=thumbnail, **rendered.review)
 
 
-def make_instance_job(face_index: int) -> str:
-    """The static instance of one variable font face (font_files.make_instance), made in a worker."""
-    return str(make_instance(font_faces()[face_index]))
-
-
-def resident_kib() -> int:
-    """This process's resident memory now, in KiB (0 where /proc is not there)."""
-    try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-__all__ = ["serve", "run_document", "render_outputs", "rendered_outputs", "write_outputs", "Rendered",
-           "prepare_process", "die_with_parent", "make_instance_job", "resident_kib"]
+__all__ = ["build_document", "run_document", "render_outputs", "rendered_outputs", "write_outputs",
+           "Rendered"]

@@ -184,13 +184,12 @@ def cleanup_font_config() -> None:
         config._folder = None
 
 
-def forget_inherited_font_config() -> None:
-    """In a forked worker: drop the parent's FontConfiguration without removing its folder."""
-    global _FONT_CONFIG
+def own_font_folder() -> None:
+    """In a forked worker: keep the font configuration and the parsed stylesheets it was forked
+    with (the template's warm-up), but write the fonts it adds itself to a folder of its own,
+    which it removes when it ends; the parent's folder is the parent's."""
     if _FONT_CONFIG is not None:
-        _FONT_CONFIG._folder = None   # the parent's folder: the parent removes it
-        _FONT_CONFIG = None
-    _STYLESHEETS.clear()
+        _FONT_CONFIG._folder = None
 
 
 class _Collect(logging.Handler):

@@ -34,6 +34,8 @@ from ..inputs.digest import (Hasher, document_families, document_parts, fonts_di
 from ..inputs.project import DEFAULT_PRACTICE_ID, SOURCE_LANGUAGE, Project
 from ..request import BuildRequest
 from .document_cache import CACHE_MAX_BYTES, DocumentCache, Rendered
+from ..run import template
+from ..run.limits import MAX_DOCUMENTS_PER_WORKER
 from .workers import RenderFailed, RenderPool, render_limited, write_page_images
 
 log = logging.getLogger("leafletgen.web")
@@ -115,17 +117,15 @@ class SingleFlight:
 class DocumentService:
     """Warm workers, a cache folder, and single flight for documents requested twice at once."""
 
-    def __init__(self, project: Project, cache_dir: Path, workers: int = 2, recycle_after: int = 200,
-                 time_limit: float = 60.0, cache_max_bytes: int = CACHE_MAX_BYTES,
-                 preview_width: int = PREVIEW_WIDTH, warm: bool = False, memory_mb: int | None = None):
-        from ..run import limits
-
+    def __init__(self, project: Project, cache_dir: Path, workers: int = 2,
+                 recycle_after: int = MAX_DOCUMENTS_PER_WORKER, time_limit: float = 60.0,
+                 cache_max_bytes: int = CACHE_MAX_BYTES, preview_width: int = PREVIEW_WIDTH,
+                 memory_mb: int | None = None):
         self.project = project
         self.cache = DocumentCache(cache_dir, cache_max_bytes)
         # The limits per document (limits.py): the time is given with each task (0: none), the
         # memory to each worker when it starts (default: the command line's, else the environment's).
-        self.memory_mb = limits.current().memory_mb if memory_mb is None else memory_mb
-        self.pool = RenderPool(project.root, workers, recycle_after, warm, self.memory_mb)
+        self.pool = RenderPool(project.root, workers, recycle_after, memory_mb)
         self.time_limit = time_limit
         self.preview_width = preview_width
         # The tool's own part of every digest (leafletgen's source and library versions): the code
@@ -137,9 +137,9 @@ class DocumentService:
         self.last_worker = 0             # the process that rendered the last one
         self.previews = 0                # documents whose page previews were made
 
-    def start_fork_server(self) -> None:
-        """Start what the workers are made from, from the thread that lives as long as the server."""
-        self.pool.start_fork_server()
+    def start_template(self) -> None:
+        """Start what the workers are forked from (it warms up meanwhile)."""
+        template.shared()
 
     def start(self) -> None:
         """Start the workers now (and warm them), not at the first request."""

@@ -120,6 +120,9 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
     """Listen at once and say where; the worker processes warm up meanwhile (a document asked
     for before then waits for the first free worker), and a line says when they are ready."""
     print("starting the staff app…", file=out, flush=True)
+    from ..run import template
+
+    template.shared()       # the workers' warm template starts now, while the app is made
     import waitress
 
     from ..batch import default_jobs
@@ -134,7 +137,7 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
 
     workers = workers or default_jobs()
     per_document = limits.current()      # --time-limit, --memory-limit (0: none)
-    documents = DocumentService(project, cache_root() / "web", workers=workers, warm=True,
+    documents = DocumentService(project, cache_root() / "web", workers=workers,
                                 time_limit=per_document.seconds, memory_mb=per_document.memory_mb)
     try:
         app = create_app(project, require_login=require_login, documents=documents, settings=settings,
@@ -159,7 +162,6 @@ def run(project: Project, host: str, port: int, require_login: bool, workers: in
               flush=True)
     warm_up = WarmUp(service, out)
     try:
-        service.start_fork_server()     # from this thread, which lives as long as the server
         threading.Thread(target=warm_up.run, name="warm-up", daemon=True).start()
         server.run()
     except (KeyboardInterrupt, Terminated):

@@ -431,7 +431,7 @@ def test_without_the_kernels_signal_a_worker_watches_its_parent(tmp_path):
     script = textwrap.dedent(f"""
         import ctypes, os, sys, time
         sys.path.insert(0, {str(REPO)!r})
-        from leafletgen.batch import worker
+        from leafletgen.run import process as worker
         worker.PARENT_WATCH_SECONDS = 0.1
         parent = os.getpid()
         child = os.fork()

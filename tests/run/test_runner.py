@@ -1,0 +1,66 @@
+"""The process runner: a worker ends with its parent however the parent ends, a busy one too,
+and a kept render child that ended between documents is replaced, not reported as a failure."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+
+from leafletgen.run.limits import Limits
+from leafletgen.run.render_child import kept_child, run_in_child
+
+from ..processes import HAS_PROC, alive, descendants, wait_for
+
+pytestmark = pytest.mark.skipif(not HAS_PROC or not sys.platform.startswith("linux"),
+                                reason="needs /proc and Linux")
+
+
+def test_a_busy_render_child_ends_when_its_parent_is_killed_hard():
+    """A Dask worker killed with SIGKILL (the nanny's way) while its render child is busy left
+    that child rendering on, an orphan; it must end with its parent."""
+    script = textwrap.dedent("""
+        import sys, time
+        from leafletgen.run.limits import Limits
+        from leafletgen.run.render_child import run_in_child
+        print("started", flush=True)
+        run_in_child(Limits(0, 0), "a long document", time.sleep, 600)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout.readline().strip() == "started"
+        wait_for(lambda: descendants(parent.pid), "the render child to start", 60)
+        child = descendants(parent.pid)[0]
+        parent.kill()
+        parent.wait(timeout=60)
+        wait_for(lambda: not alive(child), "the orphaned render child to end", 60)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait(timeout=60)
+
+
+def test_a_kept_child_whose_thread_ended_is_replaced():
+    """The kernel ends a child when the thread that forked it ends (PR_SET_PDEATHSIG): a kept
+    child forked by a thread that is gone (a Dask worker's executor thread) is forked again for
+    the next document, which renders."""
+    with kept_child():
+        pids = []
+        thread = threading.Thread(target=lambda: pids.append(run_in_child(Limits(0, 0), "first", os.getpid)))
+        thread.start()
+        thread.join(60)
+        wait_for(lambda: not alive(pids[0]), "the child of the ended thread to end", 60)
+        assert run_in_child(Limits(0, 0), "second", os.getpid) not in (pids[0], os.getpid())
+
+
+def test_a_child_killed_between_documents_is_replaced():
+    with kept_child():
+        first = run_in_child(Limits(0, 0), "first", os.getpid)
+        os.kill(first, signal.SIGKILL)
+        wait_for(lambda: not alive(first), "the killed child to end", 60)
+        assert run_in_child(Limits(0, 0), "second", os.getpid) != first
