@@ -161,10 +161,10 @@ def main(control: socket.socket, parent: int) -> None:
 
     warm.warm()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)           # the kernel reaps its workers
-    warmed, later = set(), []   # (root, language): warmed, or to warm between requests
+    warmed, later = set(), []   # languages warmed, or to warm between requests
     while True:
         while later and not select.select([control], [], [], 0)[0]:
-            warm.warm_languages(*later.pop(0))
+            warm.warm_languages(later.pop(0))
         try:
             data, fds, _, _ = socket.recv_fds(control, REQUEST_MAX_BYTES, 1)
         except InterruptedError:
@@ -174,13 +174,13 @@ def main(control: socket.socket, parent: int) -> None:
         if not data or not fds:
             break
         limits, forward_logs, root, languages, environ = pickle.loads(data)
-        todo = [lang for lang in languages or warm.packaged_languages() if (root, lang) not in warmed]
+        todo = [lang for lang in languages or warm.packaged_languages() if lang not in warmed]
         if root is not None and todo:
-            warmed.update((root, lang) for lang in todo)
+            warmed.update(todo)
             if languages:         # before this worker is forked
-                warm.warm_languages(root, todo)
+                warm.warm_languages(todo)
             else:                 # any language: this worker is not kept waiting for all of them
-                later += [(root, (lang,)) for lang in todo]
+                later += [(lang,) for lang in todo]
         pid = os.fork()
         if pid == 0:
             control.close()

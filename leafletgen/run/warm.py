@@ -58,33 +58,32 @@ def warm() -> None:
         log.debug("the template's warm-up ended early", exc_info=True)
 
 
-def warm_languages(root: str, languages) -> None:
-    """Warm this process for documents in `languages` of the project at `root`: their
-    hyphenation patterns and Babel's locale data, the @font-face rules of their packaged fonts
-    parsed as the project's pages ask for them
-    (pdf.compiled_stylesheet keeps them by their text and the page's base address; a worker uses
-    its copy only while its bundle serves the same font bytes), and a throw-away page laid out
-    in each language with them."""
+def warm_languages(languages) -> None:
+    """Warm this process for documents in `languages`: their hyphenation patterns and Babel's
+    locale data, the @font-face rules of their packaged fonts parsed as every project's pages
+    ask for them (pdf.compiled_stylesheet keeps them by their text and the page's base address,
+    the same for every project; a worker uses its copy only while its bundle serves the same font
+    bytes), and a throw-away page laid out in each language with them."""
     try:
-        _warm_languages(Path(root), sorted(languages))
+        _warm_languages(sorted(languages))
     except Exception:  # noqa: BLE001
         log.debug("warming the languages ended early", exc_info=True)
 
 
-def _warm_languages(root: Path, languages: list[str]) -> None:
+def _warm_languages(languages: list[str]) -> None:
     import tomllib
     from importlib.resources import files
 
     import babel
     import weasyprint
 
-    from ..inputs.bundle import page_fonts
+    from ..inputs.bundle import URL_ROOT, page_fonts
     from ..typeset import hyphenation, pdf
     from ..typeset.font_instances import font_face_css
     from ..typeset.fonts import css_family_list, package_file_digest, page_families
 
     hyphenation.preload(languages)
-    base_url = (root / "templates").as_uri() + "/"
+    base_url = (URL_ROOT / "templates").as_uri() + "/"     # as render.render_pdf_pages lays out
     for lang in languages:
         babel.Locale.parse(lang).date_formats     # noqa: B018  (loads the locale's data)
         fonts = {font.path: font for font in page_fonts(page_families(lang))}
