@@ -65,6 +65,9 @@ DEFAULT_PRACTICE_ID = "default"  # the neutral "practice" when none is given
 LEAFLET_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PRACTICE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+# leaflets/history/ and translations/history/: the store of published versions (versions.py),
+# never a leaflet or a language.
+HISTORY_DIR = "history"
 
 
 def catalog_file(domain: str, lang: str) -> str:
@@ -223,8 +226,8 @@ class Project:
                 lines.append(f"practices/{name}.toml: skipped: a profile's file name is the practice "
                              "id, lower-case letters, digits, '-' and '_' (e.g. fysio-delinde.toml)")
         for name in self._names("translations", ""):
-            if LANGUAGE_CODE.match(name) or file_kind(self.root, f"translations/{name}") \
-                    not in ("dir", "symlink"):
+            if LANGUAGE_CODE.match(name) or name == HISTORY_DIR \
+                    or file_kind(self.root, f"translations/{name}") not in ("dir", "symlink"):
                 continue
             lines.append(f"translations/{name}: skipped: not a language code such as tr, pl or pt_BR")
         return lines

@@ -1,0 +1,420 @@
+"""The store of published versions: the approved text of every published version of a leaflet,
+and of its catalogs, kept as files in the content folder (git and backups carry them).
+
+    leaflets/history/<id>/<version>.md            the leaflet exactly as published (its bytes)
+    leaflets/history/<id>/<version>.toml          its record: sha256, who wrote, approved, published it, when
+    translations/history/<lang>/<id>/<version>.po     the catalog of that version as recorded
+    translations/history/<lang>/<id>/<version>.toml   its record (revision 1)
+    translations/history/<lang>/<id>/<version>+<n>.po / .toml   later revisions of that catalog
+
+leaflets/<id>.md is the published text, the one every build prints as final; the editor's
+drafts are elsewhere (inputs/drafts.py). `publish` writes a new version here and then over
+leaflets/<id>.md. Nothing in a history folder is a leaflet, a language or a catalog: `list`,
+the main job, extraction and the search never see it (Project's listings skip it).
+
+A file is never rewritten once written (the version's .md is claimed with a hard link, which
+fails if it exists): two people publishing the same version at once, one wins. Its record holds
+the sha256 of its bytes, so a history file changed by hand is found (`read_version` refuses it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import secrets
+import tomllib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..atomic_write import write_atomic
+from ..errors import Message, Problem, UserError
+from .files import InputFileError, read_file
+from .project import HISTORY_DIR as HISTORY, LANGUAGE_CODE, LEAFLET_ID, Project, catalog_file
+
+VERSION_PATTERN = re.compile(r"^[0-9A-Za-z](?:[0-9A-Za-z._-]{0,30}[0-9A-Za-z])?$")
+FILE_MAX_BYTES = 1024 * 1024              # a leaflet is at most 256 KiB; a catalog a few times that
+RECORD_MAX_BYTES = 64 * 1024
+_REVISION = re.compile(r"^(?P<version>.+?)(?:\+(?P<revision>[1-9][0-9]{0,5}))?$")
+
+
+# ---- Names ------------------------------------------------------------------------------------------
+
+def version_problem(version: str) -> Message | None:
+    """Why `version` cannot name a file of the store (None: it can): letters, digits, '.', '-'
+    and '_', starting and ending with a letter or digit, at most 32 characters, no '..'."""
+    if not VERSION_PATTERN.match(version) or ".." in version:
+        return Message("version_name", f"version {version[:40]!r} cannot be published: write it with "
+                                       "digits, letters, '.', '-' and '_' only, e.g. 1.1 or 2.0",
+                       version=version[:40])
+    return None
+
+
+def version_key(version: str) -> tuple:
+    """How versions sort: by their numbers, then their words ("1.9" < "1.10" < "2.0")."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"[._-]", version))
+
+
+def leaflet_history_dir(project: Project, leaflet_id: str) -> Path:
+    return project.leaflets_dir / HISTORY / leaflet_id
+
+
+def catalog_history_dir(project: Project, leaflet_id: str, lang: str) -> Path:
+    return project.translations_dir / HISTORY / lang / leaflet_id
+
+
+def version_file(leaflet_id: str, version: str) -> str:
+    """leaflets/history/<id>/<version>.md, relative to the project."""
+    return f"leaflets/{HISTORY}/{leaflet_id}/{version}.md"
+
+
+def catalog_version_file(leaflet_id: str, lang: str, version: str, revision: int = 1) -> str:
+    """translations/history/<lang>/<id>/<version>[+<revision>].po, relative to the project."""
+    suffix = "" if revision == 1 else f"+{revision}"
+    return f"translations/{HISTORY}/{lang}/{leaflet_id}/{version}{suffix}.po"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---- Published versions of a leaflet ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """One published version of a leaflet, as its record says (its text: `read_version`)."""
+
+    leaflet: str
+    version: str
+    sha256: str                          # of the .md file's bytes
+    file: str                            # leaflets/history/<id>/<version>.md
+    published_at: dt.datetime | None = None   # UTC
+    published_by: str = ""
+    written_by: tuple[str, ...] = ()     # who saved the draft that became this version
+    approved_by: str = ""                # who approved it (never one of its writers)
+    approved_at: dt.datetime | None = None
+    note: str = ""                       # e.g. "published before the store kept approvals"
+
+
+def _record_text(values: dict) -> str:
+    """A record as TOML: strings, lists of strings and UTC times (all a record holds)."""
+    lines = ["# Written by leafletgen when this was published; do not edit (its sha256 is checked)."]
+    for key, value in values.items():
+        if value is None or value == "" or value == ():
+            continue
+        if isinstance(value, dt.datetime):
+            lines.append(f"{key} = {value.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            lines.append(f"{key} = {value}")
+        elif isinstance(value, (list, tuple)):
+            lines.append(f"{key} = [{', '.join(_toml_string(item) for item in value)}]")
+        else:
+            lines.append(f"{key} = {_toml_string(str(value))}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _read_record(project: Project, file: str) -> dict:
+    """A record's data ({} when there is none); a record that cannot be read is a UserError."""
+    try:
+        raw = read_file(project.root, file, RECORD_MAX_BYTES)
+    except InputFileError as exc:
+        if exc.missing:
+            return {}
+        raise UserError(Problem(file, exc.reason)) from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UserError(Problem(file, f"is not a readable record of a published version ({exc})")) from None
+
+
+def _utc(value) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return None
+
+
+def _version_from(project: Project, leaflet_id: str, version: str) -> PublishedVersion:
+    file = version_file(leaflet_id, version)
+    record = _read_record(project, file.removesuffix(".md") + ".toml")
+    digest = record.get("sha256")
+    if not isinstance(digest, str):
+        # No record (a crash between the two files, or copied in by hand): its bytes as they are.
+        digest = sha256(_read_bytes(project, file))
+    written = record.get("written_by", ())
+    return PublishedVersion(
+        leaflet=leaflet_id, version=version, sha256=digest, file=file,
+        published_at=_utc(record.get("published_at")), published_by=str(record.get("published_by", "")),
+        written_by=tuple(str(name) for name in written) if isinstance(written, list) else (),
+        approved_by=str(record.get("approved_by", "")), approved_at=_utc(record.get("approved_at")),
+        note=str(record.get("note", "")))
+
+
+def _read_bytes(project: Project, file: str) -> bytes:
+    try:
+        return read_file(project.root, file, FILE_MAX_BYTES)
+    except InputFileError as exc:
+        raise UserError(Problem(file, exc.reason)) from None
+
+
+def _names(folder: Path, suffix: str) -> list[str]:
+    """Stems of the visible regular files in `folder` ending in `suffix` (links left out)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    return [entry.name[:-len(suffix)] for entry in entries
+            if entry.name.endswith(suffix) and not entry.name.startswith(".")
+            and entry.is_file(follow_symlinks=False)]
+
+
+def versions(project: Project, leaflet_id: str) -> list[PublishedVersion]:
+    """Every published version of the leaflet, oldest first ([] when none was published)."""
+    if not LEAFLET_ID.match(leaflet_id):
+        return []
+    names = [name for name in _names(leaflet_history_dir(project, leaflet_id), ".md")
+             if version_problem(name) is None]
+    return [_version_from(project, leaflet_id, name) for name in sorted(names, key=version_key)]
+
+
+def version(project: Project, leaflet_id: str, version_name: str) -> PublishedVersion | None:
+    """The published version `version_name` of the leaflet, or None."""
+    if not LEAFLET_ID.match(leaflet_id) or version_problem(version_name) is not None:
+        return None
+    if not (leaflet_history_dir(project, leaflet_id) / f"{version_name}.md").is_file():
+        return None
+    return _version_from(project, leaflet_id, version_name)
+
+
+def current_version(project: Project, leaflet_id: str) -> PublishedVersion | None:
+    """The newest published version (the one leaflets/<id>.md should be), or None."""
+    found = versions(project, leaflet_id)
+    return found[-1] if found else None
+
+
+def read_version(project: Project, leaflet_id: str, version_name: str) -> bytes:
+    """The exact bytes of a published version. UserError when there is no such version, or when
+    its file no longer matches its record (changed after it was published)."""
+    found = version(project, leaflet_id, version_name)
+    if found is None:
+        known = ", ".join(v.version for v in versions(project, leaflet_id)) or "none"
+        raise UserError(Problem(version_file(leaflet_id, version_name) if LEAFLET_ID.match(leaflet_id)
+                                else "leaflets/history",
+                                Message("no_version", f"no published version {version_name[:40]!r} of "
+                                                      f"{leaflet_id!r}; published: {known}",
+                                        version=version_name[:40], known=known)))
+    data = _read_bytes(project, found.file)
+    if sha256(data) != found.sha256:
+        raise UserError(Problem(found.file, Message("version_altered", "has changed since it was published "
+                                                    "(its sha256 differs from its record)")))
+    return data
+
+
+def version_of_bytes(project: Project, leaflet_id: str, data: bytes) -> PublishedVersion | None:
+    """The published version whose text is exactly `data`, or None."""
+    digest = sha256(data)
+    return next((v for v in reversed(versions(project, leaflet_id)) if v.sha256 == digest), None)
+
+
+def publication_state(project: Project, leaflet_id: str) -> str:
+    """What leaflets/<id>.md is to the store: "published" (the newest published version, byte
+    for byte), "changed" (it differs: edited by hand since, or a publication cut short), or
+    "unmanaged" (no version of it was ever published through the store)."""
+    current = current_version(project, leaflet_id)
+    if current is None:
+        return "unmanaged"
+    try:
+        data = read_file(project.root, f"leaflets/{leaflet_id}.md", FILE_MAX_BYTES)
+    except InputFileError:
+        return "changed"
+    return "published" if sha256(data) == current.sha256 else "changed"
+
+
+def _claim(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` only if nothing is there (an O_EXCL hard link of a complete
+    temporary file): False when `path` exists."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.claim")
+    write_atomic(temporary, data)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink(missing_ok=True)
+    return True
+
+
+def publish(project: Project, leaflet_id: str, data: bytes, *, published_by: str,
+            written_by: tuple[str, ...] = (), approved_by: str = "",
+            approved_at: dt.datetime | None = None, note: str = "",
+            now: dt.datetime | None = None) -> PublishedVersion:
+    """Publish `data` (a leaflet's whole file, already validated by the caller) as the version its
+    front matter names: kept in the store, then written over leaflets/<id>.md (atomically).
+
+    Refused (UserError) when the version's name cannot be a file name, when that version was
+    published with other text, or when it is not newer than the newest published version.
+    Publishing the same bytes as the same version again completes a publication cut short."""
+    from .leaflet import parse_leaflet
+
+    file = f"leaflets/{leaflet_id}.md"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(Problem(file, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
+    leaflet = parse_leaflet(text.replace("\r\n", "\n").replace("\r", "\n"),
+                            project.leaflets_dir / f"{leaflet_id}.md", file, expected_id=leaflet_id)
+    problem = version_problem(leaflet.version)
+    if problem is not None:
+        raise UserError(Problem(file, problem, field="version"))
+    with _publishing(leaflet_history_dir(project, leaflet_id)):
+        return _publish(project, leaflet_id, leaflet.version, data, file, dict(
+            published_by=published_by, written_by=tuple(written_by), approved_by=approved_by,
+            approved_at=approved_at, note=note), now)
+
+
+@contextmanager
+def _publishing(folder: Path):
+    """One publication of a leaflet at a time, across processes (an advisory lock on its history
+    folder itself, where the platform has one; no lock file to end up in git): the newest
+    version is the one left in leaflets/<id>.md."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:       # Windows: the hard link in _publish still lets one of two win
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)      # and with it the lock
+
+
+def _publish(project: Project, leaflet_id: str, version_name: str, data: bytes, file: str, who: dict,
+             now: dt.datetime | None) -> PublishedVersion:
+    existing = version(project, leaflet_id, version_name)
+    if existing is not None and existing.sha256 != sha256(data):
+        raise UserError(Problem(file, Message("version_taken", f"version {version_name} was published "
+                                              "already with another text; give this text a new version",
+                                              version=version_name), field="version"))
+    current = current_version(project, leaflet_id)
+    if existing is None and current is not None and version_key(version_name) <= version_key(current.version):
+        raise UserError(Problem(file, Message("version_not_newer", f"version {version_name} is not newer "
+                                              f"than the published version {current.version}",
+                                              version=version_name, current=current.version),
+                                field="version"))
+    if existing is None:
+        target = leaflet_history_dir(project, leaflet_id) / f"{version_name}.md"
+        if not _claim(target, data):
+            raise UserError(Problem(file, Message("version_taken", f"version {version_name} was published "
+                                                  "meanwhile by someone else", version=version_name),
+                                    field="version"))
+        record = {"leaflet": leaflet_id, "version": version_name, "sha256": sha256(data),
+                  "published_at": (now or dt.datetime.now(dt.UTC)).replace(microsecond=0), **who}
+        write_atomic(target.with_suffix(".toml"), _record_text(record))
+    write_atomic(project.leaflets_dir / f"{leaflet_id}.md", data)
+    found = version(project, leaflet_id, version_name)
+    assert found is not None
+    return found
+
+
+# ---- Catalogs of a published version ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CatalogVersion:
+    """One recorded catalog of a leaflet in a language, for one published version of the leaflet.
+    A catalog changed while the leaflet's version stays the same is a new revision."""
+
+    leaflet: str
+    lang: str
+    version: str
+    revision: int
+    sha256: str
+    file: str                            # translations/history/<lang>/<id>/<version>[+<n>].po
+    recorded_at: dt.datetime | None = None
+    recorded_by: str = ""
+
+
+def catalog_versions(project: Project, leaflet_id: str, lang: str) -> list[CatalogVersion]:
+    """Every recorded catalog of the leaflet in `lang`, oldest first (by version, then revision)."""
+    if not LEAFLET_ID.match(leaflet_id) or not LANGUAGE_CODE.match(lang):
+        return []
+    found = []
+    for name in _names(catalog_history_dir(project, leaflet_id, lang), ".po"):
+        match = _REVISION.match(name)
+        if match is None or version_problem(match["version"]) is not None:
+            continue
+        revision = int(match["revision"] or 1)
+        if match["revision"] == "1":
+            continue                     # revision 1 has no suffix: "1.0+1" is no name of ours
+        file = catalog_version_file(leaflet_id, lang, match["version"], revision)
+        record = _read_record(project, file.removesuffix(".po") + ".toml")
+        digest = record.get("sha256")
+        if not isinstance(digest, str):
+            digest = sha256(_read_bytes(project, file))
+        found.append(CatalogVersion(leaflet_id, lang, match["version"], revision, digest, file,
+                                    _utc(record.get("recorded_at")), str(record.get("recorded_by", ""))))
+    return sorted(found, key=lambda c: (version_key(c.version), c.revision))
+
+
+def catalog_version(project: Project, leaflet_id: str, lang: str, version_name: str,
+                    revision: int | None = None) -> CatalogVersion | None:
+    """The catalog recorded for a version (its newest revision unless `revision` is given)."""
+    found = [c for c in catalog_versions(project, leaflet_id, lang) if c.version == version_name
+             and (revision is None or c.revision == revision)]
+    return found[-1] if found else None
+
+
+def read_catalog_version(project: Project, leaflet_id: str, lang: str, version_name: str,
+                         revision: int | None = None) -> bytes:
+    """The exact bytes of a recorded catalog (UserError: none, or changed since it was recorded)."""
+    found = catalog_version(project, leaflet_id, lang, version_name, revision)
+    if found is None:
+        raise UserError(Problem(f"translations/{HISTORY}/{lang}/{leaflet_id}",
+                                Message("no_catalog_version", f"no catalog in {lang} recorded for version "
+                                        f"{version_name[:40]!r} of {leaflet_id!r}", version=version_name[:40],
+                                        lang=lang)))
+    data = _read_bytes(project, found.file)
+    if sha256(data) != found.sha256:
+        raise UserError(Problem(found.file, Message("version_altered", "has changed since it was recorded "
+                                                    "(its sha256 differs from its record)")))
+    return data
+
+
+def record_catalog(project: Project, leaflet_id: str, lang: str, *, by: str,
+                   now: dt.datetime | None = None) -> CatalogVersion | None:
+    """Keep the leaflet's catalog in `lang`, as it is now, under the leaflet's current published
+    version: a new revision when it differs from the last one recorded for that version. None
+    when there is nothing to record (no published version, no catalog, or no change)."""
+    current = current_version(project, leaflet_id)
+    if current is None or not LANGUAGE_CODE.match(lang):
+        return None
+    try:
+        data = read_file(project.root, catalog_file(leaflet_id, lang), FILE_MAX_BYTES)
+    except InputFileError:
+        return None
+    for _attempt in range(20):           # another process may take the same revision: the next one
+        last = catalog_version(project, leaflet_id, lang, current.version)
+        if last is not None and last.sha256 == sha256(data):
+            return None
+        revision = 1 if last is None else last.revision + 1
+        file = catalog_version_file(leaflet_id, lang, current.version, revision)
+        path = project.root / file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if _claim(path, data):
+            record = {"leaflet": leaflet_id, "language": lang, "version": current.version,
+                      "revision": revision, "sha256": sha256(data),
+                      "recorded_at": (now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
+                      "recorded_by": by}
+            write_atomic(path.with_suffix(".toml"), _record_text(record))
+            return catalog_version(project, leaflet_id, lang, current.version, revision)
+    raise UserError(Problem(catalog_file(leaflet_id, lang), "could not be recorded: too many "
+                                                             "recordings at once"))
