@@ -100,9 +100,9 @@ class PublishedVersion:
     note: str = ""                       # e.g. "published before the store kept approvals"
 
 
-def _record_text(values: dict) -> str:
+def record_text(values: dict, heading: str = "when this was published") -> str:
     """A record as TOML: strings, lists of strings and UTC times (all a record holds)."""
-    lines = ["# Written by leafletgen when this was published; do not edit (its sha256 is checked)."]
+    lines = [f"# Written by leafletgen {heading}; do not edit (its sha256 is checked)."]
     for key, value in values.items():
         if value is None or value == "" or value == ():
             continue
@@ -121,7 +121,7 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-def _read_record(project: Project, file: str) -> dict:
+def read_record(project: Project, file: str) -> dict:
     """A record's data ({} when there is none); a record that cannot be read is a UserError."""
     try:
         raw = read_file(project.root, file, RECORD_MAX_BYTES)
@@ -135,7 +135,7 @@ def _read_record(project: Project, file: str) -> dict:
         raise UserError(Problem(file, f"is not a readable record of a published version ({exc})")) from None
 
 
-def _utc(value) -> dt.datetime | None:
+def utc_time(value) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return None
@@ -143,7 +143,7 @@ def _utc(value) -> dt.datetime | None:
 
 def _version_from(project: Project, leaflet_id: str, version: str) -> PublishedVersion:
     file = version_file(leaflet_id, version)
-    record = _read_record(project, file.removesuffix(".md") + ".toml")
+    record = read_record(project, file.removesuffix(".md") + ".toml")
     digest = record.get("sha256")
     if not isinstance(digest, str):
         # No record (a crash between the two files, or copied in by hand): its bytes as they are.
@@ -151,9 +151,9 @@ def _version_from(project: Project, leaflet_id: str, version: str) -> PublishedV
     written = record.get("written_by", ())
     return PublishedVersion(
         leaflet=leaflet_id, version=version, sha256=digest, file=file,
-        published_at=_utc(record.get("published_at")), published_by=str(record.get("published_by", "")),
+        published_at=utc_time(record.get("published_at")), published_by=str(record.get("published_by", "")),
         written_by=tuple(str(name) for name in written) if isinstance(written, list) else (),
-        approved_by=str(record.get("approved_by", "")), approved_at=_utc(record.get("approved_at")),
+        approved_by=str(record.get("approved_by", "")), approved_at=utc_time(record.get("approved_at")),
         note=str(record.get("note", "")))
 
 
@@ -261,29 +261,35 @@ def publish(project: Project, leaflet_id: str, data: bytes, *, published_by: str
     Refused (UserError) when the version's name cannot be a file name, when that version was
     published with other text, or when it is not newer than the newest published version.
     Publishing the same bytes as the same version again completes a publication cut short."""
-    from .leaflet import parse_leaflet
-
     file = f"leaflets/{leaflet_id}.md"
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(Problem(file, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
-    leaflet = parse_leaflet(text.replace("\r\n", "\n").replace("\r", "\n"),
-                            project.leaflets_dir / f"{leaflet_id}.md", file, expected_id=leaflet_id)
+    leaflet = parse_leaflet_bytes(project, leaflet_id, data, file)
     problem = version_problem(leaflet.version)
     if problem is not None:
         raise UserError(Problem(file, problem, field="version"))
-    with _publishing(leaflet_history_dir(project, leaflet_id)):
+    with locked(leaflet_history_dir(project, leaflet_id)):
         return _publish(project, leaflet_id, leaflet.version, data, file, dict(
             published_by=published_by, written_by=tuple(written_by), approved_by=approved_by,
             approved_at=approved_at, note=note), now)
 
 
+def parse_leaflet_bytes(project: Project, leaflet_id: str, data: bytes, file: str):
+    """`data` as the leaflet `leaflet_id` (its pictures in leaflets/), named `file` in its
+    problems: a UserError with every problem found, as load_leaflet reports them."""
+    from .leaflet import parse_leaflet
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(Problem(file, f"is not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
+    return parse_leaflet(text.replace("\r\n", "\n").replace("\r", "\n"),
+                         project.leaflets_dir / f"{leaflet_id}.md", file, expected_id=leaflet_id)
+
+
 @contextmanager
-def _publishing(folder: Path):
-    """One publication of a leaflet at a time, across processes (an advisory lock on its history
-    folder itself, where the platform has one; no lock file to end up in git): the newest
-    version is the one left in leaflets/<id>.md."""
+def locked(folder: Path):
+    """One change at a time in `folder`, across processes (an advisory lock on the folder itself,
+    where the platform has one; no lock file to end up in git): e.g. the newest version is the
+    one left in leaflets/<id>.md."""
     folder.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl
@@ -319,7 +325,7 @@ def _publish(project: Project, leaflet_id: str, version_name: str, data: bytes, 
                                     field="version"))
         record = {"leaflet": leaflet_id, "version": version_name, "sha256": sha256(data),
                   "published_at": (now or dt.datetime.now(dt.UTC)).replace(microsecond=0), **who}
-        write_atomic(target.with_suffix(".toml"), _record_text(record))
+        write_atomic(target.with_suffix(".toml"), record_text(record))
     write_atomic(project.leaflets_dir / f"{leaflet_id}.md", data)
     found = version(project, leaflet_id, version_name)
     assert found is not None
@@ -356,12 +362,12 @@ def catalog_versions(project: Project, leaflet_id: str, lang: str) -> list[Catal
         if match["revision"] == "1":
             continue                     # revision 1 has no suffix: "1.0+1" is no name of ours
         file = catalog_version_file(leaflet_id, lang, match["version"], revision)
-        record = _read_record(project, file.removesuffix(".po") + ".toml")
+        record = read_record(project, file.removesuffix(".po") + ".toml")
         digest = record.get("sha256")
         if not isinstance(digest, str):
             digest = sha256(_read_bytes(project, file))
         found.append(CatalogVersion(leaflet_id, lang, match["version"], revision, digest, file,
-                                    _utc(record.get("recorded_at")), str(record.get("recorded_by", ""))))
+                                    utc_time(record.get("recorded_at")), str(record.get("recorded_by", ""))))
     return sorted(found, key=lambda c: (version_key(c.version), c.revision))
 
 
@@ -414,7 +420,7 @@ def record_catalog(project: Project, leaflet_id: str, lang: str, *, by: str,
                       "revision": revision, "sha256": sha256(data),
                       "recorded_at": (now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
                       "recorded_by": by}
-            write_atomic(path.with_suffix(".toml"), _record_text(record))
+            write_atomic(path.with_suffix(".toml"), record_text(record))
             return catalog_version(project, leaflet_id, lang, current.version, revision)
     raise UserError(Problem(catalog_file(leaflet_id, lang), "could not be recorded: too many "
                                                              "recordings at once"))
