@@ -46,6 +46,9 @@ class BuildRequest:
     # (typeset.fit_memory): a hint, used only for the same page measuring the same; not part of
     # what the document is.
     remembered_fit: dict | None = field(default=None, compare=False, repr=False)
+    # The leaflet's draft (leaflets/drafts/<id>.md, Dutch only) instead of its published text:
+    # printed only as a concept (marked on every page, "-concept" in its file name).
+    from_draft: bool = False
 
     @property
     def practice_id(self) -> str:
@@ -58,8 +61,9 @@ class BuildRequest:
 
     @property
     def stem(self) -> str:
-        """The name of its PDF and HTML files, without suffix: <leaflet-id>[-variant][-bilingual]."""
-        return output_stem(self.leaflet, self.variant, self.side_by_side)
+        """The name of its PDF and HTML files, without suffix:
+        <leaflet-id>[-variant][-bilingual][-concept]."""
+        return output_stem(self.leaflet, self.variant, self.side_by_side) + ("-concept" if self.from_draft else "")
 
     @property
     def key(self) -> str:

@@ -201,7 +201,7 @@ def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Pract
     problems: list[Problem | str] = []
     leaflet = practice = None
     try:
-        leaflet = load_leaflet(project, request.leaflet)
+        leaflet = load_leaflet(project, request.leaflet, request.from_draft)
     except UserError as exc:
         problems += exc.problems
     try:
@@ -212,6 +212,9 @@ def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Pract
         check_language(project, request.lang)
     except UserError as exc:
         problems += exc.problems
+    if request.from_draft and request.lang != SOURCE_LANGUAGE:
+        problems.append(f"leaflets/drafts/{request.leaflet}.md: a draft is printed in Dutch only; "
+                        "its translations follow once it is published")
     if request.variant not in VARIANTS:
         problems.append(f"unknown variant {request.variant!r}; known variants: {', '.join(VARIANTS)}")
     if problems:

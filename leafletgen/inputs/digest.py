@@ -132,9 +132,11 @@ def too_large_digest(size: int) -> str:
 
 # ---- The parts of a document -----------------------------------------------------------------------
 
-def leaflet_digest(project: Project, hasher: Hasher, leaflet_id: str, images) -> str:
-    """The leaflet's source and its pictures (`images`: their `src`, as the leaflet writes it)."""
-    return combine(hasher.file(project.leaflets_dir / f"{leaflet_id}.md"),
+def leaflet_digest(project: Project, hasher: Hasher, leaflet_id: str, images, from_draft: bool = False) -> str:
+    """The leaflet's source (`from_draft`: its draft) and its pictures (`images`: their `src`,
+    as the leaflet writes it)."""
+    source = project.leaflets_dir / ("drafts" if from_draft else "") / f"{leaflet_id}.md"
+    return combine(hasher.file(source),
                    *[f"{src} {hasher.file(project.leaflets_dir / src)}" for src in images])
 
 
@@ -196,7 +198,7 @@ def document_parts(project: Project, hasher: Hasher, request, images, fonts: str
     """Every part of what one document is made from, by name (PARTS); `images` are its leaflet's
     pictures, `fonts` the digest of its fonts (`fonts_digest`)."""
     return {
-        "leaflet": leaflet_digest(project, hasher, request.leaflet, images),
+        "leaflet": leaflet_digest(project, hasher, request.leaflet, images, request.from_draft),
         "catalogs": catalogs_digest(project, hasher, request.leaflet, request.lang),
         "practice": practice_digest(project, hasher, request.practice_id),
         "templates": templates_digest(project, hasher),

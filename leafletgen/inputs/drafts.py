@@ -20,7 +20,7 @@ from pathlib import Path
 from ..atomic_write import write_atomic
 from ..errors import Message, Problem, UserError
 from .files import InputFileError, read_file
-from .leaflet import LEAFLET_MAX_BYTES
+from .leaflet import LEAFLET_MAX_BYTES, leaflet_file
 from .model import Leaflet
 from .project import LEAFLET_ID, Project
 from .versions import (current_version, locked, parse_leaflet_bytes, read_record, record_text, sha256,
@@ -32,7 +32,7 @@ APPROVING_PERMISSION = "review"     # store.accounts.PERMISSIONS: reviewers and 
 
 def draft_file(leaflet_id: str) -> str:
     """leaflets/drafts/<id>.md, relative to the project."""
-    return f"leaflets/{DRAFTS_DIR}/{leaflet_id}.md"
+    return leaflet_file(leaflet_id, from_draft=True)
 
 
 def drafts_dir(project: Project) -> Path:

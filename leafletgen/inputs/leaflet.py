@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Literal
@@ -271,11 +272,14 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
     return reader.blocks, reader.problems
 
 
-def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:
-    """Read, parse and validate leaflets/<id>.md. Raises UserError with every problem found."""
+def load_leaflet(project: Project, leaflet_id: str, from_draft: bool = False) -> Leaflet:
+    """Read, parse and validate leaflets/<id>.md (`from_draft`: its draft, leaflets/drafts/<id>.md,
+    marked a concept). Raises UserError with every problem found."""
     path = project.leaflets_dir / f"{leaflet_id}.md"
-    file = f"leaflets/{leaflet_id}.md"
-    if not re.match(ID_PATTERN, leaflet_id) or leaflet_id not in project.leaflet_ids():
+    file = leaflet_file(leaflet_id, from_draft)
+    # A new leaflet has a draft only (not yet a leaflet id); a missing draft is named below.
+    known = re.match(ID_PATTERN, leaflet_id) and (from_draft or leaflet_id in project.leaflet_ids())
+    if not known:
         known = ", ".join(project.leaflet_ids()) or "none"
         raise UserError(f"unknown leaflet {leaflet_id!r}; known leaflets: {known}")
     try:
@@ -290,8 +294,14 @@ def load_leaflet(project: Project, leaflet_id: str) -> Leaflet:
     def read_image(src: str, limit: int) -> bytes:
         return project.read("leaflets/" + "/".join(relative_parts(src)), limit)
 
-    return parse_leaflet(text.replace("\r\n", "\n").replace("\r", "\n"), path, file,
-                         expected_id=leaflet_id, read_image=read_image)
+    leaflet = parse_leaflet(text.replace("\r\n", "\n").replace("\r", "\n"), path, file,
+                            expected_id=leaflet_id, read_image=read_image)
+    return replace(leaflet, concept=True) if from_draft else leaflet
+
+
+def leaflet_file(leaflet_id: str, from_draft: bool = False) -> str:
+    """Where a leaflet's published text is, or (`from_draft`) its draft, relative to the project."""
+    return f"leaflets/drafts/{leaflet_id}.md" if from_draft else f"leaflets/{leaflet_id}.md"
 
 
 # A patient leaflet is a few pages (the shipped one is 4 kB); 256 KiB is some 40,000 words. The

@@ -52,6 +52,7 @@ class Leaflet:
     # Filled in by translation: units that fell back to Dutch (empty when complete).
     missing: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()   # what the web app's search finds it by, besides its text
+    concept: bool = False            # read from its draft (inputs/drafts.py): not approved and published
 
     def units(self) -> list[tuple[int, str, str]]:
         """Every translation unit in reading order: the title first, then each block's, then
@@ -66,7 +67,8 @@ class Leaflet:
 
     @property
     def is_draft(self) -> bool:
-        return bool(self.missing)
+        """Whether it must never look final: a translation with units missing, or a concept."""
+        return bool(self.missing) or self.concept
 
 
 @dataclass(frozen=True)

@@ -262,6 +262,7 @@ def template_context(bundle: Bundle, leaflet: Leaflet, options: RenderOptions,
         "title_attrs": Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
         if leaflet.language != SOURCE_LANGUAGE and leaflet.title in leaflet.missing else Markup(""),
         "draft": leaflet.is_draft,
+        "concept": leaflet.concept,
         "missing_count": len(leaflet.missing),
         # The colophon's author and source lines are units too: marked Dutch when they fell back.
         "author_attrs": _fallback_attrs(leaflet, leaflet.author),

@@ -152,3 +152,33 @@ def test_discarding_a_draft_leaves_the_published_text(project, published):
 @pytest.mark.parametrize("version, suggested", [("1.0", "1.1"), ("1.9", "1.10"), ("2", "3"), ("v2-beta", "v3-beta")])
 def test_next_version(version, suggested):
     assert drafts.next_version(version) == suggested
+
+
+# ---- A draft prints only as a concept ------------------------------------------------------------------
+
+def test_a_draft_prints_only_as_a_concept(project, published, tmp_path):
+    from leafletgen.render import render_document
+    from leafletgen.request import BuildRequest
+    from tests.pdfutil import pdf_text
+
+    drafts.save_draft(project, LEAFLET, edited(published, words=b"zeer veelvoorkomende"), by="eva",
+                      loaded=versions.sha256(published))
+    request = BuildRequest(LEAFLET, practice="fysio-delinde", from_draft=True)
+    assert request.stem == f"{LEAFLET}-concept"
+    assert request.key != BuildRequest(LEAFLET, practice="fysio-delinde").key
+    document = render_document(project, request)
+    (tmp_path / "concept.pdf").write_bytes(document.pdf)
+    text = " ".join(pdf_text(tmp_path / "concept.pdf").split())
+    pages = pdf_text(tmp_path / "concept.pdf").split("\f")
+    assert document.draft and document.leaflet.version == "1.1"
+    assert "zeer veelvoorkomende" in text
+    assert all("CONCEPT — nog niet goedgekeurd" in page for page in pages if page.strip())
+    final = render_document(project, BuildRequest(LEAFLET, practice="fysio-delinde"))
+    (tmp_path / "final.pdf").write_bytes(final.pdf)
+    assert "CONCEPT" not in pdf_text(tmp_path / "final.pdf")
+    assert "zeer veelvoorkomende" not in pdf_text(tmp_path / "final.pdf")
+    with pytest.raises(UserError) as caught:
+        render_document(project, BuildRequest(LEAFLET, "tr", from_draft=True))
+    assert "Dutch only" in str(caught.value)
+    with pytest.raises(UserError):        # no draft of another leaflet
+        render_document(project, BuildRequest("knieklachten", from_draft=True))
