@@ -15,7 +15,7 @@ from leafletgen.batch import readers
 from leafletgen.batch.manifest import Hasher, Manifest
 from leafletgen.batch.plan import make_plan
 from leafletgen.errors import UserError
-from leafletgen.inputs import versions
+from leafletgen.inputs import drafts, versions
 from leafletgen.inputs.project import Project, catalog_file
 from leafletgen.translate.workflow import extract
 
@@ -207,10 +207,15 @@ def with_history(project, source) -> Project:
         versions.record_catalog(project, LEAFLET, lang, by="tina")
     versions.publish(project, LEAFLET, with_version(source, "1.1"), published_by="ed")
     versions.record_catalog(project, LEAFLET, "de", by="tina")
+    # and a draft of the next version, and of a new leaflet: no leaflet to build either
+    drafts.save_draft(project, LEAFLET, changed_text(source, "1.2"), by="ed",
+                      loaded=versions.sha256(with_version(source, "1.1")))
+    drafts.save_draft(project, "knieklachten", source.replace(b"id: lage-rugklachten", b"id: knieklachten"),
+                      by="ed", loaded="")
     return project
 
 
-def test_history_is_no_leaflet_language_or_odd_name(with_history, project):
+def test_history_and_drafts_are_no_leaflet_language_or_odd_name(with_history, project):
     assert project.leaflet_ids() == [LEAFLET]
     assert "history" not in project.languages()
     assert project.odd_names() == []
