@@ -202,7 +202,7 @@ def approve(project: Project, leaflet_id: str, approver, *, loaded: str,
 def publish_draft(project: Project, leaflet_id: str, *, by: str, now: dt.datetime | None = None):
     """Publish the approved draft (versions.publish) and remove it. Refused when it is not
     approved, or changed after its approval."""
-    from .versions import publish
+    from .versions import publish, record_catalog
 
     with locked(drafts_dir(project)):
         found = draft(project, leaflet_id)
@@ -214,6 +214,10 @@ def publish_draft(project: Project, leaflet_id: str, *, by: str, now: dt.datetim
                             approved_by=found.approved_by, approved_at=found.approved_at, now=now)
         for suffix in (".toml", ".md"):
             (drafts_dir(project) / f"{leaflet_id}{suffix}").unlink(missing_ok=True)
+    # The catalogs as they are when this version becomes the one printed (their units of the
+    # changed Dutch are missing until translated): what a document of it can say.
+    for lang in project.languages()[1:]:
+        record_catalog(project, leaflet_id, lang, by=by)
     return published
 
 
