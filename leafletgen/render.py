@@ -31,7 +31,7 @@ import pypdfium2
 
 from .checks.accessibility import LayoutFacts, document_findings
 from .markup.active_content import refuse_active_content
-from .errors import Problem, UserError, shorten
+from .errors import Message, Problem, UserError, shorten
 from .markup.html import RenderOptions, page_stylesheets, render_html
 from .typeset.hyphenation import preload as preload_hyphenation
 from .translate.catalogs import text_direction, translate_leaflet
@@ -138,6 +138,11 @@ def render_bundle(bundle: Bundle) -> Document:
     #    copy-fitting setting) the page WeasyPrint lays out.
     pages = Pages(bundle, translated, source, {"translation": note})
     html = pages.to_keep()
+    if bundle.request.note and 'class="personal-note"' not in html:
+        # A practice's own templates older than the personal note would drop it silently.
+        raise UserError(Problem("personal note", Message(
+            "note_not_printed", "this practice's templates do not print a personal note "
+            "(templates/blocks/note.html.j2, included by leaflet.html.j2)")))
     # 4. Lay out until the pages come out right, write the PDF, reading the layout's facts
     #    (colours, text sizes) on the way.
     facts = LayoutFacts()

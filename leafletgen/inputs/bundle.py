@@ -215,6 +215,12 @@ def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Pract
     if request.from_draft and request.lang != SOURCE_LANGUAGE:
         problems.append(f"leaflets/drafts/{request.leaflet}.md: a draft is printed in Dutch only; "
                         "its translations follow once it is published")
+    if request.note:
+        from ..translate.languages import language_table
+        from .note import note_problems
+
+        scripts = language_table(project, request.lang).scripts
+        problems += [Problem("personal note", message) for _field, message in note_problems(request.note, scripts)]
     if request.variant not in VARIANTS:
         problems.append(f"unknown variant {request.variant!r}; known variants: {', '.join(VARIANTS)}")
     if problems:
