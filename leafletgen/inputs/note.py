@@ -50,6 +50,11 @@ def note_problems(text: str, scripts: frozenset[str] = frozenset()) -> list[tupl
     return problems
 
 
+def note_lines(text: str) -> tuple[tuple[str, str], ...]:
+    """The note's lines as the page sets them: (line, its direction); none without a note."""
+    return tuple((line, line_direction(line)) for line in text.split("\n")) if text else ()
+
+
 def line_direction(line: str) -> str:
     """"rtl" or "ltr" from the line's first strong character ("" when it has none): what
     dir="auto" means, for WeasyPrint, which does not read dir="auto" itself."""

@@ -32,7 +32,7 @@ from .inline import plain_text, render_inline
 from ..inputs.logo import LOGO_MAX_BYTES, LogoShape, logo_box, sniff
 from ..inputs.bundle import Bundle
 from ..inputs.model import Block, Leaflet, Practice
-from ..inputs.note import line_direction
+from ..inputs.note import note_lines
 from .sandbox import FrozenMap, freeze
 from .templates import environment, install_translations, template_loader
 from ..typeset.variants import VARIANTS
@@ -265,8 +265,7 @@ def template_context(bundle: Bundle, leaflet: Leaflet, options: RenderOptions,
         "draft": leaflet.is_draft,
         "concept": leaflet.concept,
         # The personal note, line by line with each line's direction (dir="auto" for browsers).
-        "note": tuple((line, line_direction(line)) for line in bundle.request.note.split("\n"))
-        if bundle.request.note else (),
+        "note": note_lines(bundle.request.note),
         "missing_count": len(leaflet.missing),
         # The colophon's author and source lines are units too: marked Dutch when they fell back.
         "author_attrs": _fallback_attrs(leaflet, leaflet.author),

@@ -58,6 +58,8 @@ FORMAT_NAMES = {
     "html": N_("webversie"),
     # Translators: Several leaflets in one PDF, for one patient.
     "pack": N_("pakket"),
+    # Translators: A PDF printed with a personal note for one patient (the note itself is never kept).
+    "note": N_("PDF met notitie"),
 }
 DETAIL_WORDS = {
     # Translators: Detail of an audit event: a sign-in was refused because the password was wrong.

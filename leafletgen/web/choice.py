@@ -143,8 +143,9 @@ def _language(lang: str) -> library.LanguageInfo:
     return next(info for info in library.languages(project()) if info.lang == lang)
 
 
-def make_document(choice: Choice):
-    """(Rendered, None), or (None, the Issue that stops it)."""
+def make_document(choice: Choice, note: str = ""):
+    """(Rendered, None), or (None, the Issue that stops it). With a personal `note`: (its PDF
+    bytes and version, None), made for this request only."""
     try:
         state = library.completeness(project(), choice.leaflet, choice.lang)
         if state.problems:
@@ -161,6 +162,8 @@ def make_document(choice: Choice):
         request_ = choice.request()
         if state.complete and request_.draft:
             request_ = replace(request_, draft=False)   # nothing to mark: the same as the final one
+        if note:
+            return documents().with_note(request_, note), None
         return documents().document(request_), None
     except UserError as exc:
         # Translators: "This leaflet cannot be made like this:", followed by a list of problems

@@ -22,7 +22,7 @@ import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -206,6 +206,18 @@ class DocumentService:
             log.info("%s/%s practice=%s: an input changed while it waited; cached as made",
                      request.leaflet, request.lang, request.practice)
         return self.cache.store(made_from, request.lang, result)
+
+    def with_note(self, request: DocumentRequest, note: str) -> tuple[bytes, str, str]:
+        """The document with a personal note (inputs/note.py): its PDF bytes, version and title,
+        made for this request only. Nothing of it is cached, written or logged."""
+        build = replace(request.build_request(), note=note)
+        result = self.pool.run(self.time_limit, render_limited, str(self.project.root), build, self.time_limit)
+        if result.get("timeout"):
+            raise RenderFailed(result["errors"][0])
+        if not result["ok"]:
+            raise UserError(result["errors"])
+        self.rendered += 1
+        return result["pdf"], result["version"], result["title"]
 
     def page_image(self, rendered: Rendered, number: int) -> Path:
         """Page `number` of a document as a PNG (made on first asking, for all its pages at once)."""

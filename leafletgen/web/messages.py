@@ -255,6 +255,23 @@ MESSAGES = {
     "text_proof": N_("De opmaak van de praktijk verandert de goedgekeurde tekst van deze folder "
                      "(woorden anders, erbij, verborgen of te klein). Daarom is de folder niet "
                      "gemaakt. Laat de beheerder de eigen opmaak van de praktijk nakijken."),
+    # Translators: The personal note for a patient is too long for its box on the leaflet;
+    # %(limit)s and %(length)s are numbers of characters.
+    "note_too_long": N_("De notitie is te lang: hoogstens %(limit)s tekens, nu %(length)s."),
+    # Translators: The personal note has more lines than fit in its box; %(limit)s and %(lines)s
+    # are numbers of lines.
+    "note_too_many_lines": N_("De notitie heeft %(lines)s regels; er passen er hoogstens %(limit)s."),
+    # Translators: A line of the personal note holds an invisible or unprintable character;
+    # %(line)s is the line's number.
+    "note_character": N_("Regel %(line)s van de notitie heeft een onzichtbaar teken of een teken dat "
+                         "niet gedrukt kan worden. Typ die regel opnieuw in."),
+    # Translators: The personal note is in a script (alphabet) the leaflet's fonts cannot print;
+    # %(scripts)s is the script's English name, such as Arabic or Cyrillic.
+    "note_script": N_("De notitie is in een schrift (%(scripts)s) dat deze folder niet kan drukken. "
+                      "Schrijf haar in de taal van de folder of in het Nederlands."),
+    # Translators: This practice's own layout files cannot print a personal note.
+    "note_not_printed": N_("De opmaak van deze praktijk kan geen notitie drukken. Laat dit herstellen "
+                           "door wie de computer beheert."),
 }
 
 # Translators: A problem the program has no words for yet; the details are in the server's log.

@@ -110,6 +110,47 @@ def leaflet_pdf(leaflet_id: str, lang: str):
     return _document_response(leaflet_id, lang, "pdf")
 
 
+@blueprint.route("/leaflets/<leaflet_id>/<lang>.pdf", methods=["POST"])
+@access.requires("print")
+def leaflet_pdf_with_note(leaflet_id: str, lang: str):
+    """The PDF with a personal note for one patient. The note comes in the form's body only (never
+    an address, so never a log line or the browser's history), and the PDF is made for this
+    answer only: no cache, no file, no audit field holds it."""
+    from ..errors import Problem
+    from ..inputs.note import clean_note, note_problems
+    from ..translate.languages import language_table
+    from .messages import problem_text
+
+    try:
+        choice = checked_choice(leaflet_id, lang, request.args)
+    except Unknown as exc:
+        return unknown_page(exc)
+    note = clean_note(request.form.get("note", ""))
+    if not note:
+        return _note_refused(note, [_("Schrijf eerst de notitie.")])
+    problems = note_problems(note, language_table(project(), choice.lang).scripts)
+    if problems:
+        return _note_refused(note, [problem_text(Problem("", message)) for _field, message in problems])
+    made, issue = make_document(choice, note)
+    if issue is not None:
+        return issue_response(choice, issue)
+    pdf, version, title = made
+    audit.document_served(choice, version, "note")
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", max_age=0,
+                         download_name=_file_name(title, choice, "pdf"))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    return response
+
+
+def _note_refused(note: str, lines: list[str]):
+    """The staff page again, the note still in its box, with what is wrong with it (never logged)."""
+    context = staff_context(request.args)
+    response = Response(render_template("staff.html", **context, note=note, note_errors=lines), 400)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @blueprint.route("/leaflets/<leaflet_id>/<lang>.html")
 def leaflet_html(leaflet_id: str, lang: str):
     return _document_response(leaflet_id, lang, "html")
