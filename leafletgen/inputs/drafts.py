@@ -202,7 +202,8 @@ def approve(project: Project, leaflet_id: str, approver, *, loaded: str,
 def publish_draft(project: Project, leaflet_id: str, *, by: str, now: dt.datetime | None = None):
     """Publish the approved draft (versions.publish) and remove it. Refused when it is not
     approved, or changed after its approval."""
-    from .versions import publish, record_catalog
+    from .catalog_versions import record_catalog
+    from .versions import publish
 
     with locked(drafts_dir(project)):
         found = draft(project, leaflet_id)

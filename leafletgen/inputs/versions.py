@@ -3,9 +3,7 @@ and of its catalogs, kept as files in the content folder (git and backups carry 
 
     leaflets/history/<id>/<version>.md            the leaflet exactly as published (its bytes)
     leaflets/history/<id>/<version>.toml          its record: sha256, who wrote, approved, published it, when
-    translations/history/<lang>/<id>/<version>.po     the catalog of that version as recorded
-    translations/history/<lang>/<id>/<version>.toml   its record (revision 1)
-    translations/history/<lang>/<id>/<version>+<n>.po / .toml   later revisions of that catalog
+    translations/history/<lang>/<id>/<version>[+<n>].po   its catalogs, as recorded (catalog_versions.py)
 
 leaflets/<id>.md is the published text, the one every build prints as final; the editor's
 drafts are elsewhere (inputs/drafts.py). `publish` writes a new version here and then over
@@ -33,12 +31,11 @@ from pathlib import Path
 from ..atomic_write import write_atomic
 from ..errors import Message, Problem, UserError
 from .files import InputFileError, read_file
-from .project import HISTORY_DIR as HISTORY, LANGUAGE_CODE, LEAFLET_ID, Project, catalog_file
+from .project import HISTORY_DIR as HISTORY, LEAFLET_ID, Project
 
 VERSION_PATTERN = re.compile(r"^[0-9A-Za-z](?:[0-9A-Za-z._-]{0,30}[0-9A-Za-z])?$")
 FILE_MAX_BYTES = 1024 * 1024              # a leaflet is at most 256 KiB; a catalog a few times that
 RECORD_MAX_BYTES = 64 * 1024
-_REVISION = re.compile(r"^(?P<version>.+?)(?:\+(?P<revision>[1-9][0-9]{0,5}))?$")
 
 
 # ---- Names ------------------------------------------------------------------------------------------
@@ -147,7 +144,7 @@ def _version_from(project: Project, leaflet_id: str, version: str) -> PublishedV
     digest = record.get("sha256")
     if not isinstance(digest, str):
         # No record (a crash between the two files, or copied in by hand): its bytes as they are.
-        digest = sha256(_read_bytes(project, file))
+        digest = sha256(read_stored(project, file))
     written = record.get("written_by", ())
     return PublishedVersion(
         leaflet=leaflet_id, version=version, sha256=digest, file=file,
@@ -157,14 +154,14 @@ def _version_from(project: Project, leaflet_id: str, version: str) -> PublishedV
         note=str(record.get("note", "")))
 
 
-def _read_bytes(project: Project, file: str) -> bytes:
+def read_stored(project: Project, file: str) -> bytes:
     try:
         return read_file(project.root, file, FILE_MAX_BYTES)
     except InputFileError as exc:
         raise UserError(Problem(file, exc.reason)) from None
 
 
-def _names(folder: Path, suffix: str) -> list[str]:
+def stored_names(folder: Path, suffix: str) -> list[str]:
     """Stems of the visible regular files in `folder` ending in `suffix` (links left out)."""
     try:
         entries = list(os.scandir(folder))
@@ -179,7 +176,7 @@ def versions(project: Project, leaflet_id: str) -> list[PublishedVersion]:
     """Every published version of the leaflet, oldest first ([] when none was published)."""
     if not LEAFLET_ID.match(leaflet_id):
         return []
-    names = [name for name in _names(leaflet_history_dir(project, leaflet_id), ".md")
+    names = [name for name in stored_names(leaflet_history_dir(project, leaflet_id), ".md")
              if version_problem(name) is None]
     return [_version_from(project, leaflet_id, name) for name in sorted(names, key=version_key)]
 
@@ -210,7 +207,7 @@ def read_version(project: Project, leaflet_id: str, version_name: str) -> bytes:
                                 Message("no_version", f"no published version {version_name[:40]!r} of "
                                                       f"{leaflet_id!r}; published: {known}",
                                         version=version_name[:40], known=known)))
-    data = _read_bytes(project, found.file)
+    data = read_stored(project, found.file)
     if sha256(data) != found.sha256:
         raise UserError(Problem(found.file, Message("version_altered", "has changed since it was published "
                                                     "(its sha256 differs from its record)")))
@@ -237,7 +234,7 @@ def publication_state(project: Project, leaflet_id: str) -> str:
     return "published" if sha256(data) == current.sha256 else "changed"
 
 
-def _claim(path: Path, data: bytes) -> bool:
+def claim(path: Path, data: bytes) -> bool:
     """Write `data` to `path` only if nothing is there (an O_EXCL hard link of a complete
     temporary file): False when `path` exists."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.claim")
@@ -319,7 +316,7 @@ def _publish(project: Project, leaflet_id: str, version_name: str, data: bytes, 
                                 field="version"))
     if existing is None:
         target = leaflet_history_dir(project, leaflet_id) / f"{version_name}.md"
-        if not _claim(target, data):
+        if not claim(target, data):
             raise UserError(Problem(file, Message("version_taken", f"version {version_name} was published "
                                                   "meanwhile by someone else", version=version_name),
                                     field="version"))
@@ -330,97 +327,3 @@ def _publish(project: Project, leaflet_id: str, version_name: str, data: bytes, 
     found = version(project, leaflet_id, version_name)
     assert found is not None
     return found
-
-
-# ---- Catalogs of a published version ----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CatalogVersion:
-    """One recorded catalog of a leaflet in a language, for one published version of the leaflet.
-    A catalog changed while the leaflet's version stays the same is a new revision."""
-
-    leaflet: str
-    lang: str
-    version: str
-    revision: int
-    sha256: str
-    file: str                            # translations/history/<lang>/<id>/<version>[+<n>].po
-    recorded_at: dt.datetime | None = None
-    recorded_by: str = ""
-
-
-def catalog_versions(project: Project, leaflet_id: str, lang: str) -> list[CatalogVersion]:
-    """Every recorded catalog of the leaflet in `lang`, oldest first (by version, then revision)."""
-    if not LEAFLET_ID.match(leaflet_id) or not LANGUAGE_CODE.match(lang):
-        return []
-    found = []
-    for name in _names(catalog_history_dir(project, leaflet_id, lang), ".po"):
-        match = _REVISION.match(name)
-        if match is None or version_problem(match["version"]) is not None:
-            continue
-        revision = int(match["revision"] or 1)
-        if match["revision"] == "1":
-            continue                     # revision 1 has no suffix: "1.0+1" is no name of ours
-        file = catalog_version_file(leaflet_id, lang, match["version"], revision)
-        record = read_record(project, file.removesuffix(".po") + ".toml")
-        digest = record.get("sha256")
-        if not isinstance(digest, str):
-            digest = sha256(_read_bytes(project, file))
-        found.append(CatalogVersion(leaflet_id, lang, match["version"], revision, digest, file,
-                                    utc_time(record.get("recorded_at")), str(record.get("recorded_by", ""))))
-    return sorted(found, key=lambda c: (version_key(c.version), c.revision))
-
-
-def catalog_version(project: Project, leaflet_id: str, lang: str, version_name: str,
-                    revision: int | None = None) -> CatalogVersion | None:
-    """The catalog recorded for a version (its newest revision unless `revision` is given)."""
-    found = [c for c in catalog_versions(project, leaflet_id, lang) if c.version == version_name
-             and (revision is None or c.revision == revision)]
-    return found[-1] if found else None
-
-
-def read_catalog_version(project: Project, leaflet_id: str, lang: str, version_name: str,
-                         revision: int | None = None) -> bytes:
-    """The exact bytes of a recorded catalog (UserError: none, or changed since it was recorded)."""
-    found = catalog_version(project, leaflet_id, lang, version_name, revision)
-    if found is None:
-        raise UserError(Problem(f"translations/{HISTORY}/{lang}/{leaflet_id}",
-                                Message("no_catalog_version", f"no catalog in {lang} recorded for version "
-                                        f"{version_name[:40]!r} of {leaflet_id!r}", version=version_name[:40],
-                                        lang=lang)))
-    data = _read_bytes(project, found.file)
-    if sha256(data) != found.sha256:
-        raise UserError(Problem(found.file, Message("version_altered", "has changed since it was recorded "
-                                                    "(its sha256 differs from its record)")))
-    return data
-
-
-def record_catalog(project: Project, leaflet_id: str, lang: str, *, by: str,
-                   now: dt.datetime | None = None) -> CatalogVersion | None:
-    """Keep the leaflet's catalog in `lang`, as it is now, under the leaflet's current published
-    version: a new revision when it differs from the last one recorded for that version. None
-    when there is nothing to record (no published version, no catalog, or no change)."""
-    current = current_version(project, leaflet_id)
-    if current is None or not LANGUAGE_CODE.match(lang):
-        return None
-    try:
-        data = read_file(project.root, catalog_file(leaflet_id, lang), FILE_MAX_BYTES)
-    except InputFileError:
-        return None
-    for _attempt in range(20):           # another process may take the same revision: the next one
-        last = catalog_version(project, leaflet_id, lang, current.version)
-        if last is not None and last.sha256 == sha256(data):
-            return None
-        revision = 1 if last is None else last.revision + 1
-        file = catalog_version_file(leaflet_id, lang, current.version, revision)
-        path = project.root / file
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if _claim(path, data):
-            record = {"leaflet": leaflet_id, "language": lang, "version": current.version,
-                      "revision": revision, "sha256": sha256(data),
-                      "recorded_at": (now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
-                      "recorded_by": by}
-            write_atomic(path.with_suffix(".toml"), record_text(record))
-            return catalog_version(project, leaflet_id, lang, current.version, revision)
-    raise UserError(Problem(catalog_file(leaflet_id, lang), "could not be recorded: too many "
-                                                             "recordings at once"))

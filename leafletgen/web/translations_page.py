@@ -19,7 +19,7 @@ from ..translate.catalog_checks import CATALOG_MAX_BYTES, check_text   # the shi
 from ..errors import Message, Problem, UserError
 from ..atomic_write import write_atomic
 from ..inputs.project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN
-from ..inputs import versions
+from ..inputs import catalog_versions
 from . import access, audit, library, revisions
 from .context import error_page, project
 from .i18n import _
@@ -223,7 +223,7 @@ def _receive(lang: str, domain: str, base: str):
             return _conflict(lang, domain, base, current, raw)
         write_atomic(target, raw.decode("utf-8-sig").encode("utf-8"))
     # Kept with the leaflet's published version: what a document printed from it said.
-    versions.record_catalog(proj, domain, lang, by=access.account().name if access.account() else "")
+    catalog_versions.record_catalog(proj, domain, lang, by=access.account().name if access.account() else "")
     audit.record("catalog", leaflet=domain, lang=lang)
     language = next(info for info in _languages() if info.lang == lang)
     title = dict(_domains())[domain]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from leafletgen.errors import UserError
-from leafletgen.inputs import drafts, versions
+from leafletgen.inputs import catalog_versions, drafts, versions
 from leafletgen.inputs.project import Project, catalog_file
 from leafletgen.store.accounts import Account
 
@@ -100,9 +100,9 @@ def test_approved_then_published_keeps_who(project, published):
     assert drafts.draft(project, LEAFLET) is None
     assert versions.publication_state(project, LEAFLET) == "published"
     # each language's catalog kept as it was when 1.1 became the version printed
-    recorded = versions.catalog_versions(project, LEAFLET, "de")
+    recorded = catalog_versions.catalog_versions(project, LEAFLET, "de")
     assert [(c.version, c.revision, c.recorded_by) for c in recorded] == [("1.1", 1, "eva")]
-    assert versions.read_catalog_version(project, LEAFLET, "de", "1.1") == \
+    assert catalog_versions.read_catalog_version(project, LEAFLET, "de", "1.1") == \
         (project.root / catalog_file(LEAFLET, "de")).read_bytes()
 
 

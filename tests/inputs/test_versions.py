@@ -15,7 +15,7 @@ from leafletgen.batch import readers
 from leafletgen.batch.manifest import Hasher, Manifest
 from leafletgen.batch.plan import make_plan
 from leafletgen.errors import UserError
-from leafletgen.inputs import drafts, versions
+from leafletgen.inputs import catalog_versions, drafts, versions
 from leafletgen.inputs.project import Project, catalog_file
 from leafletgen.translate.workflow import extract
 
@@ -175,26 +175,26 @@ def test_two_publications_of_one_version_at_once_one_wins(project, source):
 
 def test_catalogs_are_recorded_per_version_and_revision(project, source):
     catalog = project.root / catalog_file(LEAFLET, "de")
-    assert versions.record_catalog(project, LEAFLET, "de", by="tina") is None     # nothing published yet
+    assert catalog_versions.record_catalog(project, LEAFLET, "de", by="tina") is None     # nothing published yet
     versions.publish(project, LEAFLET, source, published_by="ed")
-    first = versions.record_catalog(project, LEAFLET, "de", by="tina")
+    first = catalog_versions.record_catalog(project, LEAFLET, "de", by="tina")
     assert (first.version, first.revision, first.recorded_by) == ("1.0", 1, "tina")
     assert first.file == f"translations/history/de/{LEAFLET}/1.0.po"
-    assert versions.record_catalog(project, LEAFLET, "de", by="tina") is None     # unchanged
+    assert catalog_versions.record_catalog(project, LEAFLET, "de", by="tina") is None     # unchanged
     original = catalog.read_bytes()
     catalog.write_bytes(original + b"\n# a translator's comment\n")
-    second = versions.record_catalog(project, LEAFLET, "de", by="tina")
+    second = catalog_versions.record_catalog(project, LEAFLET, "de", by="tina")
     assert (second.version, second.revision) == ("1.0", 2)
     assert second.file == f"translations/history/de/{LEAFLET}/1.0+2.po"
-    assert versions.read_catalog_version(project, LEAFLET, "de", "1.0", 1) == original
-    assert versions.read_catalog_version(project, LEAFLET, "de", "1.0") == catalog.read_bytes()
+    assert catalog_versions.read_catalog_version(project, LEAFLET, "de", "1.0", 1) == original
+    assert catalog_versions.read_catalog_version(project, LEAFLET, "de", "1.0") == catalog.read_bytes()
     versions.publish(project, LEAFLET, changed_text(source, "1.1"), published_by="ed")
-    third = versions.record_catalog(project, LEAFLET, "de", by="tina")
+    third = catalog_versions.record_catalog(project, LEAFLET, "de", by="tina")
     assert (third.version, third.revision) == ("1.1", 1)
-    assert [(c.version, c.revision) for c in versions.catalog_versions(project, LEAFLET, "de")] == \
+    assert [(c.version, c.revision) for c in catalog_versions.catalog_versions(project, LEAFLET, "de")] == \
         [("1.0", 1), ("1.0", 2), ("1.1", 1)]
     with pytest.raises(UserError):
-        versions.read_catalog_version(project, LEAFLET, "tr", "1.0")
+        catalog_versions.read_catalog_version(project, LEAFLET, "tr", "1.0")
 
 
 # ---- Nothing else reads the store as leaflets, languages or catalogs ----------------------------------
@@ -204,9 +204,9 @@ def with_history(project, source) -> Project:
     """The project with a published history: two versions of the leaflet, catalogs recorded."""
     versions.publish(project, LEAFLET, source, published_by="ed")
     for lang in ("de", "tr"):
-        versions.record_catalog(project, LEAFLET, lang, by="tina")
+        catalog_versions.record_catalog(project, LEAFLET, lang, by="tina")
     versions.publish(project, LEAFLET, with_version(source, "1.1"), published_by="ed")
-    versions.record_catalog(project, LEAFLET, "de", by="tina")
+    catalog_versions.record_catalog(project, LEAFLET, "de", by="tina")
     # and a draft of the next version, and of a new leaflet: no leaflet to build either
     drafts.save_draft(project, LEAFLET, changed_text(source, "1.2"), by="ed",
                       loaded=versions.sha256(with_version(source, "1.1")))

@@ -56,10 +56,10 @@ def test_an_upload_over_a_catalog_changed_since_is_refused_and_the_change_shown(
     assert response.status_code == 302
     assert path.read_text(encoding="utf-8") == mine
     # kept with the published version it translates (the store of versions), by its account
-    from leafletgen.inputs import versions
-    kept = versions.catalog_versions(project, LEAFLET, "tr")
+    from leafletgen.inputs import catalog_versions
+    kept = catalog_versions.catalog_versions(project, LEAFLET, "tr")
     assert [(c.version, c.recorded_by) for c in kept] == [("1.0", "local")]
-    assert versions.read_catalog_version(project, LEAFLET, "tr", "1.0") == mine.encode("utf-8")
+    assert catalog_versions.read_catalog_version(project, LEAFLET, "tr", "1.0") == mine.encode("utf-8")
     saved = client.get("/translations").get_data(as_text=True)
     assert "Türkçe" in saved or "Turks" in saved
     assert "LC_MESSAGES" not in re.sub(r"<[^>]+>", " ", saved)       # no file path for staff
