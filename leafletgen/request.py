@@ -49,6 +49,8 @@ class BuildRequest:
     # The leaflet's draft (leaflets/drafts/<id>.md, Dutch only) instead of its published text:
     # printed only as a concept (marked on every page, "-concept" in its file name).
     from_draft: bool = False
+    # With from_draft: the editor's text as it is now, unsaved (its preview), instead of the file.
+    draft_text: str = field(default="", repr=False)
     # A personal note for one patient (inputs/note.py), set in a box on the last page. Never part
     # of a key, a log line or a repr: a document with a note is served once and never kept.
     note: str = field(default="", repr=False)

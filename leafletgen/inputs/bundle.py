@@ -201,7 +201,7 @@ def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Pract
     problems: list[Problem | str] = []
     leaflet = practice = None
     try:
-        leaflet = load_leaflet(project, request.leaflet, request.from_draft)
+        leaflet = load_leaflet(project, request.leaflet, request.from_draft, request.draft_text)
     except UserError as exc:
         problems += exc.problems
     try:

@@ -119,10 +119,13 @@ def check_draft(project: Project, leaflet_id: str, data: bytes) -> Leaflet:
         raise UserError(Problem(draft_file(leaflet_id), problem, field="version"))
     current = current_version(project, leaflet_id)
     if current is not None and version_key(leaflet.version) <= version_key(current.version):
-        raise _problem(leaflet_id, "version_not_newer", f"version {leaflet.version} is not newer than the "
-                       f"published version {current.version}; a change is a new version, e.g. "
-                       f"{next_version(current.version)}", field="version", version=leaflet.version,
-                       current=current.version, suggested=next_version(current.version))
+        line = next((number for number, text in enumerate(data.decode("utf-8-sig").splitlines(), 1)
+                     if text.startswith("version:")), None)
+        raise UserError(Problem(draft_file(leaflet_id), Message(
+            "version_not_newer", f"version {leaflet.version} is not newer than the published version "
+            f"{current.version}; a change is a new version, e.g. {next_version(current.version)}",
+            version=leaflet.version, current=current.version, suggested=next_version(current.version)),
+            line=line, field="version"))
     return leaflet
 
 

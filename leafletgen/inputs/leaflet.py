@@ -272,9 +272,10 @@ def parse_blocks(body: str, first_line: int, file: str) -> tuple[list[Block], li
     return reader.blocks, reader.problems
 
 
-def load_leaflet(project: Project, leaflet_id: str, from_draft: bool = False) -> Leaflet:
+def load_leaflet(project: Project, leaflet_id: str, from_draft: bool = False, text: str = "") -> Leaflet:
     """Read, parse and validate leaflets/<id>.md (`from_draft`: its draft, leaflets/drafts/<id>.md,
-    marked a concept). Raises UserError with every problem found."""
+    or the editor's unsaved `text` of it, marked a concept). Raises UserError with every problem
+    found."""
     path = project.leaflets_dir / f"{leaflet_id}.md"
     file = leaflet_file(leaflet_id, from_draft)
     # A new leaflet has a draft only (not yet a leaflet id); a missing draft is named below.
@@ -283,7 +284,7 @@ def load_leaflet(project: Project, leaflet_id: str, from_draft: bool = False) ->
         known = ", ".join(project.leaflet_ids()) or "none"
         raise UserError(f"unknown leaflet {leaflet_id!r}; known leaflets: {known}")
     try:
-        raw = project.read(file, LEAFLET_MAX_BYTES)
+        raw = text.encode("utf-8") if from_draft and text else project.read(file, LEAFLET_MAX_BYTES)
     except InputFileError as exc:
         raise UserError(Problem(file, exc.reason)) from None
     try:

@@ -89,6 +89,14 @@ DETAIL_WORDS = {
     "created": N_("aangemaakt"),
     # Translators: Detail of an audit event: a practice was retired (archived).
     "retired": N_("gearchiveerd"),
+    # Translators: Detail of an audit event: a new leaflet was started as a draft.
+    "new draft": N_("nieuwe folder (concept)"),
+    # Translators: Detail of an audit event: a leaflet's draft was saved.
+    "draft saved": N_("concept opgeslagen"),
+    # Translators: Detail of an audit event: a reviewer approved a leaflet's draft.
+    "approved": N_("goedgekeurd"),
+    # Translators: Detail of an audit event: a leaflet's approved draft became the published version.
+    "published": N_("gepubliceerd"),
 }
 # The profile's keys, as the practice form names them.
 PROFILE_FIELDS = {

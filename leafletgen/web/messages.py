@@ -272,6 +272,25 @@ MESSAGES = {
     # Translators: This practice's own layout files cannot print a personal note.
     "note_not_printed": N_("De opmaak van deze praktijk kan geen notitie drukken. Laat dit herstellen "
                            "door wie de computer beheert."),
+    # Translators: A changed leaflet keeps the version number patients already have; %(version)s
+    # is the number written, %(current)s the published one, %(suggested)s the next one (e.g. 1.1).
+    "version_not_newer": N_("Versie %(version)s is niet nieuwer dan de gepubliceerde versie %(current)s. Een "
+                            "wijziging is een nieuwe versie: zet version op \"%(suggested)s\"."),
+    # Translators: The version number cannot be used as one; examples follow.
+    "version_name": N_("Schrijf de versie met cijfers en punten, zoals 1.1 of 2.0."),
+    # Translators: This version number was published already, with another text.
+    "version_taken": N_("Versie %(version)s bestaat al met een andere tekst. Geef deze tekst een nieuwe versie."),
+    # Translators: Someone else saved the text after it was opened here; %(by)s is who.
+    "changed_meanwhile": N_("De tekst is intussen veranderd (opgeslagen door %(by)s). Open hem opnieuw."),
+    # Translators: The person who wrote a draft tried to approve it; %(name)s is that person.
+    "approve_own": N_("%(name)s schreef dit concept en kan het dus niet zelf goedkeuren; een andere persoon "
+                      "moet dat doen."),
+    # Translators: This account may not approve leaflets; %(name)s is the account's name.
+    "approve_role": N_("%(name)s mag geen folders goedkeuren; dat doet een redacteur met die rol."),
+    # Translators: Publishing was asked for a draft nobody approved (or that changed after approval).
+    "not_approved": N_("Dit concept is (nog) niet goedgekeurd. Eerst keurt een andere persoon het goed."),
+    # Translators: There is no draft of this leaflet (any more).
+    "no_draft": N_("Er is geen concept van deze folder (meer)."),
 }
 
 # Translators: A problem the program has no words for yet; the details are in the server's log.

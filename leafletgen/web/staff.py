@@ -410,6 +410,8 @@ def navigation():
         # Translators: The main menu: the page where a reviewer reads translations against the Dutch
         # and approves them.
         ("review.index", _("Nakijken"))] if access.may("review") else []) + ([
+        # Translators: The main menu: the leaflet editor, where the Dutch text of a leaflet is written.
+        ("editor.index", _("Teksten"))] if access.may("edit_leaflet") or access.may("review") else []) + ([
         # Translators: The main menu: the page where an admin manages the accounts (who may sign in).
         ("users.index", _("Gebruikers"))] if access.may("manage_users") else []) + ([
         # Translators: The main menu: the audit trail (who changed what, who printed which leaflet).
