@@ -27,7 +27,7 @@ from pathlib import Path
 from ..errors import Problem, UserError
 from .files import InputFileError, inside
 from ..typeset.fonts import FontFace, font_faces, package_file, package_file_digest
-from .model import Leaflet, Practice
+from .model import CONCEPT_MARK, Leaflet, Practice
 from .project import SOURCE_LANGUAGE, TEMPLATE_DOMAIN, Project
 from ..request import BuildRequest
 from .digest import FILE_MAX_BYTES, combine, document_families, document_parts, fonts_digest
@@ -147,7 +147,8 @@ class Bundle:
     def approved_texts(self, translated: Leaflet) -> dict[str, list[str]]:
         """What a document of this bundle may say, by source: the leaflet's units in its
         language (`translated`, stage 2's leaflet) and in Dutch, the template strings in the
-        language, and the practice's contact details."""
+        language, the practice's contact details, a draft's concept mark, and the personal
+        note of this document's request (approved for this document only)."""
         strings = []
         for msgid in self.template_msgids:
             if isinstance(msgid, str):
@@ -161,6 +162,8 @@ class Bundle:
             "template_strings": strings,
             "profile": [value for value in (practice.name, practice.address, practice.phone,
                                             practice.email, practice.website) if value],
+            "concept_mark": list(CONCEPT_MARK) if self.leaflet.concept else [],
+            "note": [line for line in self.request.note.split("\n") if line],
         }
 
     # -- across machines

@@ -33,6 +33,10 @@ class Block:
         return replace(self, text=texts[0])
 
 
+# What every page of a leaflet's draft says at its top (Dutch: a draft is printed in Dutch only).
+CONCEPT_MARK = ("CONCEPT — nog niet goedgekeurd", "Niet aan patiënten geven")
+
+
 @dataclass(frozen=True)
 class Leaflet:
     id: str

@@ -31,7 +31,7 @@ from ..translate.catalogs import SOURCE_LANGUAGE, format_day, language_name, tex
 from .inline import plain_text, render_inline
 from ..inputs.logo import LOGO_MAX_BYTES, LogoShape, logo_box, sniff
 from ..inputs.bundle import Bundle
-from ..inputs.model import Block, Leaflet, Practice
+from ..inputs.model import CONCEPT_MARK, Block, Leaflet, Practice
 from ..inputs.note import note_lines
 from .sandbox import FrozenMap, freeze
 from .templates import environment, install_translations, template_loader
@@ -264,6 +264,7 @@ def template_context(bundle: Bundle, leaflet: Leaflet, options: RenderOptions,
         if leaflet.language != SOURCE_LANGUAGE and leaflet.title in leaflet.missing else Markup(""),
         "draft": leaflet.is_draft,
         "concept": leaflet.concept,
+        "concept_mark": CONCEPT_MARK,
         # The personal note, line by line with each line's direction (dir="auto" for browsers).
         "note": note_lines(bundle.request.note),
         "missing_count": len(leaflet.missing),

@@ -178,6 +178,11 @@ def test_a_draft_prints_only_as_a_concept(project, published, tmp_path):
     assert document.draft and document.leaflet.version == "1.1"
     assert "zeer veelvoorkomende" in text
     assert all("CONCEPT — nog niet goedgekeurd" in page for page in pages if page.strip())
+    from leafletgen.inputs.bundle import load_bundle
+    from leafletgen.inputs.model import CONCEPT_MARK
+
+    bundle = load_bundle(project, request)
+    assert bundle.approved_texts(bundle.leaflet)["concept_mark"] == list(CONCEPT_MARK)
     final = render_document(project, BuildRequest(LEAFLET, practice="fysio-delinde"))
     (tmp_path / "final.pdf").write_bytes(final.pdf)
     assert "CONCEPT" not in pdf_text(tmp_path / "final.pdf")

@@ -85,3 +85,12 @@ def test_templates_that_cannot_print_a_note_refuse_it(project):
         render_document(project, BuildRequest(LEAFLET, note=NOTE))
     assert [problem.code for problem in caught.value.problems] == ["note_not_printed"]
     render_document(project, BuildRequest(LEAFLET))          # without a note it prints as before
+
+
+def test_the_note_is_approved_text_of_its_own_document_only(project):
+    from leafletgen.inputs.bundle import load_bundle
+
+    with_note = load_bundle(project, BuildRequest(LEAFLET, note=NOTE))
+    assert with_note.approved_texts(with_note.leaflet)["note"] == NOTE.split("\n")
+    plain = load_bundle(project, BuildRequest(LEAFLET))
+    assert plain.approved_texts(plain.leaflet)["note"] == []
