@@ -55,8 +55,8 @@ def text_problems(leaflet_id: str, text: str) -> list[dict]:
     data = text.encode("utf-8")
     if len(data) > LEAFLET_MAX_BYTES:
         # Translators: The leaflet's text is longer than the program accepts; %(limit)s is a number of kB.
-        return [{"line": None, "text": _("De tekst is te lang: hoogstens %(limit)s kB.", limit=LEAFLET_MAX_BYTES // 1024),
-                 "detail": ""}]
+        words = _("De tekst is te lang: hoogstens %(limit)s kB.", limit=LEAFLET_MAX_BYTES // 1024)
+        return [{"line": None, "text": words, "detail": ""}]
     try:
         drafts.check_draft(project(), leaflet_id, data)
     except UserError as exc:

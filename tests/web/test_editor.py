@@ -99,7 +99,8 @@ def test_draft_approved_by_another_then_published(office):
     assert eddie.post(f"/editor/{LEAFLET}/publish", data=form_of(page)).status_code == 302
     assert b"heel veelvoorkomende" in (project.leaflets_dir / f"{LEAFLET}.md").read_bytes()
     found = versions.current_version(project, LEAFLET)
-    assert (found.version, found.written_by, found.approved_by, found.published_by) == ("1.1", ("eddie",), "rita", "eddie")
+    assert (found.version, found.written_by, found.approved_by, found.published_by) == \
+        ("1.1", ("eddie",), "rita", "eddie")
     # the translations of the changed unit are marked out of date
     from babel.messages.pofile import read_po
 
@@ -141,4 +142,5 @@ def test_a_new_leaflet_starts_as_a_draft_from_a_starting_text(office):
     assert "Deze folder is nog nooit gepubliceerd." in page and "Geen problemen gevonden." in page
     assert "knieklachten" not in project.leaflet_ids()
     again = client.post("/editor/new", data={"csrf_token": token(page), "id": "knieklachten", "title": "x"})
-    assert "Er is al een folder met de naam knieklachten." in client.get(again.headers["Location"]).get_data(as_text=True)
+    listing = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Er is al een folder met de naam knieklachten." in listing
