@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
@@ -85,6 +86,10 @@ def _page(leaflet_id: str, text: str | None = None, problems=None, conflict=None
     draft = drafts.draft(proj, leaflet_id)
     current = versions.current_version(proj, leaflet_id)
     shown = loaded.decode("utf-8", "replace") if text is None else text
+    if text is None and draft is None and current is not None:
+        # A change to the published text is a new version: offered from the start.
+        shown = re.sub(r'^version: *"?[^"\n]*"? *$', f'version: "{drafts.next_version(current.version)}"',
+                       shown, count=1, flags=re.M)
     account = access.account()
     return render_template(
         "editor.html", leaflet_id=leaflet_id, text=shown, loaded=versions.sha256(loaded) if loaded else "",
