@@ -168,7 +168,7 @@ def new():
         flash(_("Kies een naam van kleine letters, cijfers en streepjes, zoals knieklachten."), "error")
         return redirect(url_for("editor.index"))
     if leaflet_id in proj.leaflet_ids() or drafts.draft(proj, leaflet_id) is not None:
-        # Translators: A leaflet (or a draft of one) with this name exists already.
+        # Translators: A leaflet (or a draft of one) with this name exists already; %(id)s is the name.
         flash(_("Er is al een folder met de naam %(id)s.", id=leaflet_id), "error")
         return redirect(url_for("editor.index"))
     today = dt.date.today()

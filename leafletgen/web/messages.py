@@ -278,7 +278,7 @@ MESSAGES = {
                             "wijziging is een nieuwe versie: zet version op \"%(suggested)s\"."),
     # Translators: The version number cannot be used as one; examples follow.
     "version_name": N_("Schrijf de versie met cijfers en punten, zoals 1.1 of 2.0."),
-    # Translators: This version number was published already, with another text.
+    # Translators: This version number was published already, with another text; %(version)s is it.
     "version_taken": N_("Versie %(version)s bestaat al met een andere tekst. Geef deze tekst een nieuwe versie."),
     # Translators: Someone else saved the text after it was opened here; %(by)s is who.
     "changed_meanwhile": N_("De tekst is intussen veranderd (opgeslagen door %(by)s). Open hem opnieuw."),

@@ -28,11 +28,14 @@ OPEN = {"login.login", "staff.healthz", "static"}
 # A value for each part of an address, so that every route can be asked for.
 SAMPLES = {"leaflet_id": LEAFLET, "lang": "tr", "practice_id": PRACTICE, "domain": LEAFLET,
            "number": 1, "name": "AtkinsonHyperlegible-Regular.ttf", "filename": "app.css",
-           "account_id": 1}
+           "account_id": 1, "version": "1.0"}
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 # Where the form of an endpoint is, when not at the endpoint's own address.
 FORM_PAGES = {"translations.upload_form": "/translations", "login.logout": "/",
               **{f"review.{name}": f"/review/tr/{LEAFLET}" for name in ("save", "approve", "ask", "record")}}
+              **{f"editor.{name}": f"/editor/{LEAFLET}" for name in ("check", "preview", "save", "approve",
+                                                                      "publish", "discard")},
+              "editor.new": "/editor", "staff.leaflet_pdf_with_note": f"/?leaflet={LEAFLET}&lang=tr"}
 # The endpoints whose form (form_for) changes files when a logged-in user sends it.
 CHANGES_FILES = {"practices.create", "practices.save", "practices.retire", "translations.upload",
                  "translations.upload_form", "review.save", "review.approve", "review.ask"}
@@ -49,6 +52,14 @@ ALLOWED = {
     # The review page: a correction, an approval, a question, the review (refused until every unit
     # is approved: a message, not a 403).
     **{f"review.{name}": {"reviewer", "admin"} for name in ("save", "approve", "ask", "record")},
+    "staff.leaflet_pdf_with_note": {"staff", "editor", "reviewer", "admin"},
+    "editor.new": {"editor", "admin"},
+    "editor.save": {"editor", "admin"},
+    "editor.discard": {"editor", "admin"},
+    "editor.check": {"editor", "reviewer", "admin"},
+    "editor.preview": {"editor", "reviewer", "admin"},
+    "editor.approve": {"reviewer", "admin"},
+    "editor.publish": {"editor", "reviewer", "admin"},
 }
 
 
@@ -135,6 +146,10 @@ def form_for(endpoint: str, url: str, root: Path, csrf: str, insider):
     if endpoint == "users.add":
         return {**data, "name": "overgenomen", "role": "staff", "password": PASSWORD,
                 "password_again": PASSWORD}, None
+    if endpoint == "staff.leaflet_pdf_with_note":
+        return {**data, "note": "Oefening 3 elke ochtend."}, None
+    if endpoint == "editor.new":
+        return {**data, "id": "knieklachten", "title": "Knieklachten"}, None
     if endpoint == "users.change":        # account 1, the admin's own: its role kept as it is
         return {**data, "action": "role", "role": "admin"}, None
     if endpoint in ("translations.upload", "translations.upload_form"):
