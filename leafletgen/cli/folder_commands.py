@@ -46,7 +46,8 @@ def cmd_new(args, project: Project | None, out, err) -> int:
 
     target = Path(args.dir)
     written = new_folder(target.absolute())
-    leaflets = [name for name in written if name.startswith("leaflets/") and name.endswith(".md")]
+    leaflets = [name for name in written if name.startswith("leaflets/") and name.endswith(".md")
+                and name.count("/") == 1]          # leaflets/history/ holds published versions
     languages = {name.split("/")[1] for name in written if name.endswith(".po")}
     practices = [name for name in written if name.startswith("practices/") and name.count("/") == 1]
     print(f"made {args.dir}: {len(leaflets)} example leaflet(s) with {len(languages)} translation(s), "
