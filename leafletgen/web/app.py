@@ -21,8 +21,8 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..typeset.fonts import cache_root
 from ..inputs.project import Project
-from . import access, audit_page, i18n, login, practices, review_page, staff, translations_page, users_page
-from . import access, audit_page, i18n, leaflet_editor, login, practices, staff, translations_page, users_page
+from . import (access, audit_page, i18n, leaflet_editor, login, practices, review_page, staff, translations_page,
+               users_page)
 from .choice import Unknown, unknown_page
 from .context import error_page
 from .documents import DocumentService

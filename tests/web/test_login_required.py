@@ -32,7 +32,7 @@ SAMPLES = {"leaflet_id": LEAFLET, "lang": "tr", "practice_id": PRACTICE, "domain
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 # Where the form of an endpoint is, when not at the endpoint's own address.
 FORM_PAGES = {"translations.upload_form": "/translations", "login.logout": "/",
-              **{f"review.{name}": f"/review/tr/{LEAFLET}" for name in ("save", "approve", "ask", "record")}}
+              **{f"review.{name}": f"/review/tr/{LEAFLET}" for name in ("save", "approve", "ask", "record")},
               **{f"editor.{name}": f"/editor/{LEAFLET}" for name in ("check", "preview", "save", "approve",
                                                                       "publish", "discard")},
               "editor.new": "/editor", "staff.leaflet_pdf_with_note": f"/?leaflet={LEAFLET}&lang=tr"}
