@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..inputs.model import Leaflet, Practice
+from ..inputs.model import CONCEPT_MARK, Leaflet, Practice
 from ..inputs.project import SOURCE_LANGUAGE
 from ..markup.inline import inline_tokens, plain_text
 from ..translate.catalogs import language_name
@@ -148,6 +148,8 @@ def _anywhere(leaflet: Leaflet, source: Leaflet | None, practice: Practice, qr: 
         strings.append(language_name(SOURCE_LANGUAGE))
     if qr:
         strings.append(qr["label"])
+    if leaflet.concept:          # a leaflet's draft: its mark on every page (inputs.model.CONCEPT_MARK)
+        strings += list(CONCEPT_MARK)
     return [text for text in strings if text]
 
 

@@ -106,7 +106,7 @@ def test_staff_print_a_leaflet_with_a_personal_note(server, browser, tmp_path):
         page.goto(base + f"/?leaflet={LEAFLET}&lang=ar")
         images_loaded(page, ".pages img")
         page.get_by_text("Persoonlijke notitie toevoegen").click()
-        page.get_by_label("Notitie voor deze patiënt").fill("Oefening 3 elke ochtend.\nتمرين 3 كل صباح.")
+        page.get_by_label("Notitie voor deze patiënt").fill("Oefening 3 elke ochtend.\nVolgende afspraak: dinsdag.")
         page.screenshot(path=str(folder / f"note-{width}.png"), full_page=True)
         assert no_horizontal_scroll(page), width
         assert axe_problems(page) == []
