@@ -14,6 +14,7 @@ from leafletgen.build import build
 from leafletgen.inputs.bundle import load_bundle
 from leafletgen.render import BuildRequest, translate
 from leafletgen.markup.html import RenderOptions, render_html
+from leafletgen.prove.metadata import document_mark, marking
 from leafletgen.typeset.pdf import lay_out, write_pdf
 from leafletgen.markup.qr import qr_context
 from leafletgen.translate.review.state import document_review
@@ -102,7 +103,9 @@ def test_a_stylesheet_parsed_once_gives_the_pdf_of_one_parsed_in_the_page(projec
                             extra={**qr_context(bundle.practice, LEAFLET, lang, "a4"), "translation": note})
     html = render_html(bundle, translated, bundle.template_translations, options)
     assert "@font-face" in html and "header.practice {" in html
-    inline = write_pdf(lay_out(html, bundle.root / "templates", bundle.assets()))
+    # with the mark every document carries (its XMP metadata), as render_bundle writes it
+    mark = marking(document_mark(bundle, translated))
+    inline = write_pdf(lay_out(html, bundle.url_path(bundle.root / "templates"), bundle.assets()), finisher=mark)
     assert inline.pdf == pdf.read_bytes()
 
 
@@ -158,12 +161,12 @@ def test_a_parsed_stylesheet_is_not_used_once_a_file_it_read_has_changed(project
     css = (project.templates_dir / "leaflet.css").read_text()
     (folder / "leaflet.css").write_text(f'@import url("../practices/{PRACTICE}/templates/own.css");\n{css}')
     colours = {}
-    for colour, rgb in (("#ff00ff", "1 0 1 rg"), ("#00ff00", "0 1 0 rg")):
+    for colour, rgb in (("#ff00ff", "1 0 1 rg"), ("#0000ff", "0 0 1 rg")):
         (folder / "own.css").write_text(f"h1 {{ color: {colour} !important; }}")
         _, pdf, _ = build(project, BuildRequest(LEAFLET, "nl", PRACTICE), tmp_path / colour[1:])
         with pikepdf.open(pdf) as document:
             colours[rgb] = rgb.encode() in document.pages[0].Contents.read_bytes()
-    assert colours == {"1 0 1 rg": True, "0 1 0 rg": True}
+    assert colours == {"1 0 1 rg": True, "0 0 1 rg": True}
 
 
 def test_a_logo_changed_between_two_documents_of_one_worker_is_the_new_logo(project, tmp_path, in_a_worker):
