@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from ..typeset.fonts import cache_root
 from ..inputs.project import Project
 from . import (access, audit_page, i18n, leaflet_editor, login, practices, review_page, staff, translations_page,
-               users_page)
+               users_page, verify_page)
 from .choice import Unknown, unknown_page
 from .context import error_page
 from .documents import DocumentService
@@ -108,6 +108,7 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
     app.register_blueprint(leaflet_editor.blueprint)
     app.register_blueprint(users_page.blueprint)
     app.register_blueprint(audit_page.blueprint)
+    app.register_blueprint(verify_page.blueprint)
     upkeep = Upkeep(store, settings.keep_names_days)
 
     @app.before_request

@@ -406,7 +406,9 @@ def navigation():
         # Translators: The main menu: the settings of each practice (name, logo, colour, address).
         ("practices.index", _("Praktijken")),
         # Translators: The main menu: the page for the translations of the leaflets.
-        ("translations.index", _("Vertalingen"))] + ([
+        ("translations.index", _("Vertalingen")),
+        # Translators: The main menu: the page that checks whether a saved leaflet (PDF) is current.
+        ("verify.page", _("Controleren"))] + ([
         # Translators: The main menu: the page where a reviewer reads translations against the Dutch
         # and approves them.
         ("review.index", _("Nakijken"))] if access.may("review") else []) + ([

@@ -60,6 +60,8 @@ ALLOWED = {
     "editor.preview": {"editor", "reviewer", "admin"},
     "editor.approve": {"reviewer", "admin"},
     "editor.publish": {"editor", "reviewer", "admin"},
+    # 'Is deze folder nog actueel?': a PDF checked, nothing changed or kept.
+    "verify.page": {"staff", "editor", "reviewer", "admin"},
 }
 
 
