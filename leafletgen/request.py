@@ -45,7 +45,7 @@ class BuildRequest:
     # The copy-fitting setting chosen when it was last made, as the main job's manifest keeps it
     # (typeset.fit_memory): a hint, used only for the same page measuring the same; not part of
     # what the document is.
-    remembered_fit: dict | None = field(default=None, compare=False, repr=False)
+    remembered_fit: dict[str, object] | None = field(default=None, compare=False, repr=False)
     # The leaflet's draft (leaflets/drafts/<id>.md, Dutch only) instead of its published text:
     # printed only as a concept (marked on every page, "-concept" in its file name).
     from_draft: bool = False

@@ -113,7 +113,8 @@ def audit_kinds(project) -> list[tuple[str, str, str]]:
 
     store = open_store(load_settings(project.root))
     try:
-        return [(event.kind, event.account, event.detail or "") for event in audit.events(store, audit.Query(), limit=1000)[0]]
+        events = audit.events(store, audit.Query(), limit=1000)[0]
+        return [(event.kind, event.account, event.detail or "") for event in events]
     finally:
         store.close()
 
@@ -125,7 +126,8 @@ def test_only_accounts_that_may_review_use_the_page(site):
         client = signed_in(app, name)
         assert client.get(PAGE).status_code == 403
         assert client.get("/review").status_code == 403
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/translations").get_data(as_text=True)).group(1)
+        page = client.get("/translations").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         response = approve(client, first.id, first.string, csrf=csrf)
         assert response.status_code == 403
         assert "Nakijken" not in client.get("/translations").get_data(as_text=True)   # not in the menu
@@ -217,7 +219,8 @@ def test_the_quality_findings_of_a_unit_are_beside_it(site):
     assert not [f for f in catalog_findings(project, LEAFLET, LANG) if f.unit == unit.id]
     page = client.get(PAGE).get_data(as_text=True)
     assert 'class="findings"' not in unit_block(page, unit.id)
-    assert save(client, unit.id, unit.string.replace("أسبوعين", "أيام"), digest_of(page), token(client)).status_code == 302
+    changed = unit.string.replace("أسبوعين", "أيام")
+    assert save(client, unit.id, changed, digest_of(page), token(client)).status_code == 302
     found = [f for f in catalog_findings(project, LEAFLET, LANG) if f.unit == unit.id]
     assert "number_missing" in [f.code for f in found]
     block = unit_block(client.get(PAGE).get_data(as_text=True), unit.id)
