@@ -203,12 +203,10 @@ def review_refusal(choice: Choice) -> Issue | None:
         # Dutch (a setting of the practice); nobody has checked this one yet.
         message = _("Deze praktijk geeft alleen vertalingen mee die een persoon heeft nagekeken. Deze "
                     "vertaling is nog niet nagekeken.")
-    command = f"python generate.py translations review {choice.lang} --leaflet {choice.leaflet} --by NAAM"
-    # Translators: What to do about it; %(command)s is a command line (keep it as it is; NAAM is
-    # Dutch for NAME, the name of the person who checked the translation).
-    return Issue(422, message, [_("Kies een andere taal, of laat iemand die beide talen kent de "
-                                  "vertaling naast het Nederlands lezen en leg dat vast met: %(command)s",
-                                  command=command)])
+    # Translators: What to do about it; "Nakijken" is the name of the review page in the main menu
+    # (keep it as that menu item is translated).
+    return Issue(422, message, [_("Kies een andere taal, of vraag iemand die beide talen kent om de "
+                                  "vertaling naast het Nederlands na te kijken op de pagina Nakijken.")])
 
 
 def language_label(info: library.LanguageInfo) -> str:
