@@ -76,8 +76,8 @@ def end(code: int) -> None:
 def become_worker(parent_pid: int, worker_limits: limits.Limits, environ: dict | None) -> None:
     """This freshly forked process as a worker: it ends with its parent, is quiet on Ctrl-C (the
     terminal sends it to the whole process group: the parent stops its workers), ends at once on
-    DEATH_SIGNAL, has the parent's environment, a WeasyPrint font folder of its own (it keeps the
-    fonts and parsed stylesheets it was forked with), and takes the limits per document on."""
+    DEATH_SIGNAL, has the parent's environment and takes the limits per document on (the fonts it
+    adds go to a font folder of its own: typeset/pdf.py sees to that in every fork)."""
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(DEATH_SIGNAL, end_on_signal)
@@ -85,9 +85,6 @@ def become_worker(parent_pid: int, worker_limits: limits.Limits, environ: dict |
     if environ is not None and environ != os.environ:
         os.environ.clear()
         os.environ.update(environ)
-    from ..typeset import pdf
-
-    pdf.own_font_folder()
     limits.enter(worker_limits)
 
 

@@ -22,7 +22,6 @@ import select
 import signal
 import socket
 import struct
-import sys
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -158,9 +157,6 @@ def main(control: socket.socket, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)           # Ctrl-C: the parent stops its workers
     signal.signal(process.DEATH_SIGNAL, process.end_on_signal)
     process.die_with_parent(parent)
-    pdf = sys.modules.get(f"{__package__.rpartition('.')[0]}.typeset.pdf")
-    if pdf is not None:
-        pdf.own_font_folder()      # the fonts it adds go to a folder of its own: the parent's is the parent's
     from . import warm
 
     warm.warm()

@@ -170,26 +170,37 @@ def _without_system_fonts() -> FontConfiguration:
 
 
 def cleanup_font_config() -> None:
-    """Remove the temporary folder WeasyPrint copies @font-face files into (/tmp/weasyprint-*).
+    """Remove the temporary folder WeasyPrint copies @font-face files into (/tmp/weasyprint-*),
+    if this process made it.
 
     FontConfiguration removes it in __del__, which does not run when a process exits (pool
-    workers leave through os._exit), so each process calls this on its way out.
+    workers leave through os._exit), so each process calls this on its way out. A forked process
+    inherits its parent's configuration, whose fonts live in the parent's folder: removing that
+    would leave the parent (a warm template) and every later fork with fonts of no file.
     """
     global _FONT_CONFIG
     config, _FONT_CONFIG = _FONT_CONFIG, None
     _STYLESHEETS.clear()   # their @font-face rules live in this configuration
     folder = getattr(config, "_folder", None)
-    if folder:
+    if folder and _FOLDER_OWNER == os.getpid():
         shutil.rmtree(folder, ignore_errors=True)
-        config._folder = None
+    if config is not None:
+        config._folder = None   # else FontConfiguration.__del__ removes it after all
 
 
-def own_font_folder() -> None:
-    """In a forked worker: keep the font configuration and the parsed stylesheets it was forked
-    with (the template's warm-up), but write the fonts it adds itself to a folder of its own,
-    which it removes when it ends; the parent's folder is the parent's."""
+def _own_font_folder() -> None:
+    """In a freshly forked process: keep the font configuration and the parsed stylesheets it
+    was forked with (a template's warm-up), but write the fonts it adds itself to a folder of its
+    own. It runs in the child before fork() returns; until it has, `_FOLDER_OWNER` still names the
+    parent, so a signal that ends the child at once removes nothing of the parent's."""
+    global _FOLDER_OWNER
     if _FONT_CONFIG is not None:
         _FONT_CONFIG._folder = None
+    _FOLDER_OWNER = os.getpid()
+
+
+_FOLDER_OWNER = os.getpid()   # the process whose folder _FONT_CONFIG._folder is
+os.register_at_fork(after_in_child=_own_font_folder)
 
 
 class _Collect(logging.Handler):

@@ -64,3 +64,37 @@ def test_a_child_killed_between_documents_is_replaced():
         os.kill(first, signal.SIGKILL)
         wait_for(lambda: not alive(first), "the killed child to end", 60)
         assert run_in_child(Limits(0, 0), "second", os.getpid) != first
+
+
+def test_a_fork_that_ends_at_once_leaves_its_parents_fonts(tmp_path):
+    """A worker forked from the warm template and stopped before it had set itself up (a web app
+    closing just after it recycled a worker) removed the template's font folder: every later
+    worker drew the bold headings with a font of no file, and the text proof refused each
+    document. A fork removes only the font folder it made itself."""
+    script = textwrap.dedent("""
+        import os, sys
+        from pathlib import Path
+        from leafletgen.typeset import pdf
+        from leafletgen.typeset.fonts import font_faces
+        css = "".join(f"@font-face {{ font-family: F; font-weight: {face.weight}; "
+                      f"font-style: {face.style}; src: url({face.path.as_uri()}) }}"
+                      for face in font_faces()[:2])
+        pdf.compiled_stylesheet(css, Path.cwd().as_uri() + "/", lambda path: (
+            (path.read_bytes(), "digest") if path.is_file() else None))
+        folder = pdf.font_config()._folder
+        child = os.fork()
+        if child == 0:
+            pdf.cleanup_font_config()              # as process.end does on DEATH_SIGNAL
+            os._exit(0)
+        os.waitpid(child, 0)
+        print(len(list(folder.iterdir())) if folder.is_dir() else 0)
+        pdf.cleanup_font_config()
+        print(folder.exists())
+    """)
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    fonts, exists = run.stdout.split()
+    assert int(fonts) >= 2                # regular and bold at least, still there for the parent
+    assert exists == "False"              # and the parent removes its own on its way out

@@ -641,6 +641,25 @@ def test_workers_are_recycled(tmp_path):
         service.close()
 
 
+
+def test_an_app_started_after_one_that_recycled_its_workers_renders_as_well(tmp_path):
+    """Workers fork from one warm template per process. An app closed just after it recycled a
+    worker stopped that fresh worker before it was set up, and it removed the template's fonts:
+    the next app's documents were refused (headings in a font of no file)."""
+    project = copy_project(tmp_path / "project")
+    app, service = make_app(project, tmp_path / "cache", recycle_after=1)
+    try:
+        assert app.test_client().get(f"/leaflets/{LEAFLET}/nl.pdf").status_code == 200
+    finally:
+        service.close()
+    app, service = make_app(project, tmp_path / "cache-2")
+    try:
+        response = app.test_client().get(f"/leaflets/{LEAFLET}/nl.pdf")
+        assert response.status_code == 200, response.text[-800:]
+        assert PdfReader(io.BytesIO(response.data)).pages
+    finally:
+        service.close()
+
 # ---- The command --------------------------------------------------------------------------------
 
 def test_serve_refuses_other_addresses_without_a_password(project):
