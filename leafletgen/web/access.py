@@ -56,8 +56,7 @@ def check_permission() -> None:
     named = list(request.args.getlist("practice"))
     if request.view_args and isinstance(request.view_args.get("practice_id"), str):
         named.append(request.view_args["practice_id"])
-    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        named += request.form.getlist("practice")
+    named += request.form.getlist("practice")     # a form's field, posted either way (empty otherwise)
     if any(not current.sees_practice(practice) for practice in named):
         abort(403)
 

@@ -100,6 +100,11 @@ def test_an_account_for_one_practice_is_refused_the_others_wherever_they_are_nam
     token = csrf(editor, "/practices/plein")
     named = editor.post("/practices/plein", data={"csrf_token": token, "practice": PRACTICE, "name": "X"})
     assert named.status_code == 403                                                     # in the form
+    as_upload = editor.post("/practices/plein", data={"csrf_token": token, "practice": PRACTICE, "name": "X"},
+                            content_type="multipart/form-data")
+    assert as_upload.status_code == 403                                         # in a form with files
+    elsewhere = editor.post(f"/practices/{PRACTICE}", data={"csrf_token": token, "practice": "plein", "name": "X"})
+    assert elsewhere.status_code == 403                           # the address counts, whatever the form says
     assert editor.post("/practices/plein", data={"csrf_token": token, "name": ""}).status_code != 403
 
 
