@@ -145,6 +145,21 @@ def who(store: Store, query: Query) -> list[tuple[str, int, dt.datetime, dt.date
                 for account, count, first, last in connection.execute(statement)]
 
 
+def last_printed(store: Store, practice: str, leaflet: str) -> tuple[str, dt.datetime] | None:
+    """The version of `leaflet` last served for `practice` as a final PDF (with or without a note,
+    alone or in a pack; not a concept, not the web version), and when (in the server's time
+    zone); None if it never was."""
+    table = schema.audit.c
+    statement = (select(table.version, table.at)
+                 .where(table.kind == "document", table.leaflet == leaflet, table.practice == practice,
+                        table.version.is_not(None), table.format != "html",
+                        or_(table.draft.is_(None), table.draft.is_(False)))
+                 .order_by(table.at.desc(), table.id.desc()).limit(1))
+    with store.read() as connection:
+        row = connection.execute(statement).first()
+    return (row[0], local_time(row[1])) if row is not None else None
+
+
 def _event(row) -> Event:
     values = {item.name: row[item.name] for item in dataclass_fields(Event)
               if item.name in row and item.name not in ("at", "named")}

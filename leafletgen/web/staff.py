@@ -30,6 +30,7 @@ from .choice import (VARIANT_TEXTS, Choice, Unknown, checked_choice, flag, issue
 from .context import documents, project
 from .i18n import N_, _
 from .pack import merge_pack
+from .reprint import newer_since_printed
 from .workers import RenderFailed
 
 blueprint = Blueprint("staff", __name__)
@@ -331,6 +332,7 @@ def staff_context(args) -> dict:
         states=states, lang=lang, state=state, practices=practices, practice=practice, variant=variant,
         variants=[(name, _(VARIANT_TEXTS[name][0]), _(VARIANT_TEXTS[name][1])) for name in VARIANTS],
         choice=choice, preview=preview, issue=issue, pack_states=_pack_states(all_leaflets, lang),
+        reprint=newer_since_printed(choice, preview) if choice is not None else None,
         default_practice=DEFAULT_PRACTICE_ID, source_language=SOURCE_LANGUAGE,
     )
 
