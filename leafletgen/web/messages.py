@@ -177,6 +177,9 @@ MESSAGES = {
     # Translators: The translation file on the server cannot be read (for instance, it is a link).
     "po_unreadable": N_("Het vertaalbestand kan niet gelezen worden. Laat dit herstellen door wie de "
                         "computer beheert."),
+    # Translators: The list of approved terms of a language (the termbase) cannot be downloaded.
+    "terms_unreadable": N_("De termenlijst van deze taal kan niet gelezen worden. Laat dit herstellen "
+                           "door wie de computer beheert."),
     # ---- What the quality checks of a saved translation found (to look at, not errors) ----
     # Translators: A number of the Dutch text is not in the translation. %(line)s is a line of the
     # translation file, %(unit)s the start of the Dutch text, %(value)s the number.

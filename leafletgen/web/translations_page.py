@@ -117,6 +117,35 @@ def download(lang: str, domain: str):
     return response
 
 
+@blueprint.route("/translations/<lang>/terms.toml", methods=["GET"])
+def download_terms(lang: str):
+    """The termbase a translation of `lang` is checked against (the content folder's, else
+    leafletgen's own), for the translator and the reviewer; 404 when the language has none."""
+    from flask import Response
+
+    from ..inputs.files import InputFileError, read_file
+    from ..translate.languages import TABLE_MAX_BYTES, TERMBASE_FILE, own_translations
+
+    if lang not in [info.lang for info in _languages()]:
+        abort(404)
+    own = f"translations/{lang}/{TERMBASE_FILE}"
+    data = None
+    for read in (lambda: project().read(own, TABLE_MAX_BYTES),
+                 lambda: read_file(own_translations(), f"{lang}/{TERMBASE_FILE}", TABLE_MAX_BYTES)):
+        try:
+            data = read()
+            break
+        except InputFileError as exc:
+            if not exc.missing:
+                return error_page(409, problem_text(Problem("", Message("terms_unreadable", "")))), 409
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="application/toml")
+    response.headers["Content-Disposition"] = f'attachment; filename="terms.{lang}.toml"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def upload_problems(lang: str, domain: str, raw: bytes, name: str) -> list[Problem]:
     """Everything wrong with an uploaded catalog, each with its line ([] when it may be used)."""
     proj = project()

@@ -89,3 +89,35 @@ def test_po_problems_in_english_for_an_english_page(fresh_site):
     assert english("po_language", found="de", expected="tr") in text
     assert worded("po_language", found="de", expected="tr") not in text
     assert "catalog for language" not in text
+
+
+def test_the_termbase_of_each_language_is_downloadable_and_the_folders_own_wins(fresh_site):
+    import tomllib
+
+    from leafletgen.translate.termbase import parse_termbase
+
+    app, _, project = fresh_site
+    client = app.test_client()
+    page = client.get("/translations").get_data(as_text=True)
+    links = re.findall(r'href="(/translations/([a-z]+)/terms\.toml)"', page)
+    assert {lang for _, lang in links} >= {"en", "de", "tr", "ar"} and "nl" not in {lang for _, lang in links}
+    served = set()
+    for address, lang in links:
+        response = client.get(address)
+        if response.status_code == 404:          # a language without a termbase
+            continue
+        served.add(lang)
+        assert response.status_code == 200, (lang, response.status_code)
+        assert response.headers["Content-Disposition"] == f'attachment; filename="terms.{lang}.toml"'
+        assert parse_termbase(response.data, f"terms.{lang}.toml").terms        # what the checks read
+    assert served >= {"en", "de", "tr", "ar"}                   # leafletgen's own termbases
+    own = project.translations_dir / "tr" / "terms.toml"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.write_text('[huisarts]\nrequired = ["aile hekimi"]\n', encoding="utf-8")
+    assert tomllib.loads(client.get("/translations/tr/terms.toml").get_data(as_text=True)) == {
+        "huisarts": {"required": ["aile hekimi"]}}
+    own.unlink()
+    own.symlink_to("/etc/passwd")
+    refused = client.get("/translations/tr/terms.toml")
+    assert refused.status_code == 409 and b"root:" not in refused.data
+    assert client.get("/translations/xx/terms.toml").status_code == 404
