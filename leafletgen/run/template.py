@@ -65,19 +65,22 @@ class Template:
         (process.become_worker, serve), and what the template warms for first (warm.py).
         While the template warms up, `check()` is called now and then (it may raise: a Ctrl-C;
         the template is then ended). A template that ended is forked again, once."""
-        ours, theirs = socket.socketpair()
-        try:
-            for _attempt in (1, 2):
-                self.start()
-                with self._lock:
+        for _attempt in (1, 2):
+            self.start()
+            with self._lock:
+                # Made after the template's fork: a template forked holding a copy of the
+                # worker's end would keep the connection open after the worker ended, and the
+                # runner would wait for its end, then kill it, every time.
+                ours, theirs = socket.socketpair()
+                try:
                     answer = self._ask(pickle.dumps(request), theirs, check)
                     if len(answer) == 8:
                         return struct.unpack("q", answer)[0], Connection(ours.detach())
                     self._end()
-            raise TemplateGone("the template process the workers are forked from has ended")
-        finally:
-            theirs.close()
-            ours.close()
+                finally:
+                    theirs.close()
+                    ours.close()
+        raise TemplateGone("the template process the workers are forked from has ended")
 
     def _ask(self, data: bytes, theirs: socket.socket, check) -> bytes:
         """Send one request; the template's answer (b"": it has ended)."""

@@ -98,3 +98,24 @@ def test_a_fork_that_ends_at_once_leaves_its_parents_fonts(tmp_path):
     fonts, exists = run.stdout.split()
     assert int(fonts) >= 2                # regular and bold at least, still there for the parent
     assert exists == "False"              # and the parent removes its own on its way out
+
+
+def test_a_worker_that_ends_closes_its_connection_at_once():
+    """A template forked by a runner's first `fork` inherited that worker's connection, held it
+    open after the worker ended, and the runner waited its STOP_SECONDS for each worker, then
+    killed it: every main job ended about five seconds late. Once a worker's process is gone,
+    its parent's end reads the end of the connection."""
+    from leafletgen.run.template import Template
+
+    template = Template()                       # not started: the first fork starts it
+    try:
+        pid, connection = template.fork((Limits(0, 0), False, None, ["nl"], None))
+        assert connection.recv() == ("ready", pid)
+        connection.send(None)
+        wait_for(lambda: not alive(pid), "the worker to end", 120)
+        assert connection.poll(0)
+        with pytest.raises(EOFError):
+            connection.recv()
+        connection.close()
+    finally:
+        template.close()
