@@ -32,6 +32,7 @@ from . import limits
 DEATH_SIGNAL = signal.SIGTERM   # what a worker gets when its parent ends, however it ends
 PR_SET_PDEATHSIG = 1            # from <linux/prctl.h>
 PARENT_WATCH_SECONDS = 1.0      # the fallback's polling interval (no prctl: not Linux)
+_ENDING = False                 # end() has begun: a DEATH_SIGNAL now waits for it to finish
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -58,13 +59,18 @@ def die_with_parent(parent_pid: int) -> None:
 
 def end_on_signal(signum, frame) -> None:
     """DEATH_SIGNAL (the parent ending, or stopping its workers): this process ends at once (its
-    temporary files carry its pid; the next run removes them)."""
-    end(128 + signum)
+    temporary files carry its pid; the next run removes them). A process already ending goes on
+    ending: a template whose parent is killed sees its connection close and the signal come at
+    nearly the same time, and the signal must not cut its cleanup short."""
+    if not _ENDING:
+        end(128 + signum)
 
 
 def end(code: int) -> None:
     """End this process now, its WeasyPrint font folder removed (no atexit: a fork's parent's);
     a process that has not imported WeasyPrint yet (a template still warming up) has none."""
+    global _ENDING
+    _ENDING = True
     try:
         pdf = sys.modules.get(f"{__package__.rpartition('.')[0]}.typeset.pdf")
         if pdf is not None:

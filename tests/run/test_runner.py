@@ -119,3 +119,35 @@ def test_a_worker_that_ends_closes_its_connection_at_once():
         connection.close()
     finally:
         template.close()
+
+
+def test_a_death_signal_while_a_process_ends_lets_it_finish_its_cleanup(tmp_path):
+    """A template whose parent is killed sees its connection close (and ends) and gets
+    DEATH_SIGNAL at nearly the same moment; the signal's handler ended it again from inside the
+    first cleanup, and its font folder stayed in /tmp. Here the signal comes during the cleanup."""
+    script = textwrap.dedent("""
+        import os, shutil, signal, sys
+        from pathlib import Path
+        from leafletgen.run import process
+        from leafletgen.typeset import pdf
+        from leafletgen.typeset.fonts import font_faces
+        face = font_faces()[0]
+        pdf.compiled_stylesheet(f"@font-face {{ font-family: F; src: url({face.path.as_uri()}) }}",
+                                Path.cwd().as_uri() + "/", lambda path: (
+                                    (path.read_bytes(), "digest") if path.is_file() else None))
+        print(pdf.font_config()._folder, flush=True)
+        remove = shutil.rmtree
+        def interrupted(folder, **options):
+            os.kill(os.getpid(), process.DEATH_SIGNAL)
+            remove(folder, **options)
+        shutil.rmtree = interrupted
+        signal.signal(process.DEATH_SIGNAL, process.end_on_signal)
+        process.end(0)
+    """)
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                         timeout=120)
+    folder = run.stdout.strip()
+    assert folder.startswith(str(tmp_path)), (run.stdout, run.stderr)
+    assert run.returncode == 0                  # the first end finished, not the signal's
+    assert not os.path.exists(folder)
