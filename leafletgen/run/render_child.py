@@ -20,7 +20,7 @@ import threading
 from contextlib import contextmanager
 
 from .limits import GRACE, DocumentOverLimit, Limits, memory_limit, time_limit
-from .runner import ChildFailed, Runner, failure
+from .runner import ChildFailed, Runner
 
 __all__ = ["ChildFailed", "kept_child", "keep_child", "run_in_child"]
 
@@ -71,13 +71,8 @@ def run_in_child(limits: Limits, what: str, function, *args, **kwargs):
         logger = logging.getLogger(record.name)
         if logger.isEnabledFor(record.levelno):
             logger.handle(record)
-    if reply.kind == "ok":
-        return reply.value
-    if reply.kind == "raised":
-        raise reply.value
-    if reply.kind == "bug":
-        error = failure(reply)
-        raise error from error.__cause__
+    if reply.answered:
+        return reply.result()
     if reply.kind == "killed":
         raise DocumentOverLimit(limits.too_slow(what))
     # Died without a word: killed by the kernel for memory, or a crash inside a C library.

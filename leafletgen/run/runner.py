@@ -52,6 +52,20 @@ class Reply(NamedTuple):
     exitcode: int | None = None
     started: bool = True
 
+    @property
+    def answered(self) -> bool:
+        """The worker answered: "ok", "raised" or "bug" (the others are the caller's to word)."""
+        return self.kind in ("ok", "raised", "bug")
+
+    def result(self) -> object:
+        """An answered call's value, or what it raised; a "bug" as ChildFailed whose cause is the
+        worker's traceback (for --debug, as concurrent.futures does)."""
+        if self.kind == "raised":
+            raise self.value
+        if self.kind == "bug":
+            raise ChildFailed(*self.value) from _WorkerTraceback(self.value[2])
+        return self.value
+
 
 class WorkersFailed(RuntimeError):
     """Every worker started died before it could do anything."""
@@ -68,14 +82,6 @@ class ChildFailed(Exception):
 class _WorkerTraceback(Exception):
     def __init__(self, trace: str):
         super().__init__(f'\n"""\n{trace}"""')
-
-
-def failure(reply: Reply) -> ChildFailed:
-    """A "bug" reply as an exception whose cause is the worker's traceback (for --debug, as
-    concurrent.futures does): `raise error from error.__cause__`."""
-    error = ChildFailed(*reply.value)
-    error.__cause__ = _WorkerTraceback(reply.value[2])
-    return error
 
 
 @dataclass(eq=False)

@@ -22,7 +22,7 @@ from ..inputs.project import Project
 from ..request import BuildRequest
 from ..run import limits, template
 from ..run.limits import GRACE, MAX_DOCUMENTS_PER_WORKER
-from ..run.runner import Runner, failure
+from ..run.runner import Runner
 from .document_cache import write_quick
 
 log = logging.getLogger("leafletgen.web")
@@ -135,13 +135,8 @@ class RenderPool:
         twice."""
         for _attempt in (1, 2):
             reply = self.runner().call(function, *args, seconds=time_limit + GRACE if time_limit else None)
-            if reply.kind == "ok":
-                return reply.value
-            if reply.kind == "raised":
-                raise reply.value
-            if reply.kind == "bug":
-                error = failure(reply)
-                raise error from error.__cause__
+            if reply.answered:
+                return reply.result()
             if reply.kind == "killed":
                 raise RenderFailed(Message("over_time", f"took longer than {time_limit:g} s to make; it "
                                                         "was stopped", seconds=f"{time_limit:g}"))
