@@ -302,6 +302,43 @@ def test_an_empty_pack_is_answered_on_the_page_without_javascript(site, chromium
         view.close()
 
 
+# ---- Reception and translators: a newer version, the termbase ---------------------------------------
+
+def test_a_newer_version_since_the_last_print_is_said_and_the_termbase_downloads(site, chromium):
+    import tomllib
+
+    from leafletgen.store import audit as trail
+    from leafletgen.store.accounts import LOCAL
+    from leafletgen.store.database import open_store
+    from leafletgen.store.settings import load_settings
+
+    base, project = site
+    store = open_store(load_settings(project.root))
+    try:                                 # the practice printed version 0.9 once
+        trail.record(store, LOCAL, "document", leaflet=LEAFLET, version="0.9", lang="nl", practice="plein",
+                     variant="a4", format="pdf", draft=False)
+    finally:
+        store.close()
+    for width, language in ((375, "nl"), (1280, "en")):
+        view = View(chromium, width=width, language=language)
+        page = view.page
+        page.goto(base + f"/?leaflet={LEAFLET}&lang=nl&practice=plein")
+        notice = page.locator("#reprint")
+        assert notice.is_visible() and "0.9" in notice.inner_text() and "1.0" in notice.inner_text()
+        assert notice.bounding_box()["y"] < page.locator("#print").bounding_box()["y"]   # before printing
+        assert view.look("reprint") == []
+        view.close()
+    view = View(chromium)
+    page = view.page
+    page.goto(base + "/translations")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Termenlijst downloaden (Türkçe)").click()
+    assert download.value.suggested_filename == "terms.tr.toml"
+    assert tomllib.loads(open(download.value.path(), encoding="utf-8").read())     # the termbase itself
+    assert view.errors == []
+    view.close()
+
+
 # ---- Every changed page, at both widths, in both languages ---------------------------------------------
 
 PAGES = ["/?q=rugpijn", "/?q=back+pain&lang=tr", "/?q=zzzz", "/practices", "/practices/new",
