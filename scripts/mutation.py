@@ -43,7 +43,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                    ["tests/inputs/test_in_word_characters.py", "tests/inputs/test_hostile_characters.py",
                     "tests/inputs/test_hostile_unicode.py", "tests/inputs/test_characters_mutants.py"]),
     "login": ("leafletgen/web/login.py",
-              ["tests/web/test_login_mutants.py", "tests/web/test_login_required.py"]),
+              ["tests/web/test_login_mutants.py", "tests/web/test_login_required.py", "tests/web/test_accounts.py"]),
     "review_state": ("leafletgen/translate/review/state.py", ["tests/translate/test_review_state_mutants.py"]),
     "digest": ("leafletgen/inputs/digest.py",
                ["tests/inputs/test_digest_mutants.py"]),

@@ -49,7 +49,9 @@ def test_without_a_login_a_post_goes_to_the_login_page_only(guarded):
 def test_signed_in_the_next_address_is_followed_only_on_this_server(guarded):
     client = guarded.test_client()
     assert sign_in(client, "sam", query_string={"next": "/practices"}).headers["Location"] == "/practices"
-    for target in ("//elsewhere.example/x", "https://elsewhere.example/", "practices", "/\\elsewhere.example", ""):
+    # A browser drops tabs and line breaks from an address: "/\t/elsewhere" is "//elsewhere".
+    for target in ("//elsewhere.example/x", "https://elsewhere.example/", "practices", "/\\elsewhere.example", "",
+                   "/\t/elsewhere.example", "/\n/elsewhere.example", "//"):
         assert client.get("/login", query_string={"next": target}).headers["Location"] == "/", target
     assert client.get("/login", query_string={"next": "/leaflets"}).headers["Location"] == "/leaflets"
     assert client.get("/").status_code == 200
