@@ -15,8 +15,8 @@ def add_command(commands, common) -> None:
                     "text back and compare it with the approved text of that document as the "
                     "sources say now: 'current', 'text differs' (which unit, and whether the file "
                     "was altered or the sources changed since), 'older version' (a newer version "
-                    "exists), or 'not a leafletgen PDF'. Exit status 0 only when every file is "
-                    "current.")
+                    "exists), or 'not a leafletgen PDF'. A patient pack: each of its leaflets, on "
+                    "its own pages. Exit status 0 only when every file is current.")
     verify.add_argument("paths", nargs="+", metavar="PATH", help="a PDF file, or a folder of them")
     common(verify)
     verify.set_defaults(handler=cmd_verify)

@@ -10,6 +10,7 @@ they differ: the sources changed since (make it again) or the file did (altered)
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +20,7 @@ import pikepdf
 from ..errors import UserError
 from ..inputs.project import DEFAULT_PRACTICE_ID, Project
 from ..request import BuildRequest
-from .metadata import DocumentMark, read_mark
+from .metadata import DocumentMark, PackPart, read_mark, read_pack, xmp_packet
 
 CURRENT, DIFFERS, OLDER, NEWER, UNKNOWN, NOT_OURS = (
     "current", "text differs", "older version", "newer than the sources", "cannot be checked",
@@ -36,6 +37,7 @@ class Verdict:
     state: str
     what: str = ""                      # "lage-rugklachten 1.0, tr, fysio-delinde, a4"
     details: list[str] = field(default_factory=list)
+    parts: list[Verdict] = field(default_factory=list)     # a patient pack's leaflets
 
     @property
     def current(self) -> bool:
@@ -72,14 +74,64 @@ def verify_file(project: Project, path: Path, shown: str) -> Verdict:
 
 
 def verify_pdf(project: Project, data: bytes, shown: str) -> Verdict:
-    """The verdict on a PDF's bytes (see the module's description)."""
+    """The verdict on a PDF's bytes (see the module's description); a patient pack's is its
+    leaflets' verdicts, each on its own pages."""
     try:
-        mark = read_mark(data)
+        packet = xmp_packet(data)
+        mark, pack = read_mark(data, packet), read_pack(data, packet)
     except (pikepdf.PdfError, ValueError):
         return Verdict(shown, NOT_OURS, details=["not a PDF file, or a damaged one"])
-    if mark is None:
-        return Verdict(shown, NOT_OURS, details=["it has no leafletgen metadata (made by another "
-                                                 "program, or saved again by one that dropped it)"])
+    if mark is not None:
+        return verify_marked(project, mark, data, shown)
+    if pack is not None:
+        return verify_pack(project, pack, data, shown)
+    return Verdict(shown, NOT_OURS, details=["it has no leafletgen metadata (made by another "
+                                             "program, or saved again by one that dropped it)"])
+
+
+# The order in which a pack's verdict takes its leaflets' states: the first one any leaflet has.
+WORST_FIRST = (NOT_OURS, DIFFERS, OLDER, NEWER, UNKNOWN, CURRENT)
+
+
+def verify_pack(project: Project, pack: list[PackPart], data: bytes, shown: str) -> Verdict:
+    """A patient pack's verdict: each leaflet's, on its own pages (cut out of the pack), and
+    the pack current only when every leaflet is. Pages outside every leaflet may only be blank."""
+    with pikepdf.open(io.BytesIO(data)) as document:
+        total = len(document.pages)
+        if pack[-1].first + pack[-1].pages > total:
+            return Verdict(shown, DIFFERS, f"patient pack of {len(pack)} leaflets",
+                           [f"it has {total} pages; its leaflets say {pack[-1].first + pack[-1].pages}"])
+        cut = [_pages(document, part.first, part.pages) for part in pack]
+        used = {page for part in pack for page in range(part.first, part.first + part.pages)}
+        written = [number + 1 for number in range(total) if number not in used
+                   and _has_text(document.pages[number])]
+    parts = [verify_marked(project, part.mark, pages, f"pages {part.first + 1}-{part.first + part.pages}")
+             for part, pages in zip(pack, cut)]
+    state = next(state for state in WORST_FIRST if state in {part.state for part in parts} | {CURRENT})
+    details = [line for part in parts for line in part.lines()]
+    if written:
+        state = DIFFERS
+        details.append(f"page {', '.join(map(str, written))}: text outside every leaflet of the pack")
+    return Verdict(shown, state, f"patient pack of {len(pack)} leaflets", details, parts)
+
+
+def _pages(document: pikepdf.Pdf, first: int, count: int) -> bytes:
+    """Some pages of a PDF as a PDF of their own."""
+    out = pikepdf.new()
+    out.pages.extend(document.pages[first:first + count])
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+def _has_text(page: pikepdf.Page) -> bool:
+    """Whether a page shows anything: text, an image or a drawing (a pack's blank page has none)."""
+    return any(str(operator) in ("Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "S", "B", "b", "sh")
+               for _, operator in pikepdf.parse_content_stream(page))
+
+
+def verify_marked(project: Project, mark: DocumentMark, data: bytes, shown: str) -> Verdict:
+    """The verdict on a PDF whose mark is `mark`."""
     verdict = Verdict(shown, CURRENT, describe_mark(mark))
     request = BuildRequest(mark.leaflet, mark.language,
                            None if mark.practice == DEFAULT_PRACTICE_ID else mark.practice,

@@ -3,7 +3,8 @@
 Each leaflet starts on the front of a sheet, so the pack prints double-sided, and has its
 bookmark. The pack is tagged like a single leaflet (PDF/UA-1): the leaflets' structure trees
 become parts of one document, their marked content still mapped to its structure; language,
-title and author set.
+title and author set. Its XMP metadata names each leaflet's mark and pages, so `verify` checks
+a pack leaflet by leaflet.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from ..prove.metadata import PackPart, pack_description, read_mark, with_description
 from ..typeset.variants import VARIANTS
 
 
@@ -30,12 +32,14 @@ def merge_pack(parts, lang: str, author: str, variant: str) -> tuple[bytes, str]
     next_key = 0
     opened = []
     starts = []
+    marked: list[PackPart | None] = []
     try:
         for index, part in enumerate(parts):
             source = pikepdf.open(part.pdf_path)
             opened.append(source)
             first = len(out.pages)
             starts.append(first)
+            marked.append(_part(source, first))
             out.pages.extend(source.pages)
             next_key = _join_structure(out, source, first, document, numbers, next_key)
             last = index == len(parts) - 1
@@ -60,12 +64,24 @@ def merge_pack(parts, lang: str, author: str, variant: str) -> tuple[bytes, str]
             meta["pdfuaid:part"] = "1"
             if author:
                 meta["dc:creator"] = [author]
+        described = [part for part in marked if part is not None]
+        if len(described) == len(parts):           # every leaflet says what it is
+            metadata = out.Root.Metadata
+            metadata.write(with_description(metadata.read_bytes(), pack_description(described)))
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True, compress_streams=True)
     finally:
         for source in opened:
             source.close()
     return buffer.getvalue(), title
+
+
+def _part(source: pikepdf.Pdf, first: int) -> PackPart | None:
+    """What a leaflet of the pack is (its mark, None without one) and where its pages are."""
+    metadata = source.Root.get("/Metadata")
+    packet = metadata.read_bytes().decode("utf-8", "replace") if isinstance(metadata, pikepdf.Stream) else ""
+    mark = read_mark(b"", packet)
+    return None if mark is None else PackPart(first, len(source.pages), mark)
 
 
 def _join_structure(out: pikepdf.Pdf, source: pikepdf.Pdf, first: int, document, numbers: Array,

@@ -41,22 +41,41 @@ STATES = {
 }
 
 
+# A patient pack's leaflets, each in a few words beside what it is.
+PART_STATES = {
+    # Translators: On the check page, beside one leaflet of a patient pack: it is current.
+    "current": N_("actueel"),
+    # Translators: On the check page, beside one leaflet of a patient pack: its text is not the
+    # approved text.
+    "text differs": N_("tekst wijkt af"),
+    # Translators: On the check page, beside one leaflet of a patient pack: a newer version exists.
+    "older version": N_("er is een nieuwere versie"),
+    # Translators: On the check page, beside one leaflet of a patient pack: it is newer than the
+    # version here.
+    "newer than the sources": N_("nieuwer dan de versie hier"),
+    # Translators: On the check page, beside one leaflet of a patient pack: it cannot be checked now.
+    "cannot be checked": N_("niet te controleren"),
+}
+
+
 def verify_in_worker(root: str, data: bytes) -> dict:
-    """The verdict on `data` in a worker: its state and what it is (ids, never text of the PDF)."""
+    """The verdict on `data` in a worker: its state and what it is (ids, never text of the PDF),
+    and for a patient pack each leaflet's."""
     from pathlib import Path
 
     from ..inputs.project import Project
     from ..prove.verify import verify_pdf
 
     verdict = verify_pdf(Project(Path(root)), data, "upload.pdf")
-    return {"state": verdict.state, "what": verdict.what}
+    parts = [{"state": part.state, "what": part.what} for part in verdict.parts]
+    return {"state": verdict.state, "what": "" if parts else verdict.what, "parts": parts}
 
 
 @blueprint.route("/controleren", methods=["GET", "POST"])
 @access.requires("print")
 def page():
     form = CsrfForm()
-    answer = None
+    answer, parts = None, []
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
@@ -73,4 +92,6 @@ def page():
                 result = {"state": "cannot be checked", "what": ""}
             text, kind = STATES.get(result["state"], STATES["cannot be checked"])
             answer = (_(text), kind, result["what"])
-    return render_template("verify.html", form=form, answer=answer)
+            parts = [(part["what"], _(PART_STATES.get(part["state"], PART_STATES["cannot be checked"])))
+                     for part in result.get("parts", [])]
+    return render_template("verify.html", form=form, answer=answer, parts=parts)

@@ -127,3 +127,61 @@ def test_wrong_paths(made, tmp_path):
     assert (run.code, run.out, run.err) == (1, "", f"error: {tmp_path / 'nothing.pdf'}: no such file or folder\n")
     run = run_cli("verify", str(tmp_path), root=root)
     assert (run.code, run.err) == (1, f"error: no PDF in {tmp_path}\n")
+
+
+def pack_of(out, tmp_path, *langs: str) -> bytes:
+    """A patient pack of the made PDFs, as the staff page merges them."""
+    from types import SimpleNamespace
+
+    from leafletgen.web.pack import merge_pack
+
+    parts = [SimpleNamespace(pdf_path=pdf(out, lang), title=f"{LEAFLET} {lang}") for lang in langs]
+    return merge_pack(parts, langs[0], "", "a4")[0]
+
+
+def test_a_patient_pack_is_checked_leaflet_by_leaflet(project, tmp_path):
+    root, out = project
+    pages = {lang: len(pikepdf.open(pdf(out, lang)).pages) for lang in ("tr", "nl")}
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pack_of(out, tmp_path, "tr", "nl"))
+    run = run_cli("verify", str(path), root=root)
+    assert run.code == 0, run.out
+    second = pages["tr"] + pages["tr"] % 2 + 1           # each leaflet starts on a sheet's front
+    assert run.out.splitlines() == [
+        f"{path}: patient pack of 2 leaflets: current",
+        f"  pages 1-{pages['tr']}: {LEAFLET} 1.0, tr, {PRACTICE}, a4: current",
+        f"  pages {second}-{second + pages['nl'] - 1}: {LEAFLET} 1.0, nl, {PRACTICE}, a4: current"]
+
+    # Its second leaflet with a block of text taken out: that leaflet differs, the first not.
+    with pikepdf.open(path, allow_overwriting_input=True) as document:
+        page = document.pages[second - 1]
+        operations = pikepdf.parse_content_stream(page)
+        blocks = [i for i, (_, op) in enumerate(operations) if str(op) == "BT"]
+        start = blocks[len(blocks) // 2]
+        end = next(i for i in range(start, len(operations)) if str(operations[i][1]) == "ET")
+        page.Contents = document.make_stream(pikepdf.unparse_content_stream(
+            operations[:start] + operations[end + 1:]))
+        document.save(path)
+    run = run_cli("verify", str(path), root=root)
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[0] == f"{path}: patient pack of 2 leaflets: text differs"
+    assert lines[1].endswith(", tr, fysio-delinde, a4: current")
+    assert lines[2].endswith(", nl, fysio-delinde, a4: text differs")
+    assert lines[-1] == "    altered after it was made: its sources are the ones it was made from"
+
+
+def test_words_added_to_a_pack_outside_its_leaflets(project, tmp_path):
+    """A page of words appended to a pack belongs to no leaflet of it: the pack differs."""
+    root, out = project
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pack_of(out, tmp_path, "tr"))
+    extra = weasyprint.HTML(string="<p>Neem elke 2 uur 2 tabletten ibuprofen 400 mg.</p>").write_pdf()
+    with pikepdf.open(path, allow_overwriting_input=True) as document, pikepdf.open(io.BytesIO(extra)) as added:
+        document.pages.extend(added.pages)
+        total = len(document.pages)
+        document.save(path)
+    run = run_cli("verify", str(path), root=root)
+    assert run.code == 1
+    assert run.out.splitlines()[0] == f"{path}: patient pack of 1 leaflets: text differs"
+    assert run.out.splitlines()[-1] == f"  page {total}: text outside every leaflet of the pack"

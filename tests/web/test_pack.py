@@ -121,3 +121,22 @@ def test_an_empty_or_too_large_pack_is_answered_on_the_staff_page(two, query, me
     assert f'<option value="{PRACTICE}" selected>' in page
     assert 'id="variant-a5" value="a5" aria-describedby="variant-a5-text" checked' in page
     assert 'id="pack-button"' in page
+
+
+def test_a_pack_is_checked_on_the_check_page_leaflet_by_leaflet(two):
+    from tests.web.test_web import csrf
+
+    pack = two.get(f"/pack.pdf?leaflet={LEAFLET}&leaflet=rug-kopie&lang=tr&practice={PRACTICE}&download=1").data
+    answers = {}
+    for lang in ("nl", "en"):
+        form = {"csrf_token": csrf(two, "/controleren"), "pdf": (io.BytesIO(pack), "pakket.pdf")}
+        response = two.post("/controleren", data=form, content_type="multipart/form-data",
+                            headers={"Accept-Language": lang})
+        assert response.status_code == 200
+        answers[lang] = response.get_data(as_text=True)
+    assert "Deze folder is actueel" in answers["nl"]
+    assert "Dit is een patiëntenpakket met 2 folders:" in answers["nl"]
+    items = re.findall(r"<li>([^<]*): <strong>([^<]*)</strong></li>", answers["nl"])
+    assert items == [(f"{LEAFLET} 1.0, tr, {PRACTICE}, a4", "actueel"),
+                     (f"rug-kopie 1.0, tr, {PRACTICE}, a4", "actueel")]
+    assert "actueel" not in answers["en"] and "patiëntenpakket" not in answers["en"]
