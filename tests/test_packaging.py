@@ -22,8 +22,9 @@ def _setuptools() -> dict:
 
 def _listed() -> list[str]:
     """The packages that are folders of leafletgen/ (not those mapped from elsewhere: package-dir)."""
-    mapped = _setuptools().get("package-dir", {})
-    return [name for name in _setuptools()["packages"] if name not in mapped]
+    mapped = tuple(_setuptools().get("package-dir", {}))
+    return [name for name in _setuptools()["packages"]
+            if not any(name == prefix or name.startswith(prefix + ".") for prefix in mapped)]
 
 
 def test_every_folder_of_the_package_is_listed_in_pyproject():
@@ -72,6 +73,20 @@ def test_the_project_folders_ship_as_leafletgen_shipped():
     assert {folder: name for folder, (name, _) in mapped.items()} == {
         folder: f"leafletgen.shipped.{folder}" for folder in ("templates", "translations", "leaflets", "practices")}
     assert all(name in _setuptools()["packages"] for name, _ in mapped.values())
+
+
+def test_no_shipped_folder_would_be_ignored():
+    """Setuptools warns that a folder of shipped files "would be ignored" when its name is one
+    Python could import (translations/ar/LC_MESSAGES) and it is not a listed package: each such
+    folder is listed, so a wheel builds without that warning."""
+    listed = set(_setuptools()["packages"])
+    wanted = set()
+    for relative in shipped_files(REPO):
+        parts = relative.split("/")[:-1]
+        for depth in range(2, len(parts) + 1):
+            if all(part.isidentifier() for part in parts[:depth]):
+                wanted.add("leafletgen.shipped." + ".".join(parts[:depth]))
+    assert sorted(wanted - listed) == [], "add these to [tool.setuptools] packages in pyproject.toml"
 
 
 def test_every_shipped_file_is_package_data():
