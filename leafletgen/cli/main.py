@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import os
 import signal
 import sys
 import threading
@@ -31,6 +30,7 @@ from ..inputs.shipped import upgrade_note
 from ..run.signals import Terminated
 from ..inputs.characters import printable
 from ..typeset.variants import VARIANTS
+from .streams import CHECKOUT, AsTyped, ReaderGone, invoked_as
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -106,9 +106,9 @@ def _jobs(value: str) -> int:
     return jobs
 
 
-def make_parser() -> Parser:
+def make_parser(name: str = CHECKOUT) -> Parser:
     parser = Parser(
-        prog="generate.py",
+        prog=name.removeprefix("python "),
         description="Turn Dutch patient leaflets into branded, print-ready PDF and HTML leaflets in "
                     "every language that has a complete translation. With no command: build "
                     "everything into output/ and write output/index.html.",
@@ -284,60 +284,22 @@ def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
                         help="show the full traceback of an internal error")
 
 
-class ReaderGone:
-    """Standard output whose reader may stop early (`generate.py list | head -3`).
-
-    Once the pipe is closed, the rest of the output is dropped and the work goes on: a build is
-    not stopped half-way because nobody reads its log any more, and it is not an internal error.
-    """
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.gone = False
-
-    def write(self, text: str) -> int:
-        if not self.gone:
-            try:
-                self.stream.write(text)
-            except BrokenPipeError:
-                self.gone = True
-        return len(text)
-
-    def flush(self) -> None:
-        if not self.gone:
-            try:
-                self.stream.flush()
-            except BrokenPipeError:
-                self.gone = True
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-    def silence(self) -> None:
-        """After main: point the real stdout at /dev/null, so Python's own flush at exit does
-        not report the closed pipe either (the recipe of Python's signal documentation)."""
-        if self.gone:
-            try:
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, self.stream.fileno())
-                os.close(devnull)
-            except (OSError, ValueError, AttributeError):
-                pass
-
-
 def main(argv: list[str] | None = None, out=None, err=None) -> int:
     if out is None:
         out = ReaderGone(sys.stdout)
     err = err or sys.stderr
+    name = invoked_as(sys.argv[0] if sys.argv else "")
     try:
-        return _main(argv, out, err)
+        if name == CHECKOUT:
+            return _main(argv, out, err, name)
+        return _main(argv, AsTyped(out, name), AsTyped(err, name), name)
     finally:
         if isinstance(out, ReaderGone):
             out.silence()
 
 
-def _main(argv: list[str] | None, out, err) -> int:
-    parser = make_parser()
+def _main(argv: list[str] | None, out, err, name: str = CHECKOUT) -> int:
+    parser = make_parser(name)
     try:
         # argparse prints --help and --version to sys.stdout; send them where the caller asked.
         with contextlib.redirect_stdout(out):

@@ -20,6 +20,28 @@ from tests.conftest import REPO, run_cli
 LEAFLET = "lage-rugklachten"
 
 
+# ---- Messages name the command the user runs ----------------------------------------------------
+
+def test_messages_name_the_command_as_the_user_runs_it(project, monkeypatch):
+    """Started as the installed `leafletgen`, the usage line and every command a message
+    suggests say `leafletgen`, not `python generate.py` (which only a checkout has); in a
+    checkout they say `python generate.py`, and files written are the same either way."""
+    empty = project.root / "translations"
+    shutil.rmtree(empty)
+    empty.mkdir()
+    checkout = run_cli("translations", "update", root=project.root)
+    monkeypatch.setattr("sys.argv", ["/home/it/venv/bin/leafletgen"])
+    installed = run_cli("translations", "update", root=project.root)
+    assert checkout.code == installed.code == 0
+    assert "`python generate.py translations status`" in checkout.out
+    assert installed.out == checkout.out.replace("python generate.py", "leafletgen")
+    assert "generate.py" not in installed.out
+    usage = run_cli("translations", "frobnicate")
+    assert usage.code == 2 and usage.err.startswith("leafletgen translations: error: ")
+    assert "usage: leafletgen translations" in usage.err
+    assert "generate.py" not in run_cli("--help").out
+
+
 # ---- Finding the project ------------------------------------------------------------------------
 
 def test_outside_any_project_one_clear_line(tmp_path, monkeypatch):

@@ -19,6 +19,8 @@ from leafletgen.typeset.pdf import lay_out, write_pdf
 from leafletgen.markup.qr import qr_context
 from leafletgen.translate.review.state import document_review
 
+from leafletgen.inputs.project import Project
+from tests.conftest import REPO
 from tests.hostile import LEAFLET, PRACTICE, weasyprint_messages
 
 HYPHENATED = ["nl", "en", "de", "fr", "es", "pl", "uk"]   # tr and ar: pyphen has no patterns
@@ -34,14 +36,20 @@ def cache_folder(tmp_path, monkeypatch):
     pyphen.hdcache.update(saved)
 
 
-def leaflet_words(project, lang: str) -> list[str]:
-    bundle = load_bundle(project, BuildRequest(LEAFLET, lang, PRACTICE))
-    text = " ".join(text for _, _, text in translate(bundle).units())
-    return sorted(set(re.findall(r"[^\W\d_]{4,}", text)))
+@pytest.fixture(scope="module")
+def leaflet_words() -> dict[str, list[str]]:
+    """Each language's words of the leaflet, read once with the usual cache folder (an empty
+    one would make every font instance again: a minute for each language)."""
+    words = {}
+    for lang in HYPHENATED:
+        bundle = load_bundle(Project(REPO), BuildRequest(LEAFLET, lang, PRACTICE))
+        text = " ".join(text for _, _, text in translate(bundle).units())
+        words[lang] = sorted(set(re.findall(r"[^\W\d_]{4,}", text)))
+    return words
 
 
 @pytest.mark.parametrize("lang", HYPHENATED)
-def test_cached_patterns_hyphenate_every_word_of_the_leaflet_as_pyphen_does(project, cache_folder, lang):
+def test_cached_patterns_hyphenate_every_word_of_the_leaflet_as_pyphen_does(leaflet_words, cache_folder, lang):
     path = hyphenation.dictionary_path(lang)
     parsed = hyphenation.load_dictionary(path)          # parsed by pyphen, and written to the cache
     assert hyphenation.cache_file(path).is_file()
@@ -49,7 +57,7 @@ def test_cached_patterns_hyphenate_every_word_of_the_leaflet_as_pyphen_does(proj
     cached = hyphenation.load_dictionary(path)          # read back from the cache
     assert type(parsed) is type(cached) is pyphen.HyphDict
     assert cached is not parsed and cached.maxlen == parsed.maxlen
-    words = leaflet_words(project, lang)
+    words = leaflet_words[lang]
     assert len(words) > 100
     assert [cached.positions(word) for word in words] == [parsed.positions(word) for word in words]
     assert any(parsed.positions(word) for word in words)   # the comparison compared something
