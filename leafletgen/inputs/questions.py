@@ -12,12 +12,14 @@
     date = 2026-12-05
 
 A file in the content folder, so git and backups carry it; the editor answers by changing the
-text and removes a question by deleting its table. Nothing here is printed on a leaflet.
+text and settles a question in the leaflet editor (or deletes its table). Nothing here is
+printed on a leaflet.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import tomllib
 from dataclasses import dataclass
@@ -52,19 +54,28 @@ def questions_file(leaflet_id: str) -> str:
 
 def questions(project: Project, leaflet_id: str) -> list[Question]:
     """The open questions about a leaflet, oldest first; a file that cannot be read is a UserError."""
+    return read_questions(project, leaflet_id)[0]
+
+
+def read_questions(project: Project, leaflet_id: str) -> tuple[list[Question], bytes | None]:
+    """The open questions and the file's bytes (None: no file), for a form that removes one."""
     file = questions_file(leaflet_id)
     if file_kind(project.root, file) == "missing":
-        return []
+        return [], None
     try:
         raw = read_file(project.root, file, FILE_MAX_BYTES)
-        data = tomllib.loads(raw.decode("utf-8"))
-        return [Question(str(q["unit"]), str(q.get("nl", "")), str(q["text"]), str(q.get("by", "")),
-                         str(q.get("account", "")), str(q.get("lang", "")), q["date"])
-                for q in data.get("question", [])]
+        return _parsed(raw), raw
     except InputFileError as exc:
         raise UserError(Problem(file, exc.reason)) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise UserError(Problem(file, Message("questions_unreadable", f"cannot be read: {exc}"))) from None
+
+
+def _parsed(raw: bytes) -> list[Question]:
+    data = tomllib.loads(raw.decode("utf-8"))
+    return [Question(str(q["unit"]), str(q.get("nl", "")), str(q["text"]), str(q.get("by", "")),
+                     str(q.get("account", "")), str(q.get("lang", "")), q["date"])
+            for q in data.get("question", [])]
 
 
 def question_problem(text: str) -> Message | None:
@@ -94,6 +105,23 @@ def ask(project: Project, leaflet_id: str, question: Question) -> Message | None
         return Message("questions_link", "the questions' folder is not a plain folder")
     folder.mkdir(exist_ok=True)
     write_atomic(folder / f"{leaflet_id}.toml", render_questions(leaflet_id, [*asked, question]).encode("utf-8"))
+    return None
+
+
+def settle(project: Project, leaflet_id: str, index: int, loaded: str) -> Message | None:
+    """Remove the leaflet's question number `index` (from 0), answered by its editor; a refusal
+    as a Message (None: done). `loaded` is the sha256 of the file the page showed: a file that
+    changed since (another question asked, or one settled) is refused, so the wrong question is
+    never removed. The caller holds the file's lock; the file goes with its last question."""
+    asked, raw = read_questions(project, leaflet_id)
+    if raw is None or hashlib.sha256(raw).hexdigest() != loaded or not 0 <= index < len(asked):
+        return Message("questions_changed", "the questions changed since the page was loaded")
+    rest = asked[:index] + asked[index + 1:]
+    path = questions_path(project, leaflet_id)
+    if rest:
+        write_atomic(path, render_questions(leaflet_id, rest).encode("utf-8"))
+    else:
+        path.unlink()
     return None
 
 

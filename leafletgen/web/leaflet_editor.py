@@ -28,6 +28,7 @@ from . import access, audit, library, revisions
 from .context import documents, project
 from .i18n import _
 from .messages import MESSAGES, problem_text
+from .questions_page import editor_questions
 
 blueprint = Blueprint("editor", __name__)
 
@@ -98,7 +99,16 @@ def _page(leaflet_id: str, text: str | None = None, problems=None, conflict=None
         conflict=conflict, outdated=_outdated_units(leaflet_id, shown),
         may_approve=draft is not None and account is not None and account.may(drafts.APPROVING_PERMISSION)
         and account.name not in draft.written_by,
-        suggested=drafts.next_version(current.version) if current else "1.0"), status
+        suggested=drafts.next_version(current.version) if current else "1.0",
+        **editor_questions(leaflet_id, _units(leaflet_id, shown))), status
+
+
+def _units(leaflet_id: str, text: str) -> set[str] | None:
+    """The texts of the units of `text` as a draft of the leaflet (None: it has problems)."""
+    try:
+        return {unit for _, _, unit in drafts.check_draft(project(), leaflet_id, text.encode("utf-8")).units()}
+    except UserError:
+        return None
 
 
 def _outdated_units(leaflet_id: str, text: str) -> int:

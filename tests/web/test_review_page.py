@@ -313,6 +313,73 @@ def test_a_question_is_kept_with_the_leaflet(site):
     assert run_cli("list", root=project.root).code == 0
 
 
+def settle_digest(page: str) -> str:
+    """The digest of the questions' file the editor page's first "Afgehandeld" form carries."""
+    return re.search(r'questions/0/done"[^>]*>\s*<input[^>]*><input type="hidden" name="loaded" '
+                     r'value="([0-9a-f]{64})"', page).group(1)
+
+
+def test_the_editor_sees_the_questions_and_settles_them(site):
+    """A reviewer's question shows in the leaflet editor with the sentence asked about; once the
+    text no longer has that sentence it says so; "Afgehandeld" removes it, unless the questions
+    changed since the page was loaded."""
+    app, project = site
+    reviewer = signed_in(app, "ayse")
+    csrf = token(reviewer)
+    asked = units(project)[6], units(project)[3]
+    for unit, question in zip(asked, ("Bedoelt u 'hersteld' of 'verbeterd'?", "Is 'lumbago' bekend?")):
+        response = reviewer.post(PAGE + "/ask", data={"csrf_token": csrf, "domain": LEAFLET,
+                                                      "source": sha(unit.id), "question": question})
+        assert response.status_code == 302
+    # A reviewer may open the editor (to approve a draft) but settles no question.
+    seen = reviewer.get(f"/editor/{LEAFLET}").get_data(as_text=True)
+    assert "lumbago" in seen and "/questions/0/done" not in seen
+    assert reviewer.post(f"/editor/{LEAFLET}/questions/0/done", data={"csrf_token": csrf}).status_code == 403
+
+    editor = signed_in(app, "ed")
+    page = editor.get(f"/editor/{LEAFLET}", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert "Vragen van reviewers" in page
+    shown = re.findall(r'<li id="question-(\d+)">\s*<blockquote lang="nl">([^<]*)</blockquote>', page)
+    assert [number for number, _ in shown] == ["0", "1"]
+    assert "lumbago" in page and "Deze zin staat niet meer zo" not in page
+    english = editor.get(f"/editor/{LEAFLET}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Questions from reviewers" in english and "Vragen van reviewers" not in english
+    digest = settle_digest(page)
+    form_csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    # Another question asked after the editor opened the page: the old digest is refused.
+    reviewer.post(PAGE + "/ask", data={"csrf_token": csrf, "domain": LEAFLET, "source": sha(asked[0].id),
+                                       "question": "Nog een vraag"})
+    stale = editor.post(f"/editor/{LEAFLET}/questions/0/done", data={"csrf_token": form_csrf, "loaded": digest},
+                        follow_redirects=True)
+    assert "De vragen zijn intussen veranderd" in stale.get_data(as_text=True)
+    file = project.root / "leaflets" / "questions" / f"{LEAFLET}.toml"
+    assert len(tomllib.loads(file.read_text(encoding="utf-8"))["question"]) == 3
+
+    for _ in range(3):
+        digest = settle_digest(editor.get(f"/editor/{LEAFLET}").get_data(as_text=True))
+        done = editor.post(f"/editor/{LEAFLET}/questions/0/done", data={"csrf_token": form_csrf, "loaded": digest},
+                           follow_redirects=True)
+        assert "De vraag is afgehandeld." in done.get_data(as_text=True)
+    assert not file.exists()
+    assert "Vragen van reviewers" not in editor.get(f"/editor/{LEAFLET}").get_data(as_text=True)
+    assert audit_kinds(project).count(("question", "ed", "settled")) == 3
+
+
+def test_the_editor_marks_a_question_whose_sentence_is_gone(site):
+    app, project = site
+    reviewer = signed_in(app, "ayse")
+    unit = units(project)[6]
+    reviewer.post(PAGE + "/ask", data={"csrf_token": token(reviewer), "domain": LEAFLET, "source": sha(unit.id),
+                                       "question": "Bedoelt u 'hersteld'?"})
+    source = project.root / "leaflets" / f"{LEAFLET}.md"
+    text = source.read_text(encoding="utf-8")
+    assert unit.id in text
+    source.write_text(text.replace(unit.id, unit.id + " Dat is normaal."), encoding="utf-8")
+    page = signed_in(app, "ed").get(f"/editor/{LEAFLET}", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert "Deze zin staat niet meer zo in de tekst hierboven." in page
+
+
 def test_the_review_is_recorded_once_every_unit_is_approved_then_changes_show(site):
     app, project = site
     client = signed_in(app, "ayse")
