@@ -13,9 +13,10 @@ import io
 from ..errors import Message, Problem
 
 
-def corrected_catalog(current: bytes, lang: str, msgid: str, text: str) -> bytes | Problem:
+def corrected_catalog(current: bytes, lang: str, msgid, text) -> bytes | Problem:
     """The catalog `current` with `text` as the translation of `msgid` (a Problem when it has no
-    such unit, or cannot be read)."""
+    such unit, or cannot be read). A plural unit (`msgid` its forms) takes a list of texts, one
+    for each of the catalog's plural forms."""
     from babel.messages.pofile import read_po
 
     from ..translate.workflow import render_po, take_previous
@@ -24,13 +25,34 @@ def corrected_catalog(current: bytes, lang: str, msgid: str, text: str) -> bytes
         catalog = take_previous(read_po(io.BytesIO(current), locale=lang, abort_invalid=True))
     except Exception:  # Babel's reader: PoFileError, ValueError; the file is broken on disk
         return Problem("", Message("po_unreadable", "the catalog cannot be read"))
-    message = catalog.get(msgid)
-    if message is None or not isinstance(message.id, str):
+    plural = not isinstance(msgid, str)
+    message = catalog.get(msgid[0] if plural else msgid)
+    if message is None or isinstance(message.id, str) == plural or (plural and list(message.id) != list(msgid)):
         return Problem("", Message("unit_gone", "the catalog has no such unit (any more)"))
-    message.string = text
+    if plural:
+        if len(text) != catalog.num_plurals:
+            return Problem("", Message("unit_gone", "the catalog has no such unit (any more)"))
+        message.string = tuple(text)
+    else:
+        message.string = text
     message.flags.discard("fuzzy")
     message.previous_id = []
     return render_po(catalog)
+
+
+def plural_examples(lang: str, upto: int = 200) -> list[list[int]]:
+    """For each plural form of `lang`, the first numbers that take it (at most four), so a
+    reviewer knows which form a box is for ("1", "2, 3, 4, 22", …)."""
+    from ..translate.plural_defaults import plural_forms
+    from ..translate.plural_forms import parse_plural_forms
+
+    rule = parse_plural_forms(plural_forms(lang))
+    examples: list[list[int]] = [[] for _ in range(rule.nplurals)]
+    for n in range(upto + 1):
+        found = examples[rule.form(n)]
+        if len(found) < 4:
+            found.append(n)
+    return examples
 
 
 def typed_text(value: str) -> str:

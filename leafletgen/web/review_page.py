@@ -21,7 +21,7 @@ from . import access, audit, library, revisions
 from .context import project
 from .i18n import _
 from .messages import problem_text
-from .review_edit import changed_units, corrected_catalog, typed_text
+from .review_edit import changed_units, corrected_catalog, plural_examples, typed_text
 from .review_words import refusal_text
 
 blueprint = Blueprint("review", __name__)
@@ -108,6 +108,7 @@ def page_data(lang: str, leaflet) -> dict:
         "leaflet": leaflet, "language": _language(lang), "record": record, "units": units,
         "findings": _findings(lang, domains), "questions": by_unit,
         "digests": {domain: revisions.remember(_catalog_bytes(domain, lang)) for domain in domains},
+        "plural_examples": plural_examples(lang),
         "gone": gone_since_review(record, units),
         "changed": [unit for unit in units if unit.since_review in ("new", "changed", "missing")],
         "counts": {state: sum(u.approval == state for u in units) for state in ("approved", "stale", "open")},
@@ -195,11 +196,16 @@ def save(lang: str, leaflet_id: str):
 
     leaflet, domain, source = _form(lang, leaflet_id)
     unit = _unit(lang, leaflet, domain, source)
-    if not isinstance(unit.msgid, str):
-        abort(400)
-    text = typed_text(request.form.get("text", ""))
-    notice = {"unit": source, "text": text}
-    if not text:
+    if isinstance(unit.msgid, str):
+        text = typed_text(request.form.get("text", ""))
+        notice = {"unit": source, "text": text}
+        empty = not text
+    else:                          # a plural unit: one text for each of the language's forms
+        texts = [typed_text(request.form.get(f"text-{number}", ""))
+                 for number in range(len(plural_examples(lang)))]
+        notice = {"unit": source, "texts": texts}
+        text, empty = texts, not all(texts)
+    if empty:
         return _page(lang, leaflet, 422, {**notice, "lines": [problem_text(Problem("", Message("missing", "")))]})
     target = project().catalog_path(domain, lang)
     with revisions.saving(target):

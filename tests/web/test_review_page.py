@@ -80,8 +80,8 @@ def unit_state(page: str, msgid: str, domain: str = LEAFLET) -> str:
     return re.search(rf'<li class="unit unit-(\w+)" id="{key}">', page).group(1)
 
 
-def unit_block(page: str, msgid: str) -> str:
-    key = "u-" + sha(msgid)[:12]
+def unit_block(page: str, msgid, prefix: str = "u-") -> str:
+    key = prefix + sha(msgid)[:12]
     start = page.index(f'id="{key}"')
     return page[start:page.index("</li>\n", start)]
 
@@ -204,6 +204,29 @@ def test_a_correction_changes_that_unit_only_and_is_in_the_audit_trail(site):
     assert after == {**before, unit.id: corrected}
     assert path.read_bytes().count(b"\n") - len(corrected.split("\n")) < len(path.read_bytes())   # still a .po file
     assert ("catalog", "ayse", "review page") in audit_kinds(project)
+
+
+def test_a_plural_unit_is_corrected_form_by_form(site):
+    """A unit that depends on a number has a box for each of the language's forms (Arabic: six),
+    each labelled with the numbers that take it; a correction with a form left empty is refused,
+    a whole one is saved with every form."""
+    app, project = site
+    client = signed_in(app, "ayse")
+    unit = next(m for m in catalog(project, "leafletgen") if m.id and not isinstance(m.id, str))
+    page = client.get(PAGE, headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    block = unit_block(page, unit.id, "t-")
+    labels = re.findall(r'<label class="label" for="[^"]+-text-(\d)">([^<]*)</label>', block)
+    assert [number for number, _ in labels] == ["0", "1", "2", "3", "4", "5"]
+    assert "voor 0, …" in labels[0][1] and "voor 1, …" in labels[1][1] and "voor 3, 4, 5, 6, …" in labels[3][1]
+    digest = digest_of(page, "leafletgen")
+    forms = [form + " (مصحح)" for form in unit.string]
+    data = {"csrf_token": token(client), "domain": "leafletgen", "source": sha(unit.id), "digest": digest}
+    refused = client.post(PAGE + "/save", data={**data, **{f"text-{n}": form for n, form in enumerate(forms[:5])}})
+    assert refused.status_code == 422
+    assert list(next(m for m in catalog(project, "leafletgen") if m.id == unit.id).string) == list(unit.string)
+    saved = client.post(PAGE + "/save", data={**data, **{f"text-{n}": form for n, form in enumerate(forms)}})
+    assert saved.status_code == 302
+    assert list(next(m for m in catalog(project, "leafletgen") if m.id == unit.id).string) == forms
 
 
 def test_the_quality_findings_of_a_unit_are_beside_it(site):
