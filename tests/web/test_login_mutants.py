@@ -24,6 +24,7 @@ def guarded(tmp_path_factory):
     add_account(project, "sam", "staff")
     add_account(project, "lena", "staff", practices=["plein"])
     add_account(project, "otto", "staff")
+    add_account(project, "olga", "staff")
     add_account(project, "ella", "editor", practices=["plein"])
     app, service = make_app(project, base / "cache", require_login=True)
     yield app
@@ -161,3 +162,85 @@ def test_on_this_computer_everyone_is_the_local_admin(tmp_path):
     finally:
         service.close()
         app.extensions["leafletgen.store"].close()
+
+
+def test_an_account_switched_off_in_the_database_is_signed_out_at_its_next_request(guarded):
+    """Switched off by another tool on the shared database, its sessions not ended: the next
+    request still finds it switched off and signs nobody in."""
+    from sqlalchemy import update
+
+    from leafletgen.store import schema
+
+    client = guarded.test_client()
+    assert sign_in(client, "olga").status_code == 302
+    assert client.get("/").status_code == 200
+    store = guarded.extensions["leafletgen.store"]
+    with store.write() as connection:
+        connection.execute(update(schema.accounts).where(schema.accounts.c.name == "olga").values(disabled=True))
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_a_search_ending_in_x_comes_back_whole_after_signing_in(guarded):
+    """Only the empty query's "?" is taken off the address to come back to."""
+    assert guarded.test_client().get("/?q=lumbagoX").headers["Location"] == "/login?next=/?q%3DlumbagoX"
+
+
+def test_a_login_refused_for_a_name_no_account_has_keeps_nothing_typed(guarded):
+    client = guarded.test_client()
+    assert sign_in(client, "typed-in-the-wrong-field", "wrong password").status_code == 401
+    store = guarded.extensions["leafletgen.store"]
+    event = trail.events(store, trail.Query(kind="login_refused"), limit=1)[0][0]
+    assert (event.account, event.role, event.via, event.detail) == ("?", "?", "password", "wrong_password")
+
+
+@pytest.fixture(scope="module")
+def behind_sso(tmp_path_factory):
+    """An app behind a proxy at 10.0.0.5 that signs people in with X-Remote-User; "lena" is
+    staff of the practice "plein" only and has no password."""
+    import dataclasses
+    import ipaddress
+
+    from leafletgen.store.settings import load_settings
+
+    base = tmp_path_factory.mktemp("sso")
+    project = copy_project(base / "project")
+    (project.practices_dir / "plein.toml").write_text('name = "Huisartsen Het Plein"\ncolor = "#7a2d8c"\n',
+                                                     encoding="utf-8")
+    add_account(project, "anna", "admin")
+    add_account(project, "lena", "staff", password=None, practices=["plein"])
+    settings = dataclasses.replace(load_settings(project.root), sso_header="X-Remote-User",
+                                   proxies=(ipaddress.ip_network("10.0.0.5/32"),))
+    app, service = make_app(project, base / "cache", require_login=True, settings=settings)
+    yield app
+    service.close()
+    app.extensions["leafletgen.store"].close()
+
+
+def from_proxy(app):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.0.5"
+    return client
+
+
+def test_single_sign_on_keeps_an_accounts_practices(behind_sso):
+    client = from_proxy(behind_sso)
+    signed = {"X-Remote-User": "lena"}
+    assert client.get(f"/practices/{PRACTICE}", headers=signed).status_code == 403
+    assert client.get("/practices/plein", headers=signed).status_code == 200
+    assert client.get("/", query_string={"practice": PRACTICE}, headers=signed).status_code == 403
+    assert client.get("/", query_string={"practice": "plein"}, headers=signed).status_code == 200
+
+
+def test_from_the_proxy_without_the_header_the_login_page_is_offered(behind_sso):
+    response = from_proxy(behind_sso).get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_a_name_the_app_does_not_know_is_refused_in_the_pages_language(behind_sso):
+    for lang, words in (("nl", "Foutcode 403"), ("en", "Error code 403")):
+        refused = from_proxy(behind_sso).get("/", headers={"X-Remote-User": "piet", "Accept-Language": lang})
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 403 and words in page
+        message = page.split('<p class="message" role="alert">')[1].split("</p>")[0]
+        assert ("niet bekend" in message) == (lang == "nl") and message.rstrip().endswith(".")
