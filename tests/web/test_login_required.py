@@ -35,6 +35,7 @@ FORM_PAGES = {"translations.upload_form": "/translations", "login.logout": "/",
               **{f"review.{name}": f"/review/tr/{LEAFLET}" for name in ("save", "approve", "ask", "record")},
               **{f"editor.{name}": f"/editor/{LEAFLET}" for name in ("check", "preview", "save", "approve",
                                                                       "publish", "discard")},
+              "questions.done": f"/editor/{LEAFLET}",
               "editor.new": "/editor", "staff.leaflet_pdf_with_note": f"/?leaflet={LEAFLET}&lang=tr"}
 # The endpoints whose form (form_for) changes files when a logged-in user sends it.
 CHANGES_FILES = {"practices.create", "practices.save", "practices.retire", "translations.upload",
@@ -60,6 +61,7 @@ ALLOWED = {
     "editor.preview": {"editor", "reviewer", "admin"},
     "editor.approve": {"reviewer", "admin"},
     "editor.publish": {"editor", "reviewer", "admin"},
+    "questions.done": {"editor", "admin"},      # a reviewer's question settled in the editor
     # 'Is deze folder nog actueel?': a PDF checked, nothing changed or kept.
     "verify.page": {"staff", "editor", "reviewer", "admin"},
 }
