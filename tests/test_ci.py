@@ -3,6 +3,8 @@ it, and pytest runnable with and without pytest-xdist."""
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import subprocess
 import sys
@@ -44,6 +46,7 @@ def test_copy_project_leaves_out_virtual_environments(tmp_path):
     assert (dest / "link.py").is_symlink()
 
 
+@pytest.mark.slow
 def test_pytest_runs_without_xdist():
     env = {**os.environ, "PYTEST_ADDOPTS": ""}
     for options in (["-p", "no:xdist"], ["-n0"]):

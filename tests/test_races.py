@@ -65,6 +65,7 @@ def shows(pdf: Path, text: str) -> bool:
     return " ".join(text.split()) in pdf_text(pdf)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("what", sorted(INPUTS))
 def test_an_input_edited_while_the_main_job_runs_is_never_recorded_under_the_other_digest(
         project, tmp_path, monkeypatch, what):

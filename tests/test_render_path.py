@@ -46,6 +46,7 @@ REQUESTS = [BuildRequest(LEAFLET, "tr", PRACTICE, "booklet", bilingual=True),
 IDS = ["tr-bilingual-booklet-practice", "nl-large-print-neutral"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("request_", REQUESTS, ids=IDS)
 def test_the_bundle_alone_makes_the_same_bytes_on_a_machine_without_the_project(project, request_):
     """What travels is the record of the bundle's reading and the bytes it read (by digest):
@@ -72,6 +73,7 @@ def test_a_bundle_whose_bytes_were_changed_on_the_way_is_refused(project):
         render_replayed(wire, blobs)
 
 
+@pytest.mark.slow
 def test_after_its_bundle_is_loaded_a_document_reads_no_file_of_the_project(project):
     """Stages 2 to 4 render from the bundle: every input changed on disk after it was loaded
     (profile, logo, catalogs, review record, templates, leaflet) changes nothing, and its

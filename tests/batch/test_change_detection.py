@@ -298,10 +298,12 @@ def expect_exactly(run, expected: frozenset[str]) -> None:
                             "failed": 0}
 
 
+@pytest.mark.slow
 def test_nothing_changed_nothing_rebuilt(built):
     expect_exactly(main_job(built), frozenset())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(CHANGES))
 def test_the_main_job_rebuilds_exactly_what_a_change_touches(built, kind):
     change, expected, _ = CHANGES[kind]
@@ -310,6 +312,7 @@ def test_the_main_job_rebuilds_exactly_what_a_change_touches(built, kind):
     expect_exactly(main_job(built), frozenset())        # and remembers it
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(PACKAGE_CHANGES))
 def test_the_main_job_rebuilds_exactly_what_a_changed_package_touches(built, tmp_path, kind):
     shadow, expected, _ = PACKAGE_CHANGES[kind]
@@ -379,6 +382,7 @@ def cached_document(client, url: str):
     return again
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(CHANGES))
 def test_the_web_cache_key_changes_with_every_input(site, kind):
     app, root, _ = site

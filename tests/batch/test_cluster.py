@@ -92,6 +92,7 @@ def sent(bundle) -> tuple[dict, dict]:
     return pickle.loads(pickle.dumps(bundle.wire()))
 
 
+@pytest.mark.slow
 def test_a_document_made_again_from_its_bundle_alone_is_the_document_rendered_in_the_project(tmp_path):
     """What a document's bundle read is all it needs: made again from the record and the bytes
     alone, every language, the bilingual leaflet, the large print and a practice with its own

@@ -85,6 +85,7 @@ def change_the_leaflet(project: Project) -> None:
 
 # ---- Odd names -----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_odd_names_are_reported_and_skipped_and_the_others_are_built(built):
     project, out = built
     odd = project.translations_dir / "Foo Bar" / "LC_MESSAGES"
@@ -133,6 +134,7 @@ def test_an_output_that_is_a_folder_is_named_not_the_temporary_file(built, tmp_p
 
 # ---- A full disk, in-process (always runs) -------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_main_job_with_one_line_and_keeps_what_was_complete(built, monkeypatch):
     project, out = built
     before = digests(out)
@@ -271,6 +273,7 @@ def test_a_real_full_disk_gives_one_line_and_keeps_every_complete_file(built, tm
     complete(result["after"])
 
 
+@pytest.mark.slow
 @needs_namespace
 def test_a_disk_that_fills_up_stops_the_main_job_and_keeps_every_complete_file(built, tmp_path):
     """New practices, room for a document or two: the first that cannot be written stops the

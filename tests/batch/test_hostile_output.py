@@ -137,6 +137,7 @@ def start_main_job(project, out: Path, before: str = "", args: tuple[str, ...] =
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
+@pytest.mark.slow
 def test_a_build_killed_between_writing_and_renaming_leaves_only_complete_files(project, tmp_path):
     """SIGKILL at the worst moment, deterministically: the 2nd output's temporary file is written
     and flushed, not yet renamed. That output must still be the old complete file."""
@@ -173,6 +174,7 @@ def test_a_build_killed_between_writing_and_renaming_leaves_only_complete_files(
                if path.suffix == ".pdf")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_a_build_killed_part_way_from_outside_leaves_only_complete_files(project, tmp_path, how):
     """A real kill from outside, after the first document is built, in the middle of the rest:

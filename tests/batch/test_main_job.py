@@ -170,6 +170,7 @@ def test_an_unreadable_profile_keeps_its_practices_outputs(built):
     assert outputs(built.output_dir) == ALL
 
 
+@pytest.mark.slow
 def test_one_failing_document_does_not_stop_the_others(built):
     """A practice template that breaks in German only: that document fails, with file and line;
     the practice's other documents and the other practice's are built; exit status 1."""
@@ -286,6 +287,7 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
     assert lines == ["built a/nl/x.pdf", "failed a/de/x.pdf"]
 
 
+@pytest.mark.slow
 def test_run_main_job_in_process_matches_the_pool(project, tmp_path):
     """One worker in-process and two in a pool write the same bytes."""
     only_languages(project, "de")

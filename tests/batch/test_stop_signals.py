@@ -55,6 +55,7 @@ def busy_main_job(project, tmp_path):
         process.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how, code, word", [
     ("ctrl-c", 130, "interrupted"),         # a terminal sends SIGINT to the whole process group
     ("sigterm", 143, "terminated"),         # kill, systemd, a container's stop: the main process only

@@ -177,6 +177,7 @@ def test_check_command_reports_every_pair_sizes_and_readability(project):
         assert strict.code == 0, strict
 
 
+@pytest.mark.slow
 def test_check_command_lays_out_every_language_and_reports_its_pages(project):
     """`check` sets every language as it will be printed and says, in words a practice
     understands, how many pages and sheets, how full, the body size and line length, the logo."""
@@ -208,6 +209,7 @@ def test_check_command_warns_about_sparse_pages_broken_words_and_lone_words(proj
     assert any(text.startswith("the logo is only 8 mm high") for text in said)
 
 
+@pytest.mark.slow
 def test_check_command_reports_a_darkened_practice_colour(project):
     path = project.practices_dir / "fysio-delinde.toml"
     path.write_text(path.read_text().replace('color = "#1f6f5c"', 'color = "#8fd3c0"'))

@@ -180,6 +180,7 @@ def test_the_main_job_with_strict_writes_no_document_that_has_warnings(dutch, tm
     assert relaxed.code == 0 and (dutch.output_dir / "geel" / "nl" / f"{LEAFLET}.pdf").is_file()
 
 
+@pytest.mark.slow
 def test_a_reader_that_stops_early_does_not_stop_the_build(dutch):
     """`python generate.py | head -1`: the pipe closes after one line; the build goes on, all
     documents are written, and there is no error (no "internal error: BrokenPipeError")."""

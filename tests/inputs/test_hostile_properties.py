@@ -123,6 +123,7 @@ fields = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(settings.get_profile(PROFILE))
 @given(values=fields)
 def test_any_practice_profile_builds_with_its_text_or_is_refused(base, values):

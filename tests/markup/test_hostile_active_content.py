@@ -82,6 +82,7 @@ def test_what_the_html_copy_may_not_hold(html, expected):
     assert active_content(html) == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang, variant, bilingual", [("ar", "a4", True), ("de", "large-print", False),
                                                      ("uk", "booklet", True), ("tr", "a5", False)])
 def test_our_own_templates_write_no_active_content_in_any_language_or_variant(lang, variant, bilingual):

@@ -181,6 +181,7 @@ TOUCHES_FILES = {name for name in IO_NAMES if name.split("(")[0] in {
     "format", "format_map", "gi_frame", "f_globals", "func_globals"}}
 
 
+@pytest.mark.slow
 def test_a_practice_template_cannot_read_write_or_delete_through_any_object(armed):
     project, bundle = armed
     before = files(project)

@@ -120,6 +120,7 @@ def override(project, name: str, text: str):
     (folder / name).write_text(text)
 
 
+@pytest.mark.slow
 def test_outside_files_and_the_network_never_reach_the_page(project, tmp_path, caplog):
     secret = tmp_path / "secret.png"            # outside the project
     secret.write_bytes(png((400, 200), MAGENTA))

@@ -47,6 +47,7 @@ def test_qr_code_decodes_to_the_practice_website_printed_beside_it(dutch_leaflet
     assert 'alt="QR: https://fysio-delinde.example"' in page
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", ["large-print", "booklet"])
 def test_qr_url_pattern_gives_each_leaflet_language_and_variant_its_own_code(project, tmp_path, variant):
     set_profile(project, qr_url="https://fysio-delinde.example/folders/{leaflet}/{lang}/{variant}")

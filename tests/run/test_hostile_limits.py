@@ -56,6 +56,7 @@ SLOW = ("took longer than 3 s to render, the time limit; not written (a template
 BIG = "needed more than 600 MB of memory to render, the limit; not written (--memory-limit changes the limit)"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("template, seconds, message", [(LOOP, "3", SLOW), (DOUBLING, "60", BIG),
                                                        (TABLE, "3", SLOW)])
 def test_build_stops_a_document_over_its_limit(project, tmp_path, template, seconds, message):
@@ -85,6 +86,7 @@ def test_the_main_job_reports_the_document_over_its_limit_and_builds_the_others(
     assert "1 built" in done.stdout.splitlines()[-1] and "1 failed" in done.stdout.splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_check_renders_under_the_limits_too(project):
     override(project, LOOP)
     done = generate(project, "check", "--leaflet", LEAFLET, "--practice", PRACTICE, "--lang", "nl",
@@ -108,6 +110,7 @@ def _allocate():
     return b"x" * (4 * 1024 ** 3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("function, expected", [
     (_forever, "took longer than 2 s"),
     (_huge_power, "took longer than 2 s"),

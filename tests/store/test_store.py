@@ -67,6 +67,7 @@ class Clock:
 
 # ---- Accounts ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_accounts_are_added_changed_disabled_and_listed(store):
     anna = accounts.add(store, "Anna", "admin", password=PASSWORD)
     assert (anna.name, anna.role, anna.practices, anna.disabled) == ("anna", "admin", frozenset(), False)

@@ -262,6 +262,7 @@ def shipped_pdfs(tmp_path_factory):
     return out / "fysio-delinde"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", SHIPPED)
 def test_every_translation_says_in_its_language_that_it_is_machine_assisted_and_unreviewed(shipped_pdfs, lang):
     pdf = shipped_pdfs / lang / f"{LEAFLET}.pdf"
@@ -346,6 +347,7 @@ def test_a_text_number_in_an_arabic_source_line_keeps_its_order(project, tmp_pat
     assert number in words
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["de", "en", "tr"])
 def test_a_reviewed_translation_names_the_reviewer_and_the_day_in_its_language(project, tmp_path, lang):
     from leafletgen.markup.html import format_day

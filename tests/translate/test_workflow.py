@@ -318,6 +318,7 @@ def test_allow_draft_marks_every_page_in_the_language_and_in_dutch(project, tmp_
         '<span class="whole"> rugpijn:</span></p>' in html
 
 
+@pytest.mark.slow
 def test_main_job_names_the_languages_it_skipped(project, tmp_path):
     partial_english(project)
     run = run_cli("--out", str(tmp_path), root=project.root)

@@ -41,6 +41,7 @@ def searched():
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", SEARCHED)
 def test_a_setting_remembered_in_the_process_is_laid_out_once_to_the_same_bytes(searched, spec):
     first, again = searched[spec]

@@ -46,6 +46,7 @@ def fold(text: str) -> str:
 
 # ---- Arabic ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_arabic_html_is_rtl_and_the_pdf_says_arabic(built):
     html = (built / "ar" / f"{LEAFLET}.html").read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in html

@@ -55,6 +55,7 @@ def pdf_pages(pdf) -> int:
         return len(doc.pages)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_a4_leaflet_is_one_sheet_printed_double_sided(rendered, lang):
     """Two pages (one sheet, duplex), within the clear-print limits, in every language."""
@@ -91,6 +92,7 @@ def test_bilingual_leaflets_fill_whole_sheets(rendered):
         assert layout.page_count % 2 == 0 and min(layout.fills) >= 1 / 3, (lang, layout.fills)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", ("a5", "large-print"))
 def test_a_bilingual_leaflet_one_block_after_the_other_fills_whole_sheets(tmp_path, variant):
     document, pdf, _ = build(Project(REPO), BuildRequest(LEAFLET, "pl", "fysio-delinde", variant, True),
@@ -114,6 +116,7 @@ def pdf_lines(pdf) -> list[str]:
 
 # ---- Large print ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_large_print_breaks_no_word(rendered, lang):
     document, pdf = rendered[lang, "large-print"]
@@ -138,6 +141,7 @@ def test_large_print_footer_has_at_most_two_lines(rendered, lang):
 
 # ---- Dates, phone numbers, page numbers --------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_dates_phone_and_page_number_stay_on_one_line(rendered, lang):
     for variant in ("a4", "large-print"):
@@ -161,6 +165,7 @@ def test_dates_phone_and_page_number_stay_on_one_line(rendered, lang):
             assert with_year and all(date in line for line in with_year), (date, with_year)
 
 
+@pytest.mark.slow
 def test_the_review_date_stays_on_the_line_of_its_label_in_every_variant(rendered):
     """"Nächste Überprüfung:" at a line end and "1. November 2027" on the next (A5, booklet,
     large print) reads as two things; so does a "·" left at a line end before it."""
@@ -215,6 +220,7 @@ def _long_named_practice(project) -> None:
         encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_bilingual_booklet_under_a_tall_header_fills_its_folded_sheets(project, tmp_path):
     """Under that header the first page is full before any break is placed: the text was not
     shared out, and the booklet had six pages and two blank ones (a page break between the
@@ -227,6 +233,7 @@ def test_a_bilingual_booklet_under_a_tall_header_fills_its_folded_sheets(project
         assert min(layout.fills) >= 1 / 3, (lang, layout.fills)
 
 
+@pytest.mark.slow
 def test_a_long_practice_name_keeps_its_last_words_together_and_its_footer_ends_in_no_separator(
         project, tmp_path):
     """"Fysiotherapie en Manuele Therapie Het / Plein" left a word alone in the header; its footer
@@ -271,6 +278,7 @@ def test_the_key_message_leaves_no_word_alone(rendered):
 
 # ---- Quotation marks ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_straight_quotes_in_a_catalog_become_the_languages_own(project, tmp_path):
     """A translator who types straight quotes gets the language's own on the page; the catalog
     keeps what they typed. The quoted words are whatever the catalog quotes (not its wording)."""
@@ -427,6 +435,7 @@ def last_lines_of_halves(pdf) -> list[tuple[int, str, bool]]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", ("a4", "booklet"))
 def test_no_column_or_page_of_a_bilingual_leaflet_ends_in_a_heading(every_bilingual, variant):
     """A heading (a heading pair, a lead-in pair) stays with what follows it in either language:
@@ -464,6 +473,7 @@ def test_the_columns_are_as_far_apart_right_to_left_as_left_to_right(every_bilin
     assert min(gaps.values()) >= 5, gaps
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang, variant", [("en", "a5"), ("en", "large-print"), ("ar", "a5")])
 def test_the_key_message_and_its_dutch_share_a_page(tmp_path, lang, variant):
     """One after the other (A5, large print), the key message and its Dutch are one box to a

@@ -199,6 +199,7 @@ def test_booklet_has_all_the_text_of_the_a5_leaflet(built):
     assert words(built["booklet"]) == words(built["a5"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["booklet", "print-shop", "large-print"])
 def test_same_input_same_bytes(built, name, tmp_path):
     _, again, _ = build(Project(REPO), BuildRequest(LEAFLET, "nl", "fysio-delinde", name), tmp_path)

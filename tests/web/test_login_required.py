@@ -219,6 +219,7 @@ def test_without_a_login_every_page_but_the_open_ones_is_the_login_page(site):
             assert refused(response), (rule, response.status_code)
 
 
+@pytest.mark.slow
 def test_with_a_login_the_same_requests_get_through(site):
     """The control: the requests above, by a logged-in user, do what they are for."""
     app, root = site
@@ -241,6 +242,7 @@ def test_with_a_login_the_same_requests_get_through(site):
             assert snapshot(root) != before, (method, rule)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ["staff", "editor", "reviewer"])
 def test_each_role_gets_through_only_to_what_it_may_do(site, role):
     app, root = site

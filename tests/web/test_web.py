@@ -627,6 +627,7 @@ def test_a_document_over_the_memory_limit_is_a_message_and_the_app_keeps_serving
         service.close()
 
 
+@pytest.mark.slow
 def test_workers_are_recycled(tmp_path):
     project = copy_project(tmp_path / "project")
     app, service = make_app(project, tmp_path / "cache", recycle_after=1)
