@@ -21,8 +21,8 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..typeset.fonts import cache_root
 from ..inputs.project import Project
-from . import (access, audit_page, i18n, leaflet_editor, login, practices, questions_page, review_page, staff,
-               translations_page, users_page, verify_page)
+from . import (access, audit_page, i18n, leaflet_editor, login, navigation, practices, questions_page,
+               review_page, staff, translations_page, users_page, verify_page)
 from .choice import Unknown, unknown_page
 from .context import error_page
 from .documents import DocumentService
@@ -102,6 +102,7 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
 
     app.register_blueprint(login.blueprint)
     app.register_blueprint(staff.blueprint)
+    app.context_processor(navigation.navigation)
     app.register_blueprint(practices.blueprint)
     app.register_blueprint(translations_page.blueprint)
     app.register_blueprint(review_page.blueprint)
