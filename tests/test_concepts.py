@@ -4,6 +4,8 @@ removes a concept that has gone stale (its language complete, or its inputs chan
 
 from __future__ import annotations
 
+import pytest
+
 import re
 import shutil
 
@@ -46,6 +48,7 @@ def only_english(project) -> None:
             shutil.rmtree(folder)
 
 
+@pytest.mark.slow
 def test_the_main_job_lists_a_concept_and_removes_it_once_stale(project, tmp_path):
     only_english(project)
     catalog = project.catalog_path(LEAFLET, "en")

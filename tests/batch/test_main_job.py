@@ -82,6 +82,7 @@ ALL = {f"{practice}/{lang}/{leaflet}.{ext}"
        for ext in ("pdf", "html")}
 
 
+@pytest.mark.slow
 def test_the_first_run_builds_the_matrix_and_a_copied_project_builds_nothing(built):
     out = built.output_dir
     assert outputs(out) == ALL
@@ -111,6 +112,7 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+@pytest.mark.slow
 def test_force_rebuilds_everything(built):
     run = run_cli("--force", root=built.root)
     assert summary_numbers(run.out) == {"built": 6, "unchanged": 0, "failed": 0}
@@ -259,6 +261,7 @@ def test_a_thumbnail_shows_the_first_page(built):
     assert len(colours) > 20                                        # text and logo, not blank
 
 
+@pytest.mark.slow
 def test_pool_workers_remove_weasyprints_temporary_font_folders(project, tmp_path):
     only_languages(project, "de")
     tmp = tmp_path / "tmp"
@@ -328,6 +331,7 @@ def killing(monkeypatch):
     KILL.clear()
 
 
+@pytest.mark.slow
 def test_a_document_that_kills_its_worker_fails_alone_and_the_rest_is_built(project, tmp_path, killing):
     only_languages(project, "de", "en", "fr")
     killing.update(lang="de", once=None)
@@ -343,6 +347,7 @@ def test_a_document_that_kills_its_worker_fails_alone_and_the_rest_is_built(proj
     assert not list((tmp_path / "out").rglob("*.part"))
 
 
+@pytest.mark.slow
 def test_a_worker_killed_once_by_something_else_costs_no_document(project, tmp_path, killing):
     only_languages(project, "de", "en", "fr")
     killing.update(lang="de", once=str(tmp_path / "killed-once"))

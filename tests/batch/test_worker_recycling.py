@@ -3,6 +3,8 @@ hundreds has grown). The web app's workers: test_web.py::test_workers_are_recycl
 
 from __future__ import annotations
 
+import pytest
+
 from itertools import groupby
 
 from leafletgen.batch.pool import WorkerPool
@@ -12,6 +14,7 @@ LEAFLET = "lage-rugklachten"
 PRACTICE = "fysio-delinde"
 
 
+@pytest.mark.slow
 def test_a_pool_worker_is_replaced_after_its_share(project, tmp_path):
     """One worker, two documents each: five documents take three processes, in turn."""
     jobs = [BuildRequest(LEAFLET, lang, PRACTICE) for lang in ("nl", "de", "en", "fr", "es")]

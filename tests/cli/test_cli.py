@@ -228,6 +228,7 @@ def test_main_job_reports_a_bad_leaflet_and_still_builds_the_others(dutch, tmp_p
 
 # ---- The real entry point, as a user runs it ----------------------------------------------------
 
+@pytest.mark.slow
 def test_generate_py_exit_codes_in_a_real_process():
     def run(*args):
         return subprocess.run([sys.executable, "generate.py", *args], cwd=REPO,

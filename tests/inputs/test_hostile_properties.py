@@ -204,6 +204,7 @@ def mangled(original: bytes):
     )
 
 
+@pytest.mark.slow
 @settings(settings.get_profile(PROFILE), max_examples=12 if PROFILE == "ci" else 200)
 @given(data=st.data(), kind=st.sampled_from(sorted(INPUTS)))
 def test_any_bytes_in_any_input_give_a_clean_answer(base, tmp_path_factory, data, kind):

@@ -210,6 +210,7 @@ def test_a_practice_template_cannot_read_write_or_delete_through_any_object(arme
     assert len(rendered) < 0.05 * attempts, rendered
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("expression, message", [
     ("practice.logo.read_text()", "template error: 'leafletgen.markup.sandbox.FrozenMap object' has no "
                                   "attribute 'logo'"),

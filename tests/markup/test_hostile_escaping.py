@@ -68,6 +68,7 @@ def test_a_translation_is_escaped_even_past_the_catalog_checks(project):
     assert "&lt;i&gt;x&lt;/i&gt;" in html
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("color", ["#1f6f5c", "#FFD500", "#000000"])
 def test_the_practice_colour_reaches_css_only_as_a_checked_hex_value(project, color):
     (project.practices_dir / f"{PRACTICE}.toml").write_text(f'name = "De Linde"\ncolor = "{color}"\n')

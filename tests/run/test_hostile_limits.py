@@ -136,6 +136,7 @@ def _slow_then_pid(seconds):
     return os.getpid()
 
 
+@pytest.mark.slow
 def test_a_kept_child_renders_one_document_after_another_and_is_replaced_after_one_over_a_limit():
     from leafletgen.run.render_child import kept_child
 

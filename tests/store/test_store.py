@@ -325,6 +325,7 @@ def _open_and_count(root: str, results) -> None:
         results.put(repr(exc))
 
 
+@pytest.mark.slow
 def test_servers_starting_at_once_create_the_database_once(tmp_path):
     context = multiprocessing.get_context("spawn")
     results = context.Queue()

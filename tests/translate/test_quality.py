@@ -169,6 +169,7 @@ def test_a_bad_language_table_fails_the_commands_with_its_file_and_key(project):
     assert "error: translations/de/language.toml: scrpits: unknown key" in run.err
 
 
+@pytest.mark.slow
 def test_check_reports_the_findings_of_the_languages_it_checks(project):
     _plant(project)
     run = run_cli("check", "--lang", "de", "--practice", "fysio-delinde", "--variant", "a4", root=project.root)

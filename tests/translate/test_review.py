@@ -307,6 +307,7 @@ def test_the_dutch_leaflet_has_no_translation_line(shipped_pdfs):
     assert "Vertaald" not in text and "Redactie patiëntenvoorlichting" in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", SHIPPED)
 def test_every_translation_names_its_dutch_original_and_no_leaflet_an_internal_number(shipped_pdfs, lang):
     """The source line a patient can use: the Dutch title, the version and its date (in the
@@ -404,6 +405,7 @@ def test_the_index_marks_unreviewed_and_outdated_translations(few, tmp_path):
     assert 'class="review' not in blocks["nl"]
 
 
+@pytest.mark.slow
 def test_require_review_skips_unreviewed_and_outdated_languages_like_incomplete_ones(few, tmp_path):
     assert review(few.root, "de").code == 0
     profile = few.practices_dir / "fysio-delinde.toml"
@@ -454,6 +456,7 @@ def test_require_review_must_be_true_or_false(project):
     assert "require_review: Input should be a valid boolean" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_a_recorded_review_rebuilds_exactly_that_language(few, tmp_path):
     first = run_cli("--out", str(tmp_path), "--jobs", "2", root=few.root)
     assert first.code == 0, first

@@ -229,6 +229,7 @@ def test_an_untested_pyphen_parses_as_usual(cache_folder, monkeypatch):
     assert pyphen.Pyphen(lang="de").inserted("Rückenschmerzen") == "Rü-cken-schmer-zen"
 
 
+@pytest.mark.slow
 def test_a_static_font_instance_has_the_same_bytes_whenever_and_wherever_it_is_made(
         tmp_path, monkeypatch):
     """A cluster worker, CI and a laptop each make their own instances: the time one is made

@@ -51,6 +51,7 @@ def test_a_setting_remembered_in_the_process_is_laid_out_once_to_the_same_bytes(
     assert again.remembered_fit == first.remembered_fit
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", SEARCHED)
 def test_a_setting_from_the_manifest_is_laid_out_once_to_the_same_bytes(searched, spec):
     first, _ = searched[spec]
@@ -90,6 +91,7 @@ def test_a_remembered_setting_not_as_we_write_it_is_ignored(change):
     assert fit_memory.recall("k", {**good, **change}) is None
 
 
+@pytest.mark.slow
 def test_the_main_job_keeps_each_fit_in_its_manifest_and_hands_it_to_the_next_build(project):
     """Built, then built again with --force: each job carries the fit its manifest kept, and the
     outputs are the same bytes (Dutch and German only, to keep it quick)."""

@@ -169,6 +169,7 @@ def test_bilingual_arabic_puts_arabic_on_the_right_and_dutch_left_to_right(built
         assert bullets[0] < 90 and bullets[-1] > page.width - 90
 
 
+@pytest.mark.slow
 def test_profile_option_bilingual_builds_both(project, tmp_path):
     profile = project.practices_dir / "fysio-delinde.toml"
     profile.write_text(profile.read_text(encoding="utf-8") + "\nbilingual = true\n", encoding="utf-8")

@@ -129,6 +129,7 @@ def test_large_print_breaks_no_word(rendered, lang):
         assert not end or f"{end.group(1)} " in text, line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_large_print_footer_has_at_most_two_lines(rendered, lang):
     document, pdf = rendered[lang, "large-print"]
@@ -331,6 +332,7 @@ def _logo(path, width, height):
     image.save(path)
 
 
+@pytest.mark.slow
 def test_logos_are_sized_by_area_in_millimetres(project, tmp_path):
     sizes = {}
     for name, (width, height) in {"wide": (600, 200), "square": (300, 300), "tall": (200, 400)}.items():
@@ -466,6 +468,7 @@ def column_gap_mm(pdf) -> float:
     return widest / MM
 
 
+@pytest.mark.slow
 def test_the_columns_are_as_far_apart_right_to_left_as_left_to_right(every_bilingual):
     """The gap between the columns is on the side where they meet in Arabic too (it was on the
     Dutch column's outer edge: about 2 mm between the Dutch line ends and the Arabic bullets)."""

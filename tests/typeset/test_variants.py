@@ -48,6 +48,7 @@ def rect(width, height, outset=0.0) -> tuple[float, ...]:
     return tuple(round(v, 2) for v in (-outset, -outset, width + outset, height + outset))
 
 
+@pytest.mark.slow
 def test_file_names_carry_the_variant_except_a4(built, tmp_path):
     assert built["a4"].name == f"{LEAFLET}.pdf"
     for name in ("a5", "booklet", "large-print", "print-shop"):
@@ -147,6 +148,7 @@ def page_numbers_by_half(path) -> list[tuple[int | None, int | None]]:
     return sides
 
 
+@pytest.mark.slow
 def test_booklet_imposes_pages_in_saddle_stitch_order(project, tmp_path):
     """A leaflet long enough for 5+ A5 pages; each page identified by its own footer number.
     Copy-fitting sets the booklet on whole sheets (a multiple of 4 pages): no blank pages."""
@@ -163,6 +165,7 @@ def test_booklet_imposes_pages_in_saddle_stitch_order(project, tmp_path):
     assert sorted(numbers) == list(range(1, pages + 1))
 
 
+@pytest.mark.slow
 def test_booklet_adds_blank_pages_up_to_a_multiple_of_4(project, tmp_path):
     """Should a booklet's pages not fill whole sheets, the blanks go at the end of the reading order."""
     from leafletgen.typeset.impose import impose_booklet
@@ -255,6 +258,7 @@ def test_no_hyphenation_where_pyphen_has_no_dictionary():
     assert not can_hyphenate("tr") and not can_hyphenate("ar")
 
 
+@pytest.mark.slow
 def test_turkish_body_is_not_hyphenated(project, tmp_path):
     document, _, html = build(project, BuildRequest(LEAFLET, "tr", "fysio-delinde", "a5",
                                                     allow_draft=True), tmp_path)
@@ -284,6 +288,7 @@ def test_a_heading_is_never_the_last_line_on_a_page(built, name):
                 f"page {number} ends with a heading: {last['text']!r}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["a5", "large-print"])
 def test_the_draft_mark_fits_above_the_page_in_every_variant(project, tmp_path, name):
     """A draft gets a deeper top margin: the mark (18 pt in large print) is neither cut off at the

@@ -69,6 +69,7 @@ def test_a_note_in_the_address_is_never_read(note_site):
     assert response.status_code == 200 and "blauwe band" not in pdf_text(tmp_path / "x.pdf")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("note, words", [
     ("x" * 601, "hoogstens 600 tekens, nu 601"),
     ("   ", "Schrijf eerst de notitie."),

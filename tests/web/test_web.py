@@ -670,6 +670,7 @@ def test_serve_refuses_other_addresses_without_a_password(project):
     assert run_cli("serve", "--port", "70000", root=project.root).code == 2
 
 
+@pytest.mark.slow
 def test_serve_says_at_once_that_it_starts_then_where_it_answers(project, tmp_path):
     """`python generate.py serve` as a receptionist starts it: a line at once, then the address as
     soon as the app answers there (before the workers are warm: the warm-up's line comes after
