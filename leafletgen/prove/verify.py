@@ -104,7 +104,7 @@ def verify_pack(project: Project, pack: list[PackPart], data: bytes, shown: str)
         cut = [_pages(document, part.first, part.pages) for part in pack]
         used = {page for part in pack for page in range(part.first, part.first + part.pages)}
         written = [number + 1 for number in range(total) if number not in used
-                   and _has_text(document.pages[number])]
+                   and _shows_anything(document.pages[number])]
     parts = [verify_marked(project, part.mark, pages, f"pages {part.first + 1}-{part.first + part.pages}")
              for part, pages in zip(pack, cut)]
     state = next(state for state in WORST_FIRST if state in {part.state for part in parts} | {CURRENT})
@@ -124,8 +124,11 @@ def _pages(document: pikepdf.Pdf, first: int, count: int) -> bytes:
     return buffer.getvalue()
 
 
-def _has_text(page: pikepdf.Page) -> bool:
-    """Whether a page shows anything: text, an image or a drawing (a pack's blank page has none)."""
+def _shows_anything(page: pikepdf.Page) -> bool:
+    """Whether a page shows anything: text, an image, a drawing or an annotation (a pack's
+    blank page has none)."""
+    if len(page.obj.get("/Annots", pikepdf.Array())):
+        return True
     return any(str(operator) in ("Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "S", "B", "b", "sh")
                for _, operator in pikepdf.parse_content_stream(page))
 

@@ -185,3 +185,21 @@ def test_words_added_to_a_pack_outside_its_leaflets(project, tmp_path):
     assert run.code == 1
     assert run.out.splitlines()[0] == f"{path}: patient pack of 1 leaflets: text differs"
     assert run.out.splitlines()[-1] == f"  page {total}: text outside every leaflet of the pack"
+
+
+def test_a_note_added_to_a_packs_blank_page(project, tmp_path):
+    """A blank page with an annotation (a sticky note's words) belongs to no leaflet: the pack
+    differs."""
+    root, out = project
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pack_of(out, tmp_path, "tr"))
+    with pikepdf.open(path, allow_overwriting_input=True) as document:
+        document.add_blank_page(page_size=(595, 842))
+        document.pages[-1].obj.Annots = document.make_indirect(pikepdf.Array([document.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.FreeText,
+                               Rect=[50, 700, 400, 750], Contents=pikepdf.String("Neem 4 tabletten per dag")))]))
+        total = len(document.pages)
+        document.save(path)
+    run = run_cli("verify", str(path), root=root)
+    assert run.code == 1
+    assert run.out.splitlines()[-1] == f"  page {total}: text outside every leaflet of the pack"
