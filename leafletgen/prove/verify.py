@@ -112,6 +112,10 @@ def verify_pack(project: Project, pack: list[PackPart], data: bytes, shown: str)
     if written:
         state = DIFFERS
         details.append(f"page {', '.join(map(str, written))}: text outside every leaflet of the pack")
+    strings = pack_string_differences(project, pack, data)
+    if strings:
+        state = DIFFERS
+        details += strings
     return Verdict(shown, state, f"patient pack of {len(pack)} leaflets", details, parts)
 
 
@@ -136,12 +140,9 @@ def _shows_anything(page: pikepdf.Page) -> bool:
 def verify_marked(project: Project, mark: DocumentMark, data: bytes, shown: str) -> Verdict:
     """The verdict on a PDF whose mark is `mark`."""
     verdict = Verdict(shown, CURRENT, describe_mark(mark))
-    request = BuildRequest(mark.leaflet, mark.language,
-                           None if mark.practice == DEFAULT_PRACTICE_ID else mark.practice,
-                           mark.variant, mark.bilingual, allow_draft=mark.draft)
     try:
         from ..inputs.bundle import load_bundle
-        bundle = load_bundle(project, request)
+        bundle = load_bundle(project, _request(mark))
     except UserError as exc:
         return replace(verdict, state=UNKNOWN,
                        details=["its sources cannot be read now: " + str(exc.problems[0])])
@@ -169,19 +170,12 @@ def verify_marked(project: Project, mark: DocumentMark, data: bytes, shown: str)
     return replace(verdict, state=DIFFERS, details=differences + [cause])
 
 
-def text_differences(bundle, data: bytes) -> list[str]:
-    """What in the PDF's text (and its alt texts, bookmarks, links, title) is not the approved
-    text of the bundle's document, one line each; [] when it is exactly that."""
+def approved_texts(bundle):
+    """What the bundle's document may say, as the proof gathers it (prove.stage.approved_for)."""
     from .. import render
     from ..markup.qr import qr_context
-    from ..translate.catalogs import text_direction
     from ..translate.review.state import document_review
-    from .compare import compare
-    from .fold import fold
-    from .proof import describe
-    from .reading import read_booklet, read_pdf
-    from .stage import GENERATOR, approved_for
-    from .strings import pdf_strings, unapproved_strings
+    from .stage import approved_for
 
     request = bundle.request
     translated = render.translate(bundle)
@@ -189,7 +183,22 @@ def text_differences(bundle, data: bytes) -> list[str]:
     _, note = document_review(bundle.review, bundle.practice, request.lang, bundle.leaflet,
                               True, bundle.project)
     qr = qr_context(bundle.practice, bundle.leaflet.id, request.lang, request.variant)["qr"]
-    approved = approved_for(bundle, translated, source, note, qr)
+    return approved_for(bundle, translated, source, note, qr)
+
+
+def text_differences(bundle, data: bytes) -> list[str]:
+    """What in the PDF's text (and its alt texts, bookmarks, links, title) is not the approved
+    text of the bundle's document, one line each; [] when it is exactly that."""
+    from ..translate.catalogs import text_direction
+    from .compare import compare
+    from .fold import fold
+    from .proof import describe
+    from .reading import read_booklet, read_pdf
+    from .stage import GENERATOR
+    from .strings import pdf_strings, unapproved_strings
+
+    request = bundle.request
+    approved = approved_texts(bundle)
     rtl = text_direction(request.lang) == "rtl"
     pages = read_booklet(data, rtl) if request.variant == "booklet" else read_pdf(data, rtl)
     text = "\n".join(line for page in pages for line in page.lines)
@@ -197,3 +206,27 @@ def text_differences(bundle, data: bytes) -> list[str]:
     lines += [f"{item.where} '{item.text[:80]}' is not an approved text"
               for item in unapproved_strings(pdf_strings(data), approved, GENERATOR)]
     return lines
+
+
+def pack_string_differences(project: Project, pack: list[PackPart], data: bytes) -> list[str]:
+    """The pack's own strings (its title, bookmarks, alt texts, links, notes) that no leaflet of
+    it approves, one line each; [] also when a leaflet cannot be made now (said per leaflet)."""
+    from ..inputs.bundle import load_bundle
+    from .stage import GENERATOR
+    from .strings import pdf_strings, unapproved_strings
+
+    parts = []
+    for part in pack:
+        try:
+            parts.append(approved_texts(load_bundle(project, _request(part.mark))))
+        except UserError:
+            return []
+    union = replace(parts[0], **{name: tuple(item for texts in parts for item in getattr(texts, name))
+                                 for name in ("tracks", "strings", "templates", "alts", "links")}, note="")
+    return [f"{item.where} '{item.text[:80]}' is not an approved text"
+            for item in unapproved_strings(pdf_strings(data), union, GENERATOR)]
+
+
+def _request(mark: DocumentMark) -> BuildRequest:
+    return BuildRequest(mark.leaflet, mark.language, None if mark.practice == DEFAULT_PRACTICE_ID else mark.practice,
+                        mark.variant, mark.bilingual, allow_draft=mark.draft)

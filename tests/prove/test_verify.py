@@ -135,7 +135,10 @@ def pack_of(out, tmp_path, *langs: str) -> bytes:
 
     from leafletgen.web.pack import merge_pack
 
-    parts = [SimpleNamespace(pdf_path=pdf(out, lang), title=f"{LEAFLET} {lang}") for lang in langs]
+    parts = []
+    for lang in langs:
+        with pikepdf.open(pdf(out, lang)) as document:
+            parts.append(SimpleNamespace(pdf_path=pdf(out, lang), title=str(document.docinfo["/Title"])))
     return merge_pack(parts, langs[0], "", "a4")[0]
 
 
@@ -202,4 +205,20 @@ def test_a_note_added_to_a_packs_blank_page(project, tmp_path):
         document.save(path)
     run = run_cli("verify", str(path), root=root)
     assert run.code == 1
-    assert run.out.splitlines()[-1] == f"  page {total}: text outside every leaflet of the pack"
+    assert f"  page {total}: text outside every leaflet of the pack" in run.out.splitlines()
+    assert "  annotation 'Neem 4 tabletten per dag' is not an approved text" in run.out.splitlines()
+
+
+def test_a_dose_in_a_packs_bookmark(project, tmp_path):
+    """The pack's own strings (title, bookmarks, alt texts) must come from its leaflets too."""
+    root, out = project
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pack_of(out, tmp_path, "tr", "nl"))
+    with pikepdf.open(path, allow_overwriting_input=True) as document:
+        with document.open_outline() as outline:
+            outline.root.append(pikepdf.OutlineItem("Neem 4 tabletten per dag", 0))
+        document.save(path)
+    run = run_cli("verify", str(path), root=root)
+    assert run.code == 1
+    assert run.out.splitlines()[0].endswith(": patient pack of 2 leaflets: text differs")
+    assert "  bookmark 'Neem 4 tabletten per dag' is not an approved text" in run.out.splitlines()
