@@ -163,6 +163,7 @@ def test_a_warning_is_printed_and_strict_makes_it_an_error(dutch, tmp_path):
     assert strict.err.splitlines()[-1] == "error: warnings are errors with --strict"
 
 
+@pytest.mark.slow
 def test_the_main_job_with_strict_writes_no_document_that_has_warnings(dutch, tmp_path):
     """--strict in the main job: the practice whose colour warns gets no files, and the run fails;
     the other practice's leaflet is built (as with one failing document)."""

@@ -473,6 +473,7 @@ def test_a_recorded_review_rebuilds_exactly_that_language(few, tmp_path):
 
 # ---- For the translator: `#|` previous msgids and what each unit is -------------------------------
 
+@pytest.mark.slow
 def test_update_writes_previous_msgids_gnu_gettext_reads_and_keeps_them(project):
     path = project.catalog_path(LEAFLET, "de")
     edit(project.leaflets_dir / f"{LEAFLET}.md", "Acute rugklachten zijn vaak na twee weken",

@@ -177,6 +177,7 @@ def test_a_parsed_stylesheet_is_not_used_once_a_file_it_read_has_changed(project
     assert colours == {"1 0 1 rg": True, "0 0 1 rg": True}
 
 
+@pytest.mark.slow
 def test_a_logo_changed_between_two_documents_of_one_worker_is_the_new_logo(project, tmp_path, in_a_worker):
     """WeasyPrint's image cache is keyed by URL, and the logo's file is the same URL before and
     after the change (a PNG replaced by a JPEG of another colour): the second document shows the

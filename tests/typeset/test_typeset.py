@@ -67,6 +67,7 @@ def test_the_a4_leaflet_is_one_sheet_printed_double_sided(rendered, lang):
     assert 60 <= layout.median_line_chars <= 75, layout.median_line_chars
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_large_print_fills_whole_sheets_without_a_gap_over_a_quarter_page(rendered, lang):
     layout = rendered[lang, "large-print"][0].layout
@@ -75,6 +76,7 @@ def test_large_print_fills_whole_sheets_without_a_gap_over_a_quarter_page(render
     assert layout.body_pt >= 18
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ("nl", "de", "ar"))
 def test_a5_fills_whole_sheets_and_the_booklet_whole_folded_sheets(rendered, lang):
     for variant, unit in (("a5", 2), ("booklet", 4)):
@@ -86,6 +88,7 @@ def test_a5_fills_whole_sheets_and_the_booklet_whole_folded_sheets(rendered, lan
     assert pdf_pages(booklet) * 2 == rendered[lang, "booklet"][0].layout.page_count
 
 
+@pytest.mark.slow
 def test_bilingual_leaflets_fill_whole_sheets(rendered):
     for lang in ("de", "uk", "ar"):
         layout = rendered[lang, "bilingual"][0].layout
@@ -102,6 +105,7 @@ def test_a_bilingual_leaflet_one_block_after_the_other_fills_whole_sheets(tmp_pa
     assert min(layout.fills) >= 1 / 3 and layout.lone_words == [], layout.fills
 
 
+@pytest.mark.slow
 def test_a_leaflet_that_fits_is_laid_out_once_and_one_that_does_not_is_set_closer(rendered):
     dutch, german = rendered["nl", "a4"][0], rendered["de", "a4"][0]
     assert dutch.layouts == 1 and dutch.fit.level == 0 and dutch.layout.body_pt == 13
@@ -183,6 +187,7 @@ def test_the_review_date_stays_on_the_line_of_its_label_in_every_variant(rendere
                                          for line in pdf_with_date), (lang, variant, pdf_with_date)
 
 
+@pytest.mark.slow
 def test_the_translation_note_leaves_no_word_alone_on_its_last_line(rendered):
     """"Перекладено з нідерландської за допомогою комп'ютера; ще не / перевірено", the Arabic
     note's "بعد" alone: the note's last two words stay on one line."""
@@ -197,6 +202,7 @@ def test_the_translation_note_leaves_no_word_alone_on_its_last_line(rendered):
 
 # ---- No line broken early ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_no_line_of_body_text_ends_where_the_next_word_would_have_fit(rendered):
     """WeasyPrint broke the line before an inline box that did not fit a word too early:
     "…quotidiennes, vous / devez / continuer à les faire. … natation ou vélo"."""
@@ -264,12 +270,14 @@ def test_a_long_practice_name_keeps_its_last_words_together_and_its_footer_ends_
 
 # ---- No hyphenation in headings, the key message, colophon, footer ---------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_headings_key_message_colophon_and_footer_are_never_hyphenated(rendered, lang):
     for variant in ("a4", "large-print"):
         assert rendered[lang, variant][0].layout.broken_display == []
 
 
+@pytest.mark.slow
 def test_the_key_message_leaves_no_word_alone(rendered):
     for lang in LANGS:
         document = rendered[lang, "a4"][0]
@@ -301,6 +309,7 @@ def test_straight_quotes_in_a_catalog_become_the_languages_own(project, tmp_path
 
 
 
+@pytest.mark.slow
 def test_french_sets_a_no_break_space_before_its_question_mark(rendered):
     """"Que peut faire le kinésithérapeute pour vous ?": the space before "?" (and ! ; : and
     inside « ») is a no-break space on the page, and the heading's last two words are
@@ -355,6 +364,7 @@ def test_logos_are_sized_by_area_in_millimetres(project, tmp_path):
 
 # ---- Bilingual ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_bilingual_columns_are_set_in_one_family_where_it_has_both_scripts(rendered):
     for lang, family in (("uk", "Noto"), ("ar", "IBM-Plex-Sans-Arabic"), ("de", "Atkinson-Hyperlegible")):
         _, pdf = rendered[lang, "bilingual"]
@@ -367,6 +377,7 @@ def test_bilingual_columns_are_set_in_one_family_where_it_has_both_scripts(rende
             assert not any("Atkinson" in name for name in embedded_fonts(pdf)), lang
 
 
+@pytest.mark.slow
 def test_a_bilingual_heading_never_ends_a_page(rendered):
     """Side by side, a heading's row stays with the row after it, and is never split (one
     language's heading at the foot of a page, the other's at the top of the next)."""
@@ -381,6 +392,7 @@ def test_a_bilingual_heading_never_ends_a_page(rendered):
                 assert brand not in colours, (lang, number, "".join(c["text"] for c in last_line))
 
 
+@pytest.mark.slow
 def test_a_narrow_column_is_hyphenated_no_more_than_the_full_width_leaflet(rendered):
     """The columns hold the Dutch and the translation: compared with the two full-width leaflets
     together (a one-word change of a translation's wording moves one leaflet's share alone)."""

@@ -261,6 +261,7 @@ def test_a_save_over_a_profile_changed_since_is_refused_and_the_change_shown(fre
 
 # ---- Retiring a practice ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_retired_practice_is_gone_and_the_main_job_removes_its_outputs(dutch_site, tmp_path):
     app, service, project = dutch_site
     client = app.test_client()

@@ -592,6 +592,7 @@ DOUBLING = ('{% set ns = namespace(s="xxxxxxxx") %}{% for i in range(40) %}{% se
             '{% endfor %}<aside class="callout"><p>{{ ns.s|length }}</p></aside>\n')
 
 
+@pytest.mark.slow
 def test_a_document_over_the_memory_limit_is_a_message_and_the_app_keeps_serving(tmp_path):
     """The workers take on the memory limit per document (limits.py) as well as the time limit:
     a document that needs more is refused with a message saying so, in the staff page too, and the
@@ -704,6 +705,7 @@ def test_serve_says_at_once_that_it_starts_then_where_it_answers(project, tmp_pa
             server.kill()
 
 
+@pytest.mark.slow
 def test_serve_hands_its_memory_limit_to_the_workers(project, tmp_path):
     """`serve --memory-limit MB`: each worker takes it on (RLIMIT_AS: its address space when it
     starts plus MB), though forked from a fork server that never saw the command line."""
