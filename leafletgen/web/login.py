@@ -10,6 +10,7 @@ and servers.
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, g, redirect, render_template, request, session, url_for)
@@ -59,8 +60,7 @@ def _single_sign_on(name: str) -> Account | None:
     if found is None or found.disabled:
         g.sso_refused = True
         return None
-    found = Account(found.id, found.name, found.role, found.practices, found.disabled,
-                    found.has_password, via="sso")
+    found = dataclasses.replace(found, via="sso")       # all of it: practices, full name
     if getattr(session, "account_id", None) != found.id:
         session_store.sign_in(session, found.id)
         trail.record(store(), found, "login")

@@ -11,7 +11,7 @@ from leafletgen.store import accounts as store_accounts
 from leafletgen.store import audit as trail
 from leafletgen.web import access, login
 
-from tests.web.test_web import PRACTICE, add_account, copy_project, csrf, make_app, sign_in
+from tests.web.test_web import LEAFLET, PRACTICE, add_account, copy_project, csrf, make_app, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -209,6 +209,12 @@ def behind_sso(tmp_path_factory):
                                                      encoding="utf-8")
     add_account(project, "anna", "admin")
     add_account(project, "lena", "staff", password=None, practices=["plein"])
+    from leafletgen.store import accounts
+    from leafletgen.store.database import open_store
+
+    store = open_store(load_settings(project.root))
+    accounts.add(store, "rik@ziekenhuis.nl", "reviewer", (), None, project.practice_ids(), full_name="Rik van Dam")
+    store.close()
     settings = dataclasses.replace(load_settings(project.root), sso_header="X-Remote-User",
                                    proxies=(ipaddress.ip_network("10.0.0.5/32"),))
     app, service = make_app(project, base / "cache", require_login=True, settings=settings)
@@ -244,3 +250,28 @@ def test_a_name_the_app_does_not_know_is_refused_in_the_pages_language(behind_ss
         assert refused.status_code == 403 and words in page
         message = page.split('<p class="message" role="alert">')[1].split("</p>")[0]
         assert ("niet bekend" in message) == (lang == "nl") and message.rstrip().endswith(".")
+
+
+def test_a_reviewer_signed_in_by_single_sign_on_approves_under_their_full_name(behind_sso):
+    """The name printed on a reviewed leaflet is the account's full name, also when the proxy
+    signed the reviewer in."""
+    import hashlib
+    import re
+    import tomllib
+
+    from babel.messages.pofile import read_po
+
+    project = behind_sso.extensions["leafletgen.inputs.project"]
+    with open(project.catalog_path(LEAFLET, "tr"), "rb") as file:
+        unit = next(m for m in read_po(file) if m.id and isinstance(m.id, str))
+    client = from_proxy(behind_sso)
+    signed = {"X-Remote-User": "rik@ziekenhuis.nl"}
+    page = client.get(f"/review/tr/{LEAFLET}", headers=signed).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    sha = lambda text: hashlib.sha256(text.encode("utf-8")).hexdigest()  # noqa: E731
+    response = client.post(f"/review/tr/{LEAFLET}/approve", headers=signed, data={
+        "csrf_token": token, "domain": LEAFLET, "source": sha(unit.id), "translation": sha(unit.string)})
+    assert response.status_code == 302
+    record = project.root / "translations" / "tr" / "LC_MESSAGES" / f"{LEAFLET}.review.toml"
+    approved = tomllib.loads(record.read_text(encoding="utf-8"))["approved"]
+    assert [(item["by"], item["account"]) for item in approved] == [("Rik van Dam", "rik@ziekenhuis.nl")]
