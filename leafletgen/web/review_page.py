@@ -109,13 +109,32 @@ def page_data(lang: str, leaflet) -> dict:
         "findings": _findings(lang, domains), "questions": by_unit,
         "digests": {domain: revisions.remember(_catalog_bytes(domain, lang)) for domain in domains},
         "plural_examples": plural_examples(lang),
-        "gone": gone_since_review(record, units),
+        "gone": gone_since_review(record, units), "earlier": earlier_dutch(leaflet.id),
         "changed": [unit for unit in units if unit.since_review in ("new", "changed", "missing")],
         "counts": {state: sum(u.approval == state for u in units) for state in ("approved", "stale", "open")},
         "refusals": [refusal_text(message) for message in refusals],
         "local": local,
         "template_domain": TEMPLATE_DOMAIN,
     }
+
+
+def earlier_dutch(leaflet_id: str) -> dict[str, tuple[str, str]]:
+    """The Dutch of every unit of the leaflet's published versions, by its hash: (its text, the
+    newest version that had it), so a unit the last review read and that is gone now can be
+    shown whole (inputs.versions: the store of published versions)."""
+    from ..inputs import versions
+    from ..translate.review.records import text_hash
+
+    found: dict[str, tuple[str, str]] = {}
+    for published in reversed(versions.versions(project(), leaflet_id)):
+        try:
+            data = versions.read_version(project(), leaflet_id, published.version)
+            old = versions.parse_leaflet_bytes(project(), leaflet_id, data, published.version)
+        except UserError:                 # a version changed by hand is refused: not shown
+            continue
+        for *_where, text in old.units():
+            found.setdefault(text_hash(text), (text, published.version))
+    return found
 
 
 def _page(lang: str, leaflet, status: int = 200, notice: dict | None = None):

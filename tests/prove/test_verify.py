@@ -44,6 +44,19 @@ def pdf(out, lang, variant="a4"):
     return out / PRACTICE / lang / (f"{LEAFLET}.pdf" if variant == "a4" else f"{LEAFLET}-{variant}.pdf")
 
 
+def take_out_a_text_block(path, page_index: int) -> None:
+    """One block of text (the middle one) taken out of a page, as a PDF editor would."""
+    with pikepdf.open(path, allow_overwriting_input=True) as document:
+        page = document.pages[page_index]
+        operations = pikepdf.parse_content_stream(page)
+        blocks = [i for i, (_, op) in enumerate(operations) if str(op) == "BT"]
+        start = blocks[len(blocks) // 2]
+        end = next(i for i in range(start, len(operations)) if str(operations[i][1]) == "ET")
+        page.Contents = document.make_stream(pikepdf.unparse_content_stream(
+            operations[:start] + operations[end + 1:]))
+        document.save(path)
+
+
 def test_what_was_just_built_is_current(made):
     root, out = made
     run = run_cli("verify", str(out), root=root)
@@ -60,15 +73,7 @@ def test_a_pdf_altered_after_it_was_made(project):
     sources being the ones it was made from, the file was altered."""
     root, out = project
     path = pdf(out, "nl")
-    with pikepdf.open(path, allow_overwriting_input=True) as document:
-        page = document.pages[0]
-        operations = pikepdf.parse_content_stream(page)
-        blocks = [i for i, (_, op) in enumerate(operations) if str(op) == "BT"]
-        start = blocks[len(blocks) // 2]
-        end = next(i for i in range(start, len(operations)) if str(operations[i][1]) == "ET")
-        page.Contents = document.make_stream(pikepdf.unparse_content_stream(
-            operations[:start] + operations[end + 1:]))
-        document.save(path)
+    take_out_a_text_block(path, 0)
     run = run_cli("verify", str(path), root=root)
     assert run.code == 1
     lines = run.out.splitlines()
@@ -156,15 +161,7 @@ def test_a_patient_pack_is_checked_leaflet_by_leaflet(project, tmp_path):
         f"  pages {second}-{second + pages['nl'] - 1}: {LEAFLET} 1.0, nl, {PRACTICE}, a4: current"]
 
     # Its second leaflet with a block of text taken out: that leaflet differs, the first not.
-    with pikepdf.open(path, allow_overwriting_input=True) as document:
-        page = document.pages[second - 1]
-        operations = pikepdf.parse_content_stream(page)
-        blocks = [i for i, (_, op) in enumerate(operations) if str(op) == "BT"]
-        start = blocks[len(blocks) // 2]
-        end = next(i for i in range(start, len(operations)) if str(operations[i][1]) == "ET")
-        page.Contents = document.make_stream(pikepdf.unparse_content_stream(
-            operations[:start] + operations[end + 1:]))
-        document.save(path)
+    take_out_a_text_block(path, second - 1)
     run = run_cli("verify", str(path), root=root)
     assert run.code == 1
     lines = run.out.splitlines()

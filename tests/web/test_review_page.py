@@ -438,6 +438,15 @@ def test_the_review_is_recorded_once_every_unit_is_approved_then_changes_show(si
     listed = re.search(r'<ul class="changed-list">(.*?)</ul>', page, re.S).group(1)
     assert re.findall(r'href="#u-([0-9a-f]{12})"', listed) == [sha(unit.id)[:12]]
     assert unit_state(page, unit.id) == "stale"
+    # A Dutch sentence changed in the leaflet: the one the review read is gone, shown whole as the
+    # store of published versions has it, with the version it was last in.
+    gone = max(units(project), key=lambda m: len(m.id))
+    source = project.leaflets_dir / f"{LEAFLET}.md"
+    source.write_text(source.read_text(encoding="utf-8").replace(gone.id, gone.id + " Dat is normaal."),
+                      encoding="utf-8")
+    listed = re.search(r'<ul class="changed-list">(.*?)</ul>', client.get(PAGE).get_data(as_text=True), re.S).group(1)
+    escaped = gone.id.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+    assert f'<span lang="nl">{escaped}</span>' in listed and "(versie 1.0)" in listed
 
 
 def test_a_broken_record_is_a_message_without_a_file_path(site):
