@@ -33,6 +33,7 @@ class DocumentMark:
     draft: bool
     tool: str                # "leafletgen 0.1.0"
     inputs: str              # the bundle's digest: every input file it was made from
+    note: bool = False       # a personal note printed in it (written only when there is one)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def pack_description(parts: list[PackPart]) -> bytes:
 
 def _values(mark: DocumentMark, prefix: str) -> str:
     return "".join(f"<{prefix}:{field.name}>{html.escape(_text(getattr(mark, field.name)))}"
-                   f"</{prefix}:{field.name}>" for field in fields(mark))
+                   f"</{prefix}:{field.name}>" for field in fields(mark)
+                   if field.name != "note" or mark.note)
 
 
 def _text(value) -> str:
@@ -135,12 +137,12 @@ def read_pack(pdf: bytes, packet: str | None = None) -> list[PackPart] | None:
 
 
 def _mark(found: dict[str, str]) -> DocumentMark | None:
-    names = [field.name for field in fields(DocumentMark)]
+    names = [field.name for field in fields(DocumentMark) if field.name != "note"]
     if any(name not in found for name in names):
         return None
     values = {name: html.unescape(found[name]) for name in names}
     return DocumentMark(**{name: value == "true" if name in ("bilingual", "draft") else value
-                           for name, value in values.items()})
+                           for name, value in values.items()}, note=found.get("note") == "true")
 
 
 def document_mark(bundle, leaflet) -> DocumentMark:
@@ -150,4 +152,4 @@ def document_mark(bundle, leaflet) -> DocumentMark:
     request = bundle.request
     return DocumentMark(request.leaflet, bundle.leaflet.version, request.lang, request.practice_id,
                         request.variant, request.side_by_side, leaflet.is_draft,
-                        f"leafletgen {__version__}", bundle.digest)
+                        f"leafletgen {__version__}", bundle.digest, bool(request.note))

@@ -154,10 +154,12 @@ def verify_marked(project: Project, mark: DocumentMark, data: bytes, shown: str)
             + (f"a newer version exists: {version}" if older else f"the leaflet's version here is {version}")
             + " (its text was not compared: only the current version's text is known here)"])
     try:
-        differences = text_differences(bundle, data)
+        differences = text_differences(bundle, data, mark.note)
     except UserError as exc:       # e.g. its translation is no longer complete
         return replace(verdict, state=UNKNOWN,
                        details=["its sources cannot make it now: " + str(exc.problems[0])])
+    if mark.note:
+        verdict.details.append(NOTE_NOT_CHECKED)
     if not differences:
         if bundle.digest != mark.inputs:
             verdict.details.append("its words are the current approved text (the files it was made "
@@ -167,7 +169,7 @@ def verify_marked(project: Project, mark: DocumentMark, data: bytes, shown: str)
              if bundle.digest == mark.inputs else
              "its sources changed since it was made (a translation or the practice's details?): "
              "make it again")
-    return replace(verdict, state=DIFFERS, details=differences + [cause])
+    return replace(verdict, state=DIFFERS, details=differences + [cause] + verdict.details)
 
 
 def approved_texts(bundle):
@@ -186,9 +188,14 @@ def approved_texts(bundle):
     return approved_for(bundle, translated, source, note, qr)
 
 
-def text_differences(bundle, data: bytes) -> list[str]:
+NOTE_NOT_CHECKED = "contains a personal note (not checked)"
+
+
+def text_differences(bundle, data: bytes, note: bool = False) -> list[str]:
     """What in the PDF's text (and its alt texts, bookmarks, links, title) is not the approved
-    text of the bundle's document, one line each; [] when it is exactly that."""
+    text of the bundle's document, one line each; [] when it is exactly that. With a personal
+    `note` (its words are known only to the patient's copy), words added on the page are taken
+    as the note: not compared, never quoted."""
     from ..translate.catalogs import text_direction
     from .compare import compare
     from .fold import fold
@@ -202,7 +209,8 @@ def text_differences(bundle, data: bytes) -> list[str]:
     rtl = text_direction(request.lang) == "rtl"
     pages = read_booklet(data, rtl) if request.variant == "booklet" else read_pdf(data, rtl)
     text = "\n".join(line for page in pages for line in page.lines)
-    lines = [describe(difference, "") for difference in compare(fold(text), approved.expected())]
+    lines = [describe(difference, "") for difference in compare(fold(text), approved.expected())
+             if not (note and difference.kind == "added")]
     lines += [f"{item.where} '{item.text[:80]}' is not an approved text"
               for item in unapproved_strings(pdf_strings(data), approved, GENERATOR)]
     return lines

@@ -91,3 +91,36 @@ def test_a_note_needs_the_form_token(note_site):
     app.config["WTF_CSRF_ENABLED"] = True
     response = app.test_client().post(f"/leaflets/{LEAFLET}/nl.pdf", data={"note": NOTE})
     assert response.status_code in (400, 403) and response.mimetype != "application/pdf"
+
+
+def test_verify_says_a_note_is_there_and_never_quotes_it(note_site):
+    """A leaflet printed with a note is current with "contains a personal note (not checked)";
+    with a block of the leaflet's own text taken out it differs, and still the note is not
+    quoted. A document without a note carries no word of one in its metadata."""
+    from tests.conftest import run_cli
+    from tests.prove.test_verify import take_out_a_text_block
+
+    app, service, project, tmp_path = note_site
+    client = app.test_client()
+    address = f"/leaflets/{LEAFLET}/nl.pdf?practice=fysio-delinde&variant=a4"
+    page = client.get(f"/?leaflet={LEAFLET}&lang=nl&practice=fysio-delinde").get_data(as_text=True)
+    printed = tmp_path / "printed.pdf"
+    printed.write_bytes(client.post(address, data={"csrf_token": token_of(page), "note": NOTE}).data)
+    run = run_cli("verify", str(printed), root=project.root)
+    assert run.code == 0, run.out
+    assert run.out.splitlines() == [f"{printed}: {LEAFLET} 1.0, nl, fysio-delinde, a4: current",
+                                    "  contains a personal note (not checked)"]
+    take_out_a_text_block(printed, 0)
+    run = run_cli("verify", str(printed), root=project.root)
+    assert run.code == 1 and run.out.splitlines()[0].endswith(": text differs")
+    assert "contains a personal note (not checked)" in run.out
+    assert "blauwe" not in run.out and "Sanne" not in run.out
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(client.get(address).data)
+    from leafletgen.prove.metadata import xmp_packet
+
+    packet = xmp_packet(plain.read_bytes())
+    assert "<leafletgen:leaflet>" in packet and "leafletgen:note" not in packet
+    assert "<leafletgen:note>true</leafletgen:note>" in xmp_packet(printed.read_bytes())
+    assert run_cli("verify", str(plain), root=project.root).out.splitlines() == [
+        f"{plain}: {LEAFLET} 1.0, nl, fysio-delinde, a4: current"]
