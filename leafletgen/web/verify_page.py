@@ -64,18 +64,19 @@ def verify_in_worker(root: str, data: bytes) -> dict:
     from pathlib import Path
 
     from ..inputs.project import Project
-    from ..prove.verify import verify_pdf
+    from ..prove.verify import NOTE_NOT_CHECKED, verify_pdf
 
     verdict = verify_pdf(Project(Path(root)), data, "upload.pdf")
     parts = [{"state": part.state, "what": part.what} for part in verdict.parts]
-    return {"state": verdict.state, "what": "" if parts else verdict.what, "parts": parts}
+    return {"state": verdict.state, "what": "" if parts else verdict.what, "parts": parts,
+            "note": NOTE_NOT_CHECKED in verdict.details}
 
 
 @blueprint.route("/controleren", methods=["GET", "POST"])
 @access.requires("print")
 def page():
     form = CsrfForm()
-    answer, parts = None, []
+    answer, parts, note = None, [], ""
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
@@ -92,6 +93,10 @@ def page():
                 result = {"state": "cannot be checked", "what": ""}
             text, kind = STATES.get(result["state"], STATES["cannot be checked"])
             answer = (_(text), kind, result["what"])
+            if result.get("note"):
+                # Translators: The check page: the PDF was printed with a personal note for one
+                # patient; its words are not checked (only that copy has them).
+                note = _("Er staat een persoonlijke notitie in; die is niet gecontroleerd.")
             parts = [(part["what"], _(PART_STATES.get(part["state"], PART_STATES["cannot be checked"])))
                      for part in result.get("parts", [])]
-    return render_template("verify.html", form=form, answer=answer, parts=parts)
+    return render_template("verify.html", form=form, answer=answer, parts=parts, note=note)

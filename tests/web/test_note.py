@@ -4,6 +4,7 @@ logs, or an address."""
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 
@@ -110,6 +111,11 @@ def test_verify_says_a_note_is_there_and_never_quotes_it(note_site):
     assert run.code == 0, run.out
     assert run.out.splitlines() == [f"{printed}: {LEAFLET} 1.0, nl, fysio-delinde, a4: current",
                                     "  contains a personal note (not checked)"]
+    check = client.get("/controleren").get_data(as_text=True)
+    answer = client.post("/controleren", content_type="multipart/form-data", data={
+        "csrf_token": token_of(check), "pdf": (io.BytesIO(printed.read_bytes()), "folder.pdf")})
+    shown = answer.get_data(as_text=True)
+    assert "is actueel" in shown and "persoonlijke notitie" in shown and "blauwe" not in shown
     take_out_a_text_block(printed, 0)
     run = run_cli("verify", str(printed), root=project.root)
     assert run.code == 1 and run.out.splitlines()[0].endswith(": text differs")
