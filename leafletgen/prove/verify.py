@@ -105,8 +105,9 @@ def verify_pack(project: Project, pack: list[PackPart], data: bytes, shown: str)
         used = {page for part in pack for page in range(part.first, part.first + part.pages)}
         written = [number + 1 for number in range(total) if number not in used
                    and _shows_anything(document.pages[number])]
-    parts = [verify_marked(project, part.mark, pages, f"pages {part.first + 1}-{part.first + part.pages}")
-             for part, pages in zip(pack, cut)]
+    # A pack is never printed with a personal note: a part that claims one is checked as without.
+    parts = [verify_marked(project, replace(part.mark, note=False), pages,
+                           f"pages {part.first + 1}-{part.first + part.pages}") for part, pages in zip(pack, cut)]
     state = next(state for state in WORST_FIRST if state in {part.state for part in parts} | {CURRENT})
     details = [line for part in parts for line in part.lines()]
     if written:

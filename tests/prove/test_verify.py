@@ -219,3 +219,30 @@ def test_a_dose_in_a_packs_bookmark(project, tmp_path):
     assert run.code == 1
     assert run.out.splitlines()[0].endswith(": patient pack of 2 leaflets: text differs")
     assert "  bookmark 'Neem 4 tabletten per dag' is not an approved text" in run.out.splitlines()
+
+
+def words_drawn_on(document: pikepdf.Pdf, page_index: int, words: str) -> None:
+    """`words` drawn on a page with one of its own fonts, as a PDF editor would add them."""
+    page = document.pages[page_index]
+    font = next(iter(page.obj.Resources.Font.keys()))
+    page.contents_add(document.make_stream(f"BT {font} 11 Tf 60 60 Td ({words}) Tj ET".encode()), prepend=False)
+
+
+def test_a_pack_part_that_claims_a_personal_note_is_checked_as_without(project, tmp_path):
+    """A pack is never printed with a personal note: words added to a pack whose metadata
+    was made to claim one are found all the same."""
+    from leafletgen.prove.metadata import xmp_packet
+
+    root, out = project
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pack_of(out, tmp_path, "nl"))
+    assert run_cli("verify", str(path), root=root).code == 0
+    with pikepdf.open(path, allow_overwriting_input=True) as document:
+        words_drawn_on(document, 0, "Neem 4 tabletten per dag")
+        packet = document.Root.Metadata.read_bytes().replace(
+            b"<leafletgenpack:tool>", b"<leafletgenpack:note>true</leafletgenpack:note><leafletgenpack:tool>")
+        document.Root.Metadata.write(packet)
+        document.save(path)
+    assert "<leafletgenpack:note>true" in xmp_packet(path.read_bytes())
+    run = run_cli("verify", str(path), root=root)
+    assert run.code == 1 and "added: " in run.out and "personal note" not in run.out
