@@ -106,3 +106,82 @@ def test_an_account_for_some_practices_sees_the_neutral_default():
     limited = accounts.Account(1, "lena", "staff", practices=frozenset({"plein"}))
     assert limited.sees_practice("") and limited.sees_practice(None) and limited.sees_practice("plein")
     assert not limited.sees_practice("fysio-delinde")
+
+
+# ---- What each check names, at its exact limit (accounts' second mutation run) --------------------
+
+def test_each_check_names_its_field_code_and_limit_exactly_at_the_limit():
+    name_max, full_max = schema.NAME_MAX, schema.FULL_NAME_MAX
+    low, high = accounts.MIN_PASSWORD_LENGTH, accounts.MAX_PASSWORD_LENGTH
+    named = lambda found: [(item.field, item.code, item.message.params) for item in found]  # noqa: E731
+    assert named(accounts.name_messages("")) == [("name", "name_empty", {})]
+    assert accounts.name_messages("a" * name_max) == []
+    assert named(accounts.name_messages("a" * (name_max + 1))) == [("name", "name_too_long", {"max": name_max})]
+    assert accounts.full_name_messages("J" * full_max) == []
+    assert named(accounts.full_name_messages("J" * (full_max + 1))) == \
+        [("full_name", "full_name_too_long", {"max": full_max})]
+    assert named(accounts.password_messages("p" * (low - 1)))[0][:2] == ("password", "password_too_short")
+    assert accounts.password_messages("p" * low) == accounts.password_messages("p" * high) == []
+    assert named(accounts.password_messages("p" * (high + 1))) == \
+        [("password", "password_too_long", {"max": high})]
+    assert named(accounts.practice_messages(["elders"], KNOWN)) == \
+        [("practices", "practice_unknown", {"practice": "elders", "practices": "fysio-delinde, plein"})]
+    assert named(accounts.practice_messages(["elders"], ())) == \
+        [("practices", "practice_unknown", {"practice": "elders", "practices": "(none)"})]
+
+
+def test_a_name_taken_and_a_full_name_with_a_tab_are_refused(store):
+    accounts.add(store, "anna", "admin", password=PASSWORD)
+    with pytest.raises(AccountError) as error:
+        accounts.add(store, "Anna", "staff", password=PASSWORD)
+    assert refusal(error) == [("name", "name_taken", {"name": "anna"})]
+    # A tab is not turned into a space: the name is refused as it was typed, in add and change.
+    with pytest.raises(AccountError) as error:
+        accounts.add(store, "jan", "reviewer", password=PASSWORD, full_name="Jan\tde Vries")
+    assert refusal(error) == [("full_name", "full_name_characters", {})]
+    accounts.add(store, "sam", "staff", password=PASSWORD)
+    with pytest.raises(AccountError) as error:
+        accounts.change(store, "sam", full_name="Sam\nJansen")
+    assert refusal(error) == [("full_name", "full_name_characters", {})]
+    assert accounts.find(store, "sam").full_name == "" and accounts.find(store, "sam").shown_name == "sam"
+
+
+def test_an_admin_kept_an_admin_and_practices_changed(store):
+    accounts.add(store, "anna", "admin", password=PASSWORD)
+    assert accounts.change(store, "anna", role="admin").role == "admin"     # the last admin: no change
+    accounts.add(store, "lena", "staff", password=PASSWORD)
+    changed = accounts.change(store, "lena", practices=["plein"], known_practices=KNOWN)
+    assert changed.practices == frozenset({"plein"}) == accounts.find(store, "lena").practices
+
+
+def test_usable_accounts_are_enabled_ones_with_a_password(store):
+    accounts.add(store, "anna", "admin", password=PASSWORD)
+    accounts.add(store, "sam", "staff", password=PASSWORD)
+    accounts.add(store, "jan@ziekenhuis.nl", "reviewer", password=None)      # single sign-on only
+    assert accounts.count_usable(store) == 2
+    accounts.set_disabled(store, "sam", True)
+    assert accounts.count_usable(store) == 1
+
+
+def test_a_stored_hash_that_cannot_be_read_lets_nobody_in(store):
+    from sqlalchemy import update
+
+    accounts.add(store, "anna", "admin", password=PASSWORD)
+    with store.write() as connection:
+        connection.execute(update(schema.accounts).where(schema.accounts.c.name == "anna")
+                           .values(password_hash="bcrypt$not-a-hash-this-app-writes"))
+    assert accounts.verify_password(store, "anna", PASSWORD) is None
+    assert accounts.verify_password(store, "anna", "bcrypt$not-a-hash-this-app-writes") is None
+
+
+def test_review_by_names_who_may_review(store):
+    accounts.add(store, "sam", "staff", password=PASSWORD)
+    with pytest.raises(AccountError) as error:
+        accounts.reviewer(store, "Sam")
+    assert refusal(error) == [("by", "not_a_reviewer", {"name": "sam", "reviewers": "none"})]
+    accounts.add(store, "anna", "admin", password=PASSWORD)
+    accounts.add(store, "rik", "reviewer", password=PASSWORD)
+    with pytest.raises(AccountError) as error:
+        accounts.reviewer(store, "sam")
+    assert refusal(error) == [("by", "not_a_reviewer", {"name": "sam", "reviewers": "anna, rik"})]
+    assert accounts.reviewer(store, "Rik").name == "rik"
