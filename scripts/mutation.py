@@ -58,8 +58,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                  "tests/markup/test_sandbox_mutants.py"]),
     "limits": ("leafletgen/run/limits.py", ["tests/run/test_limits_mutants.py"]),
     "accounts": ("leafletgen/store/accounts.py",
-                 ["tests/store/test_accounts_mutants.py", "tests/store/test_store.py", "tests/store/test_users_command.py",
-                  "tests/web/test_accounts.py"]),
+                 ["tests/store/test_accounts_mutants.py", "tests/store/test_store.py",
+                  "tests/store/test_users_command.py", "tests/web/test_accounts.py"]),
 }
 
 # mutmut's exit codes per mutant, by what they mean here
