@@ -102,7 +102,17 @@ def _alive(pid: int) -> bool:
         return False
     except (PermissionError, OverflowError, OSError):
         return True  # exists (another user's), or cannot tell: keep its file
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether `pid` has ended and only waits to be reaped (a worker killed with its parent:
+    until init reaps it, a signal still reaches it, but it writes nothing any more)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False     # no /proc (not Linux), or it has just gone: as the signal said
 
 
 def stale_part(path: Path) -> bool:

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,25 @@ def test_leftovers_of_a_killed_writer_are_removed_those_of_a_running_one_kept(tm
     assert not dead.exists() and alive.exists() and other.exists()   # only leaflet.pdf's own
     assert remove_stale_parts(tmp_path / "out") == [other]
     assert alive.exists()
+
+
+def test_the_leftover_of_a_killed_writer_not_yet_reaped_is_removed(tmp_path):
+    """A worker killed with its parent is a zombie until init reaps it: a signal still reaches
+    it, but it writes nothing any more, so its temporary file is stale."""
+    child = os.fork()
+    if child == 0:
+        os._exit(0)
+    try:
+        deadline = time.monotonic() + 10
+        while open(f"/proc/{child}/stat", "rb").read().rsplit(b")", 1)[1].split()[0] != b"Z":
+            assert time.monotonic() < deadline, "the child did not end"
+            time.sleep(0.01)
+        os.kill(child, 0)                                  # still there as far as a signal goes
+        part = tmp_path / f".leaflet.pdf.{child}.abc123.part"
+        part.write_bytes(b"half a PDF")
+        assert remove_stale_parts(tmp_path) == [part]
+    finally:
+        os.waitpid(child, 0)
 
 
 # ---- Killed builds -------------------------------------------------------------------------------
