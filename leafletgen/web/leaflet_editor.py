@@ -92,15 +92,16 @@ def _page(leaflet_id: str, text: str | None = None, problems=None, conflict=None
         shown = re.sub(r'^version: *"?[^"\n]*"? *$', f'version: "{drafts.next_version(current.version)}"',
                        shown, count=1, flags=re.M)
     account = access.account()
+    units = _units(leaflet_id, shown)
     return render_template(
         "editor.html", leaflet_id=leaflet_id, text=shown, loaded=versions.sha256(loaded) if loaded else "",
         draft=draft, current=current, history=list(reversed(versions.versions(proj, leaflet_id))),
         problems=problems if problems is not None else text_problems(leaflet_id, shown),
-        conflict=conflict, outdated=_outdated_units(leaflet_id, shown),
+        conflict=conflict, outdated=_outdated_units(leaflet_id, units),
         may_approve=draft is not None and account is not None and account.may(drafts.APPROVING_PERMISSION)
         and account.name not in draft.written_by,
         suggested=drafts.next_version(current.version) if current else "1.0",
-        **editor_questions(leaflet_id, _units(leaflet_id, shown))), status
+        **editor_questions(leaflet_id, units)), status
 
 
 def _units(leaflet_id: str, text: str) -> set[str] | None:
@@ -111,18 +112,17 @@ def _units(leaflet_id: str, text: str) -> set[str] | None:
         return None
 
 
-def _outdated_units(leaflet_id: str, text: str) -> int:
-    """How many units of the text the published version has not (their translations go out of
-    date when it is published)."""
+def _outdated_units(leaflet_id: str, units: set[str] | None) -> int:
+    """How many of the text's units (`_units`) the published version has not (their
+    translations go out of date when it is published)."""
     proj = project()
-    if leaflet_id not in proj.leaflet_ids():
+    if units is None or leaflet_id not in proj.leaflet_ids():
         return 0
     try:
         published = {unit for _, _, unit in library.load_leaflet(proj, leaflet_id).units()}
-        drafted = drafts.check_draft(proj, leaflet_id, text.encode("utf-8"))
     except UserError:
         return 0
-    return len({unit for _, _, unit in drafted.units()} - published)
+    return len(units - published)
 
 
 # ---- Pages ----------------------------------------------------------------------------------------

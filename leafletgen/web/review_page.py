@@ -109,7 +109,8 @@ def page_data(lang: str, leaflet) -> dict:
         "findings": _findings(lang, domains), "questions": by_unit,
         "digests": {domain: revisions.remember(_catalog_bytes(domain, lang)) for domain in domains},
         "plural_examples": plural_examples(lang),
-        "gone": gone_since_review(record, units), "earlier": earlier_dutch(leaflet.id),
+        "gone": (gone := gone_since_review(record, units)),
+        "earlier": earlier_dutch(leaflet.id) if gone else {},     # read only when something is gone
         "changed": [unit for unit in units if unit.since_review in ("new", "changed", "missing")],
         "counts": {state: sum(u.approval == state for u in units) for state in ("approved", "stale", "open")},
         "refusals": [refusal_text(message) for message in refusals],
