@@ -58,11 +58,11 @@ class InputFiles(Hasher):
         """files.read_file's answer for root/relative, from the one reading of it."""
         key = "/".join(relative_parts(relative))
         self._ensure(key)
+        size = self.sizes.get(key)   # also of a file over FILE_MAX_BYTES: the limit named is `limit`
+        if size is not None and size > limit:
+            raise InputFileError(f"is {size:,} bytes; the limit is {limit:,} bytes", "too large")
         if key in self.errors:
             raise self.errors[key]
-        size = self.sizes[key]
-        if size > limit:
-            raise InputFileError(f"is {size:,} bytes; the limit is {limit:,} bytes", "too large")
         return self.data[key]
 
     def contents(self, root: Path, relative: str, limit: int) -> bytes | None:
@@ -84,19 +84,26 @@ class InputFiles(Hasher):
 
     def _absent(self, key: str) -> InputFileError | None:
         """Why a file that was not read is not there, as a recorded listing of a folder above it
-        says (a template looked up in a folder that has no such file); None: no listing says."""
+        says (a template looked up in a folder that has no such file); None: the record cannot
+        say (no listing above it, or the listing has it)."""
         for folder, entries in self.trees.items():
             if not key.startswith(folder + "/"):
                 continue
-            if isinstance(entries, str) and entries != "-":
-                return InputFileError(f"lies in {folder}, which is a symbolic link; only real files "
-                                      "and folders inside the project are read", "link")
+            if isinstance(entries, str):
+                if entries == "-":
+                    return InputFileError("does not exist", "missing")
+                return _in_link(folder)
             rest = key[len(folder) + 1:]
-            for entry in entries if isinstance(entries, list) else ():
-                if rest.startswith(entry + "/"):
-                    return InputFileError(f"lies in {folder}/{entry}, which is a symbolic link; "
-                                          "only real files and folders inside the project are "
-                                          "read", "link")
+            if rest in entries:
+                return None
+            for entry in entries:
+                if rest.startswith(entry + "/"):   # below a file or a link the listing has
+                    above = f"{folder}/{entry}"
+                    if above in self.sizes:
+                        return InputFileError("does not exist", "missing")
+                    if above in self.errors and self.errors[above].kind == "link":
+                        return _in_link(above)
+                    return None
             return InputFileError("does not exist", "missing")
         return None
 
@@ -126,7 +133,7 @@ class InputFiles(Hasher):
             if size > FILE_MAX_BYTES:
                 self.errors[key] = InputFileError(f"is {size:,} bytes; the limit is "
                                                   f"{FILE_MAX_BYTES:,} bytes", "too large")
-                self.special[key] = too_large_digest(size)
+                self.special[key], self.sizes[key] = too_large_digest(size), size
                 return
             chunks, total = [], 0
             while True:
@@ -216,11 +223,6 @@ class InputFiles(Hasher):
                 self.listings[folder] = []
         return list(self.listings[folder])
 
-    def under(self, folder: str) -> dict[str, bytes]:
-        """The files read below `folder` (relative path → bytes)."""
-        prefix = folder.rstrip("/") + "/"
-        return {key: data for key, data in self.data.items() if key.startswith(prefix)}
-
     # -- across machines
 
     def wire(self) -> tuple[dict, dict[str, bytes]]:
@@ -230,7 +232,7 @@ class InputFiles(Hasher):
         record = {
             "root": str(self.root),
             "files": {key: hashlib.sha256(data).hexdigest() for key, data in self.data.items()},
-            "errors": {key: (exc.reason, exc.kind, self.special[key])
+            "errors": {key: (exc.reason, exc.kind, self.special[key], self.sizes.get(key))
                        for key, exc in self.errors.items()},
             "kinds": dict(self.kinds), "listings": dict(self.listings), "trees": dict(self.trees),
             "defaults": sorted(self.from_defaults),
@@ -248,9 +250,11 @@ class InputFiles(Hasher):
                 raise UserError(f"{key}: the bytes that arrived here are not the bytes read on the "
                                 "machine that sent them; not rendered")
             files.data[key], files.sizes[key] = data, len(data)
-        for key, (reason, kind, special) in record["errors"].items():
+        for key, (reason, kind, special, size) in record["errors"].items():
             files.errors[key] = InputFileError(reason, kind)
             files.special[key] = special
+            if size is not None:
+                files.sizes[key] = size
         files.kinds = dict(record["kinds"])
         files.from_defaults = set(record.get("defaults", ()))
         files.listings = {key: list(value) for key, value in record["listings"].items()}
@@ -259,3 +263,7 @@ class InputFiles(Hasher):
         files._replay = True
         return files
 
+
+def _in_link(folder: str) -> InputFileError:
+    return InputFileError(f"lies in {folder}, which is a symbolic link; only real files and folders "
+                          "inside the project are read", "link")
