@@ -211,7 +211,7 @@ def leaflet_script_problems(body: str, body_line: int, meta, line_of, file: str)
     problems = [Problem(file, Message("script", message), line=body_line + number - 1)
                 for number, message in script_line_problems(body, table)]
     for key in ("title", "author", "source"):
-        message = script_problem(getattr(meta, key, "") or "", table) if meta is not None else None
+        message = script_problem(getattr(meta, key), table) if meta is not None else None
         if message:
             problems.append(Problem(file, Message("script", message), line=line_of(key), field=key))
     return problems

@@ -54,6 +54,12 @@ def test_the_tools_digest_follows_its_code_and_its_language_tables(package):
     (package / "web" / "app.py").write_text("b = 3\n")           # the web app makes no document
     (package / "templates" / "leaflet.html").write_text("<p>x\n")  # not code: the documents' parts
     assert digest() == fourth
+    # An installed leafletgen's shipped/ (templates, catalogs, termbases with .toml) is hashed
+    # where a document uses it, as the project's default, not as the tool.
+    (package / "shipped" / "translations" / "tr").mkdir(parents=True)
+    (package / "shipped" / "translations" / "tr" / "terms.toml").write_text("x = 1\n")
+    (package / "shipped" / "hooks.py").write_text("c = 1\n")
+    assert digest() == fourth
 
 
 def test_the_tools_digest_follows_its_version_and_libraries(package, monkeypatch):

@@ -8,14 +8,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+from dataclasses import replace
 
 import pytest
 
-from leafletgen.inputs import digest
+from leafletgen.inputs import digest, project as project_module
 from leafletgen.inputs.digest import (BIG_FILE, FILE_MAX_BYTES, Hasher, catalogs_digest, combine,
                                       document_families, document_parts, fonts_digest, leaflet_digest,
                                       output_digest, practice_digest, special_digest, templates_digest,
                                       too_large_digest, web_prefix)
+from leafletgen.inputs.project import Project
+from leafletgen.inputs.reading import InputFiles
 from leafletgen.request import BuildRequest
 from leafletgen.typeset.fonts import font_faces
 
@@ -221,6 +225,52 @@ def test_the_catalogs_part_of_dutch_is_empty_and_other_languages_differ(project)
 
 def test_the_templates_part_is_the_templates_folder(project):
     assert templates_digest(project, Hasher()) == Hasher().tree(project.templates_dir)
+
+
+@pytest.fixture
+def shipped(tmp_path, monkeypatch):
+    """leafletgen's own folder, with templates a content folder may lack."""
+    folder = tmp_path / "leafletgen"
+    (folder / "templates" / "blocks").mkdir(parents=True)
+    (folder / "templates" / "leaflet.css").write_bytes(b"/* leafletgen's */")
+    (folder / "templates" / "blocks" / "advice.html.j2").write_bytes(b"{{ advice }}")
+    monkeypatch.setattr(project_module, "SHIPPED_ROOT", folder)
+    return folder
+
+
+@pytest.mark.parametrize("own", ["none", "some", "link", "file"])
+def test_the_templates_part_is_a_copy_of_leafletgens_under_the_projects_own(tmp_path, shipped, own):
+    """What the plan hashes from the disk, what a document's reading hashes, and a project that
+    holds a copy of leafletgen's templates with its own on top: one digest. A linked templates
+    folder is hashed as a link, and one that is a file as missing: never leafletgen's instead."""
+    root, copy = tmp_path / "project", tmp_path / "copy"
+    root.mkdir()
+    shutil.copytree(shipped / "templates", copy / "templates")
+    if own == "some":
+        for folder in (root, copy):
+            (folder / "templates").mkdir(exist_ok=True)
+            (folder / "templates" / "leaflet.css").write_bytes(b"/* the practice's */")
+            (folder / "templates" / "practice.css").write_bytes(b"/* only the practice's */")
+    elif own == "link":
+        (root / "templates").symlink_to(shipped / "templates", target_is_directory=True)
+    elif own == "file":
+        (root / "templates").write_bytes(b"not a folder")
+    project = Project(root)
+    reading = replace(project, files=InputFiles(root, project.defaults))
+    expected = Hasher().tree(root / "templates") if own in ("link", "file") else Hasher().tree(copy / "templates")
+    assert templates_digest(project, Hasher()) == templates_digest(reading, reading.files) == expected
+    assert expected != Hasher().tree(shipped / "templates") or own == "none"
+
+
+def test_a_drafts_leaflet_part_is_the_draft(tmp_path):
+    (tmp_path / "leaflets" / "drafts").mkdir(parents=True)
+    (tmp_path / "leaflets" / "rug.md").write_bytes(b"approved")
+    (tmp_path / "leaflets" / "drafts" / "rug.md").write_bytes(b"draft")
+    project = Project(tmp_path)
+    assert leaflet_digest(project, Hasher(), "rug", []) == combine(sha(b"approved"))
+    assert leaflet_digest(project, Hasher(), "rug", [], from_draft=True) == combine(sha(b"draft"))
+    draft = document_parts(project, Hasher(), BuildRequest("rug", "nl", from_draft=True), [], "f")
+    assert draft["leaflet"] == combine(sha(b"draft"))
 
 
 def test_the_fonts_part_follows_the_page_families_files():
