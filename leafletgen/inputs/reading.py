@@ -256,10 +256,9 @@ class InputFiles(Hasher):
             if size is not None:
                 files.sizes[key] = size
         files.kinds = dict(record["kinds"])
-        files.from_defaults = set(record.get("defaults", ()))
+        files.from_defaults = set(record["defaults"])
         files.listings = {key: list(value) for key, value in record["listings"].items()}
-        files.trees = {key: list(value) if isinstance(value, (list, tuple)) else value
-                       for key, value in record["trees"].items()}
+        files.trees = dict(record["trees"])
         files._replay = True
         return files
 

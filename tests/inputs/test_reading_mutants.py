@@ -22,8 +22,8 @@ from leafletgen.inputs.reading import InputFiles, NotRecorded
 
 LIMIT = 3 * 1024 * 1024   # the reader's own limit here: above one read's 1 MiB, so a file is read in pieces
 NAMES = ["leaflets/a.md", "leaflets/empty.md", "leaflets/img/big.png", "exact.bin", "over.bin",
-         "link.md", "linked/a.md", "leaflets/linked/a.md", "fifo", "leaflets/img", "leaflets/none.md",
-         "nowhere/a.md", "leaflets/a.md/under", "templates/own.css", "templates/shared.css",
+         "link.md", "linked/a.md", "linked/img/big.png", "leaflets/linked/a.md", "fifo", "leaflets/img",
+         "leaflets/none.md", "nowhere/a.md", "leaflets/a.md/under", "templates/own.css", "templates/shared.css",
          "templates/default.css", "templates/none.css"]
 FOLDERS = ["leaflets", "leaflets/img", "linked", "leaflets/linked", "nowhere", "leaflets/a.md",
            "templates"]
@@ -185,9 +185,20 @@ def test_a_file_that_grows_while_it_is_read_is_refused_like_the_disk_refuses_it(
     for name in ["over.bin", "exact.bin", "leaflets/img/big.png"]:
         files = InputFiles(root, defaults)
         assert answer(files.read, name, LIMIT) == answer(read_file, root, name, LIMIT), name
+    # The reader reads at most one byte over its limit, however much the file grows meanwhile.
+    (root / "growing.bin").write_bytes(pattern(LIMIT + 4096))
+    read_sizes, real_read = [], os.read
+
+    def counted(fd, size):
+        data = real_read(fd, size)
+        read_sizes.append(len(data))
+        return data
+
+    monkeypatch.setattr(os, "read", counted)
     files = InputFiles(root, defaults)
-    files.file(root / "over.bin")
-    assert files.special["over.bin"] == too_large_digest(LIMIT + 1)
+    assert answer(files.read, "growing.bin", LIMIT)[-1] == "too large"
+    assert sum(read_sizes) == LIMIT + 1 and max(read_sizes) <= 1 << 20
+    assert files.file(root / "growing.bin") == too_large_digest(LIMIT + 1)
 
 
 def test_a_file_that_cannot_be_read_is_refused_with_the_systems_reason(tree, monkeypatch):
@@ -256,6 +267,24 @@ def test_bytes_that_are_not_the_ones_sent_are_refused_where_they_arrive(tree):
     with pytest.raises(UserError, match="^leaflets/a.md: the bytes that arrived here are not the bytes "
                                         "read on the machine that sent them; not rendered$"):
         InputFiles.replay(record, {digest_: data + b"\n1000 mg"})
+
+
+def test_a_file_over_the_readers_own_limit_is_refused_whatever_limit_is_asked(tree, small_limit):
+    root, defaults = tree
+    files = InputFiles(root, defaults)
+    assert answer(files.read, "over.bin", 2 * LIMIT) == answer(read_file, root, "over.bin", LIMIT)
+    again = InputFiles.replay(*files.wire())
+    assert answer(again.read, "over.bin", 2 * LIMIT) == answer(read_file, root, "over.bin", LIMIT)
+    assert answer(again.read, "over.bin", 10)[1] == f"is {LIMIT + 1:,} bytes; the limit is 10 bytes"
+
+
+def test_a_file_or_folder_outside_the_project_is_hashed_as_the_disk_has_it(tree):
+    root, defaults = tree
+    files = InputFiles(root, defaults)
+    outside = root.parent / "leafletgen"
+    assert files.file(outside / "templates" / "shared.css") == Hasher().file(outside / "templates" / "shared.css")
+    assert files.tree(outside / "templates") == Hasher().tree(outside / "templates")
+    assert files.data == {}                    # nothing of it kept as the project's
 
 
 def test_contents_are_only_a_project_files_and_none_when_refused(tree):
