@@ -260,14 +260,23 @@ def stray_glyphs(glyphs: list[Glyph], areas: list[tuple[float, float, float, flo
     for area in areas:              # areas by the 20 pt rows of the page they reach into
         for row in range(int(area[1] // ROW) - 1, int(area[3] // ROW) + 2):
             rows.setdefault(row, []).append(area)
-    out = []
+    out, last, last_row = [], (0.0, 0.0, -1.0, -1.0), None
     for glyph in glyphs:
         if not folded(glyph.text):
             continue
         x, y = glyph.middle
         slack = max(2.0, (glyph.top - glyph.bottom) / 3)
-        if not any(a[0] - slack <= x <= a[2] + slack and a[1] - slack <= y <= a[3] + slack
-                   for a in rows.get(int(y // ROW), ())):
+        row = int(y // ROW)
+        # The area of the glyph before, in the same row, is tried first: it nearly always holds
+        # the next glyph too (the same areas are tried, one of them sooner).
+        if row == last_row and last[0] - slack <= x <= last[2] + slack and \
+                last[1] - slack <= y <= last[3] + slack:
+            continue
+        for area in rows.get(row, ()):
+            if area[0] - slack <= x <= area[2] + slack and area[1] - slack <= y <= area[3] + slack:
+                last, last_row = area, row
+                break
+        else:
             out.append(glyph)
     return out
 
