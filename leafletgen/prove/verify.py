@@ -105,15 +105,17 @@ def verify_pack(project: Project, pack: list[PackPart], data: bytes, shown: str)
         used = {page for part in pack for page in range(part.first, part.first + part.pages)}
         written = [number + 1 for number in range(total) if number not in used
                    and _shows_anything(document.pages[number])]
+    sources = [_sources(project, part.mark) for part in pack]   # each leaflet's, loaded once
     # A pack is never printed with a personal note: a part that claims one is checked as without.
     parts = [verify_marked(project, replace(part.mark, note=False), pages,
-                           f"pages {part.first + 1}-{part.first + part.pages}") for part, pages in zip(pack, cut)]
+                           f"pages {part.first + 1}-{part.first + part.pages}", found)
+             for part, pages, found in zip(pack, cut, sources)]
     state = next(state for state in WORST_FIRST if state in {part.state for part in parts} | {CURRENT})
     details = [line for part in parts for line in part.lines()]
     if written:
         state = DIFFERS
         details.append(f"page {', '.join(map(str, written))}: text outside every leaflet of the pack")
-    strings = pack_string_differences(project, pack, data)
+    strings = pack_string_differences(sources, data)
     if strings:
         state = DIFFERS
         details += strings
@@ -138,15 +140,39 @@ def _shows_anything(page: pikepdf.Page) -> bool:
                for _, operator in pikepdf.parse_content_stream(page))
 
 
-def verify_marked(project: Project, mark: DocumentMark, data: bytes, shown: str) -> Verdict:
-    """The verdict on a PDF whose mark is `mark`."""
-    verdict = Verdict(shown, CURRENT, describe_mark(mark))
+class Sources:
+    """What a mark's document is made from now: its bundle, loaded once, and the texts it
+    approves, gathered once when first asked (a pack asks for each leaflet's twice)."""
+
+    def __init__(self, bundle):
+        self.bundle = bundle
+        self._approved = None
+
+    @property
+    def approved(self):
+        if self._approved is None:
+            self._approved = approved_texts(self.bundle)
+        return self._approved
+
+
+def _sources(project: Project, mark: DocumentMark) -> Sources | UserError:
+    from ..inputs.bundle import load_bundle
+
     try:
-        from ..inputs.bundle import load_bundle
-        bundle = load_bundle(project, _request(mark))
+        return Sources(load_bundle(project, _request(mark)))
     except UserError as exc:
+        return exc
+
+
+def verify_marked(project: Project, mark: DocumentMark, data: bytes, shown: str,
+                  sources: Sources | UserError | None = None) -> Verdict:
+    """The verdict on a PDF whose mark is `mark` (`sources`: its sources, if loaded already)."""
+    verdict = Verdict(shown, CURRENT, describe_mark(mark))
+    sources = sources if sources is not None else _sources(project, mark)
+    if isinstance(sources, UserError):
         return replace(verdict, state=UNKNOWN,
-                       details=["its sources cannot be read now: " + str(exc.problems[0])])
+                       details=["its sources cannot be read now: " + str(sources.problems[0])])
+    bundle = sources.bundle
     version = bundle.leaflet.version
     if version != mark.version:
         older = version_key(mark.version) < version_key(version)
@@ -155,7 +181,7 @@ def verify_marked(project: Project, mark: DocumentMark, data: bytes, shown: str)
             + (f"a newer version exists: {version}" if older else f"the leaflet's version here is {version}")
             + " (its text was not compared: only the current version's text is known here)"])
     try:
-        differences = text_differences(bundle, data, mark.note)
+        differences = text_differences(sources, data, mark.note)
     except UserError as exc:       # e.g. its translation is no longer complete
         return replace(verdict, state=UNKNOWN,
                        details=["its sources cannot make it now: " + str(exc.problems[0])])
@@ -192,9 +218,9 @@ def approved_texts(bundle):
 NOTE_NOT_CHECKED = "contains a personal note (not checked)"
 
 
-def text_differences(bundle, data: bytes, note: bool = False) -> list[str]:
+def text_differences(sources: Sources, data: bytes, note: bool = False) -> list[str]:
     """What in the PDF's text (and its alt texts, bookmarks, links, title) is not the approved
-    text of the bundle's document, one line each; [] when it is exactly that. With a personal
+    text of the sources' document, one line each; [] when it is exactly that. With a personal
     `note` (its words are known only to the patient's copy), words added on the page are taken
     as the note: not compared, never quoted."""
     from ..translate.catalogs import text_direction
@@ -205,8 +231,8 @@ def text_differences(bundle, data: bytes, note: bool = False) -> list[str]:
     from .stage import GENERATOR
     from .strings import pdf_strings, unapproved_strings
 
-    request = bundle.request
-    approved = approved_texts(bundle)
+    request = sources.bundle.request
+    approved = sources.approved
     rtl = text_direction(request.lang) == "rtl"
     pages = read_booklet(data, rtl) if request.variant == "booklet" else read_pdf(data, rtl)
     text = "\n".join(line for page in pages for line in page.lines)
@@ -217,17 +243,18 @@ def text_differences(bundle, data: bytes, note: bool = False) -> list[str]:
     return lines
 
 
-def pack_string_differences(project: Project, pack: list[PackPart], data: bytes) -> list[str]:
+def pack_string_differences(sources: list[Sources | UserError], data: bytes) -> list[str]:
     """The pack's own strings (its title, bookmarks, alt texts, links, notes) that no leaflet of
     it approves, one line each; [] also when a leaflet cannot be made now (said per leaflet)."""
-    from ..inputs.bundle import load_bundle
     from .stage import GENERATOR
     from .strings import pdf_strings, unapproved_strings
 
     parts = []
-    for part in pack:
+    for found in sources:
+        if isinstance(found, UserError):
+            return []
         try:
-            parts.append(approved_texts(load_bundle(project, _request(part.mark))))
+            parts.append(found.approved)
         except UserError:
             return []
     union = replace(parts[0], **{name: tuple(item for texts in parts for item in getattr(texts, name))
