@@ -224,6 +224,9 @@ def load_inputs(project: Project, request: BuildRequest) -> tuple[Leaflet, Pract
 
         scripts = language_table(project, request.lang).scripts
         problems += [Problem("personal note", message) for _field, message in note_problems(request.note, scripts)]
+    if project.kind("templates") in ("file", "other"):   # read as missing, it would not be ours either
+        problems.append(Problem("templates", "is not a folder; make it a folder of templates, or remove "
+                                             "it to use leafletgen's"))
     if request.variant not in VARIANTS:
         problems.append(f"unknown variant {request.variant!r}; known variants: {', '.join(VARIANTS)}")
     if problems:

@@ -87,10 +87,17 @@ class Hasher:
                 self.used[str(path)] = cached
                 return cached[2]
         try:
-            with open(path, "rb") as fh:      # in pieces: a file of any size in a practice's folder
-                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            # Not blocking and not a link: what was a file at lstat may be a pipe or a link by now.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             return "-"
+        with os.fdopen(fd, "rb") as fh:       # in pieces: a file of any size in a practice's folder
+            if not S_ISREG(os.fstat(fd).st_mode):
+                return combine("other", "")
+            try:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            except OSError:
+                return "-"
         if stat.st_size >= BIG_FILE:
             self.used[str(path)] = [stat.st_size, stat.st_mtime_ns, digest]
         return digest

@@ -31,7 +31,8 @@ _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEX
 
 class InputFileError(Exception):
     """A file that may not or cannot be read; `kind` says why: "missing" (it or a folder on its
-    way is not there), "link", "too large", "not a file", "outside" or "unreadable"."""
+    way is not there), "link", "too large", "not a file", "outside", "hidden" (a name
+    files.tree_entries leaves out, refused by a document's reading) or "unreadable"."""
 
     def __init__(self, reason: str, kind: str = "unreadable"):
         super().__init__(reason)

@@ -96,6 +96,12 @@ class InputFiles(Hasher):
             rest = key[len(folder) + 1:]
             if rest in entries:
                 return None
+            if any(part.startswith(".") for part in rest.split("/")) or "__pycache__" in rest.split("/")[:-1]:
+                # Left out of every listing and every digest (files.tree_entries): never an input.
+                return InputFileError("is hidden (a name on its way starts with a dot, or it lies in "
+                                      "__pycache__); hidden files are not read", "hidden")
+            if any(entry.startswith(rest + "/") for entry in entries):
+                return InputFileError("is a folder; expected a file", "not a file")
             for entry in entries:
                 if rest.startswith(entry + "/"):   # below a file or a link the listing has
                     above = f"{folder}/{entry}"
@@ -173,6 +179,8 @@ class InputFiles(Hasher):
     def tree(self, folder: Path) -> str:
         key = inside(folder, self.root)
         if key is None:
+            if self._replay:
+                raise NotRecorded(f"{folder}/ is not a folder of the project")
             return super().tree(folder)
         entries = self.entries(key)
         if isinstance(self.trees[key], str):

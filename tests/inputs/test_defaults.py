@@ -138,3 +138,12 @@ def test_a_documents_bytes_do_not_depend_on_the_folder(tmp_path):
         pdfs.append(document.pdf)
     assert b"/Subtype /Image" in pdfs[0] or b"/Subtype/Image" in pdfs[0]
     assert pdfs[0] == pdfs[1]
+
+
+def test_a_templates_file_in_the_content_folder_is_refused_with_its_name(made):
+    """Read as missing, a `templates` that is a file would give neither the folder's templates
+    nor leafletgen's (its digest is that of no folder): refused, saying what to do."""
+    (made.root / "templates").write_text("not a folder\n")
+    run = run_cli(root=made.root)
+    assert run.code == 1 and "internal error" not in run.err, run.err
+    assert "templates: is not a folder; make it a folder of templates, or remove it to use leafletgen's" in run.err

@@ -91,10 +91,21 @@ def test_an_unreadable_file_is_missing(tmp_path, monkeypatch):
     path = tmp_path / "a"
     path.write_bytes(b"a")
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr("builtins.open", refuse)
+    def refuse(name, *args, **kwargs):
+        if str(name) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(digest.os, "open", refuse)
+    assert Hasher().file(path) == "-"
+    monkeypatch.undo()
+
+    def failing(*args):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(digest.hashlib, "file_digest", failing)     # it breaks while being read
     assert Hasher().file(path) == "-"
 
 
@@ -316,3 +327,41 @@ def test_the_output_digest_follows_name_parts_and_tool():
 
 def test_the_web_apps_name_of_a_document():
     assert web_prefix({"b": 1, "a": "é"}) == ("web", json.dumps({"a": "é", "b": 1}))
+
+
+def _swapped_after_lstat(monkeypatch, path, real_file):
+    """os.lstat says `path` is `real_file`'s kind of thing (a regular file): what it was a moment
+    before it was swapped for a pipe or a link."""
+    real_lstat = os.lstat
+
+    def lstat(name, *args, **kwargs):
+        return real_lstat(real_file) if str(name) == str(path) else real_lstat(name, *args, **kwargs)
+
+    monkeypatch.setattr(digest.os, "lstat", lstat)
+
+
+def test_a_file_swapped_for_a_pipe_after_it_was_looked_at_is_never_waited_on(tmp_path, monkeypatch):
+    import signal
+
+    (tmp_path / "real.md").write_bytes(b"tekst")
+    os.mkfifo(tmp_path / "swapped.md")
+    _swapped_after_lstat(monkeypatch, tmp_path / "swapped.md", tmp_path / "real.md")
+
+    def stuck(*_):
+        raise TimeoutError("the hasher waited on a pipe")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(10)
+    try:
+        assert Hasher().file(tmp_path / "swapped.md") == combine("other", "")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_file_swapped_for_a_link_after_it_was_looked_at_is_not_followed(tmp_path, monkeypatch):
+    (tmp_path / "real.md").write_bytes(b"tekst")
+    (tmp_path / "outside.md").write_bytes(b"buiten het project")
+    (tmp_path / "swapped.md").symlink_to(tmp_path / "outside.md")
+    _swapped_after_lstat(monkeypatch, tmp_path / "swapped.md", tmp_path / "real.md")
+    assert Hasher().file(tmp_path / "swapped.md") == "-"

@@ -307,3 +307,25 @@ def test_below_an_entry_the_record_cannot_judge_nothing_is_answered(tree):
         with pytest.raises(NotRecorded):
             again.read(name, 100)
     assert answer(again.read, "leaflets/none.md", 100)[-1] == "missing"
+
+
+def test_what_no_listing_holds_is_refused_as_the_disk_or_the_digest_would(tree):
+    """Listings (files.tree_entries) leave out hidden names, caches and folders: a replayed
+    reading says a folder is a folder, and refuses a hidden file (never in a digest, so never
+    rendered), instead of calling either missing."""
+    root, defaults = tree
+    (root / "templates" / "blocks" / "paragraph.html.j2").mkdir(parents=True)
+    (root / "templates" / "blocks" / "paragraph.html.j2" / "x.txt").write_bytes(b"x")
+    (root / "templates" / ".extra.html.j2").write_bytes(b"<p>hidden</p>")
+    (root / "templates" / "__pycache__").mkdir()
+    (root / "templates" / "__pycache__" / "x.html.j2").write_bytes(b"<p>cache</p>")
+    files = InputFiles(root, defaults)
+    files.tree(root / "templates")
+    again = InputFiles.replay(*files.wire())
+    folder = "templates/blocks/paragraph.html.j2"
+    assert answer(again.read, folder, 100) == answer(read_file, root, folder, 100)
+    for name in ["templates/.extra.html.j2", "templates/__pycache__/x.html.j2", "templates/.git/x"]:
+        assert answer(again.read, name, 100)[-1] == "hidden", name
+        assert answer(read_file, root, name, 100)[0] == "read" or name.endswith(".git/x")
+    with pytest.raises(NotRecorded, match="is not a folder of the project"):
+        again.tree(root.parent / "leafletgen" / "templates")
