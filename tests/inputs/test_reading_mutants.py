@@ -324,8 +324,14 @@ def test_what_no_listing_holds_is_refused_as_the_disk_or_the_digest_would(tree):
     again = InputFiles.replay(*files.wire())
     folder = "templates/blocks/paragraph.html.j2"
     assert answer(again.read, folder, 100) == answer(read_file, root, folder, 100)
-    for name in ["templates/.extra.html.j2", "templates/__pycache__/x.html.j2", "templates/.git/x"]:
-        assert answer(again.read, name, 100)[-1] == "hidden", name
+    (root / "templates" / "blocks" / "__pycache__").mkdir()
+    (root / "templates" / "blocks" / "__pycache__" / "y.html.j2").write_bytes(b"<p>cache</p>")
+    (root / "templates" / "blocks" / ".y.html.j2").write_bytes(b"<p>hidden</p>")
+    for name in ["templates/.extra.html.j2", "templates/__pycache__/x.html.j2", "templates/.git/x",
+                 "templates/blocks/__pycache__/y.html.j2", "templates/blocks/.y.html.j2"]:
+        assert answer(again.read, name, 100)[2:] == (
+            "is hidden (a name on its way starts with a dot, or it lies in __pycache__); hidden files "
+            "are not read", "hidden"), name
         assert answer(read_file, root, name, 100)[0] == "read" or name.endswith(".git/x")
     with pytest.raises(NotRecorded, match="is not a folder of the project"):
         again.tree(root.parent / "leafletgen" / "templates")
