@@ -89,7 +89,7 @@ def run_main_job(project: Project, out_dir: Path, jobs: int | None = None, force
     summary = Summary()
     out_dir = Path(out_dir)
     manifest = Manifest.load(out_dir)
-    hasher = Hasher(manifest.files)
+    hasher = Hasher(manifest.files, project.root)
     plan = make_plan(project, manifest, hasher, _readers, force=force)
     summary.failed += plan.failed
     summary.skipped += plan.skipped

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
-from .files import InputFileError, read_file, tree_entries
+from .files import InputFileError, inside, read_file, tree_entries
 from ..typeset.fonts import font_faces, page_families
 from .project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN,
                       Project, catalog_file, review_file)
@@ -44,9 +44,11 @@ def combine(*parts: str) -> str:
 
 
 class Hasher:
-    """sha256 of files and folders, each file read at most once per Hasher."""
+    """sha256 of files and folders, each file read at most once per Hasher. With the project's
+    `root`, a file below a link between the root and it is not read: its digest is the link's."""
 
-    def __init__(self, stat_cache: dict | None = None):
+    def __init__(self, stat_cache: dict | None = None, root: Path | None = None):
+        self.root = Path(root) if root is not None else None
         self.memo: dict[Path, str] = {}
         self.stat_cache: dict[str, list] = dict(stat_cache or {})
         self.used: dict[str, list] = {}
@@ -73,6 +75,9 @@ class Hasher:
         return self.memo[path]
 
     def _digest(self, path: Path) -> str:
+        link = self._link_on_the_way(path)
+        if link is not None:
+            return link
         try:
             stat = os.lstat(path)
         except OSError:
@@ -101,6 +106,24 @@ class Hasher:
         if stat.st_size >= BIG_FILE:
             self.used[str(path)] = [stat.st_size, stat.st_mtime_ns, digest]
         return digest
+
+    def _link_on_the_way(self, path: Path) -> str | None:
+        """The digest of a link between the project's root and `path`, or None. The reader
+        refuses such a file; reading it to hash it would read outside the project (a linked
+        `leaflets/drafts/` could lead anywhere)."""
+        relative = inside(path, self.root) if self.root is not None else None
+        if relative is None:
+            return None
+        folder = self.root
+        for part in relative.split("/")[:-1]:
+            folder = folder / part
+            try:
+                info = os.lstat(folder)
+            except OSError:
+                return None         # not there: the file's own lstat says so
+            if S_ISLNK(info.st_mode):
+                return special_digest(folder, info)
+        return None
 
     def tree(self, folder: Path) -> str:
         """Every file under `folder` (names and contents), hidden files and caches left out.

@@ -152,7 +152,7 @@ class DocumentService:
 
     def hasher(self) -> Hasher:
         """A hasher for one request: each file read (at most once) as it is now."""
-        return Hasher()
+        return Hasher(root=self.project.root)
 
     def leaflet_images(self, leaflet_id: str, hasher: Hasher) -> tuple[str, ...]:
         from ..inputs.leaflet import load_leaflet

@@ -365,3 +365,30 @@ def test_a_file_swapped_for_a_link_after_it_was_looked_at_is_not_followed(tmp_pa
     (tmp_path / "swapped.md").symlink_to(tmp_path / "outside.md")
     _swapped_after_lstat(monkeypatch, tmp_path / "swapped.md", tmp_path / "real.md")
     assert Hasher().file(tmp_path / "swapped.md") == "-"
+
+
+def test_a_file_below_a_linked_folder_is_hashed_as_the_link_and_never_read(tmp_path, monkeypatch):
+    """The plan's hasher (given the project's root) and a document's reading agree, and neither
+    opens the file the link leads to; a hasher without a root (the tool's source, the fonts)
+    hashes the file it is given."""
+    root, outside = tmp_path / "project", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "rug.md").write_bytes(b"buiten het project")
+    (root / "leaflets" / "img").mkdir(parents=True)
+    (root / "leaflets" / "drafts").symlink_to(outside, target_is_directory=True)
+    (root / "leaflets" / "img" / "rug.png").write_bytes(b"png")
+    opened, real_open = [], os.open
+
+    def spy(name, *args, **kwargs):
+        opened.append(str(name))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(digest.os, "open", spy)
+    draft = root / "leaflets" / "drafts" / "rug.md"
+    link = special_digest(root / "leaflets" / "drafts", os.lstat(root / "leaflets" / "drafts"))
+    assert Hasher(root=root).file(draft) == link == InputFiles(root).file(draft)
+    assert not [name for name in opened if name.endswith("rug.md")]
+    picture = root / "leaflets" / "img" / "rug.png"
+    assert Hasher(root=root).file(picture) == sha(b"png") == InputFiles(root).file(picture)
+    assert Hasher(root=root).file(root / "leaflets" / "nowhere" / "x.md") == "-"
+    assert Hasher().file(draft) == sha(b"buiten het project")

@@ -90,7 +90,7 @@ def disk_digest(root: Path, defaults: Path, name: str) -> str:
     path = root / name
     if name.startswith("templates/") and not os.path.lexists(path) and (defaults / name).exists():
         path = defaults / name
-    return Hasher().file(path)
+    return Hasher(root=root).file(path)
 
 
 def check_answers(files: InputFiles, root: Path, defaults: Path, expected: dict) -> None:
