@@ -185,3 +185,17 @@ def test_review_by_names_who_may_review(store):
         accounts.reviewer(store, "sam")
     assert refusal(error) == [("by", "not_a_reviewer", {"name": "sam", "reviewers": "anna, rik"})]
     assert accounts.reviewer(store, "Rik").name == "rik"
+
+
+def test_an_account_error_crosses_a_process_boundary_whole():
+    """A UserError raised in a worker reaches its caller pickled (run/process.py); an
+    AccountError must arrive with every finding, not fail to unpickle on its own arguments."""
+    import pickle
+
+    error = AccountError([accounts.finding("name", "no_account", name="anna"),
+                          accounts.finding("role", "role_unknown", role="boss", roles="print, editor")])
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is AccountError
+    assert [(f.field, f.code, f.params) for f in copy.messages] == \
+        [(f.field, f.code, f.params) for f in error.messages]
+    assert str(copy) == str(error)
