@@ -71,6 +71,7 @@ def make_plan(project: Project, manifest: Manifest, hasher: Hasher, readers,
     plan_practices(project, manifest, hasher, readers, sources, plan)
     plan_leaflets(project, manifest, hasher, readers, sources, plan)
     plan_languages(project, manifest, hasher, readers, sources, plan)
+    plan.warnings += languages_not_here(project, sources)
     plan_outputs(project, manifest, hasher, sources, plan, force)
     plan.keep = outputs_to_keep(manifest, plan, sources)
     plan.concepts = plan_concepts(project, hasher, manifest.path.parent, sources,
@@ -167,6 +168,23 @@ def plan_languages(project: Project, manifest: Manifest, hasher: Hasher, readers
             if project.catalog_path(leaflet_id, lang).is_file():
                 sources.incomplete.add((leaflet_id, lang))
     forget_all_but(manifest.completeness, seen)
+
+
+def languages_not_here(project: Project, sources: Sources) -> list[str]:
+    """One line for each language a profile lists that this folder has no translations of: no
+    leaflet is made in it, and the practice, which asked for it, must hear so."""
+    here = set(project.languages())
+    return [f"practices/{practice_id}.toml: languages: {_named(lang)} has no translations in this "
+            f"folder (translations/{lang}/); no leaflet is made in it"
+            for practice_id, practice in sources.practices.items()
+            for lang in practice.get("languages", []) if lang not in here]
+
+
+def _named(lang: str) -> str:
+    from ..translate.catalogs import language_name   # Babel: only when there is one to name
+
+    name = language_name(lang, "en")
+    return f"{name} ({lang})" if name != lang else repr(lang)
 
 
 def plan_outputs(project: Project, manifest: Manifest, hasher: Hasher, sources: Sources,

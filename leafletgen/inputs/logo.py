@@ -77,7 +77,8 @@ def raster_problems(data: bytes, name: str) -> list[str]:
                                       "cannot be decoded)")]
     except Exception as exc:  # Pillow raises many types for broken files
         reason = re.sub(r" at 0x[0-9a-fA-F]+", "", str(exc))[:120]
-        return [Message("logo_broken", f"logo {name!r} is a broken image file ({type(exc).__name__}: {reason})")]
+        return [Message("logo_broken", f"logo {name!r} is a broken image file ({reason}); save it again "
+                                      "from the original")]
     return []
 
 

@@ -235,7 +235,7 @@ def parse_practice(project: Project, practice_id: str, text: str, file: str) -> 
         variants=tuple(profile.variants), bilingual=profile.bilingual,
         languages=tuple(profile.languages), qr_url=profile.qr_url,
         require_review=profile.require_review,
-        notes=(f"{file}: {note}",) if note else (),
+        notes=(f"{file}:{lines.get('color', 1)}: {note}",) if note else (),
     )
 
 

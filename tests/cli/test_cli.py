@@ -156,7 +156,7 @@ def test_a_warning_is_printed_and_strict_makes_it_an_error(dutch, tmp_path):
     (dutch.practices_dir / "geel.toml").write_text('name = "Praktijk Geel"\ncolor = "#ffd500"\n')
     run = run_cli("build", "--leaflet", LEAFLET, "--practice", "geel", "--out", str(tmp_path), root=dutch.root)
     assert run.code == 0
-    assert run.err.startswith("warning: practices/geel.toml: color #ffd500 has contrast 1.4:1 on white")
+    assert run.err.startswith("warning: practices/geel.toml:2: color #ffd500 has contrast 1.4:1 on white")
     strict = run_cli("build", "--leaflet", LEAFLET, "--practice", "geel", "--out", str(tmp_path),
                      "--strict", root=dutch.root)
     assert strict.code == 1
@@ -174,7 +174,7 @@ def test_the_main_job_with_strict_writes_no_document_that_has_warnings(dutch, tm
     assert (dutch.output_dir / "fysio-delinde" / "nl" / f"{LEAFLET}.pdf").is_file()
     assert not (dutch.output_dir / "geel").exists()
     assert run.err.splitlines()[0].startswith(
-        "error: geel/nl/lage-rugklachten: practices/geel.toml: color #ffd500 has contrast 1.4:1")
+        "error: geel/nl/lage-rugklachten: practices/geel.toml:2: color #ffd500 has contrast 1.4:1")
     assert run.err.splitlines()[0].endswith("(not written: warnings are errors with --strict)")
     # Without --strict the same document is written, with its warning.
     relaxed = run_cli(root=dutch.root)

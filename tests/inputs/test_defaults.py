@@ -147,3 +147,22 @@ def test_a_templates_file_in_the_content_folder_is_refused_with_its_name(made):
     run = run_cli(root=made.root)
     assert run.code == 1 and "internal error" not in run.err, run.err
     assert "templates: is not a folder; make it a folder of templates, or remove it to use leafletgen's" in run.err
+
+
+def test_a_language_a_profile_asks_for_without_translations_is_said(made):
+    """The practice wants Italian and an unknown code; this folder has neither: the plan says so,
+    naming the profile and the field, and makes nothing in them (the other languages as before)."""
+    profile = made.root / "practices" / f"{PRACTICE}.toml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text + '\nlanguages = ["tr", "it", "qq"]\n', encoding="utf-8")
+    plan = make_plan(made, Manifest(made.root / "none.json"), Hasher(), readers, force=True)
+    said = [line for line in plan.warnings if "languages:" in line]
+    assert said == [
+        f"practices/{PRACTICE}.toml: languages: Italian (it) has no translations in this folder "
+        "(translations/it/); no leaflet is made in it",
+        f"practices/{PRACTICE}.toml: languages: 'qq' has no translations in this folder "
+        "(translations/qq/); no leaflet is made in it"]
+    assert {job.lang for job in plan.jobs if job.practice == PRACTICE} == {"nl", "tr"}
+    profile.write_text(text + '\nlanguages = ["tr"]\n', encoding="utf-8")
+    plan = make_plan(made, Manifest(made.root / "none.json"), Hasher(), readers, force=True)
+    assert not [line for line in plan.warnings if "languages:" in line]

@@ -218,8 +218,9 @@ def test_a_practice_colour_too_light_to_read_is_darkened_with_a_note(plein):
     assert practice.color != "#f5c400"
     assert contrast_ratio(practice.color, "#ffffff") >= 4.5
     assert contrast_ratio(practice.color, "#ffffff") < 4.7  # darkened only as far as needed
+    line = 1 + (plein.practices_dir / "plein.toml").read_text().split("\n").index('color = "#f5c400"')
     assert practice.notes == (
-        f"practices/plein.toml: color #f5c400 has contrast 1.6:1 on white, below 4.5:1 (WCAG AA); "
+        f"practices/plein.toml:{line}: color #f5c400 has contrast 1.6:1 on white, below 4.5:1 (WCAG AA); "
         f"text uses the darker {practice.color} ({contrast_ratio(practice.color, '#ffffff'):.1f}:1)",)
 
 
