@@ -35,6 +35,7 @@ SETTINGS_TEXT = f"""\
 # host = "{DEFAULT_HOST}"          # "0.0.0.0": every network (then everyone signs in)
 # port = {DEFAULT_PORT}
 # proxy = ["127.0.0.1"]        # a reverse proxy in front of the app (https)
+# sso_header = "X-Remote-User" # single sign-on: the proxy's header that names the account (needs proxy)
 # secret_key_file = "{DEFAULT_SECRET_KEY_FILE}"
 
 # [database]

@@ -24,9 +24,10 @@ def test_command_reference_is_the_current_help():
 
 def test_reference_covers_every_command():
     reference = cli_reference()
-    assert reference.startswith("```console\n$ python generate.py --help\nusage: generate.py ")
-    assert "$ python generate.py build --help\nusage: generate.py build " in reference
-    assert "$ python generate.py list --help\nusage: generate.py list " in reference
+    assert reference.startswith("```console\n$ leafletgen --help\nusage: leafletgen ")
+    assert "$ leafletgen build --help\nusage: leafletgen build " in reference
+    assert "$ leafletgen list --help\nusage: leafletgen list " in reference
+    assert "generate.py" not in reference
 
 
 def test_check_mode_fails_on_a_stale_page(tmp_path, capsys):

@@ -18,7 +18,8 @@ import re
 import sys
 from pathlib import Path
 
-from .main import main as cli_main, make_parser
+from .main import _main, make_parser
+from .streams import INSTALLED, AsTyped
 from ..inputs.project import PACKAGE_ROOT
 
 REFERENCE = PACKAGE_ROOT / "docs" / "reference.md"
@@ -38,10 +39,13 @@ def command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ())
 
 
 def help_text(words: tuple[str, ...]) -> str:
+    """`--help` as the installed command prints it (the name a content folder of its own has;
+    in a checkout, `python generate.py` is the same command)."""
     out = io.StringIO()
-    code = cli_main([*words, "--help"], out=out, err=out)
+    typed = AsTyped(out, INSTALLED)
+    code = _main([*words, "--help"], typed, typed, INSTALLED)
     if code != 0:
-        raise RuntimeError(f"`generate.py {' '.join(words)} --help` exited {code}: {out.getvalue()}")
+        raise RuntimeError(f"`{INSTALLED} {' '.join(words)} --help` exited {code}: {out.getvalue()}")
     return out.getvalue()
 
 
@@ -49,7 +53,7 @@ def cli_reference() -> str:
     """`--help` of every command, in one fenced block per command."""
     parts = []
     for words in command_paths(make_parser()):
-        command = " ".join(("python generate.py",) + words + ("--help",))
+        command = " ".join((INSTALLED,) + words + ("--help",))
         parts.append(f"```console\n$ {command}\n{help_text(words).rstrip()}\n```\n")
     return "\n".join(parts)
 
