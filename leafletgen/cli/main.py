@@ -284,11 +284,12 @@ def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
                         help="show the full traceback of an internal error")
 
 
-def main(argv: list[str] | None = None, out=None, err=None) -> int:
+def main(argv: list[str] | None = None, out=None, err=None, name: str | None = None) -> int:
+    """The CLI; `name`: the command as the user typed it (default: from `sys.argv[0]`)."""
     if out is None:
         out = ReaderGone(sys.stdout)
     err = err or sys.stderr
-    name = invoked_as(sys.argv[0] if sys.argv else "")
+    name = name or invoked_as(sys.argv[0] if sys.argv else "")
     try:
         if name == CHECKOUT:
             return _main(argv, out, err, name)

@@ -18,8 +18,8 @@ import re
 import sys
 from pathlib import Path
 
-from .main import _main, make_parser
-from .streams import INSTALLED, AsTyped
+from .main import main as cli_main, make_parser
+from .streams import INSTALLED
 from ..inputs.project import PACKAGE_ROOT
 
 REFERENCE = PACKAGE_ROOT / "docs" / "reference.md"
@@ -42,8 +42,7 @@ def help_text(words: tuple[str, ...]) -> str:
     """`--help` as the installed command prints it (the name a content folder of its own has;
     in a checkout, `python generate.py` is the same command)."""
     out = io.StringIO()
-    typed = AsTyped(out, INSTALLED)
-    code = _main([*words, "--help"], typed, typed, INSTALLED)
+    code = cli_main([*words, "--help"], out=out, err=out, name=INSTALLED)
     if code != 0:
         raise RuntimeError(f"`{INSTALLED} {' '.join(words)} --help` exited {code}: {out.getvalue()}")
     return out.getvalue()
