@@ -46,8 +46,20 @@ def server(tmp_path_factory):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}", project
-    server.close()
+    stop_server(server, thread)
     service.close()
+
+
+def stop_server(server, thread: threading.Thread) -> None:
+    """Close the waitress server from its own loop thread: closing its sockets from here while
+    that thread waits in select() is a race (EBADF in the loop thread)."""
+    def close_all():
+        for dispatcher in list(server._map.values()):   # the listener, the trigger, open connections
+            dispatcher.close()
+
+    server.trigger.pull_trigger(close_all)
+    thread.join(timeout=30)
+    server.task_dispatcher.shutdown()
 
 
 @pytest.fixture(scope="module")

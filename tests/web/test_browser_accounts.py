@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.web.test_web import LEAFLET, PRACTICE, add_account, copy_project, make_app
-from tests.web.test_browser import CHROMIUM, WIDTHS, Page, axe_problems, no_horizontal_scroll
+from tests.web.test_browser import CHROMIUM, WIDTHS, Page, axe_problems, no_horizontal_scroll, stop_server
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not os.path.exists(CHROMIUM),
@@ -40,7 +40,7 @@ def server(tmp_path_factory):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}", project, app
-    server.close()
+    stop_server(server, thread)
     service.close()
 
 

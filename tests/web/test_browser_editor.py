@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from leafletgen.inputs import drafts
-from tests.web.test_browser import CHROMIUM, WIDTHS, Page, axe_problems, images_loaded, no_horizontal_scroll
+from tests.web.test_browser import (CHROMIUM, WIDTHS, Page, axe_problems, images_loaded, no_horizontal_scroll,
+                                    stop_server)
 from tests.web.test_web import LEAFLET, copy_project, make_app
 
 pytestmark = [pytest.mark.slow,
@@ -32,7 +33,7 @@ def server(tmp_path_factory):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}", project
-    server.close()
+    stop_server(server, thread)
     service.close()
 
 

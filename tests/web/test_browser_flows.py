@@ -17,7 +17,7 @@ import pikepdf
 import pytest
 
 from tests.web.test_web import LEAFLET, PRACTICE, TURKISH_TITLE, copy_project, make_app
-from tests.web.test_browser import CHROMIUM, axe_problems, images_loaded, no_horizontal_scroll
+from tests.web.test_browser import CHROMIUM, axe_problems, images_loaded, no_horizontal_scroll, stop_server
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not os.path.exists(CHROMIUM),
@@ -39,7 +39,7 @@ def site(tmp_path_factory):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}", project
-    server.close()
+    stop_server(server, thread)
     service.close()
 
 

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from tests.web.test_browser import CHROMIUM, WIDTHS, Page
+from tests.web.test_browser import CHROMIUM, WIDTHS, Page, stop_server
 from tests.web.test_browser_accounts import PASSWORD, look, page_problems
 from tests.web.test_review_page import LANG, add_account, sha
 from tests.web.test_web import LEAFLET, copy_project, make_app
@@ -35,11 +35,15 @@ def server(tmp_path_factory):
     assert text.count("بعد أسبوعين") == 1
     catalog.write_text(text.replace("بعد أسبوعين", "بعد أيام"), encoding="utf-8")
     app, service = make_app(project, base / "cache", require_login=True)
+    # Before the server's threads and the browser's driver, as `serve` does: a template process
+    # forked later would be forked from a threaded process and hold the driver's pipes (the
+    # browser's teardown then waits for ever for the driver to end).
+    service.start()
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}", project
-    server.close()
+    stop_server(server, thread)
     service.close()
 
 
