@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
-from .files import InputFileError, inside, read_file, tree_entries
+from .files import InputFileError, read_file, tree_entries
 from ..typeset.fonts import font_faces, page_families
 from .project import (DEFAULT_PRACTICE_ID, PROFILE_MAX_BYTES, SOURCE_LANGUAGE, TEMPLATE_DOMAIN,
                       Project, catalog_file, review_file)
@@ -50,6 +50,8 @@ class Hasher:
     def __init__(self, stat_cache: dict | None = None, root: Path | None = None):
         self.root = Path(root) if root is not None else None
         self.memo: dict[Path, str] = {}
+        self.folders: dict[str, str | None] = {}      # a folder on the way: its link's digest, or None
+        self._prefix = os.path.normpath(os.fspath(root)).rstrip("/") + "/" if root is not None else ""
         self.stat_cache: dict[str, list] = dict(stat_cache or {})
         self.used: dict[str, list] = {}
         self.collectors: list[list[Path]] = []
@@ -110,19 +112,25 @@ class Hasher:
     def _link_on_the_way(self, path: Path) -> str | None:
         """The digest of a link between the project's root and `path`, or None. The reader
         refuses such a file; reading it to hash it would read outside the project (a linked
-        `leaflets/drafts/` could lead anywhere)."""
-        relative = inside(path, self.root) if self.root is not None else None
-        if relative is None:
+        `leaflets/drafts/` could lead anywhere). Judged by name, as `files.inside` does; in
+        strings, each folder looked at once per Hasher (this runs for every file hashed)."""
+        if self.root is None:
             return None
-        folder = self.root
-        for part in relative.split("/")[:-1]:
-            folder = folder / part
-            try:
-                info = os.lstat(folder)
-            except OSError:
-                return None         # not there: the file's own lstat says so
-            if S_ISLNK(info.st_mode):
-                return special_digest(folder, info)
+        name = os.path.normpath(os.fspath(path))
+        if not name.startswith(self._prefix):
+            return None
+        folder = self._prefix[:-1]
+        for part in name[len(self._prefix):].split("/")[:-1]:
+            folder = f"{folder}/{part}"
+            if folder not in self.folders:
+                try:
+                    info = os.lstat(folder)
+                except OSError:
+                    info = None     # not there: the file's own lstat says so
+                self.folders[folder] = special_digest(Path(folder), info) \
+                    if info is not None and S_ISLNK(info.st_mode) else None
+            if self.folders[folder] is not None:
+                return self.folders[folder]
         return None
 
     def tree(self, folder: Path) -> str:
