@@ -51,7 +51,7 @@ class Hasher:
         self.root = Path(root) if root is not None else None
         self.memo: dict[Path, str] = {}
         self.folders: dict[str, str | None] = {}      # a folder on the way: its link's digest, or None
-        self._prefix = os.path.normpath(os.fspath(root)).rstrip("/") + "/" if root is not None else ""
+        self._prefix = os.path.join(os.path.normpath(os.fspath(root)), "") if root is not None else ""
         self.stat_cache: dict[str, list] = dict(stat_cache or {})
         self.used: dict[str, list] = {}
         self.collectors: list[list[Path]] = []

@@ -392,3 +392,15 @@ def test_a_file_below_a_linked_folder_is_hashed_as_the_link_and_never_read(tmp_p
     assert Hasher(root=root).file(picture) == sha(b"png") == InputFiles(root).file(picture)
     assert Hasher(root=root).file(root / "leaflets" / "nowhere" / "x.md") == "-"
     assert Hasher().file(draft) == sha(b"buiten het project")
+
+
+def test_a_project_reached_through_a_linked_folder_is_hashed_as_its_files(tmp_path):
+    """The folders above the project's root are the machine's business (/srv/leaflets may lead
+    to /data/leaflets): only a link below the root makes a file the link's."""
+    real = tmp_path / "data" / "project"
+    (real / "leaflets").mkdir(parents=True)
+    (real / "leaflets" / "rug.md").write_bytes(b"tekst")
+    (tmp_path / "srv").symlink_to(tmp_path / "data", target_is_directory=True)
+    root = tmp_path / "srv" / "project"
+    leaflet = root / "leaflets" / "rug.md"
+    assert Hasher(root=root).file(leaflet) == sha(b"tekst") == InputFiles(root).file(leaflet)
