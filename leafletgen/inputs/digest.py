@@ -114,10 +114,8 @@ class Hasher:
         refuses such a file; reading it to hash it would read outside the project (a linked
         `leaflets/drafts/` could lead anywhere). Judged by name, as `files.inside` does; in
         strings, each folder looked at once per Hasher (this runs for every file hashed)."""
-        if self.root is None:
-            return None
         name = os.path.normpath(os.fspath(path))
-        if not name.startswith(self._prefix):
+        if not self._prefix or not name.startswith(self._prefix):
             return None
         folder = self._prefix[:-1]
         for part in name[len(self._prefix):].split("/")[:-1]:

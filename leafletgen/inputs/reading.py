@@ -33,8 +33,7 @@ class InputFiles(Hasher):
     """Files of the project at `root`, each read once (see the module's description)."""
 
     def __init__(self, root: Path, defaults: Path | None = None):
-        super().__init__()
-        self.root = Path(root)
+        super().__init__(root=root)
         # leafletgen's own folder: a default the project has not got is read there, kept under
         # its name in the project (project.DEFAULTS), and hashed as if the project had it.
         self.defaults = Path(defaults) if defaults is not None else None

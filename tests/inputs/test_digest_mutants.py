@@ -404,3 +404,16 @@ def test_a_project_reached_through_a_linked_folder_is_hashed_as_its_files(tmp_pa
     root = tmp_path / "srv" / "project"
     leaflet = root / "leaflets" / "rug.md"
     assert Hasher(root=root).file(leaflet) == sha(b"tekst") == InputFiles(root).file(leaflet)
+
+
+def test_a_readings_file_outside_the_project_below_a_link_is_hashed_as_the_plans(tmp_path):
+    """A file outside the project (leafletgen's defaults, a font) reached through a linked folder
+    (a venv's `lib64`, `/usr/lib64`) is hashed as its bytes by a document's reading, as the plan's
+    hasher does: the link rule is only for links inside the project."""
+    root, outside = tmp_path / "project", tmp_path / "outside"
+    root.mkdir()
+    (outside / "real").mkdir(parents=True)
+    (outside / "real" / "font.ttf").write_bytes(b"glyphs")
+    (outside / "lib64").symlink_to(outside / "real", target_is_directory=True)
+    font = outside / "lib64" / "font.ttf"
+    assert InputFiles(root).file(font) == Hasher(root=root).file(font) == sha(b"glyphs")
