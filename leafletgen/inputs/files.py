@@ -204,6 +204,14 @@ def read_input(base: Path, relative: str | os.PathLike, limit: int, file: str | 
         raise UserError(Problem(file or os.fspath(relative), exc.reason)) from None
 
 
+def left_out(relative: str, folder: bool = False) -> bool:
+    """Whether listings and digests (tree_entries) leave `relative` out, so that it is never an
+    input: a name on its way starts with a dot, or a folder on its way (or `relative` itself, a
+    `folder`) is a cache, __pycache__."""
+    parts = relative.split("/")
+    return any(part.startswith(".") for part in parts) or "__pycache__" in (parts if folder else parts[:-1])
+
+
 def tree_entries(folder: Path) -> list[Path]:
     """What lies below a folder, as inputs: its files and links (a linked folder is not walked
     into: it could be the whole disk), relative to it, sorted; hidden names and caches left out."""
@@ -211,6 +219,6 @@ def tree_entries(folder: Path) -> list[Path]:
     for top, dirs, files in os.walk(folder, followlinks=False):
         relative_top = Path(top).relative_to(folder)
         links = [d for d in dirs if os.path.islink(os.path.join(top, d))]
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__" and d not in links]
-        entries += [relative_top / name for name in files + links if not name.startswith(".")]
+        dirs[:] = [d for d in dirs if not left_out(d, folder=True) and d not in links]
+        entries += [relative_top / name for name in files + links if not left_out(name)]
     return sorted(set(entries))

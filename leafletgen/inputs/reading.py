@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from ..errors import UserError
-from .files import InputFileError, file_kind, inside, open_file, relative_parts, tree_entries
+from .files import InputFileError, file_kind, inside, left_out, open_file, relative_parts, tree_entries
 from .digest import FILE_MAX_BYTES, Hasher, combine, too_large_digest
 from .project import default_folder, is_default, merged_tree
 
@@ -95,8 +95,7 @@ class InputFiles(Hasher):
             rest = key[len(folder) + 1:]
             if rest in entries:
                 return None
-            if any(part.startswith(".") for part in rest.split("/")) or "__pycache__" in rest.split("/")[:-1]:
-                # Left out of every listing and every digest (files.tree_entries): never an input.
+            if left_out(rest):      # never an input: not in any listing nor any digest
                 return InputFileError("is hidden (a name on its way starts with a dot, or it lies in "
                                       "__pycache__); hidden files are not read", "hidden")
             if any(entry.startswith(rest + "/") for entry in entries):
