@@ -224,3 +224,31 @@ def test_a_file_that_grows_past_the_limit_over_several_pieces(root, monkeypatch)
         read_file(root, "a/b/c.txt", limit)
     assert error.value.kind == "too large"
     assert sum(sizes) == limit + 1 and len(sizes) == 3
+
+
+@pytest.mark.parametrize("relative, folder, left", [
+    ("leaflets/rug.md", False, False),
+    ("leaflets/.rug.md", False, True),                 # a hidden file
+    ("leaflets/.drafts/rug.md", False, True),          # below a hidden folder, at any depth
+    ("a/b/.c/d/e.md", False, True),
+    ("templates/__pycache__/x.py", False, True),       # below a cache
+    ("a/__pycache__/b/c.md", False, True),
+    ("leaflets/__pycache__", False, False),            # a file of that name is an input
+    ("__pycache__", True, True),                       # a folder of that name is not
+    ("drafts", True, False),
+    (".git", True, True),
+    ("a/b.c/d.md", False, False),                      # a dot inside a name is not hidden
+])
+def test_left_out_is_the_rule_of_every_listing(tmp_path, relative, folder, left):
+    """What `left_out` says is what a listing does: a file left out is not in tree_entries."""
+    assert (files.left_out(relative, folder=True) if folder else files.left_out(relative)) is left
+    target = tmp_path / relative
+    if folder:
+        (target / "inside.md").parent.mkdir(parents=True)
+        (target / "inside.md").write_bytes(b"x")
+        listed = Path(relative) / "inside.md" in files.tree_entries(tmp_path)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"x")
+        listed = Path(relative) in files.tree_entries(tmp_path)
+    assert listed is not left
