@@ -40,7 +40,7 @@ from .typeset.fit_memory import fit_key, fit_remembered
 from .typeset.coverage import glyph_problems
 from .typeset.fonts import font_stack
 from .typeset.impose import impose_booklet
-from .run import limits, render_child
+from .run import garbage, limits, render_child
 from .inputs.bundle import Bundle, load_bundle, replay, shown_urls
 from .typeset.measure import LayoutReport, measure as measure_layout
 from .inputs.model import Leaflet, Practice
@@ -105,7 +105,8 @@ def _limited(request: BuildRequest, function, *args) -> Document:
     here = limits.entered()
     if here is None:
         return render_child.run_in_child(limits.current(), request.key, function, *args)
-    with limits.time_limit(here, request.key), limits.memory_limit(here, request.key):
+    with limits.time_limit(here, request.key), limits.memory_limit(here, request.key), \
+            garbage.one_pass_per_document():
         return function(*args)
 
 
