@@ -4,6 +4,7 @@ empty box on the page (or a glyph from whatever font the machine happens to have
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from ..errors import Message, Problem, shorten
 from ..inputs.characters import describe
@@ -25,12 +26,20 @@ def uncovered(text: str, families: tuple[str, ...]) -> list[str]:
     needed = dict.fromkeys(char for char in text if _drawn(char))
     if not needed:
         return []
+    cmaps = _family_cmaps(families)
+    return [char for char in needed if not any(ord(char) in cmap for cmap in cmaps)]
+
+
+@lru_cache(maxsize=16)
+def _family_cmaps(families: tuple[str, ...]) -> tuple[frozenset[int], ...]:
+    """Per family of `families` that has faces, the characters all its faces have (the packaged
+    fonts do not change while a process runs; a document asks once per unit)."""
     cmaps = []
     for family in families:
         faces = [face for face in font_faces() if face.family == family]
         if faces:
             cmaps.append(frozenset.intersection(*(font_metrics(face.path)[0] for face in faces)))
-    return [char for char in needed if not any(ord(char) in cmap for cmap in cmaps)]
+    return tuple(cmaps)
 
 
 def glyph_problems(leaflet, translated, catalog, families: tuple[str, ...],
