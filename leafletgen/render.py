@@ -106,7 +106,7 @@ def _limited(request: BuildRequest, function, *args) -> Document:
     if here is None:
         return render_child.run_in_child(limits.current(), request.key, function, *args)
     with limits.time_limit(here, request.key), limits.memory_limit(here, request.key), \
-            garbage.one_pass_per_document():
+            garbage.frozen_after_first_document():
         return function(*args)
 
 

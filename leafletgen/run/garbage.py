@@ -1,13 +1,13 @@
-"""Python's cycle collector in a rendering process: one pass a document, warm objects left alone.
+"""Python's cycle collector in a rendering process: what lasts is frozen, never walked again.
 
-A document makes a few hundred thousand objects that mostly die with it; the collector, set off
-by allocation counts, ran many times a document and walked them and the process's warm caches
-each time (the cost is in benchmarks/RESULTS.md). So a document renders with the collector off
-and is followed by one pass, which frees its cycles. What survives the first document's pass
-(the caches it filled) is frozen, never walked again; a cycle one of them drops later stays
-until the process is replaced (limits.MAX_DOCUMENTS_PER_WORKER). Freezing after every document
-would keep every result's cycles for good. The template freezes what it warmed before it forks
-workers, so its pages also stay shared with them.
+A rendering process holds a few hundred thousand long-lived objects (WeasyPrint's modules, fonts,
+stylesheets, hyphenation patterns, a practice's templates); a document makes as many that die
+with it. The collector, set off by allocation counts many times a document, walked the
+long-lived ones again at each of its full passes (the cost is in benchmarks/RESULTS.md). So the
+template freezes what it warmed before it forks workers (its pages also stay shared with them),
+and a rendering process freezes what its first document left (the caches that document filled):
+later collections walk little more than the document being rendered. The collector is left on
+while a document renders, so a large document's garbage is still freed as it goes.
 """
 
 from __future__ import annotations
@@ -24,24 +24,18 @@ def freeze_warm_objects() -> None:
 
 
 @contextmanager
-def one_pass_per_document():
-    """No collection while the document renders; one pass after it, however it ends (what
-    survives the first document's pass frozen). For a process that renders documents and is
-    replaced in time."""
-    global _first_done
-    if not gc.isenabled():          # a caller that turned the collector off decides
-        yield
-        return
-    gc.disable()
+def frozen_after_first_document():
+    """Around each document a process renders: after its first, however it ended, what lives
+    is frozen. A cycle one of those objects drops later stays until the process is replaced
+    (limits.MAX_DOCUMENTS_PER_WORKER); freezing after every document would keep every result's
+    cycles for good."""
+    global _frozen
     try:
         yield
     finally:
-        gc.enable()
-        if _first_done:
-            gc.collect()
-        else:
+        if not _frozen:
+            _frozen = True
             freeze_warm_objects()
-            _first_done = True
 
 
-_first_done = False     # this process has frozen what its first document left
+_frozen = False     # this process has frozen what its first document left

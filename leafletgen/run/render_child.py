@@ -19,7 +19,7 @@ import signal
 import threading
 from contextlib import contextmanager
 
-from .garbage import one_pass_per_document
+from .garbage import frozen_after_first_document
 from .limits import GRACE, DocumentOverLimit, Limits, memory_limit, time_limit
 from .runner import ChildFailed, Runner
 
@@ -89,7 +89,7 @@ def within_limits(what: str, function, args: tuple, kwargs: dict):
     from .limits import entered
 
     here = entered()
-    with time_limit(here, what), memory_limit(here, what), one_pass_per_document():
+    with time_limit(here, what), memory_limit(here, what), frozen_after_first_document():
         return function(*args, **kwargs)
 
 
