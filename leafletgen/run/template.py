@@ -1,8 +1,8 @@
 """The warm template process: the process workers are forked from.
 
 A template makes the static font instances this machine has not got yet and warms what the
-package ships (warm.py); then it forks a worker for each request, so that every worker, a
-recycled one too, starts warm, in milliseconds. It reads nothing of a content folder: what a
+package ships (warm.py), kept out of the cycle collector's walks (garbage.py); then it forks a
+worker for each request, so that every worker, a recycled one too, starts warm, in milliseconds. It reads nothing of a content folder: what a
 worker makes of one (a practice's stylesheet, templates, catalogs) is the worker's own, kept by
 the digest of the bytes it was made from.
 
