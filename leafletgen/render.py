@@ -105,8 +105,9 @@ def _limited(request: BuildRequest, function, *args) -> Document:
     here = limits.entered()
     if here is None:
         return render_child.run_in_child(limits.current(), request.key, function, *args)
-    with limits.time_limit(here, request.key), limits.memory_limit(here, request.key), \
-            garbage.frozen_after_first_document():
+    # The freeze after a process's first document is outside its limits: it is not the document's.
+    with garbage.frozen_after_first_document(), limits.time_limit(here, request.key), \
+            limits.memory_limit(here, request.key):
         return function(*args)
 
 

@@ -89,7 +89,7 @@ def within_limits(what: str, function, args: tuple, kwargs: dict):
     from .limits import entered
 
     here = entered()
-    with time_limit(here, what), memory_limit(here, what), frozen_after_first_document():
+    with frozen_after_first_document(), time_limit(here, what), memory_limit(here, what):
         return function(*args, **kwargs)
 
 
