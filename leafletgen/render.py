@@ -40,7 +40,7 @@ from .typeset.fit_memory import fit_key, fit_remembered
 from .typeset.coverage import glyph_problems
 from .typeset.fonts import font_stack
 from .typeset.impose import impose_booklet
-from .run import garbage, limits, render_child
+from .run import limits, render_child
 from .inputs.bundle import Bundle, load_bundle, replay, shown_urls
 from .typeset.measure import LayoutReport, measure as measure_layout
 from .inputs.model import Leaflet, Practice
@@ -102,13 +102,9 @@ def render_replayed(wire: dict, blobs: dict[str, bytes]) -> Document:
 
 
 def _limited(request: BuildRequest, function, *args) -> Document:
-    here = limits.entered()
-    if here is None:
+    if limits.entered() is None:
         return render_child.run_in_child(limits.current(), request.key, function, *args)
-    # The freeze after a process's first document is outside its limits: it is not the document's.
-    with garbage.frozen_after_first_document(), limits.time_limit(here, request.key), \
-            limits.memory_limit(here, request.key):
-        return function(*args)
+    return render_child.within_limits(request.key, function, args, {})
 
 
 def _render_document(project: Project, request: BuildRequest) -> Document:

@@ -149,9 +149,10 @@ def plan_languages(project: Project, manifest: Manifest, hasher: Hasher, readers
     """The languages each leaflet is complete in (Dutch always), remembered under the hash of
     everything the answer depends on: the leaflet, the templates, both catalogs, the tool."""
     seen = set()
+    translated = project.languages()[1:]        # listed once, not once per leaflet
     for leaflet_id, leaflet in sources.leaflets.items():
         sources.complete[leaflet_id] = [SOURCE_LANGUAGE]
-        for lang in project.languages()[1:]:
+        for lang in translated:
             key = f"{leaflet_id}/{lang}"
             seen.add(key)
             digest = combine(leaflet["digest"], sources.templates, sources.tool,

@@ -84,8 +84,9 @@ def run_in_child(limits: Limits, what: str, function, *args, **kwargs):
 
 
 def within_limits(what: str, function, args: tuple, kwargs: dict):
-    """In the child: `function` under the limits it took on (the time limit's timer, a
-    MemoryError as DocumentOverLimit)."""
+    """`function` under the limits this process took on (a render child, or a worker that renders
+    in-process): the time limit's timer, a MemoryError as DocumentOverLimit; after the process's
+    first document, outside its limits (it is not the document's), what lives frozen."""
     from .limits import entered
 
     here = entered()

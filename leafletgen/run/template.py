@@ -164,13 +164,11 @@ def main(control: socket.socket, parent: int) -> None:
     from . import warm
 
     warm.warm()
-    garbage.freeze_warm_objects()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)           # the kernel reaps its workers
     warmed, later = set(), []   # languages warmed, or to warm between requests
     while True:
         while later and not select.select([control], [], [], 0)[0]:
             warm.warm_languages(later.pop(0))
-            garbage.freeze_warm_objects()
         try:
             data, fds, _, _ = socket.recv_fds(control, REQUEST_MAX_BYTES, 1)
         except InterruptedError:
@@ -185,9 +183,9 @@ def main(control: socket.socket, parent: int) -> None:
             warmed.update(todo)
             if languages:         # before this worker is forked
                 warm.warm_languages(todo)
-                garbage.freeze_warm_objects()
             else:                 # any language: this worker is not kept waiting for all of them
                 later += [(lang,) for lang in todo]
+        garbage.freeze_warm_objects()     # what it warmed: not walked again, pages kept shared
         pid = os.fork()
         if pid == 0:
             control.close()
