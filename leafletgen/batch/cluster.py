@@ -82,6 +82,7 @@ def machine_identity() -> dict[str, str]:
     """Besides a document's inputs, what decides its bytes: leafletgen's version, source and
     libraries (the manifest's tool digest), Python, and the C libraries WeasyPrint lays text out
     with (Pango) and compresses with (zlib)."""
+    from ..typeset import engine  # noqa: F401  (imports WeasyPrint first)
     from weasyprint.text.ffi import pango
 
     return {"leafletgen": __version__, "tool": tool_digest(Hasher()),

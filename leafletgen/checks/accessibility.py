@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from ..typeset import engine  # noqa: F401  (imports WeasyPrint first: typeset/engine.py)
 from weasyprint.formatting_structure import boxes
 
 from .contrast import AA_NORMAL, contrast_ratio

@@ -18,6 +18,7 @@ import bisect
 import math
 from dataclasses import dataclass, field
 
+from ..typeset import engine  # noqa: F401  (imports WeasyPrint first: typeset/engine.py)
 from weasyprint.formatting_structure import boxes
 from weasyprint.stacking import StackingContext
 

@@ -48,7 +48,7 @@ def warm() -> None:
     it colder (the worker that renders then says what is wrong)."""
     try:
         make_font_instances()
-        import weasyprint  # noqa: F401
+        from ..typeset.engine import weasyprint  # noqa: F401
 
         from .. import render  # noqa: F401  (and every module a render imports)
         from ..typeset import pdf
@@ -75,7 +75,7 @@ def _warm_languages(languages: list[str]) -> None:
     from importlib.resources import files
 
     import babel
-    import weasyprint
+    from ..typeset.engine import weasyprint
 
     from ..inputs.bundle import URL_ROOT, page_fonts
     from ..typeset import hyphenation, pdf

@@ -13,6 +13,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
+from . import engine  # noqa: F401  (imports WeasyPrint first: engine.py)
 from weasyprint.formatting_structure import boxes
 
 PX_PER_MM = 96 / 25.4

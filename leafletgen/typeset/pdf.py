@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import weasyprint
+from .engine import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from ..markup.inline import ALLOWED_LINK_SCHEMES
