@@ -92,7 +92,7 @@ class WorkerPool:
     max_documents: int = MAX_DOCUMENTS_PER_WORKER
     check_stop: Callable[[], None] = lambda: None   # raises a Ctrl-C or SIGTERM received meanwhile
     limits: Limits = field(default_factory=limits_module.current)   # per document (limits.py)
-    languages: tuple[str, ...] | None = None    # of the documents to build (the template warms them)
+    languages: tuple[str, ...] | None = None    # of the documents (warmed for a recycled worker)
     attempts: Counter = field(default_factory=Counter)
 
     def __enter__(self) -> "WorkerPool":

@@ -105,8 +105,9 @@ class Worker:
 
 class Runner:
     """`size` workers with `limits`, forked from `template` (None: from this process). `root`
-    and `languages`: the documents the template warms up for before it forks a worker (None:
-    every language, warmed between forks, so that the first workers are not kept waiting);
+    and `languages`: the documents the template warms up for before it forks a later worker (a
+    recycled one, one that replaces a worker that died); the first `size` are forked at once and
+    each warms the languages it meets, in parallel (None: every language, warmed between forks);
     `check()` is called while a worker is awaited (it may raise: a Ctrl-C)."""
 
     def __init__(self, size: int, limits: Limits, template: Template | None = None,
@@ -116,6 +117,7 @@ class Runner:
         self.recycle_after, self.forward_logs, self.check = recycle_after, forward_logs, check
         self.request = (limits, forward_logs, None if root is None else str(root), languages)
         self.workers: list[Worker] = []
+        self.forks = 0                  # workers forked from the template so far
         self.ever_started = False
         self.failed_starts = 0          # workers that died before they were ready
         self.stopping = False
@@ -146,7 +148,10 @@ class Runner:
     def _fill(self) -> None:
         while len(self.workers) < self.size and not self.stopping:
             if self.template is not None:
-                pid, connection = self.template.fork(self.request + (dict(os.environ),), self._check)
+                warm_first = self.forks >= self.size
+                pid, connection = self.template.fork(self.request + (warm_first, dict(os.environ)),
+                                                     self._check)
+                self.forks += 1
                 self.workers.append(Worker(pid, connection))
                 continue
             ours, theirs = Pipe()

@@ -2,8 +2,8 @@
 
 A template makes the static font instances this machine has not got yet and warms what the
 package ships (warm.py), kept out of the cycle collector's walks (garbage.py); then it forks a
-worker for each request, so that every worker, a recycled one too, starts warm, in
-milliseconds. It reads nothing of a content folder: what a worker makes of one (a practice's
+worker for each request, so that every worker starts warm, in milliseconds (a recycled one with
+the run's languages warmed too). It reads nothing of a content folder: what a worker makes of one (a practice's
 stylesheet, templates, catalogs) is the worker's own, kept by the digest of the bytes it was
 made from.
 
@@ -62,8 +62,11 @@ class Template:
 
     def fork(self, request: tuple, check=lambda: None) -> tuple[int, Connection]:
         """A worker forked from the template: its pid and the connection to it. `request` is
-        (limits, forward_logs, project root, languages, environment): what the worker takes on
-        (process.become_worker, serve), and what the template warms for first (warm.py).
+        (limits, forward_logs, project root, languages, warm first, environment): what the worker
+        takes on (process.become_worker, serve), and what the template warms for (warm.py): with
+        `warm first`, before this worker is forked; without, not for this worker (one of a run's
+        first workers: they warm what they meet, in parallel, while the template would keep all
+        of them waiting), but before a later fork that asks for it.
         While the template warms up, `check()` is called now and then (it may raise: a Ctrl-C;
         the template is then ended). A template that ended is forked again, once."""
         for _attempt in (1, 2):
@@ -177,14 +180,15 @@ def main(control: socket.socket, parent: int) -> None:
             break
         if not data or not fds:
             break
-        limits, forward_logs, root, languages, environ = pickle.loads(data)
+        limits, forward_logs, root, languages, warm_first, environ = pickle.loads(data)
         todo = [lang for lang in languages or warm.packaged_languages() if lang not in warmed]
         if root is not None and todo:
-            warmed.update(todo)
-            if languages:         # before this worker is forked
-                warm.warm_languages(todo)
-            else:                 # any language: this worker is not kept waiting for all of them
+            if not languages:     # any language: this worker is not kept waiting for all of them
+                warmed.update(todo)
                 later += [(lang,) for lang in todo]
+            elif warm_first:      # before this worker is forked
+                warmed.update(todo)
+                warm.warm_languages(todo)
         garbage.freeze_warm_objects()     # what it warmed: not walked again, pages kept shared
         pid = os.fork()
         if pid == 0:

@@ -109,7 +109,7 @@ def test_a_worker_that_ends_closes_its_connection_at_once():
 
     template = Template()                       # not started: the first fork starts it
     try:
-        pid, connection = template.fork((Limits(0, 0), False, None, ["nl"], None))
+        pid, connection = template.fork((Limits(0, 0), False, None, ["nl"], True, None))
         assert connection.recv() == ("ready", pid)
         connection.send(None)
         wait_for(lambda: not alive(pid), "the worker to end", 120)
@@ -151,3 +151,29 @@ def test_a_death_signal_while_a_process_ends_lets_it_finish_its_cleanup(tmp_path
     assert folder.startswith(str(tmp_path)), (run.stdout, run.stderr)
     assert run.returncode == 0                  # the first end finished, not the signal's
     assert not os.path.exists(folder)
+
+
+def warmed_font_rules() -> int:
+    """In a worker: how many @font-face stylesheets it was forked with already parsed."""
+    from leafletgen.typeset import pdf
+
+    return len(pdf._STYLESHEETS)
+
+
+def test_a_runs_first_workers_are_forked_at_once_a_recycled_one_warmed_for_its_languages():
+    """The template does not keep a run's first workers waiting while it warms the languages
+    (each warms what it meets, in parallel); before it forks a recycled worker, it has."""
+    from pathlib import Path
+
+    from leafletgen.run.runner import Runner
+    from leafletgen.run.template import Template
+
+    root = Path(__file__).resolve().parents[2]
+    runner = Runner(1, Limits(0, 0), Template(), recycle_after=1, root=root, languages=("ar", "nl"))
+    try:
+        first = runner.call(warmed_font_rules).result()
+        second = runner.call(warmed_font_rules).result()
+    finally:
+        runner.close()
+    assert first == 0
+    assert second >= 2          # the Arabic and the Latin fonts, parsed in the template
