@@ -3,9 +3,9 @@
 A template makes the static font instances this machine has not got yet and warms what the
 package ships (warm.py), kept out of the cycle collector's walks (garbage.py); then it forks a
 worker for each request, so that every worker starts warm, in milliseconds (a recycled one with
-the run's languages warmed too). It reads nothing of a content folder: what a worker makes of one (a practice's
-stylesheet, templates, catalogs) is the worker's own, kept by the digest of the bytes it was
-made from.
+the run's languages warmed too). It reads nothing of a content folder: what a worker makes of
+one (a practice's stylesheet, templates, catalogs) is the worker's own, kept by the digest of the
+bytes it was made from.
 
 It is forked from the process that needs workers while that process has one thread (a fork of a
 threaded process may inherit a lock another thread held): the main job's pool forks one for its

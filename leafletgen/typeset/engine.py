@@ -25,8 +25,8 @@ def _not_searched(name: str) -> None:
 def _import_weasyprint():
     if sys.platform.startswith("linux") and "weasyprint" not in sys.modules:
         search = ctypes.util.find_library
-        # Held only for the import, under the import lock; a thread that looks a library up
-        # meanwhile finds it by its soname too.
+        # Only for the import: a lookup from another thread in that moment is answered "not
+        # found" too (WeasyPrint is imported once per process, as the process starts to render).
         ctypes.util.find_library = _not_searched
         try:
             import weasyprint
