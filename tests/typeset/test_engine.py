@@ -83,3 +83,22 @@ def test_a_failed_quick_import_is_made_again_with_the_search():
     assert found["asked"], "the second import searches as WeasyPrint does by itself"
     assert found["restored"]
     assert any(name.startswith("libpango-1.0.so") for name in found["mapped"]), found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is Linux's")
+def test_each_name_weasyprint_asks_for_is_answered_as_the_whole_search_answers():
+    """The shortcut is the search's first step (the loader's cache): on this machine it gives the
+    whole search's answer for every name WeasyPrint tries, found or not."""
+    done = run("""
+import ctypes.util, json
+asked, search = [], ctypes.util.find_library
+ctypes.util.find_library = lambda name: asked.append(name) or search(name)
+import weasyprint
+ctypes.util.find_library = search
+from leafletgen.typeset import engine
+print(json.dumps([[name, search(name), engine._in_loader_cache(name)] for name in asked]))
+""")
+    answers = json.loads(done.stdout.splitlines()[-1])
+    assert len(answers) >= 7
+    assert any(whole for _, whole, _ in answers)
+    assert [(name, whole) for name, whole, _ in answers] == [(name, first) for name, _, first in answers]
