@@ -5,6 +5,9 @@ condition (not for a time)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -70,3 +73,12 @@ def wait_for(condition, what: str, seconds: float = 300) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
         time.sleep(0.05)
+
+
+def run_python(code: str, *args: str, timeout: float = 120) -> str:
+    """What `code` (dedented) prints in a fresh interpreter that imports this checkout's
+    leafletgen (conftest puts it on PYTHONPATH); it must exit 0."""
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], capture_output=True,
+                          text=True, timeout=timeout)
+    assert done.returncode == 0, done.stderr
+    return done.stdout

@@ -106,7 +106,7 @@ class Worker:
 class Runner:
     """`size` workers with `limits`, forked from `template` (None: from this process). `root`
     and `languages`: the documents the template warms up for before it forks a later worker (a
-    recycled one, one that replaces a worker that died); the first `size` are forked at once and
+    recycled one, one that replaces a worker that died); the first ones are forked at once and
     each warms the languages it meets, in parallel (None: every language, warmed between forks);
     `check()` is called while a worker is awaited (it may raise: a Ctrl-C)."""
 
@@ -117,7 +117,6 @@ class Runner:
         self.recycle_after, self.forward_logs, self.check = recycle_after, forward_logs, check
         self.request = (limits, forward_logs, None if root is None else str(root), languages)
         self.workers: list[Worker] = []
-        self.forks = 0                  # workers forked from the template so far
         self.ever_started = False
         self.failed_starts = 0          # workers that died before they were ready
         self.stopping = False
@@ -148,10 +147,9 @@ class Runner:
     def _fill(self) -> None:
         while len(self.workers) < self.size and not self.stopping:
             if self.template is not None:
-                warm_first = self.forks >= self.size
-                pid, connection = self.template.fork(self.request + (warm_first, dict(os.environ)),
+                # A run's first workers (none has said it is ready yet) are not kept waiting.
+                pid, connection = self.template.fork(self.request + (self.ever_started, dict(os.environ)),
                                                      self._check)
-                self.forks += 1
                 self.workers.append(Worker(pid, connection))
                 continue
             ours, theirs = Pipe()

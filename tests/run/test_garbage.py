@@ -3,21 +3,16 @@ document left are frozen (never walked again); a document's own garbage is colle
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
 from leafletgen.run.limits import Limits
 from leafletgen.run.runner import Runner
 from leafletgen.run.template import Template
 
+from ..processes import run_python
+
 
 def run(code: str) -> list[str]:
     """`code` in a fresh interpreter (freezing pytest's own objects would outlive the test)."""
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.split()
+    return run_python(code).split()
 
 
 def test_what_the_first_document_left_is_frozen_and_no_later_documents_survivors():

@@ -167,7 +167,6 @@ def test_a_runs_first_workers_are_forked_at_once_a_recycled_one_warmed_for_its_l
 
     from leafletgen.run.runner import Runner
     from leafletgen.run.template import Template
-
     from leafletgen.typeset import pdf
 
     root = Path(__file__).resolve().parents[2]

@@ -1,19 +1,54 @@
 """WeasyPrint imported without the library search (typeset/engine.py), the same libraries opened."""
 
+import ast
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-REPO_MODULES = ["leafletgen.typeset.pdf", "leafletgen.typeset.measure", "leafletgen.checks.accessibility",
-                "leafletgen.prove.visibility", "leafletgen.run.warm"]
+from ..processes import run_python
 
-# Counts ctypes.util.find_library's lookups of WeasyPrint's libraries while `module` is imported,
-# and names the files the process has mapped for them afterwards.
+PACKAGE = Path(__file__).resolve().parents[2] / "leafletgen"
+LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is Linux's")
+
+
+def weasyprint_imports() -> list[tuple[str, list[ast.stmt], bool]]:
+    """Each body (a module's, or a function's) of the package that imports WeasyPrint, engine.py
+    aside: (its module, its statements, whether it is the module's own: run as it loads)."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "engine.py" and path.parent.name == "typeset":
+            continue
+        module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Module, ast.FunctionDef)) and any(map(_names_weasyprint, node.body)):
+                found.append((module, node.body, isinstance(node, ast.Module)))
+    return found
+
+
+def _names_weasyprint(statement: ast.stmt) -> bool:
+    if isinstance(statement, ast.Import):
+        return any(alias.name.split(".")[0] == "weasyprint" for alias in statement.names)
+    return isinstance(statement, ast.ImportFrom) and (statement.module or "").split(".")[0] == "weasyprint"
+
+
+def _names_engine(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.ImportFrom) and (
+        (statement.module or "").endswith("engine") or any(alias.name == "engine" for alias in statement.names))
+
+
+# The modules that import WeasyPrint as they load, and the template's warm-up (a function).
+MODULES = sorted({module for module, _, at_load in weasyprint_imports() if at_load}) + ["leafletgen.run.warm"]
+
+# The file names the process has mapped for WeasyPrint's libraries.
+MAPPED = """
+mapped = sorted({line.split()[-1].rsplit("/", 1)[-1] for line in open("/proc/self/maps")
+                 if any(name in line for name in ("gobject", "pango", "harfbuzz", "fontconfig"))
+                 and ".so" in line})
+"""
+
+# Counts ctypes.util.find_library's lookups of WeasyPrint's libraries while `module` is imported.
 PROBE = r"""
 import ctypes.util, importlib, json, sys
 module, fail_first = sys.argv[1], sys.argv[2] == "fail-first"
@@ -38,28 +73,29 @@ if module.endswith(".warm"):
 assert "weasyprint" in sys.modules, module
 import weasyprint.text.ffi as ffi
 ffi.pango.pango_version()
-libraries = ("gobject", "pango-", "harfbuzz", "fontconfig", "pangoft2")
-mapped = sorted({line.split()[-1].rsplit("/", 1)[-1] for line in open("/proc/self/maps")
-                 if any(name in line for name in libraries) and ".so" in line})
-print(json.dumps({"asked": [n for n in asked if any(l.strip("-") in n for l in libraries)],
+""" + MAPPED + r"""
+libraries = ("gobject", "pango", "harfbuzz", "fontconfig")
+print(json.dumps({"asked": [n for n in asked if any(l in n for l in libraries)],
                   "mapped": mapped, "restored": ctypes.util.find_library is counting}))
 """
 
 
-def run(code: str, *args: str) -> subprocess.CompletedProcess:
-    """`code` in a new interpreter that imports this checkout's leafletgen."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True,
-                          cwd=REPO, env=env)
-
-
 def probe(module: str, mode: str = "quick") -> dict:
-    done = run(PROBE, module, mode)
-    return json.loads(done.stdout.splitlines()[-1])
+    return json.loads(run_python(PROBE, module, mode).splitlines()[-1])
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is Linux's")
-@pytest.mark.parametrize("module", REPO_MODULES)
+def test_every_module_that_imports_weasyprint_imports_the_engine_first():
+    """Found in the source, so a new module that forgets it fails here (it would only be slower)."""
+    found = weasyprint_imports()
+    modules = {module for module, _, _ in found}
+    assert {"leafletgen.typeset.pdf", "leafletgen.typeset.measure", "leafletgen.batch.cluster"} <= modules
+    for module, body, _ in found:
+        first = next(index for index, statement in enumerate(body) if _names_weasyprint(statement))
+        assert any(_names_engine(statement) for statement in body[:first]), module
+
+
+@LINUX
+@pytest.mark.parametrize("module", MODULES)
 def test_no_library_search_whichever_module_imports_weasyprint_first(module):
     found = probe(module)
     assert found["asked"] == [], found
@@ -67,17 +103,16 @@ def test_no_library_search_whichever_module_imports_weasyprint_first(module):
     assert any(name.startswith("libpango-1.0.so") for name in found["mapped"]), found
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is Linux's")
+@LINUX
 def test_the_same_libraries_as_the_search_opens():
-    mapped = ("; import json; print(json.dumps(sorted({line.split()[-1] for line in open('/proc/self/maps') "
-              "if any(name in line for name in ('gobject', 'pango', 'harfbuzz', 'fontconfig'))})))")
-    searched = run("import weasyprint" + mapped)
-    quick = run("import leafletgen.typeset.engine" + mapped)
-    assert json.loads(quick.stdout) == json.loads(searched.stdout)
-    assert any("libharfbuzz" in path for path in json.loads(quick.stdout))
+    show = MAPPED + "import json; print(json.dumps(mapped))"
+    searched = run_python("import weasyprint" + show)
+    quick = run_python("import leafletgen.typeset.engine" + show)
+    assert json.loads(quick) == json.loads(searched)
+    assert any("libharfbuzz" in path for path in json.loads(quick))
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is Linux's")
+@LINUX
 def test_a_failed_quick_import_is_made_again_with_the_search():
     found = probe("leafletgen.typeset.pdf", "fail-first")
     assert found["asked"], "the second import searches as WeasyPrint does by itself"
@@ -85,11 +120,11 @@ def test_a_failed_quick_import_is_made_again_with_the_search():
     assert any(name.startswith("libpango-1.0.so") for name in found["mapped"]), found
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shortcut is Linux's")
+@LINUX
 def test_each_name_weasyprint_asks_for_is_answered_as_the_whole_search_answers():
     """The shortcut is the search's first step (the loader's cache): on this machine it gives the
     whole search's answer for every name WeasyPrint tries, found or not."""
-    done = run("""
+    done = run_python("""
 import ctypes.util, json
 asked, search = [], ctypes.util.find_library
 ctypes.util.find_library = lambda name: asked.append(name) or search(name)
@@ -98,7 +133,7 @@ ctypes.util.find_library = search
 from leafletgen.typeset import engine
 print(json.dumps([[name, search(name), engine._in_loader_cache(name)] for name in asked]))
 """)
-    answers = json.loads(done.stdout.splitlines()[-1])
+    answers = json.loads(done.splitlines()[-1])
     assert len(answers) >= 7
     assert any(whole for _, whole, _ in answers)
     assert [(name, whole) for name, whole, _ in answers] == [(name, first) for name, _, first in answers]
