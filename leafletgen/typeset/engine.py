@@ -10,13 +10,17 @@ as before (so a library under a soname WeasyPrint does not list is still found),
 know is not looked for further. Should WeasyPrint not import that way, it is imported again with
 the whole search.
 
-Every module of the package that uses WeasyPrint imports this module first.
+Every module of the package that uses WeasyPrint imports this module first. Once imported,
+WeasyPrint lays right-to-left lines out once, not twice (line_layout.py).
 """
 
 from __future__ import annotations
 
 import ctypes.util
+import importlib
 import sys
+
+from . import line_layout
 
 
 # find_library's first step on Linux (CPython's ctypes.util, 3.6 and later).
@@ -49,5 +53,7 @@ def _import_weasyprint():
 
 
 weasyprint = _import_weasyprint()
+
+line_layout.correct(importlib.import_module("weasyprint.layout.inline"))
 
 __all__ = ["weasyprint"]
