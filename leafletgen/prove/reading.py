@@ -47,20 +47,24 @@ def page_glyphs(page) -> list[Glyph]:
     spaces it guessed) left out."""
     textpage = page.get_textpage()
     try:
-        count = pdfium.FPDFText_CountChars(textpage)
+        # The raw handle, and the box passed by reference made once: a page has a few thousand
+        # characters, and pypdfium2's own conversions cost as much as PDFium's answer.
+        handle = textpage.raw
+        count = pdfium.FPDFText_CountChars(handle)
         buffer = (ctypes.c_ushort * (count + 1))()
-        pdfium.FPDFText_GetText(textpage, 0, count, buffer)
+        pdfium.FPDFText_GetText(handle, 0, count, buffer)
         # One UTF-16 unit per character index; a character beyond the BMP is a surrogate pair.
         units = list(map(chr, buffer[:count]))
         rect = pdfium.FS_RECTF()
+        rect_ref = ctypes.byref(rect)
         glyphs: list[Glyph] = []
         last_box = None
         generated, box_of = pdfium.FPDFText_IsGenerated, pdfium.FPDFText_GetLooseCharBox
         for index, char in enumerate(units):
             # PDFium makes up only line breaks and spaces.
-            if char in "\r\n" or (char.isspace() and generated(textpage, index)):
+            if char in "\r\n" or (char.isspace() and generated(handle, index)):
                 continue
-            box_of(textpage, index, rect)
+            box_of(handle, index, rect_ref)
             box = (rect.left, rect.right, rect.bottom, rect.top)
             if box == last_box and not char.isspace():
                 glyph = glyphs[-1]
@@ -68,13 +72,17 @@ def page_glyphs(page) -> list[Glyph]:
                 continue
             last_box = box
             glyphs.append(Glyph(char, *box))
+        pairs = _SURROGATE.search("".join(units)) is not None
         for glyph in glyphs:
-            if any("\ud800" <= c <= "\udfff" for c in glyph.text):   # a pair's two halves
+            if pairs and _SURROGATE.search(glyph.text):   # a pair's two halves
                 glyph.text = glyph.text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
             glyph.kind = bidi_class(glyph.text)
         return glyphs
     finally:
         textpage.close()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _bands(glyphs: list[Glyph]) -> list[list[Glyph]]:
@@ -211,9 +219,11 @@ def _identifiers(line: list[Glyph]) -> list[list[Glyph]]:
         if len(glyph.text) == 1 and glyph.text.isascii() and (glyph.text.isalnum() or glyph.text in "_./:#-"):
             run.append(glyph)
         else:
-            flush()
+            if run:
+                flush()
             items.append([glyph])
-    flush()
+    if run:
+        flush()
     return items
 
 

@@ -69,6 +69,14 @@ def test_two_columns_are_read_one_after_the_other(tmp_path):
     assert found == list(range(160))
 
 
+def test_a_character_beyond_the_bmp_is_read_as_one_glyph():
+    # PDFium gives such a character as two UTF-16 halves, at two indexes with one box.
+    html = '<p style="font: 20pt DejaVu Sans">Stap \U0001d400\U0001d401 en \U0001f600 klaar</p>'
+    pages = read_pdf(weasyprint.HTML(string=html).write_pdf(), False)
+    assert pages[0].lines == ["Stap \U0001d400\U0001d401 en \U0001f600 klaar"]
+    assert [g.text for g in pages[0].glyphs if not g.text.isascii()] == ["\U0001d400", "\U0001d401", "\U0001f600"]
+
+
 def test_visual_order_back_to_logical():
     # Visual order (left to right) of an Arabic line with a phone number and a Latin name.
     visual = list("Linde De Fysiotherapie 030 123 45 67 ") + list("فتاهلا")
