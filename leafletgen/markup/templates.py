@@ -13,7 +13,9 @@ from __future__ import annotations
 import gettext as gettext_module
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from types import CodeType
 from typing import Callable
 
 import jinja2
@@ -31,19 +33,18 @@ from ..inputs.characters import line_problems
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates kept for the life of the process (a batch worker renders hundreds of
-    documents; compiling the templates again for each cost about a tenth of its time). Keyed
-    by template file and source checksum, so a changed or overriding template is compiled anew."""
+    documents; compiling the templates again for each cost about a tenth of its time): the code
+    objects themselves (immutable, so nothing is unmarshalled per document). Keyed by template
+    file and source checksum, so a changed or overriding template is compiled anew."""
 
     def __init__(self):
-        self._code: dict[str, bytes] = {}
+        self._code: dict[tuple[str, str], CodeType] = {}
 
     def load_bytecode(self, bucket):
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
+        bucket.code = self._code.get((bucket.key, bucket.checksum))
 
     def dump_bytecode(self, bucket):
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        self._code[(bucket.key, bucket.checksum)] = bucket.code
 
 
 _BYTECODE = _MemoryBytecodeCache()
@@ -97,12 +98,19 @@ class TemplateLoader(jinja2.BaseLoader):
             except UnicodeDecodeError as exc:
                 line = data[:exc.start].count(b"\n") + 1
                 raise UserError(Problem(relative, f"is not UTF-8 text (byte {exc.start})", line=line)) from None
-            problems = line_problems(text)
+            problems = _line_problems(text)
             if problems:
                 raise UserError([Problem(relative, message, line=number) for number, message in problems])
             # Each environment lives for one document: what it loaded stays valid while it lives.
             return text, str(source.path / name), lambda: True
         raise jinja2.TemplateNotFound(template)
+
+
+@lru_cache(maxsize=64)
+def _line_problems(text: str) -> tuple[tuple[int, str], ...]:
+    """line_problems of a template's text, once per text and process (each document loads the
+    same dozen templates, leaflet.css among them)."""
+    return tuple(line_problems(text))
 
 
 def template_loader(project: Project, practice: Practice) -> TemplateLoader:

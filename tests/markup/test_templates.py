@@ -4,6 +4,7 @@ practices/<id>/templates/; everything else still comes from templates/."""
 from __future__ import annotations
 
 from leafletgen.build import BuildRequest, build
+from leafletgen.run.render_child import kept_child
 
 from tests.pdfutil import pdf_text
 
@@ -63,3 +64,20 @@ def test_a_leaflet_picture_is_in_the_pdf_with_its_alt_text_and_embedded_in_the_h
                     walk(kid)
         walk(doc.Root.StructTreeRoot)
     assert alts == ["Een rug met de onderrug rood gekleurd"]
+
+
+def test_a_template_changed_between_two_documents_is_rendered_as_it_now_is(project, tmp_path):
+    """Compiled templates are kept per process by file and source: a template saved while the
+    process runs (an editor in the web app) is compiled anew; saved back, the first again."""
+    callout = project.templates_dir / "blocks" / "callout.html.j2"
+    original = callout.read_text()
+    request = BuildRequest("lage-rugklachten", "nl", "fysio-delinde")
+    with kept_child():          # one rendering process for the three, as a worker's
+        first = build(project, request, tmp_path / "first")[2].read_text()
+        callout.write_text(original.replace('class="callout"', 'class="callout saved-later"'))
+        changed = build(project, request, tmp_path / "changed")[2].read_text()
+        callout.write_text(original)
+        again = build(project, request, tmp_path / "again")[2].read_text()
+    assert 'class="callout"' in first and "saved-later" not in first
+    assert 'class="callout saved-later"' in changed
+    assert again == first
