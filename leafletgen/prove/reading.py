@@ -47,8 +47,8 @@ def page_glyphs(page) -> list[Glyph]:
     spaces it guessed) left out."""
     textpage = page.get_textpage()
     try:
-        # The raw handle, and the box passed by reference made once: a page has a few thousand
-        # characters, and pypdfium2's own conversions cost as much as PDFium's answer.
+        # The raw handle, and the box's reference made once: a page has a few thousand
+        # characters, and the wrapper object would be converted again at every call.
         handle = textpage.raw
         count = pdfium.FPDFText_CountChars(handle)
         buffer = (ctypes.c_ushort * (count + 1))()

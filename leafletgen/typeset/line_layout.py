@@ -49,8 +49,8 @@ def correct(inline: ModuleType) -> bool:
     source = corrected_source("".join(lines))
     if source is None:
         return False
-    # Compiled under WeasyPrint's file name and line numbers (a traceback points to its source),
-    # run with its module's names.
+    # Compiled under WeasyPrint's file name and first line (a traceback points into its source,
+    # a line or three off after the lines added), run with its module's names.
     code = compile("\n" * (first - 1) + source, inspect.getsourcefile(original) or "<weasyprint>", "exec")
     namespace: dict = {}
     exec(code, inline.__dict__, namespace)  # noqa: S102  (WeasyPrint's own source, two lines added)
