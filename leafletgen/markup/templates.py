@@ -11,9 +11,9 @@ translator's text is escaped too.
 from __future__ import annotations
 
 import gettext as gettext_module
+import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from types import CodeType
 from typing import Callable
@@ -34,17 +34,20 @@ from ..inputs.characters import line_problems
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates kept for the life of the process (a batch worker renders hundreds of
     documents; compiling the templates again for each cost about a tenth of its time): the code
-    objects themselves (immutable, so nothing is unmarshalled per document). Keyed by template
-    file and source checksum, so a changed or overriding template is compiled anew."""
+    objects themselves (immutable, so nothing is unmarshalled per document), one per template
+    file, used only while the file's text has the checksum it was compiled from (a changed or
+    overriding template is compiled anew and replaces it). Only `environment()` uses it: the
+    code is compiled for that environment's settings (sandbox, autoescape, i18n)."""
 
     def __init__(self):
-        self._code: dict[tuple[str, str], CodeType] = {}
+        self._code: dict[str, tuple[str, CodeType]] = {}
 
     def load_bytecode(self, bucket):
-        bucket.code = self._code.get((bucket.key, bucket.checksum))
+        checksum, code = self._code.get(bucket.key, ("", None))
+        bucket.code = code if checksum == bucket.checksum else None
 
     def dump_bytecode(self, bucket):
-        self._code[(bucket.key, bucket.checksum)] = bucket.code
+        self._code[bucket.key] = (bucket.checksum, bucket.code)
 
 
 _BYTECODE = _MemoryBytecodeCache()
@@ -106,11 +109,20 @@ class TemplateLoader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
 
-@lru_cache(maxsize=64)
+_CHECKED: dict[bytes, tuple[tuple[int, str], ...]] = {}
+_CHECKED_MAX = 256
+
+
 def _line_problems(text: str) -> tuple[tuple[int, str], ...]:
     """line_problems of a template's text, once per text and process (each document loads the
-    same dozen templates, leaflet.css among them)."""
-    return tuple(line_problems(text))
+    same dozen templates, leaflet.css among them); kept by the text's digest, not the text."""
+    key = hashlib.sha256(text.encode()).digest()
+    found = _CHECKED.get(key)
+    if found is None:
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        found = _CHECKED[key] = tuple(line_problems(text))
+    return found
 
 
 def template_loader(project: Project, practice: Practice) -> TemplateLoader:

@@ -81,3 +81,18 @@ def test_a_template_changed_between_two_documents_is_rendered_as_it_now_is(proje
     assert 'class="callout"' in first and "saved-later" not in first
     assert 'class="callout saved-later"' in changed
     assert again == first
+
+
+def test_one_compiled_version_is_kept_per_template_file():
+    """A template saved again and again (an editor at work in the web app) does not pile up
+    compiled versions in a long-running process; each save still renders as saved."""
+    import jinja2
+
+    from leafletgen.markup.templates import _MemoryBytecodeCache
+
+    cache = _MemoryBytecodeCache()
+    for version in [*range(6), 0]:
+        env = jinja2.Environment(loader=jinja2.DictLoader({"t.html": f"v{version} {{{{ x }}}}"}),
+                                 bytecode_cache=cache)
+        assert env.get_template("t.html").render(x=1) == f"v{version} 1"
+    assert len(cache._code) == 1

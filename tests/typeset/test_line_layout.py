@@ -37,6 +37,19 @@ PAGES = {
     "first line": "<style>p::first-line { font-size: 16pt; background: #ff0; color: #036; padding: 1mm }</style>"
                   f"<p>{FLOAT.format(side='left', height=20)}{ARABIC * 3}</p>",
     "list, Latin inside": "<ul>" + f"<li>{ARABIC} <span dir=ltr>030 123 45 67</span></li>" * 4 + "</ul>",
+    # Out of the flow: laid out twice by WeasyPrint, which records a running element or a note
+    # twice (printed twice with all-once), leaves a flex item's floats pushing text aside, and
+    # drops a broken float's content where it clears its own side.
+    "running element": "<style>@page { @top-center { content: element(top, all-once) } }</style>"
+                       f'<p>{ARABIC} <span style="position: running(top)">ترويسة</span> {ARABIC}</p>',
+    "note": "<style>@page { @note-area { content: element(side, all-once) } } .n { position: note(side) }</style>"
+            f'<p>{ARABIC} <span class="n">ملاحظة</span> {ARABIC}</p>',
+    "float in a flex item": f'<div style="display: flex"><div>{FLOAT.format(side="left", height=25)}'
+                            f"{ARABIC * 2}</div></div>",
+    "float in a flex item, a paragraph after": f'<div style="display: flex"><div><p>{ARABIC * 2}</p>'
+                                               f'<p>{FLOAT.format(side="left", height=25)}{ARABIC * 2}</p></div></div>',
+    "broken float clearing its side": f'<p>{ARABIC}<span style="float: left; clear: left; width: 30mm">'
+                                      f"{ARABIC * 8}</span>{ARABIC}</p>",
     "left to right": f'<p dir="ltr">{FLOAT.format(side="right", height=20)}'
                      + "Lage rugklachten komen vaak voor. " * 20 + "</p>",
 }
