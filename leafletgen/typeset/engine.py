@@ -11,7 +11,8 @@ know is not looked for further. Should WeasyPrint not import that way, it is imp
 the whole search.
 
 Every module of the package that uses WeasyPrint imports this module first. Once imported,
-WeasyPrint lays right-to-left lines out once, not twice (line_layout.py).
+WeasyPrint lays a right-to-left line out once, not twice, where that gives its own pages
+(line_layout.py).
 """
 
 from __future__ import annotations
