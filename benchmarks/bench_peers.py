@@ -26,7 +26,6 @@ import argparse
 import datetime as dt
 import io
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import machine                                         # noqa: E402  (this folder's)
 from leafletgen.build import write_document                      # noqa: E402
 from leafletgen.inputs.project import Project                     # noqa: E402
 from leafletgen.markup.inline import plain_text                   # noqa: E402
@@ -222,8 +222,7 @@ def main() -> int:
     browser.close()
     playwright.stop()
 
-    print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"{platform.system()} {platform.release()}, Python {platform.python_version()}; "
+    print(f"\nmachine: {machine()}; "
           f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"{'tool':8} {'lang':4} {'ms/doc':>8} {'CPU ms':>8} {'PDF KB':>7} {'tagged':>6} {'same bytes':>10}")
