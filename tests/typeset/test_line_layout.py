@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import types
+from pathlib import Path
 
 import pytest
 
 from leafletgen.typeset import line_layout
 from leafletgen.typeset.engine import weasyprint
+from leafletgen.typeset.font_instances import font_face_css
 from leafletgen.typeset.fonts import font_faces
 
 from weasyprint.formatting_structure import boxes  # noqa: I001  (after the engine)
@@ -56,8 +58,7 @@ PAGES = {
 
 
 def html(body: str) -> str:
-    faces = "".join(f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
-                    f'font-style: {face.style}; src: url("{face.path.as_uri()}"); }}' for face in font_faces())
+    faces = font_face_css([types.SimpleNamespace(face=face, path=face.path) for face in font_faces()], Path.as_uri)
     return (f'<html lang="ar" dir="rtl"><style>{faces} @page {{ size: A6; margin: 10mm }} '
             f'body {{ font: 10pt "IBM Plex Sans Arabic", "Atkinson Hyperlegible"; }}</style>'
             f"<body>{body}</body></html>")
@@ -66,9 +67,7 @@ def html(body: str) -> str:
 @pytest.fixture
 def weasyprints_loop(monkeypatch):
     """WeasyPrint's own line loop in place of the corrected one, for the test's duration."""
-    corrected = inline.get_next_linebox
-    monkeypatch.setattr(inline, "get_next_linebox", corrected.weasyprint_original)
-    return corrected
+    monkeypatch.setattr(inline, "get_next_linebox", inline.get_next_linebox.weasyprint_original)
 
 
 def test_the_correction_is_in_place_once_weasyprint_is_imported():
@@ -80,15 +79,15 @@ def test_the_correction_is_in_place_once_weasyprint_is_imported():
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_the_pages_are_the_same_bytes_as_with_weasyprints_own_loop(name, weasyprints_loop):
+def test_the_pages_are_the_same_bytes_as_with_weasyprints_own_loop(name, monkeypatch):
     source = html(PAGES[name])
-    theirs = weasyprint.HTML(string=source).write_pdf()
-    inline.get_next_linebox = weasyprints_loop
     ours = weasyprint.HTML(string=source).write_pdf()
+    monkeypatch.setattr(inline, "get_next_linebox", inline.get_next_linebox.weasyprint_original)
+    theirs = weasyprint.HTML(string=source).write_pdf()
     assert ours == theirs
 
 
-def laid_out_lines_and_passes(source: str) -> tuple[int, int]:
+def laid_out_lines_and_passes(monkeypatch, source: str) -> tuple[int, int]:
     """(line boxes on the pages, times a line box was laid out)."""
     passes = []
     split = inline.split_inline_box
@@ -98,30 +97,22 @@ def laid_out_lines_and_passes(source: str) -> tuple[int, int]:
             passes.append(box)
         return split(context, box, *args, **kwargs)
 
-    inline.split_inline_box = counting
-    try:
+    with monkeypatch.context() as patch:
+        patch.setattr(inline, "split_inline_box", counting)
         document = weasyprint.HTML(string=source).render()
-    finally:
-        inline.split_inline_box = split
-
-    def line_boxes(box):
-        if isinstance(box, boxes.LineBox):
-            yield box
-        for child in getattr(box, "children", ()):
-            yield from line_boxes(child)
-
-    return sum(1 for page in document.pages for _ in line_boxes(page._page_box)), len(passes)
+    lines = sum(isinstance(box, boxes.LineBox) for page in document.pages for box in page._page_box.descendants())
+    return lines, len(passes)
 
 
-def test_each_right_to_left_line_is_laid_out_once():
-    lines, passes = laid_out_lines_and_passes(html(PAGES["paragraphs"]))
+def test_each_right_to_left_line_is_laid_out_once(monkeypatch):
+    lines, passes = laid_out_lines_and_passes(monkeypatch, html(PAGES["paragraphs"]))
     assert lines > 10
     assert passes == lines
 
 
-def test_weasyprints_own_loop_lays_each_right_to_left_line_out_twice(weasyprints_loop):
+def test_weasyprints_own_loop_lays_each_right_to_left_line_out_twice(monkeypatch, weasyprints_loop):
     """What the correction takes away (should WeasyPrint mend it, line_layout.py can go)."""
-    lines, passes = laid_out_lines_and_passes(html(PAGES["paragraphs"]))
+    lines, passes = laid_out_lines_and_passes(monkeypatch, html(PAGES["paragraphs"]))
     assert passes == 2 * lines
 
 
