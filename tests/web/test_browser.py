@@ -343,3 +343,17 @@ def test_the_pages_in_english(server, browser):
     assert page.get_by_role("link", name="Download PDF").is_visible()
     assert axe_problems(page) == []
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["ar", "es", "uk", "nl"])
+def test_the_html_copy_fits_a_phone_and_a_desktop(browser, tmp_path, lang):
+    """The leaflet's HTML copy (to read on screen, or put on a website): no wider than the screen.
+    On a phone the QR code went beside a colophon whose dates stay on one line."""
+    from leafletgen.build import BuildRequest, build
+
+    _, _, html = build(copy_project(tmp_path / "project"), BuildRequest(LEAFLET, lang, PRACTICE), tmp_path / "out")
+    for width in WIDTHS:
+        view = Page(browser, width)
+        view.page.goto(html.as_uri())
+        assert no_horizontal_scroll(view.page), (lang, width)
+        view.close()
