@@ -345,15 +345,18 @@ def test_the_pages_in_english(server, browser):
     context.close()
 
 
-@pytest.mark.parametrize("lang", ["ar", "es", "uk", "nl"])
-def test_the_html_copy_fits_a_phone_and_a_desktop(browser, tmp_path, lang):
+@pytest.mark.parametrize("lang, bilingual", [("ar", False), ("es", False), ("uk", False), ("nl", False),
+                                             ("ar", True), ("tr", True)])
+def test_the_html_copy_fits_a_phone_and_a_desktop(browser, tmp_path, lang, bilingual):
     """The leaflet's HTML copy (to read on screen, or put on a website): no wider than the screen.
-    On a phone the QR code went beside a colophon whose dates stay on one line."""
+    On a phone the QR code went beside a colophon whose dates stay on one line, and two columns
+    of languages side by side were narrower than their longest words."""
     from leafletgen.build import BuildRequest, build
 
-    _, _, html = build(copy_project(tmp_path / "project"), BuildRequest(LEAFLET, lang, PRACTICE), tmp_path / "out")
+    request = BuildRequest(LEAFLET, lang, PRACTICE, bilingual=bilingual)
+    _, _, html = build(copy_project(tmp_path / "project"), request, tmp_path / "out")
     for width in WIDTHS:
         view = Page(browser, width)
         view.page.goto(html.as_uri())
-        assert no_horizontal_scroll(view.page), (lang, width)
+        assert no_horizontal_scroll(view.page), (lang, bilingual, width)
         view.close()
