@@ -88,7 +88,7 @@ def practice_name(name: str, setting: Typesetting) -> Markup:
 def nobreak(text: str) -> Markup:
     """Text that must not be broken across lines (a date): its spaces as no-break spaces, not a
     nowrap span, which WeasyPrint may push to the next line leaving the line before it short."""
-    return Markup(str(escape(text)).replace(" ", "\u00a0"))
+    return Markup(str(escape(text)).replace(" ", "\u00a0").replace("/", "/\u2060"))
 
 
 def source_text(leaflet) -> str:

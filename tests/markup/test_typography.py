@@ -166,3 +166,15 @@ def test_a_heading_left_with_a_word_alone_is_bound_in_one_more_layout():
     fitted = fit(VARIANTS["a4"], lay_out)
     assert [s.binds for s in seen] == [(), ("Wat kan de fysiotherapeut voor jou doen?",)]
     assert fitted.settings.binds and fitted.report.lone_words == [] and fitted.layouts == 2
+
+
+def test_a_date_has_no_place_to_break():
+    """A date's words joined by no-break spaces, and a word joiner after a slash: Babel writes the
+    Arabic month with both its names ("تشرين الثاني/نوفمبر"), where a browser and WeasyPrint may
+    break a line."""
+    from leafletgen.markup.typesetting import nobreak
+
+    joined = nobreak("1 تشرين الثاني/نوفمبر 2026")
+    assert " " not in joined and joined.count("\u00a0") == 3
+    assert joined.replace("\u00a0", " ").replace("\u2060", "") == "1 تشرين الثاني/نوفمبر 2026"
+    assert "/\u2060" in joined and nobreak("1 november 2026") == "1\u00a0november\u00a02026"

@@ -90,9 +90,10 @@ def test_latin_contact_details_keep_their_order_in_arabic(built):
     assert "030 123 45 67" in text
     assert "Lindelaan 12, 3581 AB Utrecht" in text
     html = (built / "ar" / f"{LEAFLET}.html").read_text(encoding="utf-8")
-    # The footer's date in Arabic, without Babel's right-to-left marks (and kept on one line),
-    # with both names of the month (the language table's: تشرين الثاني/نوفمبر).
-    assert "الإصدار 1.0، 1\u00a0تشرين\u00a0الثاني/نوفمبر\u00a02026" in html
+    # The footer's date in Arabic, without Babel's right-to-left marks (and kept on one line: no-break
+    # spaces, a word joiner after the slash), with both names of the month (the language table's:
+    # تشرين الثاني/نوفمبر).
+    assert "الإصدار 1.0، 1\u00a0تشرين\u00a0الثاني/\u2060نوفمبر\u00a02026" in html
     assert "\u200f" not in html
 
 
@@ -153,6 +154,17 @@ def test_bilingual_sets_each_block_beside_its_dutch(built):
         en = next(w for w in titles if w["text"] == first_en)
         nl = next(w for w in titles if w["text"] == "Lage")
         assert en["x0"] < page.width / 2 < nl["x0"] and abs(en["top"] - nl["top"]) < 2
+
+
+def test_bilingual_column_labels_are_the_same_size(built):
+    """The two columns' labels in one size (the Dutch label took the Dutch side's whole size)."""
+    html = (built / "en" / f"{LEAFLET}-bilingual.html").read_text(encoding="utf-8")
+    labels = re.findall(r'<p class="side (?:source )?lang-label"[^>]*>([^<]+)</p>', html)
+    assert len(labels) == 2
+    with pdfplumber.open(built / "en" / f"{LEAFLET}-bilingual.pdf") as doc:
+        words = doc.pages[0].extract_words(extra_attrs=["size"])
+        sizes = [next(word["size"] for word in words if word["text"] == label.split()[0]) for label in labels]
+    assert abs(sizes[0] - sizes[1]) < 0.01, (labels, sizes)
 
 
 def test_bilingual_arabic_puts_arabic_on_the_right_and_dutch_left_to_right(built):

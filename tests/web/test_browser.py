@@ -345,18 +345,50 @@ def test_the_pages_in_english(server, browser):
     context.close()
 
 
-@pytest.mark.parametrize("lang, bilingual", [("ar", False), ("es", False), ("uk", False), ("nl", False),
-                                             ("ar", True), ("tr", True)])
-def test_the_html_copy_fits_a_phone_and_a_desktop(browser, tmp_path, lang, bilingual):
-    """The leaflet's HTML copy (to read on screen, or put on a website): no wider than the screen.
-    On a phone the QR code went beside a colophon whose dates stay on one line, and two columns
-    of languages side by side were narrower than their longest words."""
+# Every date of the HTML copy's small print: its words joined by no-break spaces (and word joiners).
+DATES = r"""() => {
+  const found = [];
+  const walk = document.createTreeWalker(document.querySelector("footer.colophon"), NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    for (const match of node.data.matchAll(/[^ \n\t]*\u00a0[^ \n\t]*\d{4}/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map(box => Math.round(box.top)));
+      found.push([match[0], tops.size]);
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("lang, bilingual, variant", [
+    ("ar", False, "a4"), ("es", False, "a4"), ("uk", False, "a4"), ("nl", False, "a4"), ("ar", True, "a4"),
+    ("tr", True, "a4"), ("nl", False, "a5"), ("uk", False, "booklet"), ("es", False, "large-print"),
+    ("ar", False, "large-print"), ("tr", False, "large-print")])
+def test_the_html_copy_fits_a_phone_and_a_desktop(browser, tmp_path, lang, bilingual, variant):
+    """The leaflet's HTML copy (to read on screen, or put on a website): no wider than the screen,
+    without the printed page's footer ("page 0 of 0" in a browser), every date of its small print
+    on one line, and a bilingual leaflet's Dutch set apart from the translation. On a phone the QR
+    code went beside a colophon whose dates stay on one line, two columns of languages side by side
+    were narrower than their longest words, large print's practice block was wider than the screen,
+    and A5, booklet and large print showed the page footer above the practice."""
     from leafletgen.build import BuildRequest, build
 
-    request = BuildRequest(LEAFLET, lang, PRACTICE, bilingual=bilingual)
+    request = BuildRequest(LEAFLET, lang, PRACTICE, bilingual=bilingual, variant=variant)
     _, _, html = build(copy_project(tmp_path / "project"), request, tmp_path / "out")
     for width in WIDTHS:
         view = Page(browser, width)
         view.page.goto(html.as_uri())
-        assert no_horizontal_scroll(view.page), (lang, bilingual, width)
+        where = (lang, bilingual, variant, width)
+        assert no_horizontal_scroll(view.page), where
+        assert view.page.locator(".page-footer").is_hidden(), where
+        dates = view.page.evaluate(DATES)
+        assert len(dates) >= 2 and all(lines == 1 for _, lines in dates), (where, dates)
+        if bilingual:
+            # Below its translation on a phone, beside it on a desktop: marked as the print's
+            # stacked pages mark it, by a rule at its side.
+            rules = view.page.eval_on_selector_all(
+                ".pair > .source", "sides => sides.map(side => parseFloat(getComputedStyle(side).borderLeftWidth))")
+            assert rules and min(rules) > 0, where
         view.close()
