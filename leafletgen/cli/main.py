@@ -313,8 +313,8 @@ def _main(argv: list[str] | None, out, err, name: str = CHECKOUT) -> int:
     previous = _terminate_as_exception()
     messages = Messages(err)
     project = None
-    limits.configure_from(args)   # every document of this run, here or in a worker, keeps to them
     try:
+        limits.configure_from(args)   # every document of this run, here or in a worker, keeps to them
         if getattr(args, "project_needed", True):
             project = find_project(args.root)
         code = _handler(args.handler)(args, project, out, messages)

@@ -72,9 +72,9 @@ class Limits:
         """The command's options, else LEAFLETGEN_TIME_LIMIT / LEAFLETGEN_MEMORY_LIMIT, else the
         defaults."""
         if seconds is None:
-            seconds = _number(os.environ.get("LEAFLETGEN_TIME_LIMIT"), DEFAULT_SECONDS)
+            seconds = _setting("LEAFLETGEN_TIME_LIMIT", "seconds", DEFAULT_SECONDS)
         if memory_mb is None:
-            memory_mb = int(_number(os.environ.get("LEAFLETGEN_MEMORY_LIMIT"), DEFAULT_MEMORY_MB))
+            memory_mb = int(_setting("LEAFLETGEN_MEMORY_LIMIT", "MB", DEFAULT_MEMORY_MB))
         return cls(float(seconds), int(memory_mb))
 
     def too_slow(self, what: str) -> str:
@@ -88,12 +88,20 @@ class Limits:
                        memory_mb=self.memory_mb)
 
 
-def _number(text: str | None, default: float) -> float:
-    try:
-        value = float(text) if text not in (None, "") else default
-    except ValueError:
+def _setting(name: str, unit: str, default: float) -> float:
+    """The environment variable `name` as a limit (unset or empty: `default`). Anything else is
+    refused, not read as the default: a typo in a service's Environment= line would go unseen."""
+    text = os.environ.get(name, "").strip()
+    if not text:
         return default
-    return value if value >= 0 else default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):       # also NaN
+        raise UserError(f"{name}: {text!r} is not a number of {unit} (0: no limit); set it to one, "
+                        "or unset it for the default")
+    return value
 
 
 _CONFIGURED: Limits | None = None
@@ -143,7 +151,7 @@ def _option(value: str) -> float:
         number = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not number >= 0:      # also NaN
+    if not 0 <= number < float("inf"):      # also NaN
         raise argparse.ArgumentTypeError("must be 0 (no limit) or more")
     return number
 

@@ -76,13 +76,13 @@ def database_url(settings: Settings) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise UserError(f"leafletgen.toml: database.url: {url.split('@')[-1]!r} is not a database "
+        raise UserError(f"{settings.database_url_from}: {url.split('@')[-1]!r} is not a database "
                         "URL (e.g. sqlite:///.leafletgen/leafletgen.db or "
                         "postgresql+psycopg://user@host/leafletgen)") from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if not database or database == ":memory:" or database.startswith("file:"):
-            raise UserError("leafletgen.toml: database.url: a SQLite database must be a file "
+            raise UserError(f"{settings.database_url_from}: a SQLite database must be a file "
                             "(e.g. sqlite:///.leafletgen/leafletgen.db), so that every process "
                             "of the server sees the same accounts")
         path = Path(database).expanduser()

@@ -43,6 +43,7 @@ class Settings:
     sso_header: str = ""
     secret_key_file: Path | None = None
     database_url: str = ""                  # "" → SQLite in .leafletgen/
+    database_url_from: str = "leafletgen.toml: database.url"   # where it was set, for messages
     keep_names_days: int = DEFAULT_KEEP_NAMES_DAYS
     given: frozenset = field(default_factory=frozenset)   # the keys the file set ("server.host", …)
 
@@ -150,11 +151,12 @@ def load_settings(root: Path, environ=None) -> Settings:
                                 "address: set server.proxy as well", field="server.sso_header",
                                 line=lines.get("server.sso_header")))
     url = environ.get(DATABASE_URL_VARIABLE) or model.database.url
+    url_from = DATABASE_URL_VARIABLE if environ.get(DATABASE_URL_VARIABLE) else f"{SETTINGS_FILE}: database.url"
     return Settings(
         root=root, host=server.host, port=server.port,
         proxies=tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in server.proxy),
         sso_header=server.sso_header, secret_key_file=_inside(root, server.secret_key_file),
-        database_url=url, keep_names_days=model.audit.keep_names_days,
+        database_url=url, database_url_from=url_from, keep_names_days=model.audit.keep_names_days,
         given=frozenset(f"{section}.{key}" for section, keys in data.items() if isinstance(keys, dict)
                         for key in keys))
 

@@ -9,6 +9,7 @@ Accounts, sessions and the audit trail are in the database (leafletgen/store/).
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 import time
@@ -180,6 +181,19 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
             return unknown_page(Unknown("leaflet", request.path.split("/")[2] or "?"))
         return error_page(code, messages.get(code, error.description or "")), code
 
+    @app.errorhandler(OSError)
+    def cannot_write(error):
+        # A folder the server may not write (a read-only mount, a service's ReadWritePaths, its
+        # owner) or a full disk: its administrator's to mend, not a bug; the path is for the log.
+        if error.errno not in CANNOT_WRITE:
+            return internal_error(error)
+        log.error("cannot write on %s %s: %s", request.method, request.path, error)
+        # Translators: A change could not be saved because the server may not write to its folders
+        # (a folder is read-only) or its disk is full; the administrator finds the details in the log.
+        return error_page(503, i18n._("Opslaan lukte niet: de server mag hier niet schrijven (een map is "
+                                      "alleen-lezen of de schijf is vol). Vraag de beheerder; de details "
+                                      "staan in het logboek van de server.")), 503
+
     @app.errorhandler(Exception)
     def internal_error(error):
         # The traceback is for the log; the page says what happened and what to do.
@@ -190,6 +204,10 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
                                       "De details staan in het logboek van de server.")), 500
 
     return app
+
+
+# Errors of writing that say the server may not write there, or has no room: not a bug.
+CANNOT_WRITE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT})
 
 
 class Upkeep:

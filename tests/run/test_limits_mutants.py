@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from leafletgen.errors import UserError
 from leafletgen.run import limits
 from leafletgen.run.limits import (DEFAULT_MEMORY_MB, DEFAULT_SECONDS, DocumentOverLimit, Limits, add_options,
                                    configure, configure_from, current, enter, entered, memory_limit, retime,
@@ -39,14 +40,36 @@ def test_defaults(clean):
     ("0", "0", Limits(0.0, 0)),
     ("2.5", "300.9", Limits(2.5, 300)),
     ("", "", Limits(60.0, 1024)),
-    ("abc", "-1", Limits(60.0, 1024)),
-    ("-3", "x", Limits(60.0, 1024)),
+    (" 30 ", " ", Limits(30.0, 1024)),
 ])
 def test_from_the_environment(clean, time_text, memory_text, expected):
     clean.setenv("LEAFLETGEN_TIME_LIMIT", time_text)
     clean.setenv("LEAFLETGEN_MEMORY_LIMIT", memory_text)
     found = Limits.from_settings()
     assert found == expected and type(found.seconds) is float and type(found.memory_mb) is int
+
+
+@pytest.mark.parametrize("name, text", [("LEAFLETGEN_TIME_LIMIT", "abc"), ("LEAFLETGEN_TIME_LIMIT", "-3"),
+                                        ("LEAFLETGEN_MEMORY_LIMIT", "-1"), ("LEAFLETGEN_MEMORY_LIMIT", "x"),
+                                        ("LEAFLETGEN_MEMORY_LIMIT", "inf"), ("LEAFLETGEN_TIME_LIMIT", "nan")])
+def test_a_setting_that_is_no_limit_is_refused_not_read_as_the_default(clean, name, text):
+    """A typo in a service's Environment= line would otherwise go unseen."""
+    clean.setenv(name, text)
+    with pytest.raises(UserError) as refused:
+        Limits.from_settings()
+    assert refused.value.lines == [f"{name}: {text!r} is not a number of {'seconds' if 'TIME' in name else 'MB'} "
+                                   "(0: no limit); set it to one, or unset it for the default"]
+
+
+def test_the_command_line_says_so_in_one_line(clean, tmp_path):
+    from leafletgen.cli.main import main
+    import io
+
+    clean.setenv("LEAFLETGEN_MEMORY_LIMIT", "lots")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--root", str(tmp_path), "list"], out, err) == 1
+    assert err.getvalue() == ("error: LEAFLETGEN_MEMORY_LIMIT: 'lots' is not a number of MB (0: no limit); "
+                              "set it to one, or unset it for the default\n")
 
 
 def test_options_win_over_the_environment(clean):
@@ -111,7 +134,8 @@ def test_the_options_on_the_commands_that_render():
 
 
 @pytest.mark.parametrize("value, error", [("abc", "not a number: 'abc'"), ("-1", "must be 0 (no limit) or more"),
-                                          ("nan", "must be 0 (no limit) or more")])
+                                          ("nan", "must be 0 (no limit) or more"),
+                                          ("inf", "must be 0 (no limit) or more")])
 def test_a_bad_option_says_why(value, error, capsys):
     parser, _ = parsers()
     with pytest.raises(SystemExit):

@@ -383,8 +383,17 @@ def test_settings_with_problems_are_refused_all_at_once(tmp_path):
     with pytest.raises(UserError, match="needs the proxy's address"):
         load_settings(tmp_path, environ={})
     (tmp_path / "leafletgen.toml").write_text('[database]\nurl = "sqlite://"\n', encoding="utf-8")
-    with pytest.raises(UserError, match="must be a file"):
+    with pytest.raises(UserError, match="^leafletgen.toml: database.url: a SQLite database must be a file"):
         open_store(load_settings(tmp_path, environ={}))
+
+
+def test_a_database_url_from_the_environment_is_blamed_on_the_environment(tmp_path):
+    """Not on leafletgen.toml, where the line may be commented out."""
+    (tmp_path / "leafletgen.toml").write_text('[database]\nurl = "sqlite:///.leafletgen/x.db"\n', encoding="utf-8")
+    for value, problem in (("foo", "'foo' is not a database URL"), ("sqlite://", "a SQLite database must be a file")):
+        with pytest.raises(UserError) as refused:
+            open_store(load_settings(tmp_path, environ={"LEAFLETGEN_DATABASE_URL": value}))
+        assert refused.value.lines[0].startswith(f"LEAFLETGEN_DATABASE_URL: {problem}")
 
 
 def test_an_unreachable_database_is_one_line_without_its_password(tmp_path):

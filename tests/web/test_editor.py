@@ -4,6 +4,8 @@ that may review) → published, earlier versions with who made them, a new leafl
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 
 import pytest
@@ -145,3 +147,24 @@ def test_a_new_leaflet_starts_as_a_draft_from_a_starting_text(office):
     again = client.post("/editor/new", data={"csrf_token": token(page), "id": "knieklachten", "title": "x"})
     listing = client.get(again.headers["Location"]).get_data(as_text=True)
     assert "Er is al een folder met de naam knieklachten." in listing
+
+
+@pytest.mark.parametrize("code", [errno.EROFS, errno.ENOSPC])
+def test_a_folder_the_server_may_not_write_is_the_administrators_not_a_bug(office, monkeypatch, caplog, code):
+    """A service whose leaflets/ is read-only (a systemd unit without it in ReadWritePaths) or a
+    full disk: the editor is told to ask the administrator, who finds the path in the log."""
+    app, project = office
+    client = client_of(app, "eddie")
+    page = client.get(f"/editor/{LEAFLET}").get_data(as_text=True)
+    text = textarea(page).replace('version: "1.0"', 'version: "1.1"')
+
+    def refused(path, data):
+        raise OSError(code, os.strerror(code), str(path))
+    monkeypatch.setattr(drafts, "write_atomic", refused)
+    answer = client.post(f"/editor/{LEAFLET}/save", data={**form_of(page), "text": text})
+    shown = answer.get_data(as_text=True)
+    assert answer.status_code == 503
+    assert "Vraag de beheerder" in shown and "fout in het programma" not in shown
+    assert str(project.root) not in shown and "drafts" not in shown      # no path for the editor
+    assert any("drafts" in record.getMessage() for record in caplog.records)   # the path for the log
+    assert drafts.draft(project, LEAFLET) is None
