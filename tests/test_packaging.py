@@ -137,6 +137,18 @@ def test_the_built_wheel_holds_the_package_and_every_shipped_file(tmp_path):
                              check=True).stdout.split()
     assert set(tracked) <= names, sorted(set(tracked) - names)
     assert not [name for name in names if name.endswith((".mo", ".pyc"))]
+    # Its version is the package's own (pyproject takes it from leafletgen.__version__).
+    import leafletgen
+
+    metadata = zipfile.ZipFile(wheel).read(f"leafletgen-{leafletgen.__version__}.dist-info/METADATA").decode()
+    assert f"\nVersion: {leafletgen.__version__}\n" in metadata
+
+
+def test_the_version_is_written_in_one_place():
+    with open(REPO / "pyproject.toml", "rb") as file:
+        project = tomllib.load(file)
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "leafletgen.__version__"}
 
 
 def test_the_termbases_ship_in_the_wheel():

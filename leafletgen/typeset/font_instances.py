@@ -33,27 +33,29 @@ def make_instance(face: FontFace) -> Path:
     target = instance_path(face)
     if target.is_file():
         return target
-    # recalcTimestamp=False: the instance keeps the source's `head.modified` instead of the time it
-    # was made, which the subset embedded in every PDF carries. Otherwise two machines (a
-    # cluster's workers, CI and a laptop) make different PDFs from the same input.
-    font = TTFont(face.path, recalcTimestamp=False)
-    location = {}
-    for axis in font["fvar"].axes:
-        value = axis.defaultValue
-        if axis.axisTag == "wght":
-            value = face.weight
-        elif axis.axisTag == "ital":
-            value = 1 if face.style == "italic" else 0
-        location[axis.axisTag] = min(max(value, axis.minValue), axis.maxValue)
-    static = instantiateVariableFont(font, location, static=True)
-    static.recalcTimestamp = False
+    # The cache folder first: one that cannot be written is said at once, not after fontTools'
+    # seconds of work.
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    except OSError as exc:     # the cache folder cannot be written: say which, and why
+    except OSError as exc:     # say which folder, and why
         raise machine_error(exc, target) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
+            # recalcTimestamp=False: the instance keeps the source's `head.modified` instead of the
+            # time it was made, which the subset embedded in every PDF carries. Otherwise two
+            # machines (a cluster's workers, CI and a laptop) make different PDFs from the same input.
+            font = TTFont(face.path, recalcTimestamp=False)
+            location = {}
+            for axis in font["fvar"].axes:
+                value = axis.defaultValue
+                if axis.axisTag == "wght":
+                    value = face.weight
+                elif axis.axisTag == "ital":
+                    value = 1 if face.style == "italic" else 0
+                location[axis.axisTag] = min(max(value, axis.minValue), axis.maxValue)
+            static = instantiateVariableFont(font, location, static=True)
+            static.recalcTimestamp = False
             static.save(fh)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)

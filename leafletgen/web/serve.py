@@ -180,6 +180,10 @@ def address(host: str, server) -> str:
     port = getattr(server, "effective_port", None)
     if port is None:    # several sockets (a name with more than one address): the first's port
         port = server.effective_listen[0][1]
+    if host in ("0.0.0.0", "::"):      # every address of this computer: none of them is "0.0.0.0"
+        import socket
+
+        return f"http://{socket.gethostname()}:{port}/ (on this computer: http://localhost:{port}/)"
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"
 

@@ -967,3 +967,18 @@ def test_the_settings_form_sets_and_clears_require_review(fresh):
     # In English, the box says the same.
     page = client.get(f"/practices/{PRACTICE}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert re.search(r'<label for="require_review">[^<]*[Oo]nly[^<]*translations[^<]*</label>', page)
+
+
+def test_the_address_shown_is_one_a_browser_can_open():
+    """Bound to every address of the computer (0.0.0.0, ::), the app names the computer, not 0.0.0.0."""
+    import socket
+    from types import SimpleNamespace
+
+    from leafletgen.web.serve import address
+
+    server = SimpleNamespace(effective_port=8767)
+    assert address("127.0.0.1", server) == "http://127.0.0.1:8767/"
+    assert address("::1", server) == "http://[::1]:8767/"
+    for every in ("0.0.0.0", "::"):
+        assert address(every, server) == (f"http://{socket.gethostname()}:8767/ "
+                                          "(on this computer: http://localhost:8767/)")
