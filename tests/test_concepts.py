@@ -129,3 +129,33 @@ def test_a_final_output_whose_name_ends_in_concept_is_not_taken_for_a_draft(proj
     [concept] = plan_concepts(project, Hasher(), tmp_path, sources)
     assert concept.key == key and concept.stale
     assert plan_concepts(project, Hasher(), tmp_path, sources, outputs={key}) == []
+
+
+def test_the_main_job_names_the_final_files_it_does_not_keep_up_to_date(tmp_path):
+    """`build` for a variant, language or practice the main job does not build: a file under a
+    final name that nothing keeps current. Its own outputs and the drafts it lists are not named."""
+    from leafletgen.batch.concepts import Concept, unmanaged
+
+    for name in (f"{PRACTICE}/nl/{LEAFLET}.pdf", f"{PRACTICE}/nl/{LEAFLET}-a5.pdf", f"default/de/{LEAFLET}.pdf",
+                 f"{PRACTICE}/en/{LEAFLET}-concept.pdf", f"{PRACTICE}/nl/{LEAFLET}.html"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"%PDF-")
+    draft = Concept(f"{PRACTICE}/en/{LEAFLET}-concept", (tmp_path / f"{PRACTICE}/en/{LEAFLET}-concept.pdf",))
+    named = unmanaged(tmp_path, {f"{PRACTICE}/nl/{LEAFLET}.pdf"}, [draft])
+    assert [line.split(": ")[1].split(" ")[0] for line in named] == [
+        f"default/de/{LEAFLET}.pdf", f"{PRACTICE}/nl/{LEAFLET}-a5.pdf"]
+    assert all(line.startswith("not made by the main job, so not kept up to date: ") and "`verify`" in line
+               for line in named)
+
+
+@pytest.mark.slow
+def test_a_file_built_by_hand_is_named_by_the_main_job(project, tmp_path):
+    only_english(project)
+    out = tmp_path / "out"
+    run = run_cli("build", "--leaflet", LEAFLET, "--lang", "en", "--practice", PRACTICE, "--variant", "a5",
+                  "--out", str(out), root=project.root)
+    assert run.code == 0, run
+    run = run_cli("--out", str(out), "--jobs", "1", root=project.root)
+    assert run.code == 0, run
+    named = [line for line in run.out.splitlines() if line.startswith("not made by the main job")]
+    assert len(named) == 1 and f"{PRACTICE}/en/{LEAFLET}-a5.pdf" in named[0]

@@ -25,7 +25,7 @@ from ..inputs.project import Project
 from ..request import BuildRequest
 from .manifest import Hasher, Manifest, index_digest, remove_output
 from .outcome import IndexEntry, Outcome
-from .concepts import remove_stale
+from .concepts import remove_stale, unmanaged
 from .plan import Plan, make_plan
 
 
@@ -111,6 +111,10 @@ def run_main_job(project: Project, out_dir: Path, jobs: int | None = None, force
         if summary.stopped:   # the output cannot be written: no index either
             summary.seconds = time.perf_counter() - started
             return summary
+    # Final names it does not manage (`build` for a variant, language or practice it does not
+    # build): said on every run, as the drafts are.
+    summary.concepts += unmanaged(out_dir, {entry.get("pdf") for entry in manifest.outputs.values()},
+                                  [c for c in plan.concepts if not c.stale])
     digest = index_digest(manifest, templates_digest(project, hasher))
     if changed or digest != manifest.index or not (out_dir / "index.html").is_file():
         _index.write_index_from_manifest(project, out_dir, manifest)

@@ -99,3 +99,14 @@ def remove_stale(concepts: list[Concept], out_dir: Path) -> list[str]:
                 path.unlink(missing_ok=True)
             lines.append(f"removed concept {concept.key}.pdf: {concept.stale}")
     return lines
+
+
+def unmanaged(out_dir: Path, managed, concepts: list[Concept]) -> list[str]:
+    """PDFs under final names in `out_dir` that the main job neither made nor keeps (`managed`: the
+    paths of its outputs, relative to `out_dir`): `build` for a practice, variant or language the
+    main job does not build. Nothing keeps them up to date, so the main job names them."""
+    drafts = {path for concept in concepts for path in concept.files}
+    return [f"not made by the main job, so not kept up to date: {path.relative_to(out_dir).as_posix()} "
+            "(`verify` says whether it is current; remove it once it is not needed)"
+            for path in sorted(out_dir.glob("*/*/*.pdf"))
+            if path.is_file() and path not in drafts and path.relative_to(out_dir).as_posix() not in managed]
