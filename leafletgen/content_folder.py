@@ -133,6 +133,7 @@ class Upgrade:
 
     states: list = field(default_factory=list)      # inputs.shipped.CopyState, each copy
     written: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)  # recorded as brought up to date by hand
 
     def paths(self, *states: str) -> list[str]:
         return [state.path for state in self.states if state.state in states]
@@ -164,6 +165,7 @@ def upgrade(project: Project, check: bool = False, merged: tuple[str, ...] = ())
                 result.written.append(state.path)
             elif state.state == CHANGED_BOTH:
                 state = replace(state, state=CHANGED_HERE)    # merged by hand: from this version now
+                result.merged.append(state.path)
             updated[state.path] = record(state.path, data)
         elif state.state == GONE_HERE:
             del updated[state.path]

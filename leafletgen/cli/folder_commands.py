@@ -115,6 +115,12 @@ def cmd_upgrade(args, project: Project, out, err) -> int:
     if args.check:
         print(f"{len(behind)} file(s) behind leafletgen {__version__}", file=out)
         return 1 if behind else 0
+    for path in args.merged:
+        if path in result.merged:
+            print(f"marked as merged: {path} (kept as it is here, now counted as leafletgen {__version__}'s "
+                  "with your changes)", file=out)
+        else:
+            print(f"nothing to mark: {path} is not changed both here and in leafletgen {__version__}", file=out)
     left = result.paths(CHANGED_BOTH)
     print(f"{len(result.written)} file(s) brought up to date, {len(left)} to compare by hand", file=out)
     return 0

@@ -249,8 +249,11 @@ def test_upgrade_replaces_older_copies_and_keeps_changed_ones(made, newer, monke
 
     again = run_cli("upgrade", "--check")
     assert again.out.splitlines()[-1] == "1 file(s) behind leafletgen 0.1.0"
-    assert run_cli("upgrade", "--merged", "practices/fysio-delinde.toml").code == 0
+    merged = run_cli("upgrade", "--merged", "practices/fysio-delinde.toml")
+    assert merged.code == 0 and "marked as merged: practices/fysio-delinde.toml" in merged.out   # said, not silent
     assert run_cli("upgrade", "--check").code == 0
+    again = run_cli("upgrade", "--merged", "practices/fysio-delinde.toml")
+    assert "nothing to mark: practices/fysio-delinde.toml" in again.out
     assert upgrade_note(Project(made)) is None
 
 
