@@ -109,4 +109,12 @@ def unmanaged(out_dir: Path, managed, concepts: list[Concept]) -> list[str]:
     return [f"not made by the main job, so not kept up to date: {path.relative_to(out_dir).as_posix()} "
             "(`verify` says whether it is current; remove it once it is not needed)"
             for path in sorted(out_dir.glob("*/*/*.pdf"))
-            if path.is_file() and path not in drafts and path.relative_to(out_dir).as_posix() not in managed]
+            if _is_file(path) and path not in drafts and path.relative_to(out_dir).as_posix() not in managed]
+
+
+def _is_file(path: Path) -> bool:
+    """A file, as far as this process may see (a folder it may not search holds none it made)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False

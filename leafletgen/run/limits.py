@@ -37,6 +37,10 @@ from ..errors import Message, UserError
 
 DEFAULT_SECONDS = 60
 DEFAULT_MEMORY_MB = 1024
+# The largest limits taken (0 is none): larger ones overflow the timer and the address-space
+# limit, and no document needs a day or a terabyte.
+MAX_SECONDS = 86_400
+MAX_MEMORY_MB = 1_048_576
 # Documents a rendering process (a pool worker, a kept render child) renders before it is
 # replaced. A worker grows from about 111 MB to 130–140 MB over 450 documents and keeps growing;
 # a fresh one costs about 0.1 s (it is forked from a process that has imported WeasyPrint
@@ -72,9 +76,9 @@ class Limits:
         """The command's options, else LEAFLETGEN_TIME_LIMIT / LEAFLETGEN_MEMORY_LIMIT, else the
         defaults."""
         if seconds is None:
-            seconds = _setting("LEAFLETGEN_TIME_LIMIT", "seconds", DEFAULT_SECONDS)
+            seconds = _setting("LEAFLETGEN_TIME_LIMIT", "seconds", DEFAULT_SECONDS, MAX_SECONDS)
         if memory_mb is None:
-            memory_mb = int(_setting("LEAFLETGEN_MEMORY_LIMIT", "MB", DEFAULT_MEMORY_MB))
+            memory_mb = int(_setting("LEAFLETGEN_MEMORY_LIMIT", "MB", DEFAULT_MEMORY_MB, MAX_MEMORY_MB))
         return cls(float(seconds), int(memory_mb))
 
     def too_slow(self, what: str) -> str:
@@ -88,7 +92,7 @@ class Limits:
                        memory_mb=self.memory_mb)
 
 
-def _setting(name: str, unit: str, default: float) -> float:
+def _setting(name: str, unit: str, default: float, largest: float) -> float:
     """The environment variable `name` as a limit (unset or empty: `default`). Anything else is
     refused, not read as the default: a typo in a service's Environment= line would go unseen."""
     text = os.environ.get(name, "").strip()
@@ -98,9 +102,9 @@ def _setting(name: str, unit: str, default: float) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0 <= value < float("inf"):       # also NaN
-        raise UserError(f"{name}: {text!r} is not a number of {unit} (0: no limit); set it to one, "
-                        "or unset it for the default")
+    if not 0 <= value <= largest:       # also NaN
+        raise UserError(f"{name}: {text!r} is not a number of {unit} from 0 (no limit) to {largest:,}; set "
+                        "it to one, or unset it for the default")
     return value
 
 
@@ -135,24 +139,27 @@ def add_options(parser, commands: dict):
 
     for target, default in [(parser, None)] + [(commands[name], argparse.SUPPRESS)
                                                for name in RENDERING_COMMANDS if name in commands]:
-        target.add_argument("--time-limit", type=_option, metavar="SECONDS", default=default,
+        target.add_argument("--time-limit", type=_option(MAX_SECONDS), metavar="SECONDS", default=default,
                             help="stop a document that takes longer than this to render (default: "
                                  f"$LEAFLETGEN_TIME_LIMIT or {DEFAULT_SECONDS}; 0: no limit)")
-        target.add_argument("--memory-limit", type=_option, metavar="MB", default=default,
+        target.add_argument("--memory-limit", type=_option(MAX_MEMORY_MB), metavar="MB", default=default,
                             help="stop a document whose rendering needs more memory (default: "
                                  f"$LEAFLETGEN_MEMORY_LIMIT or {DEFAULT_MEMORY_MB}; 0: no limit)")
     return parser
 
 
-def _option(value: str) -> float:
+def _option(largest: float):
+    """An option's type: a number from 0 (no limit) to `largest`."""
     import argparse
 
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 0 <= number < float("inf"):      # also NaN
-        raise argparse.ArgumentTypeError("must be 0 (no limit) or more")
+    def number(value: str) -> float:
+        try:
+            found = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+        if not 0 <= found <= largest:      # also NaN
+            raise argparse.ArgumentTypeError(f"must be from 0 (no limit) to {largest:,}")
+        return found
     return number
 
 

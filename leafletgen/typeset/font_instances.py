@@ -33,8 +33,11 @@ def make_instance(face: FontFace) -> Path:
     target = instance_path(face)
     if target.is_file():
         return target
-    # The cache folder first: one that cannot be written is said at once, not after fontTools'
-    # seconds of work.
+    # recalcTimestamp=False: the instance keeps the source's `head.modified` instead of the time it
+    # was made, which the subset embedded in every PDF carries. Otherwise two machines (a cluster's
+    # workers, CI and a laptop) make different PDFs from the same input. (Read lazily: cheap.)
+    font = TTFont(face.path, recalcTimestamp=False)
+    # The cache folder before fontTools' seconds of work: one that cannot be written is said at once.
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
@@ -42,10 +45,6 @@ def make_instance(face: FontFace) -> Path:
         raise machine_error(exc, target) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
-            # recalcTimestamp=False: the instance keeps the source's `head.modified` instead of the
-            # time it was made, which the subset embedded in every PDF carries. Otherwise two
-            # machines (a cluster's workers, CI and a laptop) make different PDFs from the same input.
-            font = TTFont(face.path, recalcTimestamp=False)
             location = {}
             for axis in font["fvar"].axes:
                 value = axis.defaultValue

@@ -20,6 +20,7 @@ from flask import Flask, Response, g, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from ..errors import MachineError
 from ..typeset.fonts import cache_root
 from ..inputs.project import Project
 from . import (access, audit_page, i18n, leaflet_editor, login, navigation, practices, questions_page,
@@ -181,18 +182,24 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
             return unknown_page(Unknown("leaflet", request.path.split("/")[2] or "?"))
         return error_page(code, messages.get(code, error.description or "")), code
 
+    @app.errorhandler(MachineError)
     @app.errorhandler(OSError)
     def cannot_write(error):
         # A folder the server may not write (a read-only mount, a service's ReadWritePaths, its
-        # owner) or a full disk: its administrator's to mend, not a bug; the path is for the log.
-        if error.errno not in CANNOT_WRITE:
+        # owner) or a full disk: its administrator's to mend, not a bug. What was asked may have
+        # been done in part (a leaflet published, its draft not removed): the page says so; the
+        # path and the traceback are for the log.
+        if isinstance(error, OSError) and error.errno not in CANNOT_WRITE:
             return internal_error(error)
-        log.error("cannot write on %s %s: %s", request.method, request.path, error)
-        # Translators: A change could not be saved because the server may not write to its folders
-        # (a folder is read-only) or its disk is full; the administrator finds the details in the log.
-        return error_page(503, i18n._("Opslaan lukte niet: de server mag hier niet schrijven (een map is "
-                                      "alleen-lezen of de schijf is vol). Vraag de beheerder; de details "
-                                      "staan in het logboek van de server.")), 503
+        log.exception("cannot write on %s %s", request.method, request.path)
+        # Translators: The server could not write (or remove) a file: a folder
+        # is read-only or has the wrong permissions, or the disk is full. What
+        # the user did (save, publish, upload, download) may not have worked,
+        # or only in part; the administrator finds the details in the log.
+        return error_page(503, i18n._("De server kon een bestand niet schrijven of verwijderen (een map is "
+                                      "alleen-lezen of heeft niet de juiste rechten, of de schijf is vol). "
+                                      "Wat u deed, is daardoor misschien niet (helemaal) gelukt. Vraag de "
+                                      "beheerder; de details staan in het logboek van de server.")), 503
 
     @app.errorhandler(Exception)
     def internal_error(error):

@@ -51,14 +51,16 @@ def test_from_the_environment(clean, time_text, memory_text, expected):
 
 @pytest.mark.parametrize("name, text", [("LEAFLETGEN_TIME_LIMIT", "abc"), ("LEAFLETGEN_TIME_LIMIT", "-3"),
                                         ("LEAFLETGEN_MEMORY_LIMIT", "-1"), ("LEAFLETGEN_MEMORY_LIMIT", "x"),
-                                        ("LEAFLETGEN_MEMORY_LIMIT", "inf"), ("LEAFLETGEN_TIME_LIMIT", "nan")])
+                                        ("LEAFLETGEN_MEMORY_LIMIT", "inf"), ("LEAFLETGEN_TIME_LIMIT", "nan"),
+                                        ("LEAFLETGEN_MEMORY_LIMIT", "1e13"), ("LEAFLETGEN_TIME_LIMIT", "1e300")])
 def test_a_setting_that_is_no_limit_is_refused_not_read_as_the_default(clean, name, text):
     """A typo in a service's Environment= line would otherwise go unseen."""
     clean.setenv(name, text)
     with pytest.raises(UserError) as refused:
         Limits.from_settings()
-    assert refused.value.lines == [f"{name}: {text!r} is not a number of {'seconds' if 'TIME' in name else 'MB'} "
-                                   "(0: no limit); set it to one, or unset it for the default"]
+    unit, largest = ("seconds", "86,400") if "TIME" in name else ("MB", "1,048,576")
+    assert refused.value.lines == [f"{name}: {text!r} is not a number of {unit} from 0 (no limit) to {largest}; "
+                                   "set it to one, or unset it for the default"]
 
 
 def test_the_command_line_says_so_in_one_line(clean, tmp_path):
@@ -68,8 +70,8 @@ def test_the_command_line_says_so_in_one_line(clean, tmp_path):
     clean.setenv("LEAFLETGEN_MEMORY_LIMIT", "lots")
     out, err = io.StringIO(), io.StringIO()
     assert main(["--root", str(tmp_path), "list"], out, err) == 1
-    assert err.getvalue() == ("error: LEAFLETGEN_MEMORY_LIMIT: 'lots' is not a number of MB (0: no limit); "
-                              "set it to one, or unset it for the default\n")
+    assert err.getvalue() == ("error: LEAFLETGEN_MEMORY_LIMIT: 'lots' is not a number of MB from 0 (no limit) "
+                              "to 1,048,576; set it to one, or unset it for the default\n")
 
 
 def test_options_win_over_the_environment(clean):
@@ -133,9 +135,10 @@ def test_the_options_on_the_commands_that_render():
         parser.parse_args(["status", "--time-limit", "5"])
 
 
-@pytest.mark.parametrize("value, error", [("abc", "not a number: 'abc'"), ("-1", "must be 0 (no limit) or more"),
-                                          ("nan", "must be 0 (no limit) or more"),
-                                          ("inf", "must be 0 (no limit) or more")])
+@pytest.mark.parametrize("value, error", [("abc", "not a number: 'abc'"), ("-1", "must be from 0 (no limit) to 86,400"),
+                                          ("nan", "must be from 0 (no limit) to 86,400"),
+                                          ("inf", "must be from 0 (no limit) to 86,400"),
+                                          ("1e300", "must be from 0 (no limit) to 86,400")])
 def test_a_bad_option_says_why(value, error, capsys):
     parser, _ = parsers()
     with pytest.raises(SystemExit):

@@ -151,8 +151,9 @@ def test_large_print_footer_has_at_most_two_lines(rendered, lang):
 def test_dates_phone_and_page_number_stay_on_one_line(rendered, lang):
     for variant in ("a4", "large-print"):
         document, pdf = rendered[lang, variant]
-        # (A date's spaces are set as no-break spaces; compare with plain ones.)
-        lines = [re.sub("[\u00a0\u202f]", " ", line) for line in document.layout.lines]
+        # (A date's spaces are set as no-break spaces, with a word joiner after a slash: compare
+        # with plain ones.)
+        lines = [re.sub("[\u00a0\u202f]", " ", line).replace("\u2060", "") for line in document.layout.lines]
         leaflet = document.leaflet
         for day in (leaflet.published, leaflet.review):
             date = re.sub("[\u00a0\u202f]", " ", format_day(day, lang))
@@ -176,7 +177,7 @@ def test_the_review_date_stays_on_the_line_of_its_label_in_every_variant(rendere
     large print) reads as two things; so does a "·" left at a line end before it."""
     for (lang, variant), (document, pdf) in rendered.items():
         day = re.sub("[\u00a0\u202f]", " ", format_day(document.leaflet.review, lang))
-        lines = [re.sub("[\u00a0\u202f]", " ", line).strip() for line in document.layout.lines]
+        lines = [re.sub("[\u00a0\u202f]", " ", line).replace("\u2060", "").strip() for line in document.layout.lines]
         with_date = [line for line in lines if day in line]
         assert with_date and all(not line.startswith(day) for line in with_date), (lang, variant, with_date)
         assert not [line for line in lines if line.endswith("·")], (lang, variant)

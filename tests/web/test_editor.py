@@ -152,19 +152,28 @@ def test_a_new_leaflet_starts_as_a_draft_from_a_starting_text(office):
 @pytest.mark.parametrize("code", [errno.EROFS, errno.ENOSPC])
 def test_a_folder_the_server_may_not_write_is_the_administrators_not_a_bug(office, monkeypatch, caplog, code):
     """A service whose leaflets/ is read-only (a systemd unit without it in ReadWritePaths) or a
-    full disk: the editor is told to ask the administrator, who finds the path in the log."""
+    full disk: the editor is told to ask the administrator, who finds the path in the log. The
+    system refuses the file the real atomic write makes, as a read-only mount or a full disk does."""
+    import tempfile
+
+    from leafletgen import atomic_write
+
     app, project = office
     client = client_of(app, "eddie")
     page = client.get(f"/editor/{LEAFLET}").get_data(as_text=True)
     text = textarea(page).replace('version: "1.0"', 'version: "1.1"')
+    (project.leaflets_dir / "drafts").mkdir(exist_ok=True)         # there already: only its files fail
+    real = tempfile.mkstemp
 
-    def refused(path, data):
-        raise OSError(code, os.strerror(code), str(path))
-    monkeypatch.setattr(drafts, "write_atomic", refused)
+    def refused(*args, dir=None, **kwargs):
+        if "drafts" in str(dir):
+            raise OSError(code, os.strerror(code), str(dir))
+        return real(*args, dir=dir, **kwargs)
+    monkeypatch.setattr(atomic_write.tempfile, "mkstemp", refused)
     answer = client.post(f"/editor/{LEAFLET}/save", data={**form_of(page), "text": text})
     shown = answer.get_data(as_text=True)
     assert answer.status_code == 503
     assert "Vraag de beheerder" in shown and "fout in het programma" not in shown
     assert str(project.root) not in shown and "drafts" not in shown      # no path for the editor
-    assert any("drafts" in record.getMessage() for record in caplog.records)   # the path for the log
+    assert any("drafts" in record.getMessage() + str(record.exc_info) for record in caplog.records)
     assert drafts.draft(project, LEAFLET) is None
