@@ -189,6 +189,16 @@ def test_the_review_date_stays_on_the_line_of_its_label_in_every_variant(rendere
 
 
 @pytest.mark.slow
+def test_the_version_number_stays_with_its_label(rendered):
+    """"версія / 1.0" in the Ukrainian large print's translation note: the version's number began a
+    line, its label left at the end of the one before."""
+    for key, (document, _) in rendered.items():
+        version = document.leaflet.version
+        lines = [line.replace("\u2060", "").strip() for line in document.layout.lines]
+        assert not [line for line in lines if line.startswith(version)], (key, version)
+
+
+@pytest.mark.slow
 def test_the_translation_note_leaves_no_word_alone_on_its_last_line(rendered):
     """"Перекладено з нідерландської за допомогою комп'ютера; ще не / перевірено", the Arabic
     note's "بعد" alone: the note's last two words stay on one line."""
