@@ -118,6 +118,12 @@ _CAUSES = {
 }
 
 
+def of_the_machine(exc: OSError) -> bool:
+    """Whether an OSError is the machine's (no space, no permission, a read-only file system, …):
+    its administrator's to mend, not a bug; machine_error says it in words."""
+    return errno.errorcode.get(exc.errno or 0, "") in _CAUSES
+
+
 def machine_error(exc: OSError, path, action: str = "cannot write") -> MachineError:
     """An OSError met while writing (or removing) `path`: the folder and the cause in words, or
     the path itself when it is what stands in the way (a folder where the file should go)."""

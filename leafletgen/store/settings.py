@@ -18,6 +18,8 @@ from pathlib import Path
 from ..errors import Problem, UserError
 
 SETTINGS_FILE = "leafletgen.toml"
+# Where the database URL is set: the file's key, or (overriding it) the environment variable.
+DATABASE_URL_KEY = f"{SETTINGS_FILE}: database.url"
 STATE_DIR = ".leafletgen"                   # the database and the secret key; never in git
 DEFAULT_DATABASE = f"{STATE_DIR}/leafletgen.db"
 DEFAULT_SECRET_KEY_FILE = f"{STATE_DIR}/secret-key"
@@ -43,7 +45,7 @@ class Settings:
     sso_header: str = ""
     secret_key_file: Path | None = None
     database_url: str = ""                  # "" → SQLite in .leafletgen/
-    database_url_from: str = "leafletgen.toml: database.url"   # where it was set, for messages
+    database_url_from: str = DATABASE_URL_KEY   # where it was set, for messages
     keep_names_days: int = DEFAULT_KEEP_NAMES_DAYS
     given: frozenset = field(default_factory=frozenset)   # the keys the file set ("server.host", …)
 
@@ -151,7 +153,7 @@ def load_settings(root: Path, environ=None) -> Settings:
                                 "address: set server.proxy as well", field="server.sso_header",
                                 line=lines.get("server.sso_header")))
     url = environ.get(DATABASE_URL_VARIABLE) or model.database.url
-    url_from = DATABASE_URL_VARIABLE if environ.get(DATABASE_URL_VARIABLE) else f"{SETTINGS_FILE}: database.url"
+    url_from = DATABASE_URL_VARIABLE if environ.get(DATABASE_URL_VARIABLE) else DATABASE_URL_KEY
     return Settings(
         root=root, host=server.host, port=server.port,
         proxies=tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in server.proxy),

@@ -9,7 +9,6 @@ Accounts, sessions and the audit trail are in the database (leafletgen/store/).
 
 from __future__ import annotations
 
-import errno
 import logging
 import threading
 import time
@@ -20,7 +19,7 @@ from flask import Flask, Response, g, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from ..errors import MachineError
+from ..errors import MachineError, of_the_machine
 from ..typeset.fonts import cache_root
 from ..inputs.project import Project
 from . import (access, audit_page, i18n, leaflet_editor, login, navigation, practices, questions_page,
@@ -189,7 +188,7 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
         # owner) or a full disk: its administrator's to mend, not a bug. What was asked may have
         # been done in part (a leaflet published, its draft not removed): the page says so; the
         # path and the traceback are for the log.
-        if isinstance(error, OSError) and error.errno not in CANNOT_WRITE:
+        if isinstance(error, OSError) and not of_the_machine(error):
             return internal_error(error)
         log.exception("cannot write on %s %s", request.method, request.path)
         # Translators: The server could not write (or remove) a file: a folder
@@ -211,10 +210,6 @@ def create_app(project: Project, *, require_login: bool = False, documents: Docu
                                       "De details staan in het logboek van de server.")), 500
 
     return app
-
-
-# Errors of writing that say the server may not write there, or has no room: not a bug.
-CANNOT_WRITE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT})
 
 
 class Upkeep:
