@@ -1,4 +1,4 @@
-"""What the running footer costs a document, and what plain-text margin boxes would save (a script).
+"""What the footer costs a document, against the running element it replaced (a script).
 
     python benchmarks/bench_footer.py [--rounds 12] [--langs nl de ar]
 
@@ -7,18 +7,20 @@ whole pipeline (`render_document`), keeps the page WeasyPrint is given (its HTML
 the files it may read), and then lays that page out and writes it (`typeset.pdf.lay_out` and
 `write_pdf`, as a worker does; no proof) in three forms, alternating, round after round:
 
-  (as it is)  our running footer: a running element, a table row (practice · version · page);
+  (as it is)  two plain-text margin boxes (blocks/footer.html.j2 writes their CSS strings), the
+              rule the page's bottom border;
   (none)      no footer at all: the upper bound of any saving;
-  (strings)   the same words as plain-text margin boxes (`content: "…" counter(page)`), the
-              practice's parts isolated with U+2066…U+2069 (the page's direction is kept).
+  (element)   the footer as it was until December 2026: an element of the page placed in the
+              margin box (`position: running(footer)`), laid out again on every page as a table
+              row (practice | version | page), the rule its top border.
 
-It prints the median CPU ms of each, and the differences. The strings form is not a candidate as
-it stands: the text proof and the footer's measurement read the running element (see RESULTS.md).
+It prints the median CPU ms of each, and the differences.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
@@ -34,28 +36,38 @@ from leafletgen.run import limits                                 # noqa: E402
 from leafletgen.typeset import pdf                                # noqa: E402
 
 LEAFLET, PRACTICE = "lage-rugklachten", "fysio-delinde"
-NONE = "@page { @bottom-left { content: none } } .page-footer { display: none }"
+FORMS = ("as it is", "none", "element")
+NONE = "@page { border-bottom: none; @bottom-left { content: none } @bottom-right { content: none } }"
+# The running element's rules as leaflet.css had them (A4), with the page's margin as it was.
+ELEMENT_CSS = """@page { margin-bottom: 24mm; border-bottom: none; padding-bottom: 0;
+  @bottom-left { content: element(footer); width: 100%; padding-top: 4mm; white-space: normal; }
+  @bottom-right { content: none } }
+.page-footer { position: running(footer); display: table; width: 100%; font-size: 8.5pt;
+  line-height: 1.3; color: #404040; border-top: 0.3mm solid; border-top-color: var(--brand);
+  padding-top: 2mm; }
+.footer-practice, .footer-version, .footer-page { display: table-cell; }
+.footer-version, .footer-page { width: 1px; white-space: nowrap; padding-inline-start: 4mm; }
+.page-number::before { content: counter(page); }
+.page-count::before { content: counter(pages); }"""
 # The example practice's footer as the Dutch, German and Arabic pages print it (version 1.0).
 STRINGS = {
-    "nl": ("Fysiotherapie De Linde", "Versie 1.0, 1\u00a0november\u00a02026", "Pagina ", " van "),
-    "de": ("Fysiotherapie De Linde", "Version 1.0, 1.\u00a0November\u00a02026", "Seite ", " von "),
-    "ar": ("Fysiotherapie De Linde", "الإصدار 1.0، 1\u00a0نوفمبر\u00a02026", "الصفحة ", " من "),
+    "nl": ("Versie 1.0, 1\u00a0november\u00a02026", "Pagina ", " van "),
+    "de": ("Version 1.0, 1.\u00a0November\u00a02026", "Seite ", " von "),
+    "ar": ("الإصدار 1.0، 1\u00a0تشرين\u00a0الثاني/\u2060نوفمبر\u00a02026", "الصفحة ", " من "),
 }
 
 
-def css_string(text: str) -> str:
-    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\' or not c.isprintable() else c for c in text) + '"'
+def element_html(lang: str) -> str:
+    """The running element blocks/footer.html.j2 wrote, with the example practice's details."""
+    version, page, of = STRINGS[lang]
 
-
-def strings_css(lang: str) -> str:
-    name, version, page, of = STRINGS[lang]
-    practice = " · ".join(f"\u2066{part}\u2069" for part in (name, "030 123 45 67", "fysio-delinde.example"))
-    box = "font-size: 8.5pt; color: #404040; vertical-align: top; padding-top: 2mm; border-top: 0.3mm solid #1f6f5c"
-    start, end = ("right", "left") if lang == "ar" else ("left", "right")   # the practice at the start
-    return ("@page { @bottom-%s { content: %s; width: auto; %s }\n"
-            "  @bottom-%s { content: %s counter(page) %s counter(pages); white-space: nowrap; %s } }\n"
-            ".page-footer { display: none }" % (start, css_string(practice), box, end,
-                                                 css_string(f"{version}   {page}"), css_string(of), box))
+    def isolate(text: str) -> str:
+        return f"\u2066{text}\u2069" if lang == "ar" else text
+    return ('<div class="page-footer"><span class="footer-practice">'
+            f'{isolate("Fysiotherapie De Linde")} · <span class="nobreak">{isolate("030 123 45 67")}</span> · '
+            f'<span class="nobreak">{isolate("fysio-delinde.example")}</span></span>'
+            f'<span class="footer-version">{version}</span><span class="footer-page"><span class="nobreak">'
+            f'{page}<span class="page-number"></span>{of}<span class="page-count"></span></span></span></div>')
 
 
 def captured_page(project: Project, lang: str) -> tuple:
@@ -76,6 +88,15 @@ def captured_page(project: Project, lang: str) -> tuple:
     return seen[-1]
 
 
+def page_in_form(html: str, lang: str, form: str) -> str:
+    if form == "none":
+        return html.replace("</head>", f"<style>{NONE}</style></head>", 1)
+    if form == "element":
+        html = html.replace("</head>", f"<style>{ELEMENT_CSS}</style></head>", 1)
+        return re.sub(r"(<body[^>]*>)", lambda match: match.group(1) + element_html(lang), html, count=1)
+    return html
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=12)
@@ -85,32 +106,30 @@ def main() -> int:
     project = Project(REPO)
     print(machine())
     pages = {lang: captured_page(project, lang) for lang in args.langs}
-    forms = {"as it is": lambda lang: "", "none": lambda lang: NONE, "strings": strings_css}
+    variants = {(lang, form): page_in_form(pages[lang][0], lang, form) for lang in args.langs for form in FORMS}
 
     def once(lang: str, form: str) -> float:
-        html, base, assets, sheets = pages[lang]
-        extra = forms[form](lang)
-        page = html.replace("</head>", f"<style>{extra}</style></head>") if extra else html
+        _, base, assets, sheets = pages[lang]
         cpu = time.process_time()
-        pdf.write_pdf(pdf.lay_out(page, base, assets, sheets))
+        pdf.write_pdf(pdf.lay_out(variants[lang, form], base, assets, sheets))
         return time.process_time() - cpu
 
     for lang in args.langs:
-        for form in forms:
+        for form in FORMS:
             once(lang, form), once(lang, form)
-    times = {(lang, form): [] for lang in args.langs for form in forms}
+    times = {(lang, form): [] for lang in args.langs for form in FORMS}
     for _ in range(args.rounds):
         for lang in args.langs:
-            for form in forms:
+            for form in FORMS:
                 times[lang, form].append(once(lang, form))
+    median = {key: statistics.median(values) * 1000 for key, values in times.items()}
     print(f"CPU ms per document, median of {args.rounds} rounds (lay_out + write_pdf, no proof)")
-    print(f"{'':10}" + "".join(f"{lang:>10}" for lang in args.langs))
-    for form in forms:
-        print(f"{form:10}" + "".join(f"{statistics.median(times[lang, form]) * 1000:10.1f}" for lang in args.langs))
-    for form in ("none", "strings"):
-        print(f"{form + ' − as it is':10}" + "".join(
-            f"{(statistics.median(times[lang, form]) - statistics.median(times[lang, 'as it is'])) * 1000:+10.1f}"
-            for lang in args.langs))
+    print(f"{'':20}" + "".join(f"{lang:>10}" for lang in args.langs))
+    for form in FORMS:
+        print(f"{form:20}" + "".join(f"{median[lang, form]:10.1f}" for lang in args.langs))
+    for form in ("none", "element"):
+        print(f"{form + ' − as it is':20}" + "".join(
+            f"{median[lang, form] - median[lang, 'as it is']:+10.1f}" for lang in args.langs))
     return 0
 
 

@@ -141,6 +141,14 @@ def render_bundle(bundle: Bundle) -> Document:
         raise UserError(Problem("personal note", Message(
             "note_not_printed", "this practice's templates do not print a personal note "
             "(templates/blocks/note.html.j2, included by leaflet.html.j2)")))
+    if "--footer-start:" not in html:
+        # A practice's copy of the footer older than its margin boxes writes HTML, which would
+        # leave every page without its footer (and no template may lose it without a word).
+        raise UserError(Problem("footer", Message(
+            "footer_not_written", "this practice's templates write no page footer: "
+            "templates/blocks/footer.html.j2 (included by leaflet.html.j2) writes the footer's texts "
+            "as CSS strings (--footer-start); an older copy of it writes HTML: compare it with "
+            "leafletgen's")))
     # 4. Lay out until the pages come out right, write the PDF, reading the layout's facts
     #    (colours, text sizes) on the way.
     facts = LayoutFacts()

@@ -71,6 +71,8 @@ _ALWAYS = re.compile(
     "\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    # Private use: no meaning of its own (a font's icon, or a template's stand-in).
+    "\ue000-\uf8ff\U000f0000-\U0010ffff"
     + INVISIBLE + OVERLAYS + "]")
 _NEWLINES = re.compile("[\n\r]")
 # One variation selector picks a glyph of the character before it; a run of them means nothing
@@ -105,8 +107,9 @@ def bad_characters(text: str, allow_newline: bool = True) -> list[str]:
 
 
 def describe(char: str) -> str:
+    category = unicodedata.category(char)
     name = BIDI_CONTROLS.get(char) or unicodedata.name(char, "") or \
-        ("unassigned" if unicodedata.category(char) == "Cn" else "control character")
+        {"Cn": "unassigned", "Co": "private use"}.get(category, "control character")
     return f"U+{ord(char):04X} ({name})"
 
 

@@ -34,7 +34,7 @@ from ..inputs.bundle import Bundle
 from ..inputs.model import CONCEPT_MARK, Block, Leaflet, Practice
 from ..inputs.note import note_lines
 from .sandbox import FrozenMap, freeze
-from .templates import environment, install_translations, template_loader
+from .templates import PAGE_COUNT, PAGE_NUMBER, environment, install_translations, template_loader
 from ..typeset.variants import VARIANTS
 
 @dataclass
@@ -257,9 +257,9 @@ def template_context(bundle: Bundle, leaflet: Leaflet, options: RenderOptions,
         "review": nobreak(format_day(leaflet.review, lang, bundle.project)),
         "created": leaflet.published.isoformat(),
         "generator": f"leafletgen {__version__}",
-        # CSS counters in the running footer fill these in on every page.
-        "page_number": Markup('<span class="page-number"></span>'),
-        "page_count": Markup('<span class="page-count"></span>'),
+        # Stand-ins that css_text writes as the counters the footer fills in on every page.
+        "page_number": Markup(PAGE_NUMBER),
+        "page_count": Markup(PAGE_COUNT),
         "title_attrs": Markup(f' lang="{SOURCE_LANGUAGE}" dir="{text_direction(SOURCE_LANGUAGE)}"')
         if leaflet.language != SOURCE_LANGUAGE and leaflet.title in leaflet.missing else Markup(""),
         "draft": leaflet.is_draft,

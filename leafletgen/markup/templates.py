@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gettext as gettext_module
 import hashlib
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,7 @@ def environment(project: Project, practice: Practice) -> jinja2.Environment:
     env.filters["identifiers"] = identifiers
     env.filters["isolate_name"] = isolate_name
     env.filters["last_words_together"] = last_words_together
+    env.filters["css_text"] = css_text
     return env
 
 
@@ -225,6 +227,36 @@ def isolate_name(context, value) -> Markup:
     if context.get("dir") != "rtl":
         return escape(value)
     return Markup("\u2068") + escape(value) + Markup("\u2069")
+
+
+# Stand-ins for the page's number and count in a template string ("Pagina %(page)s van
+# %(pages)s"): css_text writes them as the CSS counters a margin box fills in on every page.
+PAGE_NUMBER, PAGE_COUNT = "\ue000", "\ue001"
+_COUNTERS = {PAGE_NUMBER: "counter(page)", PAGE_COUNT: "counter(pages)"}
+_CSS_SAFE = re.compile(r"[^\w .,:;·/@+()'\-]")
+_BREAKS_AFTER = re.compile("([-/\u2010-\u2015\u2212])(?!\u2060)")
+
+
+def css_text(value, nobreak: bool = False, verbatim: bool = False) -> Markup:
+    """`{{ text | css_text }}`: text as CSS strings for a margin box's `content` (the footer),
+    the page stand-ins as counters. Markup is read as the text it shows (entities decoded); a run
+    of spaces, tabs and line breaks is one space, as in HTML (`verbatim`: kept, for a template's
+    own line break or gap); every character a CSS string, or the <style> around it, could take
+    for syntax is escaped.
+    `nobreak`: never broken across lines (a phone number, a web address, "page 1 of 2"): spaces
+    as no-break spaces, a word joiner after a hyphen, a dash or a slash."""
+    if isinstance(value, Markup):
+        value = html.unescape(str(value))
+    text = str(value) if verbatim else re.sub("[ \t\n\r\f]+", " ", str(value))
+    if nobreak:
+        text = _BREAKS_AFTER.sub("\\1\u2060", text.replace(" ", "\u00a0"))
+    parts = re.split(f"([{PAGE_NUMBER}{PAGE_COUNT}])", text)
+    tokens = [_COUNTERS[part] if part in _COUNTERS else _css_string(part) for part in parts if part]
+    return Markup(" ".join(tokens) or '""')
+
+
+def _css_string(text: str) -> str:
+    return '"' + _CSS_SAFE.sub(lambda match: f"\\{ord(match.group()):x} ", text) + '"'
 
 
 _LONE_PERCENT = re.compile(r"%(?!\(\w+\)s|%)")

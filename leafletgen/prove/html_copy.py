@@ -1,5 +1,5 @@
 """The HTML copy kept beside the PDF gets the same word check: its text in document order, its
-alt texts and titles, its link targets, and the strings its stylesheets add with `content:`."""
+alt texts and titles, its link targets, and the texts its stylesheets add with `content:`."""
 
 from __future__ import annotations
 
@@ -84,19 +84,44 @@ def read_html(html: str) -> HtmlCopy:
 
 @lru_cache(maxsize=64)
 def generated_strings(css: str) -> tuple[str, ...]:
-    """The strings a stylesheet puts on the page (`content: "…"`), those with a letter or
-    digit only (a bullet or a quotation mark says nothing)."""
-    found: list[str] = []
+    """The texts a stylesheet puts on the page: each `content:` (or string-set, bookmark-label)
+    value's strings joined as they are printed (a counter prints a number: left out, as a
+    template string's number may be), and those of every custom property such a value reads
+    through var(), however deep (the footer's texts); the texts with a letter or digit only (a
+    bullet or a quotation mark says nothing)."""
+    printed: list[list] = []
+    custom: dict[str, list[list]] = {}
 
     def declarations(tokens):
         for item in tinycss2.parse_blocks_contents(tokens, skip_comments=True, skip_whitespace=True):
             if item.type == "declaration" and item.lower_name in ("content", "string-set",
                                                                     "bookmark-label"):
-                found.extend(token.value for token in item.value if token.type == "string")
+                printed.append(item.value)
+            elif item.type == "declaration" and item.name.startswith("--"):
+                custom.setdefault(item.name, []).append(item.value)
             elif item.type in ("qualified-rule", "at-rule") and item.content is not None:
                 declarations(item.content)
 
     for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
         if rule.type in ("qualified-rule", "at-rule") and rule.content is not None:
             declarations(rule.content)
+    found, read, todo = [], set(), list(printed)
+    while todo:
+        value = todo.pop()
+        found.append("".join(token.value for token in value if token.type == "string"))
+        for name in _var_names(value):
+            if name not in read:
+                read.add(name)
+                todo += custom.get(name, [])
     return tuple(text for text in found if fold(text).chars)
+
+
+def _var_names(tokens) -> list[str]:
+    """The custom properties a value reads: var(--a, var(--b)) reads --a and --b."""
+    names = []
+    for token in tokens:
+        if token.type == "function":
+            if token.lower_name == "var":
+                names += [arg.value for arg in token.arguments if arg.type == "ident" and arg.value.startswith("--")]
+            names += _var_names(token.arguments)
+    return names

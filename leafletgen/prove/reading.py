@@ -188,7 +188,11 @@ def reading_order(glyphs: list[Glyph], rtl: bool) -> list[list[Glyph]]:
             line = sorted(block, key=lambda g: g.middle[0])
             if rtl or any(g.kind in ("R", "AN") for g in line):
                 items = _identifiers(line)
-                line = [g for item in reorder(items, [_kind(item) for item in items], rtl) for g in item]
+                # A line of right-to-left letters only reads right to left, also in a column that
+                # does not (an Arabic footer under the Dutch column): read left to right, a number
+                # at its end would come first.
+                line_rtl = rtl or not any(g.kind == "L" for g in line)
+                line = [g for item in reorder(items, [_kind(item) for item in items], line_rtl) for g in item]
             lines.append(line)
         index = end
     return lines

@@ -32,9 +32,10 @@ class FitSettings:
     level: float = 0.0
     breaks: tuple[str, ...] = ()
     binds: tuple[str, ...] = ()
-    # A long practice name or a wide logo left a "·" at a line end: the footer without the
-    # website (it is in the header), in large print (two lines at most) without the phone number
-    # too; the header's e-mail address on a line of its own.
+    # A long practice name or a wide logo left a "·" at a line end, or the footer's practice took
+    # more lines than it has: the footer without the website (it is in the header), in large
+    # print (two lines at most) without the phone number too; the header's e-mail address on a
+    # line of its own.
     clear_separators: bool = False
 
     def body_pt(self, variant: Variant) -> float:
@@ -57,7 +58,7 @@ class FitSettings:
         return rules + (CLEAR_SEPARATORS if self.clear_separators else "")
 
 
-CLEAR_SEPARATORS = (".footer-website, body.variant-large-print .footer-phone { display: none; }\n"
+CLEAR_SEPARATORS = (":root { --footer-start-shown: var(--footer-start-cleared); }\n"
                     ".practice-contact .sep { font-size: 0; }\n"
                     '.practice-contact .sep::after { content: "\\A"; white-space: pre; font-size: 10pt; }\n')
 
@@ -113,6 +114,14 @@ def _problems(report: LayoutReport, variant: Variant) -> list[tuple[str, int]]:
     return found
 
 
+FOOTER_LINES = 2      # the most lines a box of the footer is designed for, in every variant
+
+
+def crowded(report: LayoutReport) -> bool:
+    """Whether the header or the footer wants its separators cleared (FitSettings)."""
+    return report.dangling or report.footer_lines > FOOTER_LINES
+
+
 class _Layouts:
     """The layouts tried for one document, with their settings and reports."""
 
@@ -124,7 +133,8 @@ class _Layouts:
 
     def __call__(self, candidate: FitSettings, made: tuple[object, LayoutReport] | None = None) -> LayoutReport:
         # Headings found with a word alone (and room to bind) are bound in every later layout;
-        # a "·" found at a line end is cleared in every later one.
+        # a "·" found at a line end is cleared in every later one (a footer of more lines than
+        # designed is tried cleared once, in step 4: clearing may not shorten it).
         candidate = replace(candidate, binds=tuple(sorted(self.binds | set(candidate.binds))),
                             clear_separators=candidate.clear_separators or self.clear_separators)
         layout, report = made or self.lay_out(candidate)
@@ -165,9 +175,10 @@ def fit(variant: Variant, lay_out: Callable[[FitSettings], tuple[object, LayoutR
         if bound != chosen[0].binds:
             attempt(replace(chosen[0], binds=bound))
             chosen = _best(attempt.tried, variant)
-    # 4. A "·" left at a line end in the header or footer: cleared (one more layout at most).
-    if chosen[2].dangling and not chosen[0].clear_separators:
-        attempt(chosen[0])
+    # 4. A "·" left at a line end in the header or footer, or a footer of more lines than it
+    #    has: cleared (one more layout at most).
+    if crowded(chosen[2]) and not chosen[0].clear_separators:
+        attempt(replace(chosen[0], clear_separators=True))
         chosen = _best(attempt.tried, variant)
     return Fitted(chosen[0], chosen[1], chosen[2], [(s, r) for s, _, r in attempt.tried])
 
@@ -366,7 +377,8 @@ def _partition(places, header: float, heights: list[float], target: int,
 
 
 def _best(tried, variant: Variant):
-    """The layout to keep: fewest sheets, then fewest problems, then the most evenly full
+    """The layout to keep: fewest sheets, then fewest problems (a "·" at a line end, the
+    footer's lines; its separators cleared only where that helped), then the most evenly full
     pages, then the least changed."""
     def key(item):
         settings, _, report = item
@@ -374,6 +386,7 @@ def _best(tried, variant: Variant):
         evenness = round(report.largest_gap if variant.name == "large-print"
                          else -min(report.fills, default=0.0), 2)
         return (sheets(report, variant), sum(weight for _, weight in _problems(report, variant)),
-                len(report.lone_words), report.dangling, evenness, abs(settings.level),
+                len(report.lone_words), report.dangling, report.footer_lines, settings.clear_separators,
+                evenness, abs(settings.level),
                 len(settings.breaks))
     return min(tried, key=key)

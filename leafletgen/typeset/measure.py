@@ -52,7 +52,7 @@ class LayoutReport:
     # Lines of body text broken early: the next line's first word would have fit ("devez / continuer")
     early_breaks: list[str] = field(default_factory=list)
     logo_mm: tuple[float, float] | None = None               # the logo's box, width × height
-    footer_lines: int = 0                                    # the most lines the page footer has
+    footer_lines: int = 0                     # the most lines a box of the page footer has
     dangling: bool = False              # a line of the header or the footer ends in its "·"
     line_chars: list[int] = field(default_factory=list)      # characters of each full line of body text
     text_lines: int = 0                                      # lines of text in the page area
@@ -228,7 +228,8 @@ def _margin_lines(margin_box, facts: LayoutReport) -> None:
             walk(child)
 
     walk(margin_box)
-    facts.footer_lines = max(facts.footer_lines, len(tops))
+    if margin_box.at_keyword.startswith("@bottom"):      # the footer's, not the draft mark's
+        facts.footer_lines = max(facts.footer_lines, len(tops))
 
 
 def _collect(box, blocks: dict, facts: LayoutReport, kind: str = "", width: float = 0.0) -> None:
@@ -240,7 +241,7 @@ def _collect(box, blocks: dict, facts: LayoutReport, kind: str = "", width: floa
         facts.logo_mm = (round(box.width / PX_PER_MM, 1), round(box.height / PX_PER_MM, 1))
     if tag in HEADING_TAGS or classes & {"callout", "practice-name"}:
         kind = "display"
-    elif tag in ("footer", "aside", "header") or "page-footer" in classes:
+    elif tag in ("footer", "aside", "header"):
         kind = kind or "small"
     elif tag in ("p", "li") and not kind:
         kind = "body"

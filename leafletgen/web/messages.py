@@ -275,6 +275,9 @@ MESSAGES = {
     # Translators: This practice's own layout files cannot print a personal note.
     "note_not_printed": N_("De opmaak van deze praktijk kan geen notitie drukken. Laat dit herstellen "
                            "door wie de computer beheert."),
+    # Translators: This practice's own layout files are older than the page footer they must write.
+    "footer_not_written": N_("De opmaak van deze praktijk drukt geen voettekst onderaan de pagina's. "
+                             "Laat dit herstellen door wie de computer beheert."),
     # Translators: A changed leaflet keeps the version number patients already have; %(version)s
     # is the number written, %(current)s the published one, %(suggested)s the next one (e.g. 1.1).
     "version_not_newer": N_("Versie %(version)s is niet nieuwer dan de gepubliceerde versie %(current)s. Een "

@@ -11,6 +11,7 @@ A booklet is imposed (two pages on a sheet) and says it is not PDF/UA: that is c
 
 from __future__ import annotations
 
+import pdfplumber
 import pikepdf
 import pytest
 
@@ -23,6 +24,7 @@ from tests.pdfutil import embedded_fonts
 pdfua = pytest.importorskip("pdfua")
 
 LEAFLET = "lage-rugklachten"
+MM_PT = 72 / 25.4
 PRACTICE = "fysio-delinde"
 # pdfua 0.1.3 cannot evaluate UA-14-001 (headings not empty) on a heading whose /K is an array
 # (ValueError reading it); test_every_heading_holds_text checks that rule here instead.
@@ -153,3 +155,36 @@ def test_a_booklet_does_not_claim_pdf_ua(tmp_path_factory):
     pdf = render(tmp_path_factory, "nl", "booklet", False)
     with pikepdf.open(pdf) as document, document.open_metadata() as xmp:
         assert xmp.get("pdfuaid:part") is None
+
+
+def referenced_content(pdf) -> set[tuple[int, int]]:
+    """(page number, MCID) of every piece of marked content a structure element reaches."""
+    pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
+    found = set()
+    for element in structure_elements(pdf):
+        page = element.get("/Pg")
+        kids = element.get("/K")
+        for kid in (list(kids) if isinstance(kids, pikepdf.Array) else [kids]):
+            if isinstance(kid, int) and page is not None:
+                found.add((pages[page.objgen], int(kid)))
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                found.add((pages[kid.get("/Pg", page).objgen], int(kid.MCID)))
+    return found
+
+
+@pytest.mark.parametrize("case", QUICK + [("uk", "large-print", False)], ids=lambda case: "-".join(map(str, case)))
+def test_the_page_footer_is_left_out_of_the_structure(quick_pdfs, tmp_path_factory, case):
+    """The footer (the page's margin boxes) repeats on every page: no structure element reaches
+    it, so a screen reader does not read it between the text's paragraphs; the text does."""
+    pdf_path = quick_pdfs.get(case) or render(tmp_path_factory, *case)
+    with pikepdf.open(pdf_path) as pdf:
+        referenced = referenced_content(pdf)
+    with pdfplumber.open(pdf_path) as document:
+        for number, page in enumerate(document.pages):
+            # In every variant the footer has a line within 19 mm of the page's foot, and the
+            # text area ends more than 30 mm above it.
+            footer = [char for char in page.chars if char["top"] > page.height - 19 * MM_PT and char["text"].strip()]
+            text = [char for char in page.chars if char["bottom"] < page.height - 30 * MM_PT and char["text"].strip()]
+            assert footer and text, (case, number)
+            assert {(number, char["mcid"]) for char in footer}.isdisjoint(referenced), (case, number)
+            assert {(number, char["mcid"]) for char in text} <= referenced, (case, number)

@@ -12,6 +12,7 @@ from leafletgen.request import BuildRequest
 from tests.pdfutil import pdf_text
 
 LEAFLET = "lage-rugklachten"
+PRACTICE = "fysio-delinde"
 NOTE = "Oefening 3 elke ochtend, 10 keer.\nVolgende afspraak: dinsdag 14 januari, 9.30 uur."
 
 
@@ -85,6 +86,19 @@ def test_templates_that_cannot_print_a_note_refuse_it(project):
         render_document(project, BuildRequest(LEAFLET, note=NOTE))
     assert [problem.code for problem in caught.value.problems] == ["note_not_printed"]
     render_document(project, BuildRequest(LEAFLET))          # without a note it prints as before
+
+
+def test_a_practice_footer_older_than_its_margin_boxes_is_refused(project):
+    """A practice's copy of blocks/footer.html.j2 written when the footer was HTML (a running
+    element) would leave every page without its footer: refused, in one line."""
+    footer = project.practices_dir / PRACTICE / "templates" / "blocks" / "footer.html.j2"
+    footer.parent.mkdir(parents=True)
+    footer.write_text('<div class="page-footer">{{ practice.name }}</div>\n', encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        render_document(project, BuildRequest(LEAFLET, practice=PRACTICE))
+    assert [problem.code for problem in caught.value.problems] == ["footer_not_written"]
+    footer.unlink()
+    render_document(project, BuildRequest(LEAFLET, practice=PRACTICE))
 
 
 def test_the_note_is_approved_text_of_its_own_document_only(project):

@@ -49,7 +49,7 @@ def fold(text: str) -> str:
 @pytest.mark.slow
 def test_arabic_html_is_rtl_and_the_pdf_says_arabic(built):
     html = (built / "ar" / f"{LEAFLET}.html").read_text(encoding="utf-8")
-    assert '<html lang="ar" dir="rtl">' in html
+    assert re.search(r'<html lang="ar" dir="rtl"[ >]', html)
     assert "\u200f" not in html and "\u200e" not in html   # Babel's marks in dates are stripped
     with pikepdf.open(built / "ar" / f"{LEAFLET}.pdf") as pdf:
         assert str(pdf.Root.Lang) == "ar"

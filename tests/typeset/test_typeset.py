@@ -144,6 +144,49 @@ def test_large_print_footer_has_at_most_two_lines(rendered, lang):
             assert 1 <= len({round(w["top"]) for w in footer}) <= 2
 
 
+# What the footer's texts are is the text proof's and test_html_facts' to check; here, where they stand.
+FOOTER_MARGIN_MM = {"a4": 19.7, "a5": 15.7, "large-print": 27.7}     # the page's bottom margin
+TEXT_MARGIN_MM = {"a4": 22, "a5": 14, "large-print": 18}            # and its side margins
+BRAND = (0x1f, 0x6f, 0x5c)                                          # practices/fysio-delinde.toml
+
+
+@pytest.mark.parametrize("lang", ("nl", "ar"))
+@pytest.mark.parametrize("variant", ("a4", "a5", "large-print"))
+def test_the_footer_stands_under_one_rule_the_practice_at_the_start(rendered, lang, variant):
+    """A4: the practice | the version and the page, on one line, the page at its end. A5 and
+    large print: the practice; under it the version and the page. The practice at the start of
+    the line (on the right in Arabic); a rule in the practice's colour across the text's width
+    above it, on every page."""
+    document, pdf = rendered[lang, variant]
+    rtl = lang == "ar"
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            left, right = TEXT_MARGIN_MM[variant] * MM, page.width - TEXT_MARGIN_MM[variant] * MM
+            top = page.height - FOOTER_MARGIN_MM[variant] * MM
+            words = [w for w in page.extract_words() if w["top"] > top]
+            lines = sorted({round(w["top"]) for w in words})
+            assert len(lines) == (1 if variant == "a4" else 2), (variant, lines)
+            # The practice's name ("Fysiotherapie De Linde", set left to right also in Arabic).
+            practice = next(w for w in words if w["text"] == ("Linde" if rtl else "Fysiotherapie"))
+            first, last = ([w for w in words if round(w["top"]) == line] for line in (lines[0], lines[-1]))
+            assert practice in first
+            start, end = (right, left) if rtl else (left, right)
+            assert abs((practice["x1"] if rtl else practice["x0"]) - start) < 2, (variant, practice)
+            # The page's number and count: the digits at the end of the last line.
+            at_end = min(last, key=lambda w: w["x0"]) if rtl else max(last, key=lambda w: w["x1"])
+            if variant != "a4":
+                assert abs((at_end["x1"] if rtl else at_end["x0"]) - start) > 30 * MM     # after the version
+            else:
+                assert abs((at_end["x0"] if rtl else at_end["x1"]) - end) < 2, (variant, at_end)
+            assert re.search(r"\d", at_end["text"]), at_end
+            # The rule: the page's bottom border, filled in the practice's colour, its foot where
+            # the footer's margin begins.
+            rules = [rect for rect in page.rects if abs(rect["bottom"] - top) < 1 and rect["fill"]
+                     and abs(rect["x0"] - left) < 1 and abs(rect["x1"] - right) < 1
+                     and tuple(round(c * 255) for c in rect["non_stroking_color"]) == BRAND]
+            assert rules, (variant, [(r["x0"], r["x1"], r["bottom"]) for r in page.rects][-3:])
+
+
 # ---- Dates, phone numbers, page numbers --------------------------------------------------------
 
 @pytest.mark.slow
