@@ -152,6 +152,16 @@ def test_words_only_a_browser_shows_are_refused(root, override, tmp_path):
     assert "in the HTML copy: added by a style: '— neem 8 tabletten'" in run.err
 
 
+def test_words_a_browser_reads_through_a_custom_property_are_refused(root, override, tmp_path):
+    """The footer's texts reach the page through custom properties (var()); a style may hide a
+    dose there too, as deep as it likes."""
+    override("leaflet.css", stylesheet(root, ':root { --warning: var(--dose); --dose: " — neem 8 tabletten" }'
+                                             ' @media screen { h1::after { content: var(--warning) } }'))
+    run, written = build(root, tmp_path)
+    assert run.code == 1 and written == []
+    assert "in the HTML copy: added by a style: '— neem 8 tabletten'" in run.err
+
+
 def test_a_practices_own_look_is_still_free(root, override, tmp_path):
     """Colours, fonts sizes within the limits, spacing, a border: the look may change freely."""
     override("leaflet.css", stylesheet(root, "h2 { letter-spacing: 0.02em; border-bottom: 1px solid #333 }"
