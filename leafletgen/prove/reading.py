@@ -137,8 +137,21 @@ def _direction(glyphs: list[Glyph], rtl: bool) -> bool:
     if right + left and right >= 0.8 * (right + left):
         return True
     if right + left and left >= 0.8 * (right + left):
-        return False
+        # Latin on a right-to-left page, set flush right and ragged left: a Latin name wrapped
+        # in a right-to-left line (the footer's practice), read as it was laid out.
+        return rtl and _flush_right(glyphs)
     return rtl
+
+
+def _flush_right(glyphs: list[Glyph]) -> bool:
+    """Whether the glyphs' lines (two or more) end at one right edge and start at different
+    left ones."""
+    bands = _bands(glyphs)
+    if len(bands) < 2:
+        return False
+    lefts = [min(g.left for g in band) for band in bands]
+    rights = [max(g.right for g in band) for band in bands]
+    return max(rights) - min(rights) < 1 and max(lefts) - min(lefts) > 3
 
 
 def _block(occupied: list[list[tuple[float, float]]], gaps: list[float], index: int):

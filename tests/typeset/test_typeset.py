@@ -322,6 +322,20 @@ def test_a_long_practice_name_keeps_its_last_words_together_and_its_footer_ends_
                     assert last.split()[-2:] == ["Het", "Plein"], (variant, lines[:4])
 
 
+def test_an_arabic_leaflet_for_a_practice_whose_long_name_wraps_in_the_footer(project, tmp_path):
+    """A Latin name wrapped in the Arabic footer ("… Bekkenfysiotherapie / Utrecht · +31 …", its
+    second line laid out right to left) was read with the phone number before the name's last
+    word, and the proof refused every Arabic A4 leaflet of such a practice."""
+    (project.practices_dir / "lang.toml").write_text(
+        'name = "Praktijk voor Fysiotherapie, Manuele Therapie en Bekkenfysiotherapie Utrecht"\n'
+        'color = "#7a3b00"\nphone = "+31 30 123 45 67"\n', encoding="utf-8")
+    document, pdf, _ = build(project, BuildRequest(LEAFLET, "ar", "lang"), tmp_path)
+    assert document.layout.footer_lines == 2
+    with pdfplumber.open(pdf) as doc:
+        footer = [w["text"] for w in doc.pages[0].extract_words() if w["top"] > doc.pages[0].height - 20 * MM]
+    assert "Utrecht" in footer and "Praktijk" in footer
+
+
 # ---- No hyphenation in headings, the key message, colophon, footer ---------------------------------
 
 @pytest.mark.slow
