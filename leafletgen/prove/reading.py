@@ -129,9 +129,10 @@ def _line_height(glyphs: list[Glyph]) -> float:
 
 
 def _direction(glyphs: list[Glyph], rtl: bool) -> bool:
-    """Whether a column reads right to left: as four in five of its letters do, else as the
-    page (or the column it is part of) does. A line alone is no guide: one holding only a
-    Latin name still belongs to its right-to-left paragraph."""
+    """Whether a column reads right to left: as four in five of its letters do (but Latin lines
+    set flush right on a right-to-left page read as they were laid out), else as the page (or
+    the column it is part of) does. A line alone is no guide: one holding only a Latin name
+    still belongs to its right-to-left paragraph."""
     right = sum(1 for g in glyphs if g.kind == "R")
     left = sum(1 for g in glyphs if g.kind == "L")
     if right + left and right >= 0.8 * (right + left):

@@ -23,7 +23,8 @@ class Variant:
     body_pt: float          # body text size
     description: str
     # CSS @page margin; "" keeps the stylesheet's (A4). The bottom one is 4.3 mm less than the
-    # room under the text: the footer's rule and the space above it are the page's (leaflet.css).
+    # room under the text: the footer's rule and the space above it are the page's border and
+    # padding (blocks/footer.html.j2).
     margin: str = ""
     min_text_pt: float = 8.5  # the smallest text the variant may use (footer, colophon)
     bleed_mm: float = 0     # print-shop bleed around the trimmed page
