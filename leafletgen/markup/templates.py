@@ -29,6 +29,7 @@ from .inline import plain_text, render_inline
 from ..inputs.model import Practice
 from ..inputs.project import Project
 from .sandbox import TemplateEnvironment
+from .typesetting import unbreakable
 from ..inputs.characters import line_problems
 
 
@@ -234,7 +235,6 @@ def isolate_name(context, value) -> Markup:
 PAGE_NUMBER, PAGE_COUNT = "\ue000", "\ue001"
 _COUNTERS = {PAGE_NUMBER: "counter(page)", PAGE_COUNT: "counter(pages)"}
 _CSS_SAFE = re.compile(r"[^\w .,:;·/@+()'\-]")
-_BREAKS_AFTER = re.compile("([-/\u2010-\u2015\u2212])(?!\u2060)")
 
 
 def css_text(value, nobreak: bool = False, verbatim: bool = False) -> Markup:
@@ -243,13 +243,13 @@ def css_text(value, nobreak: bool = False, verbatim: bool = False) -> Markup:
     of spaces, tabs and line breaks is one space, as in HTML (`verbatim`: kept, for a template's
     own line break or gap); every character a CSS string, or the <style> around it, could take
     for syntax is escaped.
-    `nobreak`: never broken across lines (a phone number, a web address, "page 1 of 2"): spaces
-    as no-break spaces, a word joiner after a hyphen, a dash or a slash."""
+    `nobreak`: never broken across lines (a phone number, a web address, "page 1 of 2"):
+    typesetting.unbreakable."""
     if isinstance(value, Markup):
         value = html.unescape(str(value))
     text = str(value) if verbatim else re.sub("[ \t\n\r\f]+", " ", str(value))
     if nobreak:
-        text = _BREAKS_AFTER.sub("\\1\u2060", text.replace(" ", "\u00a0"))
+        text = unbreakable(text)
     parts = re.split(f"([{PAGE_NUMBER}{PAGE_COUNT}])", text)
     tokens = [_COUNTERS[part] if part in _COUNTERS else _css_string(part) for part in parts if part]
     return Markup(" ".join(tokens) or '""')

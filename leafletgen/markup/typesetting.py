@@ -7,6 +7,7 @@ The sizes here mirror leaflet.css; they only decide whether two words are short 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -85,10 +86,20 @@ def practice_name(name: str, setting: Typesetting) -> Markup:
     return Markup(NBSP).join((escape(" ".join(words[:-1])), escape(words[-1])))
 
 
+# A hyphen, a dash or a slash not yet followed by a word joiner: a place a line may break.
+_BREAK_AFTER = re.compile("([-/\u2010-\u2015\u2212])(?!\u2060)")
+
+
+def unbreakable(text: str) -> str:
+    """`text` never broken across lines: its spaces as no-break spaces, a word joiner after each
+    hyphen, dash or slash (an Arabic month written "…/…", a web address)."""
+    return _BREAK_AFTER.sub("\\1\u2060", text.replace(" ", "\u00a0"))
+
+
 def nobreak(text: str) -> Markup:
-    """Text that must not be broken across lines (a date): its spaces as no-break spaces, not a
-    nowrap span, which WeasyPrint may push to the next line leaving the line before it short."""
-    return Markup(str(escape(text)).replace(" ", "\u00a0").replace("/", "/\u2060"))
+    """Text that must not be broken across lines (a date), as HTML: `unbreakable`, not a nowrap
+    span, which WeasyPrint may push to the next line leaving the line before it short."""
+    return Markup(unbreakable(str(escape(text))))
 
 
 def source_text(leaflet) -> str:
