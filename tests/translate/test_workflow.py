@@ -134,7 +134,7 @@ def test_extract_command_writes_a_pot_per_leaflet_and_one_for_the_templates(smal
     message = pot["Een alinea met **vet** en een [link](https://example.org)."]
     assert message.locations == [("leaflets/kleine-folder.md", 11)]
     templates = po(template_path(small, "leafletgen"))
-    assert templates["Pagina %(page)s van %(pages)s"].locations == [("templates/blocks/footer.html.j2", 22)]
+    assert templates["Pagina %(page)s van %(pages)s"].locations == [("templates/blocks/footer.html.j2", 20)]
     plural = templates["%(count)s tekstdeel staat nog in het Nederlands"]
     assert plural.id == ("%(count)s tekstdeel staat nog in het Nederlands",
                          "%(count)s tekstdelen staan nog in het Nederlands")
